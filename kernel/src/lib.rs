@@ -1,0 +1,9 @@
+//! Vitrine: the library OS a kiosk app links against.
+//!
+//! Bare-metal code is gated on `target_os = "none"`; everything else builds and is
+//! tested on the host, and runs hosted against the VirtualBox twin.
+#![cfg_attr(not(test), no_std)]
+
+pub mod event;
+pub mod hal;
+pub mod status;
