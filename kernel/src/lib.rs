@@ -6,4 +6,5 @@
 
 pub mod event;
 pub mod hal;
+pub mod input;
 pub mod status;
