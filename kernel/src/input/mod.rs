@@ -149,15 +149,34 @@ impl<const N: usize> Input<N> {
     }
 }
 
-/// Emits the input status line, `@vitrine input kbd=ok|absent mouse=ok|absent
-/// wheel=yes|no`.
-pub fn report_devices(keyboard: bool, mouse: bool, wheel: bool) {
-    crate::status!(
-        "input kbd={} mouse={} wheel={}",
-        if keyboard { "ok" } else { "absent" },
-        if mouse { "ok" } else { "absent" },
-        if wheel { "yes" } else { "no" }
-    );
+/// Which input devices came up: formats as the status line's body,
+/// `input kbd=ok|absent mouse=ok|absent wheel=yes|no`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviceStatus {
+    /// A PS/2 keyboard answered.
+    pub keyboard: bool,
+    /// A PS/2 mouse answered.
+    pub mouse: bool,
+    /// The mouse has a wheel.
+    pub wheel: bool,
+}
+
+impl core::fmt::Display for DeviceStatus {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let ok = |present: bool| if present { "ok" } else { "absent" };
+        write!(
+            f,
+            "input kbd={} mouse={} wheel={}",
+            ok(self.keyboard),
+            ok(self.mouse),
+            if self.wheel { "yes" } else { "no" }
+        )
+    }
+}
+
+/// Emits `@vitrine input kbd=ok|absent mouse=ok|absent wheel=yes|no`.
+pub fn report_devices(status: DeviceStatus) {
+    crate::status!("{}", status);
 }
 
 #[cfg(test)]
@@ -210,6 +229,24 @@ mod tests {
                 InputEvent::Wheel { delta: -2 }
             ]
         );
+    }
+
+    #[test]
+    fn device_status_line_format() {
+        let line = DeviceStatus {
+            keyboard: true,
+            mouse: false,
+            wheel: false,
+        }
+        .to_string();
+        assert_eq!(line, "input kbd=ok mouse=absent wheel=no");
+        let line = DeviceStatus {
+            keyboard: false,
+            mouse: true,
+            wheel: true,
+        }
+        .to_string();
+        assert_eq!(line, "input kbd=absent mouse=ok wheel=yes");
     }
 
     #[test]

@@ -1,0 +1,3 @@
+//! Device drivers, each written against the `hal` traits.
+
+pub mod ps2;
