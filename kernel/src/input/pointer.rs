@@ -43,14 +43,19 @@ pub enum Source {
 const SOURCE_COUNT: usize = 3;
 
 /// Maps a raw absolute coordinate (0..=0xFFFF) to a pixel on an axis of `size`
-/// pixels: `min(size − 1, v × size / 0xFFFF)`, the guest side of the host's biased
-/// mapping (spec §9.3), which lands every host pixel on itself.
+/// pixels, rounding: `min(size − 1, (v × size + 0x7FFF) / 0xFFFF)`.
+///
+/// VirtualBox biases its mapping so that truncating and rounding guests both land
+/// on the pixel under the host pointer (spec §9.3). QEMU (vmmouse) scales a pixel
+/// `p` to `2 × (p × 0x7FFF / size)`, a little *below* the pixel's start, where
+/// truncating would give `p − 1`; rounding lands on `p` for both hosts.
 pub fn absolute_to_pixel(raw: u32, size: u32) -> i32 {
     if size == 0 {
         return 0;
     }
     let raw = raw.min(ABSOLUTE_MAX) as u64;
-    let pixel = (raw * size as u64 / ABSOLUTE_MAX as u64).min(size as u64 - 1);
+    let half = ABSOLUTE_MAX as u64 / 2;
+    let pixel = ((raw * size as u64 + half) / ABSOLUTE_MAX as u64).min(size as u64 - 1);
     pixel as i32
 }
 
@@ -302,6 +307,26 @@ mod tests {
         }
     }
 
+    /// QEMU's mapping of pixel `p` to what its vmmouse reports: the UI scales to
+    /// 0..=0x7FFF over `size` (ui/input.c qemu_input_scale_axis with range `size`),
+    /// and vmmouse doubles it in absolute mode.
+    fn qemu_raw_for_pixel(p: u32, size: u32) -> u32 {
+        (p as u64 * 0x7FFF / size as u64) as u32 * 2
+    }
+
+    #[test]
+    fn qemu_vmmouse_pixels_map_back_to_themselves() {
+        for size in [640, 800, 600, 1024, 1080, 1920, 2160, 3840] {
+            for p in 0..size {
+                assert_eq!(
+                    absolute_to_pixel(qemu_raw_for_pixel(p, size), size),
+                    p as i32,
+                    "pixel {p} of {size}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn absolute_moves_land_on_pixels_through_the_model() {
         for (w, h, px, py) in [
@@ -408,10 +433,10 @@ mod tests {
             &mut out,
         );
         out.clear();
-        // The host's raw x for the last of 800 pixels is 65473: 3836.2 of 3840, not the
-        // 3839.x a pixel-based rescale would give; y 300 of 600 stays in the middle.
+        // The host's raw x for the last of 800 pixels is 65473: 3836.4 of 3840, not the
+        // 3839.x a pixel-based rescale would give; y 300 of 600 is 1080.9 of 2160.
         pointer.resize(3840, 2160, &mut out);
-        assert_eq!(moves(&out), [(3836, 1080)]);
+        assert_eq!(moves(&out), [(3836, 1081)]);
         pointer.resize(640, 480, &mut out);
         assert_eq!(pointer.position(), (639, 240));
 
