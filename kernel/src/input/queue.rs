@@ -66,21 +66,17 @@ impl<const N: usize> InputQueue<N> {
             self.parked_move = Some(event);
             return;
         }
-        if self.parked_move.is_some() {
+        if let Some(parked) = self.parked_move {
             // Something else must follow the parked move: make it a queued event first.
             if self.events.is_full() {
                 self.compact();
             }
-            match self.events.is_full() {
-                true => {
-                    self.dropped = self.dropped.saturating_add(1);
-                    return;
-                }
-                false => {
-                    let parked = self.parked_move.take();
-                    self.push_back_merging(parked.expect("checked above"));
-                }
+            if self.events.is_full() {
+                self.dropped = self.dropped.saturating_add(1);
+                return;
             }
+            self.parked_move = None;
+            self.push_back_merging(parked);
         }
         if self.try_merge_into_back(event) {
             return;

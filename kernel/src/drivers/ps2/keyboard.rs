@@ -122,6 +122,11 @@ impl KeyboardDecoder {
             Decoder::Set1(k) => (k.process_keyevent(event), k.get_modifiers().is_shifted()),
             Decoder::Set2(k) => (k.process_keyevent(event), k.get_modifiers().is_shifted()),
         };
+        // The hidden modifiers that prefix Pause and the fake shifts around extended
+        // keys: the decoder tracks them, the app never sees them.
+        if matches!(code, KeyCode::RControl2 | KeyCode::RAlt2) {
+            return None;
+        }
         let slot = code as usize;
         match state {
             KeyState::Down | KeyState::SingleShot => {
@@ -290,6 +295,31 @@ mod tests {
         );
         // The release matches the press even though Shift went up first.
         assert!(keys.contains(&(Key::BackTab, false)));
+    }
+
+    #[test]
+    fn fake_shifts_and_pause_prefixes_are_not_keys() {
+        // Set 1: E0 2A (fake shift) around Left; Pause = E1 1D 45 E1 9D C5.
+        let set1 = decode(
+            ScancodeSetKind::Set1,
+            &[
+                0xE0, 0x2A, 0xE0, 0x4B, 0xE0, 0xCB, 0xE0, 0xAA, 0xE1, 0x1D, 0x45, 0xE1, 0x9D, 0xC5,
+            ],
+        );
+        assert_eq!(
+            set1,
+            [
+                (Key::Left, true),
+                (Key::Left, false),
+                (Key::Other(KeyCode::PauseBreak as u16), true),
+                (Key::Other(KeyCode::PauseBreak as u16), false),
+            ]
+        );
+        let set2 = decode(
+            ScancodeSetKind::Set2,
+            &[0xE0, 0x12, 0xE0, 0x6B, 0xE0, 0xF0, 0x6B, 0xE0, 0xF0, 0x12],
+        );
+        assert_eq!(set2, [(Key::Left, true), (Key::Left, false)]);
     }
 
     #[test]

@@ -115,6 +115,26 @@ impl Ps2 {
     /// sending each byte to the keyboard or mouse decoder by status bit 5, and the
     /// results to `input`. Returns the number of bytes read.
     pub fn poll<const N: usize>(&mut self, io: &mut impl PortIo, input: &mut Input<N>) -> usize {
+        self.drain(io, input, None)
+    }
+
+    /// `poll`, with the time (microseconds, monotonic) so a mouse packet cut short
+    /// by a lost byte is dropped at once (see `mouse::RESYNC_GAP_US`).
+    pub fn poll_at<const N: usize>(
+        &mut self,
+        io: &mut impl PortIo,
+        input: &mut Input<N>,
+        now_us: u64,
+    ) -> usize {
+        self.drain(io, input, Some(now_us))
+    }
+
+    fn drain<const N: usize>(
+        &mut self,
+        io: &mut impl PortIo,
+        input: &mut Input<N>,
+        now_us: Option<u64>,
+    ) -> usize {
         if self.controller.is_none() {
             return 0;
         }
@@ -126,21 +146,26 @@ impl Ps2 {
             }
             let byte = io.in8(DATA_PORT);
             taken += 1;
-            self.handle_byte(byte, status.contains(Status::AUX_DATA), input);
+            self.handle_byte(byte, status.contains(Status::AUX_DATA), now_us, input);
         }
         taken
     }
 
     /// Decodes one byte read from the data port; `from_mouse` is status bit 5 as
-    /// read just before it.
+    /// read just before it, `now_us` the time if known.
     pub fn handle_byte<const N: usize>(
         &mut self,
         byte: u8,
         from_mouse: bool,
+        now_us: Option<u64>,
         input: &mut Input<N>,
     ) {
         if from_mouse {
-            if let Some(packet) = self.mouse.as_mut().and_then(|m| m.feed(byte)) {
+            let packet = self.mouse.as_mut().and_then(|m| match now_us {
+                Some(now) => m.feed_at(byte, now),
+                None => m.feed(byte),
+            });
+            if let Some(packet) = packet {
                 input.ps2_mouse(packet.dx, packet.dy, packet.buttons, packet.wheel);
             }
         } else if let Some((key, pressed)) = self.keyboard.as_mut().and_then(|k| k.feed(byte)) {

@@ -83,6 +83,10 @@ pub struct MousePacket {
     pub wheel: i32,
 }
 
+/// A partial packet older than this was cut short (a byte was lost): the bytes of
+/// one packet arrive within about a millisecond.
+pub const RESYNC_GAP_US: u64 = 50_000;
+
 /// Assembles packets from mouse bytes.
 #[derive(Debug)]
 pub struct PacketDecoder {
@@ -90,6 +94,7 @@ pub struct PacketDecoder {
     bytes: [u8; 4],
     len: usize,
     discarded: u32,
+    last_byte_us: Option<u64>,
 }
 
 impl PacketDecoder {
@@ -100,6 +105,7 @@ impl PacketDecoder {
             bytes: [0; 4],
             len: 0,
             discarded: 0,
+            last_byte_us: None,
         }
     }
 
@@ -112,6 +118,20 @@ impl PacketDecoder {
     /// mouse was reset).
     pub fn resync(&mut self) {
         self.len = 0;
+    }
+
+    /// `feed`, first dropping a partial packet whose last byte came more than
+    /// `RESYNC_GAP_US` before `now_us`: realigns at once after a lost byte instead
+    /// of a few packets later.
+    pub fn feed_at(&mut self, byte: u8, now_us: u64) -> Option<MousePacket> {
+        if let Some(last) = self.last_byte_us {
+            if self.len > 0 && now_us.saturating_sub(last) > RESYNC_GAP_US {
+                self.discarded = self.discarded.saturating_add(self.len as u32);
+                self.resync();
+            }
+        }
+        self.last_byte_us = Some(now_us);
+        self.feed(byte)
     }
 
     /// Feeds one byte; returns a packet when one is complete.
@@ -259,6 +279,24 @@ mod tests {
         let packets = decode(MouseKind::Wheel, &stream);
         let good = packet(3, -4, Buttons::empty(), -1);
         assert_eq!(&packets[packets.len() - 3..], [good, good, good]);
+    }
+
+    #[test]
+    fn a_gap_in_time_realigns_at_once() {
+        let mut decoder = PacketDecoder::new(MouseKind::Standard);
+        // The packet (0x09, 1, 2) lost its last byte; the next one comes 100 ms later.
+        assert_eq!(decoder.feed_at(0x09, 0), None);
+        assert_eq!(decoder.feed_at(0x01, 300), None);
+        let out: Vec<_> = [0x0A, 0x01, 0x02]
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| decoder.feed_at(*b, 100_000 + i as u64 * 300))
+            .collect();
+        assert_eq!(out, [packet(1, -2, Buttons::RIGHT, 0)]);
+        assert_eq!(decoder.discarded(), 2);
+        // Without the clock the same stream yields a corrupted packet first.
+        let plain = decode(MouseKind::Standard, &[0x09, 0x01, 0x0A, 0x01, 0x02]);
+        assert_ne!(plain.first(), Some(&packet(1, -2, Buttons::RIGHT, 0)));
     }
 
     #[test]
