@@ -3,6 +3,11 @@
 //! `Ps2::init` brings everything up (never failing: what is missing is logged and
 //! reported as absent); `Ps2::poll` drains the controller's output buffer into the
 //! input hub. Call `poll` on IRQ 1 and IRQ 12 and from the slow backstop poll.
+//!
+//! IRQ 1 and 12 are edges of a line the controller holds high while a byte waits:
+//! a byte arriving after the last read but before the line is re-armed raises no new
+//! edge. So poll once more after `Irqs::rearm` (or keep the backstop poll short).
+//! With the vmmouse active, IRQ 12 also means "vmmouse packets queued": poll it too.
 
 pub mod controller;
 pub mod keyboard;
@@ -10,7 +15,8 @@ pub mod mouse;
 
 use crate::hal::PortIo;
 use crate::input::Input;
-use controller::{read_status, Controller, Status, DATA_PORT};
+pub use controller::{read_status, Status};
+use controller::{Controller, DATA_PORT};
 use keyboard::{KeyboardDecoder, ScancodeSetKind};
 use mouse::{MouseKind, PacketDecoder};
 
