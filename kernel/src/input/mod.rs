@@ -52,6 +52,25 @@ impl<const N: usize> Input<N> {
         self.queue.pop()
     }
 
+    /// Moves every queued event to `sink` (another queue, e.g. the runtime's), in
+    /// order; returns how many.
+    pub fn drain_into(&mut self, sink: &mut impl EventSink) -> usize {
+        let mut moved = 0;
+        while let Some(event) = self.queue.pop() {
+            sink.push(event);
+            moved += 1;
+        }
+        moved
+    }
+
+    /// Keeps the pointer's screen in step with the display: call it with the
+    /// current mode as often as convenient; it re-maps only when the size changed.
+    pub fn set_screen_size(&mut self, width: u32, height: u32) {
+        if (width, height) != self.pointer.screen_size() {
+            self.resize(width, height);
+        }
+    }
+
     /// Whether events wait.
     pub fn has_events(&self) -> bool {
         !self.queue.is_empty()
@@ -229,6 +248,24 @@ mod tests {
                 InputEvent::Wheel { delta: -2 }
             ]
         );
+    }
+
+    #[test]
+    fn screen_size_sync_remaps_only_on_change() {
+        let mut input = Input::<16>::new(800, 600);
+        input.ps2_mouse(10, 0, Buttons::empty(), 0);
+        let mut runtime_queue = Vec::new();
+        assert_eq!(input.drain_into(&mut runtime_queue), 2);
+        input.set_screen_size(800, 600);
+        assert!(!input.has_events());
+        input.set_screen_size(1600, 1200);
+        assert_eq!(
+            input.pop(),
+            Some(InputEvent::PointerMove { x: 820, y: 600 })
+        );
+        // A zero size from a broken mode is refused; the pointer keeps its screen.
+        input.set_screen_size(0, 0);
+        assert_eq!(input.pointer().screen_size(), (1600, 1200));
     }
 
     #[test]
