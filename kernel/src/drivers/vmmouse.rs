@@ -292,6 +292,12 @@ impl VmMouse {
                 break;
             }
             let regs = backdoor_call(backdoor, command::ABSPOINTER_DATA, PACKET_WORDS);
+            if regs.eax == BACKDOOR_MAGIC {
+                // Registers came back as sent: the device refused the read (and
+                // disabled itself). The magic is never a valid flags word.
+                self.recover(backdoor, input, status);
+                continue;
+            }
             let packet = VmMousePacket::decode([regs.eax, regs.ebx, regs.ecx, regs.edx]);
             packets += 1;
             self.recoveries = 0;
@@ -370,6 +376,8 @@ mod tests {
     struct FakeHypervisor {
         no_backdoor: bool,
         no_device: bool,
+        /// Reports one more queued word than there is (a buggy or racing device).
+        overstate_queue: bool,
         disabled: bool,
         absolute: bool,
         queue: VecDeque<u32>,
@@ -408,7 +416,7 @@ mod tests {
                 (40, _) => {
                     regs.eax = match self.disabled {
                         true => 0xFFFF_0000,
-                        false => self.queue.len() as u32,
+                        false => self.queue.len() as u32 + u32::from(self.overstate_queue) * 4,
                     }
                 }
                 (41, _) => match regs.ebx {
@@ -562,6 +570,21 @@ mod tests {
         assert_eq!(input.pointer().position_source(), crate::input::Source::Ps2);
         input.ps2_mouse(-9, 0, Buttons::empty(), 0);
         assert_eq!(input.pointer().position().0, 790);
+    }
+
+    #[test]
+    fn a_refused_read_is_not_taken_for_a_click() {
+        let mut hypervisor = FakeHypervisor::new();
+        let mut input = Input::<64>::new(800, 600);
+        let mut mouse = VmMouse::init(&mut hypervisor, &mut input).expect("vmmouse");
+        hypervisor.overstate_queue = true;
+        mouse.poll(&mut hypervisor, &mut input);
+        assert!(
+            !drain(&mut input)
+                .iter()
+                .any(|e| matches!(e, InputEvent::Button { .. })),
+            "no phantom button from unchanged registers"
+        );
     }
 
     #[test]
