@@ -1,0 +1,3 @@
+//! VMMDev (PCI 80EE:CAFE): the VirtualBox guest device.
+
+pub mod wire;
