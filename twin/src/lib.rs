@@ -5,3 +5,5 @@ pub mod errors;
 pub mod memory;
 pub mod pci;
 pub mod wire;
+pub mod pointer;
+pub mod vmmdev;
