@@ -7,3 +7,5 @@ pub mod pci;
 pub mod wire;
 pub mod pointer;
 pub mod vmmdev;
+pub mod dispi;
+pub mod hgsmi;
