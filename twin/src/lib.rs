@@ -9,3 +9,4 @@ pub mod pointer;
 pub mod vmmdev;
 pub mod dispi;
 pub mod hgsmi;
+pub mod vbva;
