@@ -10,3 +10,5 @@ pub mod vmmdev;
 pub mod dispi;
 pub mod hgsmi;
 pub mod vbva;
+pub mod host_view;
+pub mod machine;
