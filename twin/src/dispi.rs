@@ -204,7 +204,13 @@ impl Dispi {
     }
 
     /// A write of port 0x1CE or 0x1CF. Returns the ENABLE effect, if ENABLE was written.
-    pub fn write(&mut self, port: u16, width: u8, value: u32, errors: &mut ErrorLog) -> Option<EnableEffect> {
+    pub fn write(
+        &mut self,
+        port: u16,
+        width: u8,
+        value: u32,
+        errors: &mut ErrorLog,
+    ) -> Option<EnableEffect> {
         if port == DISPI_IOPORT_INDEX {
             match width {
                 2 => self.index = value as u16,
@@ -212,7 +218,10 @@ impl Dispi {
                     None => self.index_latch = Some(value as u8),
                     Some(high) => self.index = u16::from(high) << 8 | (value as u16 & 0xFF),
                 },
-                _ => errors.record(Device::Dispi, "32-bit write to the index port 0x1CE is ignored"),
+                _ => errors.record(
+                    Device::Dispi,
+                    "32-bit write to the index port 0x1CE is ignored",
+                ),
             }
             return None;
         }
@@ -345,7 +354,12 @@ mod tests {
     }
 
     fn get(d: &mut Dispi, index: u16) -> u32 {
-        d.write(DISPI_IOPORT_INDEX, 2, u32::from(index), &mut ErrorLog::default());
+        d.write(
+            DISPI_IOPORT_INDEX,
+            2,
+            u32::from(index),
+            &mut ErrorLog::default(),
+        );
         d.read(DISPI_IOPORT_DATA, 2)
     }
 
@@ -359,7 +373,11 @@ mod tests {
         set(&mut d, DISPI_INDEX_ID, 0xB0C5, &mut e);
         assert_eq!(get(&mut d, DISPI_INDEX_ID), 0xBE01, "B0C5 is QEMU-only");
         assert_eq!(e.take().len(), 1);
-        assert_eq!(d.read(DISPI_IOPORT_DATA, 4), VRAM, "32-bit read = VRAM size");
+        assert_eq!(
+            d.read(DISPI_IOPORT_DATA, 4),
+            VRAM,
+            "32-bit read = VRAM size"
+        );
         assert_eq!(get(&mut d, DISPI_INDEX_VBOX_VIDEO), 1);
         assert_eq!(get(&mut d, DISPI_INDEX_FB_BASE_HI), 0xE000);
     }
@@ -388,9 +406,19 @@ mod tests {
         set(&mut d, DISPI_INDEX_YRES, 768, &mut e);
         set(&mut d, DISPI_INDEX_BPP, 24, &mut e);
         let fx = set(&mut d, DISPI_INDEX_ENABLE, 0x41, &mut e);
-        assert_eq!(fx, Some(EnableEffect::Stored { enabled: true, clear: 768 * 3072 }));
+        assert_eq!(
+            fx,
+            Some(EnableEffect::Stored {
+                enabled: true,
+                clear: 768 * 3072
+            })
+        );
         let m = d.mode();
-        assert_eq!((m.width, m.height, m.bpp, m.pitch), (1023, 768, 24, 3072), "1023*3 rounded up to 4");
+        assert_eq!(
+            (m.width, m.height, m.bpp, m.pitch),
+            (1023, 768, 24, 3072),
+            "1023*3 rounded up to 4"
+        );
         assert_eq!(get(&mut d, DISPI_INDEX_VIRT_HEIGHT), VRAM / 3072);
         set(&mut d, DISPI_INDEX_ENABLE, 0x3, &mut e);
         assert_eq!(get(&mut d, DISPI_INDEX_XRES), 16384, "GETCAPS reads maxima");
@@ -404,7 +432,10 @@ mod tests {
         set(&mut d, DISPI_INDEX_XRES, 1920, &mut e);
         set(&mut d, DISPI_INDEX_YRES, 1080, &mut e);
         set(&mut d, DISPI_INDEX_BPP, 32, &mut e);
-        assert_eq!(set(&mut d, DISPI_INDEX_ENABLE, 0x81, &mut e), Some(EnableEffect::Dropped));
+        assert_eq!(
+            set(&mut d, DISPI_INDEX_ENABLE, 0x81, &mut e),
+            Some(EnableEffect::Dropped)
+        );
         assert_eq!(get(&mut d, DISPI_INDEX_ENABLE), 0, "ENABLE stays as before");
         assert_eq!(e.take().len(), 1);
     }

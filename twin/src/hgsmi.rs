@@ -46,13 +46,18 @@ pub fn verify(vram: &Backing, offset: u32) -> Result<Buffer, String> {
     let total = SIZE_HGSMI_HEADER + SIZE_HGSMI_TAIL;
     let off_last = (vram.len() as u64).saturating_sub(total as u64);
     if u64::from(offset) > off_last {
-        return Err(format!("buffer offset {offset:#x} beyond the HGSMI area (last {off_last:#x})"));
+        return Err(format!(
+            "buffer offset {offset:#x} beyond the HGSMI area (last {off_last:#x})"
+        ));
     }
     let mut header = [0u8; SIZE_HGSMI_HEADER];
-    vram.read(u64::from(offset), &mut header).ok_or("header unreadable")?;
+    vram.read(u64::from(offset), &mut header)
+        .ok_or("header unreadable")?;
     let data_size = u32::from_le_bytes(header[0..4].try_into().expect("4"));
     if u64::from(data_size) > off_last - u64::from(offset) {
-        return Err(format!("buffer at {offset:#x}: data size {data_size} runs past VRAM"));
+        return Err(format!(
+            "buffer at {offset:#x}: data size {data_size} runs past VRAM"
+        ));
     }
     let tail_at = u64::from(offset) + SIZE_HGSMI_HEADER as u64 + u64::from(data_size);
     let reserved = vram.read_u32(tail_at).ok_or("tail unreadable")?;
@@ -66,18 +71,28 @@ pub fn verify(vram: &Backing, offset: u32) -> Result<Buffer, String> {
     Ok(Buffer {
         offset,
         channel: header[HGSMI_HDR_CHANNEL],
-        channel_info: u16::from_le_bytes([header[HGSMI_HDR_CHANNEL_INFO], header[HGSMI_HDR_CHANNEL_INFO + 1]]),
+        channel_info: u16::from_le_bytes([
+            header[HGSMI_HDR_CHANNEL_INFO],
+            header[HGSMI_HDR_CHANNEL_INFO + 1],
+        ]),
         data_offset: offset + SIZE_HGSMI_HEADER as u32,
         data_size,
     })
 }
 
 /// Writes a complete buffer (header, data, tail with checksum) at `offset`.
-pub fn write_buffer(vram: &Backing, offset: u32, channel: u8, channel_info: u16, data: &[u8]) -> Option<()> {
+pub fn write_buffer(
+    vram: &Backing,
+    offset: u32,
+    channel: u8,
+    channel_info: u16,
+    data: &[u8],
+) -> Option<()> {
     let mut header = [0u8; SIZE_HGSMI_HEADER];
     header[0..4].copy_from_slice(&(data.len() as u32).to_le_bytes());
     header[HGSMI_HDR_CHANNEL] = channel;
-    header[HGSMI_HDR_CHANNEL_INFO..HGSMI_HDR_CHANNEL_INFO + 2].copy_from_slice(&channel_info.to_le_bytes());
+    header[HGSMI_HDR_CHANNEL_INFO..HGSMI_HDR_CHANNEL_INFO + 2]
+        .copy_from_slice(&channel_info.to_le_bytes());
     let sum = checksum(offset, &header, 0);
     let o = u64::from(offset);
     vram.write(o, &header)?;
@@ -146,12 +161,17 @@ impl Hgsmi {
     /// HGSMI_CC_HOST_FLAGS_LOCATION (§7.5).
     pub fn set_flags_location(&mut self, vram: &Backing, data: &[u8], errors: &mut ErrorLog) {
         if data.len() < SIZE_LOCATION {
-            errors.record(Device::Hgsmi, "HOST_FLAGS_LOCATION with less than 8 bytes of data ignored");
+            errors.record(
+                Device::Hgsmi,
+                "HOST_FLAGS_LOCATION with less than 8 bytes of data ignored",
+            );
             return;
         }
         let off = u32::from_le_bytes(data[0..4].try_into().expect("4"));
         let size = u32::from_le_bytes(data[4..8].try_into().expect("4"));
-        if size as usize != SIZE_HOST_FLAGS || u64::from(off) + SIZE_HOST_FLAGS as u64 != vram.len() as u64 {
+        if size as usize != SIZE_HOST_FLAGS
+            || u64::from(off) + SIZE_HOST_FLAGS as u64 != vram.len() as u64
+        {
             errors.record(
                 Device::Hgsmi,
                 format!(
@@ -223,12 +243,20 @@ impl Hgsmi {
     }
 
     /// Queues a host→guest command; `Err` says why the host could not.
-    pub fn submit_host_command(&mut self, vram: &Backing, channel: u8, info: u16, data: &[u8]) -> Result<u32, &'static str> {
+    pub fn submit_host_command(
+        &mut self,
+        vram: &Backing,
+        channel: u8,
+        info: u16,
+        data: &[u8],
+    ) -> Result<u32, &'static str> {
         if self.flags_location.is_none() {
             return Err("VERR_WRONG_ORDER: flags location not reported");
         }
         let total = (SIZE_HGSMI_HEADER + data.len() + SIZE_HGSMI_TAIL) as u32;
-        let offset = self.allocate(total).ok_or("no host heap or host heap full")?;
+        let offset = self
+            .allocate(total)
+            .ok_or("no host heap or host heap full")?;
         write_buffer(vram, offset, channel, info, data).ok_or("host heap outside VRAM")?;
         self.fifo.push_back(offset);
         self.update_flags(vram, HOSTFLAGS_COMMANDS_PENDING, 0);
@@ -292,7 +320,10 @@ mod tests {
         let vram = Backing::new(1 << 20, 0);
         write_buffer(&vram, 0x1000, 2, 1, &[0; 8]).unwrap();
         let b = verify(&vram, 0x1000).unwrap();
-        assert_eq!((b.channel, b.channel_info, b.data_offset, b.data_size), (2, 1, 0x1010, 8));
+        assert_eq!(
+            (b.channel, b.channel_info, b.data_offset, b.data_size),
+            (2, 1, 0x1010, 8)
+        );
         vram.write(0x1000 + 16 + 8 + 4, &[0x12]).unwrap();
         assert!(verify(&vram, 0x1000).unwrap_err().contains("checksum"));
         assert!(verify(&vram, (1 << 20) - 23).is_err(), "past offLast");
@@ -345,7 +376,10 @@ mod tests {
         loc.extend_from_slice(&16u32.to_le_bytes());
         assert!(h.submit_host_command(&vram, 2, 1, &[1, 2, 3, 4]).is_err());
         h.set_flags_location(&vram, &loc, &mut e);
-        assert!(h.submit_host_command(&vram, 2, 1, &[1, 2, 3, 4]).is_err(), "no heap");
+        assert!(
+            h.submit_host_command(&vram, 2, 1, &[1, 2, 3, 4]).is_err(),
+            "no heap"
+        );
         h.set_host_heap(0x8000, 0x1000);
         let off = h.submit_host_command(&vram, 2, 1, &[1, 2, 3, 4]).unwrap();
         assert_eq!(h.host_flags(&vram) & HOSTFLAGS_COMMANDS_PENDING, 1);

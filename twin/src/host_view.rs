@@ -55,7 +55,8 @@ impl Image {
             if self.width == 0 || self.height == 0 {
                 w.write_image_data(&[0, 0, 0, 0xFF]).expect("1x1 image");
             } else {
-                w.write_image_data(&self.rgba).expect("size matches the header");
+                w.write_image_data(&self.rgba)
+                    .expect("size matches the header");
             }
         }
         out
@@ -160,7 +161,11 @@ impl ScreenPicture {
                 let px = if g.blank {
                     [0, 0, 0, 0xFF]
                 } else {
-                    pixel(vram, g.vram_offset + u64::from(y) * u64::from(g.pitch) + u64::from(x) * bytes_pp, g.bpp)
+                    pixel(
+                        vram,
+                        g.vram_offset + u64::from(y) * u64::from(g.pitch) + u64::from(x) * bytes_pp,
+                        g.bpp,
+                    )
                 };
                 let i = (y as usize * g.width as usize + x as usize) * 4;
                 self.rgba[i..i + 4].copy_from_slice(&px);
@@ -226,9 +231,21 @@ mod tests {
         assert_eq!(p.compose(None).pixel(0, 0), [0x33, 0x22, 0x11, 0xFF]);
         vram.write(0, &[0xFF; 4]).unwrap();
         vram.write(20, &[0xFF; 4]).unwrap(); // pixel (1,1)
-        p.repaint(Rect { x: 1, y: 1, w: 1, h: 1 }, &vram);
+        p.repaint(
+            Rect {
+                x: 1,
+                y: 1,
+                w: 1,
+                h: 1,
+            },
+            &vram,
+        );
         let img = p.compose(None);
-        assert_eq!(img.pixel(0, 0), [0x33, 0x22, 0x11, 0xFF], "outside the rect: stale");
+        assert_eq!(
+            img.pixel(0, 0),
+            [0x33, 0x22, 0x11, 0xFF],
+            "outside the rect: stale"
+        );
         assert_eq!(img.pixel(1, 1), [0xFF, 0xFF, 0xFF, 0xFF]);
         assert_eq!(pixel(&vram, 100, 16), [0, 0, 0, 0xFF]);
         vram.write(100, &0xF800u16.to_le_bytes()).unwrap();

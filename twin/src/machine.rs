@@ -281,10 +281,14 @@ impl Machine {
     /// `monitor_count` is not in 1..=64 (configuration errors).
     pub fn new(config: MachineConfig) -> Self {
         assert!(
-            config.vram_size % (256 << 10) == 0 && ((1 << 20)..=(256 << 20)).contains(&config.vram_size),
+            config.vram_size.is_multiple_of(256 << 10)
+                && ((1 << 20)..=(256 << 20)).contains(&config.vram_size),
             "VRamSize must be a multiple of 256 KiB in 1..=256 MiB"
         );
-        assert!((1..=MAX_SCREENS).contains(&config.monitor_count), "MonitorCount 1..=64");
+        assert!(
+            (1..=MAX_SCREENS).contains(&config.monitor_count),
+            "MonitorCount 1..=64"
+        );
         let region = |kind, base: u64, len: usize, fill| Region {
             kind,
             base,
@@ -293,9 +297,24 @@ impl Machine {
         };
         let mem = GuestMemory::new(vec![
             region(RegionKind::Ram, 0, config.ram_size, config.ram_poison),
-            region(RegionKind::VmmDevMemory, u64::from(config.vmmdev_mmio_base), VMMDEV_RAM_SIZE as usize, 0),
-            region(RegionKind::VmmDevHeap, u64::from(config.vmmdev_heap_base), VMMDEV_HEAP_SIZE as usize, 0),
-            region(RegionKind::Vram, u64::from(config.vram_base), config.vram_size as usize, 0),
+            region(
+                RegionKind::VmmDevMemory,
+                u64::from(config.vmmdev_mmio_base),
+                VMMDEV_RAM_SIZE as usize,
+                0,
+            ),
+            region(
+                RegionKind::VmmDevHeap,
+                u64::from(config.vmmdev_heap_base),
+                VMMDEV_HEAP_SIZE as usize,
+                0,
+            ),
+            region(
+                RegionKind::Vram,
+                u64::from(config.vram_base),
+                config.vram_size as usize,
+                0,
+            ),
         ]);
         let host_bridge = PciFunction::new(
             (0, 0, 0),
@@ -353,11 +372,19 @@ impl Machine {
                 interrupt_line: 11,
             },
             &[
-                (BarDef { size: 0x20, kind: BarKind::Io }, u32::from(config.vmmdev_io_base)),
+                (
+                    BarDef {
+                        size: 0x20,
+                        kind: BarKind::Io,
+                    },
+                    u32::from(config.vmmdev_io_base),
+                ),
                 (
                     BarDef {
                         size: VMMDEV_RAM_SIZE,
-                        kind: BarKind::Memory { prefetchable: false },
+                        kind: BarKind::Memory {
+                            prefetchable: false,
+                        },
                     },
                     config.vmmdev_mmio_base,
                 ),
@@ -403,7 +430,8 @@ impl Machine {
     }
 
     fn utc_ms(&self) -> u64 {
-        (self.config.utc_start_ms as i64 + self.utc_offset_ms + (self.now_us / 1000) as i64).max(0) as u64
+        (self.config.utc_start_ms as i64 + self.utc_offset_ms + (self.now_us / 1000) as i64).max(0)
+            as u64
     }
 
     // ================= guest side: memory, PCI, ports, IRQs =================
@@ -427,7 +455,10 @@ impl Machine {
     pub fn read_phys(&mut self, phys: u64, out: &mut [u8]) -> bool {
         let ok = self.mem.read(phys, out).is_some();
         if !ok {
-            self.errors.record(Device::Memory, format!("read of {phys:#x}+{:#x} outside memory", out.len()));
+            self.errors.record(
+                Device::Memory,
+                format!("read of {phys:#x}+{:#x} outside memory", out.len()),
+            );
         }
         ok
     }
@@ -436,7 +467,10 @@ impl Machine {
     pub fn write_phys(&mut self, phys: u64, data: &[u8]) -> bool {
         let ok = self.mem.write(phys, data).is_some();
         if !ok {
-            self.errors.record(Device::Memory, format!("write of {phys:#x}+{:#x} outside memory", data.len()));
+            self.errors.record(
+                Device::Memory,
+                format!("write of {phys:#x}+{:#x} outside memory", data.len()),
+            );
         }
         ok
     }
@@ -449,7 +483,10 @@ impl Machine {
     /// Writes a PCI configuration dword; BAR and command changes remap the regions.
     pub fn pci_write(&mut self, bus: u8, device: u8, function: u8, offset: u8, value: u32) {
         if !self.pci.write(bus, device, function, offset, value) {
-            self.errors.record(Device::Pci, format!("config write to absent {bus}:{device}.{function}"));
+            self.errors.record(
+                Device::Pci,
+                format!("config write to absent {bus}:{device}.{function}"),
+            );
             return;
         }
         self.sync_bars();
@@ -513,7 +550,8 @@ impl Machine {
                     self.vmmdev.fast_ack(mem)
                 } else {
                     if port - base == PORT_OFF_REQUEST_FAST {
-                        self.errors.record(Device::VmmDev, "non-32-bit read of the fast IRQ-ack port");
+                        self.errors
+                            .record(Device::VmmDev, "non-32-bit read of the fast IRQ-ack port");
                     }
                     width.all_ones()
                 };
@@ -537,7 +575,11 @@ impl Machine {
             0x3B0..=0x3B3 | 0x3D0..=0x3D3 => width.all_ones(),
             p if LEGACY_VGA_PORTS.contains(&p) => 0,
             _ => {
-                self.unknown_ports.push(PortAccess { port, width, written: None });
+                self.unknown_ports.push(PortAccess {
+                    port,
+                    width,
+                    written: None,
+                });
                 width.all_ones()
             }
         }
@@ -548,12 +590,16 @@ impl Machine {
         if let Some(base) = self.vmmdev_io_base() {
             if (base..base.saturating_add(0x20)).contains(&port) {
                 let off = port - base;
-                if (off == PORT_OFF_REQUEST || off == PORT_OFF_REQUEST_FAST) && width == Width::W32 {
+                if (off == PORT_OFF_REQUEST || off == PORT_OFF_REQUEST_FAST) && width == Width::W32
+                {
                     self.vmmdev_request(value);
                 } else {
                     self.errors.record(
                         Device::VmmDev,
-                        format!("{}-bit write {value:#x} to VMMDev port offset {off} ignored", width.bytes() * 8),
+                        format!(
+                            "{}-bit write {value:#x} to VMMDev port offset {off} ignored",
+                            width.bytes() * 8
+                        ),
                     );
                 }
                 return;
@@ -561,7 +607,10 @@ impl Machine {
         }
         match port {
             DISPI_IOPORT_INDEX | DISPI_IOPORT_DATA => {
-                if let Some(effect) = self.dispi.write(port, width.bytes(), value, &mut self.errors) {
+                if let Some(effect) = self
+                    .dispi
+                    .write(port, width.bytes(), value, &mut self.errors)
+                {
                     self.apply_enable(effect);
                 }
             }
@@ -578,7 +627,10 @@ impl Machine {
                 if width == Width::W8 {
                     self.vmmdev.backdoor_log_byte(value as u8);
                 } else {
-                    self.errors.record(Device::VmmDev, "backdoor log port 0x504 takes 8-bit writes only");
+                    self.errors.record(
+                        Device::VmmDev,
+                        "backdoor log port 0x504 takes 8-bit writes only",
+                    );
                 }
             }
             PORT_ALT_TIMESYNC if width == Width::W32 => self.alt_time.0 = value,
@@ -620,7 +672,8 @@ impl Machine {
         let buffer = match hgsmi::verify(vram, offset) {
             Ok(b) => b,
             Err(why) => {
-                self.errors.record(Device::Hgsmi, format!("guest buffer ignored: {why}"));
+                self.errors
+                    .record(Device::Hgsmi, format!("guest buffer ignored: {why}"));
                 return;
             }
         };
@@ -646,8 +699,12 @@ impl Machine {
                     pointer: &mut self.pointer,
                     buffer_offset: offset,
                 };
-                self.vbva
-                    .handle(buffer.channel_info, buffer.data_offset, buffer.data_size, &mut ctx);
+                self.vbva.handle(
+                    buffer.channel_info,
+                    buffer.data_offset,
+                    buffer.data_size,
+                    &mut ctx,
+                );
                 if !self.vbva.take_changed_screens().is_empty() {
                     self.screen0_source = if self.vbva.screen(0).is_some() {
                         ModeSource::Vbva
@@ -743,7 +800,10 @@ impl Machine {
             };
         };
         let origin = self.current_mode(screen).map_or((0, 0), |m| m.origin);
-        let pointer = match (&self.pointer.shape, self.pointer.visible && self.mouse.integration) {
+        let pointer = match (
+            &self.pointer.shape,
+            self.pointer.visible && self.mouse.integration,
+        ) {
             (Some(shape), true) => Some((shape, self.mouse.x - origin.0, self.mouse.y - origin.1)),
             _ => None,
         };
@@ -843,7 +903,8 @@ impl Machine {
             cy: height,
             bpp,
         };
-        self.vmmdev.request_display_change(&[def], false, true, &self.mem);
+        self.vmmdev
+            .request_display_change(&[def], false, true, &self.mem);
     }
 
     /// The GUI's window resize on `screen`.
@@ -874,7 +935,14 @@ impl Machine {
         }
         (0..self.config.monitor_count)
             .filter_map(|s| self.current_mode(s))
-            .map(|m| (m.origin.0, m.origin.1, m.origin.0 + m.width as i32, m.origin.1 + m.height as i32))
+            .map(|m| {
+                (
+                    m.origin.0,
+                    m.origin.1,
+                    m.origin.0 + m.width as i32,
+                    m.origin.1 + m.height as i32,
+                )
+            })
             .reduce(|a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3)))
     }
 
@@ -997,11 +1065,17 @@ impl Machine {
 
     /// Sets the VM's UTC clock to `ms` since the epoch (at the current virtual time).
     pub fn set_host_time_ms(&mut self, ms: u64) {
-        self.utc_offset_ms = ms as i64 - self.config.utc_start_ms as i64 - (self.now_us / 1000) as i64;
+        self.utc_offset_ms =
+            ms as i64 - self.config.utc_start_ms as i64 - (self.now_us / 1000) as i64;
     }
 
     /// Queues a host→guest HGSMI command (needs a host heap from VBVA_INFO_HEAP).
-    pub fn send_host_command(&mut self, channel: u8, info: u16, data: &[u8]) -> Result<u32, &'static str> {
+    pub fn send_host_command(
+        &mut self,
+        channel: u8,
+        info: u16,
+        data: &[u8],
+    ) -> Result<u32, &'static str> {
         let vram = &self.mem.region(RegionKind::Vram).backing;
         self.hgsmi.submit_host_command(vram, channel, info, data)
     }
@@ -1103,7 +1177,10 @@ impl Machine {
         assert!(
             errors.is_empty(),
             "the host would have rejected or misread:\n{}",
-            errors.iter().map(|e| format!("  - {e}\n")).collect::<String>()
+            errors
+                .iter()
+                .map(|e| format!("  - {e}\n"))
+                .collect::<String>()
         );
     }
 }

@@ -44,7 +44,14 @@ pub struct HostPointer {
 }
 
 /// Decodes shape `data` (at least [`data_len`] bytes) for `flags`.
-pub fn decode(flags: u32, hot_x: u32, hot_y: u32, width: u32, height: u32, data: &[u8]) -> PointerShape {
+pub fn decode(
+    flags: u32,
+    hot_x: u32,
+    hot_y: u32,
+    width: u32,
+    height: u32,
+    data: &[u8],
+) -> PointerShape {
     let (w, h) = (width as usize, height as usize);
     let and_row = w.div_ceil(8);
     let xor_start = (and_row * h + 3) & !3;

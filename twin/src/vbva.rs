@@ -255,7 +255,14 @@ impl Vbva {
 
     /// Main stores a hint (vbvaSendModeHintWorker): HOTPLUG IRQ only with caps
     /// IRQ + VIDEO_MODE_HINTS and `notify`.
-    pub fn set_mode_hint(&mut self, display: u32, hint: ModeHint, notify: bool, hgsmi: &mut Hgsmi, vram: &Backing) {
+    pub fn set_mode_hint(
+        &mut self,
+        display: u32,
+        hint: ModeHint,
+        notify: bool,
+        hgsmi: &mut Hgsmi,
+        vram: &Backing,
+    ) {
         if let Some(slot) = self.hints.get_mut(display as usize) {
             *slot = Some(hint);
         }
@@ -300,7 +307,10 @@ impl Vbva {
                     CONF32_MAX_RECORD_SIZE => Some(VBVA_MAX_RECORD_SIZE),
                     0xFFFF_FFFF => Some(0xFFFF_FFFF),
                     other => {
-                        ctx.errors.record(Device::Vbva, format!("QUERY_CONF32 index {other} unknown: value untouched"));
+                        ctx.errors.record(
+                            Device::Vbva,
+                            format!("QUERY_CONF32 index {other} unknown: value untouched"),
+                        );
                         None
                     }
                 };
@@ -310,7 +320,10 @@ impl Vbva {
             }
             VBVA_SET_CONF32 => {
                 if min(SIZE_CONF32, ctx, "SET_CONF32") && rd32(&data, CONF32_INDEX) > 1 {
-                    ctx.errors.record(Device::Vbva, "SET_CONF32 with an index other than 0/1 ignored");
+                    ctx.errors.record(
+                        Device::Vbva,
+                        "SET_CONF32 with an index other than 0/1 ignored",
+                    );
                 }
                 write_back = false;
             }
@@ -334,9 +347,13 @@ impl Vbva {
                 let vram = ctx.vram.len() as u64;
                 let (o, s) = (u64::from(off), u64::from(sz));
                 if o >= vram || s > vram || o > vram - s || !(32..0x8000_0000).contains(&sz) {
-                    ctx.errors.record(Device::Vbva, format!("INFO_HEAP {off:#x}/{sz:#x} rejected"));
+                    ctx.errors
+                        .record(Device::Vbva, format!("INFO_HEAP {off:#x}/{sz:#x} rejected"));
                 } else if !ctx.hgsmi.set_host_heap(off, sz) {
-                    ctx.errors.record(Device::Vbva, "INFO_HEAP refused: host allocations outstanding (VERR_ACCESS_DENIED)");
+                    ctx.errors.record(
+                        Device::Vbva,
+                        "INFO_HEAP refused: host allocations outstanding (VERR_ACCESS_DENIED)",
+                    );
                 }
             }
             VBVA_FLUSH => {
@@ -358,7 +375,8 @@ impl Vbva {
                 let rc = self.enable(&data, ctx);
                 wr32(&mut data, ENABLE_RESULT, rc as u32);
                 if rc < 0 {
-                    ctx.errors.record(Device::Vbva, format!("VBVA_ENABLE failed with {rc}"));
+                    ctx.errors
+                        .record(Device::Vbva, format!("VBVA_ENABLE failed with {rc}"));
                 }
             }
             VBVA_MOUSE_POINTER_SHAPE => {
@@ -368,7 +386,10 @@ impl Vbva {
                 let rc = Self::pointer_shape(&data, ctx);
                 wr32(&mut data, SHAPE_RESULT, rc as u32);
                 if rc < 0 {
-                    ctx.errors.record(Device::Vbva, format!("MOUSE_POINTER_SHAPE failed with {rc}"));
+                    ctx.errors.record(
+                        Device::Vbva,
+                        format!("MOUSE_POINTER_SHAPE failed with {rc}"),
+                    );
                 }
             }
             VBVA_INFO_CAPS => {
@@ -414,7 +435,10 @@ impl Vbva {
             }
             other => {
                 write_back = false;
-                ctx.errors.record(Device::Vbva, format!("VBVA command {other} is not handled by the 7.0.14 host"));
+                ctx.errors.record(
+                    Device::Vbva,
+                    format!("VBVA command {other} is not handled by the 7.0.14 host"),
+                );
             }
         }
         if write_back {
@@ -439,7 +463,8 @@ impl Vbva {
         if ok {
             self.views[index as usize] = view;
         } else {
-            ctx.errors.record(Device::Vbva, format!("INFO_VIEW {index} {view:?} rejected"));
+            ctx.errors
+                .record(Device::Vbva, format!("INFO_VIEW {index} {view:?} rejected"));
         }
         ok
     }
@@ -457,13 +482,18 @@ impl Vbva {
             flags: u16::from_le_bytes([d[SCREEN_FLAGS], d[SCREEN_FLAGS + 1]]),
         };
         let reject = |why: &str, ctx: &mut VbvaCtx| {
-            ctx.errors.record(Device::Vbva, format!("INFO_SCREEN {s:?} ignored: {why}"));
+            ctx.errors
+                .record(Device::Vbva, format!("INFO_SCREEN {s:?} ignored: {why}"));
         };
         if s.view >= self.monitor_count {
             return reject("view index >= monitor count", ctx);
         }
         let view = self.views[s.view as usize];
-        let bytes_pp = if s.bpp == 0 { 1 } else { u32::from(s.bpp).div_ceil(8) };
+        let bytes_pp = if s.bpp == 0 {
+            1
+        } else {
+            u32::from(s.bpp).div_ceil(8)
+        };
         if s.bpp > 32 || s.width > 65535 || s.height > 65535 || s.line_size > MAX_LINE_SIZE {
             return reject("bpp/width/height/line size out of range", ctx);
         }
@@ -476,7 +506,10 @@ impl Vbva {
             || screen_bytes > u64::from(view.max_screen_size)
             || u64::from(s.start_offset) > u64::from(view.size) - screen_bytes
         {
-            return reject("does not fit the view (was VBVA_INFO_VIEW sent first?)", ctx);
+            return reject(
+                "does not fit the view (was VBVA_INFO_VIEW sent first?)",
+                ctx,
+            );
         }
         self.screens[s.view as usize] = Some(s);
         if s.flags & SCREEN_F_DISABLED == 0 {
@@ -495,7 +528,8 @@ impl Vbva {
             rd32(d, ENABLE_SCREEN_ID)
         } else {
             match self.views.iter().position(|v| {
-                ctx.buffer_offset >= v.offset && u64::from(ctx.buffer_offset) < u64::from(v.offset) + u64::from(v.size)
+                ctx.buffer_offset >= v.offset
+                    && u64::from(ctx.buffer_offset) < u64::from(v.offset) + u64::from(v.size)
             }) {
                 Some(i) => i as u32,
                 None => return VERR_INVALID_PARAMETER,
@@ -512,8 +546,10 @@ impl Vbva {
         if disable {
             self.flush(ctx.vram, ctx.errors);
             if let Some(ring) = self.rings[screen as usize].take() {
-                ctx.vram.write_u32(u64::from(ring.offset) + RING_HOST_EVENTS as u64, 0);
-                ctx.vram.write_u32(u64::from(ring.offset) + RING_SUPPORTED_ORDERS as u64, 0);
+                ctx.vram
+                    .write_u32(u64::from(ring.offset) + RING_HOST_EVENTS as u64, 0);
+                ctx.vram
+                    .write_u32(u64::from(ring.offset) + RING_SUPPORTED_ORDERS as u64, 0);
             }
             if screen == 0 {
                 self.caps = 0;
@@ -569,7 +605,10 @@ impl Vbva {
             index_first: 0,
             partial: None,
         });
-        ctx.vram.write_u32(abs + RING_HOST_EVENTS as u64, VBVA_F_MODE_ENABLED | HOST_EVENTS_F_VRDP_RESET);
+        ctx.vram.write_u32(
+            abs + RING_HOST_EVENTS as u64,
+            VBVA_F_MODE_ENABLED | HOST_EVENTS_F_VRDP_RESET,
+        );
         ctx.vram.write_u32(abs + RING_SUPPORTED_ORDERS as u64, 0);
         self.paused = false;
         VINF_SUCCESS
@@ -602,10 +641,16 @@ impl Vbva {
 
     fn query_mode_hints(&self, d: &mut [u8], ctx: &mut VbvaCtx) {
         let count = usize::from(u16::from_le_bytes([d[QMH_COUNT], d[QMH_COUNT + 1]]));
-        let each = usize::from(u16::from_le_bytes([d[QMH_STRUCT_SIZE], d[QMH_STRUCT_SIZE + 1]]));
+        let each = usize::from(u16::from_le_bytes([
+            d[QMH_STRUCT_SIZE],
+            d[QMH_STRUCT_SIZE + 1],
+        ]));
         if d.len() < SIZE_QMH + count * each {
             wr32(d, QMH_RC, VERR_INVALID_PARAMETER as u32);
-            ctx.errors.record(Device::Vbva, "QUERY_MODE_HINTS: data smaller than the hints asked for");
+            ctx.errors.record(
+                Device::Vbva,
+                "QUERY_MODE_HINTS: data smaller than the hints asked for",
+            );
             return;
         }
         d[SIZE_QMH..].fill(0xFF);
@@ -679,7 +724,9 @@ impl Vbva {
         let base = u64::from(ring.offset);
         let mut rects = Vec::new();
         loop {
-            let index_free = vram.read_u32(base + RING_INDEX_FREE as u64).unwrap_or(u32::MAX);
+            let index_free = vram
+                .read_u32(base + RING_INDEX_FREE as u64)
+                .unwrap_or(u32::MAX);
             if index_free >= VBVA_MAX_RECORDS {
                 return Err(format!("indexRecordFree {index_free} >= 64"));
             }
@@ -716,7 +763,10 @@ impl Vbva {
                 p
             } else {
                 if len >= ring.cb_data {
-                    return Err(format!("record length {len} >= cbData {} (overflow)", ring.cb_data));
+                    return Err(format!(
+                        "record length {len} >= cbData {} (overflow)",
+                        ring.cb_data
+                    ));
                 }
                 let mut c = Vec::new();
                 Self::fetch(ring, vram, len, &mut c);
@@ -726,7 +776,10 @@ impl Vbva {
             vram.write_u32(base + RING_OFF_DATA as u64, ring.off_data);
             vram.write_u32(base + RING_INDEX_FIRST as u64, ring.index_first);
             if cmd.len() < SIZE_CMDHDR {
-                return Err(format!("record of {} bytes is shorter than a VBVACMDHDR", cmd.len()));
+                return Err(format!(
+                    "record of {} bytes is shorter than a VBVACMDHDR",
+                    cmd.len()
+                ));
             }
             let i16_at = |o: usize| i16::from_le_bytes([cmd[o], cmd[o + 1]]);
             let u16_at = |o: usize| u16::from_le_bytes([cmd[o], cmd[o + 1]]);

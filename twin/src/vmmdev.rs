@@ -440,7 +440,15 @@ impl VmmDev {
     }
 
     /// An absolute event reaches the VMMDev (vmmdevIPort_SetAbsoluteMouse).
-    pub fn absolute_event(&mut self, x: i32, y: i32, dz: i32, dw: i32, buttons: u32, mem: &GuestMemory) {
+    pub fn absolute_event(
+        &mut self,
+        x: i32,
+        y: i32,
+        dz: i32,
+        dw: i32,
+        buttons: u32,
+        mem: &GuestMemory,
+    ) {
         let (ox, oy, _, _, ob) = self.mouse;
         if (x, y, buttons) != (ox, oy, ob) || dz != 0 || dw != 0 {
             self.mouse = (x, y, dz, dw, buttons);
@@ -449,7 +457,13 @@ impl VmmDev {
     }
 
     /// Main forwards a video mode hint (vmmdevIPort_RequestDisplayChange).
-    pub fn request_display_change(&mut self, defs: &[DisplayDef], force: bool, notify: bool, mem: &GuestMemory) {
+    pub fn request_display_change(
+        &mut self,
+        defs: &[DisplayDef],
+        force: bool,
+        notify: bool,
+        mem: &GuestMemory,
+    ) {
         let mut any = false;
         for def in defs {
             let Some(state) = self.displays.get_mut(def.id as usize) else {
@@ -505,7 +519,8 @@ impl VmmDev {
             );
             return;
         }
-        let field = |b: &[u8], off: usize| u32::from_le_bytes(b[off..off + 4].try_into().expect("4"));
+        let field =
+            |b: &[u8], off: usize| u32::from_le_bytes(b[off..off + 4].try_into().expect("4"));
         let size = field(&header, HDR_SIZE);
         let version = field(&header, HDR_VERSION);
         let request_type = field(&header, HDR_TYPE);
@@ -547,7 +562,10 @@ impl VmmDev {
         }
         let pre_info_ok = matches!(
             request_type,
-            REQ_REPORT_GUEST_INFO | REQ_REPORT_GUEST_INFO2 | REQ_WRITE_CORE_DUMP | REQ_GET_HOST_VERSION
+            REQ_REPORT_GUEST_INFO
+                | REQ_REPORT_GUEST_INFO2
+                | REQ_WRITE_CORE_DUMP
+                | REQ_GET_HOST_VERSION
         );
         if !self.additions_ok && !pre_info_ok {
             env.errors.record(
@@ -569,17 +587,15 @@ impl VmmDev {
         }
         record.submitted = req.clone();
         let rc = self.dispatch(request_type, &mut req, env);
-        match rc {
-            Some(rc) => {
-                req[HDR_RC..HDR_RC + 4].copy_from_slice(&rc.to_le_bytes());
-                if rc < 0 {
-                    env.errors.record(
-                        Device::VmmDev,
-                        format!("request type {request_type} (size {size}) failed with rc {rc}"),
-                    );
-                }
+        // Idle (None) never sets rc.
+        if let Some(rc) = rc {
+            req[HDR_RC..HDR_RC + 4].copy_from_slice(&rc.to_le_bytes());
+            if rc < 0 {
+                env.errors.record(
+                    Device::VmmDev,
+                    format!("request type {request_type} (size {size}) failed with rc {rc}"),
+                );
             }
-            None => {} // Idle never sets rc.
         }
         record.rc = rc;
         env.mem.write(phys, &req);
@@ -588,12 +604,17 @@ impl VmmDev {
 
     fn dispatch(&mut self, request_type: u32, req: &mut [u8], env: &mut Env) -> Option<i32> {
         let size = req.len();
-        let rd = |req: &[u8], off: usize| u32::from_le_bytes(req[off..off + 4].try_into().expect("4"));
+        let rd =
+            |req: &[u8], off: usize| u32::from_le_bytes(req[off..off + 4].try_into().expect("4"));
         let exact = |want: usize| size == want;
         let rc = match request_type {
             REQ_GET_MOUSE_STATUS | REQ_GET_MOUSE_STATUS_EX => {
                 let ex = request_type == REQ_GET_MOUSE_STATUS_EX;
-                if !exact(if ex { SIZE_MOUSE_STATUS_EX } else { SIZE_MOUSE_STATUS }) {
+                if !exact(if ex {
+                    SIZE_MOUSE_STATUS_EX
+                } else {
+                    SIZE_MOUSE_STATUS
+                }) {
                     return Some(VERR_INVALID_PARAMETER);
                 }
                 let (x, y, dz, dw, buttons) = self.mouse;
@@ -647,7 +668,8 @@ impl VmmDev {
                 if !exact(SIZE_HYPERVISOR_INFO) {
                     return Some(VERR_INVALID_PARAMETER);
                 }
-                if request_type == REQ_SET_HYPERVISOR_INFO && (rd(req, 24) != 0 || rd(req, 28) != 0) {
+                if request_type == REQ_SET_HYPERVISOR_INFO && (rd(req, 24) != 0 || rd(req, 28) != 0)
+                {
                     VERR_TRY_AGAIN
                 } else {
                     put32(req, 24, 0);
@@ -975,7 +997,11 @@ fn put32(req: &mut [u8], off: usize, v: u32) {
 fn parse_guest_info2(req: &[u8]) -> Result<GuestInfo2, i32> {
     let u16_at = |off: usize| u16::from_le_bytes(req[off..off + 2].try_into().expect("2"));
     let u32_at = |off: usize| u32::from_le_bytes(req[off..off + 4].try_into().expect("4"));
-    let (major, minor, build) = (u16_at(INFO2_MAJOR), u16_at(INFO2_MINOR), u32_at(INFO2_BUILD));
+    let (major, minor, build) = (
+        u16_at(INFO2_MAJOR),
+        u16_at(INFO2_MINOR),
+        u32_at(INFO2_BUILD),
+    );
     if major < 3 {
         return Err(VERR_INVALID_PARAMETER);
     }
@@ -983,7 +1009,10 @@ fn parse_guest_info2(req: &[u8]) -> Result<GuestInfo2, i32> {
         return Err(VERR_OUT_OF_RANGE);
     }
     let name_bytes = &req[INFO2_NAME..INFO2_NAME + 128];
-    let nul = name_bytes.iter().position(|&b| b == 0).ok_or(VERR_INVALID_PARAMETER)?;
+    let nul = name_bytes
+        .iter()
+        .position(|&b| b == 0)
+        .ok_or(VERR_INVALID_PARAMETER)?;
     let name = String::from_utf8_lossy(&name_bytes[..nul]).into_owned();
     let prefix = format!("{major}.{minor}.{build}");
     let suffix = name.strip_prefix(&prefix).ok_or(VERR_INVALID_PARAMETER)?;
@@ -1003,8 +1032,11 @@ fn parse_guest_info2(req: &[u8]) -> Result<GuestInfo2, i32> {
 
 fn valid_build_tag(tag: &str) -> bool {
     ["RC", "BETA", "ALPHA"].iter().any(|t| {
-        tag.strip_prefix(t)
-            .is_some_and(|n| n.is_empty() || (n.bytes().all(|b| b.is_ascii_digit()) && n.parse::<u32>().is_ok_and(|v| v <= 255)))
+        tag.strip_prefix(t).is_some_and(|n| {
+            n.is_empty()
+                || (n.bytes().all(|b| b.is_ascii_digit())
+                    && n.parse::<u32>().is_ok_and(|v| v <= 255))
+        })
     })
 }
 

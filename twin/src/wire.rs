@@ -777,7 +777,10 @@ mod tests {
 
     #[test]
     fn copy_of_layouts_matches_the_shared_spec() {
-        let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/spec/layouts.json");
+        let shared = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/spec/layouts.json"
+        );
         if let Ok(text) = std::fs::read_to_string(shared) {
             let ours = std::fs::read_to_string(concat!(
                 env!("CARGO_MANIFEST_DIR"),
