@@ -64,8 +64,10 @@ pub type Result<T = ()> = core::result::Result<T, Error>;
 pub const ADDITIONS_VERSION: (u16, u16, u32) = (7, 0, 14);
 const ADDITIONS_NAME: &[u8] = b"7.0.14";
 
-/// Most displays one GetDisplayChangeRequestMulti asks about.
-pub const MAX_DISPLAYS: usize = 8;
+/// Most displays one GetDisplayChangeRequestMulti asks about: the host's own limit,
+/// so no pending hint is ever dropped for lack of a slot (the host marks hints that
+/// did not fit as read).
+pub const MAX_DISPLAYS: usize = 64;
 
 /// Bytes of the largest request Vitrine sends (Multi with [`MAX_DISPLAYS`]).
 pub const LARGEST_REQUEST: usize = display_change_multi_size(MAX_DISPLAYS as u32) as usize;
@@ -341,7 +343,7 @@ impl VmmDev {
         // the slots offered (the extra ones are lost: the host marks them read).
         let reported = u32::from_le_bytes([buffer[28], buffer[29], buffer[30], buffer[31]]);
         if reported as usize > MAX_DISPLAYS {
-            log::warn!("vmmdev: host had {reported} display hints pending, kept {MAX_DISPLAYS}");
+            log::warn!("vmmdev: host reported {reported} display hints for {MAX_DISPLAYS} slots; reading {MAX_DISPLAYS}");
         }
         let mut hints = DisplayHints::new();
         let defs = &buffer[DisplayChangeRequestMulti::DISPLAYS_OFFSET..];
