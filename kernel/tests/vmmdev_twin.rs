@@ -5,7 +5,7 @@ use twin::machine::{Machine, MachineConfig, Width, VMMDEV_PCI};
 use twin::vmmdev::PowerAction;
 use vitrine::drivers::vmmdev::wire::{Events, MouseFeatures, RequestType, VBoxRc, VMMDEV_VERSION};
 use vitrine::drivers::vmmdev::{backdoor_log, DisplayRequest, Error, PciResources, VmmDev};
-use vitrine::hal::{PhysMem, PhysRegion, PortIo};
+use vitrine::hal::{PciConfig, PhysMem, PhysRegion, PortIo};
 
 /// Routes vitrine's hal calls to the twin (a test-local stand-in for the hosted
 /// crate's platform).
@@ -34,6 +34,15 @@ impl PortIo for TwinHal {
     }
 }
 
+impl PciConfig for TwinHal {
+    fn read_config(&mut self, bus: u8, device: u8, function: u8, offset: u8) -> u32 {
+        self.machine.pci_read(bus, device, function, offset)
+    }
+    fn write_config(&mut self, bus: u8, device: u8, function: u8, offset: u8, value: u32) {
+        self.machine.pci_write(bus, device, function, offset, value)
+    }
+}
+
 impl PhysMem for TwinHal {
     fn map(&mut self, phys: u64, len: usize) -> Option<PhysRegion> {
         let ptr = self.machine.host_ptr(phys, len)?;
@@ -56,6 +65,8 @@ fn hal() -> TwinHal {
 }
 
 /// The resources as a PCI scan reads them from configuration space.
+/// Read by hand from the spec's facts (BAR0 I/O, BAR1 the 4 MiB VMMDevMemory, line
+/// at 0x3C), independently of `PciResources::probe`.
 fn resources(machine: &Machine) -> PciResources {
     let (bus, device, function) = VMMDEV_PCI;
     PciResources {
@@ -409,5 +420,48 @@ fn hints_for_several_screens_come_back_in_one_multi_request() {
         .map(|h| (h.display, h.width, h.height))
         .collect();
     assert_eq!(got, [(0, 1024, 768), (2, 800, 600)]);
+    assert_no_protocol_errors(&hal);
+}
+
+#[test]
+fn the_pci_probe_reads_the_bars_and_leaves_them_as_found() {
+    let mut hal = hal();
+    let (bus, device, function) = VMMDEV_PCI;
+    let before: Vec<u32> = (0..16)
+        .map(|dword| hal.machine.pci_read(bus, device, function, dword * 4))
+        .collect();
+    let found = PciResources::probe(&mut hal, bus, device, function)
+        .unwrap()
+        .expect("VMMDev found");
+    let after: Vec<u32> = (0..16)
+        .map(|dword| hal.machine.pci_read(bus, device, function, dword * 4))
+        .collect();
+    assert_eq!(before, after, "configuration space left as found");
+    let expected = resources(&hal.machine);
+    assert_eq!(found, expected);
+    assert_eq!(found.interrupt_line, 11);
+    // Another function is not VMMDev.
+    let (vga_bus, vga_device, vga_function) = twin::machine::VGA_PCI;
+    assert_eq!(
+        PciResources::probe(&mut hal, vga_bus, vga_device, vga_function),
+        Ok(None)
+    );
+}
+
+#[test]
+fn the_pci_probe_turns_decoding_on() {
+    let mut hal = hal();
+    let (bus, device, function) = VMMDEV_PCI;
+    let command = hal.machine.pci_read(bus, device, function, 0x04);
+    hal.machine
+        .pci_write(bus, device, function, 0x04, command & 0xFFFF & !3);
+    let found = PciResources::probe(&mut hal, bus, device, function)
+        .unwrap()
+        .unwrap();
+    assert_eq!(hal.machine.pci_read(bus, device, function, 0x04) & 3, 3);
+    // And the device answers requests again.
+    let page = hal.map(REQUEST_PAGE, 4096).unwrap();
+    let mut vmm = VmmDev::new(found, &mut hal, page).unwrap();
+    vmm.init(&mut hal).unwrap();
     assert_no_protocol_errors(&hal);
 }
