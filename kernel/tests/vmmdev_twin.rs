@@ -1,7 +1,7 @@
 //! The VMMDev driver against the twin: bring-up as the host sees it, events, display
 //! hints, mouse, time, heartbeat, power-off, and refusal of bad resources.
 
-use twin::machine::{Machine, MachineConfig, Width, VMMDEV_PCI};
+use twin::machine::{DeviceId, Machine, MachineConfig, Width, VMMDEV_PCI};
 use twin::vmmdev::PowerAction;
 use vitrine::drivers::vmmdev::wire::{Events, MouseFeatures, RequestType, VBoxRc, VMMDEV_VERSION};
 use vitrine::drivers::vmmdev::{backdoor_log, DisplayRequest, Error, PciResources, VmmDev};
@@ -463,5 +463,26 @@ fn the_pci_probe_turns_decoding_on() {
     let page = hal.map(REQUEST_PAGE, 4096).unwrap();
     let mut vmm = VmmDev::new(found, &mut hal, page).unwrap();
     vmm.init(&mut hal).unwrap();
+    assert_no_protocol_errors(&hal);
+}
+
+#[test]
+fn the_irq_path_lowers_the_line_and_ignores_other_devices_interrupts() {
+    let (mut hal, mut vmm) = brought_up();
+    // Not ours: nothing pending, no request sent.
+    let sent = hal.machine.vmmdev().requests().len();
+    assert_eq!(vmm.service_irq(&mut hal).unwrap(), Events::empty());
+    assert_eq!(hal.machine.vmmdev().requests().len(), sent);
+    hal.machine.resize(0, 1024, 768);
+    assert!(
+        hal.machine.irq_asserted(DeviceId::VmmDev),
+        "level IRQ raised"
+    );
+    let events = vmm.service_irq(&mut hal).unwrap();
+    assert!(events.contains(Events::DISPLAY_CHANGE_REQUEST));
+    assert!(
+        !hal.machine.irq_asserted(DeviceId::VmmDev),
+        "acknowledge lowered the line"
+    );
     assert_no_protocol_errors(&hal);
 }

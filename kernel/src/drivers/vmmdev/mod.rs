@@ -354,6 +354,16 @@ impl VmmDev {
         self.memory.read_u8(MemoryHeader::HAVE_EVENTS_OFFSET) != 0
     }
 
+    /// The interrupt path for a possibly shared line: `Ok(empty)` when VMMDev did not
+    /// raise it (`fHaveEvents` clear), else acknowledges (which lowers the line) and
+    /// returns the events for the runtime loop to act on.
+    pub fn service_irq(&mut self, io: &mut impl PortIo) -> Result<Events> {
+        if !self.events_pending() {
+            return Ok(Events::empty());
+        }
+        self.acknowledge_events(io)
+    }
+
     /// Acknowledges and returns the pending events (lowers the IRQ line).
     pub fn acknowledge_events(&mut self, io: &mut impl PortIo) -> Result<Events> {
         let mut request: AcknowledgeEvents = Request::new_request(RequestType::ACKNOWLEDGE_EVENTS);
