@@ -779,6 +779,10 @@ impl Machine {
         }
         self.apply_vbva_updates();
         self.update_geometries();
+        if self.vbva.scanline_flags() & 1 != 0 {
+            let vram = &self.mem.region(RegionKind::Vram).backing;
+            self.hgsmi.raise_irq(vram, HOSTFLAGS_VSYNC);
+        }
         let vbva_owns_screen0 = self.vbva.ring_enabled(0) && !self.vbva.paused();
         if !vbva_owns_screen0 {
             let vram = &self.mem.region(RegionKind::Vram).backing;
@@ -1078,6 +1082,32 @@ impl Machine {
     ) -> Result<u32, &'static str> {
         let vram = &self.mem.region(RegionKind::Vram).backing;
         self.hgsmi.submit_host_command(vram, channel, info, data)
+    }
+
+    /// Test hook: queues an arbitrary (possibly bad) host command offset.
+    pub fn inject_host_command_offset(&mut self, offset: u32) {
+        let vram = &self.mem.region(RegionKind::Vram).backing;
+        self.hgsmi.inject_host_command_offset(vram, offset);
+    }
+
+    /// Test hook: the next `count` VMMDev requests of `request_type` fail with `rc`.
+    pub fn inject_request_failure(&mut self, request_type: u32, rc: i32, count: u32) {
+        self.vmmdev.inject_failure(request_type, rc, count);
+    }
+
+    /// Test hook: a display hint straight into VMMDev (bypassing Main's fix-ups), for
+    /// hostile values such as 0×0 or 65535×65535 or bpp 7. Displays ≥ 64 are ignored
+    /// as the host's array ends there.
+    pub fn inject_vmmdev_display_hint(&mut self, def: DisplayDef) {
+        self.vmmdev
+            .request_display_change(&[def], false, true, &self.mem);
+    }
+
+    /// Test hook: a VBVA mode hint straight into the VGA (bypassing Main).
+    pub fn inject_vbva_mode_hint(&mut self, display: u32, hint: ModeHint) {
+        let vram = &self.mem.region(RegionKind::Vram).backing;
+        self.vbva
+            .set_mode_hint(display, hint, true, &mut self.hgsmi, vram);
     }
 
     // ================= introspection =================

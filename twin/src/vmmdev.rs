@@ -226,6 +226,7 @@ pub struct VmmDev {
     log_lines: Vec<String>,
     requests: Vec<RequestRecord>,
     events_raised: u32,
+    injected_failures: BTreeMap<u32, (i32, u32)>,
 }
 
 impl VmmDev {
@@ -262,6 +263,7 @@ impl VmmDev {
             log_lines: Vec::new(),
             requests: Vec::new(),
             events_raised: 0,
+            injected_failures: BTreeMap::new(),
         }
     }
 
@@ -426,6 +428,13 @@ impl VmmDev {
 
     // ---- host controls ----
 
+    /// Test hook (a hostile or failing host): the next `count` requests of
+    /// `request_type` that pass the header checks are answered with `rc` and no
+    /// other effect. Not recorded as a protocol error.
+    pub fn inject_failure(&mut self, request_type: u32, rc: i32, count: u32) {
+        self.injected_failures.insert(request_type, (rc, count));
+    }
+
     /// The frontend switches absolute (integration on) or relative input.
     pub fn set_host_wants_absolute(&mut self, wants: bool, mem: &GuestMemory) {
         let old = self.mouse_caps;
@@ -586,6 +595,18 @@ impl VmmDev {
             return;
         }
         record.submitted = req.clone();
+        if let Some((rc, left)) = self.injected_failures.get_mut(&request_type) {
+            let rc = *rc;
+            *left -= 1;
+            if *left == 0 {
+                self.injected_failures.remove(&request_type);
+            }
+            req[HDR_RC..HDR_RC + 4].copy_from_slice(&rc.to_le_bytes());
+            env.mem.write(phys, &req);
+            record.rc = Some(rc);
+            self.requests.push(record);
+            return;
+        }
         let rc = self.dispatch(request_type, &mut req, env);
         // Idle (None) never sets rc.
         if let Some(rc) = rc {

@@ -513,3 +513,62 @@ fn buttons_without_absolute_guest_go_to_ps2() {
         twin::machine::Ps2Event::Mouse { buttons: 4, .. }
     ));
 }
+
+#[test]
+fn hostile_host_command_offsets_and_vsync() {
+    let mut m = machine();
+    report_flags_location(&mut m);
+    m.inject_host_command_offset(VRAM + 0x1000);
+    assert!(m.irq_asserted(DeviceId::Vga));
+    assert_eq!(m.port_in(0x3B0, Width::W32), VRAM + 0x1000);
+    m.port_out(0x3B0, Width::W32, VRAM + 0x1000);
+    m.port_out(0x3B0, Width::W32, 0xFFFF_FFFF);
+    assert!(!m.irq_asserted(DeviceId::Vga));
+    m.assert_no_protocol_errors();
+    let mut cfg = vec![0u8; 16];
+    put(&mut cfg, 4, 1);
+    assert_eq!(get(&hgsmi(&mut m, GUEST_HEAP, 2, 13, &cfg), 0), 0);
+    m.advance(20_000);
+    assert_eq!(
+        m.hgsmi_host_flags() & 0x12,
+        0x12,
+        "IRQ | VSYNC on a refresh tick"
+    );
+}
+
+#[test]
+fn vbva_screens_with_origins_and_host_view_per_screen() {
+    let mut m = Machine::new(twin::MachineConfig {
+        monitor_count: 2,
+        vram_size: VRAM,
+        ram_size: 4 << 20,
+        ..Default::default()
+    });
+    report_flags_location(&mut m);
+    info_view(&mut m, 0, 0, 0x40_0000, 0x40_0000);
+    info_view(&mut m, 1, 0x40_0000, 0x40_0000, 0x40_0000);
+    let base = vram_base(&m);
+    m.write_phys(base + 0x40_0000, &[0xFF, 0, 0, 0]);
+    info_screen(&mut m, 0, (0, 0), 32, 16, 1);
+    info_screen(&mut m, 1, (32, 0), 16, 16, 1);
+    m.write_phys(base + 0x40_0004, &[0xFF, 0, 0, 0]);
+    let img = m.host_view(1);
+    assert_eq!((img.width, img.height), (16, 16));
+    assert_eq!(
+        img.pixel(0, 0),
+        [0, 0, 0xFF, 0xFF],
+        "painted from its view on resize"
+    );
+    assert_eq!(
+        img.pixel(1, 0),
+        [0, 0, 0, 0xFF],
+        "no VGA refresh path for screen 1"
+    );
+    assert_eq!(
+        m.input_mapping_rect(),
+        Some((0, 0, 48, 16)),
+        "bounding box of both screens"
+    );
+    assert_eq!(m.current_mode(1).unwrap().origin, (32, 0));
+    m.assert_no_protocol_errors();
+}

@@ -505,3 +505,25 @@ fn requests_outside_memory_are_protocol_errors() {
         "16-bit write to the request port"
     );
 }
+
+#[test]
+fn injected_failures_and_hostile_hints() {
+    let mut m = machine();
+    report_guest_info(&mut m);
+    m.inject_request_failure(54, -12, 1);
+    let mut r = request(54, 44);
+    common::put(&mut r, 36, 4);
+    assert_eq!(rc(&submit(&mut m, &r)), -12);
+    assert_eq!(rc(&submit(&mut m, &r)), 0, "only once");
+    m.assert_no_protocol_errors();
+    m.inject_vmmdev_display_hint(twin::DisplayDef {
+        flags: 0x38,
+        id: 0,
+        cx: 65535,
+        cy: 65535,
+        bpp: 7,
+        ..Default::default()
+    });
+    assert_eq!(display_change2(&mut m, 4), (65535, 65535, 7, 0));
+    m.assert_no_protocol_errors();
+}
