@@ -848,12 +848,34 @@ impl Machine {
         }
     }
 
+    /// VM reset (a guest reboot): VMMDev keeps its hints as the host does, the VGA
+    /// returns to its post-BIOS state (ID 0xB0C4, VBE off, no HGSMI/VBVA state), the
+    /// session id changes. RAM and VRAM contents stay.
+    pub fn reset(&mut self) {
+        self.config.session_id = self
+            .config
+            .session_id
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        self.vmmdev.reset(&self.mem, self.config.session_id);
+        self.dispi = Dispi::new(
+            self.config.vram_size,
+            self.function(DeviceId::Vga).bar_base(0),
+        );
+        self.hgsmi = Hgsmi::default();
+        self.vbva = Vbva::new(self.config.monitor_count);
+        self.pointer = HostPointer::default();
+        self.screen0_source = ModeSource::Dispi;
+        self.update_geometries();
+    }
+
     // ================= host controls =================
 
     /// A video mode hint from the host (§10.1): stored in the VGA (HOTPLUG IRQ when
     /// the VBVA caps ask for it) and forwarded to VMMDev.
     pub fn resize_hint(&mut self, hint: ResizeHint) {
-        if hint.screen >= MAX_SCREENS {
+        // Main refuses displays beyond the monitor count (E_INVALIDARG).
+        if hint.screen >= self.config.monitor_count {
             return;
         }
         let current = self.current_mode(hint.screen);
@@ -866,7 +888,12 @@ impl Machine {
         };
         let width = or_current(hint.width, |m| m.width);
         let height = or_current(hint.height, |m| m.height);
-        let bpp = or_current(hint.bpp, |m| m.bpp);
+        // Without a current graphics mode the twin assumes 32 bpp (spec: Main uses
+        // the framebuffer's current depth, not analysed for text mode).
+        let bpp = match or_current(hint.bpp, |m| m.bpp) {
+            0 => 32,
+            bpp => bpp,
+        };
         let caps = self.vbva.caps();
         let notify_vga = caps & VBVACAPS_VIDEO_MODE_HINTS != 0;
         if notify_vga && caps & VBVACAPS_IRQ == 0 {
@@ -919,7 +946,18 @@ impl Machine {
     /// Mouse integration on (host sends absolute events) or off (captured, relative).
     pub fn set_mouse_integration(&mut self, on: bool) {
         self.mouse.integration = on;
-        self.vmmdev.set_host_wants_absolute(on, &self.mem);
+        self.frontend_absolute();
+    }
+
+    /// Whether the frontend sends pointer events as absolute (integration on and Main
+    /// knows the guest takes absolute input); keeps HOST_WANTS_ABSOLUTE in step, as
+    /// the frontend sets it before each absolute event and clears it with relative
+    /// ones (§9.1).
+    fn frontend_absolute(&mut self) -> bool {
+        let absolute =
+            self.mouse.integration && self.main_guest_mouse() & MOUSE_GUEST_CAN_ABSOLUTE != 0;
+        self.vmmdev.set_host_wants_absolute(absolute, &self.mem);
+        absolute
     }
 
     /// Whether mouse integration is on.
@@ -991,7 +1029,7 @@ impl Machine {
         let (dx, dy) = (x - self.mouse.x, y - self.mouse.y);
         self.mouse.x = x;
         self.mouse.y = y;
-        if self.mouse.integration && self.main_guest_mouse() & MOUSE_GUEST_CAN_ABSOLUTE != 0 {
+        if self.frontend_absolute() {
             self.route_absolute(0, 0);
         } else if (dx, dy) != (0, 0) {
             self.ps2_mouse(dx, dy, 0);
@@ -1005,8 +1043,7 @@ impl Machine {
 
     fn buttons_or_wheel(&mut self, dz: i32) {
         let guest = self.main_guest_mouse();
-        let absolute = self.mouse.integration && guest & MOUSE_GUEST_CAN_ABSOLUTE != 0;
-        if absolute {
+        if self.frontend_absolute() {
             self.route_absolute(dz, 0);
             if guest & MOUSE_GUEST_USES_FULL_STATE_PROTOCOL == 0 {
                 let jiggle = i32::from(guest & MOUSE_NEW_PROTOCOL == 0);

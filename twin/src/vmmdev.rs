@@ -275,6 +275,35 @@ impl VmmDev {
         b.write_u32(MEM_VERSION as u64, VMMDEV_MEMORY_VERSION);
     }
 
+    /// VM reset (vmmdevReset): guest state forgotten; the latest hints and the
+    /// DISPLAY_CHANGE_REQUEST pending bit survive, `lastRead` goes back to DISABLED;
+    /// the heartbeat timer stops but its "active" flag stays (§3.10, §3.16, §5).
+    pub fn reset(&mut self, mem: &GuestMemory, session_id: u64) {
+        self.additions_ok = false;
+        self.legacy_protocol = false;
+        self.guest_info_raw = [0; 8];
+        self.guest_info = None;
+        self.guest_info2 = None;
+        self.guest_caps = 0;
+        self.pending_events &= EVENT_DISPLAY_CHANGE_REQUEST;
+        self.filter_mask = 0;
+        self.new_filter_mask = None;
+        self.irq = false;
+        self.mouse_caps &= !MOUSE_GUEST_MASK;
+        self.main_guest_mouse = 0;
+        self.mouse = (0, 0, 0, 0, 0);
+        for (i, d) in self.displays.iter_mut().enumerate() {
+            d.last_read = DisplayDef::initial(i as u32);
+        }
+        self.current_monitor = 0;
+        self.guest_sent_ack = false;
+        self.heartbeat.deadline_us = None;
+        self.facilities.clear();
+        self.session_id = session_id;
+        self.log_buffer.clear();
+        self.init_memory(mem);
+    }
+
     // ---- introspection ----
 
     /// Whether INTA is asserted.

@@ -527,3 +527,69 @@ fn injected_failures_and_hostile_hints() {
     assert_eq!(display_change2(&mut m, 4), (65535, 65535, 7, 0));
     m.assert_no_protocol_errors();
 }
+
+#[test]
+fn reset_keeps_the_hint_and_the_first_filter_mask_raises_it() {
+    let mut m = machine();
+    report_guest_info(&mut m);
+    filter_mask(&mut m, 0x4, 0);
+    m.resize(0, 1024, 768);
+    assert_eq!(display_change2(&mut m, 4).0, 1024);
+    m.resize(0, 1280, 720);
+    let session = m.vmmdev().session_id();
+    m.reset();
+    assert_ne!(m.vmmdev().session_id(), session);
+    assert!(!m.irq_asserted(DeviceId::VmmDev));
+    assert_eq!(
+        rc(&submit(&mut m, &request(1, 36))),
+        -37,
+        "guest info forgotten"
+    );
+    m.take_protocol_errors();
+    report_guest_info(&mut m);
+    filter_mask(&mut m, 0x4, 0);
+    assert!(
+        m.irq_asserted(DeviceId::VmmDev),
+        "pre-reboot hint delivered at once"
+    );
+    assert_eq!(
+        display_change2(&mut m, 0).0,
+        1280,
+        "lastRead reset: peek shows latest"
+    );
+    m.assert_no_protocol_errors();
+}
+
+#[test]
+fn host_wants_absolute_follows_the_frontend_and_posts_capability_events() {
+    let mut m = machine();
+    report_guest_info(&mut m);
+    filter_mask(&mut m, 0x1, 0);
+    m.set_mouse_integration(true);
+    assert_eq!(
+        m.vmmdev().mouse_features() & 0x2,
+        0,
+        "guest cannot take absolute yet"
+    );
+    let mut set = request(2, 36);
+    common::put(&mut set, 24, 0x11);
+    submit(&mut m, &set);
+    m.mouse_move(3, 3);
+    assert_eq!(m.vmmdev().mouse_features() & 0x2, 0x2);
+    assert!(m.irq_asserted(DeviceId::VmmDev));
+    assert_eq!(acknowledge(&mut m), 0x1);
+    m.set_mouse_integration(false);
+    assert_eq!(m.vmmdev().mouse_features() & 0x2, 0);
+    assert_eq!(acknowledge(&mut m), 0x1);
+    m.mouse_move(10, 3);
+    assert_eq!(
+        m.take_ps2_events(),
+        [twin::Ps2Event::Mouse {
+            dx: 7,
+            dy: 0,
+            dz: 0,
+            buttons: 0
+        }]
+    );
+    m.assert_no_protocol_errors();
+}
