@@ -572,3 +572,19 @@ fn vbva_screens_with_origins_and_host_view_per_screen() {
     assert_eq!(m.current_mode(1).unwrap().origin, (32, 0));
     m.assert_no_protocol_errors();
 }
+
+#[test]
+fn large_mode_in_default_vram_renders_to_png() {
+    let mut m = Machine::new(twin::MachineConfig::default());
+    vbe_mode(&mut m, 3840, 2160);
+    assert_eq!(dispi_get(&mut m, 4) & 1, 1);
+    let base = vram_base(&m);
+    let last = base + (2159 * 3840 + 3839) * 4;
+    m.write_phys(last, &[0x00, 0x80, 0xFF, 0]);
+    let img = m.host_view(0);
+    assert_eq!((img.width, img.height), (3840, 2160));
+    assert_eq!(img.pixel(3839, 2159), [0xFF, 0x80, 0x00, 0xFF]);
+    let png = img.to_png();
+    assert_eq!(&png[1..4], b"PNG");
+    m.assert_no_protocol_errors();
+}
