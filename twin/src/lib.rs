@@ -73,8 +73,8 @@ pub mod wire;
 pub use errors::{Device, ProtocolError};
 pub use host_view::Image;
 pub use machine::{
-    DeviceId, DisplayMode, Machine, MachineConfig, ModeSource, MouseButton, PortAccess, Ps2Event,
-    ResizeHint, Width,
+    DeviceId, DisplayMode, HgsmiCommand, Machine, MachineConfig, ModeSource, MouseButton,
+    PortAccess, Ps2Event, ResizeHint, Width,
 };
 pub use pointer::{HostPointer, PointerShape};
 pub use vbva::{DirtyUpdate, ModeHint, Rect};

@@ -81,6 +81,21 @@ pub struct PortAccess {
     pub written: Option<u32>,
 }
 
+/// One HGSMI guest buffer as the host saw it (verified or not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HgsmiCommand {
+    /// HGSMI offset written to 0x3D0.
+    pub offset: u32,
+    /// Channel (0 when the buffer did not verify).
+    pub channel: u8,
+    /// Command within the channel.
+    pub channel_info: u16,
+    /// Data as submitted (empty when the buffer did not verify).
+    pub data: Vec<u8>,
+    /// Whether the buffer passed the host's checks.
+    pub verified: bool,
+}
+
 /// What a PS/2 model would emit for host input (the input engineer consumes these).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ps2Event {
@@ -262,6 +277,7 @@ pub struct Machine {
     mouse: MouseState,
     ps2: VecDeque<Ps2Event>,
     unknown_ports: Vec<PortAccess>,
+    hgsmi_log: Vec<HgsmiCommand>,
     alt_time: (u32, u64),
     acpi_monitor_hotplugs: u32,
     acpi_power_button: u32,
@@ -417,6 +433,7 @@ impl Machine {
             mouse: MouseState::default(),
             ps2: VecDeque::new(),
             unknown_ports: Vec::new(),
+            hgsmi_log: Vec::new(),
             alt_time: (0, 0),
             acpi_monitor_hotplugs: 0,
             acpi_power_button: 0,
@@ -674,9 +691,25 @@ impl Machine {
             Err(why) => {
                 self.errors
                     .record(Device::Hgsmi, format!("guest buffer ignored: {why}"));
+                self.hgsmi_log.push(HgsmiCommand {
+                    offset,
+                    channel: 0,
+                    channel_info: 0,
+                    data: Vec::new(),
+                    verified: false,
+                });
                 return;
             }
         };
+        self.hgsmi_log.push(HgsmiCommand {
+            offset,
+            channel: buffer.channel,
+            channel_info: buffer.channel_info,
+            data: vram
+                .read_vec(u64::from(buffer.data_offset), buffer.data_size as usize)
+                .unwrap_or_default(),
+            verified: true,
+        });
         match buffer.channel {
             HGSMI_CH_HGSMI => {
                 if buffer.channel_info == HGSMI_CC_HOST_FLAGS_LOCATION {
@@ -1225,6 +1258,10 @@ impl Machine {
     /// Backdoor log lines.
     pub fn log_lines(&self) -> &[String] {
         self.vmmdev.log_lines()
+    }
+    /// Every HGSMI guest buffer submitted, in order, as the host saw it.
+    pub fn hgsmi_commands(&self) -> &[HgsmiCommand] {
+        &self.hgsmi_log
     }
     /// Port accesses no device claimed.
     pub fn unknown_port_accesses(&self) -> &[PortAccess] {

@@ -588,3 +588,20 @@ fn large_mode_in_default_vram_renders_to_png() {
     assert_eq!(&png[1..4], b"PNG");
     m.assert_no_protocol_errors();
 }
+
+#[test]
+fn hgsmi_commands_are_logged_as_the_host_saw_them() {
+    let mut m = machine();
+    report_flags_location(&mut m);
+    query_conf(&mut m, 0);
+    hgsmi_with_checksum_delta(&mut m, GUEST_HEAP, 2, 1, &[0; 8], 5);
+    let log = m.hgsmi_commands();
+    assert_eq!(log.len(), 3);
+    assert_eq!(
+        (log[0].channel, log[0].channel_info, log[0].data.len()),
+        (1, 0, 8)
+    );
+    assert_eq!((log[1].channel, log[1].channel_info), (2, 1));
+    assert!(!log[2].verified);
+    assert_eq!(m.take_protocol_errors().len(), 1);
+}
