@@ -209,6 +209,8 @@ pub struct MachineConfig {
     pub ram_size: usize,
     /// Fill byte for unwritten RAM (catches reads of uninitialised memory).
     pub ram_poison: u8,
+    /// Optional RAM above 4 GiB: (base ≥ 4 GiB, size).
+    pub high_ram: Option<(u64, usize)>,
     /// VRAM size (multiple of 256 KiB, 1..=256 MiB).
     pub vram_size: u32,
     /// VRAM BAR address.
@@ -236,6 +238,7 @@ impl Default for MachineConfig {
         Self {
             ram_size: 64 << 20,
             ram_poison: 0xA5,
+            high_ram: None,
             vram_size: 64 << 20,
             vram_base: 0xE000_0000,
             vmmdev_io_base: 0xD020,
@@ -311,7 +314,7 @@ impl Machine {
             mapped: true,
             backing: Backing::new(len, fill),
         };
-        let mem = GuestMemory::new(vec![
+        let mut regions = vec![
             region(RegionKind::Ram, 0, config.ram_size, config.ram_poison),
             region(
                 RegionKind::VmmDevMemory,
@@ -331,7 +334,12 @@ impl Machine {
                 config.vram_size as usize,
                 0,
             ),
-        ]);
+        ];
+        if let Some((base, size)) = config.high_ram {
+            assert!(base >= 1 << 32, "high RAM starts at or above 4 GiB");
+            regions.push(region(RegionKind::HighRam, base, size, config.ram_poison));
+        }
+        let mem = GuestMemory::new(regions);
         let host_bridge = PciFunction::new(
             (0, 0, 0),
             PciIdentity {

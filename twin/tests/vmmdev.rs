@@ -593,3 +593,25 @@ fn host_wants_absolute_follows_the_frontend_and_posts_capability_events() {
     );
     m.assert_no_protocol_errors();
 }
+
+#[test]
+fn a_request_above_4_gib_is_read_at_the_truncated_address() {
+    let mut m = twin::Machine::new(twin::MachineConfig {
+        ram_size: 4 << 20,
+        high_ram: Some((1 << 32, 1 << 20)),
+        vram_size: VRAM,
+        ..Default::default()
+    });
+    let high = (1u64 << 32) + 0x1000;
+    assert!(m.write_phys(high, &request(4, 40)));
+    let port = io_base(&m);
+    m.port_out(port, Width::W32, high as u32);
+    let mut back = [0u8; 40];
+    m.read_phys(high, &mut back);
+    assert_eq!(rc(&back), VERR_GENERAL_FAILURE, "the host never saw it");
+    assert_eq!(
+        m.take_protocol_errors().len(),
+        1,
+        "poisoned low RAM is no valid header"
+    );
+}
