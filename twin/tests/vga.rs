@@ -605,3 +605,49 @@ fn hgsmi_commands_are_logged_as_the_host_saw_them() {
     assert!(!log[2].verified);
     assert_eq!(m.take_protocol_errors().len(), 1);
 }
+
+#[test]
+fn a_record_larger_than_the_ring_is_accumulated_across_flushes() {
+    let mut m = machine();
+    vbva_screen0(&mut m, 64, 48);
+    let base = vram_base(&m) + u64::from(RING) + 288;
+    // First chunk: 65000 bytes (>= cbData - threshold), record still PARTIAL.
+    let mut chunk = rect(1, 2, 3, 4);
+    chunk.resize(65000, 0xEE);
+    m.write_phys(base, &chunk);
+    ring_put(&mut m, 12, 65000);
+    ring_put(&mut m, 16, 0x8000_0000 | 65000);
+    ring_put(&mut m, 276, 1);
+    flush(&mut m);
+    assert!(m.dirty_updates().is_empty(), "still partial");
+    assert_eq!(ring_u32(&mut m, 8), 65000, "host consumed the chunk");
+    assert_eq!(ring_u32(&mut m, 272), 0);
+    // Second chunk wraps; the record completes at 65100 bytes.
+    let rest = [0xEEu8; 100];
+    for (i, b) in rest.iter().enumerate() {
+        let off = (65000 + i as u32) % RING_CB_DATA;
+        m.write_phys(base + u64::from(off), &[*b]);
+    }
+    ring_put(&mut m, 16, 65100);
+    flush(&mut m);
+    let u = &m.dirty_updates()[0];
+    assert_eq!(
+        (u.rects[0].x, u.rects[0].y, u.rects[0].w, u.rects[0].h),
+        (1, 2, 3, 4)
+    );
+    assert_eq!(ring_u32(&mut m, 8), (65100 % RING_CB_DATA));
+    assert_eq!(ring_u32(&mut m, 272), 1);
+    m.assert_no_protocol_errors();
+}
+
+#[test]
+fn a_small_partial_record_waits_for_the_guest() {
+    let mut m = machine();
+    vbva_screen0(&mut m, 64, 48);
+    ring_put(&mut m, 16, 0x8000_0008);
+    ring_put(&mut m, 276, 1);
+    flush(&mut m);
+    assert_eq!(ring_u32(&mut m, 8), 0, "nothing consumed");
+    assert!(m.dirty_updates().is_empty());
+    m.assert_no_protocol_errors();
+}
