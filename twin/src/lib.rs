@@ -59,9 +59,11 @@
 )]
 
 pub mod dispi;
+pub mod display;
 pub mod errors;
 pub mod hgsmi;
 pub mod host_view;
+pub mod input;
 pub mod machine;
 pub mod memory;
 pub mod pci;
