@@ -175,12 +175,14 @@ impl Machine {
             .map_or((0, 0), |p| (p.full_repaints(), p.partial_repaints()))
     }
 
-    /// A video mode hint from the host (§10.1): stored in the VGA (HOTPLUG IRQ when
-    /// the VBVA caps ask for it) and forwarded to VMMDev.
-    pub fn resize_hint(&mut self, hint: ResizeHint) {
+    /// A video mode hint from the host as `VBoxManage controlvm setvideomodehint`
+    /// sends it (§10.1): stored in the VGA (HOTPLUG IRQ when the VBVA caps ask for it)
+    /// and forwarded to VMMDev. Returns false when Main refuses it (screen beyond the
+    /// monitor count).
+    pub fn resize_hint(&mut self, hint: ResizeHint) -> bool {
         // Main refuses displays beyond the monitor count (E_INVALIDARG).
         if hint.screen >= self.config.monitor_count {
-            return;
+            return false;
         }
         let current = self.current_mode(hint.screen);
         let or_current = |v: u32, f: fn(&DisplayMode) -> u32| {
@@ -240,10 +242,28 @@ impl Machine {
         };
         self.vmmdev
             .request_display_change(&[def], false, true, &self.mem);
+        self.last_gui_hint[hint.screen as usize] = Some((width, height));
+        true
     }
 
-    /// The GUI's window resize on `screen`.
-    pub fn resize(&mut self, screen: u32, width: u32, height: u32) {
-        self.resize_hint(ResizeHint::window(screen, width, height));
+    /// A hint with the GUI's values (bpp 0, no origin, enabled), sent unconditionally
+    /// like `setvideomodehint`. Returns false when Main refuses it.
+    pub fn resize(&mut self, screen: u32, width: u32, height: u32) -> bool {
+        self.resize_hint(ResizeHint::window(screen, width, height))
+    }
+
+    /// The user resizes the VirtualBox window with auto-resize on (§10.1, §10.4): the
+    /// GUI sends a hint only while the guest's Graphics facility is Active, and not
+    /// when it equals the current size or its last hint. Returns whether it sent one.
+    pub fn gui_resize(&mut self, screen: u32, width: u32, height: u32) -> bool {
+        if !self.graphics_facility_active() {
+            return false;
+        }
+        let current = self.current_mode(screen).map(|m| (m.width, m.height));
+        let last = self.last_gui_hint.get(screen as usize).copied().flatten();
+        if current == Some((width, height)) || last == Some((width, height)) {
+            return false;
+        }
+        self.resize(screen, width, height)
     }
 }

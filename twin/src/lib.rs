@@ -17,7 +17,9 @@
 //! Guest RAM sits at physical 0 ([`MachineConfig::ram_size`]); DMA-style buffers the
 //! driver hands to the host (VMMDev requests) must live there (or in VRAM), below 4 GiB.
 //!
-//! Host controls: [`Machine::resize`] / [`Machine::resize_hint`],
+//! Host controls: [`Machine::gui_resize`] (window resize: only with the Graphics
+//! facility active, no duplicates), [`Machine::resize`] / [`Machine::resize_hint`]
+//! (`setvideomodehint`), [`Machine::reset`],
 //! [`Machine::mouse_move`] (pixels → 0..0xFFFF as Main computes it), [`Machine::mouse_move_raw`],
 //! [`Machine::mouse_button`], [`Machine::mouse_wheel`], [`Machine::key`],
 //! [`Machine::set_mouse_integration`], [`Machine::power_button`],

@@ -178,6 +178,8 @@ pub struct Machine {
     pub(crate) ps2: VecDeque<Ps2Event>,
     pub(crate) unknown_ports: Vec<PortAccess>,
     pub(crate) hgsmi_log: Vec<HgsmiCommand>,
+    /// The last hint per screen (the GUI does not resend it).
+    pub(crate) last_gui_hint: Vec<Option<(u32, u32)>>,
     pub(crate) alt_time: (u32, u64),
     pub(crate) acpi_monitor_hotplugs: u32,
     pub(crate) acpi_power_button: u32,
@@ -339,6 +341,7 @@ impl Machine {
             ps2: VecDeque::new(),
             unknown_ports: Vec::new(),
             hgsmi_log: Vec::new(),
+            last_gui_hint: vec![None; MAX_SCREENS as usize],
             alt_time: (0, 0),
             acpi_monitor_hotplugs: 0,
             acpi_power_button: 0,

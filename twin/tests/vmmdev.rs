@@ -615,3 +615,18 @@ fn a_request_above_4_gib_is_read_at_the_truncated_address() {
         "poisoned low RAM is no valid header"
     );
 }
+
+#[test]
+fn the_gui_sends_hints_only_with_the_graphics_facility_active() {
+    let mut m = machine();
+    report_guest_info(&mut m);
+    assert!(!m.gui_resize(0, 1024, 768), "auto-resize not offered yet");
+    let mut c = request(56, 32);
+    common::put(&mut c, 24, 0x4);
+    submit(&mut m, &c);
+    assert!(m.gui_resize(0, 1024, 768));
+    assert!(!m.gui_resize(0, 1024, 768), "same as its last hint");
+    assert!(m.gui_resize(0, 800, 600));
+    assert!(!m.resize(3, 800, 600), "screen beyond the monitor count");
+    m.assert_no_protocol_errors();
+}
