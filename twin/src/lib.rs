@@ -1,6 +1,6 @@
 //! The VirtualBox twin: a host-side model of VirtualBox 7.0.14's VMMDev (PCI
 //! 80EE:CAFE) and VirtualBox VGA (80EE:BEEF: VBE DISPI, HGSMI, VBVA), written from
-//! the host-side ("\\[H\\]") facts of `shared/spec/virtualbox-guest-interface.md` and the
+//! the host-side ("\[H\]") facts of `shared/spec/virtualbox-guest-interface.md` and the
 //! compiled layouts in `tests/data/virtualbox-layouts.json`. It depends on nothing in
 //! `vitrine`, so a misreading in a driver is caught, not mirrored.
 //!
