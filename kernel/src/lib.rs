@@ -7,3 +7,4 @@
 pub mod event;
 pub mod hal;
 pub mod status;
+pub mod drivers;

@@ -1,0 +1,3 @@
+//! Device drivers, each written against the `hal` traits and owning its own state.
+
+pub mod vga;
