@@ -8,3 +8,4 @@ pub mod event;
 pub mod hal;
 pub mod status;
 pub mod drivers;
+pub mod display;
