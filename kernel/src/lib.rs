@@ -9,3 +9,8 @@ pub mod hal;
 pub mod status;
 pub mod drivers;
 pub mod display;
+pub mod app_api;
+pub mod runtime;
+
+/// The App API, as apps import it: `use vitrine::app::{App, Event, SystemInfo};`.
+pub use app_api as app;

@@ -16,6 +16,7 @@ pub use dirty::Rect;
 
 use crate::drivers::vga::dispi::DispiError;
 use crate::hal::Platform;
+use crate::runtime::EventQueue;
 use framebuffer::FramebufferError;
 
 /// The current display mode.
@@ -74,6 +75,10 @@ pub trait Display {
     /// Switches to the valid mode nearest `width`×`height` and returns it. The whole
     /// canvas is dirty afterwards. Fixed-mode backends return `ModeChangeUnsupported`.
     fn set_mode<H: Platform>(&mut self, hal: &mut H, width: u32, height: u32) -> Result<ModeInfo, DisplayError>;
+    /// Services the display device once per loop iteration (the VirtualBox backend
+    /// processes host commands and queues mode hints here); `fired_lines` as for
+    /// event sources. Plain backends have nothing to do.
+    fn poll<H: Platform>(&mut self, _hal: &mut H, _fired_lines: u64, _queue: &mut EventQueue) {}
 }
 
 /// Emits `@vitrine display backend=… mode=WxH pitch=N vram_kib=N`.
