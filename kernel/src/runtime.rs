@@ -103,7 +103,13 @@ impl EventQueue {
 /// requests, and may update the system info (integration state, wall clock).
 pub trait EventSource<H: Platform> {
     /// Services the device; `fired_lines` has bit N set when IRQ line N fired.
-    fn poll(&mut self, hal: &mut H, fired_lines: u64, queue: &mut EventQueue, info: &mut SystemInfo);
+    fn poll(
+        &mut self,
+        hal: &mut H,
+        fired_lines: u64,
+        queue: &mut EventQueue,
+        info: &mut SystemInfo,
+    );
 
     /// When this source next needs polling without an interrupt (slow-poll backstop).
     fn next_deadline_us(&self) -> Option<u64> {
@@ -190,7 +196,13 @@ pub struct Runtime<D, A, S> {
 impl<D: Display, A: App, S> Runtime<D, A, S> {
     /// Takes ownership of the parts and reports the display mode. The first
     /// iteration delivers `Resize` with the current mode, so the first frame is complete.
-    pub fn new<H: Platform>(hal: &mut H, display: D, app: A, sources: S, config: RuntimeConfig) -> Self {
+    pub fn new<H: Platform>(
+        hal: &mut H,
+        display: D,
+        app: A,
+        sources: S,
+        config: RuntimeConfig,
+    ) -> Self {
         report_mode(&display);
         let mode = display.mode();
         let mut info = SystemInfo {
@@ -257,7 +269,8 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
     {
         let fired = hal.take_fired();
         self.display.poll(hal, fired, &mut self.queue);
-        self.sources.poll(hal, fired, &mut self.queue, &mut self.info);
+        self.sources
+            .poll(hal, fired, &mut self.queue, &mut self.info);
         self.info.uptime_us = hal.now_us();
 
         if let Some((width, height)) = self.queue.take_mode_request() {
@@ -317,7 +330,12 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
                 self.report_next_frame = true;
             }
             Err(error) => {
-                status!("display mode_error requested={}x{} error={:?}", width, height, error);
+                status!(
+                    "display mode_error requested={}x{} error={:?}",
+                    width,
+                    height,
+                    error
+                );
             }
         }
     }
@@ -337,7 +355,12 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             dirty_px,
         };
         if core::mem::take(&mut self.report_next_frame) {
-            status!("frame n={} t_us={} dirty_px={}", report.n, report.t_us, report.dirty_px);
+            status!(
+                "frame n={} t_us={} dirty_px={}",
+                report.n,
+                report.t_us,
+                report.dirty_px
+            );
         }
         report
     }

@@ -41,8 +41,12 @@ impl Canvas {
 
     /// Marks the whole screen as changed.
     pub fn mark_all_dirty(&mut self) {
-        self.dirty
-            .add(Rect::new(0, 0, self.framebuffer.width(), self.framebuffer.height()));
+        self.dirty.add(Rect::new(
+            0,
+            0,
+            self.framebuffer.width(),
+            self.framebuffer.height(),
+        ));
     }
 
     /// The rectangles drawn so far this frame.
@@ -122,14 +126,18 @@ impl DrawTarget for Canvas {
             if skip_left > 0 && colors.nth(skip_left - 1).is_none() {
                 break;
             }
-            let written = self.framebuffer.write_row(clip.x, y, clip.width, &mut colors);
+            let written = self
+                .framebuffer
+                .write_row(clip.x, y, clip.width, &mut colors);
             if written < clip.width {
                 // The iterator ran out early (allowed): what was drawn is still dirty.
-                self.dirty.add(Rect::new(clip.x, clip.y, clip.width, y - clip.y + 1));
+                self.dirty
+                    .add(Rect::new(clip.x, clip.y, clip.width, y - clip.y + 1));
                 return Ok(());
             }
             if skip_right > 0 && colors.nth(skip_right - 1).is_none() && y + 1 < clip.bottom() {
-                self.dirty.add(Rect::new(clip.x, clip.y, clip.width, y - clip.y + 1));
+                self.dirty
+                    .add(Rect::new(clip.x, clip.y, clip.width, y - clip.y + 1));
                 return Ok(());
             }
         }

@@ -61,7 +61,10 @@ pub struct FirmwareDisplay {
 impl FirmwareDisplay {
     /// Maps and checks the framebuffer. Bad values from the boot loader are an error
     /// the caller logs, never a panic.
-    pub fn new(mem: &mut impl PhysMem, info: &FirmwareFramebufferInfo) -> Result<Self, DisplayError> {
+    pub fn new(
+        mem: &mut impl PhysMem,
+        info: &FirmwareFramebufferInfo,
+    ) -> Result<Self, DisplayError> {
         let format = info.pixel_format().ok_or(DisplayError::Framebuffer(
             super::framebuffer::FramebufferError::UnsupportedFormat(PixelFormat {
                 bytes_per_pixel: info.bpp / 8,
@@ -71,7 +74,10 @@ impl FirmwareDisplay {
             }),
         ))?;
         let len = u64::from(info.pitch) * u64::from(info.height);
-        let map_failed = DisplayError::MapFailed { phys: info.phys, len };
+        let map_failed = DisplayError::MapFailed {
+            phys: info.phys,
+            len,
+        };
         let len_usize = usize::try_from(len).map_err(|_| map_failed)?;
         if len == 0 {
             return Err(map_failed);
@@ -104,7 +110,12 @@ impl Display for FirmwareDisplay {
     fn present<H: Platform>(&mut self, _hal: &mut H, _dirty: &[Rect]) -> Result<(), DisplayError> {
         Ok(()) // the firmware's scanout reads the framebuffer directly
     }
-    fn set_mode<H: Platform>(&mut self, _hal: &mut H, _w: u32, _h: u32) -> Result<ModeInfo, DisplayError> {
+    fn set_mode<H: Platform>(
+        &mut self,
+        _hal: &mut H,
+        _w: u32,
+        _h: u32,
+    ) -> Result<ModeInfo, DisplayError> {
         Err(DisplayError::ModeChangeUnsupported)
     }
 }

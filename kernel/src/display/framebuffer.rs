@@ -185,7 +185,13 @@ impl Framebuffer {
 
     /// Writes raw pixels along row `y` from column `x`, taking at most `len` of them
     /// from `pixels`; returns how many it wrote. Ignored (0) if the span is out of bounds.
-    pub fn write_row(&mut self, x: u32, y: u32, len: u32, pixels: impl Iterator<Item = u32>) -> u32 {
+    pub fn write_row(
+        &mut self,
+        x: u32,
+        y: u32,
+        len: u32,
+        pixels: impl Iterator<Item = u32>,
+    ) -> u32 {
         if !self.span_in_bounds(x, y, len) {
             return 0;
         }

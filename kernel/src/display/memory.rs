@@ -21,9 +21,19 @@ impl<'a> MemoryDisplay<'a> {
         // SAFETY: the region covers exactly `buffer`, which is borrowed mutably for 'a
         // by this value (PhantomData), so it stays valid and unaliased while used.
         let region = unsafe {
-            PhysRegion::new(0, buffer.as_mut_ptr().cast::<u8>(), core::mem::size_of_val(buffer))
+            PhysRegion::new(
+                0,
+                buffer.as_mut_ptr().cast::<u8>(),
+                core::mem::size_of_val(buffer),
+            )
         };
-        let framebuffer = Framebuffer::new(region, width, height, width.saturating_mul(4), PixelFormat::XRGB8888)?;
+        let framebuffer = Framebuffer::new(
+            region,
+            width,
+            height,
+            width.saturating_mul(4),
+            PixelFormat::XRGB8888,
+        )?;
         Ok(Self {
             region,
             canvas: Canvas::new(framebuffer),
@@ -56,7 +66,12 @@ impl Display for MemoryDisplay<'_> {
     fn present<H: Platform>(&mut self, _hal: &mut H, _dirty: &[Rect]) -> Result<(), DisplayError> {
         Ok(())
     }
-    fn set_mode<H: Platform>(&mut self, _hal: &mut H, width: u32, height: u32) -> Result<ModeInfo, DisplayError> {
+    fn set_mode<H: Platform>(
+        &mut self,
+        _hal: &mut H,
+        width: u32,
+        height: u32,
+    ) -> Result<ModeInfo, DisplayError> {
         let limits = ModeLimits {
             max_width: 16384,
             max_height: 16384,

@@ -74,7 +74,12 @@ pub trait Display {
     fn present<H: Platform>(&mut self, hal: &mut H, dirty: &[Rect]) -> Result<(), DisplayError>;
     /// Switches to the valid mode nearest `width`×`height` and returns it. The whole
     /// canvas is dirty afterwards. Fixed-mode backends return `ModeChangeUnsupported`.
-    fn set_mode<H: Platform>(&mut self, hal: &mut H, width: u32, height: u32) -> Result<ModeInfo, DisplayError>;
+    fn set_mode<H: Platform>(
+        &mut self,
+        hal: &mut H,
+        width: u32,
+        height: u32,
+    ) -> Result<ModeInfo, DisplayError>;
     /// Services the display device once per loop iteration (the VirtualBox backend
     /// processes host commands and queues mode hints here); `fired_lines` as for
     /// event sources. Plain backends have nothing to do.

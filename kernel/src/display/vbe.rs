@@ -76,9 +76,15 @@ impl Display for VbeDisplay {
     fn present<H: Platform>(&mut self, _hal: &mut H, _dirty: &[Rect]) -> Result<(), DisplayError> {
         Ok(())
     }
-    fn set_mode<H: Platform>(&mut self, hal: &mut H, width: u32, height: u32) -> Result<ModeInfo, DisplayError> {
+    fn set_mode<H: Platform>(
+        &mut self,
+        hal: &mut H,
+        width: u32,
+        height: u32,
+    ) -> Result<ModeInfo, DisplayError> {
         let mode = self.dispi.set_mode(hal, width, height)?;
-        self.canvas.replace_framebuffer(framebuffer(self.vram, &mode)?);
+        self.canvas
+            .replace_framebuffer(framebuffer(self.vram, &mode)?);
         self.mode = mode;
         Ok(self.mode())
     }

@@ -98,7 +98,10 @@ impl App for RecordingApp {
             let _ = target.clear(Rgb888::new(10, 20, 30));
         }
         if let Some((x, y)) = self.square.take() {
-            let _ = target.fill_solid(&Rectangle::new(Point::new(x, y), Size::new(4, 4)), Rgb888::WHITE);
+            let _ = target.fill_solid(
+                &Rectangle::new(Point::new(x, y), Size::new(4, 4)),
+                Rgb888::WHITE,
+            );
         }
     }
 }
@@ -152,12 +155,24 @@ fn first_frame_is_full_and_reported_then_only_changes_are_presented() {
         iteration: 0,
         actions: vec![(2, Action::Input(moved(100, 50)))],
     };
-    let mut rt = Runtime::new(&mut hal, display, RecordingApp::default(), script, RuntimeConfig::default());
+    let mut rt = Runtime::new(
+        &mut hal,
+        display,
+        RecordingApp::default(),
+        script,
+        RuntimeConfig::default(),
+    );
     let first = rt.step(&mut hal);
     let frame = first.frame.expect("first iteration draws");
     assert_eq!(frame.n, 1);
     assert_eq!(frame.dirty_px, 800 * 600);
-    assert_eq!(rt.app().events[0], Event::Resize { width: 800, height: 600 });
+    assert_eq!(
+        rt.app().events[0],
+        Event::Resize {
+            width: 800,
+            height: 600
+        }
+    );
     assert_eq!(rt.display().pixel(799, 599), 0x000A_141E);
 
     let idle = rt.step(&mut hal);
@@ -169,8 +184,12 @@ fn first_frame_is_full_and_reported_then_only_changes_are_presented() {
     assert_eq!(rt.info().integration.as_str(), "vmmdev ok");
 
     let lines = LINES.lock().unwrap();
-    assert!(lines.iter().any(|l| l == "@vitrine display backend=memory mode=800x600 pitch=3200 vram_kib=3072"));
-    assert!(lines.iter().any(|l| l.starts_with("@vitrine frame n=1 t_us=") && l.ends_with(" dirty_px=480000")));
+    assert!(lines
+        .iter()
+        .any(|l| l == "@vitrine display backend=memory mode=800x600 pitch=3200 vram_kib=3072"));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("@vitrine frame n=1 t_us=") && l.ends_with(" dirty_px=480000")));
 }
 
 #[test]
@@ -178,7 +197,9 @@ fn ticks_arrive_at_the_interval_and_the_loop_idles_between() {
     let mut hal = FakePlatform::default();
     let mut buffer = vec![0u32; 640 * 480];
     let display = MemoryDisplay::new(&mut buffer, 640, 480).unwrap();
-    let config = RuntimeConfig { tick_interval_us: 1000 };
+    let config = RuntimeConfig {
+        tick_interval_us: 1000,
+    };
     let mut rt = Runtime::new(&mut hal, display, RecordingApp::default(), (), config);
     for _ in 0..100 {
         rt.step(&mut hal);
@@ -213,14 +234,31 @@ fn mode_requests_coalesce_into_one_mode_set_and_one_full_redraw() {
             (2, Action::Mode(1280, 800)),
         ],
     };
-    let mut rt = Runtime::new(&mut hal, display, RecordingApp::default(), script, RuntimeConfig::default());
+    let mut rt = Runtime::new(
+        &mut hal,
+        display,
+        RecordingApp::default(),
+        script,
+        RuntimeConfig::default(),
+    );
     let reports: Vec<StepReport> = (0..5).map(|_| rt.step(&mut hal)).collect();
-    let resizes: Vec<&Event> = rt.app().events.iter().filter(|e| matches!(e, Event::Resize { .. })).collect();
+    let resizes: Vec<&Event> = rt
+        .app()
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::Resize { .. }))
+        .collect();
     assert_eq!(
         resizes,
         vec![
-            &Event::Resize { width: 800, height: 600 },
-            &Event::Resize { width: 1280, height: 800 }
+            &Event::Resize {
+                width: 800,
+                height: 600
+            },
+            &Event::Resize {
+                width: 1280,
+                height: 800
+            }
         ]
     );
     assert_eq!(reports[2].frame.map(|f| f.dirty_px), Some(1280 * 800));
@@ -237,7 +275,13 @@ fn a_bad_mode_request_is_logged_and_the_old_mode_kept() {
         iteration: 0,
         actions: vec![(1, Action::Mode(65535, 65535)), (1, Action::Mode(0, 0))],
     };
-    let mut rt = Runtime::new(&mut hal, display, RecordingApp::default(), script, RuntimeConfig::default());
+    let mut rt = Runtime::new(
+        &mut hal,
+        display,
+        RecordingApp::default(),
+        script,
+        RuntimeConfig::default(),
+    );
     for _ in 0..4 {
         rt.step(&mut hal);
     }
@@ -264,7 +308,10 @@ fn moves_coalesce_but_clicks_are_never_dropped() {
     assert!(queue.push_input(moved(9, 9)));
     assert_eq!(queue.dropped(), 0);
     assert_eq!(queue.len(), QUEUE_CAPACITY);
-    assert!(!queue.push_input(click(true)), "a full queue reports the drop");
+    assert!(
+        !queue.push_input(click(true)),
+        "a full queue reports the drop"
+    );
     assert_eq!(queue.dropped(), 1);
     let mut clicks = 0;
     let mut last_move = None;

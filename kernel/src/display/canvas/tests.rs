@@ -21,7 +21,10 @@ impl OriginDimensions for Reference {
 impl DrawTarget for Reference {
     type Color = Rgb888;
     type Error = Infallible;
-    fn draw_iter<I: IntoIterator<Item = Pixel<Rgb888>>>(&mut self, pixels: I) -> Result<(), Infallible> {
+    fn draw_iter<I: IntoIterator<Item = Pixel<Rgb888>>>(
+        &mut self,
+        pixels: I,
+    ) -> Result<(), Infallible> {
         for Pixel(p, c) in pixels {
             if p.x >= 0 && p.y >= 0 && (p.x as u32) < self.width && (p.y as u32) < self.height {
                 self.pixels[(p.y as u32 * self.width + p.x as u32) as usize] = c;
@@ -88,11 +91,19 @@ fn run_against_reference(format: PixelFormat, seed: u64) {
             1 | 2 => {
                 // Sometimes the iterator is shorter than the area (legal).
                 let n = area.size.width as usize * area.size.height as usize;
-                let len = if next(&mut seed) % 4 == 0 { n / 2 } else { n };
+                let len = if next(&mut seed).is_multiple_of(4) {
+                    n / 2
+                } else {
+                    n
+                };
                 let mut s = next(&mut seed);
                 let colors: Vec<Rgb888> = (0..len).map(|_| color(&mut s)).collect();
-                canvas.fill_contiguous(&area, colors.iter().copied()).unwrap();
-                reference.fill_contiguous(&area, colors.iter().copied()).unwrap();
+                canvas
+                    .fill_contiguous(&area, colors.iter().copied())
+                    .unwrap();
+                reference
+                    .fill_contiguous(&area, colors.iter().copied())
+                    .unwrap();
             }
             3 => {
                 let mut s = next(&mut seed);
@@ -109,7 +120,7 @@ fn run_against_reference(format: PixelFormat, seed: u64) {
                 reference.draw_iter(pixels.iter().copied()).unwrap();
             }
             _ => {
-                if next(&mut seed) % 8 == 0 {
+                if next(&mut seed).is_multiple_of(8) {
                     let c = color(&mut seed);
                     canvas.clear(c).unwrap();
                     reference.clear(c).unwrap();
@@ -121,7 +132,10 @@ fn run_against_reference(format: PixelFormat, seed: u64) {
             for x in 0..w {
                 let got = canvas.framebuffer().color(x, y);
                 let want = reference.pixels[(y * w + x) as usize];
-                assert_eq!(got, want, "step {step}: pixel ({x},{y}) after drawing {area:?}");
+                assert_eq!(
+                    got, want,
+                    "step {step}: pixel ({x},{y}) after drawing {area:?}"
+                );
                 if got != before[(y * w + x) as usize] {
                     assert!(
                         dirty.iter().any(|r| r.contains_point(x, y)),
@@ -174,10 +188,10 @@ fn clipping_at_every_edge_draws_only_the_visible_part() {
     let mut canvas = Canvas::new(framebuffer(&mut buf, w, h, w * 4, PixelFormat::XRGB8888));
     let red = Rgb888::RED;
     for area in [
-        Rectangle::new(Point::new(-5, 2), Size::new(8, 3)),  // left
-        Rectangle::new(Point::new(17, 2), Size::new(8, 3)),  // right
-        Rectangle::new(Point::new(5, -4), Size::new(3, 6)),  // top
-        Rectangle::new(Point::new(5, 8), Size::new(3, 6)),   // bottom
+        Rectangle::new(Point::new(-5, 2), Size::new(8, 3)), // left
+        Rectangle::new(Point::new(17, 2), Size::new(8, 3)), // right
+        Rectangle::new(Point::new(5, -4), Size::new(3, 6)), // top
+        Rectangle::new(Point::new(5, 8), Size::new(3, 6)),  // bottom
         Rectangle::new(Point::new(-9, -9), Size::new(50, 50)), // all four
     ] {
         canvas.clear(Rgb888::BLACK).unwrap();
@@ -187,12 +201,18 @@ fn clipping_at_every_edge_draws_only_the_visible_part() {
         for y in 0..h as i32 {
             for x in 0..w as i32 {
                 let inside = visible.contains(Point::new(x, y));
-                assert_eq!(canvas.framebuffer().color(x as u32, y as u32) == red, inside);
+                assert_eq!(
+                    canvas.framebuffer().color(x as u32, y as u32) == red,
+                    inside
+                );
             }
         }
         let dirty = canvas.take_dirty();
         assert_eq!(dirty.len(), 1);
-        assert_eq!(dirty[0].area(), u64::from(visible.size.width * visible.size.height));
+        assert_eq!(
+            dirty[0].area(),
+            u64::from(visible.size.width * visible.size.height)
+        );
     }
     // Entirely off screen: nothing drawn, nothing dirty.
     canvas

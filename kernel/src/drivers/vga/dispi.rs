@@ -103,7 +103,11 @@ pub struct ModeChoice {
 /// Picks the valid mode nearest to `width`×`height`: clamped to 640×480 … maximum,
 /// then shrunk (keeping the aspect ratio roughly) until it fits the VRAM.
 /// Never panics, whatever the input.
-pub fn validate_mode(width: u32, height: u32, limits: &ModeLimits) -> Result<ModeChoice, DispiError> {
+pub fn validate_mode(
+    width: u32,
+    height: u32,
+    limits: &ModeLimits,
+) -> Result<ModeChoice, DispiError> {
     let max_width = limits.max_width.max(MIN_WIDTH);
     let max_height = limits.max_height.max(MIN_HEIGHT);
     let mut fallback = None;
@@ -118,7 +122,9 @@ pub fn validate_mode(width: u32, height: u32, limits: &ModeLimits) -> Result<Mod
     }
     let mut w = width.clamp(MIN_WIDTH, max_width);
     let mut h = height.clamp(MIN_HEIGHT, max_height);
-    let fits = |w: u32, h: u32| u64::from(w) * u64::from(h) * u64::from(BYTES_PER_PIXEL) <= limits.vram_bytes;
+    let fits = |w: u32, h: u32| {
+        u64::from(w) * u64::from(h) * u64::from(BYTES_PER_PIXEL) <= limits.vram_bytes
+    };
     if !fits(MIN_WIDTH, MIN_HEIGHT) {
         return Err(DispiError::VramTooSmall {
             vram_bytes: limits.vram_bytes,
@@ -131,7 +137,7 @@ pub fn validate_mode(width: u32, height: u32, limits: &ModeLimits) -> Result<Mod
             h = (h - h / 8).max(MIN_HEIGHT);
         }
     }
-    if limits.width_multiple_of_8 && w % 8 != 0 {
+    if limits.width_multiple_of_8 && !w.is_multiple_of(8) {
         note(ModeFallback::WidthRounded);
         w &= !7; // MIN_WIDTH is a multiple of 8, so this stays >= MIN_WIDTH
     }
@@ -167,17 +173,19 @@ pub struct Dispi {
 impl Dispi {
     /// Identifies the device and reads its VRAM size and mode limits.
     pub fn probe(io: &mut impl PortIo, pci: &VgaPciInfo) -> Result<Self, DispiError> {
-        let kind = VgaKind::from_pci_id(pci.vendor, pci.device).ok_or(DispiError::UnsupportedDevice {
-            vendor: pci.vendor,
-            device: pci.device,
-        })?;
+        let kind =
+            VgaKind::from_pci_id(pci.vendor, pci.device).ok_or(DispiError::UnsupportedDevice {
+                vendor: pci.vendor,
+                device: pci.device,
+            })?;
         let id = read_reg(io, VBE_DISPI_INDEX_ID);
         let is_dispi_id = (VBE_DISPI_ID0..=VBE_DISPI_ID0 + 5).contains(&id)
             || (VBE_DISPI_ID_VBOX_VIDEO..=VBE_DISPI_ID_CFG).contains(&id);
         if !is_dispi_id {
             return Err(DispiError::NotDispi { id });
         }
-        let (bar_base, bar_size) = framebuffer_bar(&pci.bars).ok_or(DispiError::NoFramebufferBar)?;
+        let (bar_base, bar_size) =
+            framebuffer_bar(&pci.bars).ok_or(DispiError::NoFramebufferBar)?;
 
         let (hgsmi, reported_vram) = match kind {
             VgaKind::VirtualBox => {
@@ -248,7 +256,12 @@ impl Dispi {
 
     /// Sets the valid mode nearest to `width`×`height` (logging any fallback) with
     /// 32 bpp and the LFB on, and returns the mode as the device reports it.
-    pub fn set_mode(&self, io: &mut impl PortIo, width: u32, height: u32) -> Result<DispiMode, DispiError> {
+    pub fn set_mode(
+        &self,
+        io: &mut impl PortIo,
+        width: u32,
+        height: u32,
+    ) -> Result<DispiMode, DispiError> {
         let choice = validate_mode(width, height, &self.limits())?;
         if let Some(reason) = choice.fallback {
             status!(
@@ -274,7 +287,11 @@ impl Dispi {
         write_reg(io, VBE_DISPI_INDEX_VIRT_WIDTH, w16);
         write_reg(io, VBE_DISPI_INDEX_X_OFFSET, 0);
         write_reg(io, VBE_DISPI_INDEX_Y_OFFSET, 0);
-        write_reg(io, VBE_DISPI_INDEX_ENABLE, VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED);
+        write_reg(
+            io,
+            VBE_DISPI_INDEX_ENABLE,
+            VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED,
+        );
         // VirtualBox silently drops an enable whose mode does not fit its VRAM.
         if read_reg(io, VBE_DISPI_INDEX_ENABLE) & VBE_DISPI_ENABLED == 0 {
             return Err(rejected);
@@ -283,7 +300,11 @@ impl Dispi {
         let yres = u32::from(read_reg(io, VBE_DISPI_INDEX_YRES));
         let virt_width = u32::from(read_reg(io, VBE_DISPI_INDEX_VIRT_WIDTH));
         let virt_height = u32::from(read_reg(io, VBE_DISPI_INDEX_VIRT_HEIGHT));
-        let height = if virt_height != 0 { yres.min(virt_height) } else { yres };
+        let height = if virt_height != 0 {
+            yres.min(virt_height)
+        } else {
+            yres
+        };
         let pitch = virt_width.max(xres) * BYTES_PER_PIXEL;
         if xres == 0 || height == 0 || u64::from(pitch) * u64::from(height) > self.vram_bytes {
             return Err(rejected);

@@ -59,7 +59,11 @@ impl FakeDispi {
     }
 
     fn pitch(&self) -> u32 {
-        let vw = if self.regs[6] != 0 { self.regs[6] } else { self.regs[1] };
+        let vw = if self.regs[6] != 0 {
+            self.regs[6]
+        } else {
+            self.regs[1]
+        };
         (u32::from(vw) * self.bytes_pp()).next_multiple_of(4)
     }
 
@@ -69,14 +73,10 @@ impl FakeDispi {
             1 if getcaps => self.max().0,
             2 if getcaps => self.max().1,
             3 if getcaps => 32,
-            7 => {
-                let pitch = self.pitch();
-                if pitch == 0 {
-                    0
-                } else {
-                    (self.vram / pitch).min(0xFFFF) as u16
-                }
-            }
+            7 => self
+                .vram
+                .checked_div(self.pitch())
+                .map_or(0, |rows| rows.min(0xFFFF) as u16),
             0xA if self.virtualbox => 1,
             0xA => (self.reported_vram / 65536) as u16,
             i if usize::from(i) < 0xD => self.regs[usize::from(i)],
@@ -98,18 +98,14 @@ impl FakeDispi {
                     self.regs[0] = value;
                 }
             }
-            1 if self.virtualbox => {
-                if value <= max_x {
-                    self.regs[1] = value;
-                    self.regs[6] = value;
-                }
+            1 if self.virtualbox && value <= max_x => {
+                self.regs[1] = value;
+                self.regs[6] = value;
             }
+            1 if self.virtualbox => {}
             1 => self.regs[1] = value.min(max_x) & !7,
-            2 => {
-                if value <= max_y {
-                    self.regs[2] = value;
-                }
-            }
+            2 if value <= max_y => self.regs[2] = value,
+            2 => {}
             3 => {
                 let v = if value == 0 { 8 } else { value };
                 if [4, 8, 15, 16, 24, 32].contains(&v) {
@@ -123,7 +119,8 @@ impl FakeDispi {
                 let now = value & 1 != 0;
                 if !was && now {
                     if self.virtualbox {
-                        let need = u32::from(self.regs[1]) * self.bytes_pp() * u32::from(self.regs[2]);
+                        let need =
+                            u32::from(self.regs[1]) * self.bytes_pp() * u32::from(self.regs[2]);
                         if need > self.vram || self.regs[1] == 0 || self.regs[2] == 0 {
                             return; // silently dropped
                         }
@@ -224,7 +221,10 @@ fn virtualbox_probe_reads_vram_from_32_bit_data_read_and_detects_hgsmi() {
     assert!(dispi.has_hgsmi());
     assert_eq!(dispi.vram_bytes(), 24 << 20);
     assert_eq!(dispi.framebuffer_base(), 0xE000_0000);
-    assert_eq!((dispi.limits().max_width, dispi.limits().max_height), (16384, 16384));
+    assert_eq!(
+        (dispi.limits().max_width, dispi.limits().max_height),
+        (16384, 16384)
+    );
     assert_eq!(dev.regs[4] & 0x02, 0, "GETCAPS left set");
 }
 
@@ -235,8 +235,15 @@ fn qemu_probe_reads_vram_in_64k_units_and_its_own_maximum() {
     assert_eq!(dispi.kind(), VgaKind::QemuStd);
     assert!(!dispi.has_hgsmi());
     assert_eq!(dispi.vram_bytes(), 16 << 20);
-    assert_eq!(dispi.framebuffer_base(), 0xFD00_0000, "picked the MMIO register BAR");
-    assert_eq!((dispi.limits().max_width, dispi.limits().max_height), (16000, 12000));
+    assert_eq!(
+        dispi.framebuffer_base(),
+        0xFD00_0000,
+        "picked the MMIO register BAR"
+    );
+    assert_eq!(
+        (dispi.limits().max_width, dispi.limits().max_height),
+        (16000, 12000)
+    );
 }
 
 #[test]
@@ -247,11 +254,22 @@ fn set_mode_reads_back_width_and_pitch_on_both_devices() {
     ] {
         let dispi = Dispi::probe(&mut dev, &pci).unwrap();
         let mode = dispi.set_mode(&mut dev, 1024, 768).unwrap();
-        assert_eq!(mode, DispiMode { width: 1024, height: 768, pitch: 4096 });
+        assert_eq!(
+            mode,
+            DispiMode {
+                width: 1024,
+                height: 768,
+                pitch: 4096
+            }
+        );
         assert_eq!(dev.regs[4] & 0x41, 0x41, "enabled with LFB");
         assert_eq!(dev.regs[3], 32);
         // The mode is written while disabled: the first ENABLE write of set_mode is 0.
-        let first_enable = dev.writes.iter().rposition(|&(i, v)| i == 4 && v == 0).unwrap();
+        let first_enable = dev
+            .writes
+            .iter()
+            .rposition(|&(i, v)| i == 4 && v == 0)
+            .unwrap();
         let xres_write = dev.writes.iter().rposition(|&(i, _)| i == 1).unwrap();
         assert!(first_enable < xres_write);
     }
@@ -334,7 +352,9 @@ fn vram_too_small_for_640x480_is_an_error_not_a_panic() {
     let dispi = Dispi::probe(&mut dev, &vbox_pci(1 << 20)).unwrap();
     assert_eq!(
         dispi.set_mode(&mut dev, 1024, 768),
-        Err(DispiError::VramTooSmall { vram_bytes: 1 << 20 })
+        Err(DispiError::VramTooSmall {
+            vram_bytes: 1 << 20
+        })
     );
 }
 
@@ -348,7 +368,10 @@ fn a_device_that_overstates_its_vram_is_caught() {
     // 2048x1536x4 fits 16 MiB but not the real 8 MiB: the device drops the enable.
     assert_eq!(
         dispi.set_mode(&mut dev, 2048, 1536),
-        Err(DispiError::ModeRejected { width: 2048, height: 1536 })
+        Err(DispiError::ModeRejected {
+            width: 2048,
+            height: 1536
+        })
     );
     // A mode that really fits still works afterwards.
     assert!(dispi.set_mode(&mut dev, 1024, 768).is_ok());
@@ -371,7 +394,10 @@ fn probe_rejects_unknown_devices_and_missing_dispi() {
     let mut dev = FakeDispi::virtualbox(16 * MIB);
     let mut pci = vbox_pci(16 << 20);
     pci.bars = [PciBar::None; 6];
-    assert_eq!(Dispi::probe(&mut dev, &pci), Err(DispiError::NoFramebufferBar));
+    assert_eq!(
+        Dispi::probe(&mut dev, &pci),
+        Err(DispiError::NoFramebufferBar)
+    );
 }
 
 /// A tiny deterministic PRNG (xorshift64*), so tests need no `rand`.
@@ -392,19 +418,22 @@ fn validate_mode_never_panics_and_always_returns_a_valid_mode() {
             max_width: (next(&mut seed) % 20_000) as u32,
             max_height: (next(&mut seed) % 20_000) as u32,
             vram_bytes: next(&mut seed) % (512 << 20),
-            width_multiple_of_8: next(&mut seed) % 2 == 0,
+            width_multiple_of_8: next(&mut seed).is_multiple_of(2),
         };
         match validate_mode(w, h, &limits) {
             Ok(c) => {
                 assert!(c.width >= 640 && c.height >= 480);
-                assert!(c.width <= limits.max_width.max(640) && c.height <= limits.max_height.max(480));
+                assert!(
+                    c.width <= limits.max_width.max(640) && c.height <= limits.max_height.max(480)
+                );
                 assert!(u64::from(c.width) * u64::from(c.height) * 4 <= limits.vram_bytes);
                 if limits.width_multiple_of_8 {
                     assert_eq!(c.width % 8, 0);
                 }
-                let in_range = (640..=limits.max_width).contains(&w) && (480..=limits.max_height).contains(&h);
+                let in_range =
+                    (640..=limits.max_width).contains(&w) && (480..=limits.max_height).contains(&h);
                 let fits = u64::from(w) * u64::from(h) * 4 <= limits.vram_bytes;
-                let aligned = !limits.width_multiple_of_8 || w % 8 == 0;
+                let aligned = !limits.width_multiple_of_8 || w.is_multiple_of(8);
                 assert_eq!(c.fallback.is_none(), in_range && fits && aligned);
                 if c.fallback.is_none() {
                     assert_eq!((c.width, c.height), (w, h));
