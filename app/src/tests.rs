@@ -1,0 +1,1 @@
+//! Kiosk behaviour tests.

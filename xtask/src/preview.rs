@@ -1,0 +1,243 @@
+//! `cargo xtask preview --size WxH [--out FILE.png] [--hover N] [--press N] [--clicks N]`:
+//! renders the kiosk on the host, through the same canvas and runtime as on metal,
+//! into an in-memory framebuffer, and writes it as a PNG.
+
+use std::path::{Path, PathBuf};
+use vitrine::app::{App, Button, Event, InputEvent, SystemInfo};
+use vitrine::display::memory::MemoryDisplay;
+use vitrine::display::Display;
+use vitrine_app::Kiosk;
+
+/// What to render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewOptions {
+    /// Screen width.
+    pub width: u32,
+    /// Screen height.
+    pub height: u32,
+    /// Output file.
+    pub out: PathBuf,
+    /// Button (1-based) to hover, to show the hover state.
+    pub hover: Option<usize>,
+    /// Button (1-based) to hold down, to show the pressed state.
+    pub press: Option<usize>,
+    /// Clicks on button 1 before the frame, to show counters.
+    pub clicks: u32,
+}
+
+impl PreviewOptions {
+    /// Parses `--size WxH --out FILE --hover N --press N --clicks N`.
+    pub fn parse(args: &[String]) -> Result<Self, String> {
+        let mut opts = PreviewOptions {
+            width: 1024,
+            height: 768,
+            out: PathBuf::new(),
+            hover: None,
+            press: None,
+            clicks: 0,
+        };
+        let mut it = args.iter();
+        while let Some(arg) = it.next() {
+            let mut value = || it.next().cloned().ok_or(format!("{arg} needs a value"));
+            match arg.as_str() {
+                "--size" => {
+                    let v = value()?;
+                    let (w, h) = v
+                        .split_once('x')
+                        .ok_or(format!("--size wants WxH, got {v}"))?;
+                    opts.width = w.parse().map_err(|_| format!("bad width {w}"))?;
+                    opts.height = h.parse().map_err(|_| format!("bad height {h}"))?;
+                }
+                "--out" => opts.out = PathBuf::from(value()?),
+                "--hover" => opts.hover = Some(parse_button(&value()?)?),
+                "--press" => opts.press = Some(parse_button(&value()?)?),
+                "--clicks" => {
+                    opts.clicks = value()?.parse().map_err(|e| format!("--clicks: {e}"))?
+                }
+                other => return Err(format!("unknown option {other}")),
+            }
+        }
+        if !(1..=16384).contains(&opts.width) || !(1..=16384).contains(&opts.height) {
+            return Err(format!("size {}x{} out of range", opts.width, opts.height));
+        }
+        if opts.out.as_os_str().is_empty() {
+            opts.out = PathBuf::from(format!("target/preview-{}x{}.png", opts.width, opts.height));
+        }
+        Ok(opts)
+    }
+}
+
+fn parse_button(v: &str) -> Result<usize, String> {
+    match v.parse::<usize>() {
+        Ok(n @ 1..=6) => Ok(n - 1),
+        _ => Err(format!("button number 1..6 expected, got {v}")),
+    }
+}
+
+/// An rendered frame: xRGB8888 pixels, row-major.
+pub struct Frame {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// The pixels.
+    pub pixels: Vec<u32>,
+}
+
+/// Renders the kiosk at the requested size and state.
+pub fn render(opts: &PreviewOptions) -> Result<Frame, String> {
+    let mut pixels = vec![0u32; opts.width as usize * opts.height as usize];
+    let (width, height) = {
+        let mut display = MemoryDisplay::new(&mut pixels, opts.width, opts.height)
+            .map_err(|e| format!("display: {e:?}"))?;
+        let mode = display.mode();
+        let mut info = SystemInfo {
+            width: mode.width,
+            height: mode.height,
+            display_backend: "memory",
+            uptime_us: 83_000_000,
+            ..SystemInfo::default()
+        };
+        info.set_integration("off");
+        info.counts.input = u64::from(opts.clicks) * 3;
+        info.counts.frames = 1;
+        let mut kiosk = Kiosk::new();
+        let send = |kiosk: &mut Kiosk, e: Event| kiosk.event(&e, &info);
+        send(
+            &mut kiosk,
+            Event::Resize {
+                width: mode.width,
+                height: mode.height,
+            },
+        );
+        send(
+            &mut kiosk,
+            Event::Tick {
+                now_us: info.uptime_us,
+            },
+        );
+        let centre = |k: &Kiosk, i: usize| k.layout().buttons[i].center();
+        for _ in 0..opts.clicks {
+            let c = centre(&kiosk, 0);
+            send(
+                &mut kiosk,
+                Event::Input(InputEvent::PointerMove { x: c.x, y: c.y }),
+            );
+            for pressed in [true, false] {
+                send(
+                    &mut kiosk,
+                    Event::Input(InputEvent::Button {
+                        button: Button::Left,
+                        pressed,
+                    }),
+                );
+            }
+        }
+        if let Some(i) = opts.press {
+            let c = centre(&kiosk, i);
+            send(
+                &mut kiosk,
+                Event::Input(InputEvent::PointerMove { x: c.x, y: c.y }),
+            );
+            send(
+                &mut kiosk,
+                Event::Input(InputEvent::Button {
+                    button: Button::Left,
+                    pressed: true,
+                }),
+            );
+        }
+        if let Some(i) = opts.hover {
+            let c = centre(&kiosk, i);
+            send(
+                &mut kiosk,
+                Event::Input(InputEvent::PointerMove { x: c.x, y: c.y }),
+            );
+        }
+        kiosk.draw(display.canvas(), &info);
+        (mode.width, mode.height)
+    };
+    pixels.truncate(width as usize * height as usize);
+    Ok(Frame {
+        width,
+        height,
+        pixels,
+    })
+}
+
+/// Writes a frame as an RGB PNG.
+pub fn write_png(frame: &Frame, path: &Path) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), frame.width, frame.height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+    let rgb: Vec<u8> = frame
+        .pixels
+        .iter()
+        .flat_map(|p| [(p >> 16) as u8, (p >> 8) as u8, *p as u8])
+        .collect();
+    writer.write_image_data(&rgb).map_err(|e| e.to_string())
+}
+
+/// The `preview` subcommand.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let opts = PreviewOptions::parse(args)?;
+    let frame = render(&opts)?;
+    write_png(&frame, &opts.out)?;
+    println!(
+        "preview {}x{} -> {}",
+        frame.width,
+        frame.height,
+        opts.out.display()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(w: u32, h: u32) -> PreviewOptions {
+        PreviewOptions::parse(&["--size".into(), format!("{w}x{h}")]).unwrap()
+    }
+
+    #[test]
+    fn parses_options_and_rejects_bad_ones() {
+        let o = PreviewOptions::parse(&[
+            "--size".into(),
+            "800x600".into(),
+            "--out".into(),
+            "a.png".into(),
+        ])
+        .unwrap();
+        assert_eq!(
+            (o.width, o.height, o.out),
+            (800, 600, PathBuf::from("a.png"))
+        );
+        assert!(PreviewOptions::parse(&["--size".into(), "800".into()]).is_err());
+        assert!(PreviewOptions::parse(&["--size".into(), "0x600".into()]).is_err());
+        assert!(PreviewOptions::parse(&["--hover".into(), "9".into()]).is_err());
+        assert!(PreviewOptions::parse(&["--bogus".into()]).is_err());
+    }
+
+    #[test]
+    fn renders_the_ui_not_a_blank_screen_and_writes_a_png() {
+        let frame = render(&opts(800, 600)).unwrap();
+        assert_eq!(frame.pixels.len(), 800 * 600);
+        let mut colours: Vec<u32> = frame.pixels.clone();
+        colours.sort_unstable();
+        colours.dedup();
+        assert!(colours.len() > 20, "only {} colours", colours.len());
+        let dir = std::env::temp_dir().join(format!("vitrine-preview-{}", std::process::id()));
+        let path = dir.join("p.png");
+        write_png(&frame, &path).unwrap();
+        let decoder = png::Decoder::new(std::fs::File::open(&path).unwrap());
+        let reader = decoder.read_info().unwrap();
+        assert_eq!((reader.info().width, reader.info().height), (800, 600));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
