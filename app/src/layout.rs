@@ -168,6 +168,7 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::vec::Vec;
 
     const SIZES: [(u32, u32); 10] = [
         (640, 480),

@@ -240,7 +240,11 @@ impl Kiosk {
         let mut s = Text::new();
         let _ = match (self.page, i) {
             (Page::Home, 0..=2) => write!(s, "{}", self.counters[i]),
-            (Page::Home, 3) => write!(s, "{}", self.counters.iter().sum::<u32>()),
+            (Page::Home, 3) => write!(
+                s,
+                "{}",
+                self.counters.iter().map(|&c| u64::from(c)).sum::<u64>()
+            ),
             (Page::Home, 4) => write!(s, "{}", ACCENT_NAMES[self.accent % ACCENT_NAMES.len()]),
             (Page::Home, _) => write!(s, "Page 2"),
             (Page::Rooms, 0..=3) => write!(s, "{}", if self.toggles[i] { "On" } else { "Off" }),

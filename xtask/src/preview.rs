@@ -228,10 +228,31 @@ mod tests {
     fn renders_the_ui_not_a_blank_screen_and_writes_a_png() {
         let frame = render(&opts(800, 600)).unwrap();
         assert_eq!(frame.pixels.len(), 800 * 600);
-        let mut colours: Vec<u32> = frame.pixels.clone();
-        colours.sort_unstable();
-        colours.dedup();
-        assert!(colours.len() > 20, "only {} colours", colours.len());
+        let at = |x: i32, y: i32| frame.pixels[(y as u32 * frame.width + x as u32) as usize];
+        let rgb = |c: embedded_graphics::pixelcolor::Rgb888| {
+            use embedded_graphics::pixelcolor::RgbColor;
+            (u32::from(c.r()) << 16) | (u32::from(c.g()) << 8) | u32::from(c.b())
+        };
+        let layout = vitrine_app::layout(800, 600);
+        assert_eq!(
+            at(400, 2),
+            rgb(vitrine_app::theme::HEADER),
+            "header where the layout says"
+        );
+        assert_eq!(at(1, 599), rgb(vitrine_app::theme::BACKGROUND));
+        let b = layout.buttons[4];
+        assert_eq!(
+            at(b.center().x, b.top_left.y + 6),
+            rgb(vitrine_app::theme::CARD),
+            "button card"
+        );
+        // The product name is drawn: text-coloured pixels inside the title.
+        let t = layout.title;
+        let text_pixels = (t.top_left.y..t.top_left.y + t.size.height as i32)
+            .flat_map(|y| (t.top_left.x..t.top_left.x + t.size.width as i32).map(move |x| (x, y)))
+            .filter(|&(x, y)| at(x, y) == rgb(vitrine_app::theme::TEXT))
+            .count();
+        assert!(text_pixels > 200, "title has {text_pixels} text pixels");
         let dir = std::env::temp_dir().join(format!("vitrine-preview-{}", std::process::id()));
         let path = dir.join("p.png");
         write_png(&frame, &path).unwrap();
