@@ -4,6 +4,7 @@
 //! rectangles: a no-op for plain VBE and firmware framebuffers (the device scans
 //! VRAM itself), VBVA records for the VirtualBox backend.
 
+pub mod boot;
 pub mod canvas;
 pub mod dirty;
 pub mod firmware;

@@ -342,4 +342,6 @@ fn write_reg(io: &mut impl PortIo, index: u16, value: u16) {
 }
 
 #[cfg(test)]
+pub(crate) mod fake;
+#[cfg(test)]
 mod tests;
