@@ -6,6 +6,7 @@
 //! the same loop runs on metal and hosted (tests, twin scenarios).
 
 use crate::app_api::{App, SystemInfo};
+use crate::display::pointer::{scale_for, SoftwarePointer};
 use crate::display::{report_mode, Display};
 use crate::event::{Event, InputEvent};
 use crate::hal::Platform;
@@ -191,6 +192,9 @@ pub struct Runtime<D, A, S> {
     next_tick_us: u64,
     resize_pending: bool,
     report_next_frame: bool,
+    software_pointer: Option<SoftwarePointer>,
+    pointer_position: Option<(i32, i32)>,
+    pointer_moved: bool,
 }
 
 impl<D: Display, A: App, S> Runtime<D, A, S> {
@@ -223,7 +227,25 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             next_tick_us: hal.now_us(),
             resize_pending: true,
             report_next_frame: true,
+            software_pointer: None,
+            pointer_position: None,
+            pointer_moved: false,
         }
+    }
+
+    /// Draws the pointer in software (save-under) when the host cannot draw it, or
+    /// stops doing so (removing it from the screen at the next frame).
+    pub fn set_software_pointer(&mut self, on: bool) {
+        match (on, self.software_pointer.is_some()) {
+            (true, false) => self.software_pointer = Some(SoftwarePointer::new()),
+            (false, true) => {
+                if let Some(mut pointer) = self.software_pointer.take() {
+                    pointer.hide(self.display.canvas());
+                }
+            }
+            _ => {}
+        }
+        self.pointer_moved = true;
     }
 
     /// The display backend.
@@ -296,6 +318,17 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         }
         while let Some(input) = self.queue.pop() {
             self.info.counts.input += 1;
+            match input {
+                InputEvent::PointerMove { x, y } => {
+                    self.pointer_position = Some((x, y));
+                    self.pointer_moved = true;
+                }
+                InputEvent::PointerPresence { inside: false } => {
+                    self.pointer_position = None;
+                    self.pointer_moved = true;
+                }
+                _ => {}
+            }
             redraw |= self.app.event(&Event::Input(input), &self.info);
             report.events += 1;
         }
@@ -309,8 +342,9 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             self.next_tick_us = (self.next_tick_us + self.config.tick_interval_us).max(now + 1);
         }
 
-        if redraw {
-            report.frame = Some(self.frame(hal));
+        let pointer_changed = core::mem::take(&mut self.pointer_moved);
+        if redraw || pointer_changed {
+            report.frame = Some(self.frame(hal, redraw));
         } else if report.events == 0 {
             let deadline = self
                 .sources
@@ -325,6 +359,9 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
     fn apply_mode<H: Platform>(&mut self, hal: &mut H, width: u32, height: u32) {
         match self.display.set_mode(hal, width, height) {
             Ok(_) => {
+                if let Some(pointer) = &mut self.software_pointer {
+                    pointer.forget();
+                }
                 report_mode(&self.display);
                 self.resize_pending = true;
                 self.report_next_frame = true;
@@ -340,10 +377,23 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         }
     }
 
-    fn frame<H: Platform>(&mut self, hal: &mut H) -> FrameReport {
+    fn frame<H: Platform>(&mut self, hal: &mut H, app_changed: bool) -> FrameReport {
         let start = hal.now_us();
         self.info.counts.frames += 1;
-        self.app.draw(self.display.canvas(), &self.info);
+        let height = self.info.height;
+        let canvas = self.display.canvas();
+        // The pointer comes off before the app draws, so it never draws around it
+        // and the saved pixels stay true.
+        if let Some(pointer) = &mut self.software_pointer {
+            pointer.hide(canvas);
+        }
+        if app_changed {
+            self.app.draw(canvas, &self.info);
+        }
+        if let (Some(pointer), Some((x, y))) = (&mut self.software_pointer, self.pointer_position) {
+            pointer.set_scale(scale_for(height));
+            pointer.show(canvas, x, y);
+        }
         let dirty = self.display.canvas().take_dirty();
         let dirty_px = dirty.iter().map(|r| r.area()).sum();
         if let Err(error) = self.display.present(hal, &dirty) {

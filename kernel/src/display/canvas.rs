@@ -32,6 +32,17 @@ impl Canvas {
         &self.framebuffer
     }
 
+    /// The framebuffer, for raw access (software pointer); record what you change
+    /// with `add_dirty`.
+    pub fn framebuffer_mut(&mut self) -> &mut Framebuffer {
+        &mut self.framebuffer
+    }
+
+    /// Records a changed rectangle (already inside the screen).
+    pub fn add_dirty(&mut self, rect: Rect) {
+        self.dirty.add(rect);
+    }
+
     /// Switches to a new framebuffer (after a mode change); everything is dirty.
     pub fn replace_framebuffer(&mut self, framebuffer: Framebuffer) {
         self.framebuffer = framebuffer;

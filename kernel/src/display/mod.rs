@@ -10,6 +10,7 @@ pub mod dirty;
 pub mod firmware;
 pub mod framebuffer;
 pub mod memory;
+pub mod pointer;
 pub mod vbe;
 
 pub use canvas::Canvas;

@@ -325,3 +325,89 @@ fn moves_coalesce_but_clicks_are_never_dropped() {
     assert_eq!(clicks, QUEUE_CAPACITY - 2);
     assert_eq!(last_move, Some((9, 9)));
 }
+
+#[test]
+fn software_pointer_follows_moves_and_leaves_no_trace() {
+    let mut hal = FakePlatform::default();
+    let mut buffer = vec![0u32; 800 * 600];
+    let display = MemoryDisplay::new(&mut buffer, 800, 600).unwrap();
+    let script = Script {
+        iteration: 0,
+        actions: vec![
+            (
+                2,
+                Action::Input(InputEvent::PointerPresence { inside: true }),
+            ),
+            (3, Action::Input(moved(300, 200))),
+            (5, Action::Input(moved(500, 400))),
+            (
+                7,
+                Action::Input(InputEvent::PointerPresence { inside: false }),
+            ),
+        ],
+    };
+    let mut rt = Runtime::new(
+        &mut hal,
+        display,
+        NoSquareApp::default(),
+        script,
+        RuntimeConfig::default(),
+    );
+    rt.set_software_pointer(true);
+    for _ in 0..4 {
+        rt.step(&mut hal);
+    }
+    let background = 0x000A_141E;
+    assert_eq!(rt.display().pixel(300, 200), 0, "pointer tip drawn (black)");
+    assert_eq!(
+        rt.display().pixel(302, 205),
+        0x00FF_FFFF,
+        "pointer fill drawn"
+    );
+    for _ in 0..2 {
+        rt.step(&mut hal);
+    }
+    assert_eq!(
+        rt.display().pixel(302, 205),
+        background,
+        "old position restored"
+    );
+    assert_eq!(rt.display().pixel(502, 405), 0x00FF_FFFF);
+    for _ in 0..3 {
+        rt.step(&mut hal);
+    }
+    for y in 0..600 {
+        for x in 0..800 {
+            assert_eq!(
+                rt.display().pixel(x, y),
+                background,
+                "trace left at ({x},{y})"
+            );
+        }
+    }
+    assert_eq!(
+        rt.app().draws,
+        1,
+        "moving the pointer does not redraw the app"
+    );
+}
+
+/// Paints the background once and ignores input.
+#[derive(Default)]
+struct NoSquareApp {
+    draws: u32,
+    full: bool,
+}
+
+impl App for NoSquareApp {
+    fn event(&mut self, event: &Event, _info: &SystemInfo) -> bool {
+        self.full |= matches!(event, Event::Resize { .. });
+        self.full
+    }
+    fn draw<D: DrawTarget<Color = Rgb888>>(&mut self, target: &mut D, _info: &SystemInfo) {
+        self.draws += 1;
+        if core::mem::take(&mut self.full) {
+            let _ = target.clear(Rgb888::new(10, 20, 30));
+        }
+    }
+}
