@@ -23,6 +23,8 @@ pub struct PreviewOptions {
     pub press: Option<usize>,
     /// Clicks on button 1 before the frame, to show counters.
     pub clicks: u32,
+    /// Also time this many full redraws against plain fills of the same framebuffer.
+    pub bench: u32,
 }
 
 impl PreviewOptions {
@@ -35,6 +37,7 @@ impl PreviewOptions {
             hover: None,
             press: None,
             clicks: 0,
+            bench: 0,
         };
         let mut it = args.iter();
         while let Some(arg) = it.next() {
@@ -54,6 +57,7 @@ impl PreviewOptions {
                 "--clicks" => {
                     opts.clicks = value()?.parse().map_err(|e| format!("--clicks: {e}"))?
                 }
+                "--bench" => opts.bench = value()?.parse().map_err(|e| format!("--bench: {e}"))?,
                 other => return Err(format!("unknown option {other}")),
             }
         }
@@ -183,6 +187,40 @@ pub fn write_png(frame: &Frame, path: &Path) -> Result<(), String> {
     writer.write_image_data(&rgb).map_err(|e| e.to_string())
 }
 
+/// Times `rounds` full kiosk redraws and `rounds` plain clears of the same
+/// in-memory framebuffer (host CPU; the QEMU figure comes from the boot's frame line).
+/// Returns (redraw µs, fill µs) per frame.
+pub fn bench(width: u32, height: u32, rounds: u32) -> Result<(f64, f64), String> {
+    use embedded_graphics::pixelcolor::Rgb888;
+    use embedded_graphics::prelude::*;
+    let mut pixels = vec![0u32; width as usize * height as usize];
+    let mut display =
+        MemoryDisplay::new(&mut pixels, width, height).map_err(|e| format!("{e:?}"))?;
+    let mut info = SystemInfo {
+        width,
+        height,
+        display_backend: "memory",
+        ..SystemInfo::default()
+    };
+    info.set_integration("off");
+    let mut kiosk = Kiosk::new();
+    let rounds = rounds.max(1);
+    let start = std::time::Instant::now();
+    for _ in 0..rounds {
+        kiosk.event(&Event::Resize { width, height }, &info);
+        kiosk.draw(display.canvas(), &info);
+        display.canvas().take_dirty();
+    }
+    let redraw = start.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
+    let start = std::time::Instant::now();
+    for i in 0..rounds {
+        let _ = display.canvas().clear(Rgb888::new(i as u8, 0, 0));
+        display.canvas().take_dirty();
+    }
+    let fill = start.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
+    Ok((redraw, fill))
+}
+
 /// The `preview` subcommand.
 pub fn run(args: &[String]) -> Result<(), String> {
     let opts = PreviewOptions::parse(args)?;
@@ -194,6 +232,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
         frame.height,
         opts.out.display()
     );
+    if opts.bench > 0 {
+        let (redraw, fill) = bench(opts.width, opts.height, opts.bench)?;
+        println!(
+            "bench {}x{} host: full redraw {redraw:.0} us, plain fill {fill:.0} us, ratio {:.1}",
+            opts.width,
+            opts.height,
+            redraw / fill
+        );
+    }
     Ok(())
 }
 
