@@ -107,7 +107,7 @@ impl Fonts {
                 inner_w * 4 / 5,
                 b.height * 2 / 5,
             ),
-            number: text::fit(&["888"], Weight::Bold, inner_w * 3 / 5, b.height / 2),
+            number: text::fit(&["88"], Weight::Bold, inner_w / 2, b.height * 45 / 100),
             status_title: text::fit(
                 &["System"],
                 Weight::Bold,

@@ -23,6 +23,8 @@ pub struct PreviewOptions {
     pub press: Option<usize>,
     /// Clicks on button 1 before the frame, to show counters.
     pub clicks: u32,
+    /// Show the second page.
+    pub second_page: bool,
     /// Also time this many full redraws against plain fills of the same framebuffer.
     pub bench: u32,
 }
@@ -38,6 +40,7 @@ impl PreviewOptions {
             press: None,
             clicks: 0,
             bench: 0,
+            second_page: false,
         };
         let mut it = args.iter();
         while let Some(arg) = it.next() {
@@ -57,6 +60,7 @@ impl PreviewOptions {
                 "--clicks" => {
                     opts.clicks = value()?.parse().map_err(|e| format!("--clicks: {e}"))?
                 }
+                "--page2" => opts.second_page = true,
                 "--bench" => opts.bench = value()?.parse().map_err(|e| format!("--bench: {e}"))?,
                 other => return Err(format!("unknown option {other}")),
             }
@@ -135,6 +139,39 @@ pub fn render(opts: &PreviewOptions) -> Result<Frame, String> {
                         pressed,
                     }),
                 );
+            }
+        }
+        if opts.second_page {
+            let c = centre(&kiosk, 5);
+            send(
+                &mut kiosk,
+                Event::Input(InputEvent::PointerMove { x: c.x, y: c.y }),
+            );
+            for pressed in [true, false] {
+                send(
+                    &mut kiosk,
+                    Event::Input(InputEvent::Button {
+                        button: Button::Left,
+                        pressed,
+                    }),
+                );
+            }
+            // Switch on the first two rooms.
+            for i in 0..2 {
+                let c = centre(&kiosk, i);
+                send(
+                    &mut kiosk,
+                    Event::Input(InputEvent::PointerMove { x: c.x, y: c.y }),
+                );
+                for pressed in [true, false] {
+                    send(
+                        &mut kiosk,
+                        Event::Input(InputEvent::Button {
+                            button: Button::Left,
+                            pressed,
+                        }),
+                    );
+                }
             }
         }
         if let Some(i) = opts.press {
