@@ -1,3 +1,4 @@
 //! Device drivers, each written against the `hal` traits and owning its own state.
 
+pub mod cmos_rtc;
 pub mod vga;
