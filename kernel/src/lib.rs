@@ -9,6 +9,7 @@ pub mod display;
 pub mod drivers;
 pub mod event;
 pub mod hal;
+pub mod input;
 pub mod runtime;
 pub mod status;
 

@@ -13,8 +13,9 @@ use crate::hal::Platform;
 use crate::status;
 use heapless::Deque;
 
-/// Input events the queue holds between two loop iterations.
-pub const QUEUE_CAPACITY: usize = 64;
+/// Input events the queue holds between two loop iterations (as many as the input
+/// hub's queue, so draining it in one go never drops anything).
+pub const QUEUE_CAPACITY: usize = crate::input::QUEUE_CAPACITY;
 
 /// Events waiting for the app, plus the latest mode request.
 ///
@@ -94,6 +95,13 @@ impl EventQueue {
 
     fn take_mode_request(&mut self) -> Option<(u32, u32)> {
         self.mode_request.take()
+    }
+}
+
+/// The input hub (`input::Input::drain_into`) feeds the runtime's queue directly.
+impl crate::input::EventSink for EventQueue {
+    fn push(&mut self, event: InputEvent) {
+        self.push_input(event);
     }
 }
 

@@ -1,4 +1,7 @@
 //! Device drivers, each written against the `hal` traits and owning its own state.
 
 pub mod cmos_rtc;
+pub mod ps2;
 pub mod vga;
+pub mod vmmdev;
+pub mod vmmouse;

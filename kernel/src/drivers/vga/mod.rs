@@ -1,10 +1,13 @@
-//! The VGA device: which one we have (VirtualBox VGA or QEMU std VGA) and its BARs.
+//! The VGA device (VirtualBox VGA or QEMU std VGA): VBE DISPI registers and driver,
+//! HGSMI and VBVA, and which device we have and where its framebuffer BAR is.
 //!
-//! The PCI scan (platform/pci) finds the device and sizes its BARs; this module only
-//! interprets what it found. The DISPI register interface is in `dispi`.
+//! The PCI scan finds the device and sizes its BARs; this module only interprets
+//! what it found.
 
 pub mod dispi;
 pub mod dispi_regs;
+pub mod hgsmi;
+pub mod vbva;
 
 /// PCI vendor/device of VirtualBox's VGA (VBoxVGA and VBoxSVGA personalities).
 pub const VIRTUALBOX_VGA_ID: (u16, u16) = (0x80EE, 0xBEEF);
