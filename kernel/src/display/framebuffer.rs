@@ -214,6 +214,31 @@ impl Framebuffer {
         written
     }
 
+    /// Copies raw pixels to row `y` from column `x` in one block (a saved area, a back
+    /// buffer row); ignored if the span is out of bounds.
+    pub fn copy_row_from(&mut self, x: u32, y: u32, pixels: &[u32]) {
+        let Ok(len) = u32::try_from(pixels.len()) else {
+            return;
+        };
+        if !self.span_in_bounds(x, y, len) {
+            return;
+        }
+        if self.format.bytes_per_pixel == 4 {
+            let start = self.offset(x, y);
+            // SAFETY: the span is in bounds (checked above; see fill_row), and `pixels`
+            // is ordinary memory that cannot overlap the region's device memory.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    pixels.as_ptr().cast::<u8>(),
+                    self.region.as_ptr().add(start),
+                    pixels.len() * 4,
+                )
+            };
+        } else {
+            self.write_row(x, y, len, pixels.iter().copied());
+        }
+    }
+
     /// Sets one pixel; ignored if out of bounds.
     #[inline]
     pub fn set_pixel(&mut self, x: u32, y: u32, raw: u32) {

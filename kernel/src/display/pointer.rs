@@ -107,7 +107,7 @@ impl SoftwarePointer {
         let fb = canvas.framebuffer_mut();
         for y in 0..r.height {
             let row = &self.saved[(y * r.width) as usize..((y + 1) * r.width) as usize];
-            fb.write_row(r.x, r.y + y, r.width, row.iter().copied());
+            fb.copy_row_from(r.x, r.y + y, row);
         }
         canvas.add_dirty(r);
     }

@@ -220,3 +220,37 @@ fn clipping_at_every_edge_draws_only_the_visible_part() {
         .unwrap();
     assert!(canvas.take_dirty().is_empty());
 }
+
+#[test]
+fn copy_row_from_matches_write_row_and_respects_bounds() {
+    for format in [
+        PixelFormat::XRGB8888,
+        PixelFormat {
+            bytes_per_pixel: 3,
+            red_shift: 16,
+            green_shift: 8,
+            blue_shift: 0,
+        },
+    ] {
+        let (w, h) = (16u32, 4u32);
+        let pitch = w * u32::from(format.bytes_per_pixel) + 4;
+        let mut a = vec![0u8; (pitch * h) as usize];
+        let mut b = vec![0u8; (pitch * h) as usize];
+        let mut fa = framebuffer(&mut a, w, h, pitch, format);
+        let mut fb = framebuffer(&mut b, w, h, pitch, format);
+        let row: Vec<u32> = (0..10)
+            .map(|i| 0x0010_2030 * (i + 1))
+            .map(|v| v & 0x00FF_FFFF)
+            .collect();
+        fa.copy_row_from(3, 2, &row);
+        fb.write_row(3, 2, 10, row.iter().copied());
+        fa.copy_row_from(10, 1, &row); // would run past the right edge: ignored
+        fa.copy_row_from(0, 4, &row[..1]); // below the last row: ignored
+        for y in 0..h {
+            for x in 0..w {
+                assert_eq!(fa.pixel(x, y), fb.pixel(x, y), "({x},{y})");
+            }
+        }
+        assert_eq!(fa.pixel(3, 2), row[0]);
+    }
+}
