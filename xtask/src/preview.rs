@@ -92,6 +92,21 @@ pub struct Frame {
     pub pixels: Vec<u32>,
 }
 
+impl Frame {
+    /// A frame from packed RGB bytes (`width * height * 3`, e.g. a QMP screendump
+    /// already decoded by the test harness), or `None` if the length is wrong.
+    pub fn from_rgb(width: u32, height: u32, rgb: &[u8]) -> Option<Self> {
+        (rgb.len() == width as usize * height as usize * 3).then(|| Frame {
+            width,
+            height,
+            pixels: rgb
+                .chunks_exact(3)
+                .map(|p| (u32::from(p[0]) << 16) | (u32::from(p[1]) << 8) | u32::from(p[2]))
+                .collect(),
+        })
+    }
+}
+
 /// Renders the kiosk at the requested size and state.
 pub fn render(opts: &PreviewOptions) -> Result<Frame, String> {
     let mut pixels = vec![0u32; opts.width as usize * opts.height as usize];
