@@ -53,15 +53,7 @@ pub fn read_ppm(bytes: &[u8]) -> Result<Frame, String> {
     let data = bytes
         .get(pos..pos + n * 3)
         .ok_or("PPM pixel data truncated")?;
-    let pixels = data
-        .chunks_exact(3)
-        .map(|p| (u32::from(p[0]) << 16) | (u32::from(p[1]) << 8) | u32::from(p[2]))
-        .collect();
-    Ok(Frame {
-        width,
-        height,
-        pixels,
-    })
+    Frame::from_rgb(width, height, data).ok_or_else(|| "PPM size overflow".into())
 }
 
 fn rgb(c: Rgb888) -> u32 {
