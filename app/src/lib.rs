@@ -352,6 +352,15 @@ impl Kiosk {
                 }
                 true
             }
+            // Scrolling down shows the next page, up the previous one.
+            InputEvent::Wheel { delta } if delta < 0 && self.page == Page::Home => {
+                self.switch_page(Page::Rooms);
+                true
+            }
+            InputEvent::Wheel { delta } if delta > 0 && self.page == Page::Rooms => {
+                self.switch_page(Page::Home);
+                true
+            }
             InputEvent::Key { key, pressed: true } => self.on_key(key),
             _ => false,
         }
@@ -364,6 +373,7 @@ impl Kiosk {
             Key::BackTab | Key::Left => self.move_focus(-1),
             Key::Down => self.move_focus(columns),
             Key::Up => self.move_focus(-columns),
+            Key::Escape if self.page != Page::Home => self.switch_page(Page::Home),
             Key::Enter | Key::Char(' ') => {
                 vitrine::status!(
                     "activate key=enter target={}",

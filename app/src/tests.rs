@@ -331,3 +331,25 @@ fn resize_lays_out_again_and_redraws_everything() {
     assert_eq!(dirty, vec![Rect::new(0, 0, 1920, 1080)]);
     assert_eq!(kiosk.layout().screen.size, Size::new(1920, 1080));
 }
+
+#[test]
+fn wheel_and_escape_switch_pages() {
+    let mut buffer = vec![0u32; 800 * 600];
+    let (mut kiosk, mut display, info) = started(800, 600, &mut buffer);
+    let wheel = |delta| Event::Input(InputEvent::Wheel { delta });
+    assert!(
+        frame(&mut kiosk, &mut display, &info, wheel(1)).is_empty(),
+        "already on the first page"
+    );
+    frame(&mut kiosk, &mut display, &info, wheel(-1));
+    assert_eq!(kiosk.page(), Page::Rooms);
+    assert!(
+        frame(&mut kiosk, &mut display, &info, wheel(-1)).is_empty(),
+        "no page after the last"
+    );
+    frame(&mut kiosk, &mut display, &info, key(Key::Escape));
+    assert_eq!(kiosk.page(), Page::Home);
+    frame(&mut kiosk, &mut display, &info, wheel(-3));
+    frame(&mut kiosk, &mut display, &info, wheel(2));
+    assert_eq!(kiosk.page(), Page::Home);
+}
