@@ -4,6 +4,8 @@
 //! tested on the host, and runs hosted against the VirtualBox twin.
 #![cfg_attr(not(test), no_std)]
 
+pub mod boot;
 pub mod event;
 pub mod hal;
+pub mod platform;
 pub mod status;

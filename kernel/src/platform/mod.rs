@@ -1,0 +1,3 @@
+//! Platform discovery: PCI enumeration (and ACPI tables).
+
+pub mod pci;
