@@ -9,9 +9,12 @@ use crate::{run_command, Result};
 
 /// GRUB modules the ISO carries (grub-mkrescue adds their dependencies): loading a
 /// Multiboot2 kernel from the ISO, the serial console, and the video drivers GRUB
-/// needs to hand over a framebuffer under UEFI.
-const GRUB_MODULES: &str = "multiboot2 normal serial terminal iso9660 part_msdos part_gpt \
-                            all_video gfxterm test echo";
+/// needs to hand over a framebuffer under UEFI. GRUB's EFI image probes every
+/// partition-map module at start; shipping the small ones keeps the log free of
+/// "file not found" errors.
+const GRUB_MODULES: &str = "multiboot2 normal serial terminal iso9660 all_video gfxterm test echo \
+                            part_msdos part_gpt part_acorn part_amiga part_apple part_bsd \
+                            part_dfly part_dvh part_plan part_sun part_sunpc";
 
 /// The token in `images/grub.cfg` replaced by the kernel command line.
 const CMDLINE_TOKEN: &str = "@CMDLINE@";
