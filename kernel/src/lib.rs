@@ -4,8 +4,19 @@
 //! tested on the host, and runs hosted against the VirtualBox twin.
 #![cfg_attr(not(test), no_std)]
 
+pub mod arch;
 pub mod boot;
+pub mod drivers;
+#[cfg(target_os = "none")]
+pub mod entry;
 pub mod event;
+pub mod fault_report;
 pub mod hal;
+pub mod irq_lines;
+#[cfg(target_os = "none")]
+pub mod metal;
+#[cfg(all(target_os = "none", not(test)))]
+mod panic;
 pub mod platform;
 pub mod status;
+pub mod testing;

@@ -1,0 +1,4 @@
+//! Device drivers.
+
+#[cfg(target_os = "none")]
+pub mod serial;
