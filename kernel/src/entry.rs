@@ -106,6 +106,17 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
     }
 
     time::init_tsc();
+    match &boot.framebuffer {
+        Some(fb) => log::info!(
+            "boot: firmware framebuffer {}x{}x{} pitch {} at {:#x}",
+            fb.width,
+            fb.height,
+            fb.bpp,
+            fb.pitch,
+            fb.phys
+        ),
+        None => log::info!("boot: no firmware framebuffer (text mode)"),
+    }
     crate::status!(
         "boot firmware={} mem_kib={} tsc_khz={} cmdline=\"{}\"",
         boot.firmware,
@@ -118,6 +129,7 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
     let acpi = acpi::discover(boot.rsdp);
     interrupts::init(acpi.interrupts);
     x86_64::instructions::interrupts::enable();
+    interrupts::check_tick(50_000);
 
     // SAFETY: CPU, paging and interrupts are set up; this is the only `Metal`.
     let mut platform = unsafe { Metal::new() };

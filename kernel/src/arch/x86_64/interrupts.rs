@@ -156,6 +156,24 @@ pub fn rearm(line: u8) {
     }
 }
 
+/// Checks, with interrupts on, that the tick really arrives (proof that the routing
+/// works); logs the outcome. Waits at most `timeout_us`.
+pub fn check_tick(timeout_us: u64) -> bool {
+    let start = ticks();
+    let deadline = time::now_us() + timeout_us;
+    while ticks() < start + 2 && time::now_us() < deadline {
+        core::hint::spin_loop();
+    }
+    let arrived = ticks() >= start + 2;
+    if arrived {
+        log::info!("interrupts: tick running at {} Hz", time::TICK_HZ);
+    } else {
+        log::warn!("interrupts: no tick within {timeout_us} us; idle waits poll the clock");
+        TICK_RUNNING.store(false, Ordering::SeqCst);
+    }
+    arrived
+}
+
 /// Ticks seen so far (diagnostics).
 pub fn ticks() -> u64 {
     TICKS.load(Ordering::Relaxed)
