@@ -45,7 +45,7 @@ pub fn walk_frame_chain(
 ) -> usize {
     let mut count = 0;
     let mut frame = frame_pointer;
-    while count < out.len() && frame != 0 && frame % 8 == 0 {
+    while count < out.len() && frame != 0 && frame.is_multiple_of(8) {
         let (Some(next), Some(return_address)) =
             (read(frame), frame.checked_add(8).and_then(&read))
         else {

@@ -13,14 +13,18 @@ const ISA_FIXED_LINES: [u8; 9] = [0, 1, 3, 4, 6, 8, 12, 14, 15];
 /// Signal polarity of a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Polarity {
+    /// Asserted high (ISA default).
     ActiveHigh,
+    /// Asserted low (PCI INTx).
     ActiveLow,
 }
 
 /// Trigger mode of a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trigger {
+    /// Edge-triggered (ISA default).
     Edge,
+    /// Level-triggered (PCI INTx, shareable).
     Level,
 }
 
@@ -28,9 +32,13 @@ pub enum Trigger {
 /// fields "conform to the bus" (ISA: active high, edge).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SourceOverride {
+    /// The ISA IRQ.
     pub source: u8,
+    /// The global system interrupt it arrives on.
     pub gsi: u32,
+    /// Polarity, or `None` to conform to the bus.
     pub polarity: Option<Polarity>,
+    /// Trigger mode, or `None` to conform to the bus.
     pub trigger: Option<Trigger>,
 }
 
@@ -63,7 +71,9 @@ pub const MAX_OVERRIDES: usize = 16;
 /// One I/O APIC as the MADT describes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IoApicInfo {
+    /// MMIO base.
     pub address: u64,
+    /// First GSI its pins serve.
     pub gsi_base: u32,
 }
 
@@ -74,6 +84,7 @@ pub struct InterruptModel {
     pub local_apic_address: u64,
     /// The I/O APIC serving GSI 0 (the one ISA and PCI lines use), if any.
     pub io_apic: Option<IoApicInfo>,
+    /// ISA interrupt source overrides.
     pub overrides: heapless::Vec<SourceOverride, MAX_OVERRIDES>,
 }
 
@@ -96,8 +107,11 @@ impl InterruptModel {
 /// Where and how a line is delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineRoute {
+    /// The global system interrupt (I/O APIC input).
     pub gsi: u32,
+    /// Signal polarity.
     pub polarity: Polarity,
+    /// Trigger mode.
     pub trigger: Trigger,
 }
 

@@ -18,7 +18,9 @@ pub const MAX_CMDLINE: usize = 256;
 /// The firmware that started the boot loader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Firmware {
+    /// Legacy BIOS (SeaBIOS, VirtualBox's BIOS).
     Bios,
+    /// UEFI (OVMF, VirtualBox EFI): GRUB passed EFI tags.
     Uefi,
 }
 
@@ -34,21 +36,30 @@ impl fmt::Display for Firmware {
 /// Position and width of one colour channel in a pixel, in bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ColorField {
+    /// Lowest bit of the channel.
     pub position: u8,
+    /// Bits in the channel.
     pub size: u8,
 }
 
 /// A linear RGB framebuffer the firmware (GOP or VBE, through GRUB) left set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FirmwareFramebuffer {
+    /// Physical address of the first pixel.
     pub phys: u64,
+    /// Pixels per row.
     pub width: u32,
+    /// Rows.
     pub height: u32,
     /// Bytes per scan line.
     pub pitch: u32,
+    /// Bits per pixel (32 after `validate`).
     pub bpp: u8,
+    /// Red channel.
     pub red: ColorField,
+    /// Green channel.
     pub green: ColorField,
+    /// Blue channel.
     pub blue: ColorField,
 }
 
@@ -60,8 +71,10 @@ pub enum FramebufferRejection {
     /// Only 32 bits per pixel is supported.
     UnsupportedDepth(u8),
     /// Zero width or height, or a pitch shorter than a row of pixels.
+    #[allow(missing_docs)]
     BadGeometry { width: u32, height: u32, pitch: u32 },
     /// The buffer does not lie below 4 GiB (the identity map).
+    #[allow(missing_docs)]
     OutOfReach { phys: u64, bytes: u64 },
     /// A colour channel lies outside the 32-bit pixel.
     BadColorField,
@@ -108,6 +121,7 @@ impl FirmwareFramebuffer {
 /// Everything the kernel takes from the boot loader, as plain data.
 #[derive(Debug, Clone)]
 pub struct BootInfo {
+    /// BIOS or UEFI.
     pub firmware: Firmware,
     /// The normalised memory map (sorted, merged, clipped).
     pub memory: MemoryMap,

@@ -61,7 +61,9 @@ pub struct PowerInfo {
 /// What ACPI told us.
 #[derive(Debug, Clone)]
 pub struct AcpiInfo {
+    /// The interrupt controllers (or the legacy model).
     pub interrupts: InterruptModel,
+    /// Power-off information from the FADT.
     pub power: PowerInfo,
 }
 

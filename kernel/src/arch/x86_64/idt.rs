@@ -18,8 +18,11 @@ pub const IRQ_LINES: u8 = 24;
 /// The local APIC's spurious-interrupt vector.
 pub const SPURIOUS_VECTOR: u8 = 0xff;
 
-/// The registers saved on entry, in stack order (lowest address first).
+/// The registers saved on entry, in stack order (lowest address first): the general
+/// registers pushed by `interrupt_common`, the vector and error code pushed by the
+/// stub (0 when the CPU pushes none), then the CPU's own frame from `rip` on.
 #[repr(C)]
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Copy)]
 pub struct InterruptFrame {
     pub r15: u64,

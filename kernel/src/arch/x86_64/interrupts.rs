@@ -28,7 +28,9 @@ static mut MODEL: InterruptModel = InterruptModel::legacy();
 /// Which controller ended up in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ControllerKind {
+    /// I/O APIC routing with the local APIC (ACPI MADT found).
     IoApic,
+    /// The 8259 pair (no usable ACPI/MADT/I/O APIC).
     LegacyPic,
 }
 

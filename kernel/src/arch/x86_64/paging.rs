@@ -77,8 +77,10 @@ pub fn init() {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteCombiningError {
     /// The range is empty or reaches above the identity map.
+    #[allow(missing_docs)]
     OutOfRange { phys: u64, len: u64 },
     /// Rounded out to 2 MiB pages, the range would cover the kernel image.
+    #[allow(missing_docs)]
     OverlapsKernel { phys: u64, len: u64 },
 }
 
