@@ -20,7 +20,7 @@ pub const OVMF_VARS: &str = "/usr/share/OVMF/OVMF_VARS_4M.fd";
 const NEEDS: &[(&str, &str)] = &[
     ("qemu-system-x86_64", "qemu-system-x86"),
     ("grub-mkrescue", "grub-common"),
-    ("/usr/lib/grub/i386-pc/eltorito.img", "grub-pc-bin"),
+    ("/usr/lib/grub/i386-pc/cdboot.img", "grub-pc-bin"),
     (
         "/usr/lib/grub/x86_64-efi/multiboot2.mod",
         "grub-efi-amd64-bin",
