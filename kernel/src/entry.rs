@@ -86,6 +86,7 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
     serial::write_str("\n");
     log::info!("Vitrine kernel starting");
     crate::arch::init_cpu();
+    log::debug!("t_us={} after serial and CPU tables", time::now_us());
 
     // SAFETY: `start.rs` passes GRUB's EAX/EBX unchanged; the information lies in
     // identity-mapped RAM the kernel never writes (no allocator).
@@ -125,11 +126,17 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
         Quoted(boot.cmdline_text.as_str())
     );
     exit_if_requested(&boot, "boot");
+    log::debug!(
+        "t_us={} after boot information and TSC calibration",
+        time::now_us()
+    );
 
     let acpi = acpi::discover(boot.rsdp);
     interrupts::init(acpi.interrupts);
     x86_64::instructions::interrupts::enable();
+    log::debug!("t_us={} after ACPI and interrupt set-up", time::now_us());
     interrupts::check_tick(50_000);
+    log::debug!("t_us={} after the tick check", time::now_us());
 
     // SAFETY: CPU, paging and interrupts are set up; this is the only `Metal`.
     let mut platform = unsafe { Metal::new() };
@@ -144,6 +151,7 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
         );
     }
     exit_if_requested(&boot, "pci");
+    log::debug!("t_us={} after PCI enumeration", time::now_us());
 
     if let Some(kind) = boot.cmdline.test_fault {
         trigger_test_fault(kind);

@@ -163,10 +163,10 @@ pub fn rearm(line: u8) {
 pub fn check_tick(timeout_us: u64) -> bool {
     let start = ticks();
     let deadline = time::now_us() + timeout_us;
-    while ticks() < start + 2 && time::now_us() < deadline {
+    while ticks() < start + 1 && time::now_us() < deadline {
         core::hint::spin_loop();
     }
-    let arrived = ticks() >= start + 2;
+    let arrived = ticks() > start;
     if arrived {
         log::info!("interrupts: tick running at {} Hz", time::TICK_HZ);
     } else {

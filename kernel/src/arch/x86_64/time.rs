@@ -13,7 +13,10 @@ const PIT_CHANNEL2: u16 = 0x42;
 const PIT_COMMAND: u16 = 0x43;
 /// Port 0x61: bit 0 gates PIT channel 2, bit 1 drives the speaker, bit 5 reads OUT2.
 const PIT_CHANNEL2_GATE: u16 = 0x61;
-const CALIBRATION_MS: u64 = 10;
+const CALIBRATION_MS: u64 = 2;
+/// Calibration runs; the smallest result wins, because a run can only be inflated (the
+/// vCPU descheduled between the PIT's terminal count and our poll), never deflated.
+const CALIBRATION_RUNS: usize = 5;
 /// Used when neither CPUID nor the PIT give a frequency (logged).
 const FALLBACK_TSC_KHZ: u64 = 1_000_000;
 
@@ -97,9 +100,16 @@ fn tsc_khz_from_pit() -> Option<u64> {
     Some(elapsed / CALIBRATION_MS)
 }
 
+/// The smallest of several PIT calibrations, or `None` when the PIT never signals.
+fn tsc_khz_from_pit_runs() -> Option<u64> {
+    (0..CALIBRATION_RUNS)
+        .map(|_| tsc_khz_from_pit())
+        .try_fold(u64::MAX, |best, run| run.map(|khz| best.min(khz)))
+}
+
 /// Finds the TSC frequency. Call once at boot, before `now_us` matters.
 pub fn init_tsc() {
-    let khz = match tsc_khz_from_cpuid().or_else(tsc_khz_from_pit) {
+    let khz = match tsc_khz_from_cpuid().or_else(tsc_khz_from_pit_runs) {
         Some(khz) if khz > 0 => khz,
         _ => {
             log::warn!("time: TSC frequency unknown (no CPUID leaf, no PIT); assuming {FALLBACK_TSC_KHZ} kHz");
