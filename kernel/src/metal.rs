@@ -32,10 +32,20 @@ impl Metal {
     /// Makes `phys..phys+len` write-combining (for a linear framebuffer); rounds to
     /// 2 MiB pages. False (and a log line) when the range is refused.
     pub fn map_write_combining(&mut self, phys: u64, len: u64) -> bool {
-        match paging::map_write_combining(phys, len) {
+        self.set_cache_type(phys, len, paging::CacheType::WriteCombining)
+    }
+
+    /// Makes `phys..phys+len` uncached (device registers whose reads have effects);
+    /// rounds to 2 MiB pages. False (and a log line) when the range is refused.
+    pub fn map_uncached(&mut self, phys: u64, len: u64) -> bool {
+        self.set_cache_type(phys, len, paging::CacheType::Uncached)
+    }
+
+    fn set_cache_type(&mut self, phys: u64, len: u64, cache_type: paging::CacheType) -> bool {
+        match paging::set_cache_type(phys, len, cache_type) {
             Ok(()) => true,
             Err(error) => {
-                log::warn!("metal: write-combining refused: {error:?}");
+                log::warn!("metal: {cache_type:?} mapping refused: {error:?}");
                 false
             }
         }

@@ -7,6 +7,7 @@
 
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
+use super::paging::{self, CacheType};
 use super::{apic, idt, pic, time};
 use crate::irq_lines::{route_line, FiredLines, InterruptModel, MAX_LINES};
 
@@ -40,6 +41,11 @@ pub fn init(model: InterruptModel) -> ControllerKind {
     pic::remap_and_mask(idt::IRQ_BASE);
     let kind = if model.has_io_apic() {
         let io_apic = model.io_apic.expect("checked by has_io_apic");
+        for (base, len) in [(model.local_apic_address, 0x1000), (io_apic.address, 0x20)] {
+            if let Err(error) = paging::set_cache_type(base, len, CacheType::Uncached) {
+                log::warn!("interrupts: APIC registers at {base:#x} stay cacheable: {error:?}");
+            }
+        }
         apic::init_local(model.local_apic_address, idt::SPURIOUS_VECTOR);
         let pins = apic::init_io(io_apic.address);
         log::info!(

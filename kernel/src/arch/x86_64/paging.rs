@@ -13,7 +13,8 @@ const PAGE_2M: u64 = 2 << 20;
 const PAGE_4K: u64 = 4 << 10;
 const PRESENT: u64 = 1 << 0;
 const WRITABLE: u64 = 1 << 1;
-/// PWT: with our PAT layout (entry 1 = WC) this alone selects write-combining.
+/// PWT: with our PAT layout (entry 1 = WC) this alone selects write-combining;
+/// with PCD too it selects entry 3, uncached.
 const WRITE_THROUGH: u64 = 1 << 3;
 const CACHE_DISABLE: u64 = 1 << 4;
 const HUGE_PAGE: u64 = 1 << 7;
@@ -73,9 +74,18 @@ pub fn init() {
     flush_tlb();
 }
 
-/// Why `map_write_combining` refused a range.
+/// Memory types a range of the identity map can be given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WriteCombiningError {
+pub enum CacheType {
+    /// Write-combining (PAT entry 1, selected by PWT): linear framebuffers.
+    WriteCombining,
+    /// Uncached (PCD and PWT, PAT entry 3): device registers such as the APICs.
+    Uncached,
+}
+
+/// Why a cache-type change was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheTypeError {
     /// The range is empty or reaches above the identity map.
     #[allow(missing_docs)]
     OutOfRange { phys: u64, len: u64 },
@@ -88,19 +98,29 @@ pub enum WriteCombiningError {
 ///
 /// The range is rounded outward to whole 2 MiB pages; BARs are size-aligned, so for
 /// VRAM this covers nothing else. Refuses ranges above 4 GiB or touching the kernel.
-pub fn map_write_combining(phys: u64, len: u64) -> Result<(), WriteCombiningError> {
+pub fn map_write_combining(phys: u64, len: u64) -> Result<(), CacheTypeError> {
+    set_cache_type(phys, len, CacheType::WriteCombining)
+}
+
+/// Gives `phys..phys+len` the memory type `cache_type`, rounded outward to 2 MiB
+/// pages; refuses ranges above 4 GiB or touching the kernel image.
+pub fn set_cache_type(phys: u64, len: u64, cache_type: CacheType) -> Result<(), CacheTypeError> {
     let end = phys
         .checked_add(len)
         .filter(|&end| len > 0 && end <= IDENTITY_MAP_END);
     let Some(end) = end else {
-        return Err(WriteCombiningError::OutOfRange { phys, len });
+        return Err(CacheTypeError::OutOfRange { phys, len });
     };
     let first = phys / PAGE_2M;
     let last = end.div_ceil(PAGE_2M);
     let (kernel_start, kernel_end) = kernel_image();
     if first * PAGE_2M < kernel_end && kernel_start < last * PAGE_2M {
-        return Err(WriteCombiningError::OverlapsKernel { phys, len });
+        return Err(CacheTypeError::OverlapsKernel { phys, len });
     }
+    let bits = match cache_type {
+        CacheType::WriteCombining => WRITE_THROUGH,
+        CacheType::Uncached => WRITE_THROUGH | CACHE_DISABLE,
+    };
     // SAFETY: the entries are 2 MiB identity mappings outside the kernel image (checked
     // above, and the guard-page table lies inside the image's 2 MiB pages); only the
     // cache-type bits change, then the TLB and caches are flushed.
@@ -109,7 +129,7 @@ pub fn map_write_combining(phys: u64, len: u64) -> Result<(), WriteCombiningErro
         for index in first..last {
             let entry = &mut directory[index as usize];
             if *entry & HUGE_PAGE != 0 {
-                *entry = (*entry & !(CACHE_DISABLE)) | WRITE_THROUGH;
+                *entry = (*entry & !(CACHE_DISABLE | WRITE_THROUGH)) | bits;
             }
         }
         flush_tlb();

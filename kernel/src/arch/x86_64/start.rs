@@ -9,7 +9,7 @@
 pub const MULTIBOOT2_BOOTLOADER_MAGIC: u32 = 0x36d7_6289;
 
 /// Bytes of the boot stack (below it sits one unmapped guard page).
-pub const BOOT_STACK_SIZE: usize = 64 * 1024;
+pub const BOOT_STACK_SIZE: usize = 256 * 1024;
 
 core::arch::global_asm!(
     r#"
