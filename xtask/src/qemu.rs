@@ -203,7 +203,18 @@ impl QemuRun {
 
     /// Waits for the first status line with this word.
     pub fn wait_for(&mut self, word: &str, timeout: Duration) -> Result<StatusLine> {
-        self.wait_for_match(|line| line.word == word, timeout)
+        self.wait_for_after(0, word, timeout)
+    }
+
+    /// Waits for a status line with this word among the lines from index `first` on
+    /// (e.g. `earlier.index + 1`: the next one after a line already seen).
+    pub fn wait_for_after(
+        &mut self,
+        first: usize,
+        word: &str,
+        timeout: Duration,
+    ) -> Result<StatusLine> {
+        self.wait_for_match(|line| line.index >= first && line.word == word, timeout)
             .map_err(|e| format!("waiting for `@vitrine {word}`: {e}").into())
     }
 

@@ -14,6 +14,9 @@ pub struct StatusLine {
     pub fields: BTreeMap<String, String>,
     /// The line as it appeared, from the marker on.
     pub raw: String,
+    /// Its position among the log's status lines (0 = first); pass `index + 1` to
+    /// `QemuRun::wait_for_after` to wait for something that comes after it.
+    pub index: usize,
 }
 
 impl StatusLine {
@@ -50,7 +53,12 @@ impl StatusLine {
             }
             fields.insert(key, value);
         }
-        Some(Self { word, fields, raw })
+        Some(Self {
+            word,
+            fields,
+            raw,
+            index: 0,
+        })
     }
 
     /// A field's value.
@@ -70,7 +78,11 @@ impl StatusLine {
 
 /// Every status line in a log, in order.
 pub fn parse_log(log: &str) -> Vec<StatusLine> {
-    log.lines().filter_map(StatusLine::parse).collect()
+    let mut lines: Vec<StatusLine> = log.lines().filter_map(StatusLine::parse).collect();
+    for (index, line) in lines.iter_mut().enumerate() {
+        line.index = index;
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -102,6 +114,8 @@ mod tests {
     fn not_status_lines() {
         assert!(StatusLine::parse("Booting `Vitrine'").is_none());
         assert!(StatusLine::parse("@vitrine ").is_none());
-        assert_eq!(parse_log("x\n@vitrine ready t_us=5\ny\n").len(), 1);
+        let lines = parse_log("x\n@vitrine boot a=1\ny\n@vitrine ready t_us=5\n");
+        assert_eq!(lines.len(), 2);
+        assert_eq!((lines[1].word.as_str(), lines[1].index), ("ready", 1));
     }
 }

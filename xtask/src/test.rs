@@ -222,26 +222,21 @@ impl Summary {
 /// exits through isa-debug-exit with success.
 fn check_ready(run: &mut QemuRun, timeout: Duration, firmware: Firmware) -> Result {
     let deadline = Instant::now() + timeout;
-    let ready = run.wait_for("ready", timeout)?;
-    let t_us = ready
-        .number("t_us")
-        .ok_or_else(|| format!("ready line without numeric t_us: {}", ready.raw))?;
-    let lines = run.status_lines();
-    let boot_index = lines
-        .iter()
-        .position(|l| l.word == "boot")
-        .ok_or("no `@vitrine boot` line")?;
-    let ready_index = lines.iter().position(|l| l.word == "ready").unwrap_or(0);
-    if boot_index > ready_index {
-        return Err("`boot` came after `ready`".into());
-    }
-    let boot = &lines[boot_index];
+    let boot = run.wait_for("boot", timeout)?;
     if boot.get("firmware") != Some(firmware.name()) {
         return Err(format!("expected firmware={}: {}", firmware.name(), boot.raw).into());
     }
     if boot.number("mem_kib").is_none_or(|kib| kib == 0) {
         return Err(format!("boot line without usable memory: {}", boot.raw).into());
     }
+    // The command line went through grub.cfg and Multiboot2 intact.
+    if boot.get("cmdline") != Some("test-exit=ready") {
+        return Err(format!("expected cmdline=\"test-exit=ready\": {}", boot.raw).into());
+    }
+    let ready = run.wait_for_after(boot.index + 1, "ready", remaining(deadline))?;
+    let t_us = ready
+        .number("t_us")
+        .ok_or_else(|| format!("ready line without numeric t_us: {}", ready.raw))?;
     let exit = run.wait_exit(remaining(deadline))?;
     if exit != QemuExit::Success {
         return Err(format!("after ready, QEMU ended with {exit}").into());
