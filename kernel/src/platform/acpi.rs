@@ -3,32 +3,33 @@
 //! Tables are read through the identity map. Any problem (no RSDP, a bad checksum, no
 //! MADT, no I/O APIC) gives a log line and the legacy model: the 8259 PIC.
 
-use core::ptr::NonNull;
-
 use acpi::fadt::Fadt;
 use acpi::madt::{Madt, MadtEntry};
-use acpi::{AcpiHandler, AcpiTables, PhysicalMapping};
+use acpi::{AcpiHandler, AcpiTables};
 
-use crate::arch::paging::is_identity_mapped;
 use crate::irq_lines::{InterruptModel, IoApicInfo, SourceOverride};
 
 /// Maps ACPI tables through the identity map.
+#[cfg(target_os = "none")]
 #[derive(Clone, Copy, Debug)]
 pub struct IdentityMapHandler;
 
 /// What a mapping above the identity map gets instead: zeroes, so the table's
 /// signature/checksum check fails and we fall back instead of faulting.
+#[cfg(target_os = "none")]
 #[repr(align(4096))]
 struct ZeroPage([u8; 4096]);
+#[cfg(target_os = "none")]
 static ZERO_PAGE: ZeroPage = ZeroPage([0; 4096]);
 
+#[cfg(target_os = "none")]
 impl AcpiHandler for IdentityMapHandler {
     unsafe fn map_physical_region<T>(
         &self,
         physical_address: usize,
         size: usize,
-    ) -> PhysicalMapping<Self, T> {
-        let mapped = is_identity_mapped(physical_address as u64, size as u64);
+    ) -> acpi::PhysicalMapping<Self, T> {
+        let mapped = crate::arch::paging::is_identity_mapped(physical_address as u64, size as u64);
         let (pointer, length) = if mapped {
             (physical_address as *mut T, size)
         } else {
@@ -38,9 +39,9 @@ impl AcpiHandler for IdentityMapHandler {
         // SAFETY: `pointer` is either the identity mapping of the requested range
         // (checked above) or the static zero page; never null.
         unsafe {
-            PhysicalMapping::new(
+            acpi::PhysicalMapping::new(
                 physical_address,
-                NonNull::new_unchecked(pointer),
+                core::ptr::NonNull::new_unchecked(pointer),
                 length,
                 length,
                 *self,
@@ -48,7 +49,7 @@ impl AcpiHandler for IdentityMapHandler {
         }
     }
 
-    fn unmap_physical_region<T>(_region: &PhysicalMapping<Self, T>) {}
+    fn unmap_physical_region<T>(_region: &acpi::PhysicalMapping<Self, T>) {}
 }
 
 /// The parts of the FADT the kernel uses later (power-off).
@@ -69,11 +70,9 @@ pub struct AcpiInfo {
 
 /// Reads the MADT and FADT from the RSDP at `rsdp_address` (from the boot loader), or
 /// from a BIOS-area search when the loader gave none.
+#[cfg(target_os = "none")]
 pub fn discover(rsdp_address: Option<u64>) -> AcpiInfo {
-    let mut info = AcpiInfo {
-        interrupts: InterruptModel::legacy(),
-        power: PowerInfo::default(),
-    };
+    let reachable = |phys: u64, len: u64| crate::arch::paging::is_identity_mapped(phys, len);
     // SAFETY: the RSDP address comes from the Multiboot2 RSDP tag (a copy inside the boot
     // information, which is identity-mapped RAM); the BIOS search reads only the EBDA
     // and 0xE0000..0xFFFFF, identity-mapped too. The crate checks signatures/checksums.
@@ -83,6 +82,33 @@ pub fn discover(rsdp_address: Option<u64>) -> AcpiInfo {
             None => AcpiTables::search_for_rsdp_bios(IdentityMapHandler),
         }
     };
+    read_tables(tables, reachable)
+}
+
+/// Reads the MADT and FADT through `handler` from the RSDP at `rsdp_address`;
+/// `reachable(phys, len)` says whether device registers there can be used.
+///
+/// # Safety
+/// `rsdp_address` must be readable through `handler` for 36 bytes, and every table
+/// address the tables contain must be readable through `handler` too.
+pub unsafe fn discover_with<H: AcpiHandler>(
+    handler: H,
+    rsdp_address: u64,
+    reachable: impl Fn(u64, u64) -> bool,
+) -> AcpiInfo {
+    // SAFETY: forwarded from the caller's contract.
+    let tables = unsafe { AcpiTables::from_rsdp(handler, rsdp_address as usize) };
+    read_tables(tables, reachable)
+}
+
+fn read_tables<H: AcpiHandler>(
+    tables: acpi::AcpiResult<AcpiTables<H>>,
+    reachable: impl Fn(u64, u64) -> bool,
+) -> AcpiInfo {
+    let mut info = AcpiInfo {
+        interrupts: InterruptModel::legacy(),
+        power: PowerInfo::default(),
+    };
     let tables = match tables {
         Ok(tables) => tables,
         Err(error) => {
@@ -91,7 +117,7 @@ pub fn discover(rsdp_address: Option<u64>) -> AcpiInfo {
         }
     };
     match tables.find_table::<Madt>() {
-        Ok(madt) => info.interrupts = interrupt_model(madt.get()),
+        Ok(madt) => info.interrupts = interrupt_model(madt.get(), reachable),
         Err(error) => log::warn!("acpi: no usable MADT ({error:?}); falling back to the 8259 PIC"),
     }
     match tables.find_table::<Fadt>() {
@@ -107,7 +133,10 @@ pub fn discover(rsdp_address: Option<u64>) -> AcpiInfo {
     info
 }
 
-fn interrupt_model(madt: core::pin::Pin<&Madt>) -> InterruptModel {
+fn interrupt_model(
+    madt: core::pin::Pin<&Madt>,
+    reachable: impl Fn(u64, u64) -> bool,
+) -> InterruptModel {
     let mut model = InterruptModel::legacy();
     model.local_apic_address = madt.local_apic_address as u64;
     for entry in madt.entries() {
@@ -141,13 +170,188 @@ fn interrupt_model(madt: core::pin::Pin<&Madt>) -> InterruptModel {
     if model.io_apic.is_none() {
         log::warn!("acpi: MADT lists no I/O APIC; falling back to the 8259 PIC");
     }
-    if !is_identity_mapped(model.local_apic_address, 0x400)
-        || model
-            .io_apic
-            .is_some_and(|io| !is_identity_mapped(io.address, 0x20))
+    if !reachable(model.local_apic_address, 0x400)
+        || model.io_apic.is_some_and(|io| !reachable(io.address, 0x20))
     {
         log::warn!("acpi: APIC registers outside the identity map; falling back to the 8259 PIC");
         model.io_apic = None;
     }
     model
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::irq_lines::{Polarity, Trigger};
+    use acpi::PhysicalMapping;
+    use core::ptr::NonNull;
+
+    /// "Physical" addresses are host addresses of the test's own buffers.
+    #[derive(Clone, Copy, Debug)]
+    struct HostMemory;
+
+    impl AcpiHandler for HostMemory {
+        unsafe fn map_physical_region<T>(
+            &self,
+            physical_address: usize,
+            size: usize,
+        ) -> PhysicalMapping<Self, T> {
+            // SAFETY: tests only pass addresses of live buffers they built.
+            unsafe {
+                PhysicalMapping::new(
+                    physical_address,
+                    NonNull::new(physical_address as *mut T).unwrap(),
+                    size,
+                    size,
+                    *self,
+                )
+            }
+        }
+        fn unmap_physical_region<T>(_region: &PhysicalMapping<Self, T>) {}
+    }
+
+    fn checksum_fix(bytes: &mut [u8], at: usize) {
+        bytes[at] = 0;
+        let sum = bytes.iter().fold(0u8, |a, b| a.wrapping_add(*b));
+        bytes[at] = 0u8.wrapping_sub(sum);
+    }
+
+    /// An SDT: 36-byte header then `body`, with a correct checksum.
+    fn sdt(signature: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut table = Vec::new();
+        table.extend_from_slice(signature);
+        table.extend_from_slice(&((36 + body.len()) as u32).to_le_bytes());
+        table.push(1); // revision
+        table.push(0); // checksum
+        table.extend_from_slice(b"VITRIN");
+        table.extend_from_slice(b"TESTTABL");
+        table.extend_from_slice(&1u32.to_le_bytes());
+        table.extend_from_slice(&1u32.to_le_bytes());
+        table.extend_from_slice(&1u32.to_le_bytes());
+        table.extend_from_slice(body);
+        checksum_fix(&mut table, 9);
+        table
+    }
+
+    fn madt_body(with_io_apic: bool) -> Vec<u8> {
+        let mut body = Vec::new();
+        body.extend_from_slice(&0xfee0_0000u32.to_le_bytes());
+        body.extend_from_slice(&1u32.to_le_bytes()); // PCAT_COMPAT
+        body.extend_from_slice(&[0, 8, 0, 0, 1, 0, 0, 0]); // local APIC 0, enabled
+        if with_io_apic {
+            body.extend_from_slice(&[1, 12, 0, 0]);
+            body.extend_from_slice(&0xfec0_0000u32.to_le_bytes());
+            body.extend_from_slice(&0u32.to_le_bytes());
+        }
+        // ISA IRQ 0 -> GSI 2 (conforming); IRQ 9 -> GSI 9 level, active low.
+        body.extend_from_slice(&[2, 10, 0, 0]);
+        body.extend_from_slice(&2u32.to_le_bytes());
+        body.extend_from_slice(&0u16.to_le_bytes());
+        body.extend_from_slice(&[2, 10, 0, 9]);
+        body.extend_from_slice(&9u32.to_le_bytes());
+        body.extend_from_slice(&0b1111u16.to_le_bytes());
+        body
+    }
+
+    /// Keeps the buffers alive (and 8-byte aligned) while the test runs.
+    struct Tables {
+        buffers: Vec<Vec<u64>>,
+    }
+
+    impl Tables {
+        fn place(&mut self, bytes: &[u8]) -> u64 {
+            let mut words = vec![0u64; bytes.len().div_ceil(8)];
+            // SAFETY: `words` has at least `bytes.len()` bytes.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    bytes.as_ptr(),
+                    words.as_mut_ptr() as *mut u8,
+                    bytes.len(),
+                )
+            };
+            let address = words.as_ptr() as u64;
+            self.buffers.push(words);
+            address
+        }
+    }
+
+    /// Builds RSDP (v2) → XSDT → MADT; returns the tables and the RSDP address.
+    fn build(madt: Vec<u8>, corrupt_rsdp: bool) -> (Tables, u64) {
+        let mut tables = Tables {
+            buffers: Vec::new(),
+        };
+        let madt_address = tables.place(&madt);
+        let xsdt = sdt(b"XSDT", &madt_address.to_le_bytes());
+        let xsdt_address = tables.place(&xsdt);
+        let mut rsdp = Vec::new();
+        rsdp.extend_from_slice(b"RSD PTR ");
+        rsdp.push(0);
+        rsdp.extend_from_slice(b"VITRIN");
+        rsdp.push(2);
+        rsdp.extend_from_slice(&0u32.to_le_bytes());
+        rsdp.extend_from_slice(&36u32.to_le_bytes());
+        rsdp.extend_from_slice(&xsdt_address.to_le_bytes());
+        rsdp.extend_from_slice(&[0, 0, 0, 0]);
+        checksum_fix(&mut rsdp[..20], 8);
+        checksum_fix(&mut rsdp, 32);
+        if corrupt_rsdp {
+            rsdp[8] = rsdp[8].wrapping_add(1);
+        }
+        let rsdp_address = tables.place(&rsdp);
+        (tables, rsdp_address)
+    }
+
+    fn discover_in(tables_and_rsdp: &(Tables, u64)) -> AcpiInfo {
+        // SAFETY: every address in the tables points into `tables_and_rsdp.0`.
+        unsafe { discover_with(HostMemory, tables_and_rsdp.1, |_, _| true) }
+    }
+
+    #[test]
+    fn reads_io_apic_and_overrides_from_the_madt() {
+        let built = build(sdt(b"APIC", &madt_body(true)), false);
+        let model = discover_in(&built).interrupts;
+        assert!(model.has_io_apic());
+        assert_eq!(model.local_apic_address, 0xfee0_0000);
+        assert_eq!(
+            model.io_apic,
+            Some(IoApicInfo {
+                address: 0xfec0_0000,
+                gsi_base: 0
+            })
+        );
+        assert_eq!(model.overrides.len(), 2);
+        assert_eq!(model.overrides[0].gsi, 2);
+        assert_eq!(model.overrides[1].polarity, Some(Polarity::ActiveLow));
+        assert_eq!(model.overrides[1].trigger, Some(Trigger::Level));
+    }
+
+    #[test]
+    fn a_bad_rsdp_checksum_falls_back_to_the_pic() {
+        let built = build(sdt(b"APIC", &madt_body(true)), true);
+        assert!(!discover_in(&built).interrupts.has_io_apic());
+    }
+
+    #[test]
+    fn a_bad_madt_checksum_falls_back_to_the_pic() {
+        let mut madt = sdt(b"APIC", &madt_body(true));
+        madt[40] ^= 0x10; // flip a bit in the body, checksum now wrong
+        let built = build(madt, false);
+        assert!(!discover_in(&built).interrupts.has_io_apic());
+    }
+
+    #[test]
+    fn no_madt_or_no_io_apic_falls_back_to_the_pic() {
+        let built = build(sdt(b"FACP", &[0u8; 8]), false);
+        assert!(!discover_in(&built).interrupts.has_io_apic());
+        let built = build(sdt(b"APIC", &madt_body(false)), false);
+        assert!(!discover_in(&built).interrupts.has_io_apic());
+    }
+
+    #[test]
+    fn unreachable_apic_registers_fall_back_to_the_pic() {
+        let built = build(sdt(b"APIC", &madt_body(true)), false);
+        // SAFETY: as in `discover_in`.
+        let info = unsafe { discover_with(HostMemory, built.1, |phys, _| phys < 0xfec0_0000) };
+        assert!(!info.interrupts.has_io_apic());
+    }
 }

@@ -1,5 +1,4 @@
 //! Platform discovery: PCI enumeration (and ACPI tables).
 
-#[cfg(target_os = "none")]
 pub mod acpi;
 pub mod pci;
