@@ -39,7 +39,7 @@ pub enum ControllerKind {
 /// the tick. Interrupts stay off: the caller enables them.
 pub fn init(model: InterruptModel) -> ControllerKind {
     pic::remap_and_mask(idt::IRQ_BASE);
-    let kind = if model.has_io_apic() {
+    let kind = if model.has_io_apic() && local_apic_usable() {
         let io_apic = model.io_apic.expect("checked by has_io_apic");
         for (base, len) in [(model.local_apic_address, 0x1000), (io_apic.address, 0x20)] {
             if let Err(error) = paging::set_cache_type(base, len, CacheType::Uncached) {
@@ -72,6 +72,30 @@ pub fn init(model: InterruptModel) -> ControllerKind {
         log::warn!("interrupts: the tick (IRQ 0) cannot be routed; idle waits poll the clock");
     }
     kind
+}
+
+/// IA32_APIC_BASE: bit 11 enables the local APIC, bit 10 selects x2APIC mode.
+const APIC_BASE_MSR: u32 = 0x1b;
+const APIC_GLOBAL_ENABLE: u64 = 1 << 11;
+const APIC_X2APIC_MODE: u64 = 1 << 10;
+
+/// True when the local APIC can be driven through MMIO (xAPIC mode); enables it when
+/// the firmware left it globally disabled. In x2APIC mode (MSR access only) we fall back.
+fn local_apic_usable() -> bool {
+    let mut msr = x86_64::registers::model_specific::Msr::new(APIC_BASE_MSR);
+    // SAFETY: IA32_APIC_BASE exists on every x86_64 CPU; setting the global-enable bit
+    // only turns on the local APIC at the base it already has.
+    unsafe {
+        let base = msr.read();
+        if base & APIC_X2APIC_MODE != 0 {
+            log::warn!("interrupts: local APIC is in x2APIC mode (MSR access only); falling back to the 8259 PIC");
+            return false;
+        }
+        if base & APIC_GLOBAL_ENABLE == 0 {
+            msr.write(base | APIC_GLOBAL_ENABLE);
+        }
+    }
+    true
 }
 
 fn model() -> &'static InterruptModel {
