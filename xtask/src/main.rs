@@ -5,6 +5,7 @@
 
 mod bench;
 mod build;
+mod check;
 mod cli;
 mod image;
 mod iso;
@@ -32,7 +33,9 @@ commands:
   iso [--cmdline \"...\"]    build images/vitrine.iso (BIOS + UEFI hybrid)
   run [--uefi] [--memory MiB] [--cmdline \"...\"] [--headless]
                            build the ISO and boot it in QEMU (TCG)
-  test [--no-host]         host tests, then QEMU boot tests (SeaBIOS and OVMF)
+  test [--no-host] [--only NAME]
+                           host tests, then QEMU boot tests (SeaBIOS and OVMF)
+  check                    cargo fmt --check, clippy -D warnings (host and bare metal), tidy
   preview | sim | bench | vbox   (not yet)
 
 build, iso, run and test install what they need (Rust target, Debian packages).";
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         "iso" => iso::run(rest),
         "run" => run::run(rest),
         "test" => test::run(rest),
+        "check" => check::run(rest),
         "preview" => preview::run(rest),
         "sim" => sim::run(rest),
         "bench" => bench::run(rest),
