@@ -19,6 +19,8 @@ const NO_PIN: u32 = u32::MAX;
 static FIRED: FiredLines = FiredLines::new();
 static TICKS: AtomicU64 = AtomicU64::new(0);
 static USE_IO_APIC: AtomicBool = AtomicBool::new(false);
+/// Number of input pins of the I/O APIC in use.
+static IO_APIC_PINS: AtomicU32 = AtomicU32::new(0);
 /// Whether the tick runs; without it `wait` polls the clock instead of halting.
 static TICK_RUNNING: AtomicBool = AtomicBool::new(false);
 /// I/O APIC pin of each line (APIC mode), set when the line is enabled.
@@ -48,6 +50,7 @@ pub fn init(model: InterruptModel) -> ControllerKind {
         }
         apic::init_local(model.local_apic_address, idt::SPURIOUS_VECTOR);
         let pins = apic::init_io(io_apic.address);
+        IO_APIC_PINS.store(pins, Ordering::SeqCst);
         log::info!(
             "interrupts: I/O APIC at {:#x} (GSI {}..{}), local APIC at {:#x}, {} overrides",
             io_apic.address,
@@ -114,7 +117,7 @@ fn route_and_unmask(line: u8) -> bool {
         let Some(pin) = route
             .gsi
             .checked_sub(io_apic.gsi_base)
-            .filter(|&pin| pin < 24)
+            .filter(|&pin| pin < IO_APIC_PINS.load(Ordering::SeqCst))
         else {
             log::warn!(
                 "interrupts: line {line} maps to GSI {} outside our I/O APIC",
