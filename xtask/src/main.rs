@@ -93,7 +93,15 @@ pub fn run_command(command: &mut std::process::Command) -> Result {
         .status()
         .map_err(|e| format!("cannot start {:?}: {e}", command.get_program()))?;
     if !status.success() {
-        return Err(format!("{:?} failed: {status}", command.get_program()).into());
+        let program = std::path::Path::new(command.get_program());
+        let name = program.file_name().unwrap_or(program.as_os_str());
+        let first = command.get_args().next().unwrap_or_default();
+        return Err(format!(
+            "`{} {}` failed ({status}); its output is above",
+            name.to_string_lossy(),
+            first.to_string_lossy()
+        )
+        .into());
     }
     Ok(())
 }
