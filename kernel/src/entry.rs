@@ -132,6 +132,7 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
     );
 
     let acpi = acpi::discover(boot.rsdp);
+    let power = acpi.power;
     interrupts::init(acpi.interrupts);
     x86_64::instructions::interrupts::enable();
     log::debug!("t_us={} after ACPI and interrupt set-up", time::now_us());
@@ -139,7 +140,7 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
     log::debug!("t_us={} after the tick check", time::now_us());
 
     // SAFETY: CPU, paging and interrupts are set up; this is the only `Metal`.
-    let mut platform = unsafe { Metal::new() };
+    let mut platform = unsafe { Metal::new(power) };
     let scan = pci::enumerate(&mut platform);
     for function in scan.functions() {
         crate::status!("pci {}", function.status_fields());

@@ -8,6 +8,7 @@ use x86_64::instructions::port::Port;
 
 use crate::arch::{interrupts, paging, time};
 use crate::hal::{Clock, Irqs, PciConfig, PhysMem, PhysRegion, PortIo};
+use crate::platform::acpi::PowerInfo;
 
 const PCI_CONFIG_ADDRESS: u16 = 0xcf8;
 const PCI_CONFIG_DATA: u16 = 0xcfc;
@@ -15,7 +16,7 @@ const PCI_CONFIG_DATA: u16 = 0xcfc;
 /// The machine, as drivers and the runtime see it. There is one, made at boot.
 #[derive(Debug)]
 pub struct Metal {
-    _only_made_by_the_kernel: (),
+    power: PowerInfo,
 }
 
 impl Metal {
@@ -23,10 +24,22 @@ impl Metal {
     /// Call once, after the CPU, paging and interrupt set-up of `entry`: the returned
     /// value hands out raw port I/O and identity-mapped memory, so exactly one owner
     /// (the runtime) may exist.
-    pub(crate) unsafe fn new() -> Self {
-        Self {
-            _only_made_by_the_kernel: (),
+    pub(crate) unsafe fn new(power: PowerInfo) -> Self {
+        Self { power }
+    }
+
+    /// Switches the machine off (ACPI S5). Returns only if that is impossible (no
+    /// PM1a port or no `\_S5` package, logged) or did not take effect.
+    pub fn power_off(&mut self) {
+        let Some(writes) = self.power.power_off_writes() else {
+            log::warn!("metal: ACPI power-off unavailable");
+            return;
+        };
+        log::info!("metal: powering off");
+        for (port, value) in writes {
+            self.out16(port, value);
         }
+        log::warn!("metal: still running after the ACPI power-off request");
     }
 
     /// Makes `phys..phys+len` write-combining (for a linear framebuffer); rounds to

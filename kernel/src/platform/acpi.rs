@@ -52,11 +52,83 @@ impl AcpiHandler for IdentityMapHandler {
     fn unmap_physical_region<T>(_region: &acpi::PhysicalMapping<Self, T>) {}
 }
 
-/// The parts of the FADT the kernel uses later (power-off).
-#[derive(Debug, Clone, Copy, Default)]
+/// What power-off needs: the PM1 control ports (FADT) and the S5 sleep type (the
+/// DSDT's `\_S5` package).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PowerInfo {
     /// PM1a control block I/O port, when the FADT gives one in I/O space.
     pub pm1a_control_port: Option<u16>,
+    /// PM1b control block I/O port, if the machine has one.
+    pub pm1b_control_port: Option<u16>,
+    /// SLP_TYPa and SLP_TYPb for S5 (soft off).
+    pub s5_sleep_types: Option<(u8, u8)>,
+}
+
+impl PowerInfo {
+    /// The (port, value) writes that enter S5, or `None` when something is missing.
+    pub fn power_off_writes(&self) -> Option<heapless::Vec<(u16, u16), 2>> {
+        const SLEEP_ENABLE: u16 = 1 << 13;
+        let (type_a, type_b) = self.s5_sleep_types?;
+        let mut writes = heapless::Vec::new();
+        let value = |sleep_type: u8| ((sleep_type as u16 & 0x7) << 10) | SLEEP_ENABLE;
+        writes.push((self.pm1a_control_port?, value(type_a))).ok()?;
+        if let Some(port) = self.pm1b_control_port {
+            writes.push((port, value(type_b))).ok()?;
+        }
+        Some(writes)
+    }
+}
+
+/// AML opcodes used by the `\_S5` scan.
+mod aml {
+    pub const NAME_OP: u8 = 0x08;
+    pub const ROOT_PREFIX: u8 = b'\\';
+    pub const PACKAGE_OP: u8 = 0x12;
+    pub const ZERO_OP: u8 = 0x00;
+    pub const ONE_OP: u8 = 0x01;
+    pub const BYTE_PREFIX: u8 = 0x0a;
+}
+
+/// Finds `Name(\_S5, Package() { SLP_TYPa, SLP_TYPb, ... })` in AML and returns the
+/// two sleep types. A byte scan, not an interpreter: it handles the static package
+/// every firmware we target (QEMU, VirtualBox, OVMF) emits, and gives `None` for
+/// anything else (a method, a computed value, truncated bytes).
+pub fn s5_sleep_types(aml_bytes: &[u8]) -> Option<(u8, u8)> {
+    let name_at = aml_bytes
+        .windows(4)
+        .enumerate()
+        .find_map(|(index, window)| {
+            let declared = (index >= 1 && aml_bytes[index - 1] == aml::NAME_OP)
+                || (index >= 2
+                    && aml_bytes[index - 1] == aml::ROOT_PREFIX
+                    && aml_bytes[index - 2] == aml::NAME_OP);
+            (window == b"_S5_" && declared).then_some(index)
+        })?;
+    let mut cursor = name_at + 4;
+    if *aml_bytes.get(cursor)? != aml::PACKAGE_OP {
+        return None;
+    }
+    cursor += 1;
+    // PkgLength: bits 7..6 of the lead byte count the bytes that follow it.
+    let lead = *aml_bytes.get(cursor)?;
+    cursor += 1 + (lead >> 6) as usize;
+    cursor += 1; // NumElements
+    let mut element = || -> Option<u8> {
+        let value = match *aml_bytes.get(cursor)? {
+            aml::ZERO_OP => 0,
+            aml::ONE_OP => 1,
+            aml::BYTE_PREFIX => {
+                cursor += 1;
+                *aml_bytes.get(cursor)?
+            }
+            _ => return None,
+        };
+        cursor += 1;
+        Some(value)
+    };
+    let type_a = element()?;
+    let type_b = element()?;
+    Some((type_a, type_b))
 }
 
 /// What ACPI told us.
@@ -82,7 +154,7 @@ pub fn discover(rsdp_address: Option<u64>) -> AcpiInfo {
             None => AcpiTables::search_for_rsdp_bios(IdentityMapHandler),
         }
     };
-    read_tables(tables, reachable)
+    read_tables(tables, IdentityMapHandler, reachable)
 }
 
 /// Reads the MADT and FADT through `handler` from the RSDP at `rsdp_address`;
@@ -97,12 +169,13 @@ pub unsafe fn discover_with<H: AcpiHandler>(
     reachable: impl Fn(u64, u64) -> bool,
 ) -> AcpiInfo {
     // SAFETY: forwarded from the caller's contract.
-    let tables = unsafe { AcpiTables::from_rsdp(handler, rsdp_address as usize) };
-    read_tables(tables, reachable)
+    let tables = unsafe { AcpiTables::from_rsdp(handler.clone(), rsdp_address as usize) };
+    read_tables(tables, handler, reachable)
 }
 
 fn read_tables<H: AcpiHandler>(
     tables: acpi::AcpiResult<AcpiTables<H>>,
+    handler: H,
     reachable: impl Fn(u64, u64) -> bool,
 ) -> AcpiInfo {
     let mut info = AcpiInfo {
@@ -127,10 +200,37 @@ fn read_tables<H: AcpiHandler>(
                 .ok()
                 .filter(|block| block.address_space == acpi::address::AddressSpace::SystemIo)
                 .and_then(|block| u16::try_from(block.address).ok());
+            info.power.pm1b_control_port = fadt
+                .pm1b_control_block()
+                .ok()
+                .flatten()
+                .filter(|block| block.address_space == acpi::address::AddressSpace::SystemIo)
+                .and_then(|block| u16::try_from(block.address).ok());
         }
         Err(error) => log::warn!("acpi: no usable FADT ({error:?}); power-off unavailable"),
     }
+    info.power.s5_sleep_types = read_s5(&tables, handler);
+    if info.power.power_off_writes().is_none() {
+        log::info!("acpi: power-off unavailable (no PM1a port or no static \\_S5 package)");
+    }
     info
+}
+
+/// Scans the DSDT (checksum-checked by the crate) for the S5 sleep types.
+fn read_s5<H: AcpiHandler>(tables: &AcpiTables<H>, handler: H) -> Option<(u8, u8)> {
+    let dsdt = tables.dsdt().ok()?;
+    // SAFETY: the crate found and validated this DSDT through `handler`, so the AML
+    // stream after its header is readable through it too.
+    let mapping = unsafe { handler.map_physical_region::<u8>(dsdt.address, dsdt.length as usize) };
+    // SAFETY: the mapping covers `mapped_length` readable bytes and lives until the end
+    // of this function, past the last use of the slice.
+    let aml_bytes = unsafe {
+        core::slice::from_raw_parts(
+            mapping.virtual_start().as_ptr() as *const u8,
+            mapping.mapped_length(),
+        )
+    };
+    s5_sleep_types(aml_bytes)
 }
 
 fn interrupt_model(
@@ -304,6 +404,61 @@ mod tests {
     fn discover_in(tables_and_rsdp: &(Tables, u64)) -> AcpiInfo {
         // SAFETY: every address in the tables points into `tables_and_rsdp.0`.
         unsafe { discover_with(HostMemory, tables_and_rsdp.1, |_, _| true) }
+    }
+
+    #[test]
+    fn finds_static_s5_packages() {
+        // QEMU: Name (_S5, Package (0x04) { Zero, Zero, Zero, Zero })
+        let qemu = [
+            0x10, 0x08, b'_', b'S', b'5', b'_', 0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00,
+        ];
+        assert_eq!(s5_sleep_types(&qemu[1..]), Some((0, 0)));
+        // Name (\_S5, Package (0x02) { 0x05, 0x07 }) with BytePrefix values.
+        let root = [
+            0x08, b'\\', b'_', b'S', b'5', b'_', 0x12, 0x06, 0x02, 0x0a, 0x05, 0x0a, 0x07,
+        ];
+        assert_eq!(s5_sleep_types(&root), Some((5, 7)));
+        // A two-byte PkgLength (lead byte 0x4N: one more byte follows).
+        let long = [
+            0x08, b'_', b'S', b'5', b'_', 0x12, 0x40, 0x01, 0x02, 0x01, 0x0a, 0x03,
+        ];
+        assert_eq!(s5_sleep_types(&long), Some((1, 3)));
+    }
+
+    #[test]
+    fn odd_s5_definitions_give_none() {
+        // Not declared with NameOp (a reference to _S5_ inside other code).
+        assert_eq!(
+            s5_sleep_types(&[0x70, b'_', b'S', b'5', b'_', 0x12, 0x04, 0x02, 0, 0]),
+            None
+        );
+        // A method instead of a package.
+        assert_eq!(
+            s5_sleep_types(&[0x08, b'_', b'S', b'5', b'_', 0x14, 0x04, 0x02, 0, 0]),
+            None
+        );
+        // Truncated after the first element.
+        assert_eq!(
+            s5_sleep_types(&[0x08, b'_', b'S', b'5', b'_', 0x12, 0x04, 0x02, 0x0a]),
+            None
+        );
+        assert_eq!(s5_sleep_types(b""), None);
+    }
+
+    #[test]
+    fn power_off_writes_need_both_the_port_and_the_sleep_type() {
+        let mut power = PowerInfo {
+            pm1a_control_port: Some(0x604),
+            ..PowerInfo::default()
+        };
+        assert!(power.power_off_writes().is_none());
+        power.s5_sleep_types = Some((5, 0));
+        assert_eq!(
+            power.power_off_writes().unwrap().as_slice(),
+            &[(0x604, (5 << 10) | (1 << 13))]
+        );
+        power.pm1a_control_port = None;
+        assert!(power.power_off_writes().is_none());
     }
 
     #[test]
