@@ -1,5 +1,7 @@
 //! What happens on an exception or a panic: a report on serial, then halt or exit QEMU.
 
+use core::sync::atomic::{AtomicBool, Ordering};
+
 use x86_64::instructions::port::Port;
 use x86_64::registers::control::Cr2;
 
@@ -35,9 +37,17 @@ pub fn print_backtrace(frame_pointer: u64) {
     }
 }
 
+/// Set while an exception report is being written: a fault inside the report itself
+/// must not recurse into another report.
+static REPORTING: AtomicBool = AtomicBool::new(false);
+
 /// Reports an exception and never returns.
 pub fn report_exception(frame: &InterruptFrame) -> ! {
     let vector = frame.vector as u8;
+    if REPORTING.swap(true, Ordering::SeqCst) {
+        serial::write_str("\n[fault] another exception while reporting one; stopping\n");
+        stop(QemuExitCode::Failed);
+    }
     let cr2 = Cr2::read_raw();
     serial::write_line(format_args!(
         "\n[fault] {} (vector {}) error={:#x} rip={:#x} cs={:#x} rflags={:#x} rsp={:#x} cr2={:#x}",
