@@ -2,7 +2,8 @@
 //!
 //! `start.rs` calls `vitrine_kernel_entry(magic, info)` in long mode on the boot stack.
 //! In order: clock origin, serial, CPU tables, boot information, TSC, `@vitrine boot`,
-//! ACPI and interrupts, PCI (`@vitrine pci` lines), the optional test fault, then
+//! ACPI and interrupts, PCI (`@vitrine pci` lines), the interrupt self-test (only
+//! with QEMU's `edu` device), the optional test fault, then
 //! `@vitrine ready` and the hand-off to the app:
 //!
 //! ```ignore
@@ -18,6 +19,7 @@ use crate::boot::cmdline::TestFault;
 use crate::boot::{multiboot, BootInfo};
 use crate::drivers::serial;
 use crate::fault_report::Quoted;
+use crate::irq_selftest;
 use crate::metal::Metal;
 use crate::platform::{acpi, pci};
 use crate::testing::{self, QemuExitCode};
@@ -152,6 +154,9 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
         );
     }
     exit_if_requested(&boot, "pci");
+    if irq_selftest::run(&mut platform, &scan).is_some() {
+        exit_if_requested(&boot, "irq-selftest");
+    }
     log::debug!("t_us={} after PCI enumeration", time::now_us());
 
     if let Some(kind) = boot.cmdline.test_fault {

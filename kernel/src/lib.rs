@@ -14,6 +14,8 @@ pub mod fault_report;
 pub mod hal;
 pub mod irq_lines;
 #[cfg(target_os = "none")]
+pub mod irq_selftest;
+#[cfg(target_os = "none")]
 pub mod metal;
 #[cfg(all(target_os = "none", not(test)))]
 mod panic;
