@@ -4,12 +4,12 @@
 
 #[cfg(target_os = "none")]
 mod image {
-    use vitrine::boot::BootInfo;
+    use vitrine::entry::Handoff;
     use vitrine::hal::{Clock, Irqs};
     use vitrine::metal::Metal;
 
     /// Until the runtime loop lands: idle on the tick, servicing nothing.
-    fn main(platform: &mut Metal, _boot: &BootInfo) -> ! {
+    fn main(platform: &mut Metal, _handoff: &Handoff) -> ! {
         loop {
             let deadline = platform.now_us() + 1_000_000;
             platform.wait(deadline);

@@ -8,11 +8,12 @@
 //!
 //! ```ignore
 //! // in the app's bare-metal main.rs
-//! fn main(platform: &mut vitrine::metal::Metal, boot: &vitrine::boot::BootInfo) -> ! { ... }
+//! fn main(platform: &mut vitrine::metal::Metal, handoff: &vitrine::entry::Handoff) -> ! { ... }
 //! vitrine::entry!(main);
 //! ```
 //!
-//! The app owns the `Metal` platform from then on (drivers take it as `impl Platform`).
+//! The app owns the `Metal` platform from then on (drivers take it as `impl Platform`)
+//! and gets what bring-up found in [`Handoff`]: the boot information and the PCI scan.
 
 use crate::arch::{fault, interrupts, time};
 use crate::boot::cmdline::TestFault;
@@ -21,17 +22,27 @@ use crate::drivers::serial;
 use crate::fault_report::Quoted;
 use crate::irq_selftest;
 use crate::metal::Metal;
-use crate::platform::{acpi, pci};
+use crate::platform::acpi;
+use crate::platform::pci::{self, PciScan};
 use crate::testing::{self, QemuExitCode};
+
+/// What bring-up hands to the app besides the platform.
+#[derive(Debug)]
+pub struct Handoff {
+    /// Boot loader information: firmware, memory map, command line, RSDP, framebuffer.
+    pub boot: BootInfo,
+    /// Every PCI function found at boot (drivers look for their device here).
+    pub pci: PciScan,
+}
 
 unsafe extern "Rust" {
     /// Defined by the app with [`crate::entry!`].
-    fn vitrine_app_main(platform: &mut Metal, boot: &BootInfo) -> !;
+    fn vitrine_app_main(platform: &mut Metal, handoff: &Handoff) -> !;
 }
 
 /// Defines the app's entry point: `vitrine::entry!(path::to::main)` where `main` is a
-/// `fn(&mut vitrine::metal::Metal, &vitrine::boot::BootInfo) -> !`. The kernel calls it
-/// after printing `@vitrine ready`, with interrupts on.
+/// `fn(&mut vitrine::metal::Metal, &vitrine::entry::Handoff) -> !`. The kernel calls it
+/// right after printing `@vitrine ready`, with interrupts on.
 #[macro_export]
 macro_rules! entry {
     ($main:path) => {
@@ -39,10 +50,10 @@ macro_rules! entry {
         #[unsafe(no_mangle)]
         fn vitrine_app_main(
             platform: &mut $crate::metal::Metal,
-            boot: &$crate::boot::BootInfo,
+            handoff: &$crate::entry::Handoff,
         ) -> ! {
-            let main: fn(&mut $crate::metal::Metal, &$crate::boot::BootInfo) -> ! = $main;
-            main(platform, boot)
+            let main: fn(&mut $crate::metal::Metal, &$crate::entry::Handoff) -> ! = $main;
+            main(platform, handoff)
         }
     };
 }
@@ -154,18 +165,19 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
         );
     }
     exit_if_requested(&boot, "pci");
+    log::debug!("t_us={} after PCI enumeration", time::now_us());
     if irq_selftest::run(&mut platform, &scan).is_some() {
         exit_if_requested(&boot, "irq-selftest");
     }
-    log::debug!("t_us={} after PCI enumeration", time::now_us());
 
     if let Some(kind) = boot.cmdline.test_fault {
         trigger_test_fault(kind);
     }
 
+    let handoff = Handoff { boot, pci: scan };
     crate::status!("ready t_us={}", time::now_us());
-    exit_if_requested(&boot, "ready");
+    exit_if_requested(&handoff.boot, "ready");
     // SAFETY: `vitrine_app_main` is defined by the app through `entry!` with exactly
     // this signature.
-    unsafe { vitrine_app_main(&mut platform, &boot) }
+    unsafe { vitrine_app_main(&mut platform, &handoff) }
 }
