@@ -115,7 +115,11 @@ impl<const BLOCK: usize, const WORDS: usize> BlockPool<BLOCK, WORDS> {
         for index in first..first + count {
             let word = &self.used[index / 64];
             let bit = 1u64 << (index % 64);
-            word.set(if used { word.get() | bit } else { word.get() & !bit });
+            word.set(if used {
+                word.get() | bit
+            } else {
+                word.get() & !bit
+            });
         }
     }
 }
@@ -189,7 +193,10 @@ mod tests {
     fn exhaustion_and_zero_size_are_errors() {
         let pool = Pool::new(0, 64 * 4);
         assert_eq!(pool.alloc(0).err(), Some(HeapError::Empty));
-        assert_eq!(pool.alloc(64 * 5).err(), Some(HeapError::Exhausted { bytes: 320 }));
+        assert_eq!(
+            pool.alloc(64 * 5).err(),
+            Some(HeapError::Exhausted { bytes: 320 })
+        );
         let held: [_; 4] = core::array::from_fn(|_| pool.alloc(1).unwrap());
         assert_eq!(pool.alloc(1).err(), Some(HeapError::Exhausted { bytes: 1 }));
         assert_eq!(pool.free_blocks(), 0);

@@ -47,10 +47,7 @@ impl VramRange {
 
     /// Whether `offset..offset+len` lies inside this range.
     pub fn contains(&self, offset: u32, len: u32) -> bool {
-        offset >= self.offset
-            && offset
-                .checked_add(len)
-                .is_some_and(|end| end <= self.end())
+        offset >= self.offset && offset.checked_add(len).is_some_and(|end| end <= self.end())
     }
 }
 
@@ -139,14 +136,41 @@ mod tests {
     #[test]
     fn sixteen_mib_with_the_default_host_heap() {
         let layout = VramLayout::plan(16 * MIB, 65536).unwrap();
-        assert_eq!(layout.host_flags, VramRange { offset: 16 * MIB - 16, size: 16 });
-        assert_eq!(layout.guest_heap, VramRange { offset: 16 * MIB - 65536, size: 65520 });
+        assert_eq!(
+            layout.host_flags,
+            VramRange {
+                offset: 16 * MIB - 16,
+                size: 16
+            }
+        );
+        assert_eq!(
+            layout.guest_heap,
+            VramRange {
+                offset: 16 * MIB - 65536,
+                size: 65520
+            }
+        );
         assert_eq!(
             layout.host_heap,
-            Some(VramRange { offset: 16 * MIB - 2 * 65536, size: 65536 })
+            Some(VramRange {
+                offset: 16 * MIB - 2 * 65536,
+                size: 65536
+            })
         );
-        assert_eq!(layout.ring, VramRange { offset: 16 * MIB - 3 * 65536, size: 65536 });
-        assert_eq!(layout.framebuffer, VramRange { offset: 0, size: 16 * MIB - 3 * 65536 });
+        assert_eq!(
+            layout.ring,
+            VramRange {
+                offset: 16 * MIB - 3 * 65536,
+                size: 65536
+            }
+        );
+        assert_eq!(
+            layout.framebuffer,
+            VramRange {
+                offset: 0,
+                size: 16 * MIB - 3 * 65536
+            }
+        );
     }
 
     #[test]
@@ -174,7 +198,14 @@ mod tests {
         assert_eq!(VramLayout::plan(16 * MIB, 0).unwrap().host_heap, None);
         assert_eq!(VramLayout::plan(16 * MIB, 16).unwrap().host_heap, None);
         // Odd: rounded up to 4 KiB.
-        assert_eq!(VramLayout::plan(16 * MIB, 5000).unwrap().host_heap.unwrap().size, 8192);
+        assert_eq!(
+            VramLayout::plan(16 * MIB, 5000)
+                .unwrap()
+                .host_heap
+                .unwrap()
+                .size,
+            8192
+        );
     }
 
     #[test]
@@ -188,7 +219,10 @@ mod tests {
 
     #[test]
     fn contains_checks_both_ends() {
-        let r = VramRange { offset: 100, size: 50 };
+        let r = VramRange {
+            offset: 100,
+            size: 50,
+        };
         assert!(r.contains(100, 50));
         assert!(!r.contains(99, 2));
         assert!(!r.contains(140, 11));

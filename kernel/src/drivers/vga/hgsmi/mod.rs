@@ -26,7 +26,6 @@ const GUEST_HEAP_WORDS: usize = 16;
 /// The guest command heap.
 pub type GuestHeap = BlockPool<GUEST_HEAP_BLOCK, GUEST_HEAP_WORDS>;
 
-
 /// What went wrong talking HGSMI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HgsmiError {
@@ -164,7 +163,8 @@ impl Hgsmi {
             .sub(at + header_len, data_len)
             .expect("a heap block lies inside VRAM");
         fill(&data);
-        self.vram.write_bytes(at + header_len + data_len, tail.as_bytes());
+        self.vram
+            .write_bytes(at + header_len + data_len, tail.as_bytes());
         io.out32(VGA_PORT_HGSMI_GUEST, offset);
         Ok(read(&data))
     }

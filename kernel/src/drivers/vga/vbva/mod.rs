@@ -29,6 +29,7 @@ use super::hgsmi::{
 };
 use crate::drivers::vmmdev::wire::VBoxRc;
 use crate::hal::{PhysRegion, PortIo};
+use embedded_graphics::geometry::{Point, Size};
 use embedded_graphics::primitives::Rectangle;
 use pointer::PointerShape;
 use records::{DirtyRecord, Ring, RingFull};
@@ -253,48 +254,35 @@ impl Vbva {
         self.hgsmi.heap().capacity_blocks()
     }
 
-    /// Sets screen 0 to `mode` (32 bpp, pitch = width × 4, framebuffer at VRAM 0).
+    /// Sets screen 0 to `mode` (32 bpp, pitch = width × 4, framebuffer at VRAM 0) and
+    /// returns the mode the device took.
     ///
     /// Order: ring off (if on) → `program_vbe` (the DISPI driver writes XRES, YRES,
-    /// BPP, ENABLE; returns false if the device rejected it) → VBVA_INFO_VIEW →
-    /// VBVA_INFO_SCREEN → ring on → caps again if the ring was off (the host drops
-    /// them then) → VBVA_REPORT_INPUT_MAPPING. The caller then presents one full frame.
+    /// BPP, ENABLE and returns the mode the device accepted, or `None` when it dropped
+    /// the ENABLE write) → VBVA_INFO_VIEW → VBVA_INFO_SCREEN → ring on → caps again if
+    /// the ring was off (the host drops them then) → VBVA_REPORT_INPUT_MAPPING. The
+    /// caller then presents one full frame.
     ///
-    /// If the ring cannot be enabled the mode still stands and the host refreshes from
-    /// the framebuffer; this is logged and `ring_enabled()` reports it.
+    /// A mode that does not fit the framebuffer area (or has a zero or >16384
+    /// dimension) is refused before anything is touched, so the old mode stays. If the
+    /// ring cannot be enabled the mode still stands and the host refreshes from the
+    /// framebuffer; this is logged and [`ring_enabled`](Self::ring_enabled) says so.
     pub fn set_mode<P: PortIo>(
         &mut self,
         io: &mut P,
         mode: ScreenMode,
-        program_vbe: impl FnOnce(&mut P, &ScreenMode) -> bool,
-    ) -> Result {
-        let fits = u64::from(mode.pitch()) * u64::from(mode.height)
-            <= u64::from(self.layout.framebuffer.size);
-        if mode.width == 0
-            || mode.height == 0
-            || mode.width > MAX_DIMENSION
-            || mode.height > MAX_DIMENSION
-            || !fits
-        {
-            log::warn!(
-                "vbva: mode {}x{} does not fit {} framebuffer bytes; keeping the old mode",
-                mode.width,
-                mode.height,
-                self.layout.framebuffer.size
-            );
-            return Err(VbvaError::ModeRejected {
-                width: mode.width,
-                height: mode.height,
-            });
-        }
+        program_vbe: impl FnOnce(&mut P, ScreenMode) -> Option<ScreenMode>,
+    ) -> Result<ScreenMode> {
+        self.check_fits(mode)?;
         if self.ring_enabled {
             self.disable_ring(io)?;
         }
         self.mode = None;
-        if !program_vbe(io, &mode) {
+        let Some(mode) = program_vbe(io, mode) else {
             log::warn!("vbva: DISPI rejected {}x{}", mode.width, mode.height);
             return Err(VbvaError::VbeRejected);
-        }
+        };
+        self.check_fits(mode)?;
         self.send_view(io, 0)?;
         let mut screen = wire::InfoScreen {
             u32ViewIndex: 0,
@@ -320,6 +308,29 @@ impl Vbva {
             cy: mode.height,
         };
         self.exchange(io, wire::VBVA_REPORT_INPUT_MAPPING, &mut mapping)?;
+        Ok(mode)
+    }
+
+    fn check_fits(&self, mode: ScreenMode) -> Result {
+        let fits = u64::from(mode.pitch()) * u64::from(mode.height)
+            <= u64::from(self.layout.framebuffer.size);
+        if mode.width == 0
+            || mode.height == 0
+            || mode.width > MAX_DIMENSION
+            || mode.height > MAX_DIMENSION
+            || !fits
+        {
+            log::warn!(
+                "vbva: mode {}x{} does not fit {} framebuffer bytes; not set",
+                mode.width,
+                mode.height,
+                self.layout.framebuffer.size
+            );
+            return Err(VbvaError::ModeRejected {
+                width: mode.width,
+                height: mode.height,
+            });
+        }
         Ok(())
     }
 
@@ -329,11 +340,11 @@ impl Vbva {
     /// Rectangles are clipped to the mode; empty ones are skipped. A full ring is
     /// flushed and writing goes on. Without a ring (or before a mode is set) this does
     /// nothing: the host then refreshes from the framebuffer itself.
-    pub fn present<I>(&mut self, io: &mut impl PortIo, dirty: I) -> Result<PresentStats>
-    where
-        I: IntoIterator<Item = Rectangle>,
-        I::IntoIter: ExactSizeIterator,
-    {
+    pub fn present(
+        &mut self,
+        io: &mut impl PortIo,
+        dirty: impl IntoIterator<Item = Rectangle>,
+    ) -> Result<PresentStats> {
         let mut stats = PresentStats::default();
         let Some(mode) = self.mode else {
             return Ok(stats);
@@ -341,38 +352,46 @@ impl Vbva {
         if !self.ring_enabled {
             return Ok(stats);
         }
-        let dirty = dirty.into_iter();
-        let mut remaining = dirty.len();
-        if !self.ring.host_enabled() {
-            // A ring error on the host side switched VBVA off everywhere (and dropped
-            // our caps); the host refreshed from the framebuffer meanwhile. Start over
-            // and repaint everything once.
-            log::warn!("vbva: host disabled the ring; re-enabling and repainting");
-            self.ring_enabled = false;
-            self.caps_sent = false;
-            self.enable_ring(io)?;
-            self.send_caps(io)?;
-            if !self.ring_enabled {
-                return Ok(stats);
-            }
-            let full = DirtyRecord::clipped(0, 0, mode.width, mode.height, mode.width, mode.height);
-            if let Some(record) = full {
-                self.push_record(io, &record, &mut stats, remaining)?;
-            }
-        }
-        for rect in dirty {
-            remaining -= 1;
-            let Some(record) = DirtyRecord::clipped(
+        let clip = move |rect: Rectangle| {
+            DirtyRecord::clipped(
                 rect.top_left.x,
                 rect.top_left.y,
                 rect.size.width,
                 rect.size.height,
                 mode.width,
                 mode.height,
-            ) else {
+            )
+        };
+        let mut dirty = dirty.into_iter();
+        if !self.ring.host_enabled() {
+            // A ring error on the host side switched VBVA off everywhere (and dropped
+            // our caps); the host refreshed from the framebuffer meanwhile. Start over
+            // and repaint everything once.
+            log::warn!("vbva: host disabled the ring; re-enabling and repainting");
+            self.ring_enabled = false;
+            self.enable_ring(io)?;
+            self.send_caps(io)?;
+            if !self.ring_enabled {
+                return Ok(stats);
+            }
+            let whole = Rectangle::new(Point::zero(), Size::new(mode.width, mode.height));
+            if let Some(record) = clip(whole) {
+                if !self.push_record(io, &record, &mut stats)? {
+                    return Err(VbvaError::RingStuck {
+                        unsent: 1 + dirty.count(),
+                    });
+                }
+            }
+        }
+        while let Some(rect) = dirty.next() {
+            let Some(record) = clip(rect) else {
                 continue;
             };
-            self.push_record(io, &record, &mut stats, remaining + 1)?;
+            if !self.push_record(io, &record, &mut stats)? {
+                return Err(VbvaError::RingStuck {
+                    unsent: 1 + dirty.count(),
+                });
+            }
         }
         if stats.records > 0 {
             self.flush(io, &mut stats)?;
@@ -532,8 +551,7 @@ impl Vbva {
         }
         if notes.irq {
             // Old hosts never cleared HOTPLUG; Linux trusts it only without VSYNC.
-            notes.mode_hint = flags
-                .intersects(HostFlags::HOTPLUG | HostFlags::CURSOR_CAPABILITIES)
+            notes.mode_hint = flags.intersects(HostFlags::HOTPLUG | HostFlags::CURSOR_CAPABILITIES)
                 && !flags.contains(HostFlags::VSYNC);
             self.hgsmi.acknowledge_irq(io);
         }
@@ -579,24 +597,23 @@ impl Vbva {
         heap.contains(offset, (frame as u32).saturating_add(data_size))
     }
 
+    /// Writes one record, flushing once if the ring is full. Returns false when the
+    /// ring is still full after the flush (the host is not consuming).
     fn push_record(
         &mut self,
         io: &mut impl PortIo,
         record: &DirtyRecord,
         stats: &mut PresentStats,
-        unsent_if_stuck: usize,
-    ) -> Result {
+    ) -> Result<bool> {
         if self.ring.push(record) == Err(RingFull) {
             self.flush(io, stats)?;
             if self.ring.push(record).is_err() {
                 log::warn!("vbva: ring still full after a flush; host not consuming");
-                return Err(VbvaError::RingStuck {
-                    unsent: unsent_if_stuck,
-                });
+                return Ok(false);
             }
         }
         stats.records += 1;
-        Ok(())
+        Ok(true)
     }
 
     fn flush(&mut self, io: &mut impl PortIo, stats: &mut PresentStats) -> Result {
@@ -611,7 +628,9 @@ impl Vbva {
             self.ring.reset();
             let mut enable = wire::EnableEx {
                 Base: wire::Enable {
-                    u32Flags: (EnableFlags::ENABLE | EnableFlags::EXTENDED | EnableFlags::ABSOFFSET)
+                    u32Flags: (EnableFlags::ENABLE
+                        | EnableFlags::EXTENDED
+                        | EnableFlags::ABSOFFSET)
                         .bits(),
                     u32Offset: self.layout.ring.offset,
                     i32Result: NOT_HANDLED,
@@ -746,8 +765,11 @@ fn query_host_config(hgsmi: &Hgsmi, io: &mut impl PortIo) -> Result<HostConfig> 
     }
     let host_heap_size = query(io, wire::VBOX_VBVA_CONF32_HOST_HEAP_SIZE, 0)?;
     let mode_hints = query(io, wire::VBOX_VBVA_CONF32_MODE_HINT_REPORTING, unsupported)? == 0;
-    let cursor_reporting =
-        query(io, wire::VBOX_VBVA_CONF32_GUEST_CURSOR_REPORTING, unsupported)? == 0;
+    let cursor_reporting = query(
+        io,
+        wire::VBOX_VBVA_CONF32_GUEST_CURSOR_REPORTING,
+        unsupported,
+    )? == 0;
     let cursor_caps = query(io, wire::VBOX_VBVA_CONF32_CURSOR_CAPABILITIES, 0)?;
     let mut max_record_size = query(io, wire::VBOX_VBVA_CONF32_MAX_RECORD_SIZE, 0)?;
     let record_len = size_of::<wire::CmdHdr>() as u32;

@@ -130,7 +130,10 @@ mod tests {
         assert_eq!(ARROW.rows.len(), ARROW.height as usize);
         for row in ARROW.rows {
             assert_eq!(row.len(), ARROW.width as usize, "{row}");
-            assert!(row.bytes().all(|b| matches!(b, b'B' | b'W' | b'.')), "{row}");
+            assert!(
+                row.bytes().all(|b| matches!(b, b'B' | b'W' | b'.')),
+                "{row}"
+            );
         }
         assert_eq!(ARROW.argb(ARROW.hot_x, ARROW.hot_y), OPAQUE_BLACK);
     }

@@ -92,7 +92,8 @@ impl Ring {
     /// events, threshold and data length set.
     pub fn reset(&self) {
         self.buffer.write_bytes(0, &[0u8; HEAD_BYTES]);
-        self.buffer.write_u32(PARTIAL_THRESHOLD, PARTIAL_WRITE_THRESHOLD);
+        self.buffer
+            .write_u32(PARTIAL_THRESHOLD, PARTIAL_WRITE_THRESHOLD);
         self.buffer.write_u32(DATA_LEN, self.data_len);
     }
 
@@ -205,7 +206,12 @@ mod tests {
     }
 
     fn rect(n: i16) -> DirtyRecord {
-        DirtyRecord { x: n, y: n + 1, w: 10, h: 20 }
+        DirtyRecord {
+            x: n,
+            y: n + 1,
+            w: 10,
+            h: 20,
+        }
     }
 
     fn payload(r: &DirtyRecord) -> Vec<u8> {
@@ -216,7 +222,13 @@ mod tests {
     fn reset_sets_the_head_the_host_validates() {
         let mut t = TestRing::new(1000);
         t.ring().reset();
-        for field in [HOST_EVENTS, DATA_OFFSET, FREE_OFFSET, RECORD_FIRST, RECORD_FREE] {
+        for field in [
+            HOST_EVENTS,
+            DATA_OFFSET,
+            FREE_OFFSET,
+            RECORD_FIRST,
+            RECORD_FREE,
+        ] {
             assert_eq!(t.u32_at(field), 0);
         }
         assert_eq!(t.u32_at(PARTIAL_THRESHOLD), 256);
@@ -229,7 +241,12 @@ mod tests {
         let mut t = TestRing::new(1000);
         let ring = t.ring();
         ring.reset();
-        let r = DirtyRecord { x: 1, y: -2, w: 0x300, h: 4 };
+        let r = DirtyRecord {
+            x: 1,
+            y: -2,
+            w: 0x300,
+            h: 4,
+        };
         ring.push(&r).unwrap();
         assert_eq!(ring.pending_records(), 1);
         assert_eq!(t.consume(), vec![vec![1, 0, 0xFE, 0xFF, 0x00, 0x03, 4, 0]]);
@@ -297,14 +314,29 @@ mod tests {
     fn clipping_keeps_records_inside_the_screen() {
         assert_eq!(
             DirtyRecord::clipped(-5, 10, 20, 5, 100, 100),
-            Some(DirtyRecord { x: 0, y: 10, w: 15, h: 5 })
+            Some(DirtyRecord {
+                x: 0,
+                y: 10,
+                w: 15,
+                h: 5
+            })
         );
         assert_eq!(
             DirtyRecord::clipped(90, 95, 20, 20, 100, 100),
-            Some(DirtyRecord { x: 90, y: 95, w: 10, h: 5 })
+            Some(DirtyRecord {
+                x: 90,
+                y: 95,
+                w: 10,
+                h: 5
+            })
         );
         assert_eq!(DirtyRecord::clipped(100, 0, 5, 5, 100, 100), None);
         assert_eq!(DirtyRecord::clipped(0, 0, 0, 5, 100, 100), None);
-        assert_eq!(DirtyRecord::clipped(i32::MIN, 0, u32::MAX, 1, 16384, 1).unwrap().w, 16384);
+        assert_eq!(
+            DirtyRecord::clipped(i32::MIN, 0, u32::MAX, 1, 16384, 1)
+                .unwrap()
+                .w,
+            16384
+        );
     }
 }
