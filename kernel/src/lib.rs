@@ -4,6 +4,7 @@
 //! tested on the host, and runs hosted against the VirtualBox twin.
 #![cfg_attr(not(test), no_std)]
 
+pub mod drivers;
 pub mod event;
 pub mod hal;
 pub mod status;

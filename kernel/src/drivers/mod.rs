@@ -1,0 +1,4 @@
+//! Device drivers, each written against `crate::hal`.
+
+pub mod vga;
+pub mod vmmdev;

@@ -1,0 +1,1186 @@
+//! The machine: guest memory, PCI bus, port dispatch, IRQ lines, the virtual clock,
+//! host controls and introspection, tying VMMDev and the VGA together.
+
+use std::collections::VecDeque;
+
+use crate::dispi::{Dispi, DispiMode, EnableEffect};
+use crate::errors::{Device, ErrorLog, ProtocolError};
+use crate::hgsmi::{self, Hgsmi};
+use crate::host_view::{FbGeometry, Image, ScreenPicture};
+use crate::memory::{Backing, GuestMemory, Region, RegionKind};
+use crate::pci::{BarDef, BarKind, PciBus, PciFunction, PciIdentity, COMMAND_IO, COMMAND_MEMORY};
+use crate::pointer::HostPointer;
+use crate::vbva::{DirtyUpdate, ModeHint, ScreenInfo, Vbva, VbvaCtx};
+use crate::vmmdev::{DisplayDef, Env, VmmDev, VmmDevConfig};
+use crate::wire::*;
+
+/// Virtual time between two display refresh ticks (Main's real period is not
+/// analysed in the spec; 20 ms is a plausible 50 Hz).
+pub const REFRESH_PERIOD_US: u64 = 20_000;
+/// PCI location of the VGA.
+pub const VGA_PCI: (u8, u8, u8) = (0, 2, 0);
+/// PCI location of the VMMDev.
+pub const VMMDEV_PCI: (u8, u8, u8) = (0, 4, 0);
+/// Backdoor log port.
+pub const PORT_BACKDOOR_LOG: u16 = 0x504;
+/// Alternative time-sync port.
+pub const PORT_ALT_TIMESYNC: u16 = 0x505;
+/// Legacy VGA ports the device registers (their state is not modelled).
+const LEGACY_VGA_PORTS: &[u16] = &[
+    0x3B4, 0x3B5, 0x3B6, 0x3B7, 0x3BA, 0x3C0, 0x3C1, 0x3C2, 0x3C3, 0x3C4, 0x3C5, 0x3C6, 0x3C7,
+    0x3C8, 0x3C9, 0x3CA, 0x3CB, 0x3CC, 0x3CD, 0x3CE, 0x3CF, 0x3D4, 0x3D5, 0x3DA,
+];
+
+/// The twin's two PCI devices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceId {
+    /// VMMDev, 80EE:CAFE.
+    VmmDev,
+    /// VirtualBox VGA, 80EE:BEEF.
+    Vga,
+}
+
+/// Width of a port access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    /// `inb`/`outb`.
+    W8,
+    /// `inw`/`outw`.
+    W16,
+    /// `inl`/`outl`.
+    W32,
+}
+
+impl Width {
+    /// Bytes.
+    pub fn bytes(self) -> u8 {
+        match self {
+            Width::W8 => 1,
+            Width::W16 => 2,
+            Width::W32 => 4,
+        }
+    }
+
+    fn all_ones(self) -> u32 {
+        match self {
+            Width::W8 => 0xFF,
+            Width::W16 => 0xFFFF,
+            Width::W32 => 0xFFFF_FFFF,
+        }
+    }
+}
+
+/// A port access no device claimed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortAccess {
+    /// Port.
+    pub port: u16,
+    /// Width.
+    pub width: Width,
+    /// Value written, or None for a read.
+    pub written: Option<u32>,
+}
+
+/// What a PS/2 model would emit for host input (the input engineer consumes these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ps2Event {
+    /// A mouse packet: relative motion (x right, y down), wheel, full button state
+    /// (bit 0 left, bit 1 right, bit 2 middle).
+    Mouse {
+        /// Relative x.
+        dx: i32,
+        /// Relative y (down positive, as the host sees it).
+        dy: i32,
+        /// Wheel.
+        dz: i32,
+        /// Buttons held after this packet.
+        buttons: u8,
+    },
+    /// A key: set-1 scancode, `extended` for the 0xE0 prefix.
+    Key {
+        /// Scancode (make code, without the 0x80 break bit).
+        scancode: u8,
+        /// 0xE0-prefixed key.
+        extended: bool,
+        /// Press (true) or release.
+        pressed: bool,
+    },
+}
+
+/// Mouse buttons as VMMDev numbers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MouseButton {
+    /// Left.
+    Left,
+    /// Right.
+    Right,
+    /// Middle.
+    Middle,
+}
+
+impl MouseButton {
+    fn bit(self) -> u32 {
+        match self {
+            MouseButton::Left => 1,
+            MouseButton::Right => 2,
+            MouseButton::Middle => 4,
+        }
+    }
+}
+
+/// A video mode hint from the host (GUI window resize or `setvideomodehint`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResizeHint {
+    /// Screen index.
+    pub screen: u32,
+    /// Width (0 = keep current).
+    pub width: u32,
+    /// Height (0 = keep current).
+    pub height: u32,
+    /// Bits per pixel (0 = current, as the GUI sends).
+    pub bpp: u32,
+    /// Origin in the virtual desktop, if given.
+    pub origin: Option<(i32, i32)>,
+    /// Monitor enabled.
+    pub enabled: bool,
+}
+
+impl ResizeHint {
+    /// What the GUI sends on a window resize: bpp 0, no origin, enabled.
+    pub fn window(screen: u32, width: u32, height: u32) -> Self {
+        Self {
+            screen,
+            width,
+            height,
+            bpp: 0,
+            origin: None,
+            enabled: true,
+        }
+    }
+}
+
+/// Where the host takes a screen's mode from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeSource {
+    /// VBE DISPI registers (screen 0 only).
+    Dispi,
+    /// VBVA_INFO_SCREEN.
+    Vbva,
+}
+
+/// The mode the host displays for a screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisplayMode {
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+    /// Bits per pixel.
+    pub bpp: u32,
+    /// Pitch.
+    pub pitch: u32,
+    /// VRAM offset of the first pixel.
+    pub vram_offset: u64,
+    /// Origin in the virtual desktop.
+    pub origin: (i32, i32),
+    /// Register set that defined it.
+    pub source: ModeSource,
+}
+
+/// Machine configuration.
+#[derive(Debug, Clone)]
+pub struct MachineConfig {
+    /// Guest RAM size at physical 0.
+    pub ram_size: usize,
+    /// Fill byte for unwritten RAM (catches reads of uninitialised memory).
+    pub ram_poison: u8,
+    /// VRAM size (multiple of 256 KiB, 1..=256 MiB).
+    pub vram_size: u32,
+    /// VRAM BAR address.
+    pub vram_base: u32,
+    /// VMMDev I/O BAR.
+    pub vmmdev_io_base: u16,
+    /// VMMDev BAR1 (VMMDevMemory).
+    pub vmmdev_mmio_base: u32,
+    /// VMMDev BAR2 (heap).
+    pub vmmdev_heap_base: u32,
+    /// CFGM MonitorCount.
+    pub monitor_count: u32,
+    /// Record protocol errors (true) or just print them.
+    pub strict: bool,
+    /// VM UTC time at power-on, ms since the epoch.
+    pub utc_start_ms: u64,
+    /// VMMDev host settings.
+    pub vmmdev: VmmDevConfig,
+    /// The session id VMMDev reports.
+    pub session_id: u64,
+}
+
+impl Default for MachineConfig {
+    fn default() -> Self {
+        Self {
+            ram_size: 64 << 20,
+            ram_poison: 0xA5,
+            vram_size: 64 << 20,
+            vram_base: 0xE000_0000,
+            vmmdev_io_base: 0xD020,
+            vmmdev_mmio_base: 0xF000_0000,
+            vmmdev_heap_base: 0xF040_0000,
+            monitor_count: 1,
+            strict: true,
+            utc_start_ms: 1_767_225_600_000, // 2026-01-01T00:00:00Z
+            vmmdev: VmmDevConfig::default(),
+            session_id: 0x5EED_0000_C0FF_EE01,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct MouseState {
+    integration: bool,
+    x: i32,
+    y: i32,
+    buttons: u32,
+}
+
+/// The whole twin machine.
+#[derive(Debug)]
+pub struct Machine {
+    config: MachineConfig,
+    mem: GuestMemory,
+    pci: PciBus,
+    vmmdev: VmmDev,
+    dispi: Dispi,
+    hgsmi: Hgsmi,
+    vbva: Vbva,
+    pointer: HostPointer,
+    errors: ErrorLog,
+    now_us: u64,
+    last_refresh_us: u64,
+    screen0_source: ModeSource,
+    pictures: Vec<ScreenPicture>,
+    mouse: MouseState,
+    ps2: VecDeque<Ps2Event>,
+    unknown_ports: Vec<PortAccess>,
+    alt_time: (u32, u64),
+    acpi_monitor_hotplugs: u32,
+    acpi_power_button: u32,
+    utc_offset_ms: i64,
+}
+
+fn next_pow2(v: u32) -> u32 {
+    v.next_power_of_two()
+}
+
+impl Machine {
+    /// Builds a machine as the BIOS leaves it: BARs assigned, decoding on,
+    /// Interrupt Lines programmed (VMMDev 11, VGA 10), VMMDevMemory initialised.
+    ///
+    /// # Panics
+    /// If `vram_size` is not a multiple of 256 KiB in 1 MiB..=256 MiB, or
+    /// `monitor_count` is not in 1..=64 (configuration errors).
+    pub fn new(config: MachineConfig) -> Self {
+        assert!(
+            config.vram_size.is_multiple_of(256 << 10)
+                && ((1 << 20)..=(256 << 20)).contains(&config.vram_size),
+            "VRamSize must be a multiple of 256 KiB in 1..=256 MiB"
+        );
+        assert!(
+            (1..=MAX_SCREENS).contains(&config.monitor_count),
+            "MonitorCount 1..=64"
+        );
+        let region = |kind, base: u64, len: usize, fill| Region {
+            kind,
+            base,
+            mapped: true,
+            backing: Backing::new(len, fill),
+        };
+        let mem = GuestMemory::new(vec![
+            region(RegionKind::Ram, 0, config.ram_size, config.ram_poison),
+            region(
+                RegionKind::VmmDevMemory,
+                u64::from(config.vmmdev_mmio_base),
+                VMMDEV_RAM_SIZE as usize,
+                0,
+            ),
+            region(
+                RegionKind::VmmDevHeap,
+                u64::from(config.vmmdev_heap_base),
+                VMMDEV_HEAP_SIZE as usize,
+                0,
+            ),
+            region(
+                RegionKind::Vram,
+                u64::from(config.vram_base),
+                config.vram_size as usize,
+                0,
+            ),
+        ]);
+        let host_bridge = PciFunction::new(
+            (0, 0, 0),
+            PciIdentity {
+                vendor: 0x8086,
+                device_id: 0x1237,
+                class: (0x06, 0x00, 0),
+                header_type: 0,
+                interrupt_pin: 0,
+                interrupt_line: 0,
+            },
+            &[],
+            COMMAND_MEMORY,
+        );
+        let isa_bridge = PciFunction::new(
+            (0, 1, 0),
+            PciIdentity {
+                vendor: 0x8086,
+                device_id: 0x7000,
+                class: (0x06, 0x01, 0),
+                header_type: 0x80,
+                interrupt_pin: 0,
+                interrupt_line: 0,
+            },
+            &[],
+            COMMAND_IO | COMMAND_MEMORY,
+        );
+        let vga = PciFunction::new(
+            VGA_PCI,
+            PciIdentity {
+                vendor: 0x80EE,
+                device_id: 0xBEEF,
+                class: (0x03, 0x00, 0),
+                header_type: 0,
+                interrupt_pin: 1,
+                interrupt_line: 10,
+            },
+            &[(
+                BarDef {
+                    size: next_pow2(config.vram_size),
+                    kind: BarKind::Memory { prefetchable: true },
+                },
+                config.vram_base,
+            )],
+            COMMAND_IO | COMMAND_MEMORY,
+        );
+        let vmmdev_pci = PciFunction::new(
+            VMMDEV_PCI,
+            PciIdentity {
+                vendor: 0x80EE,
+                device_id: 0xCAFE,
+                class: (0x08, 0x80, 0),
+                header_type: 0,
+                interrupt_pin: 1,
+                interrupt_line: 11,
+            },
+            &[
+                (
+                    BarDef {
+                        size: 0x20,
+                        kind: BarKind::Io,
+                    },
+                    u32::from(config.vmmdev_io_base),
+                ),
+                (
+                    BarDef {
+                        size: VMMDEV_RAM_SIZE,
+                        kind: BarKind::Memory {
+                            prefetchable: false,
+                        },
+                    },
+                    config.vmmdev_mmio_base,
+                ),
+                (
+                    BarDef {
+                        size: VMMDEV_HEAP_SIZE,
+                        kind: BarKind::Memory { prefetchable: true },
+                    },
+                    config.vmmdev_heap_base,
+                ),
+            ],
+            COMMAND_IO | COMMAND_MEMORY,
+        );
+        let vmmdev = VmmDev::new(config.vmmdev.clone(), config.session_id);
+        vmmdev.init_memory(&mem);
+        let monitors = config.monitor_count;
+        Self {
+            dispi: Dispi::new(config.vram_size, config.vram_base),
+            errors: ErrorLog::new(config.strict),
+            mem,
+            pci: PciBus::new(vec![host_bridge, isa_bridge, vga, vmmdev_pci]),
+            vmmdev,
+            hgsmi: Hgsmi::default(),
+            vbva: Vbva::new(monitors),
+            pointer: HostPointer::default(),
+            now_us: 0,
+            last_refresh_us: 0,
+            screen0_source: ModeSource::Dispi,
+            pictures: vec![ScreenPicture::default(); monitors as usize],
+            mouse: MouseState::default(),
+            ps2: VecDeque::new(),
+            unknown_ports: Vec::new(),
+            alt_time: (0, 0),
+            acpi_monitor_hotplugs: 0,
+            acpi_power_button: 0,
+            utc_offset_ms: 0,
+            config,
+        }
+    }
+
+    fn vram(&self) -> &Backing {
+        &self.mem.region(RegionKind::Vram).backing
+    }
+
+    fn utc_ms(&self) -> u64 {
+        (self.config.utc_start_ms as i64 + self.utc_offset_ms + (self.now_us / 1000) as i64).max(0)
+            as u64
+    }
+
+    // ================= guest side: memory, PCI, ports, IRQs =================
+
+    /// A host pointer to guest-physical `phys..phys+len` (RAM, VMMDevMemory, the
+    /// VMMDev heap or VRAM), stable for the machine's life. `None` (and a protocol
+    /// error) when the range is not wholly inside one mapped region.
+    pub fn host_ptr(&mut self, phys: u64, len: usize) -> Option<*mut u8> {
+        let p = self.mem.host_ptr(phys, len);
+        if p.is_none() {
+            self.errors.record(
+                Device::Memory,
+                format!("map of {phys:#x}+{len:#x} is outside RAM and the mapped BARs"),
+            );
+        }
+        p
+    }
+
+    /// Reads guest-physical memory (as a DMA-capable host would); `false` and a
+    /// protocol error when out of range.
+    pub fn read_phys(&mut self, phys: u64, out: &mut [u8]) -> bool {
+        let ok = self.mem.read(phys, out).is_some();
+        if !ok {
+            self.errors.record(
+                Device::Memory,
+                format!("read of {phys:#x}+{:#x} outside memory", out.len()),
+            );
+        }
+        ok
+    }
+
+    /// Writes guest-physical memory; `false` and a protocol error when out of range.
+    pub fn write_phys(&mut self, phys: u64, data: &[u8]) -> bool {
+        let ok = self.mem.write(phys, data).is_some();
+        if !ok {
+            self.errors.record(
+                Device::Memory,
+                format!("write of {phys:#x}+{:#x} outside memory", data.len()),
+            );
+        }
+        ok
+    }
+
+    /// Reads a PCI configuration dword (absent functions read all-ones).
+    pub fn pci_read(&self, bus: u8, device: u8, function: u8, offset: u8) -> u32 {
+        self.pci.read(bus, device, function, offset)
+    }
+
+    /// Writes a PCI configuration dword; BAR and command changes remap the regions.
+    pub fn pci_write(&mut self, bus: u8, device: u8, function: u8, offset: u8, value: u32) {
+        if !self.pci.write(bus, device, function, offset, value) {
+            self.errors.record(
+                Device::Pci,
+                format!("config write to absent {bus}:{device}.{function}"),
+            );
+            return;
+        }
+        self.sync_bars();
+    }
+
+    fn function(&self, id: DeviceId) -> &PciFunction {
+        let (b, d, f) = match id {
+            DeviceId::VmmDev => VMMDEV_PCI,
+            DeviceId::Vga => VGA_PCI,
+        };
+        self.pci.function(b, d, f).expect("created in new")
+    }
+
+    fn sync_bars(&mut self) {
+        let vga = self.function(DeviceId::Vga).clone();
+        let vmm = self.function(DeviceId::VmmDev).clone();
+        let place = |mem: &mut GuestMemory, kind, f: &PciFunction, bar| {
+            let r = mem.region_mut(kind);
+            r.base = u64::from(f.bar_base(bar));
+            r.mapped = f.command() & COMMAND_MEMORY != 0;
+        };
+        place(&mut self.mem, RegionKind::Vram, &vga, 0);
+        place(&mut self.mem, RegionKind::VmmDevMemory, &vmm, 1);
+        place(&mut self.mem, RegionKind::VmmDevHeap, &vmm, 2);
+        self.dispi.set_vram_base(vga.bar_base(0));
+    }
+
+    /// The Interrupt Line (config 0x3C) of a device.
+    pub fn irq_line(&self, id: DeviceId) -> u8 {
+        self.function(id).interrupt_line()
+    }
+
+    /// Whether a device drives its INTA# line (level).
+    pub fn irq_asserted(&self, id: DeviceId) -> bool {
+        let level = match id {
+            DeviceId::VmmDev => self.vmmdev.irq_asserted(),
+            DeviceId::Vga => self.hgsmi.irq_asserted(),
+        };
+        level && self.function(id).command() & 0x400 == 0
+    }
+
+    /// Bit N set = interrupt line N is asserted by some device (level semantics).
+    pub fn asserted_lines(&self) -> u64 {
+        [DeviceId::VmmDev, DeviceId::Vga]
+            .into_iter()
+            .filter(|&d| self.irq_asserted(d))
+            .fold(0, |acc, d| acc | 1u64 << (self.irq_line(d) & 63))
+    }
+
+    fn vmmdev_io_base(&self) -> Option<u16> {
+        let f = self.function(DeviceId::VmmDev);
+        (f.command() & COMMAND_IO != 0).then(|| f.bar_base(0) as u16)
+    }
+
+    /// An `in` instruction.
+    pub fn port_in(&mut self, port: u16, width: Width) -> u32 {
+        if let Some(base) = self.vmmdev_io_base() {
+            if (base..base.saturating_add(0x20)).contains(&port) {
+                return if port - base == PORT_OFF_REQUEST_FAST && width == Width::W32 {
+                    let mem = &self.mem;
+                    self.vmmdev.fast_ack(mem)
+                } else {
+                    if port - base == PORT_OFF_REQUEST_FAST {
+                        self.errors
+                            .record(Device::VmmDev, "non-32-bit read of the fast IRQ-ack port");
+                    }
+                    width.all_ones()
+                };
+            }
+        }
+        match port {
+            DISPI_IOPORT_INDEX | DISPI_IOPORT_DATA => self.dispi.read(port, width.bytes()),
+            PORT_HGSMI_HOST if width == Width::W32 => {
+                let vram = &self.mem.region(RegionKind::Vram).backing;
+                self.hgsmi.host_port_read(vram)
+            }
+            PORT_HGSMI_GUEST if width == Width::W32 => 0xFFFF_FFFF,
+            PORT_ALT_TIMESYNC if width == Width::W32 => {
+                if self.alt_time.0 == 0 {
+                    self.alt_time.1 = self.utc_ms();
+                    (self.alt_time.1 >> 32) as u32
+                } else {
+                    self.alt_time.1 as u32
+                }
+            }
+            0x3B0..=0x3B3 | 0x3D0..=0x3D3 => width.all_ones(),
+            p if LEGACY_VGA_PORTS.contains(&p) => 0,
+            _ => {
+                self.unknown_ports.push(PortAccess {
+                    port,
+                    width,
+                    written: None,
+                });
+                width.all_ones()
+            }
+        }
+    }
+
+    /// An `out` instruction.
+    pub fn port_out(&mut self, port: u16, width: Width, value: u32) {
+        if let Some(base) = self.vmmdev_io_base() {
+            if (base..base.saturating_add(0x20)).contains(&port) {
+                let off = port - base;
+                if (off == PORT_OFF_REQUEST || off == PORT_OFF_REQUEST_FAST) && width == Width::W32
+                {
+                    self.vmmdev_request(value);
+                } else {
+                    self.errors.record(
+                        Device::VmmDev,
+                        format!(
+                            "{}-bit write {value:#x} to VMMDev port offset {off} ignored",
+                            width.bytes() * 8
+                        ),
+                    );
+                }
+                return;
+            }
+        }
+        match port {
+            DISPI_IOPORT_INDEX | DISPI_IOPORT_DATA => {
+                if let Some(effect) = self
+                    .dispi
+                    .write(port, width.bytes(), value, &mut self.errors)
+                {
+                    self.apply_enable(effect);
+                }
+            }
+            PORT_HGSMI_GUEST if width == Width::W32 => self.hgsmi_submit(value),
+            PORT_HGSMI_HOST if width == Width::W32 => {
+                let vram = &self.mem.region(RegionKind::Vram).backing;
+                if value == 0xFFFF_FFFF {
+                    self.hgsmi.acknowledge_irq(vram);
+                } else {
+                    self.hgsmi.host_command_completed(value, &mut self.errors);
+                }
+            }
+            PORT_BACKDOOR_LOG => {
+                if width == Width::W8 {
+                    self.vmmdev.backdoor_log_byte(value as u8);
+                } else {
+                    self.errors.record(
+                        Device::VmmDev,
+                        "backdoor log port 0x504 takes 8-bit writes only",
+                    );
+                }
+            }
+            PORT_ALT_TIMESYNC if width == Width::W32 => self.alt_time.0 = value,
+            0x3B0..=0x3B3 | 0x3D0..=0x3D3 => {} // Stray MDA/CGA accesses: ignored.
+            p if LEGACY_VGA_PORTS.contains(&p) => {}
+            _ => self.unknown_ports.push(PortAccess {
+                port,
+                width,
+                written: Some(value),
+            }),
+        }
+    }
+
+    fn vmmdev_request(&mut self, addr: u32) {
+        let utc_ms = self.utc_ms();
+        let mut env = Env {
+            mem: &self.mem,
+            errors: &mut self.errors,
+            now_us: self.now_us,
+            utc_ms,
+            pointer: &mut self.pointer,
+        };
+        self.vmmdev.handle_request(addr, &mut env);
+    }
+
+    fn apply_enable(&mut self, effect: EnableEffect) {
+        if let EnableEffect::Stored { enabled, clear } = effect {
+            if clear > 0 {
+                self.vram().fill(0, clear as usize, 0);
+            }
+            self.vbva.on_vbe_enable(enabled);
+            self.screen0_source = ModeSource::Dispi;
+            self.update_geometries();
+        }
+    }
+
+    fn hgsmi_submit(&mut self, offset: u32) {
+        let vram = &self.mem.region(RegionKind::Vram).backing;
+        let buffer = match hgsmi::verify(vram, offset) {
+            Ok(b) => b,
+            Err(why) => {
+                self.errors
+                    .record(Device::Hgsmi, format!("guest buffer ignored: {why}"));
+                return;
+            }
+        };
+        match buffer.channel {
+            HGSMI_CH_HGSMI => {
+                if buffer.channel_info == HGSMI_CC_HOST_FLAGS_LOCATION {
+                    let data = vram
+                        .read_vec(u64::from(buffer.data_offset), buffer.data_size as usize)
+                        .unwrap_or_default();
+                    self.hgsmi.set_flags_location(vram, &data, &mut self.errors);
+                } else {
+                    self.errors.record(
+                        Device::Hgsmi,
+                        format!("HGSMI channel command {} ignored", buffer.channel_info),
+                    );
+                }
+            }
+            HGSMI_CH_VBVA => {
+                let mut ctx = VbvaCtx {
+                    vram,
+                    errors: &mut self.errors,
+                    hgsmi: &mut self.hgsmi,
+                    pointer: &mut self.pointer,
+                    buffer_offset: offset,
+                };
+                self.vbva.handle(
+                    buffer.channel_info,
+                    buffer.data_offset,
+                    buffer.data_size,
+                    &mut ctx,
+                );
+                if !self.vbva.take_changed_screens().is_empty() {
+                    self.screen0_source = if self.vbva.screen(0).is_some() {
+                        ModeSource::Vbva
+                    } else {
+                        self.screen0_source
+                    };
+                    self.update_geometries();
+                }
+                self.apply_vbva_updates();
+            }
+            other => self.errors.record(
+                Device::Hgsmi,
+                format!("channel {other} is not registered (VERR_INVALID_FUNCTION)"),
+            ),
+        }
+    }
+
+    // ================= display =================
+
+    fn screen_geometry(&self, screen: u32) -> Option<FbGeometry> {
+        if screen == 0 && self.screen0_source == ModeSource::Dispi {
+            let m = self.dispi.mode();
+            return m.enabled.then_some(FbGeometry {
+                vram_offset: m.start_offset,
+                pitch: m.pitch,
+                width: m.width,
+                height: m.height,
+                bpp: m.bpp,
+                blank: false,
+            });
+        }
+        let s = self.vbva.screen(screen)?;
+        if s.flags & SCREEN_F_DISABLED != 0 {
+            return None;
+        }
+        let view = self.vbva.view(s.view)?;
+        Some(FbGeometry {
+            vram_offset: u64::from(view.offset) + u64::from(s.start_offset),
+            pitch: s.line_size,
+            width: s.width,
+            height: s.height,
+            bpp: u32::from(s.bpp),
+            blank: s.flags & (SCREEN_F_BLANK | SCREEN_F_BLANK2) != 0 || s.bpp == 0,
+        })
+    }
+
+    fn update_geometries(&mut self) {
+        for screen in 0..self.pictures.len() {
+            let g = self.screen_geometry(screen as u32);
+            if self.pictures[screen].geometry() != g {
+                let vram = &self.mem.region(RegionKind::Vram).backing;
+                self.pictures[screen].resize(g, vram);
+            }
+        }
+    }
+
+    fn apply_vbva_updates(&mut self) {
+        let vram = &self.mem.region(RegionKind::Vram).backing;
+        for u in self.vbva.take_new_updates() {
+            if let Some(p) = self.pictures.get_mut(u.screen as usize) {
+                p.repaint(u.bounding_box, vram);
+            }
+        }
+    }
+
+    /// One display refresh tick: flush VBVA rings (unless paused), follow mode
+    /// changes, and repaint screen 0 from VRAM unless VBVA owns it.
+    pub fn refresh_display(&mut self) {
+        if !self.vbva.paused() {
+            let vram = &self.mem.region(RegionKind::Vram).backing;
+            self.vbva.flush(vram, &mut self.errors);
+        }
+        self.apply_vbva_updates();
+        self.update_geometries();
+        let vbva_owns_screen0 = self.vbva.ring_enabled(0) && !self.vbva.paused();
+        if !vbva_owns_screen0 {
+            let vram = &self.mem.region(RegionKind::Vram).backing;
+            self.pictures[0].repaint_all(vram);
+        }
+        self.last_refresh_us = self.now_us;
+    }
+
+    /// The picture the VirtualBox window shows for `screen` after a refresh, with
+    /// the host-drawn pointer on top (when integration is on and the guest sent a
+    /// visible shape).
+    pub fn host_view(&mut self, screen: u32) -> Image {
+        self.refresh_display();
+        let Some(picture) = self.pictures.get(screen as usize) else {
+            return Image {
+                width: 0,
+                height: 0,
+                rgba: Vec::new(),
+            };
+        };
+        let origin = self.current_mode(screen).map_or((0, 0), |m| m.origin);
+        let pointer = match (
+            &self.pointer.shape,
+            self.pointer.visible && self.mouse.integration,
+        ) {
+            (Some(shape), true) => Some((shape, self.mouse.x - origin.0, self.mouse.y - origin.1)),
+            _ => None,
+        };
+        picture.compose(pointer)
+    }
+
+    /// [`Machine::host_view`] as PNG bytes.
+    pub fn host_view_png(&mut self, screen: u32) -> Vec<u8> {
+        self.host_view(screen).to_png()
+    }
+
+    /// Writes [`Machine::host_view_png`] to a file.
+    pub fn save_host_view(&mut self, screen: u32, path: &std::path::Path) -> std::io::Result<()> {
+        std::fs::write(path, self.host_view_png(screen))
+    }
+
+    /// Full / partial repaint counts of a screen's picture.
+    pub fn repaint_counts(&self, screen: u32) -> (u32, u32) {
+        self.pictures
+            .get(screen as usize)
+            .map_or((0, 0), |p| (p.full_repaints(), p.partial_repaints()))
+    }
+
+    // ================= clock =================
+
+    /// Virtual time since power-on, µs.
+    pub fn now_us(&self) -> u64 {
+        self.now_us
+    }
+
+    /// Advances virtual time: heartbeat timer, and a display refresh tick when a
+    /// refresh period has passed.
+    pub fn advance(&mut self, us: u64) {
+        self.now_us += us;
+        self.vmmdev.tick(self.now_us);
+        if self.now_us - self.last_refresh_us >= REFRESH_PERIOD_US {
+            self.refresh_display();
+        }
+    }
+
+    // ================= host controls =================
+
+    /// A video mode hint from the host (§10.1): stored in the VGA (HOTPLUG IRQ when
+    /// the VBVA caps ask for it) and forwarded to VMMDev.
+    pub fn resize_hint(&mut self, hint: ResizeHint) {
+        if hint.screen >= MAX_SCREENS {
+            return;
+        }
+        let current = self.current_mode(hint.screen);
+        let or_current = |v: u32, f: fn(&DisplayMode) -> u32| {
+            if v == 0 {
+                current.as_ref().map_or(0, f)
+            } else {
+                v
+            }
+        };
+        let width = or_current(hint.width, |m| m.width);
+        let height = or_current(hint.height, |m| m.height);
+        let bpp = or_current(hint.bpp, |m| m.bpp);
+        let caps = self.vbva.caps();
+        let notify_vga = caps & VBVACAPS_VIDEO_MODE_HINTS != 0;
+        if notify_vga && caps & VBVACAPS_IRQ == 0 {
+            self.acpi_monitor_hotplugs += 1;
+        }
+        let vram = &self.mem.region(RegionKind::Vram).backing;
+        self.vbva.set_mode_hint(
+            hint.screen,
+            ModeHint {
+                cx: width,
+                cy: height,
+                bpp,
+                dx: hint.origin.map_or(0xFFFF_FFFF, |o| o.0 as u32),
+                dy: hint.origin.map_or(0xFFFF_FFFF, |o| o.1 as u32),
+                enabled: hint.enabled,
+            },
+            notify_vga,
+            &mut self.hgsmi,
+            vram,
+        );
+        let mut flags = DISPLAY_CX | DISPLAY_CY | DISPLAY_BPP;
+        if !hint.enabled {
+            flags |= DISPLAY_DISABLED;
+        }
+        if hint.origin.is_some() {
+            flags |= DISPLAY_ORIGIN;
+        }
+        if hint.screen == 0 {
+            flags |= DISPLAY_PRIMARY;
+        }
+        let (x, y) = hint.origin.unwrap_or((0, 0));
+        let def = DisplayDef {
+            flags,
+            id: hint.screen,
+            x,
+            y,
+            cx: width,
+            cy: height,
+            bpp,
+        };
+        self.vmmdev
+            .request_display_change(&[def], false, true, &self.mem);
+    }
+
+    /// The GUI's window resize on `screen`.
+    pub fn resize(&mut self, screen: u32, width: u32, height: u32) {
+        self.resize_hint(ResizeHint::window(screen, width, height));
+    }
+
+    /// Mouse integration on (host sends absolute events) or off (captured, relative).
+    pub fn set_mouse_integration(&mut self, on: bool) {
+        self.mouse.integration = on;
+        self.vmmdev.set_host_wants_absolute(on, &self.mem);
+    }
+
+    /// Whether mouse integration is on.
+    pub fn mouse_integration(&self) -> bool {
+        self.mouse.integration
+    }
+
+    /// The rectangle absolute coordinates span (§9.3): the input mapping while VBVA
+    /// is on for screen 0, else the bounding box of the enabled screens.
+    pub fn input_mapping_rect(&self) -> Option<(i32, i32, i32, i32)> {
+        if self.vbva.ring_enabled(0) {
+            if let Some((x, y, cx, cy)) = self.vbva.input_mapping() {
+                if cx > 0 && cy > 0 {
+                    return Some((x, y, x + cx as i32, y + cy as i32));
+                }
+            }
+        }
+        (0..self.config.monitor_count)
+            .filter_map(|s| self.current_mode(s))
+            .map(|m| {
+                (
+                    m.origin.0,
+                    m.origin.1,
+                    m.origin.0 + m.width as i32,
+                    m.origin.1 + m.height as i32,
+                )
+            })
+            .reduce(|a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3)))
+    }
+
+    /// Pixel → 0..0xFFFF as Main computes it (i_convertDisplayRes).
+    pub fn pixel_to_absolute(&self, x: i32, y: i32) -> (i32, i32) {
+        let (x1, y1, x2, y2) = self.input_mapping_rect().unwrap_or((0, 0, 640, 480));
+        let conv = |p: i32, a: i32, b: i32| {
+            let p = p.clamp(a, (b - 1).max(a));
+            let span = i64::from((b - a).max(1));
+            (((i64::from(p) + 1 - i64::from(a)) * 65535 - 49151) / span) as i32
+        };
+        (conv(x, x1, x2), conv(y, y1, y2))
+    }
+
+    fn main_guest_mouse(&self) -> u32 {
+        self.vmmdev.main_guest_mouse_features()
+    }
+
+    fn route_absolute(&mut self, dz: i32, dw: i32) {
+        let (vx, vy) = self.pixel_to_absolute(self.mouse.x, self.mouse.y);
+        self.deliver_absolute(vx, vy, dz, dw);
+    }
+
+    fn deliver_absolute(&mut self, vx: i32, vy: i32, dz: i32, dw: i32) {
+        self.vmmdev
+            .absolute_event(vx, vy, dz, dw, self.mouse.buttons, &self.mem);
+    }
+
+    fn ps2_mouse(&mut self, dx: i32, dy: i32, dz: i32) {
+        self.ps2.push_back(Ps2Event::Mouse {
+            dx,
+            dy,
+            dz,
+            buttons: self.mouse.buttons as u8,
+        });
+    }
+
+    /// The host pointer moves to pixel (x, y) of the virtual desktop (screen 0 at
+    /// 0,0). With integration on and a guest that can take absolute input the
+    /// position goes to VMMDev; otherwise a relative PS/2 packet is queued.
+    pub fn mouse_move(&mut self, x: i32, y: i32) {
+        let (dx, dy) = (x - self.mouse.x, y - self.mouse.y);
+        self.mouse.x = x;
+        self.mouse.y = y;
+        if self.mouse.integration && self.main_guest_mouse() & MOUSE_GUEST_CAN_ABSOLUTE != 0 {
+            self.route_absolute(0, 0);
+        } else if (dx, dy) != (0, 0) {
+            self.ps2_mouse(dx, dy, 0);
+        }
+    }
+
+    /// Raw absolute coordinates straight to VMMDev (hostile-value tests).
+    pub fn mouse_move_raw(&mut self, vx: i32, vy: i32) {
+        self.deliver_absolute(vx, vy, 0, 0);
+    }
+
+    fn buttons_or_wheel(&mut self, dz: i32) {
+        let guest = self.main_guest_mouse();
+        let absolute = self.mouse.integration && guest & MOUSE_GUEST_CAN_ABSOLUTE != 0;
+        if absolute {
+            self.route_absolute(dz, 0);
+            if guest & MOUSE_GUEST_USES_FULL_STATE_PROTOCOL == 0 {
+                let jiggle = i32::from(guest & MOUSE_NEW_PROTOCOL == 0);
+                self.ps2_mouse(jiggle, 0, dz);
+            }
+        } else {
+            self.ps2_mouse(0, 0, dz);
+        }
+    }
+
+    /// A mouse button changes state.
+    pub fn mouse_button(&mut self, button: MouseButton, pressed: bool) {
+        if pressed {
+            self.mouse.buttons |= button.bit();
+        } else {
+            self.mouse.buttons &= !button.bit();
+        }
+        self.buttons_or_wheel(0);
+    }
+
+    /// Press and release.
+    pub fn click(&mut self, button: MouseButton) {
+        self.mouse_button(button, true);
+        self.mouse_button(button, false);
+    }
+
+    /// Wheel movement (positive = towards the user, as VMMDev dz).
+    pub fn mouse_wheel(&mut self, dz: i32) {
+        self.buttons_or_wheel(dz);
+    }
+
+    /// A key press or release (set-1 scancode).
+    pub fn key(&mut self, scancode: u8, extended: bool, pressed: bool) {
+        self.ps2.push_back(Ps2Event::Key {
+            scancode,
+            extended,
+            pressed,
+        });
+    }
+
+    /// Takes the queued PS/2-side input.
+    pub fn take_ps2_events(&mut self) -> Vec<Ps2Event> {
+        self.ps2.drain(..).collect()
+    }
+
+    /// The ACPI power button is pressed (the runtime's ACPI model consumes it).
+    pub fn power_button(&mut self) {
+        self.acpi_power_button += 1;
+    }
+
+    /// Takes the number of power-button presses since the last call.
+    pub fn take_power_button_presses(&mut self) -> u32 {
+        std::mem::take(&mut self.acpi_power_button)
+    }
+
+    /// ACPI monitor-hotplug events Main sent (caps with VIDEO_MODE_HINTS but no IRQ).
+    pub fn acpi_monitor_hotplugs(&self) -> u32 {
+        self.acpi_monitor_hotplugs
+    }
+
+    /// Sets the VM's UTC clock to `ms` since the epoch (at the current virtual time).
+    pub fn set_host_time_ms(&mut self, ms: u64) {
+        self.utc_offset_ms =
+            ms as i64 - self.config.utc_start_ms as i64 - (self.now_us / 1000) as i64;
+    }
+
+    /// Queues a host→guest HGSMI command (needs a host heap from VBVA_INFO_HEAP).
+    pub fn send_host_command(
+        &mut self,
+        channel: u8,
+        info: u16,
+        data: &[u8],
+    ) -> Result<u32, &'static str> {
+        let vram = &self.mem.region(RegionKind::Vram).backing;
+        self.hgsmi.submit_host_command(vram, channel, info, data)
+    }
+
+    // ================= introspection =================
+
+    /// The configuration.
+    pub fn config(&self) -> &MachineConfig {
+        &self.config
+    }
+    /// The VMMDev state (guest info, caps, filter, mouse, hints, heartbeat, log...).
+    pub fn vmmdev(&self) -> &VmmDev {
+        &self.vmmdev
+    }
+    /// The DISPI mode.
+    pub fn dispi_mode(&self) -> DispiMode {
+        self.dispi.mode()
+    }
+    /// The DISPI register file.
+    pub fn dispi(&self) -> &Dispi {
+        &self.dispi
+    }
+    /// HGSMI state (flags location, IRQ, host commands).
+    pub fn hgsmi(&self) -> &Hgsmi {
+        &self.hgsmi
+    }
+    /// HGSMI host flags as in VRAM now.
+    pub fn hgsmi_host_flags(&self) -> u32 {
+        self.hgsmi.host_flags(self.vram())
+    }
+    /// VBVA state (caps, views, screens, rings, hints, input mapping, cursor).
+    pub fn vbva(&self) -> &Vbva {
+        &self.vbva
+    }
+    /// VBVA_INFO_SCREEN of a screen.
+    pub fn vbva_screen(&self, screen: u32) -> Option<ScreenInfo> {
+        self.vbva.screen(screen)
+    }
+    /// Every dirty update received (one per screen per flush with records).
+    pub fn dirty_updates(&self) -> &[DirtyUpdate] {
+        self.vbva.updates()
+    }
+    /// Clears the dirty update history.
+    pub fn clear_dirty_updates(&mut self) {
+        self.vbva.clear_updates();
+    }
+    /// The mode the host displays for a screen.
+    pub fn current_mode(&self, screen: u32) -> Option<DisplayMode> {
+        let g = self.screen_geometry(screen)?;
+        let (source, origin) = if screen == 0 && self.screen0_source == ModeSource::Dispi {
+            (ModeSource::Dispi, (0, 0))
+        } else {
+            let s = self.vbva.screen(screen)?;
+            (ModeSource::Vbva, (s.origin_x, s.origin_y))
+        };
+        Some(DisplayMode {
+            width: g.width,
+            height: g.height,
+            bpp: g.bpp,
+            pitch: g.pitch,
+            vram_offset: g.vram_offset,
+            origin,
+            source,
+        })
+    }
+    /// The host pointer: shape (RGBA), visibility.
+    pub fn pointer(&self) -> &HostPointer {
+        &self.pointer
+    }
+    /// The host pointer position in desktop pixels.
+    pub fn pointer_position(&self) -> (i32, i32) {
+        (self.mouse.x, self.mouse.y)
+    }
+    /// Whether Main shows the guest "Graphics" facility as Active (auto-resize
+    /// offered): VMMDev GRAPHICS capability or VBVA VIDEO_MODE_HINTS caps.
+    pub fn graphics_facility_active(&self) -> bool {
+        self.vmmdev.guest_capabilities() & GUEST_SUPPORTS_GRAPHICS != 0
+            || self.vbva.caps() & VBVACAPS_VIDEO_MODE_HINTS != 0
+    }
+    /// Backdoor log lines.
+    pub fn log_lines(&self) -> &[String] {
+        self.vmmdev.log_lines()
+    }
+    /// Port accesses no device claimed.
+    pub fn unknown_port_accesses(&self) -> &[PortAccess] {
+        &self.unknown_ports
+    }
+    /// Protocol errors so far.
+    pub fn protocol_errors(&self) -> &[ProtocolError] {
+        self.errors.errors()
+    }
+    /// Takes the protocol errors (for tests that expect some).
+    pub fn take_protocol_errors(&mut self) -> Vec<ProtocolError> {
+        self.errors.take()
+    }
+    /// Panics listing every protocol error, if there is any.
+    pub fn assert_no_protocol_errors(&self) {
+        let errors = self.errors.errors();
+        assert!(
+            errors.is_empty(),
+            "the host would have rejected or misread:\n{}",
+            errors
+                .iter()
+                .map(|e| format!("  - {e}\n"))
+                .collect::<String>()
+        );
+    }
+}
