@@ -660,3 +660,30 @@ fn error_answers_from_the_host_are_survived() {
     assert_eq!(vbva.query_mode_hint(&mut hal).unwrap(), None);
     assert_eq!(vbva.free_heap_blocks(), vbva.heap_blocks());
 }
+
+#[test]
+fn a_driver_restart_without_vm_reset_takes_over_the_old_ring() {
+    let (mut hal, mut old) = brought_up();
+    set_mode(&mut hal, &mut old, 800, 600);
+    drop(old);
+    // A new instance (say, after a warm reboot of the kernel) finds screen 0's ring
+    // still enabled on the host: VBVA_ENABLE answers VERR_INVALID_STATE once.
+    let mut vbva = init(&mut hal);
+    let from = hal.hgsmi_log.len();
+    set_mode(&mut hal, &mut vbva, 1024, 768);
+    let enables: Vec<i32> = hal.hgsmi_log[from..]
+        .iter()
+        .filter(|c| (c.channel, c.info) == ENABLE)
+        .map(|c| c.response_u32(8) as i32)
+        .collect();
+    assert_eq!(enables, [-79, 0, 0], "refused, disabled, enabled");
+    assert!(vbva.ring_enabled());
+    hal.machine.clear_dirty_updates();
+    vbva.present(&mut hal, [rect(1, 2, 3, 4)]).unwrap();
+    assert_eq!(host_rects(&hal), [host_rect(1, 2, 3, 4)]);
+    assert_ne!(hal.machine.vbva().caps() & CAPS_VIDEO_MODE_HINTS, 0);
+    // The one refusal is the only thing the host logged.
+    let errors = hal.machine.take_protocol_errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].message.contains("-79"), "{errors:?}");
+}

@@ -45,6 +45,12 @@ pub enum HgsmiError {
     },
     /// The guest heap has no room for a command.
     Heap(HeapError),
+    /// A buffer that would not lie inside the VRAM window (an internal invariant
+    /// broke; reported instead of writing out of bounds).
+    OutsideVram {
+        /// VRAM offset of the buffer.
+        offset: u32,
+    },
     /// A data payload too large for one HGSMI buffer.
     TooLarge {
         /// The payload size asked for.
@@ -156,12 +162,13 @@ impl Hgsmi {
         tail.u32Checksum = checksum::buffer_checksum(offset, &header, &tail);
         let at = offset as usize;
         let header_len = size_of::<BufferHeader>();
-        // The block lies inside the guest heap, which `new` checked is inside VRAM.
-        self.vram.write_bytes(at, header.as_bytes());
+        // The block lies inside the guest heap, which `new` checked is inside VRAM;
+        // `sub` checks again rather than trusting that.
         let data = self
             .vram
             .sub(at + header_len, data_len)
-            .expect("a heap block lies inside VRAM");
+            .ok_or(HgsmiError::OutsideVram { offset })?;
+        self.vram.write_bytes(at, header.as_bytes());
         fill(&data);
         self.vram
             .write_bytes(at + header_len + data_len, tail.as_bytes());

@@ -187,11 +187,13 @@ impl Vbva {
         let config = query_host_config(&hgsmi, io)?;
         let layout = VramLayout::plan(vram_size, config.host_heap_size)
             .map_err(|e| VbvaError::Hgsmi(HgsmiError::VramTooSmall(e)))?;
-        let ring_window = hgsmi
+        let ring = hgsmi
             .vram()
             .sub(layout.ring.offset as usize, layout.ring.size as usize)
-            .expect("the layout lies inside the VRAM window checked by Hgsmi::new");
-        let ring = Ring::new(ring_window).expect("a 64 KiB ring holds a VBVABUFFER");
+            .and_then(Ring::new)
+            .ok_or(HgsmiError::OutsideVram {
+                offset: layout.ring.offset,
+            })?;
         let mut vbva = Self {
             hgsmi,
             layout,

@@ -1,8 +1,9 @@
 //! The pointer shape the host draws for us: a classic arrow, drawn as data, and its
 //! encoding into the VirtualBox cursor format (AND mask, then BGRA colour image).
 
-/// A pointer image: one string per row, `B` black, `W` white, `.` transparent; at most
-/// 64 pixels wide.
+/// A pointer image, at most 64 pixels wide: either drawn as data (one string per row,
+/// `B` black, `W` white, `.` transparent) or given as a pixel function, so the display
+/// code can hand over the shape it draws in software.
 #[derive(Debug, Clone, Copy)]
 pub struct PointerShape {
     /// Width in pixels (every row has this many characters).
@@ -13,7 +14,13 @@ pub struct PointerShape {
     pub hot_x: u32,
     /// Hotspot row.
     pub hot_y: u32,
-    rows: &'static [&'static str],
+    pixels: Pixels,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Pixels {
+    Rows(&'static [&'static str]),
+    Function(fn(u32, u32) -> u32),
 }
 
 /// The arrow: 12×19, hotspot at the tip, black outline around a white body.
@@ -22,7 +29,7 @@ pub const ARROW: PointerShape = PointerShape {
     height: 19,
     hot_x: 0,
     hot_y: 0,
-    rows: &[
+    pixels: Pixels::Rows(&[
         "B...........",
         "BB..........",
         "BWB.........",
@@ -42,7 +49,7 @@ pub const ARROW: PointerShape = PointerShape {
         "B.....BWWB..",
         "......BWWB..",
         ".......BB...",
-    ],
+    ]),
 };
 
 const OPAQUE_BLACK: u32 = 0xFF00_0000;
@@ -50,15 +57,39 @@ const OPAQUE_WHITE: u32 = 0xFFFF_FFFF;
 const TRANSPARENT: u32 = 0x0000_0000;
 
 impl PointerShape {
+    /// A `width × height` shape whose pixel (x, y) is `argb(x, y)` (0xAARRGGBB), or
+    /// `None` when wider than 64 pixels.
+    pub fn from_fn(
+        width: u32,
+        height: u32,
+        hot_x: u32,
+        hot_y: u32,
+        argb: fn(u32, u32) -> u32,
+    ) -> Option<Self> {
+        (width <= MAX_MASK_PITCH as u32 * 8).then_some(Self {
+            width,
+            height,
+            hot_x,
+            hot_y,
+            pixels: Pixels::Function(argb),
+        })
+    }
+
     /// The pixel at (x, y) as 0xAARRGGBB; transparent outside the image.
     pub fn argb(&self, x: u32, y: u32) -> u32 {
-        let Some(row) = self.rows.get(y as usize) else {
+        if x >= self.width || y >= self.height {
             return TRANSPARENT;
-        };
-        match row.as_bytes().get(x as usize) {
-            Some(b'B') => OPAQUE_BLACK,
-            Some(b'W') => OPAQUE_WHITE,
-            _ => TRANSPARENT,
+        }
+        match self.pixels {
+            Pixels::Function(argb) => argb(x, y),
+            Pixels::Rows(rows) => match rows
+                .get(y as usize)
+                .and_then(|r| r.as_bytes().get(x as usize))
+            {
+                Some(b'B') => OPAQUE_BLACK,
+                Some(b'W') => OPAQUE_WHITE,
+                _ => TRANSPARENT,
+            },
         }
     }
 
@@ -127,8 +158,11 @@ mod tests {
 
     #[test]
     fn rows_match_the_declared_size() {
-        assert_eq!(ARROW.rows.len(), ARROW.height as usize);
-        for row in ARROW.rows {
+        let Pixels::Rows(rows) = ARROW.pixels else {
+            panic!("the arrow is drawn as data");
+        };
+        assert_eq!(rows.len(), ARROW.height as usize);
+        for row in rows {
             assert_eq!(row.len(), ARROW.width as usize, "{row}");
             assert!(
                 row.bytes().all(|b| matches!(b, b'B' | b'W' | b'.')),
@@ -157,6 +191,18 @@ mod tests {
         assert_eq!(pixel(11, 0), &[0, 0, 0, 0]);
         // Nothing written past the data.
         assert_eq!(out[len], 0xAA);
+    }
+
+    #[test]
+    fn a_pixel_function_shape_encodes_like_the_same_rows() {
+        fn same_as_arrow(x: u32, y: u32) -> u32 {
+            ARROW.argb(x, y)
+        }
+        let shape = PointerShape::from_fn(12, 19, 0, 0, same_as_arrow).unwrap();
+        let (mut a, mut b) = ([0u8; 1024], [0u8; 1024]);
+        assert_eq!(shape.encode(&mut a), ARROW.encode(&mut b));
+        assert_eq!(a, b);
+        assert!(PointerShape::from_fn(65, 1, 0, 0, same_as_arrow).is_none());
     }
 
     #[test]
