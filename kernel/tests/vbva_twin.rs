@@ -665,7 +665,7 @@ fn error_answers_from_the_host_are_survived() {
 fn a_driver_restart_without_vm_reset_takes_over_the_old_ring() {
     let (mut hal, mut old) = brought_up();
     set_mode(&mut hal, &mut old, 800, 600);
-    drop(old);
+    let _forgotten = old;
     // A new instance (say, after a warm reboot of the kernel) finds screen 0's ring
     // still enabled on the host: VBVA_ENABLE answers VERR_INVALID_STATE once.
     let mut vbva = init(&mut hal);
