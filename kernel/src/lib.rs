@@ -7,4 +7,5 @@
 pub mod drivers;
 pub mod event;
 pub mod hal;
+pub mod input;
 pub mod status;

@@ -403,10 +403,24 @@ fn every_wire_struct_matches_the_table() {
         problems.join("\n")
     );
     let fields: usize = checks.iter().map(|c| c.fields.len()).sum();
+    let table_paths: usize = checks
+        .iter()
+        .map(|c| {
+            let members = json["structs"][c.table]["fields"].as_object().unwrap();
+            match c.extent {
+                Extent::Whole => members.len(),
+                Extent::Before(trail) => members
+                    .keys()
+                    .filter(|k| *k != trail && !k.starts_with(&format!("{trail}.")))
+                    .count(),
+            }
+        })
+        .sum();
     println!(
-        "checked {} struct mappings, {} mapped fields",
+        "checked {} struct mappings: {} Rust fields/union members, {} table member paths",
         checks.len(),
-        fields
+        fields,
+        table_paths
     );
 }
 

@@ -1,11 +1,11 @@
 //! The VMMDev driver against the twin: bring-up as the host sees it, events, display
 //! hints, mouse, time, heartbeat, power-off, and refusal of bad resources.
 
-use twin::machine::{Machine, MachineConfig, Width, VMMDEV_PCI};
+use twin::machine::{DeviceId, Machine, MachineConfig, Width, VMMDEV_PCI};
 use twin::vmmdev::PowerAction;
 use vitrine::drivers::vmmdev::wire::{Events, MouseFeatures, RequestType, VBoxRc, VMMDEV_VERSION};
 use vitrine::drivers::vmmdev::{backdoor_log, DisplayRequest, Error, PciResources, VmmDev};
-use vitrine::hal::{PhysMem, PhysRegion, PortIo};
+use vitrine::hal::{PciConfig, PhysMem, PhysRegion, PortIo};
 
 /// Routes vitrine's hal calls to the twin (a test-local stand-in for the hosted
 /// crate's platform).
@@ -34,6 +34,15 @@ impl PortIo for TwinHal {
     }
 }
 
+impl PciConfig for TwinHal {
+    fn read_config(&mut self, bus: u8, device: u8, function: u8, offset: u8) -> u32 {
+        self.machine.pci_read(bus, device, function, offset)
+    }
+    fn write_config(&mut self, bus: u8, device: u8, function: u8, offset: u8, value: u32) {
+        self.machine.pci_write(bus, device, function, offset, value)
+    }
+}
+
 impl PhysMem for TwinHal {
     fn map(&mut self, phys: u64, len: usize) -> Option<PhysRegion> {
         let ptr = self.machine.host_ptr(phys, len)?;
@@ -56,6 +65,8 @@ fn hal() -> TwinHal {
 }
 
 /// The resources as a PCI scan reads them from configuration space.
+/// Read by hand from the spec's facts (BAR0 I/O, BAR1 the 4 MiB VMMDevMemory, line
+/// at 0x3C), independently of `PciResources::probe`.
 fn resources(machine: &Machine) -> PciResources {
     let (bus, device, function) = VMMDEV_PCI;
     PciResources {
@@ -264,4 +275,214 @@ fn backdoor_log_lines_reach_the_host() {
         .log_lines()
         .iter()
         .any(|l| l.contains("@vitrine hello")));
+}
+
+/// An older host: the twin, except that the listed request types are answered with
+/// VERR_NOT_IMPLEMENTED (-12) without reaching it.
+struct OlderHost {
+    twin: TwinHal,
+    io_base: u16,
+    unknown_types: &'static [u32],
+}
+
+impl PortIo for OlderHost {
+    fn in8(&mut self, port: u16) -> u8 {
+        self.twin.in8(port)
+    }
+    fn in16(&mut self, port: u16) -> u16 {
+        self.twin.in16(port)
+    }
+    fn in32(&mut self, port: u16) -> u32 {
+        self.twin.in32(port)
+    }
+    fn out8(&mut self, port: u16, value: u8) {
+        self.twin.out8(port, value)
+    }
+    fn out16(&mut self, port: u16, value: u16) {
+        self.twin.out16(port, value)
+    }
+    fn out32(&mut self, port: u16, value: u32) {
+        if port == self.io_base {
+            let mut header = [0u8; 24];
+            assert!(self.twin.machine.read_phys(u64::from(value), &mut header));
+            let request_type = u32::from_le_bytes(header[8..12].try_into().unwrap());
+            if self.unknown_types.contains(&request_type) {
+                let not_implemented = (-12i32).to_le_bytes();
+                assert!(self
+                    .twin
+                    .machine
+                    .write_phys(u64::from(value) + 12, &not_implemented));
+                return;
+            }
+        }
+        self.twin.out32(port, value)
+    }
+}
+
+impl PhysMem for OlderHost {
+    fn map(&mut self, phys: u64, len: usize) -> Option<PhysRegion> {
+        self.twin.map(phys, len)
+    }
+}
+
+fn older_host(unknown_types: &'static [u32]) -> (OlderHost, VmmDev) {
+    let mut twin = hal();
+    let vmm = driver(&mut twin);
+    let io_base = resources(&twin.machine).io_base;
+    (
+        OlderHost {
+            twin,
+            io_base,
+            unknown_types,
+        },
+        vmm,
+    )
+}
+
+#[test]
+fn display_requests_fall_back_from_multi_to_ex_to_2() {
+    let (mut host, mut vmm) = older_host(&[81]);
+    vmm.init(&mut host).unwrap();
+    host.twin.machine.resize(0, 1280, 800);
+    let hints = vmm.fetch_display_hints(&mut host, true).unwrap();
+    assert_eq!(vmm.display_request(), DisplayRequest::Ex);
+    assert_eq!(
+        (hints[0].width, hints[0].height, hints[0].enabled),
+        (1280, 800, true)
+    );
+
+    let (mut host, mut vmm) = older_host(&[81, 80]);
+    vmm.init(&mut host).unwrap();
+    host.twin.machine.resize(0, 1024, 768);
+    let hints = vmm.fetch_display_hints(&mut host, true).unwrap();
+    assert_eq!(vmm.display_request(), DisplayRequest::Two);
+    assert_eq!((hints[0].width, hints[0].height), (1024, 768));
+    // The fallback sticks: the next fetch goes straight to request 54.
+    let before = host.twin.machine.vmmdev().requests().len();
+    let _ = vmm.fetch_display_hints(&mut host, false).unwrap();
+    let sent: Vec<u32> = host.twin.machine.vmmdev().requests()[before..]
+        .iter()
+        .map(|r| r.request_type)
+        .collect();
+    assert_eq!(sent, [54]);
+    assert_no_protocol_errors(&host.twin);
+}
+
+#[test]
+fn a_host_without_guest_info2_gets_info_first() {
+    let (mut host, mut vmm) = older_host(&[58]);
+    vmm.init(&mut host).unwrap();
+    let order: Vec<u32> = host
+        .twin
+        .machine
+        .vmmdev()
+        .requests()
+        .iter()
+        .map(|r| r.request_type)
+        .collect();
+    assert_eq!(
+        order,
+        [4, 50, 59, 42, 56],
+        "Info1 after the refused Info2; the retry is refused too"
+    );
+    assert!(host.twin.machine.vmmdev().additions_ok());
+}
+
+#[test]
+fn a_host_with_all_display_requests_missing_reports_the_error() {
+    let (mut host, mut vmm) = older_host(&[81, 80, 54]);
+    vmm.init(&mut host).unwrap();
+    assert_eq!(
+        vmm.fetch_display_hints(&mut host, true),
+        Err(Error::Host {
+            request: RequestType::GET_DISPLAY_CHANGE_REQUEST2,
+            rc: VBoxRc::VERR_NOT_IMPLEMENTED
+        })
+    );
+}
+
+#[test]
+fn hints_for_several_screens_come_back_in_one_multi_request() {
+    let mut hal = TwinHal {
+        machine: Machine::new(MachineConfig {
+            ram_size: 4 << 20,
+            monitor_count: 3,
+            ..MachineConfig::default()
+        }),
+    };
+    let mut vmm = driver(&mut hal);
+    vmm.init(&mut hal).unwrap();
+    hal.machine.resize(0, 1024, 768);
+    hal.machine.resize(2, 800, 600);
+    let hints = vmm.fetch_display_hints(&mut hal, true).unwrap();
+    let got: Vec<(u32, u32, u32)> = hints
+        .iter()
+        .map(|h| (h.display, h.width, h.height))
+        .collect();
+    assert_eq!(got, [(0, 1024, 768), (2, 800, 600)]);
+    assert_no_protocol_errors(&hal);
+}
+
+#[test]
+fn the_pci_probe_reads_the_bars_and_leaves_them_as_found() {
+    let mut hal = hal();
+    let (bus, device, function) = VMMDEV_PCI;
+    let before: Vec<u32> = (0..16)
+        .map(|dword| hal.machine.pci_read(bus, device, function, dword * 4))
+        .collect();
+    let found = PciResources::probe(&mut hal, bus, device, function)
+        .unwrap()
+        .expect("VMMDev found");
+    let after: Vec<u32> = (0..16)
+        .map(|dword| hal.machine.pci_read(bus, device, function, dword * 4))
+        .collect();
+    assert_eq!(before, after, "configuration space left as found");
+    let expected = resources(&hal.machine);
+    assert_eq!(found, expected);
+    assert_eq!(found.interrupt_line, 11);
+    // Another function is not VMMDev.
+    let (vga_bus, vga_device, vga_function) = twin::machine::VGA_PCI;
+    assert_eq!(
+        PciResources::probe(&mut hal, vga_bus, vga_device, vga_function),
+        Ok(None)
+    );
+}
+
+#[test]
+fn the_pci_probe_turns_decoding_on() {
+    let mut hal = hal();
+    let (bus, device, function) = VMMDEV_PCI;
+    let command = hal.machine.pci_read(bus, device, function, 0x04);
+    hal.machine
+        .pci_write(bus, device, function, 0x04, command & 0xFFFF & !3);
+    let found = PciResources::probe(&mut hal, bus, device, function)
+        .unwrap()
+        .unwrap();
+    assert_eq!(hal.machine.pci_read(bus, device, function, 0x04) & 3, 3);
+    // And the device answers requests again.
+    let page = hal.map(REQUEST_PAGE, 4096).unwrap();
+    let mut vmm = VmmDev::new(found, &mut hal, page).unwrap();
+    vmm.init(&mut hal).unwrap();
+    assert_no_protocol_errors(&hal);
+}
+
+#[test]
+fn the_irq_path_lowers_the_line_and_ignores_other_devices_interrupts() {
+    let (mut hal, mut vmm) = brought_up();
+    // Not ours: nothing pending, no request sent.
+    let sent = hal.machine.vmmdev().requests().len();
+    assert_eq!(vmm.service_irq(&mut hal).unwrap(), Events::empty());
+    assert_eq!(hal.machine.vmmdev().requests().len(), sent);
+    hal.machine.resize(0, 1024, 768);
+    assert!(
+        hal.machine.irq_asserted(DeviceId::VmmDev),
+        "level IRQ raised"
+    );
+    let events = vmm.service_irq(&mut hal).unwrap();
+    assert!(events.contains(Events::DISPLAY_CHANGE_REQUEST));
+    assert!(
+        !hal.machine.irq_asserted(DeviceId::VmmDev),
+        "acknowledge lowered the line"
+    );
+    assert_no_protocol_errors(&hal);
 }

@@ -12,7 +12,7 @@ pub mod wire;
 
 use core::sync::atomic::{fence, Ordering};
 
-use crate::hal::{PhysMem, PhysRegion, PortIo};
+use crate::hal::{PciConfig, PhysMem, PhysRegion, PortIo};
 use wire::*;
 use zerocopy::{FromBytes, IntoBytes};
 
@@ -29,9 +29,77 @@ pub struct PciResources {
     pub interrupt_line: u8,
 }
 
+const PCI_COMMAND: u8 = 0x04;
+const PCI_COMMAND_IO: u32 = 1 << 0;
+const PCI_COMMAND_MEMORY: u32 = 1 << 1;
+const PCI_BAR0: u8 = 0x10;
+const PCI_BAR1: u8 = 0x14;
+const PCI_INTERRUPT_LINE: u8 = 0x3C;
+
+impl PciResources {
+    /// Reads VMMDev's resources from configuration space: `Ok(None)` when the function
+    /// is not 80EE:CAFE. Turns I/O and memory decoding on if firmware left them off
+    /// (the BARs are only mapped while they are set), and sizes BAR 1 by the usual
+    /// all-ones probe, restoring the BAR afterwards.
+    pub fn probe(
+        cfg: &mut impl PciConfig,
+        bus: u8,
+        device: u8,
+        function: u8,
+    ) -> Result<Option<Self>> {
+        let id = cfg.read_config(bus, device, function, 0);
+        if id != u32::from(VMMDEV_VENDORID) | u32::from(VMMDEV_DEVICEID) << 16 {
+            return Ok(None);
+        }
+        let command = cfg.read_config(bus, device, function, PCI_COMMAND);
+        let decoding = PCI_COMMAND_IO | PCI_COMMAND_MEMORY;
+        if command & decoding != decoding {
+            log::info!(
+                "vmmdev: enabling I/O and memory decoding (command was {:#06x})",
+                command & 0xFFFF
+            );
+            // The upper half is the status register, whose bits are write-1-to-clear:
+            // write zeros there.
+            cfg.write_config(
+                bus,
+                device,
+                function,
+                PCI_COMMAND,
+                (command & 0xFFFF) | decoding,
+            );
+        }
+        let bar0 = cfg.read_config(bus, device, function, PCI_BAR0);
+        let bar1 = cfg.read_config(bus, device, function, PCI_BAR1);
+        if bar0 & 1 == 0 || bar1 & 1 != 0 {
+            return Err(Error::BadBars { bar0, bar1 });
+        }
+        cfg.write_config(bus, device, function, PCI_BAR1, 0xFFFF_FFFF);
+        let mask = cfg.read_config(bus, device, function, PCI_BAR1) & !0xF;
+        cfg.write_config(bus, device, function, PCI_BAR1, bar1);
+        let io_base = bar0 & !3;
+        let mmio_len = (!mask).wrapping_add(1) as usize;
+        if io_base == 0 || io_base > 0xFFFF || bar1 & !0xF == 0 || mask == 0 {
+            return Err(Error::BadBars { bar0, bar1 });
+        }
+        Ok(Some(Self {
+            io_base: io_base as u16,
+            mmio_phys: u64::from(bar1 & !0xF),
+            mmio_len,
+            interrupt_line: cfg.read_config(bus, device, function, PCI_INTERRUPT_LINE) as u8,
+        }))
+    }
+}
+
 /// What went wrong talking to VMMDev. Every variant keeps the raw value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Error {
+    /// BAR 0 is not an I/O BAR or BAR 1 not a memory BAR, or one is unassigned.
+    BadBars {
+        /// BAR 0 as read.
+        bar0: u32,
+        /// BAR 1 as read.
+        bar1: u32,
+    },
     /// The MMIO BAR could not be mapped.
     MmioUnmapped(u64),
     /// VMMDevMemory has the wrong version or an impossible size.
@@ -64,8 +132,10 @@ pub type Result<T = ()> = core::result::Result<T, Error>;
 pub const ADDITIONS_VERSION: (u16, u16, u32) = (7, 0, 14);
 const ADDITIONS_NAME: &[u8] = b"7.0.14";
 
-/// Most displays one GetDisplayChangeRequestMulti asks about.
-pub const MAX_DISPLAYS: usize = 8;
+/// Most displays one GetDisplayChangeRequestMulti asks about: the host's own limit,
+/// so no pending hint is ever dropped for lack of a slot (the host marks hints that
+/// did not fit as read).
+pub const MAX_DISPLAYS: usize = 64;
 
 /// Bytes of the largest request Vitrine sends (Multi with [`MAX_DISPLAYS`]).
 pub const LARGEST_REQUEST: usize = display_change_multi_size(MAX_DISPLAYS as u32) as usize;
@@ -284,6 +354,16 @@ impl VmmDev {
         self.memory.read_u8(MemoryHeader::HAVE_EVENTS_OFFSET) != 0
     }
 
+    /// The interrupt path for a possibly shared line: `Ok(empty)` when VMMDev did not
+    /// raise it (`fHaveEvents` clear), else acknowledges (which lowers the line) and
+    /// returns the events for the runtime loop to act on.
+    pub fn service_irq(&mut self, io: &mut impl PortIo) -> Result<Events> {
+        if !self.events_pending() {
+            return Ok(Events::empty());
+        }
+        self.acknowledge_events(io)
+    }
+
     /// Acknowledges and returns the pending events (lowers the IRQ line).
     pub fn acknowledge_events(&mut self, io: &mut impl PortIo) -> Result<Events> {
         let mut request: AcknowledgeEvents = Request::new_request(RequestType::ACKNOWLEDGE_EVENTS);
@@ -341,7 +421,7 @@ impl VmmDev {
         // the slots offered (the extra ones are lost: the host marks them read).
         let reported = u32::from_le_bytes([buffer[28], buffer[29], buffer[30], buffer[31]]);
         if reported as usize > MAX_DISPLAYS {
-            log::warn!("vmmdev: host had {reported} display hints pending, kept {MAX_DISPLAYS}");
+            log::warn!("vmmdev: host reported {reported} display hints for {MAX_DISPLAYS} slots; reading {MAX_DISPLAYS}");
         }
         let mut hints = DisplayHints::new();
         let defs = &buffer[DisplayChangeRequestMulti::DISPLAYS_OFFSET..];

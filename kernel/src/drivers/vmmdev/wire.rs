@@ -981,3 +981,42 @@ const _: () = {
     assert!(size_of::<HeartbeatConfigure>() == 36);
     assert!(size_of::<MemoryHeader>() == 16);
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_request_is_byte_exact() {
+        let request: CtlGuestFilterMask = Request::new_request(RequestType::CTL_GUEST_FILTER_MASK);
+        let expected: [u8; 32] = [
+            32, 0, 0, 0, // size
+            0x01, 0x00, 0x01, 0x00, // version 0x00010001
+            42, 0, 0, 0, // CtlGuestFilterMask
+            0x1F, 0xFF, 0xFF, 0xFF, // rc = -225 (VERR_INTERNAL_ERROR), the sentinel
+            0, 0, 0, 0, // reserved1
+            1, 0, 0, 0, // fRequestor: kernel, driver
+            0, 0, 0, 0, 0, 0, 0, 0, // or / not masks
+        ];
+        assert_eq!(request.as_bytes(), expected);
+    }
+
+    #[test]
+    fn packed_u64_requests_keep_their_layout() {
+        let mut request: GetHostTime = Request::new_request(RequestType::GET_HOST_TIME);
+        request.time = 0x0102_0304_0506_0708;
+        let bytes = request.as_bytes();
+        assert_eq!(bytes.len(), 32);
+        assert_eq!(bytes[24..32], [8, 7, 6, 5, 4, 3, 2, 1]);
+    }
+
+    #[test]
+    fn status_codes_classify() {
+        assert!(
+            VBoxRc(1110).is_success(),
+            "informational EM status counts as success"
+        );
+        assert!(VBoxRc::VINF_SUCCESS.is_success());
+        assert!(VBoxRc::VERR_NOT_SUPPORTED.is_failure());
+    }
+}
