@@ -248,7 +248,7 @@ impl Dispi {
         let v16 = value as u16;
         match self.index {
             DISPI_INDEX_ID => {
-                if ACCEPTED_IDS.contains(&v16) {
+                if value <= 0xFFFF && ACCEPTED_IDS.contains(&v16) {
                     self.regs[0] = v16;
                 } else {
                     errors.record(Device::Dispi, format!("ID {v16:#06x} is not accepted by VirtualBox"));

@@ -264,6 +264,13 @@ impl Hgsmi {
         Ok(offset)
     }
 
+    /// Test hook (a hostile host): queues an arbitrary offset as a host command.
+    pub fn inject_host_command_offset(&mut self, vram: &Backing, offset: u32) {
+        self.fifo.push_back(offset);
+        self.update_flags(vram, HOSTFLAGS_COMMANDS_PENDING, 0);
+        self.raise_irq(vram, 0);
+    }
+
     /// 32-bit read of 0x3B0: the next host command.
     pub fn host_port_read(&mut self, vram: &Backing) -> u32 {
         if self.flags_location.is_none() {

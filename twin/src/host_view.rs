@@ -72,13 +72,18 @@ pub struct ScreenPicture {
     partial_repaints: u32,
 }
 
-/// Decodes one pixel at `at` in VRAM for `bpp`.
+/// Decodes one pixel at `at` in VRAM for `bpp` (black when outside VRAM).
 fn pixel(vram: &Backing, at: u64, bpp: u32) -> [u8; 4] {
     let mut b = [0u8; 4];
-    let n = (bpp.div_ceil(8)) as usize;
-    if vram.read(at, &mut b[..n.min(4)]).is_none() {
+    let n = (bpp.div_ceil(8).clamp(1, 4)) as usize;
+    if vram.read(at, &mut b[..n]).is_none() {
         return [0, 0, 0, 0xFF];
     }
+    decode(&b[..n], bpp)
+}
+
+/// RGBA of one pixel's bytes in VRAM format.
+fn decode(b: &[u8], bpp: u32) -> [u8; 4] {
     match bpp {
         32 | 24 => [b[2], b[1], b[0], 0xFF],
         16 => {
@@ -155,20 +160,28 @@ impl ScreenPicture {
         let y0 = rect.y.clamp(0, g.height as i32) as u32;
         let x1 = (i64::from(rect.x) + i64::from(rect.w)).clamp(0, i64::from(g.width)) as u32;
         let y1 = (i64::from(rect.y) + i64::from(rect.h)).clamp(0, i64::from(g.height)) as u32;
-        let bytes_pp = u64::from(g.bpp.div_ceil(8));
+        if x0 >= x1 {
+            return;
+        }
+        let bytes_pp = g.bpp.div_ceil(8).max(1) as usize;
+        let span = (x1 - x0) as usize;
+        let mut row = vec![0u8; span * bytes_pp + 4];
         for y in y0..y1 {
-            for x in x0..x1 {
-                let px = if g.blank {
+            let start =
+                g.vram_offset + u64::from(y) * u64::from(g.pitch) + u64::from(x0) * bytes_pp as u64;
+            let readable = !g.blank && vram.read(start, &mut row[..span * bytes_pp]).is_some();
+            let line = (y as usize * g.width as usize + x0 as usize) * 4;
+            let out = &mut self.rgba[line..line + span * 4];
+            for (i, px) in out.chunks_exact_mut(4).enumerate() {
+                let value = if readable {
+                    decode(&row[i * bytes_pp..i * bytes_pp + bytes_pp.min(4)], g.bpp)
+                } else if g.blank {
                     [0, 0, 0, 0xFF]
                 } else {
-                    pixel(
-                        vram,
-                        g.vram_offset + u64::from(y) * u64::from(g.pitch) + u64::from(x) * bytes_pp,
-                        g.bpp,
-                    )
+                    // Partly outside VRAM: fall back to per-pixel reads.
+                    pixel(vram, start + (i * bytes_pp) as u64, g.bpp)
                 };
-                let i = (y as usize * g.width as usize + x as usize) * 4;
-                self.rgba[i..i + 4].copy_from_slice(&px);
+                px.copy_from_slice(&value);
             }
         }
     }

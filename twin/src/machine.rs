@@ -1,12 +1,15 @@
-//! The machine: guest memory, PCI bus, port dispatch, IRQ lines, the virtual clock,
-//! host controls and introspection, tying VMMDev and the VGA together.
+//! The machine: guest memory, PCI bus, port dispatch, IRQ lines, the virtual clock
+//! and introspection, tying VMMDev and the VGA together (display and input host
+//! controls live in `display.rs` and `input.rs`).
 
 use std::collections::VecDeque;
 
 use crate::dispi::{Dispi, DispiMode, EnableEffect};
+pub use crate::display::{DisplayMode, ModeSource, ResizeHint};
 use crate::errors::{Device, ErrorLog, ProtocolError};
 use crate::hgsmi::{self, Hgsmi};
-use crate::host_view::{FbGeometry, Image, ScreenPicture};
+use crate::host_view::ScreenPicture;
+pub use crate::input::{MouseButton, Ps2Event};
 use crate::memory::{Backing, GuestMemory, Region, RegionKind};
 use crate::pci::{BarDef, BarKind, PciBus, PciFunction, PciIdentity, COMMAND_IO, COMMAND_MEMORY};
 use crate::pointer::HostPointer;
@@ -61,7 +64,7 @@ impl Width {
         }
     }
 
-    fn all_ones(self) -> u32 {
+    pub(crate) fn all_ones(self) -> u32 {
         match self {
             Width::W8 => 0xFF,
             Width::W16 => 0xFFFF,
@@ -81,110 +84,19 @@ pub struct PortAccess {
     pub written: Option<u32>,
 }
 
-/// What a PS/2 model would emit for host input (the input engineer consumes these).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ps2Event {
-    /// A mouse packet: relative motion (x right, y down), wheel, full button state
-    /// (bit 0 left, bit 1 right, bit 2 middle).
-    Mouse {
-        /// Relative x.
-        dx: i32,
-        /// Relative y (down positive, as the host sees it).
-        dy: i32,
-        /// Wheel.
-        dz: i32,
-        /// Buttons held after this packet.
-        buttons: u8,
-    },
-    /// A key: set-1 scancode, `extended` for the 0xE0 prefix.
-    Key {
-        /// Scancode (make code, without the 0x80 break bit).
-        scancode: u8,
-        /// 0xE0-prefixed key.
-        extended: bool,
-        /// Press (true) or release.
-        pressed: bool,
-    },
-}
-
-/// Mouse buttons as VMMDev numbers them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MouseButton {
-    /// Left.
-    Left,
-    /// Right.
-    Right,
-    /// Middle.
-    Middle,
-}
-
-impl MouseButton {
-    fn bit(self) -> u32 {
-        match self {
-            MouseButton::Left => 1,
-            MouseButton::Right => 2,
-            MouseButton::Middle => 4,
-        }
-    }
-}
-
-/// A video mode hint from the host (GUI window resize or `setvideomodehint`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ResizeHint {
-    /// Screen index.
-    pub screen: u32,
-    /// Width (0 = keep current).
-    pub width: u32,
-    /// Height (0 = keep current).
-    pub height: u32,
-    /// Bits per pixel (0 = current, as the GUI sends).
-    pub bpp: u32,
-    /// Origin in the virtual desktop, if given.
-    pub origin: Option<(i32, i32)>,
-    /// Monitor enabled.
-    pub enabled: bool,
-}
-
-impl ResizeHint {
-    /// What the GUI sends on a window resize: bpp 0, no origin, enabled.
-    pub fn window(screen: u32, width: u32, height: u32) -> Self {
-        Self {
-            screen,
-            width,
-            height,
-            bpp: 0,
-            origin: None,
-            enabled: true,
-        }
-    }
-}
-
-/// Where the host takes a screen's mode from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ModeSource {
-    /// VBE DISPI registers (screen 0 only).
-    Dispi,
-    /// VBVA_INFO_SCREEN.
-    Vbva,
-}
-
-/// The mode the host displays for a screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DisplayMode {
-    /// Width.
-    pub width: u32,
-    /// Height.
-    pub height: u32,
-    /// Bits per pixel.
-    pub bpp: u32,
-    /// Pitch.
-    pub pitch: u32,
-    /// VRAM offset of the first pixel.
-    pub vram_offset: u64,
-    /// Origin in the virtual desktop.
-    pub origin: (i32, i32),
-    /// Register set that defined it.
-    pub source: ModeSource,
+/// One HGSMI guest buffer as the host saw it (verified or not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HgsmiCommand {
+    /// HGSMI offset written to 0x3D0.
+    pub offset: u32,
+    /// Channel (0 when the buffer did not verify).
+    pub channel: u8,
+    /// Command within the channel.
+    pub channel_info: u16,
+    /// Data as submitted (empty when the buffer did not verify).
+    pub data: Vec<u8>,
+    /// Whether the buffer passed the host's checks.
+    pub verified: bool,
 }
 
 /// Machine configuration.
@@ -194,6 +106,8 @@ pub struct MachineConfig {
     pub ram_size: usize,
     /// Fill byte for unwritten RAM (catches reads of uninitialised memory).
     pub ram_poison: u8,
+    /// Optional RAM above 4 GiB: (base ≥ 4 GiB, size).
+    pub high_ram: Option<(u64, usize)>,
     /// VRAM size (multiple of 256 KiB, 1..=256 MiB).
     pub vram_size: u32,
     /// VRAM BAR address.
@@ -221,6 +135,7 @@ impl Default for MachineConfig {
         Self {
             ram_size: 64 << 20,
             ram_poison: 0xA5,
+            high_ram: None,
             vram_size: 64 << 20,
             vram_base: 0xE000_0000,
             vmmdev_io_base: 0xD020,
@@ -236,36 +151,39 @@ impl Default for MachineConfig {
 }
 
 #[derive(Debug, Default, Clone, Copy)]
-struct MouseState {
-    integration: bool,
-    x: i32,
-    y: i32,
-    buttons: u32,
+pub(crate) struct MouseState {
+    pub(crate) integration: bool,
+    pub(crate) x: i32,
+    pub(crate) y: i32,
+    pub(crate) buttons: u32,
 }
 
 /// The whole twin machine.
 #[derive(Debug)]
 pub struct Machine {
-    config: MachineConfig,
-    mem: GuestMemory,
-    pci: PciBus,
-    vmmdev: VmmDev,
-    dispi: Dispi,
-    hgsmi: Hgsmi,
-    vbva: Vbva,
-    pointer: HostPointer,
-    errors: ErrorLog,
-    now_us: u64,
-    last_refresh_us: u64,
-    screen0_source: ModeSource,
-    pictures: Vec<ScreenPicture>,
-    mouse: MouseState,
-    ps2: VecDeque<Ps2Event>,
-    unknown_ports: Vec<PortAccess>,
-    alt_time: (u32, u64),
-    acpi_monitor_hotplugs: u32,
-    acpi_power_button: u32,
-    utc_offset_ms: i64,
+    pub(crate) config: MachineConfig,
+    pub(crate) mem: GuestMemory,
+    pub(crate) pci: PciBus,
+    pub(crate) vmmdev: VmmDev,
+    pub(crate) dispi: Dispi,
+    pub(crate) hgsmi: Hgsmi,
+    pub(crate) vbva: Vbva,
+    pub(crate) pointer: HostPointer,
+    pub(crate) errors: ErrorLog,
+    pub(crate) now_us: u64,
+    pub(crate) last_refresh_us: u64,
+    pub(crate) screen0_source: ModeSource,
+    pub(crate) pictures: Vec<ScreenPicture>,
+    pub(crate) mouse: MouseState,
+    pub(crate) ps2: VecDeque<Ps2Event>,
+    pub(crate) unknown_ports: Vec<PortAccess>,
+    pub(crate) hgsmi_log: Vec<HgsmiCommand>,
+    /// The last hint per screen (the GUI does not resend it).
+    pub(crate) last_gui_hint: Vec<Option<(u32, u32)>>,
+    pub(crate) alt_time: (u32, u64),
+    pub(crate) acpi_monitor_hotplugs: u32,
+    pub(crate) acpi_power_button: u32,
+    pub(crate) utc_offset_ms: i64,
 }
 
 fn next_pow2(v: u32) -> u32 {
@@ -295,7 +213,7 @@ impl Machine {
             mapped: true,
             backing: Backing::new(len, fill),
         };
-        let mem = GuestMemory::new(vec![
+        let mut regions = vec![
             region(RegionKind::Ram, 0, config.ram_size, config.ram_poison),
             region(
                 RegionKind::VmmDevMemory,
@@ -315,7 +233,12 @@ impl Machine {
                 config.vram_size as usize,
                 0,
             ),
-        ]);
+        ];
+        if let Some((base, size)) = config.high_ram {
+            assert!(base >= 1 << 32, "high RAM starts at or above 4 GiB");
+            regions.push(region(RegionKind::HighRam, base, size, config.ram_poison));
+        }
+        let mem = GuestMemory::new(regions);
         let host_bridge = PciFunction::new(
             (0, 0, 0),
             PciIdentity {
@@ -417,6 +340,8 @@ impl Machine {
             mouse: MouseState::default(),
             ps2: VecDeque::new(),
             unknown_ports: Vec::new(),
+            hgsmi_log: Vec::new(),
+            last_gui_hint: vec![None; MAX_SCREENS as usize],
             alt_time: (0, 0),
             acpi_monitor_hotplugs: 0,
             acpi_power_button: 0,
@@ -425,11 +350,11 @@ impl Machine {
         }
     }
 
-    fn vram(&self) -> &Backing {
+    pub(crate) fn vram(&self) -> &Backing {
         &self.mem.region(RegionKind::Vram).backing
     }
 
-    fn utc_ms(&self) -> u64 {
+    pub(crate) fn utc_ms(&self) -> u64 {
         (self.config.utc_start_ms as i64 + self.utc_offset_ms + (self.now_us / 1000) as i64).max(0)
             as u64
     }
@@ -492,7 +417,7 @@ impl Machine {
         self.sync_bars();
     }
 
-    fn function(&self, id: DeviceId) -> &PciFunction {
+    pub(crate) fn function(&self, id: DeviceId) -> &PciFunction {
         let (b, d, f) = match id {
             DeviceId::VmmDev => VMMDEV_PCI,
             DeviceId::Vga => VGA_PCI,
@@ -500,7 +425,7 @@ impl Machine {
         self.pci.function(b, d, f).expect("created in new")
     }
 
-    fn sync_bars(&mut self) {
+    pub(crate) fn sync_bars(&mut self) {
         let vga = self.function(DeviceId::Vga).clone();
         let vmm = self.function(DeviceId::VmmDev).clone();
         let place = |mem: &mut GuestMemory, kind, f: &PciFunction, bar| {
@@ -536,7 +461,7 @@ impl Machine {
             .fold(0, |acc, d| acc | 1u64 << (self.irq_line(d) & 63))
     }
 
-    fn vmmdev_io_base(&self) -> Option<u16> {
+    pub(crate) fn vmmdev_io_base(&self) -> Option<u16> {
         let f = self.function(DeviceId::VmmDev);
         (f.command() & COMMAND_IO != 0).then(|| f.bar_base(0) as u16)
     }
@@ -644,7 +569,7 @@ impl Machine {
         }
     }
 
-    fn vmmdev_request(&mut self, addr: u32) {
+    pub(crate) fn vmmdev_request(&mut self, addr: u32) {
         let utc_ms = self.utc_ms();
         let mut env = Env {
             mem: &self.mem,
@@ -656,7 +581,7 @@ impl Machine {
         self.vmmdev.handle_request(addr, &mut env);
     }
 
-    fn apply_enable(&mut self, effect: EnableEffect) {
+    pub(crate) fn apply_enable(&mut self, effect: EnableEffect) {
         if let EnableEffect::Stored { enabled, clear } = effect {
             if clear > 0 {
                 self.vram().fill(0, clear as usize, 0);
@@ -667,16 +592,32 @@ impl Machine {
         }
     }
 
-    fn hgsmi_submit(&mut self, offset: u32) {
+    pub(crate) fn hgsmi_submit(&mut self, offset: u32) {
         let vram = &self.mem.region(RegionKind::Vram).backing;
         let buffer = match hgsmi::verify(vram, offset) {
             Ok(b) => b,
             Err(why) => {
                 self.errors
                     .record(Device::Hgsmi, format!("guest buffer ignored: {why}"));
+                self.hgsmi_log.push(HgsmiCommand {
+                    offset,
+                    channel: 0,
+                    channel_info: 0,
+                    data: Vec::new(),
+                    verified: false,
+                });
                 return;
             }
         };
+        self.hgsmi_log.push(HgsmiCommand {
+            offset,
+            channel: buffer.channel,
+            channel_info: buffer.channel_info,
+            data: vram
+                .read_vec(u64::from(buffer.data_offset), buffer.data_size as usize)
+                .unwrap_or_default(),
+            verified: true,
+        });
         match buffer.channel {
             HGSMI_CH_HGSMI => {
                 if buffer.channel_info == HGSMI_CC_HOST_FLAGS_LOCATION {
@@ -722,111 +663,6 @@ impl Machine {
         }
     }
 
-    // ================= display =================
-
-    fn screen_geometry(&self, screen: u32) -> Option<FbGeometry> {
-        if screen == 0 && self.screen0_source == ModeSource::Dispi {
-            let m = self.dispi.mode();
-            return m.enabled.then_some(FbGeometry {
-                vram_offset: m.start_offset,
-                pitch: m.pitch,
-                width: m.width,
-                height: m.height,
-                bpp: m.bpp,
-                blank: false,
-            });
-        }
-        let s = self.vbva.screen(screen)?;
-        if s.flags & SCREEN_F_DISABLED != 0 {
-            return None;
-        }
-        let view = self.vbva.view(s.view)?;
-        Some(FbGeometry {
-            vram_offset: u64::from(view.offset) + u64::from(s.start_offset),
-            pitch: s.line_size,
-            width: s.width,
-            height: s.height,
-            bpp: u32::from(s.bpp),
-            blank: s.flags & (SCREEN_F_BLANK | SCREEN_F_BLANK2) != 0 || s.bpp == 0,
-        })
-    }
-
-    fn update_geometries(&mut self) {
-        for screen in 0..self.pictures.len() {
-            let g = self.screen_geometry(screen as u32);
-            if self.pictures[screen].geometry() != g {
-                let vram = &self.mem.region(RegionKind::Vram).backing;
-                self.pictures[screen].resize(g, vram);
-            }
-        }
-    }
-
-    fn apply_vbva_updates(&mut self) {
-        let vram = &self.mem.region(RegionKind::Vram).backing;
-        for u in self.vbva.take_new_updates() {
-            if let Some(p) = self.pictures.get_mut(u.screen as usize) {
-                p.repaint(u.bounding_box, vram);
-            }
-        }
-    }
-
-    /// One display refresh tick: flush VBVA rings (unless paused), follow mode
-    /// changes, and repaint screen 0 from VRAM unless VBVA owns it.
-    pub fn refresh_display(&mut self) {
-        if !self.vbva.paused() {
-            let vram = &self.mem.region(RegionKind::Vram).backing;
-            self.vbva.flush(vram, &mut self.errors);
-        }
-        self.apply_vbva_updates();
-        self.update_geometries();
-        let vbva_owns_screen0 = self.vbva.ring_enabled(0) && !self.vbva.paused();
-        if !vbva_owns_screen0 {
-            let vram = &self.mem.region(RegionKind::Vram).backing;
-            self.pictures[0].repaint_all(vram);
-        }
-        self.last_refresh_us = self.now_us;
-    }
-
-    /// The picture the VirtualBox window shows for `screen` after a refresh, with
-    /// the host-drawn pointer on top (when integration is on and the guest sent a
-    /// visible shape).
-    pub fn host_view(&mut self, screen: u32) -> Image {
-        self.refresh_display();
-        let Some(picture) = self.pictures.get(screen as usize) else {
-            return Image {
-                width: 0,
-                height: 0,
-                rgba: Vec::new(),
-            };
-        };
-        let origin = self.current_mode(screen).map_or((0, 0), |m| m.origin);
-        let pointer = match (
-            &self.pointer.shape,
-            self.pointer.visible && self.mouse.integration,
-        ) {
-            (Some(shape), true) => Some((shape, self.mouse.x - origin.0, self.mouse.y - origin.1)),
-            _ => None,
-        };
-        picture.compose(pointer)
-    }
-
-    /// [`Machine::host_view`] as PNG bytes.
-    pub fn host_view_png(&mut self, screen: u32) -> Vec<u8> {
-        self.host_view(screen).to_png()
-    }
-
-    /// Writes [`Machine::host_view_png`] to a file.
-    pub fn save_host_view(&mut self, screen: u32, path: &std::path::Path) -> std::io::Result<()> {
-        std::fs::write(path, self.host_view_png(screen))
-    }
-
-    /// Full / partial repaint counts of a screen's picture.
-    pub fn repaint_counts(&self, screen: u32) -> (u32, u32) {
-        self.pictures
-            .get(screen as usize)
-            .map_or((0, 0), |p| (p.full_repaints(), p.partial_repaints()))
-    }
-
     // ================= clock =================
 
     /// Virtual time since power-on, µs.
@@ -844,240 +680,51 @@ impl Machine {
         }
     }
 
-    // ================= host controls =================
-
-    /// A video mode hint from the host (§10.1): stored in the VGA (HOTPLUG IRQ when
-    /// the VBVA caps ask for it) and forwarded to VMMDev.
-    pub fn resize_hint(&mut self, hint: ResizeHint) {
-        if hint.screen >= MAX_SCREENS {
-            return;
-        }
-        let current = self.current_mode(hint.screen);
-        let or_current = |v: u32, f: fn(&DisplayMode) -> u32| {
-            if v == 0 {
-                current.as_ref().map_or(0, f)
-            } else {
-                v
-            }
-        };
-        let width = or_current(hint.width, |m| m.width);
-        let height = or_current(hint.height, |m| m.height);
-        let bpp = or_current(hint.bpp, |m| m.bpp);
-        let caps = self.vbva.caps();
-        let notify_vga = caps & VBVACAPS_VIDEO_MODE_HINTS != 0;
-        if notify_vga && caps & VBVACAPS_IRQ == 0 {
-            self.acpi_monitor_hotplugs += 1;
-        }
-        let vram = &self.mem.region(RegionKind::Vram).backing;
-        self.vbva.set_mode_hint(
-            hint.screen,
-            ModeHint {
-                cx: width,
-                cy: height,
-                bpp,
-                dx: hint.origin.map_or(0xFFFF_FFFF, |o| o.0 as u32),
-                dy: hint.origin.map_or(0xFFFF_FFFF, |o| o.1 as u32),
-                enabled: hint.enabled,
-            },
-            notify_vga,
-            &mut self.hgsmi,
-            vram,
+    /// VM reset (a guest reboot): VMMDev keeps its hints as the host does, the VGA
+    /// returns to its post-BIOS state (ID 0xB0C4, VBE off, no HGSMI/VBVA state), the
+    /// session id changes. RAM and VRAM contents stay.
+    pub fn reset(&mut self) {
+        self.config.session_id = self
+            .config
+            .session_id
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        self.vmmdev.reset(&self.mem, self.config.session_id);
+        self.dispi = Dispi::new(
+            self.config.vram_size,
+            self.function(DeviceId::Vga).bar_base(0),
         );
-        let mut flags = DISPLAY_CX | DISPLAY_CY | DISPLAY_BPP;
-        if !hint.enabled {
-            flags |= DISPLAY_DISABLED;
-        }
-        if hint.origin.is_some() {
-            flags |= DISPLAY_ORIGIN;
-        }
-        if hint.screen == 0 {
-            flags |= DISPLAY_PRIMARY;
-        }
-        let (x, y) = hint.origin.unwrap_or((0, 0));
-        let def = DisplayDef {
-            flags,
-            id: hint.screen,
-            x,
-            y,
-            cx: width,
-            cy: height,
-            bpp,
-        };
+        self.hgsmi = Hgsmi::default();
+        self.vbva = Vbva::new(self.config.monitor_count);
+        self.pointer = HostPointer::default();
+        self.screen0_source = ModeSource::Dispi;
+        self.update_geometries();
+    }
+
+    /// Test hook: queues an arbitrary (possibly bad) host command offset.
+    pub fn inject_host_command_offset(&mut self, offset: u32) {
+        let vram = &self.mem.region(RegionKind::Vram).backing;
+        self.hgsmi.inject_host_command_offset(vram, offset);
+    }
+
+    /// Test hook: the next `count` VMMDev requests of `request_type` fail with `rc`.
+    pub fn inject_request_failure(&mut self, request_type: u32, rc: i32, count: u32) {
+        self.vmmdev.inject_failure(request_type, rc, count);
+    }
+
+    /// Test hook: a display hint straight into VMMDev (bypassing Main's fix-ups), for
+    /// hostile values such as 0×0 or 65535×65535 or bpp 7. Displays ≥ 64 are ignored
+    /// as the host's array ends there.
+    pub fn inject_vmmdev_display_hint(&mut self, def: DisplayDef) {
         self.vmmdev
             .request_display_change(&[def], false, true, &self.mem);
     }
 
-    /// The GUI's window resize on `screen`.
-    pub fn resize(&mut self, screen: u32, width: u32, height: u32) {
-        self.resize_hint(ResizeHint::window(screen, width, height));
-    }
-
-    /// Mouse integration on (host sends absolute events) or off (captured, relative).
-    pub fn set_mouse_integration(&mut self, on: bool) {
-        self.mouse.integration = on;
-        self.vmmdev.set_host_wants_absolute(on, &self.mem);
-    }
-
-    /// Whether mouse integration is on.
-    pub fn mouse_integration(&self) -> bool {
-        self.mouse.integration
-    }
-
-    /// The rectangle absolute coordinates span (§9.3): the input mapping while VBVA
-    /// is on for screen 0, else the bounding box of the enabled screens.
-    pub fn input_mapping_rect(&self) -> Option<(i32, i32, i32, i32)> {
-        if self.vbva.ring_enabled(0) {
-            if let Some((x, y, cx, cy)) = self.vbva.input_mapping() {
-                if cx > 0 && cy > 0 {
-                    return Some((x, y, x + cx as i32, y + cy as i32));
-                }
-            }
-        }
-        (0..self.config.monitor_count)
-            .filter_map(|s| self.current_mode(s))
-            .map(|m| {
-                (
-                    m.origin.0,
-                    m.origin.1,
-                    m.origin.0 + m.width as i32,
-                    m.origin.1 + m.height as i32,
-                )
-            })
-            .reduce(|a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3)))
-    }
-
-    /// Pixel → 0..0xFFFF as Main computes it (i_convertDisplayRes).
-    pub fn pixel_to_absolute(&self, x: i32, y: i32) -> (i32, i32) {
-        let (x1, y1, x2, y2) = self.input_mapping_rect().unwrap_or((0, 0, 640, 480));
-        let conv = |p: i32, a: i32, b: i32| {
-            let p = p.clamp(a, (b - 1).max(a));
-            let span = i64::from((b - a).max(1));
-            (((i64::from(p) + 1 - i64::from(a)) * 65535 - 49151) / span) as i32
-        };
-        (conv(x, x1, x2), conv(y, y1, y2))
-    }
-
-    fn main_guest_mouse(&self) -> u32 {
-        self.vmmdev.main_guest_mouse_features()
-    }
-
-    fn route_absolute(&mut self, dz: i32, dw: i32) {
-        let (vx, vy) = self.pixel_to_absolute(self.mouse.x, self.mouse.y);
-        self.deliver_absolute(vx, vy, dz, dw);
-    }
-
-    fn deliver_absolute(&mut self, vx: i32, vy: i32, dz: i32, dw: i32) {
-        self.vmmdev
-            .absolute_event(vx, vy, dz, dw, self.mouse.buttons, &self.mem);
-    }
-
-    fn ps2_mouse(&mut self, dx: i32, dy: i32, dz: i32) {
-        self.ps2.push_back(Ps2Event::Mouse {
-            dx,
-            dy,
-            dz,
-            buttons: self.mouse.buttons as u8,
-        });
-    }
-
-    /// The host pointer moves to pixel (x, y) of the virtual desktop (screen 0 at
-    /// 0,0). With integration on and a guest that can take absolute input the
-    /// position goes to VMMDev; otherwise a relative PS/2 packet is queued.
-    pub fn mouse_move(&mut self, x: i32, y: i32) {
-        let (dx, dy) = (x - self.mouse.x, y - self.mouse.y);
-        self.mouse.x = x;
-        self.mouse.y = y;
-        if self.mouse.integration && self.main_guest_mouse() & MOUSE_GUEST_CAN_ABSOLUTE != 0 {
-            self.route_absolute(0, 0);
-        } else if (dx, dy) != (0, 0) {
-            self.ps2_mouse(dx, dy, 0);
-        }
-    }
-
-    /// Raw absolute coordinates straight to VMMDev (hostile-value tests).
-    pub fn mouse_move_raw(&mut self, vx: i32, vy: i32) {
-        self.deliver_absolute(vx, vy, 0, 0);
-    }
-
-    fn buttons_or_wheel(&mut self, dz: i32) {
-        let guest = self.main_guest_mouse();
-        let absolute = self.mouse.integration && guest & MOUSE_GUEST_CAN_ABSOLUTE != 0;
-        if absolute {
-            self.route_absolute(dz, 0);
-            if guest & MOUSE_GUEST_USES_FULL_STATE_PROTOCOL == 0 {
-                let jiggle = i32::from(guest & MOUSE_NEW_PROTOCOL == 0);
-                self.ps2_mouse(jiggle, 0, dz);
-            }
-        } else {
-            self.ps2_mouse(0, 0, dz);
-        }
-    }
-
-    /// A mouse button changes state.
-    pub fn mouse_button(&mut self, button: MouseButton, pressed: bool) {
-        if pressed {
-            self.mouse.buttons |= button.bit();
-        } else {
-            self.mouse.buttons &= !button.bit();
-        }
-        self.buttons_or_wheel(0);
-    }
-
-    /// Press and release.
-    pub fn click(&mut self, button: MouseButton) {
-        self.mouse_button(button, true);
-        self.mouse_button(button, false);
-    }
-
-    /// Wheel movement (positive = towards the user, as VMMDev dz).
-    pub fn mouse_wheel(&mut self, dz: i32) {
-        self.buttons_or_wheel(dz);
-    }
-
-    /// A key press or release (set-1 scancode).
-    pub fn key(&mut self, scancode: u8, extended: bool, pressed: bool) {
-        self.ps2.push_back(Ps2Event::Key {
-            scancode,
-            extended,
-            pressed,
-        });
-    }
-
-    /// Takes the queued PS/2-side input.
-    pub fn take_ps2_events(&mut self) -> Vec<Ps2Event> {
-        self.ps2.drain(..).collect()
-    }
-
-    /// The ACPI power button is pressed (the runtime's ACPI model consumes it).
-    pub fn power_button(&mut self) {
-        self.acpi_power_button += 1;
-    }
-
-    /// Takes the number of power-button presses since the last call.
-    pub fn take_power_button_presses(&mut self) -> u32 {
-        std::mem::take(&mut self.acpi_power_button)
-    }
-
-    /// ACPI monitor-hotplug events Main sent (caps with VIDEO_MODE_HINTS but no IRQ).
-    pub fn acpi_monitor_hotplugs(&self) -> u32 {
-        self.acpi_monitor_hotplugs
-    }
-
-    /// Sets the VM's UTC clock to `ms` since the epoch (at the current virtual time).
-    pub fn set_host_time_ms(&mut self, ms: u64) {
-        self.utc_offset_ms =
-            ms as i64 - self.config.utc_start_ms as i64 - (self.now_us / 1000) as i64;
-    }
-
-    /// Queues a host→guest HGSMI command (needs a host heap from VBVA_INFO_HEAP).
-    pub fn send_host_command(
-        &mut self,
-        channel: u8,
-        info: u16,
-        data: &[u8],
-    ) -> Result<u32, &'static str> {
+    /// Test hook: a VBVA mode hint straight into the VGA (bypassing Main).
+    pub fn inject_vbva_mode_hint(&mut self, display: u32, hint: ModeHint) {
         let vram = &self.mem.region(RegionKind::Vram).backing;
-        self.hgsmi.submit_host_command(vram, channel, info, data)
+        self.vbva
+            .set_mode_hint(display, hint, true, &mut self.hgsmi, vram);
     }
 
     // ================= introspection =================
@@ -1158,6 +805,10 @@ impl Machine {
     /// Backdoor log lines.
     pub fn log_lines(&self) -> &[String] {
         self.vmmdev.log_lines()
+    }
+    /// Every HGSMI guest buffer submitted, in order, as the host saw it.
+    pub fn hgsmi_commands(&self) -> &[HgsmiCommand] {
+        &self.hgsmi_log
     }
     /// Port accesses no device claimed.
     pub fn unknown_port_accesses(&self) -> &[PortAccess] {

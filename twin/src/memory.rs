@@ -14,6 +14,11 @@ pub struct Backing {
     len: usize,
 }
 
+// SAFETY: a Backing owns its allocation exclusively, like the Box<[u8]> it was made
+// from in `new`; moving it to another thread moves that ownership. It is not Sync:
+// concurrent access is not supported.
+unsafe impl Send for Backing {}
+
 impl Backing {
     /// Allocates `len` bytes filled with `fill`.
     pub fn new(len: usize, fill: u8) -> Self {
@@ -126,6 +131,8 @@ impl Drop for Backing {
 pub enum RegionKind {
     /// Guest RAM, at physical 0.
     Ram,
+    /// Optional RAM above 4 GiB (to show what a 32-bit port write does to it).
+    HighRam,
     /// VMMDev BAR1: the `VMMDevMemory` shared structure (4 MiB).
     VmmDevMemory,
     /// VMMDev BAR2: the 16 KiB "VMMDev heap" (unused by guests).
@@ -255,5 +262,14 @@ mod tests {
         let mut m = mem();
         m.region_mut(RegionKind::Vram).mapped = false;
         assert!(m.read(0xE000_0000, &mut [0u8; 4]).is_none());
+    }
+}
+
+#[cfg(test)]
+mod send_check {
+    #[test]
+    fn machine_can_move_to_another_thread() {
+        fn is_send<T: Send>() {}
+        is_send::<crate::machine::Machine>();
     }
 }

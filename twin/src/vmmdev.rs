@@ -226,6 +226,7 @@ pub struct VmmDev {
     log_lines: Vec<String>,
     requests: Vec<RequestRecord>,
     events_raised: u32,
+    injected_failures: BTreeMap<u32, (i32, u32)>,
 }
 
 impl VmmDev {
@@ -262,6 +263,7 @@ impl VmmDev {
             log_lines: Vec::new(),
             requests: Vec::new(),
             events_raised: 0,
+            injected_failures: BTreeMap::new(),
         }
     }
 
@@ -271,6 +273,35 @@ impl VmmDev {
         b.fill(0, b.len(), 0);
         b.write_u32(MEM_SIZE as u64, VMMDEV_MEMORY_SIZE);
         b.write_u32(MEM_VERSION as u64, VMMDEV_MEMORY_VERSION);
+    }
+
+    /// VM reset (vmmdevReset): guest state forgotten; the latest hints and the
+    /// DISPLAY_CHANGE_REQUEST pending bit survive, `lastRead` goes back to DISABLED;
+    /// the heartbeat timer stops but its "active" flag stays (§3.10, §3.16, §5).
+    pub fn reset(&mut self, mem: &GuestMemory, session_id: u64) {
+        self.additions_ok = false;
+        self.legacy_protocol = false;
+        self.guest_info_raw = [0; 8];
+        self.guest_info = None;
+        self.guest_info2 = None;
+        self.guest_caps = 0;
+        self.pending_events &= EVENT_DISPLAY_CHANGE_REQUEST;
+        self.filter_mask = 0;
+        self.new_filter_mask = None;
+        self.irq = false;
+        self.mouse_caps &= !MOUSE_GUEST_MASK;
+        self.main_guest_mouse = 0;
+        self.mouse = (0, 0, 0, 0, 0);
+        for (i, d) in self.displays.iter_mut().enumerate() {
+            d.last_read = DisplayDef::initial(i as u32);
+        }
+        self.current_monitor = 0;
+        self.guest_sent_ack = false;
+        self.heartbeat.deadline_us = None;
+        self.facilities.clear();
+        self.session_id = session_id;
+        self.log_buffer.clear();
+        self.init_memory(mem);
     }
 
     // ---- introspection ----
@@ -425,6 +456,13 @@ impl VmmDev {
     }
 
     // ---- host controls ----
+
+    /// Test hook (a hostile or failing host): the next `count` requests of
+    /// `request_type` that pass the header checks are answered with `rc` and no
+    /// other effect. Not recorded as a protocol error.
+    pub fn inject_failure(&mut self, request_type: u32, rc: i32, count: u32) {
+        self.injected_failures.insert(request_type, (rc, count));
+    }
 
     /// The frontend switches absolute (integration on) or relative input.
     pub fn set_host_wants_absolute(&mut self, wants: bool, mem: &GuestMemory) {
@@ -586,6 +624,18 @@ impl VmmDev {
             return;
         }
         record.submitted = req.clone();
+        if let Some((rc, left)) = self.injected_failures.get_mut(&request_type) {
+            let rc = *rc;
+            *left -= 1;
+            if *left == 0 {
+                self.injected_failures.remove(&request_type);
+            }
+            req[HDR_RC..HDR_RC + 4].copy_from_slice(&rc.to_le_bytes());
+            env.mem.write(phys, &req);
+            record.rc = Some(rc);
+            self.requests.push(record);
+            return;
+        }
         let rc = self.dispatch(request_type, &mut req, env);
         // Idle (None) never sets rc.
         if let Some(rc) = rc {

@@ -207,9 +207,8 @@ fn display_change_read_with_event_ack_freezes_the_hint() {
         bpp: 32,
         ..twin::machine::ResizeHint::window(0, 1280, 1024)
     });
-    assert_eq!(
-        m.vmmdev().display_hint(0).unwrap().2,
-        false,
+    assert!(
+        !m.vmmdev().display_hint(0).unwrap().2,
         "same as last read: not pending"
     );
     m.assert_no_protocol_errors();
@@ -505,4 +504,129 @@ fn requests_outside_memory_are_protocol_errors() {
         1,
         "16-bit write to the request port"
     );
+}
+
+#[test]
+fn injected_failures_and_hostile_hints() {
+    let mut m = machine();
+    report_guest_info(&mut m);
+    m.inject_request_failure(54, -12, 1);
+    let mut r = request(54, 44);
+    common::put(&mut r, 36, 4);
+    assert_eq!(rc(&submit(&mut m, &r)), -12);
+    assert_eq!(rc(&submit(&mut m, &r)), 0, "only once");
+    m.assert_no_protocol_errors();
+    m.inject_vmmdev_display_hint(twin::DisplayDef {
+        flags: 0x38,
+        id: 0,
+        cx: 65535,
+        cy: 65535,
+        bpp: 7,
+        ..Default::default()
+    });
+    assert_eq!(display_change2(&mut m, 4), (65535, 65535, 7, 0));
+    m.assert_no_protocol_errors();
+}
+
+#[test]
+fn reset_keeps_the_hint_and_the_first_filter_mask_raises_it() {
+    let mut m = machine();
+    report_guest_info(&mut m);
+    filter_mask(&mut m, 0x4, 0);
+    m.resize(0, 1024, 768);
+    assert_eq!(display_change2(&mut m, 4).0, 1024);
+    m.resize(0, 1280, 720);
+    let session = m.vmmdev().session_id();
+    m.reset();
+    assert_ne!(m.vmmdev().session_id(), session);
+    assert!(!m.irq_asserted(DeviceId::VmmDev));
+    assert_eq!(
+        rc(&submit(&mut m, &request(1, 36))),
+        -37,
+        "guest info forgotten"
+    );
+    m.take_protocol_errors();
+    report_guest_info(&mut m);
+    filter_mask(&mut m, 0x4, 0);
+    assert!(
+        m.irq_asserted(DeviceId::VmmDev),
+        "pre-reboot hint delivered at once"
+    );
+    assert_eq!(
+        display_change2(&mut m, 0).0,
+        1280,
+        "lastRead reset: peek shows latest"
+    );
+    m.assert_no_protocol_errors();
+}
+
+#[test]
+fn host_wants_absolute_follows_the_frontend_and_posts_capability_events() {
+    let mut m = machine();
+    report_guest_info(&mut m);
+    filter_mask(&mut m, 0x1, 0);
+    m.set_mouse_integration(true);
+    assert_eq!(
+        m.vmmdev().mouse_features() & 0x2,
+        0,
+        "guest cannot take absolute yet"
+    );
+    let mut set = request(2, 36);
+    common::put(&mut set, 24, 0x11);
+    submit(&mut m, &set);
+    m.mouse_move(3, 3);
+    assert_eq!(m.vmmdev().mouse_features() & 0x2, 0x2);
+    assert!(m.irq_asserted(DeviceId::VmmDev));
+    assert_eq!(acknowledge(&mut m), 0x1);
+    m.set_mouse_integration(false);
+    assert_eq!(m.vmmdev().mouse_features() & 0x2, 0);
+    assert_eq!(acknowledge(&mut m), 0x1);
+    m.mouse_move(10, 3);
+    assert_eq!(
+        m.take_ps2_events(),
+        [twin::Ps2Event::Mouse {
+            dx: 7,
+            dy: 0,
+            dz: 0,
+            buttons: 0
+        }]
+    );
+    m.assert_no_protocol_errors();
+}
+
+#[test]
+fn a_request_above_4_gib_is_read_at_the_truncated_address() {
+    let mut m = twin::Machine::new(twin::MachineConfig {
+        ram_size: 4 << 20,
+        high_ram: Some((1 << 32, 1 << 20)),
+        vram_size: VRAM,
+        ..Default::default()
+    });
+    let high = (1u64 << 32) + 0x1000;
+    assert!(m.write_phys(high, &request(4, 40)));
+    let port = io_base(&m);
+    m.port_out(port, Width::W32, high as u32);
+    let mut back = [0u8; 40];
+    m.read_phys(high, &mut back);
+    assert_eq!(rc(&back), VERR_GENERAL_FAILURE, "the host never saw it");
+    assert_eq!(
+        m.take_protocol_errors().len(),
+        1,
+        "poisoned low RAM is no valid header"
+    );
+}
+
+#[test]
+fn the_gui_sends_hints_only_with_the_graphics_facility_active() {
+    let mut m = machine();
+    report_guest_info(&mut m);
+    assert!(!m.gui_resize(0, 1024, 768), "auto-resize not offered yet");
+    let mut c = request(56, 32);
+    common::put(&mut c, 24, 0x4);
+    submit(&mut m, &c);
+    assert!(m.gui_resize(0, 1024, 768));
+    assert!(!m.gui_resize(0, 1024, 768), "same as its last hint");
+    assert!(m.gui_resize(0, 800, 600));
+    assert!(!m.resize(3, 800, 600), "screen beyond the monitor count");
+    m.assert_no_protocol_errors();
 }
