@@ -11,9 +11,10 @@ use std::sync::Mutex;
 use twin::machine::{DeviceId, MachineConfig, ModeSource, ResizeHint};
 use twin::vbva::Rect as HostRect;
 use twin_hal::{HgsmiCommand, TwinHal};
+use vitrine::drivers::vga::hgsmi::HgsmiError;
 use vitrine::drivers::vga::vbva::pointer::ARROW;
 use vitrine::drivers::vga::vbva::{ScreenMode, Vbva, VbvaError};
-use vitrine::hal::PortIo;
+use vitrine::hal::{PhysMem, PortIo};
 
 // Protocol numbers as the spec gives them (§7.5, §8.1, §8.2, §8.6), written out here
 // rather than taken from the driver so a wrong constant there shows up.
@@ -686,4 +687,85 @@ fn a_driver_restart_without_vm_reset_takes_over_the_old_ring() {
     let errors = hal.machine.take_protocol_errors();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].message.contains("-79"), "{errors:?}");
+}
+
+/// A VGA without HGSMI, as QEMU's std VGA answers: the ID register holds its own
+/// Bochs ID whatever is written; every access is recorded.
+#[derive(Default)]
+struct BochsVga {
+    outs: Vec<(u16, u32)>,
+}
+
+impl PortIo for BochsVga {
+    fn in8(&mut self, _port: u16) -> u8 {
+        0xFF
+    }
+    fn in16(&mut self, port: u16) -> u16 {
+        if port == 0x1CF {
+            0xB0C5
+        } else {
+            0xFFFF
+        }
+    }
+    fn in32(&mut self, _port: u16) -> u32 {
+        u32::MAX
+    }
+    fn out8(&mut self, port: u16, value: u8) {
+        self.outs.push((port, value.into()));
+    }
+    fn out16(&mut self, port: u16, value: u16) {
+        self.outs.push((port, value.into()));
+    }
+    fn out32(&mut self, port: u16, value: u32) {
+        self.outs.push((port, value));
+    }
+}
+
+#[test]
+fn no_hgsmi_is_detected_without_touching_the_hgsmi_ports() {
+    let mut hal = TwinHal::new(config(16 * MIB, 1));
+    let vram = hal.vram();
+    let mut bochs = BochsVga::default();
+    let result = Vbva::init(&mut bochs, vram);
+    assert!(
+        matches!(
+            result,
+            Err(VbvaError::Hgsmi(HgsmiError::NotPresent { id: 0xB0C5 }))
+        ),
+        "{:?}",
+        result.err()
+    );
+    assert_eq!(
+        bochs.outs,
+        [(0x1CE, 0), (0x1CF, 0xBE01)],
+        "only the ID probe"
+    );
+}
+
+#[test]
+fn too_little_vram_or_a_short_window_is_refused() {
+    let mut hal = TwinHal::new(config(MIB, 1));
+    let vram = hal.vram();
+    let result = Vbva::init(&mut hal, vram);
+    assert!(
+        matches!(result, Err(VbvaError::Hgsmi(HgsmiError::VramTooSmall(_)))),
+        "{:?}",
+        result.err()
+    );
+    assert!(hal.hgsmi_log.is_empty(), "nothing submitted");
+
+    let mut hal = TwinHal::new(config(16 * MIB, 1));
+    let base = u64::from(hal.machine.config().vram_base);
+    let short = hal.map(base, 8 * MIB as usize).unwrap();
+    let result = Vbva::init(&mut hal, short);
+    assert!(
+        matches!(
+            result,
+            Err(VbvaError::Hgsmi(HgsmiError::VramWindowTooShort { .. }))
+        ),
+        "{:?}",
+        result.err()
+    );
+    assert!(hal.hgsmi_log.is_empty());
+    hal.machine.assert_no_protocol_errors();
 }
