@@ -178,6 +178,11 @@ impl Vbva {
     /// `vram` is the mapped VRAM BAR (at least the size the device reports). On error
     /// the caller falls back to plain DISPI: VBVA has not been enabled, so the host
     /// keeps refreshing screen 0 from the framebuffer.
+    ///
+    /// The caps include VBVACAPS_IRQ, so the host may assert the VGA line as soon as
+    /// this returns (a hint from before boot): keep the line masked until the loop
+    /// services it with [`service_irq`](Self::service_irq), or poll. No mode is set
+    /// and no ring is enabled yet; call [`set_mode`](Self::set_mode) next.
     pub fn init(io: &mut impl PortIo, vram: PhysRegion) -> Result<Self> {
         let vram_size = hgsmi::detect(io)?;
         let hgsmi = Hgsmi::new(vram, vram_size)?;
@@ -269,6 +274,10 @@ impl Vbva {
     /// dimension) is refused before anything is touched, so the old mode stays. If the
     /// ring cannot be enabled the mode still stands and the host refreshes from the
     /// framebuffer; this is logged and [`ring_enabled`](Self::ring_enabled) says so.
+    ///
+    /// While the ring is off the host holds no caps, so a hint arriving in that window
+    /// raises no IRQ: after a mode set, query the hint once more (an equal hint is
+    /// simply ignored). On [`VbvaError::VbeRejected`] set the previous mode again.
     pub fn set_mode<P: PortIo>(
         &mut self,
         io: &mut P,
