@@ -1,2 +1,764 @@
 //! The demo kiosk: knows the App API and embedded-graphics, nothing of hardware.
+//!
+//! A header with the product name and a clock, a grid of large buttons (counters,
+//! toggles, an accent switch and a page switch) with hover, pressed and focused
+//! states, and a status panel. Everything is laid out from the screen size
+//! (`layout`), and only what changed is redrawn.
 #![no_std]
+#![forbid(unsafe_code)]
+
+pub mod layout;
+pub mod text;
+pub mod theme;
+
+use core::fmt::Write;
+use embedded_graphics::pixelcolor::Rgb888;
+use embedded_graphics::prelude::*;
+use embedded_graphics::primitives::{
+    PrimitiveStyle, PrimitiveStyleBuilder, Rectangle, RoundedRectangle,
+};
+use heapless::String;
+use layout::{Layout, Widget, BUTTON_COUNT};
+use text::{Align, Font, Weight};
+use vitrine::app::{App, Button, Event, InputEvent, Key, SystemInfo};
+
+pub use layout::layout;
+
+/// The product name in the header.
+pub const PRODUCT_NAME: &str = "Vitrine";
+
+/// Which set of buttons is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// Drink counters, reset, accent colour, page switch.
+    Home,
+    /// Room toggles, all off, page switch.
+    Rooms,
+}
+
+const HOME_LABELS: [&str; BUTTON_COUNT] = [
+    "Espresso",
+    "Cappuccino",
+    "Tea",
+    "Reset",
+    "Accent",
+    "Rooms >",
+];
+const ROOM_LABELS: [&str; BUTTON_COUNT] = ["Lights", "Music", "Blinds", "Fan", "All off", "< Home"];
+const ACCENT_NAMES: [&str; 4] = ["Teal", "Violet", "Coral", "Sky"];
+/// Widest values a button shows, for choosing its font once per layout.
+const VALUE_SAMPLES: [&str; 4] = ["88888", "Violet", "Page 2", "3 on"];
+const STATUS_ROWS: usize = 6;
+const STATUS_LABELS: [&str; STATUS_ROWS] = [
+    "Resolution",
+    "Display",
+    "VirtualBox",
+    "Uptime",
+    "Input events",
+    "Frames",
+];
+
+type Text = String<48>;
+
+/// Fonts chosen for the current layout.
+#[derive(Debug, Clone, Copy)]
+struct Fonts {
+    title: Font,
+    clock: Font,
+    label: Font,
+    value: Font,
+    number: Font,
+    status_title: Font,
+    status_row: Font,
+}
+
+impl Fonts {
+    fn for_layout(l: &Layout) -> Self {
+        let b = l.buttons[0].size;
+        let pad = button_padding(l);
+        let inner_w = b.width.saturating_sub(2 * pad);
+        let all_labels: [&str; 2 * BUTTON_COUNT] = core::array::from_fn(|i| {
+            if i < BUTTON_COUNT {
+                HOME_LABELS[i]
+            } else {
+                ROOM_LABELS[i - BUTTON_COUNT]
+            }
+        });
+        let title_h = l.title.size.height;
+        let status_inner = l.status.size.width.saturating_sub(2 * pad);
+        let (row_h, status_title_h) = status_rows(l);
+        Self {
+            title: text::fit(
+                &[PRODUCT_NAME],
+                Weight::Bold,
+                l.title.size.width / 2,
+                title_h * 7 / 10,
+            ),
+            clock: text::fit(
+                &["up 00:00:00", "00:00:00 UTC"],
+                Weight::Bold,
+                l.clock.size.width,
+                title_h * 6 / 10,
+            ),
+            label: text::fit(&all_labels, Weight::Bold, inner_w, b.height / 5),
+            value: text::fit(
+                &VALUE_SAMPLES,
+                Weight::Bold,
+                inner_w * 4 / 5,
+                b.height * 2 / 5,
+            ),
+            number: text::fit(&["88"], Weight::Bold, inner_w / 2, b.height * 45 / 100),
+            status_title: text::fit(
+                &["System"],
+                Weight::Bold,
+                status_inner / 2,
+                (status_title_h * 6 / 10).min(b.height / 5),
+            ),
+            status_row: text::fit(
+                &["Input events  000000", "Resolution  3840x2160"],
+                Weight::Regular,
+                status_inner,
+                row_h * 6 / 10,
+            ),
+        }
+    }
+}
+
+/// Space between a button's edge and its content.
+fn button_padding(l: &Layout) -> u32 {
+    l.unit * 3 / 2
+}
+
+/// Height of a status row and of the panel's title band.
+fn status_rows(l: &Layout) -> (u32, u32) {
+    let pad = l.unit * 2;
+    let inner_h = l.status.size.height.saturating_sub(2 * pad);
+    let title_h = inner_h / (STATUS_ROWS as u32 + 2) * 3 / 2;
+    ((inner_h - title_h) / STATUS_ROWS as u32, title_h)
+}
+
+/// The kiosk app.
+#[derive(Debug, Clone)]
+pub struct Kiosk {
+    layout: Layout,
+    fonts: Fonts,
+    page: Page,
+    counters: [u32; 3],
+    toggles: [bool; 4],
+    accent: usize,
+    pointer: Option<Point>,
+    hover: Option<usize>,
+    pressed: Option<usize>,
+    focus: usize,
+    full_redraw: bool,
+    dirty_buttons: u8,
+    clock_dirty: bool,
+    status_dirty: bool,
+    clock_text: Text,
+    status_second: u64,
+    activations: u32,
+}
+
+impl Default for Kiosk {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Kiosk {
+    /// A kiosk on the home page; it lays itself out on the first `Resize`.
+    pub fn new() -> Self {
+        let layout = layout(640, 480);
+        Self {
+            fonts: Fonts::for_layout(&layout),
+            layout,
+            page: Page::Home,
+            counters: [0; 3],
+            toggles: [false; 4],
+            accent: 0,
+            pointer: None,
+            hover: None,
+            pressed: None,
+            focus: 0,
+            full_redraw: true,
+            dirty_buttons: 0,
+            clock_dirty: false,
+            status_dirty: false,
+            clock_text: Text::new(),
+            status_second: u64::MAX,
+            activations: 0,
+        }
+    }
+
+    /// The current layout.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+    /// The page shown.
+    pub fn page(&self) -> Page {
+        self.page
+    }
+    /// The drink counters of the home page.
+    pub fn counters(&self) -> [u32; 3] {
+        self.counters
+    }
+    /// The button with keyboard focus.
+    pub fn focus(&self) -> usize {
+        self.focus
+    }
+    /// The button under the pointer.
+    pub fn hover(&self) -> Option<usize> {
+        self.hover
+    }
+    /// The button held down.
+    pub fn pressed(&self) -> Option<usize> {
+        self.pressed
+    }
+    /// Buttons activated so far.
+    pub fn activations(&self) -> u32 {
+        self.activations
+    }
+
+    fn accent(&self) -> Rgb888 {
+        theme::ACCENTS[self.accent % theme::ACCENTS.len()]
+    }
+
+    fn mark_button(&mut self, button: Option<usize>) {
+        if let Some(i) = button {
+            self.dirty_buttons |= 1 << i;
+        }
+    }
+
+    fn label(&self, i: usize) -> &'static str {
+        match self.page {
+            Page::Home => HOME_LABELS[i],
+            Page::Rooms => ROOM_LABELS[i],
+        }
+    }
+
+    fn value(&self, i: usize) -> Text {
+        let mut s = Text::new();
+        let _ = match (self.page, i) {
+            (Page::Home, 0..=2) => write!(s, "{}", self.counters[i]),
+            (Page::Home, 3) => write!(
+                s,
+                "{}",
+                self.counters.iter().map(|&c| u64::from(c)).sum::<u64>()
+            ),
+            (Page::Home, 4) => write!(s, "{}", ACCENT_NAMES[self.accent % ACCENT_NAMES.len()]),
+            (Page::Home, _) => write!(s, "Page 2"),
+            (Page::Rooms, 0..=3) => write!(s, "{}", if self.toggles[i] { "On" } else { "Off" }),
+            (Page::Rooms, 4) => write!(s, "{} on", self.toggles.iter().filter(|t| **t).count()),
+            (Page::Rooms, _) => write!(s, "Page 1"),
+        };
+        s
+    }
+
+    fn hint(&self, i: usize) -> &'static str {
+        match (self.page, i) {
+            (Page::Home, 0..=2) => "cups",
+            (Page::Home, 3) => "total",
+            (Page::Home, 4) => "colour",
+            (Page::Rooms, 0..=3) => "switch",
+            (Page::Rooms, 4) => "devices",
+            _ => "next",
+        }
+    }
+
+    /// Does what button `i` says.
+    fn activate(&mut self, i: usize) {
+        self.activations += 1;
+        match (self.page, i) {
+            (Page::Home, 0..=2) => {
+                self.counters[i] = self.counters[i].saturating_add(1);
+                self.dirty_buttons |= (1 << i) | (1 << 3);
+            }
+            (Page::Home, 3) => {
+                self.counters = [0; 3];
+                self.dirty_buttons |= 0b1111;
+            }
+            (Page::Home, 4) => {
+                self.accent = (self.accent + 1) % theme::ACCENTS.len();
+                self.full_redraw = true;
+            }
+            (Page::Rooms, 0..=3) => {
+                self.toggles[i] = !self.toggles[i];
+                self.dirty_buttons |= (1 << i) | (1 << 4);
+            }
+            (Page::Rooms, 4) => {
+                self.toggles = [false; 4];
+                self.dirty_buttons |= 0b11111;
+            }
+            (Page::Home, _) => self.switch_page(Page::Rooms),
+            (Page::Rooms, _) => self.switch_page(Page::Home),
+        }
+    }
+
+    fn switch_page(&mut self, page: Page) {
+        self.page = page;
+        self.dirty_buttons = 0b11_1111;
+        self.clock_dirty = true; // the page name sits in the header
+    }
+
+    fn move_focus(&mut self, delta: isize) {
+        let old = self.focus;
+        self.focus = (self.focus as isize + delta).rem_euclid(BUTTON_COUNT as isize) as usize;
+        self.mark_button(Some(old));
+        self.mark_button(Some(self.focus));
+    }
+
+    fn on_input(&mut self, input: &InputEvent) -> bool {
+        match *input {
+            InputEvent::PointerMove { x, y } => {
+                self.pointer = Some(Point::new(x, y));
+                self.set_hover(self.button_at(x, y))
+            }
+            InputEvent::PointerPresence { inside: false } => {
+                self.pointer = None;
+                self.set_hover(None)
+            }
+            InputEvent::PointerPresence { inside: true } => false,
+            InputEvent::Button {
+                button: Button::Left,
+                pressed: true,
+            } => match self.hover {
+                Some(i) => {
+                    self.pressed = Some(i);
+                    let old = self.focus;
+                    self.focus = i;
+                    self.mark_button(Some(old));
+                    self.mark_button(Some(i));
+                    true
+                }
+                None => false,
+            },
+            InputEvent::Button {
+                button: Button::Left,
+                pressed: false,
+            } => {
+                let Some(i) = self.pressed.take() else {
+                    return false;
+                };
+                self.mark_button(Some(i));
+                if self.hover == Some(i) {
+                    let p = self.pointer.unwrap_or_default();
+                    vitrine::status!(
+                        "click x={} y={} button=left target={}",
+                        p.x,
+                        p.y,
+                        Widget::Button(i).name()
+                    );
+                    self.activate(i);
+                }
+                true
+            }
+            // Scrolling down shows the next page, up the previous one.
+            InputEvent::Wheel { delta } if delta < 0 && self.page == Page::Home => {
+                self.switch_page(Page::Rooms);
+                true
+            }
+            InputEvent::Wheel { delta } if delta > 0 && self.page == Page::Rooms => {
+                self.switch_page(Page::Home);
+                true
+            }
+            InputEvent::Key { key, pressed: true } => self.on_key(key),
+            _ => false,
+        }
+    }
+
+    fn on_key(&mut self, key: Key) -> bool {
+        let columns = self.layout.columns as isize;
+        match key {
+            Key::Tab | Key::Right => self.move_focus(1),
+            Key::BackTab | Key::Left => self.move_focus(-1),
+            Key::Down => self.move_focus(columns),
+            Key::Up => self.move_focus(-columns),
+            Key::Escape if self.page != Page::Home => self.switch_page(Page::Home),
+            Key::Enter | Key::Char(' ') => {
+                vitrine::status!(
+                    "activate key=enter target={}",
+                    Widget::Button(self.focus).name()
+                );
+                self.mark_button(Some(self.focus));
+                self.activate(self.focus);
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn button_at(&self, x: i32, y: i32) -> Option<usize> {
+        match self.layout.hit_test(x, y) {
+            Some(Widget::Button(i)) => Some(i),
+            _ => None,
+        }
+    }
+
+    fn set_hover(&mut self, hover: Option<usize>) -> bool {
+        if hover == self.hover {
+            return false;
+        }
+        self.mark_button(self.hover);
+        self.mark_button(hover);
+        self.hover = hover;
+        true
+    }
+
+    fn clock(info: &SystemInfo) -> Text {
+        let mut s = Text::new();
+        let _ = match info.wall_clock_unix_ms() {
+            Some(ms) => {
+                let day_s = (ms / 1000) % 86_400;
+                write!(
+                    s,
+                    "{:02}:{:02}:{:02} UTC",
+                    day_s / 3600,
+                    day_s / 60 % 60,
+                    day_s % 60
+                )
+            }
+            None => {
+                let up = info.uptime_us / 1_000_000;
+                write!(s, "up {:02}:{:02}:{:02}", up / 3600, up / 60 % 60, up % 60)
+            }
+        };
+        s
+    }
+
+    fn on_tick(&mut self, info: &SystemInfo) -> bool {
+        let clock = Self::clock(info);
+        if clock != self.clock_text {
+            self.clock_text = clock;
+            self.clock_dirty = true;
+        }
+        let second = info.uptime_us / 1_000_000;
+        if second != self.status_second {
+            self.status_second = second;
+            self.status_dirty = true;
+        }
+        self.clock_dirty || self.status_dirty
+    }
+
+    // ---- drawing ----
+
+    fn draw_header<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D) {
+        let l = &self.layout;
+        let _ = d.fill_solid(&l.header, theme::HEADER);
+        let line_h = (l.unit / 4).max(1);
+        let line = Rectangle::new(
+            Point::new(0, l.header.size.height as i32 - line_h as i32),
+            Size::new(l.header.size.width, line_h),
+        );
+        let _ = d.fill_solid(&line, theme::shade(self.accent(), 45));
+        // Logo: an accent tile with a dark inner tile, then the name.
+        let t = &l.title;
+        let logo = t.size.height * 6 / 10;
+        let logo_rect = Rectangle::new(
+            Point::new(t.top_left.x, t.center().y - logo as i32 / 2),
+            Size::new(logo, logo),
+        );
+        let _ = RoundedRectangle::with_equal_corners(logo_rect, Size::new(logo / 4, logo / 4))
+            .into_styled(PrimitiveStyle::with_fill(self.accent()))
+            .draw(d);
+        let inner = logo_rect.resized(
+            Size::new(logo / 3, logo / 3),
+            embedded_graphics::geometry::AnchorPoint::Center,
+        );
+        let _ =
+            RoundedRectangle::with_equal_corners(inner, Size::new(logo / 10 + 1, logo / 10 + 1))
+                .into_styled(PrimitiveStyle::with_fill(theme::HEADER))
+                .draw(d);
+        let name_x = t.top_left.x + logo as i32 + l.unit as i32;
+        let name_area = Rectangle::new(Point::new(name_x, t.top_left.y), t.size);
+        text::draw(
+            d,
+            PRODUCT_NAME,
+            self.fonts.title,
+            &name_area,
+            Align::Left,
+            theme::TEXT,
+        );
+    }
+
+    fn draw_clock<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D) {
+        let c = &self.layout.clock;
+        let _ = d.fill_solid(c, theme::HEADER);
+        let page = match self.page {
+            Page::Home => "Home",
+            Page::Rooms => "Rooms",
+        };
+        let caption = text::fit(
+            &[page],
+            Weight::Regular,
+            c.size.width / 3,
+            self.fonts.clock.height() * 3 / 4,
+        );
+        let time_w = self.fonts.clock.width(&self.clock_text);
+        let gap = self.layout.unit * 2;
+        let caption_area = Rectangle::new(
+            c.top_left,
+            Size::new(c.size.width.saturating_sub(time_w + gap), c.size.height),
+        );
+        if caption.width(page) <= caption_area.size.width {
+            text::draw(d, page, caption, &caption_area, Align::Right, theme::MUTED);
+        }
+        text::draw(
+            d,
+            &self.clock_text,
+            self.fonts.clock,
+            c,
+            Align::Right,
+            theme::TEXT,
+        );
+    }
+
+    fn draw_button<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D, i: usize) {
+        let l = &self.layout;
+        let r = l.buttons[i];
+        let radius = Size::new(l.radius, l.radius);
+        let accent = self.accent();
+        let pressed = self.pressed == Some(i);
+        let on = self.page == Page::Rooms && i < 4 && self.toggles[i];
+        let (surface, label_color, value_color) = if pressed {
+            (theme::shade(accent, 80), theme::ON_ACCENT, theme::ON_ACCENT)
+        } else if on {
+            (accent, theme::ON_ACCENT, theme::ON_ACCENT)
+        } else if self.hover == Some(i) {
+            (theme::CARD_HOVER, theme::TEXT, accent)
+        } else {
+            (theme::CARD, theme::TEXT, accent)
+        };
+        let _ = d.fill_solid(&r, theme::BACKGROUND);
+        // Pressed buttons sink in a little.
+        let body = if pressed {
+            let inset = (l.unit / 3).max(1);
+            r.offset(-(inset as i32))
+        } else {
+            r
+        };
+        let edge = if self.focus == i {
+            theme::FOCUS
+        } else if on || pressed {
+            surface
+        } else {
+            theme::CARD_EDGE
+        };
+        let edge_w = if self.focus == i {
+            (l.unit / 4).max(2)
+        } else {
+            (l.unit / 12).max(1)
+        };
+        let style = PrimitiveStyleBuilder::new()
+            .fill_color(surface)
+            .stroke_color(edge)
+            .stroke_width(edge_w)
+            .stroke_alignment(embedded_graphics::primitives::StrokeAlignment::Inside)
+            .build();
+        let _ = RoundedRectangle::with_equal_corners(body, radius)
+            .into_styled(style)
+            .draw(d);
+
+        let pad = button_padding(l) as i32;
+        let inner = body.offset(-pad);
+        let label_h = self.fonts.label.height();
+        let label_area = Rectangle::new(inner.top_left, Size::new(inner.size.width, label_h));
+        text::draw(
+            d,
+            self.label(i),
+            self.fonts.label,
+            &label_area,
+            Align::Left,
+            label_color,
+        );
+        // A short accent bar under the label.
+        let bar_y = inner.top_left.y + label_h as i32 + l.unit as i32 / 2;
+        let bar = Rectangle::new(
+            Point::new(inner.top_left.x, bar_y),
+            Size::new(l.unit * 3, (l.unit / 4).max(2)),
+        );
+        let bar_color = if pressed || on {
+            theme::ON_ACCENT
+        } else {
+            accent
+        };
+        let _ = d.fill_solid(&bar, bar_color);
+
+        // The value sits centred in the space below the bar; the hint shares its baseline.
+        let value = self.value(i);
+        let numeric = value.bytes().all(|b| b.is_ascii_digit());
+        let mut value_font = if numeric {
+            self.fonts.number
+        } else {
+            self.fonts.value
+        };
+        if value_font.width(&value) > inner.size.width {
+            // A counter grew past what the font was chosen for: shrink, never overflow.
+            value_font = text::fit(
+                &[&value],
+                Weight::Bold,
+                inner.size.width,
+                value_font.height(),
+            );
+        }
+        let space_top = bar.top_left.y + bar.size.height as i32;
+        let space_bottom = inner.top_left.y + inner.size.height as i32;
+        let baseline =
+            ((space_top + space_bottom) / 2 + value_font.ascent() as i32 / 2).min(space_bottom);
+        text::draw_on_baseline(
+            d,
+            &value,
+            value_font,
+            inner.top_left.x,
+            baseline,
+            Align::Left,
+            value_color,
+        );
+        let hint = self.hint(i);
+        let hint_font = text::fit(
+            &[hint],
+            Weight::Regular,
+            inner.size.width / 3,
+            self.fonts.label.height() * 3 / 4,
+        );
+        if value_font.width(&value) + hint_font.width(hint) + l.unit * 2 <= inner.size.width {
+            let hint_color = if pressed || on {
+                theme::ON_ACCENT
+            } else {
+                theme::MUTED
+            };
+            let right = inner.top_left.x + inner.size.width as i32;
+            text::draw_on_baseline(
+                d,
+                hint,
+                hint_font,
+                right,
+                baseline,
+                Align::Right,
+                hint_color,
+            );
+        }
+    }
+
+    fn draw_status<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D, info: &SystemInfo) {
+        let l = &self.layout;
+        let r = l.status;
+        let _ = d.fill_solid(&r, theme::BACKGROUND);
+        let style = PrimitiveStyleBuilder::new()
+            .fill_color(theme::CARD)
+            .stroke_color(theme::CARD_EDGE)
+            .stroke_width((l.unit / 12).max(1))
+            .stroke_alignment(embedded_graphics::primitives::StrokeAlignment::Inside)
+            .build();
+        let _ = RoundedRectangle::with_equal_corners(r, Size::new(l.radius, l.radius))
+            .into_styled(style)
+            .draw(d);
+        let pad = l.unit * 2;
+        let inner = r.offset(-(pad as i32));
+        let (row_h, title_h) = status_rows(l);
+        let title_area = Rectangle::new(inner.top_left, Size::new(inner.size.width, title_h));
+        text::draw(
+            d,
+            "System",
+            self.fonts.status_title,
+            &title_area,
+            Align::Left,
+            theme::TEXT,
+        );
+        let dot = (title_h / 4).max(4);
+        let dot_rect = Rectangle::new(
+            Point::new(
+                inner.top_left.x + inner.size.width as i32 - dot as i32,
+                title_area.center().y - dot as i32 / 2,
+            ),
+            Size::new(dot, dot),
+        );
+        let _ = RoundedRectangle::with_equal_corners(dot_rect, Size::new(dot / 2, dot / 2))
+            .into_styled(PrimitiveStyle::with_fill(self.accent()))
+            .draw(d);
+
+        let values = status_values(info);
+        for (row, (label, value)) in STATUS_LABELS.iter().zip(values.iter()).enumerate() {
+            let y = inner.top_left.y + title_h as i32 + (row as u32 * row_h) as i32;
+            let area = Rectangle::new(
+                Point::new(inner.top_left.x, y),
+                Size::new(inner.size.width, row_h),
+            );
+            if row > 0 {
+                let rule = Rectangle::new(area.top_left, Size::new(area.size.width, 1));
+                let _ = d.fill_solid(&rule, theme::CARD_EDGE);
+            }
+            let font = self.fonts.status_row;
+            let label_w = font.width(label);
+            text::draw(d, label, font, &area, Align::Left, theme::MUTED);
+            // Long values (integration text) get a smaller font rather than being cut.
+            let room = area.size.width.saturating_sub(label_w + l.unit * 2);
+            let value_font = if font.width(value) <= room {
+                font
+            } else {
+                text::fit(&[value], Weight::Regular, room, font.height())
+            };
+            if value_font.width(value) <= room {
+                text::draw(d, value, value_font, &area, Align::Right, theme::TEXT);
+            }
+        }
+    }
+}
+
+fn status_values(info: &SystemInfo) -> [Text; STATUS_ROWS] {
+    let mut v: [Text; STATUS_ROWS] = Default::default();
+    let up = info.uptime_us / 1_000_000;
+    let _ = write!(v[0], "{}x{}", info.width, info.height);
+    let _ = write!(v[1], "{}", info.display_backend);
+    let _ = write!(v[2], "{}", info.integration);
+    let _ = write!(v[3], "{}:{:02}:{:02}", up / 3600, up / 60 % 60, up % 60);
+    let _ = write!(v[4], "{}", info.counts.input);
+    let _ = write!(v[5], "{}", info.counts.frames);
+    v
+}
+
+impl App for Kiosk {
+    fn event(&mut self, event: &Event, info: &SystemInfo) -> bool {
+        match event {
+            Event::Resize { width, height } => {
+                self.layout = layout(*width, *height);
+                self.fonts = Fonts::for_layout(&self.layout);
+                self.clock_text = Self::clock(info);
+                if let Some(p) = self.pointer {
+                    self.hover = self.button_at(p.x, p.y);
+                }
+                self.full_redraw = true;
+                true
+            }
+            Event::Input(input) => self.on_input(input),
+            Event::Tick { .. } => self.on_tick(info),
+        }
+    }
+
+    fn draw<D: DrawTarget<Color = Rgb888>>(&mut self, d: &mut D, info: &SystemInfo) {
+        if core::mem::take(&mut self.full_redraw) {
+            let _ = d.clear(theme::BACKGROUND);
+            self.draw_header(d);
+            self.dirty_buttons = 0b11_1111;
+            self.clock_dirty = true;
+            self.status_dirty = true;
+        }
+        if core::mem::take(&mut self.clock_dirty) {
+            self.draw_clock(d);
+        }
+        let dirty = core::mem::take(&mut self.dirty_buttons);
+        for i in 0..BUTTON_COUNT {
+            if dirty & (1 << i) != 0 {
+                self.draw_button(d, i);
+            }
+        }
+        if core::mem::take(&mut self.status_dirty) {
+            self.draw_status(d, info);
+        }
+    }
+}
+
+#[cfg(test)]
+extern crate std;
+
+#[cfg(test)]
+mod tests;

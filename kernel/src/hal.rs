@@ -119,7 +119,7 @@ impl PhysRegion {
         // unaligned address is read unaligned (protocol offsets are normally aligned).
         unsafe {
             let p = self.ptr.add(offset) as *const T;
-            if (p as usize) % core::mem::align_of::<T>() == 0 {
+            if (p as usize).is_multiple_of(core::mem::align_of::<T>()) {
                 p.read_volatile()
             } else {
                 p.read_unaligned()
@@ -134,7 +134,7 @@ impl PhysRegion {
         // SAFETY: as in `read`.
         unsafe {
             let p = self.ptr.add(offset) as *mut T;
-            if (p as usize) % core::mem::align_of::<T>() == 0 {
+            if (p as usize).is_multiple_of(core::mem::align_of::<T>()) {
                 p.write_volatile(value)
             } else {
                 p.write_unaligned(value)

@@ -1,5 +1,6 @@
-//! Device drivers, each written against the `hal` traits.
+//! Device drivers, each written against the `hal` traits and owning its own state.
 
+pub mod cmos_rtc;
 pub mod ps2;
 pub mod vga;
 pub mod vmmdev;

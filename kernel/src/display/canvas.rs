@@ -1,0 +1,177 @@
+//! The canvas the app draws on: an embedded-graphics `DrawTarget<Color = Rgb888>` over
+//! a framebuffer, with row-wise fast paths and a dirty rectangle for every draw.
+
+use super::dirty::{DirtyRects, Rect};
+use super::framebuffer::Framebuffer;
+use core::convert::Infallible;
+use embedded_graphics::pixelcolor::Rgb888;
+use embedded_graphics::prelude::*;
+use embedded_graphics::primitives::Rectangle;
+
+/// How many dirty rectangles a frame keeps before merging.
+pub const DIRTY_CAPACITY: usize = 32;
+
+/// A framebuffer plus the set of rectangles drawn since the last `take_dirty`.
+#[derive(Debug, Clone)]
+pub struct Canvas {
+    framebuffer: Framebuffer,
+    dirty: DirtyRects<DIRTY_CAPACITY>,
+}
+
+impl Canvas {
+    /// A canvas drawing into `framebuffer`.
+    pub fn new(framebuffer: Framebuffer) -> Self {
+        Self {
+            framebuffer,
+            dirty: DirtyRects::new(),
+        }
+    }
+
+    /// The framebuffer underneath.
+    pub fn framebuffer(&self) -> &Framebuffer {
+        &self.framebuffer
+    }
+
+    /// The framebuffer, for raw access (software pointer); record what you change
+    /// with `add_dirty`.
+    pub fn framebuffer_mut(&mut self) -> &mut Framebuffer {
+        &mut self.framebuffer
+    }
+
+    /// Records a changed rectangle (already inside the screen).
+    pub fn add_dirty(&mut self, rect: Rect) {
+        self.dirty.add(rect);
+    }
+
+    /// Switches to a new framebuffer (after a mode change); everything is dirty.
+    pub fn replace_framebuffer(&mut self, framebuffer: Framebuffer) {
+        self.framebuffer = framebuffer;
+        self.dirty = DirtyRects::new();
+        self.mark_all_dirty();
+    }
+
+    /// Marks the whole screen as changed.
+    pub fn mark_all_dirty(&mut self) {
+        self.dirty.add(Rect::new(
+            0,
+            0,
+            self.framebuffer.width(),
+            self.framebuffer.height(),
+        ));
+    }
+
+    /// The rectangles drawn so far this frame.
+    pub fn dirty(&self) -> &DirtyRects<DIRTY_CAPACITY> {
+        &self.dirty
+    }
+
+    /// This frame's dirty rectangles; the next frame starts clean.
+    pub fn take_dirty(&mut self) -> heapless::Vec<Rect, DIRTY_CAPACITY> {
+        self.dirty.take()
+    }
+
+    /// `area` clipped to the screen, or `None` if nothing of it is visible.
+    fn clip(&self, area: &Rectangle) -> Option<Rect> {
+        let clipped = area.intersection(&self.bounding_box());
+        clipped.bottom_right()?;
+        // Inside the bounding box, so the coordinates are non-negative.
+        Some(Rect::new(
+            clipped.top_left.x as u32,
+            clipped.top_left.y as u32,
+            clipped.size.width,
+            clipped.size.height,
+        ))
+    }
+}
+
+impl OriginDimensions for Canvas {
+    fn size(&self) -> Size {
+        Size::new(self.framebuffer.width(), self.framebuffer.height())
+    }
+}
+
+impl DrawTarget for Canvas {
+    type Color = Rgb888;
+    type Error = Infallible;
+
+    fn draw_iter<I>(&mut self, pixels: I) -> Result<(), Self::Error>
+    where
+        I: IntoIterator<Item = Pixel<Self::Color>>,
+    {
+        let (width, height) = (self.framebuffer.width(), self.framebuffer.height());
+        let format = self.framebuffer.format();
+        let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
+        for Pixel(point, color) in pixels {
+            let (Ok(x), Ok(y)) = (u32::try_from(point.x), u32::try_from(point.y)) else {
+                continue;
+            };
+            if x < width && y < height {
+                self.framebuffer.set_pixel(x, y, format.pack(color));
+                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            }
+        }
+        if x0 <= x1 && y0 <= y1 {
+            self.dirty.add(Rect::new(x0, y0, x1 - x0 + 1, y1 - y0 + 1));
+        }
+        Ok(())
+    }
+
+    fn fill_contiguous<I>(&mut self, area: &Rectangle, colors: I) -> Result<(), Self::Error>
+    where
+        I: IntoIterator<Item = Self::Color>,
+    {
+        let Some(clip) = self.clip(area) else {
+            return Ok(());
+        };
+        let format = self.framebuffer.format();
+        let mut colors = colors.into_iter().map(|c| format.pack(c));
+        let area_width = area.size.width as usize;
+        // Columns of `area` left and right of the visible part, and rows above it.
+        let skip_left = (i64::from(clip.x) - i64::from(area.top_left.x)) as usize;
+        let skip_right = area_width - skip_left - clip.width as usize;
+        let skip_above = (i64::from(clip.y) - i64::from(area.top_left.y)) as usize;
+        if skip_above > 0 && colors.nth(skip_above * area_width - 1).is_none() {
+            return Ok(());
+        }
+        for y in clip.y..clip.bottom() {
+            if skip_left > 0 && colors.nth(skip_left - 1).is_none() {
+                break;
+            }
+            let written = self
+                .framebuffer
+                .write_row(clip.x, y, clip.width, &mut colors);
+            if written < clip.width {
+                // The iterator ran out early (allowed): what was drawn is still dirty.
+                self.dirty
+                    .add(Rect::new(clip.x, clip.y, clip.width, y - clip.y + 1));
+                return Ok(());
+            }
+            if skip_right > 0 && colors.nth(skip_right - 1).is_none() && y + 1 < clip.bottom() {
+                self.dirty
+                    .add(Rect::new(clip.x, clip.y, clip.width, y - clip.y + 1));
+                return Ok(());
+            }
+        }
+        self.dirty.add(clip);
+        Ok(())
+    }
+
+    fn fill_solid(&mut self, area: &Rectangle, color: Self::Color) -> Result<(), Self::Error> {
+        let Some(clip) = self.clip(area) else {
+            return Ok(());
+        };
+        let raw = self.framebuffer.format().pack(color);
+        for y in clip.y..clip.bottom() {
+            self.framebuffer.fill_row(clip.x, y, clip.width, raw);
+        }
+        self.dirty.add(clip);
+        Ok(())
+    }
+
+    fn clear(&mut self, color: Self::Color) -> Result<(), Self::Error> {
+        self.fill_solid(&self.bounding_box(), color)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,267 @@
+//! A linear framebuffer over a `PhysRegion`: geometry, pixel format, and row-wise
+//! access through the raw pointer once the row's bounds are known.
+
+use crate::hal::PhysRegion;
+use embedded_graphics::pixelcolor::{Rgb888, RgbColor};
+
+/// How a pixel is laid out in memory: bytes per pixel and the bit position of each
+/// 8-bit channel (little-endian). The DISPI modes are xRGB8888; a firmware
+/// framebuffer may differ (BGR order, 24 bpp).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PixelFormat {
+    /// 3 or 4.
+    pub bytes_per_pixel: u8,
+    /// Bit position of the red channel's least significant bit.
+    pub red_shift: u8,
+    /// Bit position of the green channel's least significant bit.
+    pub green_shift: u8,
+    /// Bit position of the blue channel's least significant bit.
+    pub blue_shift: u8,
+}
+
+impl PixelFormat {
+    /// 32 bpp, blue in the low byte: what VBE DISPI and VirtualBox use.
+    pub const XRGB8888: Self = Self {
+        bytes_per_pixel: 4,
+        red_shift: 16,
+        green_shift: 8,
+        blue_shift: 0,
+    };
+
+    /// Whether every channel fits inside the pixel.
+    pub fn is_valid(&self) -> bool {
+        let bits = u32::from(self.bytes_per_pixel) * 8;
+        matches!(self.bytes_per_pixel, 3 | 4)
+            && [self.red_shift, self.green_shift, self.blue_shift]
+                .iter()
+                .all(|&s| u32::from(s) + 8 <= bits)
+    }
+
+    /// The raw pixel value of `color`.
+    #[inline]
+    pub fn pack(&self, color: Rgb888) -> u32 {
+        (u32::from(color.r()) << self.red_shift)
+            | (u32::from(color.g()) << self.green_shift)
+            | (u32::from(color.b()) << self.blue_shift)
+    }
+
+    /// The colour of a raw pixel value.
+    pub fn unpack(&self, raw: u32) -> Rgb888 {
+        Rgb888::new(
+            (raw >> self.red_shift) as u8,
+            (raw >> self.green_shift) as u8,
+            (raw >> self.blue_shift) as u8,
+        )
+    }
+}
+
+/// Why a framebuffer description was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FramebufferError {
+    /// Zero width or height.
+    Empty,
+    /// The pixel format is not 24/32 bpp with 8-bit channels.
+    UnsupportedFormat(PixelFormat),
+    /// The pitch is smaller than a row of pixels.
+    PitchTooSmall {
+        /// Bytes per scanline given.
+        pitch: u32,
+        /// Bytes a row needs.
+        needed: u32,
+    },
+    /// The region is smaller than pitch × height.
+    RegionTooSmall {
+        /// Bytes the mode needs.
+        needed: u64,
+        /// Bytes the region has.
+        len: u64,
+    },
+}
+
+/// A framebuffer: a region of (video) memory with a geometry and a pixel format.
+#[derive(Debug, Clone, Copy)]
+pub struct Framebuffer {
+    region: PhysRegion,
+    width: u32,
+    height: u32,
+    pitch: u32,
+    format: PixelFormat,
+}
+
+impl Framebuffer {
+    /// Checks the geometry against the region, so every later access is in bounds.
+    pub fn new(
+        region: PhysRegion,
+        width: u32,
+        height: u32,
+        pitch: u32,
+        format: PixelFormat,
+    ) -> Result<Self, FramebufferError> {
+        if width == 0 || height == 0 {
+            return Err(FramebufferError::Empty);
+        }
+        if !format.is_valid() {
+            return Err(FramebufferError::UnsupportedFormat(format));
+        }
+        let row_bytes = u64::from(width) * u64::from(format.bytes_per_pixel);
+        if u64::from(pitch) < row_bytes {
+            return Err(FramebufferError::PitchTooSmall {
+                pitch,
+                needed: u32::try_from(row_bytes).unwrap_or(u32::MAX),
+            });
+        }
+        let needed = u64::from(pitch) * u64::from(height - 1) + row_bytes;
+        if needed > region.len() as u64 {
+            return Err(FramebufferError::RegionTooSmall {
+                needed,
+                len: region.len() as u64,
+            });
+        }
+        Ok(Self {
+            region,
+            width,
+            height,
+            pitch,
+            format,
+        })
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+    /// Bytes per scanline.
+    pub fn pitch(&self) -> u32 {
+        self.pitch
+    }
+    /// The pixel format.
+    pub fn format(&self) -> PixelFormat {
+        self.format
+    }
+    /// The memory behind the pixels (for backends that report it to the host).
+    pub fn region(&self) -> PhysRegion {
+        self.region
+    }
+
+    /// Byte offset of pixel (x, y); callers have checked the bounds.
+    #[inline]
+    fn offset(&self, x: u32, y: u32) -> usize {
+        y as usize * self.pitch as usize + x as usize * usize::from(self.format.bytes_per_pixel)
+    }
+
+    #[inline]
+    fn span_in_bounds(&self, x: u32, y: u32, len: u32) -> bool {
+        y < self.height && x.checked_add(len).is_some_and(|end| end <= self.width)
+    }
+
+    /// Sets `len` pixels of row `y` from column `x` to `raw`; ignored if out of bounds.
+    pub fn fill_row(&mut self, x: u32, y: u32, len: u32, raw: u32) {
+        if !self.span_in_bounds(x, y, len) {
+            return;
+        }
+        let start = self.offset(x, y);
+        let base = self.region.as_ptr();
+        if self.format.bytes_per_pixel == 4 {
+            for i in 0..len as usize {
+                // SAFETY: x + len <= width and y < height (checked above), and `new`
+                // checked pitch × (height-1) + width × 4 <= region length, so every
+                // u32 written lies inside the region, valid per PhysRegion::new.
+                unsafe { base.add(start + i * 4).cast::<u32>().write_unaligned(raw) };
+            }
+        } else {
+            let bytes = raw.to_le_bytes();
+            for i in 0..len as usize {
+                for (b, byte) in bytes[..3].iter().enumerate() {
+                    // SAFETY: as above, with 3 bytes per pixel.
+                    unsafe { base.add(start + i * 3 + b).write(*byte) };
+                }
+            }
+        }
+    }
+
+    /// Writes raw pixels along row `y` from column `x`, taking at most `len` of them
+    /// from `pixels`; returns how many it wrote. Ignored (0) if the span is out of bounds.
+    pub fn write_row(
+        &mut self,
+        x: u32,
+        y: u32,
+        len: u32,
+        pixels: impl Iterator<Item = u32>,
+    ) -> u32 {
+        if !self.span_in_bounds(x, y, len) {
+            return 0;
+        }
+        let start = self.offset(x, y);
+        let base = self.region.as_ptr();
+        let bpp = usize::from(self.format.bytes_per_pixel);
+        let mut written = 0;
+        for (i, raw) in pixels.take(len as usize).enumerate() {
+            if bpp == 4 {
+                // SAFETY: i < len and the span is in bounds (checked above; see fill_row).
+                unsafe { base.add(start + i * 4).cast::<u32>().write_unaligned(raw) };
+            } else {
+                for (b, byte) in raw.to_le_bytes()[..3].iter().enumerate() {
+                    // SAFETY: as above, with 3 bytes per pixel.
+                    unsafe { base.add(start + i * 3 + b).write(*byte) };
+                }
+            }
+            written += 1;
+        }
+        written
+    }
+
+    /// Copies raw pixels to row `y` from column `x` in one block (a saved area, a back
+    /// buffer row); ignored if the span is out of bounds.
+    pub fn copy_row_from(&mut self, x: u32, y: u32, pixels: &[u32]) {
+        let Ok(len) = u32::try_from(pixels.len()) else {
+            return;
+        };
+        if !self.span_in_bounds(x, y, len) {
+            return;
+        }
+        if self.format.bytes_per_pixel == 4 {
+            let start = self.offset(x, y);
+            // SAFETY: the span is in bounds (checked above; see fill_row), and `pixels`
+            // is ordinary memory that cannot overlap the region's device memory.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    pixels.as_ptr().cast::<u8>(),
+                    self.region.as_ptr().add(start),
+                    pixels.len() * 4,
+                )
+            };
+        } else {
+            self.write_row(x, y, len, pixels.iter().copied());
+        }
+    }
+
+    /// Sets one pixel; ignored if out of bounds.
+    #[inline]
+    pub fn set_pixel(&mut self, x: u32, y: u32, raw: u32) {
+        self.fill_row(x, y, 1, raw);
+    }
+
+    /// Reads one raw pixel (0 outside).
+    pub fn pixel(&self, x: u32, y: u32) -> u32 {
+        if !self.span_in_bounds(x, y, 1) {
+            return 0;
+        }
+        let offset = self.offset(x, y);
+        if self.format.bytes_per_pixel == 4 {
+            self.region.read_u32(offset)
+        } else {
+            let mut b = [0u8; 4];
+            self.region.read_bytes(offset, &mut b[..3]);
+            u32::from_le_bytes(b)
+        }
+    }
+
+    /// Reads one pixel as a colour.
+    pub fn color(&self, x: u32, y: u32) -> Rgb888 {
+        self.format.unpack(self.pixel(x, y))
+    }
+}

@@ -1,0 +1,428 @@
+//! The runtime loop: gathers events from the event sources and the display, hands
+//! them to the app, draws, presents the dirty rectangles, and idles until the next
+//! interrupt or tick.
+//!
+//! Generic over the platform, the display backend, the app and the event sources, so
+//! the same loop runs on metal and hosted (tests, twin scenarios).
+
+use crate::app_api::{App, SystemInfo};
+use crate::display::pointer::{scale_for, SoftwarePointer};
+use crate::display::{report_mode, Display};
+use crate::event::{Event, InputEvent};
+use crate::hal::Platform;
+use crate::status;
+use heapless::Deque;
+
+/// Input events the queue holds between two loop iterations (as many as the input
+/// hub's queue, so draining it in one go never drops anything).
+pub const QUEUE_CAPACITY: usize = crate::input::QUEUE_CAPACITY;
+
+/// Events waiting for the app, plus the latest mode request.
+///
+/// Moves are coalesced (the latest position wins); buttons, wheel and keys are never
+/// coalesced. When the queue is full a move is merged into the last queued move; only
+/// if there is none is an event dropped, and it is counted.
+#[derive(Debug, Default)]
+pub struct EventQueue {
+    events: Deque<InputEvent, QUEUE_CAPACITY>,
+    mode_request: Option<(u32, u32)>,
+    dropped: u64,
+}
+
+impl EventQueue {
+    /// An empty queue.
+    pub const fn new() -> Self {
+        Self {
+            events: Deque::new(),
+            mode_request: None,
+            dropped: 0,
+        }
+    }
+
+    /// Queues an input event. Returns false if it had to be dropped (full queue).
+    pub fn push_input(&mut self, event: InputEvent) -> bool {
+        if let InputEvent::PointerMove { .. } = event {
+            if let Some(InputEvent::PointerMove { .. }) = self.events.back() {
+                if let Some(last) = self.events.back_mut() {
+                    *last = event;
+                }
+                return true;
+            }
+            if self.events.is_full() {
+                // Merge into the newest queued move, if any: order with respect to
+                // clicks after it changes only for the pointer position.
+                if let Some(slot) = self
+                    .events
+                    .iter_mut()
+                    .rev()
+                    .find(|e| matches!(e, InputEvent::PointerMove { .. }))
+                {
+                    *slot = event;
+                    return true;
+                }
+            }
+        }
+        if self.events.push_back(event).is_err() {
+            self.dropped += 1;
+            return false;
+        }
+        true
+    }
+
+    /// Asks for a mode change; the latest request before the next iteration wins.
+    pub fn request_mode(&mut self, width: u32, height: u32) {
+        self.mode_request = Some((width, height));
+    }
+
+    /// Events dropped so far.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// Number of queued input events.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// No input events queued.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    fn pop(&mut self) -> Option<InputEvent> {
+        self.events.pop_front()
+    }
+
+    fn take_mode_request(&mut self) -> Option<(u32, u32)> {
+        self.mode_request.take()
+    }
+}
+
+/// The input hub (`input::Input::drain_into`) feeds the runtime's queue directly.
+impl crate::input::EventSink for EventQueue {
+    fn push(&mut self, event: InputEvent) {
+        self.push_input(event);
+    }
+}
+
+/// Something that produces events: input drivers, VMMDev, a scripted test source.
+///
+/// `poll` runs once per loop iteration, after interrupts fired or a tick/deadline
+/// passed. It services its devices (re-arming their lines), queues input and mode
+/// requests, and may update the system info (integration state, wall clock).
+pub trait EventSource<H: Platform> {
+    /// Services the device; `fired_lines` has bit N set when IRQ line N fired.
+    fn poll(
+        &mut self,
+        hal: &mut H,
+        fired_lines: u64,
+        queue: &mut EventQueue,
+        info: &mut SystemInfo,
+    );
+
+    /// When this source next needs polling without an interrupt (slow-poll backstop).
+    fn next_deadline_us(&self) -> Option<u64> {
+        None
+    }
+}
+
+impl<H: Platform> EventSource<H> for () {
+    fn poll(&mut self, _: &mut H, _: u64, _: &mut EventQueue, _: &mut SystemInfo) {}
+}
+
+macro_rules! tuple_source {
+    ($($name:ident),+) => {
+        impl<H: Platform, $($name: EventSource<H>),+> EventSource<H> for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn poll(&mut self, hal: &mut H, fired: u64, queue: &mut EventQueue, info: &mut SystemInfo) {
+                let ($($name,)+) = self;
+                $($name.poll(hal, fired, queue, info);)+
+            }
+            #[allow(non_snake_case)]
+            fn next_deadline_us(&self) -> Option<u64> {
+                let ($($name,)+) = self;
+                [$($name.next_deadline_us()),+].into_iter().flatten().min()
+            }
+        }
+    };
+}
+tuple_source!(A);
+tuple_source!(A, B);
+tuple_source!(A, B, C);
+tuple_source!(A, B, C, D);
+
+/// Loop settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuntimeConfig {
+    /// Interval of `Event::Tick`, in microseconds.
+    pub tick_interval_us: u64,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        Self {
+            tick_interval_us: 250_000,
+        }
+    }
+}
+
+/// One presented frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameReport {
+    /// Frame number, from 1.
+    pub n: u64,
+    /// Draw + present time in microseconds.
+    pub t_us: u64,
+    /// Pixels in the dirty rectangles.
+    pub dirty_px: u64,
+}
+
+/// What one loop iteration did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StepReport {
+    /// Events delivered to the app (resize, input, tick).
+    pub events: u32,
+    /// The frame drawn, if any.
+    pub frame: Option<FrameReport>,
+    /// The loop idled (nothing to do).
+    pub idled: bool,
+}
+
+/// The runtime: owns the display, the app and the event sources.
+#[derive(Debug)]
+pub struct Runtime<D, A, S> {
+    display: D,
+    app: A,
+    sources: S,
+    queue: EventQueue,
+    info: SystemInfo,
+    config: RuntimeConfig,
+    next_tick_us: u64,
+    resize_pending: bool,
+    report_next_frame: bool,
+    software_pointer: Option<SoftwarePointer>,
+    pointer_position: Option<(i32, i32)>,
+    pointer_moved: bool,
+}
+
+impl<D: Display, A: App, S> Runtime<D, A, S> {
+    /// Takes ownership of the parts and reports the display mode. The first
+    /// iteration delivers `Resize` with the current mode, so the first frame is complete.
+    pub fn new<H: Platform>(
+        hal: &mut H,
+        display: D,
+        app: A,
+        sources: S,
+        config: RuntimeConfig,
+    ) -> Self {
+        report_mode(&display);
+        let mode = display.mode();
+        let mut info = SystemInfo {
+            width: mode.width,
+            height: mode.height,
+            display_backend: display.backend_name(),
+            uptime_us: hal.now_us(),
+            ..SystemInfo::default()
+        };
+        info.set_integration("off");
+        Self {
+            display,
+            app,
+            sources,
+            queue: EventQueue::new(),
+            info,
+            config,
+            next_tick_us: hal.now_us(),
+            resize_pending: true,
+            report_next_frame: true,
+            software_pointer: None,
+            pointer_position: None,
+            pointer_moved: false,
+        }
+    }
+
+    /// Draws the pointer in software (save-under) when the host cannot draw it, or
+    /// stops doing so (removing it from the screen at the next frame).
+    pub fn set_software_pointer(&mut self, on: bool) {
+        match (on, self.software_pointer.is_some()) {
+            (true, false) => self.software_pointer = Some(SoftwarePointer::new()),
+            (false, true) => {
+                if let Some(mut pointer) = self.software_pointer.take() {
+                    pointer.hide(self.display.canvas());
+                }
+            }
+            _ => {}
+        }
+        self.pointer_moved = true;
+    }
+
+    /// The display backend.
+    pub fn display(&self) -> &D {
+        &self.display
+    }
+    /// The display backend, mutably (for the VirtualBox drivers' setup).
+    pub fn display_mut(&mut self) -> &mut D {
+        &mut self.display
+    }
+    /// The app.
+    pub fn app(&self) -> &A {
+        &self.app
+    }
+    /// The event sources.
+    pub fn sources_mut(&mut self) -> &mut S {
+        &mut self.sources
+    }
+    /// What the app sees in `SystemInfo`.
+    pub fn info(&self) -> &SystemInfo {
+        &self.info
+    }
+    /// The queue, for code that feeds events from outside the sources (tests, tools).
+    pub fn queue_mut(&mut self) -> &mut EventQueue {
+        &mut self.queue
+    }
+
+    /// Runs forever.
+    pub fn run<H: Platform>(mut self, hal: &mut H) -> !
+    where
+        S: EventSource<H>,
+    {
+        loop {
+            self.step(hal);
+        }
+    }
+
+    /// One iteration: poll, apply a mode request, deliver events, draw and present if
+    /// anything changed, otherwise idle until an interrupt or the next deadline.
+    pub fn step<H: Platform>(&mut self, hal: &mut H) -> StepReport
+    where
+        S: EventSource<H>,
+    {
+        let fired = hal.take_fired();
+        self.display.poll(hal, fired, &mut self.queue);
+        self.sources
+            .poll(hal, fired, &mut self.queue, &mut self.info);
+        self.info.uptime_us = hal.now_us();
+
+        if let Some((width, height)) = self.queue.take_mode_request() {
+            self.apply_mode(hal, width, height);
+        }
+
+        let mut report = StepReport::default();
+        let mut redraw = false;
+        if self.resize_pending {
+            self.resize_pending = false;
+            let mode = self.display.mode();
+            self.info.width = mode.width;
+            self.info.height = mode.height;
+            self.info.counts.resizes += 1;
+            redraw |= self.app.event(
+                &Event::Resize {
+                    width: mode.width,
+                    height: mode.height,
+                },
+                &self.info,
+            );
+            report.events += 1;
+        }
+        while let Some(input) = self.queue.pop() {
+            self.info.counts.input += 1;
+            match input {
+                InputEvent::PointerMove { x, y } => {
+                    self.pointer_position = Some((x, y));
+                    self.pointer_moved = true;
+                }
+                InputEvent::PointerPresence { inside: false } => {
+                    self.pointer_position = None;
+                    self.pointer_moved = true;
+                }
+                _ => {}
+            }
+            redraw |= self.app.event(&Event::Input(input), &self.info);
+            report.events += 1;
+        }
+        self.info.counts.dropped = self.queue.dropped();
+        let now = self.info.uptime_us;
+        if now >= self.next_tick_us {
+            self.info.counts.ticks += 1;
+            redraw |= self.app.event(&Event::Tick { now_us: now }, &self.info);
+            report.events += 1;
+            // Skip missed ticks rather than delivering a burst.
+            self.next_tick_us = (self.next_tick_us + self.config.tick_interval_us).max(now + 1);
+        }
+
+        let pointer_changed = core::mem::take(&mut self.pointer_moved);
+        if redraw || pointer_changed {
+            report.frame = Some(self.frame(hal, redraw));
+        } else if report.events == 0 {
+            let deadline = self
+                .sources
+                .next_deadline_us()
+                .map_or(self.next_tick_us, |d| d.min(self.next_tick_us));
+            hal.wait(deadline);
+            report.idled = true;
+        }
+        report
+    }
+
+    fn apply_mode<H: Platform>(&mut self, hal: &mut H, width: u32, height: u32) {
+        match self.display.set_mode(hal, width, height) {
+            Ok(_) => {
+                if let Some(pointer) = &mut self.software_pointer {
+                    pointer.forget();
+                }
+                report_mode(&self.display);
+                self.resize_pending = true;
+                self.report_next_frame = true;
+            }
+            Err(error) => {
+                status!(
+                    "display mode_error requested={}x{} error={:?}",
+                    width,
+                    height,
+                    error
+                );
+            }
+        }
+    }
+
+    fn frame<H: Platform>(&mut self, hal: &mut H, app_changed: bool) -> FrameReport {
+        let start = hal.now_us();
+        self.info.counts.frames += 1;
+        let height = self.info.height;
+        let canvas = self.display.canvas();
+        // The pointer comes off before the app draws, so it never draws around it
+        // and the saved pixels stay true.
+        if let Some(pointer) = &mut self.software_pointer {
+            pointer.hide(canvas);
+        }
+        if app_changed {
+            self.app.draw(canvas, &self.info);
+        }
+        if let (Some(pointer), Some((x, y))) = (&mut self.software_pointer, self.pointer_position) {
+            pointer.set_scale(scale_for(height));
+            pointer.show(canvas, x, y);
+        }
+        let dirty = self.display.canvas().take_dirty();
+        let dirty_px = dirty.iter().map(|r| r.area()).sum();
+        if let Err(error) = self.display.present(hal, &dirty) {
+            status!("display present_error error={:?}", error);
+        }
+        let report = FrameReport {
+            n: self.info.counts.frames,
+            t_us: hal.now_us().saturating_sub(start),
+            dirty_px,
+        };
+        if core::mem::take(&mut self.report_next_frame) {
+            status!(
+                "frame n={} t_us={} dirty_px={}",
+                report.n,
+                report.t_us,
+                report.dirty_px
+            );
+        }
+        report
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,413 @@
+//! The runtime loop against a fake platform, an in-memory display and a test app.
+
+use super::*;
+use crate::display::memory::MemoryDisplay;
+use crate::event::Button;
+use crate::hal::{Clock, Irqs, PciConfig, PhysMem, PhysRegion, PortIo};
+use embedded_graphics::pixelcolor::Rgb888;
+use embedded_graphics::prelude::*;
+use embedded_graphics::primitives::Rectangle;
+use std::sync::Mutex;
+
+/// A machine with no devices: a clock that advances 10 µs per read and jumps to the
+/// deadline when the loop waits.
+#[derive(Default)]
+struct FakePlatform {
+    now: std::cell::Cell<u64>,
+    waits: u32,
+    fired: u64,
+}
+
+impl PortIo for FakePlatform {
+    fn in8(&mut self, _: u16) -> u8 {
+        0xFF
+    }
+    fn in16(&mut self, _: u16) -> u16 {
+        0xFFFF
+    }
+    fn in32(&mut self, _: u16) -> u32 {
+        u32::MAX
+    }
+    fn out8(&mut self, _: u16, _: u8) {}
+    fn out16(&mut self, _: u16, _: u16) {}
+    fn out32(&mut self, _: u16, _: u32) {}
+}
+impl PhysMem for FakePlatform {
+    fn map(&mut self, _: u64, _: usize) -> Option<PhysRegion> {
+        None
+    }
+}
+impl PciConfig for FakePlatform {
+    fn read_config(&mut self, _: u8, _: u8, _: u8, _: u8) -> u32 {
+        u32::MAX
+    }
+    fn write_config(&mut self, _: u8, _: u8, _: u8, _: u8, _: u32) {}
+}
+impl Clock for FakePlatform {
+    fn now_us(&self) -> u64 {
+        let t = self.now.get() + 10;
+        self.now.set(t);
+        t
+    }
+}
+impl Irqs for FakePlatform {
+    fn enable_line(&mut self, _: u8) -> bool {
+        true
+    }
+    fn take_fired(&mut self) -> u64 {
+        core::mem::take(&mut self.fired)
+    }
+    fn rearm(&mut self, _: u8) {}
+    fn wait(&mut self, deadline_us: u64) {
+        self.waits += 1;
+        if deadline_us > self.now.get() {
+            self.now.set(deadline_us);
+        }
+    }
+}
+
+/// Records every event; draws a full-screen background on resize and a 4×4 square
+/// at the pointer on each move.
+#[derive(Default)]
+struct RecordingApp {
+    events: Vec<Event>,
+    full: bool,
+    square: Option<(i32, i32)>,
+    draws: u32,
+}
+
+impl App for RecordingApp {
+    fn event(&mut self, event: &Event, _info: &SystemInfo) -> bool {
+        self.events.push(*event);
+        match *event {
+            Event::Resize { .. } => {
+                self.full = true;
+                true
+            }
+            Event::Input(InputEvent::PointerMove { x, y }) => {
+                self.square = Some((x, y));
+                true
+            }
+            Event::Input(InputEvent::Button { .. }) => true,
+            _ => false,
+        }
+    }
+    fn draw<D: DrawTarget<Color = Rgb888>>(&mut self, target: &mut D, _info: &SystemInfo) {
+        self.draws += 1;
+        if core::mem::take(&mut self.full) {
+            let _ = target.clear(Rgb888::new(10, 20, 30));
+        }
+        if let Some((x, y)) = self.square.take() {
+            let _ = target.fill_solid(
+                &Rectangle::new(Point::new(x, y), Size::new(4, 4)),
+                Rgb888::WHITE,
+            );
+        }
+    }
+}
+
+/// Plays back a script: (iteration, action).
+struct Script {
+    iteration: u32,
+    actions: Vec<(u32, Action)>,
+}
+#[derive(Clone, Copy)]
+enum Action {
+    Input(InputEvent),
+    Mode(u32, u32),
+}
+
+impl<H: Platform> EventSource<H> for Script {
+    fn poll(&mut self, _hal: &mut H, _fired: u64, queue: &mut EventQueue, info: &mut SystemInfo) {
+        for &(at, action) in &self.actions {
+            if at == self.iteration {
+                match action {
+                    Action::Input(e) => {
+                        queue.push_input(e);
+                    }
+                    Action::Mode(w, h) => queue.request_mode(w, h),
+                }
+            }
+        }
+        if self.iteration == 3 {
+            info.set_integration("vmmdev ok");
+        }
+        self.iteration += 1;
+    }
+}
+
+static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+fn capture(args: core::fmt::Arguments) {
+    LINES.lock().unwrap().push(args.to_string());
+}
+
+fn moved(x: i32, y: i32) -> InputEvent {
+    InputEvent::PointerMove { x, y }
+}
+
+#[test]
+fn first_frame_is_full_and_reported_then_only_changes_are_presented() {
+    crate::status::set_sink(capture);
+    let mut hal = FakePlatform::default();
+    let mut buffer = vec![0u32; 1024 * 768];
+    let display = MemoryDisplay::new(&mut buffer, 800, 600).unwrap();
+    let script = Script {
+        iteration: 0,
+        actions: vec![(2, Action::Input(moved(100, 50)))],
+    };
+    let mut rt = Runtime::new(
+        &mut hal,
+        display,
+        RecordingApp::default(),
+        script,
+        RuntimeConfig::default(),
+    );
+    let first = rt.step(&mut hal);
+    let frame = first.frame.expect("first iteration draws");
+    assert_eq!(frame.n, 1);
+    assert_eq!(frame.dirty_px, 800 * 600);
+    assert_eq!(
+        rt.app().events[0],
+        Event::Resize {
+            width: 800,
+            height: 600
+        }
+    );
+    assert_eq!(rt.display().pixel(799, 599), 0x000A_141E);
+
+    let idle = rt.step(&mut hal);
+    assert!(idle.idled && idle.frame.is_none());
+    let moved = rt.step(&mut hal);
+    assert_eq!(moved.frame.map(|f| f.dirty_px), Some(16));
+    assert_eq!(rt.display().pixel(101, 51), 0x00FF_FFFF);
+    rt.step(&mut hal);
+    assert_eq!(rt.info().integration.as_str(), "vmmdev ok");
+
+    let lines = LINES.lock().unwrap();
+    assert!(lines
+        .iter()
+        .any(|l| l == "@vitrine display backend=memory mode=800x600 pitch=3200 vram_kib=3072"));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("@vitrine frame n=1 t_us=") && l.ends_with(" dirty_px=480000")));
+}
+
+#[test]
+fn ticks_arrive_at_the_interval_and_the_loop_idles_between() {
+    let mut hal = FakePlatform::default();
+    let mut buffer = vec![0u32; 640 * 480];
+    let display = MemoryDisplay::new(&mut buffer, 640, 480).unwrap();
+    let config = RuntimeConfig {
+        tick_interval_us: 1000,
+    };
+    let mut rt = Runtime::new(&mut hal, display, RecordingApp::default(), (), config);
+    for _ in 0..100 {
+        rt.step(&mut hal);
+    }
+    let ticks: Vec<u64> = rt
+        .app()
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Tick { now_us } => Some(*now_us),
+            _ => None,
+        })
+        .collect();
+    assert!(ticks.len() >= 40, "ticks: {}", ticks.len());
+    for pair in ticks.windows(2) {
+        assert!(pair[1] - pair[0] >= 1000 - 20, "ticks too close: {pair:?}");
+    }
+    assert!(hal.waits >= 40);
+    assert_eq!(rt.info().counts.ticks, ticks.len() as u64);
+}
+
+#[test]
+fn mode_requests_coalesce_into_one_mode_set_and_one_full_redraw() {
+    let mut hal = FakePlatform::default();
+    let mut buffer = vec![0u32; 1920 * 1080];
+    let display = MemoryDisplay::new(&mut buffer, 800, 600).unwrap();
+    let script = Script {
+        iteration: 0,
+        actions: vec![
+            (2, Action::Mode(1024, 768)),
+            (2, Action::Mode(3000, 3000)),
+            (2, Action::Mode(1280, 800)),
+        ],
+    };
+    let mut rt = Runtime::new(
+        &mut hal,
+        display,
+        RecordingApp::default(),
+        script,
+        RuntimeConfig::default(),
+    );
+    let reports: Vec<StepReport> = (0..5).map(|_| rt.step(&mut hal)).collect();
+    let resizes: Vec<&Event> = rt
+        .app()
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::Resize { .. }))
+        .collect();
+    assert_eq!(
+        resizes,
+        vec![
+            &Event::Resize {
+                width: 800,
+                height: 600
+            },
+            &Event::Resize {
+                width: 1280,
+                height: 800
+            }
+        ]
+    );
+    assert_eq!(reports[2].frame.map(|f| f.dirty_px), Some(1280 * 800));
+    assert_eq!(rt.info().width, 1280);
+    assert_eq!(rt.app().draws, 2);
+}
+
+#[test]
+fn a_bad_mode_request_is_logged_and_the_old_mode_kept() {
+    let mut hal = FakePlatform::default();
+    let mut buffer = vec![0u32; 800 * 600];
+    let display = MemoryDisplay::new(&mut buffer, 800, 600).unwrap();
+    let script = Script {
+        iteration: 0,
+        actions: vec![(1, Action::Mode(65535, 65535)), (1, Action::Mode(0, 0))],
+    };
+    let mut rt = Runtime::new(
+        &mut hal,
+        display,
+        RecordingApp::default(),
+        script,
+        RuntimeConfig::default(),
+    );
+    for _ in 0..4 {
+        rt.step(&mut hal);
+    }
+    // 0x0 falls back to 640x480, which fits the buffer.
+    assert_eq!((rt.info().width, rt.info().height), (640, 480));
+}
+
+#[test]
+fn moves_coalesce_but_clicks_are_never_dropped() {
+    let mut queue = EventQueue::new();
+    let click = |pressed| InputEvent::Button {
+        button: Button::Left,
+        pressed,
+    };
+    for i in 0..1000 {
+        queue.push_input(moved(i, i));
+    }
+    assert_eq!(queue.len(), 1);
+    for i in 0..(QUEUE_CAPACITY as i32 - 2) {
+        assert!(queue.push_input(click(i % 2 == 0)));
+    }
+    // Full now (1 move + 62 clicks + this one); later moves merge into the queued move.
+    assert!(queue.push_input(moved(7, 7)));
+    assert!(queue.push_input(moved(9, 9)));
+    assert_eq!(queue.dropped(), 0);
+    assert_eq!(queue.len(), QUEUE_CAPACITY);
+    assert!(
+        !queue.push_input(click(true)),
+        "a full queue reports the drop"
+    );
+    assert_eq!(queue.dropped(), 1);
+    let mut clicks = 0;
+    let mut last_move = None;
+    while let Some(e) = queue.pop() {
+        match e {
+            InputEvent::Button { .. } => clicks += 1,
+            InputEvent::PointerMove { x, y } => last_move = Some((x, y)),
+            _ => {}
+        }
+    }
+    assert_eq!(clicks, QUEUE_CAPACITY - 2);
+    assert_eq!(last_move, Some((9, 9)));
+}
+
+#[test]
+fn software_pointer_follows_moves_and_leaves_no_trace() {
+    let mut hal = FakePlatform::default();
+    let mut buffer = vec![0u32; 800 * 600];
+    let display = MemoryDisplay::new(&mut buffer, 800, 600).unwrap();
+    let script = Script {
+        iteration: 0,
+        actions: vec![
+            (
+                2,
+                Action::Input(InputEvent::PointerPresence { inside: true }),
+            ),
+            (3, Action::Input(moved(300, 200))),
+            (5, Action::Input(moved(500, 400))),
+            (
+                7,
+                Action::Input(InputEvent::PointerPresence { inside: false }),
+            ),
+        ],
+    };
+    let mut rt = Runtime::new(
+        &mut hal,
+        display,
+        NoSquareApp::default(),
+        script,
+        RuntimeConfig::default(),
+    );
+    rt.set_software_pointer(true);
+    for _ in 0..4 {
+        rt.step(&mut hal);
+    }
+    let background = 0x000A_141E;
+    assert_eq!(rt.display().pixel(300, 200), 0, "pointer tip drawn (black)");
+    assert_eq!(
+        rt.display().pixel(302, 205),
+        0x00FF_FFFF,
+        "pointer fill drawn"
+    );
+    for _ in 0..2 {
+        rt.step(&mut hal);
+    }
+    assert_eq!(
+        rt.display().pixel(302, 205),
+        background,
+        "old position restored"
+    );
+    assert_eq!(rt.display().pixel(502, 405), 0x00FF_FFFF);
+    for _ in 0..3 {
+        rt.step(&mut hal);
+    }
+    for y in 0..600 {
+        for x in 0..800 {
+            assert_eq!(
+                rt.display().pixel(x, y),
+                background,
+                "trace left at ({x},{y})"
+            );
+        }
+    }
+    assert_eq!(
+        rt.app().draws,
+        1,
+        "moving the pointer does not redraw the app"
+    );
+}
+
+/// Paints the background once and ignores input.
+#[derive(Default)]
+struct NoSquareApp {
+    draws: u32,
+    full: bool,
+}
+
+impl App for NoSquareApp {
+    fn event(&mut self, event: &Event, _info: &SystemInfo) -> bool {
+        self.full |= matches!(event, Event::Resize { .. });
+        self.full
+    }
+    fn draw<D: DrawTarget<Color = Rgb888>>(&mut self, target: &mut D, _info: &SystemInfo) {
+        self.draws += 1;
+        if core::mem::take(&mut self.full) {
+            let _ = target.clear(Rgb888::new(10, 20, 30));
+        }
+    }
+}
