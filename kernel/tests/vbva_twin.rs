@@ -11,10 +11,14 @@ use std::sync::Mutex;
 use twin::machine::{DeviceId, MachineConfig, ModeSource, ResizeHint};
 use twin::vbva::Rect as HostRect;
 use twin_hal::{HgsmiCommand, TwinHal};
+use vitrine::display::vbva::VbvaDisplay;
+use vitrine::display::{Display, Rect as DisplayRect};
 use vitrine::drivers::vga::hgsmi::HgsmiError;
 use vitrine::drivers::vga::vbva::pointer::ARROW;
 use vitrine::drivers::vga::vbva::{ScreenMode, Vbva, VbvaError};
-use vitrine::hal::{PhysMem, PortIo};
+use vitrine::drivers::vga::{PciBar, VgaPciInfo};
+use vitrine::hal::{Irqs, PhysMem, PortIo};
+use vitrine::runtime::EventQueue;
 
 // Protocol numbers as the spec gives them (§7.5, §8.1, §8.2, §8.6), written out here
 // rather than taken from the driver so a wrong constant there shows up.
@@ -767,5 +771,99 @@ fn too_little_vram_or_a_short_window_is_refused() {
         result.err()
     );
     assert!(hal.hgsmi_log.is_empty());
+    hal.machine.assert_no_protocol_errors();
+}
+
+// ---- The VirtualBox display backend (display::vbva) on the same twin ----
+
+fn vga_pci(hal: &TwinHal) -> VgaPciInfo {
+    let config = hal.machine.config();
+    let mut bars = [PciBar::None; 6];
+    bars[0] = PciBar::Memory {
+        base: u64::from(config.vram_base),
+        size: u64::from(config.vram_size),
+        prefetchable: true,
+    };
+    VgaPciInfo {
+        vendor: 0x80EE,
+        device: 0xBEEF,
+        bars,
+    }
+}
+
+fn backend(vram: u32, width: u32, height: u32) -> (TwinHal, VbvaDisplay) {
+    let mut hal = TwinHal::new(config(vram, 1));
+    let pci = vga_pci(&hal);
+    let display = VbvaDisplay::new(&mut hal, &pci, width, height).expect("VBVA backend");
+    (hal, display)
+}
+
+#[test]
+fn the_backend_sets_the_mode_uploads_the_arrow_and_presents_dirty_rects() {
+    let (mut hal, mut display) = backend(16 * MIB, 1024, 768);
+    assert_eq!(display.backend_name(), "vbva");
+    let mode = display.mode();
+    assert_eq!((mode.width, mode.height, mode.pitch), (1024, 768, 4096));
+    let host = hal.machine.current_mode(0).unwrap();
+    assert_eq!(
+        (host.width, host.height, host.source),
+        (1024, 768, ModeSource::Vbva)
+    );
+    // The host draws the same arrow the software pointer would.
+    assert!(display.host_pointer());
+    let shape = hal.machine.pointer().shape.clone().expect("arrow uploaded");
+    assert_eq!((shape.width, shape.height), (12, 19));
+    assert_eq!(shape.rgba[0..4], [0, 0, 0, 0xFF]);
+
+    hal.machine.clear_dirty_updates();
+    let dirty = [
+        DisplayRect::new(3, 4, 50, 60),
+        DisplayRect::new(1000, 700, 24, 68),
+    ];
+    display.present(&mut hal, &dirty).unwrap();
+    assert_eq!(
+        host_rects(&hal),
+        [host_rect(3, 4, 50, 60), host_rect(1000, 700, 24, 68)]
+    );
+    display.set_host_pointer_visible(&mut hal, false);
+    assert!(!hal.machine.pointer().visible);
+    hal.machine.assert_no_protocol_errors();
+}
+
+#[test]
+fn the_backend_clamps_modes_to_the_framebuffer_area_not_the_whole_vram() {
+    // 8 MiB VRAM: 1920×1080×4 = 7.9 MiB fits the VRAM but not VRAM minus the
+    // ring and heaps, so the backend must pick something smaller.
+    let (mut hal, mut display) = backend(8 * MIB, 1024, 768);
+    let info = display.set_mode(&mut hal, 1920, 1080).unwrap();
+    let bytes = u64::from(info.pitch) * u64::from(info.height);
+    assert!(bytes <= u64::from(display.vbva().framebuffer_capacity()));
+    assert!(info.width < 1920 && info.height < 1080, "{info:?}");
+    let host = hal.machine.current_mode(0).unwrap();
+    assert_eq!((host.width, host.height), (info.width, info.height));
+    assert!(hal.machine.vbva().ring_enabled(0));
+    hal.machine.assert_no_protocol_errors();
+}
+
+#[test]
+fn the_backend_turns_a_host_hint_into_one_mode_request() {
+    let (mut hal, mut display) = backend(16 * MIB, 1024, 768);
+    let mut queue = EventQueue::new();
+    // The first poll after a mode set rechecks the hint: none differs, none queued.
+    display.poll(&mut hal, 0, &mut queue);
+    assert_eq!(queue.take_mode_request(), None);
+    hal.machine.resize_hint(ResizeHint::window(0, 1280, 800));
+    let fired = hal.take_fired();
+    display.poll(&mut hal, fired, &mut queue);
+    assert_eq!(queue.take_mode_request(), Some((1280, 800)));
+    assert!(!hal.machine.irq_asserted(DeviceId::Vga));
+    display.set_mode(&mut hal, 1280, 800).unwrap();
+    display.poll(&mut hal, 0, &mut queue);
+    assert_eq!(
+        queue.take_mode_request(),
+        None,
+        "the applied hint is not repeated"
+    );
+    assert_eq!(hal.machine.current_mode(0).unwrap().width, 1280);
     hal.machine.assert_no_protocol_errors();
 }

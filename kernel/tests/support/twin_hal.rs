@@ -9,7 +9,7 @@
 
 use std::collections::VecDeque;
 use twin::machine::{Machine, MachineConfig, Width};
-use vitrine::hal::{PhysMem, PhysRegion, PortIo};
+use vitrine::hal::{Clock, Irqs, PciConfig, PhysMem, PhysRegion, PortIo};
 
 /// The HGSMI guest port (submit a buffer offset).
 pub const PORT_HGSMI_GUEST: u16 = 0x3D0;
@@ -175,5 +175,36 @@ impl PhysMem for TwinHal {
         // machine's life (`Machine::host_ptr`), and each test keeps the machine alive
         // longer than any region made from it.
         Some(unsafe { PhysRegion::new(phys, ptr, len) })
+    }
+}
+
+impl PciConfig for TwinHal {
+    fn read_config(&mut self, bus: u8, device: u8, function: u8, offset: u8) -> u32 {
+        self.machine.pci_read(bus, device, function, offset)
+    }
+    fn write_config(&mut self, bus: u8, device: u8, function: u8, offset: u8, value: u32) {
+        self.machine.pci_write(bus, device, function, offset, value)
+    }
+}
+
+impl Clock for TwinHal {
+    fn now_us(&self) -> u64 {
+        self.machine.now_us()
+    }
+}
+
+/// Interrupt lines as the twin asserts them (level: a line reads as fired while its
+/// device holds it); waiting advances virtual time.
+impl Irqs for TwinHal {
+    fn enable_line(&mut self, _line: u8) -> bool {
+        true
+    }
+    fn take_fired(&mut self) -> u64 {
+        self.machine.asserted_lines()
+    }
+    fn rearm(&mut self, _line: u8) {}
+    fn wait(&mut self, deadline_us: u64) {
+        let now = self.machine.now_us();
+        self.machine.advance(deadline_us.saturating_sub(now).max(1));
     }
 }

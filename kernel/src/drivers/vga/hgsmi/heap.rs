@@ -32,6 +32,7 @@ pub enum HeapError {
 /// drop(block);
 /// assert_eq!(pool.free_blocks(), 15);
 /// ```
+#[derive(Debug)]
 pub struct BlockPool<const BLOCK: usize, const WORDS: usize> {
     /// VRAM offset of block 0.
     base: u32,
@@ -125,6 +126,7 @@ impl<const BLOCK: usize, const WORDS: usize> BlockPool<BLOCK, WORDS> {
 }
 
 /// A run of pool blocks; returns them to the pool when dropped.
+#[derive(Debug)]
 pub struct HeapBlock<'pool, const BLOCK: usize, const WORDS: usize> {
     pool: &'pool BlockPool<BLOCK, WORDS>,
     first: usize,

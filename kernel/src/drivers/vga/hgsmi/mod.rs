@@ -84,6 +84,7 @@ pub fn detect(io: &mut impl PortIo) -> Result<u32> {
 }
 
 /// The HGSMI transport: VRAM, the guest heap and the host flags.
+#[derive(Debug)]
 pub struct Hgsmi {
     vram: PhysRegion,
     vram_size: u32,

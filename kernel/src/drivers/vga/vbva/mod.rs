@@ -157,6 +157,7 @@ pub struct PresentStats {
 }
 
 /// The VBVA driver for screen 0 of the VirtualBox VGA.
+#[derive(Debug)]
 pub struct Vbva {
     hgsmi: Hgsmi,
     layout: VramLayout,

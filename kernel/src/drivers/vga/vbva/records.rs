@@ -69,6 +69,7 @@ impl DirtyRecord {
 }
 
 /// Guest side of one VBVABUFFER.
+#[derive(Debug)]
 pub struct Ring {
     buffer: PhysRegion,
     data_len: u32,
