@@ -93,7 +93,8 @@ impl EventQueue {
         self.events.pop_front()
     }
 
-    fn take_mode_request(&mut self) -> Option<(u32, u32)> {
+    /// Takes the pending mode request (the runtime applies it; tests inspect it).
+    pub fn take_mode_request(&mut self) -> Option<(u32, u32)> {
         self.mode_request.take()
     }
 }

@@ -12,11 +12,13 @@ pub mod framebuffer;
 pub mod memory;
 pub mod pointer;
 pub mod vbe;
+pub mod vbva;
 
 pub use canvas::Canvas;
 pub use dirty::Rect;
 
 use crate::drivers::vga::dispi::DispiError;
+use crate::drivers::vga::vbva::VbvaError;
 use crate::hal::Platform;
 use crate::runtime::EventQueue;
 use framebuffer::FramebufferError;
@@ -50,6 +52,14 @@ pub enum DisplayError {
     },
     /// This backend has a fixed mode.
     ModeChangeUnsupported,
+    /// HGSMI/VBVA failed (the VirtualBox backend).
+    Vbva(VbvaError),
+}
+
+impl From<VbvaError> for DisplayError {
+    fn from(e: VbvaError) -> Self {
+        Self::Vbva(e)
+    }
 }
 
 impl From<DispiError> for DisplayError {
