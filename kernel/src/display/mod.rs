@@ -11,6 +11,7 @@ pub mod firmware;
 pub mod framebuffer;
 pub mod memory;
 pub mod pointer;
+pub mod system;
 pub mod vbe;
 pub mod vbva;
 
@@ -96,6 +97,11 @@ pub trait Display {
     /// processes host commands and queues mode hints here); `fired_lines` as for
     /// event sources. Plain backends have nothing to do.
     fn poll<H: Platform>(&mut self, _hal: &mut H, _fired_lines: u64, _queue: &mut EventQueue) {}
+    /// Shows (`visible`) or hides the host-drawn pointer. Returns whether the host
+    /// draws the pointer now; backends without a host pointer return false.
+    fn show_host_pointer<H: Platform>(&mut self, _hal: &mut H, _visible: bool) -> bool {
+        false
+    }
 }
 
 /// Emits `@vitrine display backend=… mode=WxH pitch=N vram_kib=N`.

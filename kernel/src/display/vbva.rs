@@ -125,6 +125,11 @@ impl VbvaDisplay {
         &self.vbva
     }
 
+    /// The modes this display can set (the framebuffer area, not the whole VRAM).
+    pub fn mode_limits(&self) -> ModeLimits {
+        self.limits()
+    }
+
     fn limits(&self) -> ModeLimits {
         ModeLimits {
             vram_bytes: u64::from(self.vbva.framebuffer_capacity()),
