@@ -151,12 +151,22 @@ fn catch<T>(line: usize, f: impl FnOnce() -> Result<T, SimError>) -> Result<T, S
 impl Sim {
     /// Powers the machine on and boots the guest until its first idle.
     pub fn boot(options: SimOptions) -> Result<Sim, SimError> {
+        Self::boot_with(options, |_| {})
+    }
+
+    /// [`Sim::boot`], with `before` acting on the host before the guest starts (a
+    /// hint from before a reboot, a hostile configuration).
+    pub fn boot_with(
+        options: SimOptions,
+        before: impl FnOnce(&mut twin::Machine),
+    ) -> Result<Sim, SimError> {
         status_capture::install();
         catch(0, || {
             let mut platform = TwinPlatform::new(options.machine.clone());
             platform
                 .machine
                 .set_mouse_integration(options.host_mouse_integration);
+            before(&mut platform.machine);
             let scan = pci::enumerate(&mut platform);
             let config = SystemConfig {
                 mode: options.mode,
@@ -231,6 +241,11 @@ impl Sim {
     /// The status lines this guest emitted so far (`@vitrine …`).
     pub fn status_lines(&self) -> Vec<String> {
         status_capture::lines()
+    }
+
+    /// Status lines and log records so far, in order.
+    pub fn transcript(&self) -> Vec<String> {
+        status_capture::transcript()
     }
 
     /// Runs a parsed script.
@@ -534,7 +549,8 @@ pub fn scancode(name: &str) -> Option<(u8, bool)> {
     }
 }
 
-/// Parses and runs a script file; prints the status lines at the end.
+/// Parses and runs a script file; returns the transcript (status lines and log
+/// records), or the error after printing the transcript.
 pub fn run_script(path: &Path, out_dir: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -545,7 +561,7 @@ pub fn run_script(path: &Path, out_dir: &Path) -> Result<Vec<String>, Box<dyn st
     };
     let mut sim = Sim::boot(options)?;
     let result = sim.run(&steps);
-    let lines = sim.status_lines();
+    let lines = sim.transcript();
     if let Err(error) = result {
         for line in &lines {
             println!("{line}");
