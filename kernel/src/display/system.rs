@@ -13,6 +13,8 @@ use crate::runtime::EventQueue;
 use crate::status;
 
 /// One display type for the runtime, whichever backend came up.
+// One value lives for the whole run, and there is no heap to box the big variant in.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum SystemDisplay {
     /// VirtualBox VGA with HGSMI/VBVA: dirty rectangles, mode hints, host pointer.
