@@ -164,9 +164,13 @@ fn clicks_and_resizes_through_the_runtime() {
             ),
         ]
     );
+    // The status sink is global and tests run in parallel: pick this test's display
+    // by its buffer (3840x2160 pixels = 32400 KiB).
     let modes: Vec<&String> = lines
         .iter()
-        .filter(|l| l.starts_with("@vitrine display backend=memory"))
+        .filter(|l| {
+            l.starts_with("@vitrine display backend=memory") && l.ends_with("vram_kib=32400")
+        })
         .collect();
     assert_eq!(modes.len(), 2, "{modes:?}");
     assert!(modes[1].contains("mode=1920x1080"));

@@ -2,6 +2,8 @@
 
 pub mod cmos_rtc;
 pub mod ps2;
+#[cfg(target_os = "none")]
+pub mod serial;
 pub mod vga;
 pub mod vmmdev;
 pub mod vmmouse;

@@ -1,0 +1,128 @@
+//! Time: the TSC (frequency from CPUID or calibrated against the PIT), the monotonic
+//! microsecond clock, and the PIT's periodic tick.
+
+use core::arch::x86_64::{__cpuid, __cpuid_count, _rdtsc};
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use x86_64::instructions::port::Port;
+
+/// The PIT's input clock.
+const PIT_HZ: u64 = 1_193_182;
+const PIT_CHANNEL0: u16 = 0x40;
+const PIT_CHANNEL2: u16 = 0x42;
+const PIT_COMMAND: u16 = 0x43;
+/// Port 0x61: bit 0 gates PIT channel 2, bit 1 drives the speaker, bit 5 reads OUT2.
+const PIT_CHANNEL2_GATE: u16 = 0x61;
+const CALIBRATION_MS: u64 = 2;
+/// Calibration runs; the smallest result wins, because a run can only be inflated (the
+/// vCPU descheduled between the PIT's terminal count and our poll), never deflated.
+const CALIBRATION_RUNS: usize = 5;
+/// Used when neither CPUID nor the PIT give a frequency (logged).
+const FALLBACK_TSC_KHZ: u64 = 1_000_000;
+
+/// Periodic tick rate of the PIT (the idle wake-up granularity).
+pub const TICK_HZ: u64 = 1000;
+
+static TSC_AT_ENTRY: AtomicU64 = AtomicU64::new(0);
+static TSC_KHZ: AtomicU64 = AtomicU64::new(FALLBACK_TSC_KHZ);
+
+/// Reads the time-stamp counter.
+pub fn rdtsc() -> u64 {
+    // SAFETY: RDTSC is available on every x86_64 CPU and has no side effects.
+    unsafe { _rdtsc() }
+}
+
+/// Marks kernel entry: `now_us` counts from here. Call first thing.
+pub fn mark_entry() {
+    TSC_AT_ENTRY.store(rdtsc(), Ordering::Relaxed);
+}
+
+/// The TSC frequency in kHz, as found by `init_tsc`.
+pub fn tsc_khz() -> u64 {
+    TSC_KHZ.load(Ordering::Relaxed)
+}
+
+/// Microseconds since `mark_entry`.
+pub fn now_us() -> u64 {
+    let ticks = rdtsc().wrapping_sub(TSC_AT_ENTRY.load(Ordering::Relaxed));
+    (ticks as u128 * 1000 / tsc_khz().max(1) as u128) as u64
+}
+
+fn out8(port: u16, value: u8) {
+    // SAFETY: PIT and port-0x61 registers; only this module drives them.
+    unsafe { Port::<u8>::new(port).write(value) }
+}
+
+fn in8(port: u16) -> u8 {
+    // SAFETY: as in `out8`.
+    unsafe { Port::<u8>::new(port).read() }
+}
+
+/// The TSC frequency from CPUID leaf 0x15 (crystal ratio) or 0x16 (base MHz).
+fn tsc_khz_from_cpuid() -> Option<u64> {
+    // Leaves above the maximum are not queried.
+    let max_leaf = __cpuid(0).eax;
+    if max_leaf >= 0x15 {
+        let leaf = __cpuid_count(0x15, 0);
+        if leaf.eax != 0 && leaf.ebx != 0 && leaf.ecx != 0 {
+            return Some(leaf.ecx as u64 * leaf.ebx as u64 / leaf.eax as u64 / 1000);
+        }
+    }
+    if max_leaf >= 0x16 {
+        let base_mhz = __cpuid_count(0x16, 0).eax & 0xffff;
+        if base_mhz != 0 {
+            return Some(base_mhz as u64 * 1000);
+        }
+    }
+    None
+}
+
+/// Counts TSC ticks over `CALIBRATION_MS` of PIT channel 2 (one-shot, gate on, speaker
+/// off). Returns `None` when the PIT never signals (no PIT).
+fn tsc_khz_from_pit() -> Option<u64> {
+    let count = PIT_HZ * CALIBRATION_MS / 1000;
+    let gate = in8(PIT_CHANNEL2_GATE);
+    out8(PIT_CHANNEL2_GATE, (gate & !0x02) | 0x01);
+    out8(PIT_COMMAND, 0b1011_0000); // channel 2, lo/hi byte, mode 0 (terminal count)
+    out8(PIT_CHANNEL2, (count & 0xff) as u8);
+    out8(PIT_CHANNEL2, (count >> 8) as u8);
+    let start = rdtsc();
+    let mut polls = 0u64;
+    while in8(PIT_CHANNEL2_GATE) & 0x20 == 0 {
+        polls += 1;
+        if polls > 50_000_000 {
+            out8(PIT_CHANNEL2_GATE, gate);
+            return None;
+        }
+    }
+    let elapsed = rdtsc() - start;
+    out8(PIT_CHANNEL2_GATE, gate);
+    Some(elapsed / CALIBRATION_MS)
+}
+
+/// The smallest of several PIT calibrations, or `None` when the PIT never signals.
+fn tsc_khz_from_pit_runs() -> Option<u64> {
+    (0..CALIBRATION_RUNS)
+        .map(|_| tsc_khz_from_pit())
+        .try_fold(u64::MAX, |best, run| run.map(|khz| best.min(khz)))
+}
+
+/// Finds the TSC frequency. Call once at boot, before `now_us` matters.
+pub fn init_tsc() {
+    let khz = match tsc_khz_from_cpuid().or_else(tsc_khz_from_pit_runs) {
+        Some(khz) if khz > 0 => khz,
+        _ => {
+            log::warn!("time: TSC frequency unknown (no CPUID leaf, no PIT); assuming {FALLBACK_TSC_KHZ} kHz");
+            FALLBACK_TSC_KHZ
+        }
+    };
+    TSC_KHZ.store(khz, Ordering::Relaxed);
+}
+
+/// Starts the PIT's channel 0 as a `TICK_HZ` rate generator (IRQ 0).
+pub fn start_tick() {
+    let divisor = PIT_HZ / TICK_HZ;
+    out8(PIT_COMMAND, 0b0011_0100); // channel 0, lo/hi byte, mode 2 (rate generator)
+    out8(PIT_CHANNEL0, (divisor & 0xff) as u8);
+    out8(PIT_CHANNEL0, (divisor >> 8) as u8);
+}

@@ -1,0 +1,404 @@
+//! The kernel command line, parsed into typed options.
+//!
+//! Options are whitespace-separated `key=value` words. Anything unknown or malformed
+//! becomes a [`CmdlineWarning`] for the kernel to log; parsing never fails and never
+//! panics, so a typo in grub.cfg costs a log line, not a boot.
+
+use core::fmt;
+use core::str::FromStr;
+
+/// Longest status word `test-exit=` accepts.
+pub const MAX_STATUS_WORD: usize = 16;
+/// How many warnings are kept; further ones are only counted.
+pub const MAX_WARNINGS: usize = 8;
+/// How much of an offending word a warning keeps.
+pub const MAX_WARNING_TEXT: usize = 40;
+
+/// The exception `test-fault=` raises on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestFault {
+    /// Vector 14: touch an unmapped address.
+    PageFault,
+    /// Vector 0: divide by zero.
+    Divide,
+    /// Vector 3: `int3`.
+    Breakpoint,
+    /// Vector 6: `ud2`.
+    InvalidOpcode,
+    /// Vector 8: a fault while delivering a fault.
+    DoubleFault,
+}
+
+impl TestFault {
+    /// The exception vector the fault is expected to produce.
+    pub fn vector(self) -> u8 {
+        match self {
+            Self::PageFault => 14,
+            Self::Divide => 0,
+            Self::Breakpoint => 3,
+            Self::InvalidOpcode => 6,
+            Self::DoubleFault => 8,
+        }
+    }
+}
+
+impl FromStr for TestFault {
+    type Err = ();
+    fn from_str(text: &str) -> Result<Self, ()> {
+        Ok(match text {
+            "pagefault" => Self::PageFault,
+            "divide" => Self::Divide,
+            "breakpoint" => Self::Breakpoint,
+            "invalid-opcode" => Self::InvalidOpcode,
+            "double-fault" => Self::DoubleFault,
+            _ => return Err(()),
+        })
+    }
+}
+
+/// A display mode request, `mode=WxH`. Whether the device can do it is the display
+/// driver's call; here it only has to be two non-zero numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModeRequest {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+impl FromStr for ModeRequest {
+    type Err = ();
+    fn from_str(text: &str) -> Result<Self, ()> {
+        let (width, height) = text.split_once(['x', 'X']).ok_or(())?;
+        let width: u32 = width.parse().map_err(|_| ())?;
+        let height: u32 = height.parse().map_err(|_| ())?;
+        if width == 0 || height == 0 {
+            return Err(());
+        }
+        Ok(Self { width, height })
+    }
+}
+
+/// What went wrong with one word of the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarningKind {
+    /// The key is not an option we know.
+    UnknownOption,
+    /// The key is known but the value is not one it accepts.
+    BadValue,
+    /// The option appeared again; the last one wins.
+    Repeated,
+}
+
+/// One problem found while parsing, with (a prefix of) the offending word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CmdlineWarning {
+    /// What kind of problem.
+    pub kind: WarningKind,
+    /// The word as given, cut to `MAX_WARNING_TEXT` bytes.
+    pub word: heapless::String<MAX_WARNING_TEXT>,
+}
+
+impl fmt::Display for CmdlineWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            WarningKind::UnknownOption => "unknown option",
+            WarningKind::BadValue => "bad value",
+            WarningKind::Repeated => "repeated option, last wins",
+        };
+        write!(f, "cmdline: {what}: \"{}\"", self.word)
+    }
+}
+
+/// The parsed command line. `Default` is what an empty command line means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cmdline {
+    /// `test-exit=<word>`: exit QEMU (isa-debug-exit) right after printing the status
+    /// line `@vitrine <word> ...`.
+    pub test_exit: Option<heapless::String<MAX_STATUS_WORD>>,
+    /// `test-fault=<kind>`: raise this exception once the IDT is up.
+    pub test_fault: Option<TestFault>,
+    /// `mode=WxH`: initial display mode.
+    pub mode: Option<ModeRequest>,
+    /// `log=error|warn|info|debug|trace|off`: serial log level (default info).
+    pub log_level: log::LevelFilter,
+    /// `integration=on|off`: use VirtualBox host integration (VMMDev, HGSMI) when
+    /// present; off forces the plain VBE + relative PS/2 path. Default on.
+    pub integration: bool,
+    warnings: heapless::Vec<CmdlineWarning, MAX_WARNINGS>,
+    dropped_warnings: usize,
+}
+
+impl Default for Cmdline {
+    fn default() -> Self {
+        Self {
+            test_exit: None,
+            test_fault: None,
+            mode: None,
+            log_level: log::LevelFilter::Info,
+            integration: true,
+            warnings: heapless::Vec::new(),
+            dropped_warnings: 0,
+        }
+    }
+}
+
+impl Cmdline {
+    /// Parses a command line. Never fails: problems are in [`Cmdline::warnings`].
+    pub fn parse(text: &str) -> Self {
+        let mut cmdline = Self::default();
+        let mut seen = Seen::default();
+        for (index, word) in text.split_ascii_whitespace().enumerate() {
+            // Some loaders pass the kernel's path as the first word.
+            if index == 0 && word.starts_with('/') && !word.contains('=') {
+                continue;
+            }
+            cmdline.apply(word, &mut seen);
+        }
+        cmdline
+    }
+
+    fn apply(&mut self, word: &str, seen: &mut Seen) {
+        let (key, value) = word.split_once('=').unwrap_or((word, ""));
+        let slot = match key {
+            "test-exit" => &mut seen.test_exit,
+            "test-fault" => &mut seen.test_fault,
+            "mode" => &mut seen.mode,
+            "log" => &mut seen.log,
+            "integration" => &mut seen.integration,
+            _ => {
+                self.warn(WarningKind::UnknownOption, word);
+                return;
+            }
+        };
+        let repeated = core::mem::replace(slot, true);
+        let accepted = match key {
+            "test-exit" => parse_status_word(value).map(|w| self.test_exit = Some(w)),
+            "test-fault" => value.parse().map(|f| self.test_fault = Some(f)),
+            "mode" => value.parse().map(|m| self.mode = Some(m)),
+            "log" => parse_level(value).map(|l| self.log_level = l),
+            "integration" => parse_switch(value).map(|on| self.integration = on),
+            _ => Err(()),
+        };
+        if accepted.is_err() {
+            self.warn(WarningKind::BadValue, word);
+        } else if repeated {
+            self.warn(WarningKind::Repeated, word);
+        }
+    }
+
+    fn warn(&mut self, kind: WarningKind, word: &str) {
+        let mut text = heapless::String::new();
+        for ch in word.chars() {
+            if text.push(ch).is_err() {
+                break;
+            }
+        }
+        if self
+            .warnings
+            .push(CmdlineWarning { kind, word: text })
+            .is_err()
+        {
+            self.dropped_warnings += 1;
+        }
+    }
+
+    /// Problems found while parsing, in order.
+    pub fn warnings(&self) -> &[CmdlineWarning] {
+        &self.warnings
+    }
+
+    /// Warnings beyond `MAX_WARNINGS` that were counted but not kept.
+    pub fn dropped_warnings(&self) -> usize {
+        self.dropped_warnings
+    }
+
+    /// True when `test-exit` asks to exit after the status line `word`.
+    pub fn exits_after(&self, word: &str) -> bool {
+        self.test_exit.as_deref() == Some(word)
+    }
+}
+
+#[derive(Default)]
+struct Seen {
+    test_exit: bool,
+    test_fault: bool,
+    mode: bool,
+    log: bool,
+    integration: bool,
+}
+
+fn parse_status_word(value: &str) -> Result<heapless::String<MAX_STATUS_WORD>, ()> {
+    let valid = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if !valid {
+        return Err(());
+    }
+    heapless::String::try_from(value).map_err(|_| ())
+}
+
+fn parse_level(value: &str) -> Result<log::LevelFilter, ()> {
+    Ok(match value {
+        "off" => log::LevelFilter::Off,
+        "error" => log::LevelFilter::Error,
+        "warn" => log::LevelFilter::Warn,
+        "info" => log::LevelFilter::Info,
+        "debug" => log::LevelFilter::Debug,
+        "trace" => log::LevelFilter::Trace,
+        _ => return Err(()),
+    })
+}
+
+fn parse_switch(value: &str) -> Result<bool, ()> {
+    match value {
+        "on" | "1" | "yes" => Ok(true),
+        "off" | "0" | "no" => Ok(false),
+        _ => Err(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(cmdline: &Cmdline) -> Vec<WarningKind> {
+        cmdline.warnings().iter().map(|w| w.kind).collect()
+    }
+
+    #[test]
+    fn empty_means_defaults() {
+        let cmdline = Cmdline::parse("");
+        assert_eq!(cmdline, Cmdline::default());
+        assert!(cmdline.integration);
+        assert_eq!(cmdline.log_level, log::LevelFilter::Info);
+        assert!(cmdline.warnings().is_empty());
+    }
+
+    #[test]
+    fn all_options_parse() {
+        let cmdline = Cmdline::parse(
+            "test-exit=ready test-fault=pagefault mode=1920x1080 log=debug integration=off",
+        );
+        assert_eq!(cmdline.test_exit.as_deref(), Some("ready"));
+        assert!(cmdline.exits_after("ready"));
+        assert!(!cmdline.exits_after("boot"));
+        assert_eq!(cmdline.test_fault, Some(TestFault::PageFault));
+        assert_eq!(
+            cmdline.mode,
+            Some(ModeRequest {
+                width: 1920,
+                height: 1080
+            })
+        );
+        assert_eq!(cmdline.log_level, log::LevelFilter::Debug);
+        assert!(!cmdline.integration);
+        assert!(cmdline.warnings().is_empty());
+    }
+
+    #[test]
+    fn every_fault_kind_and_its_vector() {
+        for (name, vector) in [
+            ("pagefault", 14),
+            ("divide", 0),
+            ("breakpoint", 3),
+            ("invalid-opcode", 6),
+            ("double-fault", 8),
+        ] {
+            let cmdline = Cmdline::parse(&format!("test-fault={name}"));
+            assert_eq!(cmdline.test_fault.map(TestFault::vector), Some(vector));
+        }
+    }
+
+    #[test]
+    fn every_log_level() {
+        for (name, level) in [
+            ("off", log::LevelFilter::Off),
+            ("error", log::LevelFilter::Error),
+            ("warn", log::LevelFilter::Warn),
+            ("info", log::LevelFilter::Info),
+            ("debug", log::LevelFilter::Debug),
+            ("trace", log::LevelFilter::Trace),
+        ] {
+            assert_eq!(Cmdline::parse(&format!("log={name}")).log_level, level);
+        }
+    }
+
+    #[test]
+    fn unknown_options_warn_and_are_ignored() {
+        let cmdline = Cmdline::parse("quiet splash=1 mode=800x600");
+        assert_eq!(
+            kinds(&cmdline),
+            [WarningKind::UnknownOption, WarningKind::UnknownOption]
+        );
+        assert_eq!(cmdline.warnings()[0].word, "quiet");
+        assert_eq!(cmdline.warnings()[1].word, "splash=1");
+        assert_eq!(cmdline.mode.map(|m| m.width), Some(800));
+    }
+
+    #[test]
+    fn bad_values_warn_and_keep_defaults() {
+        let cmdline = Cmdline::parse(
+            "mode=800 mode=0x600 mode=axb mode=99999999999x1 log=loud integration=maybe \
+             test-fault=segv test-exit= test-exit=Ready! test-exit=a-word-far-too-long-to-keep",
+        );
+        assert_eq!(cmdline.warnings().len(), MAX_WARNINGS);
+        assert_eq!(cmdline.dropped_warnings(), 2);
+        assert!(cmdline
+            .warnings()
+            .iter()
+            .all(|w| w.kind == WarningKind::BadValue));
+        assert_eq!(cmdline.mode, None);
+        assert_eq!(cmdline.log_level, log::LevelFilter::Info);
+        assert!(cmdline.integration);
+        assert_eq!(cmdline.test_fault, None);
+        assert_eq!(cmdline.test_exit, None);
+    }
+
+    #[test]
+    fn repeated_option_last_wins_with_warning() {
+        let cmdline = Cmdline::parse("mode=800x600 mode=1024X768");
+        assert_eq!(
+            cmdline.mode,
+            Some(ModeRequest {
+                width: 1024,
+                height: 768
+            })
+        );
+        assert_eq!(kinds(&cmdline), [WarningKind::Repeated]);
+    }
+
+    #[test]
+    fn kernel_path_as_first_word_is_skipped() {
+        let cmdline = Cmdline::parse("/boot/vitrine.elf log=warn");
+        assert_eq!(cmdline.log_level, log::LevelFilter::Warn);
+        assert!(cmdline.warnings().is_empty());
+        // Anywhere else a path is just an unknown word.
+        let cmdline = Cmdline::parse("log=warn /boot/vitrine.elf");
+        assert_eq!(kinds(&cmdline), [WarningKind::UnknownOption]);
+    }
+
+    #[test]
+    fn extra_whitespace_and_non_ascii_do_not_panic() {
+        let cmdline = Cmdline::parse("  \t log=error\n\n mode=éxé ünïcödé=✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓ ");
+        assert_eq!(cmdline.log_level, log::LevelFilter::Error);
+        assert_eq!(
+            kinds(&cmdline),
+            [WarningKind::BadValue, WarningKind::UnknownOption]
+        );
+        // The kept text is a char-boundary prefix of the word.
+        let kept = &cmdline.warnings()[1].word;
+        assert!(kept.len() <= MAX_WARNING_TEXT);
+        assert!("ünïcödé=✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓".starts_with(kept.as_str()));
+    }
+
+    #[test]
+    fn warning_display_names_the_word() {
+        let cmdline = Cmdline::parse("colour=blue");
+        assert_eq!(
+            cmdline.warnings()[0].to_string(),
+            "cmdline: unknown option: \"colour=blue\""
+        );
+    }
+}

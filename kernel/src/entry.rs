@@ -1,0 +1,183 @@
+//! Kernel bring-up, from the boot assembly to the app.
+//!
+//! `start.rs` calls `vitrine_kernel_entry(magic, info)` in long mode on the boot stack.
+//! In order: clock origin, serial, CPU tables, boot information, TSC, `@vitrine boot`,
+//! ACPI and interrupts, PCI (`@vitrine pci` lines), the interrupt self-test (only
+//! with QEMU's `edu` device), the optional test fault, then
+//! `@vitrine ready` and the hand-off to the app:
+//!
+//! ```ignore
+//! // in the app's bare-metal main.rs
+//! fn main(platform: &mut vitrine::metal::Metal, handoff: &vitrine::entry::Handoff) -> ! { ... }
+//! vitrine::entry!(main);
+//! ```
+//!
+//! The app owns the `Metal` platform from then on (drivers take it as `impl Platform`)
+//! and gets what bring-up found in [`Handoff`]: the boot information and the PCI scan.
+
+use crate::arch::{fault, interrupts, time};
+use crate::boot::cmdline::TestFault;
+use crate::boot::{multiboot, BootInfo};
+use crate::drivers::serial;
+use crate::fault_report::Quoted;
+use crate::irq_selftest;
+use crate::metal::Metal;
+use crate::platform::acpi;
+use crate::platform::pci::{self, PciScan};
+use crate::testing::{self, QemuExitCode};
+
+/// What bring-up hands to the app besides the platform.
+#[derive(Debug)]
+pub struct Handoff {
+    /// Boot loader information: firmware, memory map, command line, RSDP, framebuffer.
+    pub boot: BootInfo,
+    /// Every PCI function found at boot (drivers look for their device here).
+    pub pci: PciScan,
+}
+
+unsafe extern "Rust" {
+    /// Defined by the app with [`crate::entry!`].
+    fn vitrine_app_main(platform: &mut Metal, handoff: &Handoff) -> !;
+}
+
+/// Defines the app's entry point: `vitrine::entry!(path::to::main)` where `main` is a
+/// `fn(&mut vitrine::metal::Metal, &vitrine::entry::Handoff) -> !`. The kernel calls it
+/// right after printing `@vitrine ready`, with interrupts on.
+#[macro_export]
+macro_rules! entry {
+    ($main:path) => {
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        fn vitrine_app_main(
+            platform: &mut $crate::metal::Metal,
+            handoff: &$crate::entry::Handoff,
+        ) -> ! {
+            let main: fn(&mut $crate::metal::Metal, &$crate::entry::Handoff) -> ! = $main;
+            main(platform, handoff)
+        }
+    };
+}
+
+/// Ends the run after the status line `word` when `test-exit=<word>` asked for it.
+fn exit_if_requested(boot: &BootInfo, word: &str) {
+    if boot.cmdline.exits_after(word) {
+        fault::exit_qemu(QemuExitCode::Success);
+    }
+}
+
+/// Raises the exception `test-fault=` asked for.
+fn trigger_test_fault(kind: TestFault) {
+    log::info!("test: raising {kind:?} on purpose");
+    // SAFETY: each arm raises an exception on purpose; the handler reports it and
+    // never returns here, so no state is left inconsistent.
+    unsafe {
+        match kind {
+            TestFault::PageFault => {
+                // Far above the 4 GiB identity map: not present.
+                let unmapped = 0x0000_0dea_dbee_f000u64 as *const u64;
+                let _ = unmapped.read_volatile();
+            }
+            TestFault::Divide => {
+                core::arch::asm!("xor edx, edx", "xor eax, eax", "xor ecx, ecx", "div ecx")
+            }
+            TestFault::Breakpoint => core::arch::asm!("int3"),
+            TestFault::InvalidOpcode => core::arch::asm!("ud2"),
+            TestFault::DoubleFault => {
+                // A push into the unmapped stack guard page: the page fault cannot push
+                // its own frame there either, so the CPU raises a double fault (IST).
+                let guard_top = crate::arch::paging::stack_guard_address() + 4096;
+                core::arch::asm!("mov rsp, {}", "push rax", in(reg) guard_top);
+            }
+        }
+    }
+}
+
+#[unsafe(no_mangle)]
+extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
+    time::mark_entry();
+    serial::init();
+    serial::write_str("\n");
+    log::info!("Vitrine kernel starting");
+    crate::arch::init_cpu();
+    log::debug!("t_us={} after serial and CPU tables", time::now_us());
+
+    // SAFETY: `start.rs` passes GRUB's EAX/EBX unchanged; the information lies in
+    // identity-mapped RAM the kernel never writes (no allocator).
+    let boot = unsafe { multiboot::read(magic, info_address) };
+    log::set_max_level(boot.cmdline.log_level);
+    testing::set_exit_on_fault(boot.cmdline.test_exit.is_some());
+    for warning in boot.cmdline.warnings() {
+        log::warn!("{warning}");
+    }
+    if boot.cmdline.dropped_warnings() > 0 {
+        log::warn!(
+            "cmdline: {} more warnings not shown",
+            boot.cmdline.dropped_warnings()
+        );
+    }
+    if !boot.memory.warnings().is_empty() {
+        log::warn!("memory map: {}", boot.memory.warnings());
+    }
+
+    time::init_tsc();
+    match &boot.framebuffer {
+        Some(fb) => log::info!(
+            "boot: firmware framebuffer {}x{}x{} pitch {} at {:#x}",
+            fb.width,
+            fb.height,
+            fb.bpp,
+            fb.pitch,
+            fb.phys
+        ),
+        None => log::info!("boot: no firmware framebuffer (text mode)"),
+    }
+    crate::status!(
+        "boot firmware={} mem_kib={} tsc_khz={} cmdline=\"{}\"",
+        boot.firmware,
+        boot.memory.usable_kib(),
+        time::tsc_khz(),
+        Quoted(boot.cmdline_text.as_str())
+    );
+    exit_if_requested(&boot, "boot");
+    log::debug!(
+        "t_us={} after boot information and TSC calibration",
+        time::now_us()
+    );
+
+    let acpi = acpi::discover(boot.rsdp);
+    let power = acpi.power;
+    interrupts::init(acpi.interrupts);
+    x86_64::instructions::interrupts::enable();
+    log::debug!("t_us={} after ACPI and interrupt set-up", time::now_us());
+    interrupts::check_tick(50_000);
+    log::debug!("t_us={} after the tick check", time::now_us());
+
+    // SAFETY: CPU, paging and interrupts are set up; this is the only `Metal`.
+    let mut platform = unsafe { Metal::new(power) };
+    let scan = pci::enumerate(&mut platform);
+    for function in scan.functions() {
+        crate::status!("pci {}", function.status_fields());
+    }
+    if scan.dropped() > 0 {
+        log::warn!(
+            "pci: {} functions beyond the table were not kept",
+            scan.dropped()
+        );
+    }
+    exit_if_requested(&boot, "pci");
+    log::debug!("t_us={} after PCI enumeration", time::now_us());
+    if irq_selftest::run(&mut platform, &scan).is_some() {
+        exit_if_requested(&boot, "irq-selftest");
+    }
+
+    if let Some(kind) = boot.cmdline.test_fault {
+        trigger_test_fault(kind);
+    }
+
+    let handoff = Handoff { boot, pci: scan };
+    crate::status!("ready t_us={}", time::now_us());
+    exit_if_requested(&handoff.boot, "ready");
+    // SAFETY: `vitrine_app_main` is defined by the app through `entry!` with exactly
+    // this signature.
+    unsafe { vitrine_app_main(&mut platform, &handoff) }
+}

@@ -1,0 +1,512 @@
+//! ACPI tables through the `acpi` crate: the MADT (interrupt model) and the FADT.
+//!
+//! Tables are read through the identity map. Any problem (no RSDP, a bad checksum, no
+//! MADT, no I/O APIC) gives a log line and the legacy model: the 8259 PIC.
+
+use acpi::fadt::Fadt;
+use acpi::madt::{Madt, MadtEntry};
+use acpi::{AcpiHandler, AcpiTables};
+
+use crate::irq_lines::{InterruptModel, IoApicInfo, SourceOverride};
+
+/// Maps ACPI tables through the identity map.
+#[cfg(target_os = "none")]
+#[derive(Clone, Copy, Debug)]
+pub struct IdentityMapHandler;
+
+/// What a mapping above the identity map gets instead: zeroes, so the table's
+/// signature/checksum check fails and we fall back instead of faulting.
+#[cfg(target_os = "none")]
+#[repr(align(4096))]
+struct ZeroPage([u8; 4096]);
+#[cfg(target_os = "none")]
+static ZERO_PAGE: ZeroPage = ZeroPage([0; 4096]);
+
+#[cfg(target_os = "none")]
+impl AcpiHandler for IdentityMapHandler {
+    unsafe fn map_physical_region<T>(
+        &self,
+        physical_address: usize,
+        size: usize,
+    ) -> acpi::PhysicalMapping<Self, T> {
+        let mapped = crate::arch::paging::is_identity_mapped(physical_address as u64, size as u64);
+        let (pointer, length) = if mapped {
+            (physical_address as *mut T, size)
+        } else {
+            log::warn!("acpi: table at {physical_address:#x}+{size:#x} is outside the identity map; ignored");
+            (ZERO_PAGE.0.as_ptr() as *mut T, size.min(ZERO_PAGE.0.len()))
+        };
+        // SAFETY: `pointer` is either the identity mapping of the requested range
+        // (checked above) or the static zero page; never null.
+        unsafe {
+            acpi::PhysicalMapping::new(
+                physical_address,
+                core::ptr::NonNull::new_unchecked(pointer),
+                length,
+                length,
+                *self,
+            )
+        }
+    }
+
+    fn unmap_physical_region<T>(_region: &acpi::PhysicalMapping<Self, T>) {}
+}
+
+/// What power-off needs: the PM1 control ports (FADT) and the S5 sleep type (the
+/// DSDT's `\_S5` package).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PowerInfo {
+    /// PM1a control block I/O port, when the FADT gives one in I/O space.
+    pub pm1a_control_port: Option<u16>,
+    /// PM1b control block I/O port, if the machine has one.
+    pub pm1b_control_port: Option<u16>,
+    /// SLP_TYPa and SLP_TYPb for S5 (soft off).
+    pub s5_sleep_types: Option<(u8, u8)>,
+}
+
+impl PowerInfo {
+    /// The (port, value) writes that enter S5, or `None` when something is missing.
+    pub fn power_off_writes(&self) -> Option<heapless::Vec<(u16, u16), 2>> {
+        const SLEEP_ENABLE: u16 = 1 << 13;
+        let (type_a, type_b) = self.s5_sleep_types?;
+        let mut writes = heapless::Vec::new();
+        let value = |sleep_type: u8| ((sleep_type as u16 & 0x7) << 10) | SLEEP_ENABLE;
+        writes.push((self.pm1a_control_port?, value(type_a))).ok()?;
+        if let Some(port) = self.pm1b_control_port {
+            writes.push((port, value(type_b))).ok()?;
+        }
+        Some(writes)
+    }
+}
+
+/// AML opcodes used by the `\_S5` scan.
+mod aml {
+    pub const NAME_OP: u8 = 0x08;
+    pub const ROOT_PREFIX: u8 = b'\\';
+    pub const PACKAGE_OP: u8 = 0x12;
+    pub const ZERO_OP: u8 = 0x00;
+    pub const ONE_OP: u8 = 0x01;
+    pub const BYTE_PREFIX: u8 = 0x0a;
+}
+
+/// Finds `Name(\_S5, Package() { SLP_TYPa, SLP_TYPb, ... })` in AML and returns the
+/// two sleep types. A byte scan, not an interpreter: it handles the static package
+/// every firmware we target (QEMU, VirtualBox, OVMF) emits, and gives `None` for
+/// anything else (a method, a computed value, truncated bytes).
+pub fn s5_sleep_types(aml_bytes: &[u8]) -> Option<(u8, u8)> {
+    let name_at = aml_bytes
+        .windows(4)
+        .enumerate()
+        .find_map(|(index, window)| {
+            let declared = (index >= 1 && aml_bytes[index - 1] == aml::NAME_OP)
+                || (index >= 2
+                    && aml_bytes[index - 1] == aml::ROOT_PREFIX
+                    && aml_bytes[index - 2] == aml::NAME_OP);
+            (window == b"_S5_" && declared).then_some(index)
+        })?;
+    let mut cursor = name_at + 4;
+    if *aml_bytes.get(cursor)? != aml::PACKAGE_OP {
+        return None;
+    }
+    cursor += 1;
+    // PkgLength: bits 7..6 of the lead byte count the bytes that follow it.
+    let lead = *aml_bytes.get(cursor)?;
+    cursor += 1 + (lead >> 6) as usize;
+    cursor += 1; // NumElements
+    let mut element = || -> Option<u8> {
+        let value = match *aml_bytes.get(cursor)? {
+            aml::ZERO_OP => 0,
+            aml::ONE_OP => 1,
+            aml::BYTE_PREFIX => {
+                cursor += 1;
+                *aml_bytes.get(cursor)?
+            }
+            _ => return None,
+        };
+        cursor += 1;
+        Some(value)
+    };
+    let type_a = element()?;
+    let type_b = element()?;
+    Some((type_a, type_b))
+}
+
+/// What ACPI told us.
+#[derive(Debug, Clone)]
+pub struct AcpiInfo {
+    /// The interrupt controllers (or the legacy model).
+    pub interrupts: InterruptModel,
+    /// Power-off information from the FADT.
+    pub power: PowerInfo,
+}
+
+/// Reads the MADT and FADT from the RSDP at `rsdp_address` (from the boot loader), or
+/// from a BIOS-area search when the loader gave none.
+#[cfg(target_os = "none")]
+pub fn discover(rsdp_address: Option<u64>) -> AcpiInfo {
+    let reachable = |phys: u64, len: u64| crate::arch::paging::is_identity_mapped(phys, len);
+    // SAFETY: the RSDP address comes from the Multiboot2 RSDP tag (a copy inside the boot
+    // information, which is identity-mapped RAM); the BIOS search reads only the EBDA
+    // and 0xE0000..0xFFFFF, identity-mapped too. The crate checks signatures/checksums.
+    let tables = unsafe {
+        match rsdp_address {
+            Some(address) => AcpiTables::from_rsdp(IdentityMapHandler, address as usize),
+            None => AcpiTables::search_for_rsdp_bios(IdentityMapHandler),
+        }
+    };
+    read_tables(tables, IdentityMapHandler, reachable)
+}
+
+/// Reads the MADT and FADT through `handler` from the RSDP at `rsdp_address`;
+/// `reachable(phys, len)` says whether device registers there can be used.
+///
+/// # Safety
+/// `rsdp_address` must be readable through `handler` for 36 bytes, and every table
+/// address the tables contain must be readable through `handler` too.
+pub unsafe fn discover_with<H: AcpiHandler>(
+    handler: H,
+    rsdp_address: u64,
+    reachable: impl Fn(u64, u64) -> bool,
+) -> AcpiInfo {
+    // SAFETY: forwarded from the caller's contract.
+    let tables = unsafe { AcpiTables::from_rsdp(handler.clone(), rsdp_address as usize) };
+    read_tables(tables, handler, reachable)
+}
+
+fn read_tables<H: AcpiHandler>(
+    tables: acpi::AcpiResult<AcpiTables<H>>,
+    handler: H,
+    reachable: impl Fn(u64, u64) -> bool,
+) -> AcpiInfo {
+    let mut info = AcpiInfo {
+        interrupts: InterruptModel::legacy(),
+        power: PowerInfo::default(),
+    };
+    let tables = match tables {
+        Ok(tables) => tables,
+        Err(error) => {
+            log::warn!("acpi: no usable RSDP/RSDT ({error:?}); falling back to the 8259 PIC");
+            return info;
+        }
+    };
+    match tables.find_table::<Madt>() {
+        Ok(madt) => info.interrupts = interrupt_model(madt.get(), reachable),
+        Err(error) => log::warn!("acpi: no usable MADT ({error:?}); falling back to the 8259 PIC"),
+    }
+    match tables.find_table::<Fadt>() {
+        Ok(fadt) => {
+            info.power.pm1a_control_port = fadt
+                .pm1a_control_block()
+                .ok()
+                .filter(|block| block.address_space == acpi::address::AddressSpace::SystemIo)
+                .and_then(|block| u16::try_from(block.address).ok());
+            info.power.pm1b_control_port = fadt
+                .pm1b_control_block()
+                .ok()
+                .flatten()
+                .filter(|block| block.address_space == acpi::address::AddressSpace::SystemIo)
+                .and_then(|block| u16::try_from(block.address).ok());
+        }
+        Err(error) => log::warn!("acpi: no usable FADT ({error:?}); power-off unavailable"),
+    }
+    info.power.s5_sleep_types = read_s5(&tables, handler);
+    if info.power.power_off_writes().is_none() {
+        log::info!("acpi: power-off unavailable (no PM1a port or no static \\_S5 package)");
+    }
+    info
+}
+
+/// Scans the DSDT (checksum-checked by the crate) for the S5 sleep types.
+fn read_s5<H: AcpiHandler>(tables: &AcpiTables<H>, handler: H) -> Option<(u8, u8)> {
+    let dsdt = tables.dsdt().ok()?;
+    // SAFETY: the crate found and validated this DSDT through `handler`, so the AML
+    // stream after its header is readable through it too.
+    let mapping = unsafe { handler.map_physical_region::<u8>(dsdt.address, dsdt.length as usize) };
+    // SAFETY: the mapping covers `mapped_length` readable bytes and lives until the end
+    // of this function, past the last use of the slice.
+    let aml_bytes = unsafe {
+        core::slice::from_raw_parts(
+            mapping.virtual_start().as_ptr() as *const u8,
+            mapping.mapped_length(),
+        )
+    };
+    s5_sleep_types(aml_bytes)
+}
+
+fn interrupt_model(
+    madt: core::pin::Pin<&Madt>,
+    reachable: impl Fn(u64, u64) -> bool,
+) -> InterruptModel {
+    let mut model = InterruptModel::legacy();
+    model.local_apic_address = madt.local_apic_address as u64;
+    for entry in madt.entries() {
+        match entry {
+            MadtEntry::IoApic(io_apic) => {
+                let gsi_base = io_apic.global_system_interrupt_base;
+                // The I/O APIC serving GSI 0 carries the ISA and (on PCs) PCI lines.
+                if gsi_base == 0 || model.io_apic.is_none() {
+                    model.io_apic = Some(IoApicInfo {
+                        address: io_apic.io_apic_address as u64,
+                        gsi_base,
+                    });
+                }
+            }
+            MadtEntry::InterruptSourceOverride(o) if o.bus == 0 => {
+                let entry = SourceOverride::from_madt(o.irq, o.global_system_interrupt, o.flags);
+                if model.overrides.push(entry).is_err() {
+                    log::warn!(
+                        "acpi: more than {} interrupt overrides; IRQ {} ignored",
+                        model.overrides.capacity(),
+                        o.irq
+                    );
+                }
+            }
+            MadtEntry::LocalApicAddressOverride(o) => {
+                model.local_apic_address = o.local_apic_address
+            }
+            _ => {}
+        }
+    }
+    if model.io_apic.is_none() {
+        log::warn!("acpi: MADT lists no I/O APIC; falling back to the 8259 PIC");
+    }
+    if !reachable(model.local_apic_address, 0x400)
+        || model.io_apic.is_some_and(|io| !reachable(io.address, 0x20))
+    {
+        log::warn!("acpi: APIC registers outside the identity map; falling back to the 8259 PIC");
+        model.io_apic = None;
+    }
+    model
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::irq_lines::{Polarity, Trigger};
+    use acpi::PhysicalMapping;
+    use core::ptr::NonNull;
+
+    /// "Physical" addresses are host addresses of the test's own buffers.
+    #[derive(Clone, Copy, Debug)]
+    struct HostMemory;
+
+    impl AcpiHandler for HostMemory {
+        unsafe fn map_physical_region<T>(
+            &self,
+            physical_address: usize,
+            size: usize,
+        ) -> PhysicalMapping<Self, T> {
+            // SAFETY: tests only pass addresses of live buffers they built.
+            unsafe {
+                PhysicalMapping::new(
+                    physical_address,
+                    NonNull::new(physical_address as *mut T).unwrap(),
+                    size,
+                    size,
+                    *self,
+                )
+            }
+        }
+        fn unmap_physical_region<T>(_region: &PhysicalMapping<Self, T>) {}
+    }
+
+    fn checksum_fix(bytes: &mut [u8], at: usize) {
+        bytes[at] = 0;
+        let sum = bytes.iter().fold(0u8, |a, b| a.wrapping_add(*b));
+        bytes[at] = 0u8.wrapping_sub(sum);
+    }
+
+    /// An SDT: 36-byte header then `body`, with a correct checksum.
+    fn sdt(signature: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut table = Vec::new();
+        table.extend_from_slice(signature);
+        table.extend_from_slice(&((36 + body.len()) as u32).to_le_bytes());
+        table.push(1); // revision
+        table.push(0); // checksum
+        table.extend_from_slice(b"VITRIN");
+        table.extend_from_slice(b"TESTTABL");
+        table.extend_from_slice(&1u32.to_le_bytes());
+        table.extend_from_slice(&1u32.to_le_bytes());
+        table.extend_from_slice(&1u32.to_le_bytes());
+        table.extend_from_slice(body);
+        checksum_fix(&mut table, 9);
+        table
+    }
+
+    fn madt_body(with_io_apic: bool) -> Vec<u8> {
+        let mut body = Vec::new();
+        body.extend_from_slice(&0xfee0_0000u32.to_le_bytes());
+        body.extend_from_slice(&1u32.to_le_bytes()); // PCAT_COMPAT
+        body.extend_from_slice(&[0, 8, 0, 0, 1, 0, 0, 0]); // local APIC 0, enabled
+        if with_io_apic {
+            body.extend_from_slice(&[1, 12, 0, 0]);
+            body.extend_from_slice(&0xfec0_0000u32.to_le_bytes());
+            body.extend_from_slice(&0u32.to_le_bytes());
+        }
+        // ISA IRQ 0 -> GSI 2 (conforming); IRQ 9 -> GSI 9 level, active low.
+        body.extend_from_slice(&[2, 10, 0, 0]);
+        body.extend_from_slice(&2u32.to_le_bytes());
+        body.extend_from_slice(&0u16.to_le_bytes());
+        body.extend_from_slice(&[2, 10, 0, 9]);
+        body.extend_from_slice(&9u32.to_le_bytes());
+        body.extend_from_slice(&0b1111u16.to_le_bytes());
+        body
+    }
+
+    /// Keeps the buffers alive (and 8-byte aligned) while the test runs.
+    struct Tables {
+        buffers: Vec<Vec<u64>>,
+    }
+
+    impl Tables {
+        fn place(&mut self, bytes: &[u8]) -> u64 {
+            let mut words = vec![0u64; bytes.len().div_ceil(8)];
+            // SAFETY: `words` has at least `bytes.len()` bytes.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    bytes.as_ptr(),
+                    words.as_mut_ptr() as *mut u8,
+                    bytes.len(),
+                )
+            };
+            let address = words.as_ptr() as u64;
+            self.buffers.push(words);
+            address
+        }
+    }
+
+    /// Builds RSDP (v2) → XSDT → MADT; returns the tables and the RSDP address.
+    fn build(madt: Vec<u8>, corrupt_rsdp: bool) -> (Tables, u64) {
+        let mut tables = Tables {
+            buffers: Vec::new(),
+        };
+        let madt_address = tables.place(&madt);
+        let xsdt = sdt(b"XSDT", &madt_address.to_le_bytes());
+        let xsdt_address = tables.place(&xsdt);
+        let mut rsdp = Vec::new();
+        rsdp.extend_from_slice(b"RSD PTR ");
+        rsdp.push(0);
+        rsdp.extend_from_slice(b"VITRIN");
+        rsdp.push(2);
+        rsdp.extend_from_slice(&0u32.to_le_bytes());
+        rsdp.extend_from_slice(&36u32.to_le_bytes());
+        rsdp.extend_from_slice(&xsdt_address.to_le_bytes());
+        rsdp.extend_from_slice(&[0, 0, 0, 0]);
+        checksum_fix(&mut rsdp[..20], 8);
+        checksum_fix(&mut rsdp, 32);
+        if corrupt_rsdp {
+            rsdp[8] = rsdp[8].wrapping_add(1);
+        }
+        let rsdp_address = tables.place(&rsdp);
+        (tables, rsdp_address)
+    }
+
+    fn discover_in(tables_and_rsdp: &(Tables, u64)) -> AcpiInfo {
+        // SAFETY: every address in the tables points into `tables_and_rsdp.0`.
+        unsafe { discover_with(HostMemory, tables_and_rsdp.1, |_, _| true) }
+    }
+
+    #[test]
+    fn finds_static_s5_packages() {
+        // QEMU: Name (_S5, Package (0x04) { Zero, Zero, Zero, Zero })
+        let qemu = [
+            0x10, 0x08, b'_', b'S', b'5', b'_', 0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00,
+        ];
+        assert_eq!(s5_sleep_types(&qemu[1..]), Some((0, 0)));
+        // Name (\_S5, Package (0x02) { 0x05, 0x07 }) with BytePrefix values.
+        let root = [
+            0x08, b'\\', b'_', b'S', b'5', b'_', 0x12, 0x06, 0x02, 0x0a, 0x05, 0x0a, 0x07,
+        ];
+        assert_eq!(s5_sleep_types(&root), Some((5, 7)));
+        // A two-byte PkgLength (lead byte 0x4N: one more byte follows).
+        let long = [
+            0x08, b'_', b'S', b'5', b'_', 0x12, 0x40, 0x01, 0x02, 0x01, 0x0a, 0x03,
+        ];
+        assert_eq!(s5_sleep_types(&long), Some((1, 3)));
+    }
+
+    #[test]
+    fn odd_s5_definitions_give_none() {
+        // Not declared with NameOp (a reference to _S5_ inside other code).
+        assert_eq!(
+            s5_sleep_types(&[0x70, b'_', b'S', b'5', b'_', 0x12, 0x04, 0x02, 0, 0]),
+            None
+        );
+        // A method instead of a package.
+        assert_eq!(
+            s5_sleep_types(&[0x08, b'_', b'S', b'5', b'_', 0x14, 0x04, 0x02, 0, 0]),
+            None
+        );
+        // Truncated after the first element.
+        assert_eq!(
+            s5_sleep_types(&[0x08, b'_', b'S', b'5', b'_', 0x12, 0x04, 0x02, 0x0a]),
+            None
+        );
+        assert_eq!(s5_sleep_types(b""), None);
+    }
+
+    #[test]
+    fn power_off_writes_need_both_the_port_and_the_sleep_type() {
+        let mut power = PowerInfo {
+            pm1a_control_port: Some(0x604),
+            ..PowerInfo::default()
+        };
+        assert!(power.power_off_writes().is_none());
+        power.s5_sleep_types = Some((5, 0));
+        assert_eq!(
+            power.power_off_writes().unwrap().as_slice(),
+            &[(0x604, (5 << 10) | (1 << 13))]
+        );
+        power.pm1a_control_port = None;
+        assert!(power.power_off_writes().is_none());
+    }
+
+    #[test]
+    fn reads_io_apic_and_overrides_from_the_madt() {
+        let built = build(sdt(b"APIC", &madt_body(true)), false);
+        let model = discover_in(&built).interrupts;
+        assert!(model.has_io_apic());
+        assert_eq!(model.local_apic_address, 0xfee0_0000);
+        assert_eq!(
+            model.io_apic,
+            Some(IoApicInfo {
+                address: 0xfec0_0000,
+                gsi_base: 0
+            })
+        );
+        assert_eq!(model.overrides.len(), 2);
+        assert_eq!(model.overrides[0].gsi, 2);
+        assert_eq!(model.overrides[1].polarity, Some(Polarity::ActiveLow));
+        assert_eq!(model.overrides[1].trigger, Some(Trigger::Level));
+    }
+
+    #[test]
+    fn a_bad_rsdp_checksum_falls_back_to_the_pic() {
+        let built = build(sdt(b"APIC", &madt_body(true)), true);
+        assert!(!discover_in(&built).interrupts.has_io_apic());
+    }
+
+    #[test]
+    fn a_bad_madt_checksum_falls_back_to_the_pic() {
+        let mut madt = sdt(b"APIC", &madt_body(true));
+        madt[40] ^= 0x10; // flip a bit in the body, checksum now wrong
+        let built = build(madt, false);
+        assert!(!discover_in(&built).interrupts.has_io_apic());
+    }
+
+    #[test]
+    fn no_madt_or_no_io_apic_falls_back_to_the_pic() {
+        let built = build(sdt(b"FACP", &[0u8; 8]), false);
+        assert!(!discover_in(&built).interrupts.has_io_apic());
+        let built = build(sdt(b"APIC", &madt_body(false)), false);
+        assert!(!discover_in(&built).interrupts.has_io_apic());
+    }
+
+    #[test]
+    fn unreachable_apic_registers_fall_back_to_the_pic() {
+        let built = build(sdt(b"APIC", &madt_body(true)), false);
+        // SAFETY: as in `discover_in`.
+        let info = unsafe { discover_with(HostMemory, built.1, |phys, _| phys < 0xfec0_0000) };
+        assert!(!info.interrupts.has_io_apic());
+    }
+}

@@ -1,0 +1,4 @@
+//! Platform discovery: PCI enumeration (and ACPI tables).
+
+pub mod acpi;
+pub mod pci;

@@ -1,0 +1,342 @@
+//! `cargo xtask test`: host tests, then boot tests of the ISO in QEMU.
+//!
+//! Boot tests are `BootTest` values: a firmware, a kernel command line, a timeout
+//! and a check that drives a `QemuRun`. Add new ones (screenshots, input) to
+//! `boot_tests`. Each distinct command line gets its own ISO under target/.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::cli::Args;
+use crate::qemu::{Firmware, QemuExit, QemuOptions, QemuRun};
+use crate::qmp::MouseButton;
+use crate::Result;
+
+/// One QEMU boot test.
+pub struct BootTest {
+    /// Unique name; also the run directory under `target/xtask/runs/`.
+    pub name: &'static str,
+    /// BIOS or UEFI.
+    pub firmware: Firmware,
+    /// Kernel command line baked into this test's ISO.
+    pub cmdline: &'static str,
+    /// Extra QEMU arguments.
+    pub extra_args: &'static [&'static str],
+    /// Upper bound for the whole test.
+    pub timeout: Duration,
+    /// Drives the run and checks what it printed; `Err` explains the failure.
+    pub check: fn(&mut QemuRun, Duration) -> Result,
+}
+
+/// TCG is slow and the machines are shared: generous, but a hang still ends.
+const BIOS_TIMEOUT: Duration = Duration::from_secs(30);
+const UEFI_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// Every boot test, in the order they run.
+pub fn boot_tests() -> Vec<BootTest> {
+    vec![
+        BootTest {
+            name: "boot-bios-ready",
+            firmware: Firmware::Bios,
+            cmdline: "test-exit=ready",
+            extra_args: &[],
+            timeout: BIOS_TIMEOUT,
+            check: |run, timeout| check_ready(run, timeout, Firmware::Bios),
+        },
+        BootTest {
+            name: "boot-uefi-ready",
+            firmware: Firmware::Uefi,
+            cmdline: "test-exit=ready",
+            extra_args: &[],
+            timeout: UEFI_TIMEOUT,
+            check: |run, timeout| check_ready(run, timeout, Firmware::Uefi),
+        },
+        BootTest {
+            name: "fault-pagefault",
+            firmware: Firmware::Bios,
+            cmdline: "test-fault=pagefault test-exit=ready",
+            extra_args: &[],
+            timeout: BIOS_TIMEOUT,
+            check: |run, timeout| check_fault(run, timeout, 14),
+        },
+        BootTest {
+            name: "fault-divide",
+            firmware: Firmware::Bios,
+            cmdline: "test-fault=divide test-exit=ready",
+            extra_args: &[],
+            timeout: BIOS_TIMEOUT,
+            check: |run, timeout| check_fault(run, timeout, 0),
+        },
+        BootTest {
+            name: "fault-breakpoint",
+            firmware: Firmware::Bios,
+            cmdline: "test-fault=breakpoint test-exit=ready",
+            extra_args: &[],
+            timeout: BIOS_TIMEOUT,
+            check: |run, timeout| check_fault(run, timeout, 3),
+        },
+        BootTest {
+            name: "fault-invalid-opcode",
+            firmware: Firmware::Bios,
+            cmdline: "test-fault=invalid-opcode test-exit=ready",
+            extra_args: &[],
+            timeout: BIOS_TIMEOUT,
+            check: |run, timeout| check_fault(run, timeout, 6),
+        },
+        BootTest {
+            name: "fault-double-fault",
+            firmware: Firmware::Bios,
+            cmdline: "test-fault=double-fault test-exit=ready",
+            extra_args: &[],
+            timeout: BIOS_TIMEOUT,
+            check: |run, timeout| check_fault(run, timeout, 8),
+        },
+        BootTest {
+            name: "pci-lists-std-vga",
+            firmware: Firmware::Bios,
+            cmdline: "test-exit=ready",
+            extra_args: &[],
+            timeout: BIOS_TIMEOUT,
+            check: check_pci_vga,
+        },
+        BootTest {
+            name: "qmp-screendump-and-input",
+            firmware: Firmware::Bios,
+            cmdline: "",
+            // An absolute pointing device, so `abs` input events have a taker.
+            extra_args: &["-usb", "-device", "usb-tablet"],
+            timeout: BIOS_TIMEOUT,
+            check: check_qmp,
+        },
+    ]
+}
+
+/// `cargo xtask test [--no-host] [--only NAME]`.
+pub fn run(args: &[String]) -> Result {
+    let mut args = Args::new(args);
+    let skip_host = args.flag("--no-host");
+    let only = args.value("--only")?;
+    args.finish()?;
+
+    crate::setup::ensure_all()?;
+    let mut summary = Summary::default();
+
+    if !skip_host {
+        let started = Instant::now();
+        let mut command = crate::cargo();
+        command.args(["test", "--workspace"]);
+        let result = crate::run_command(&mut command);
+        summary.record("host: cargo test --workspace", started, result, None);
+    }
+
+    let tests: Vec<BootTest> = boot_tests()
+        .into_iter()
+        .filter(|t| only.as_deref().is_none_or(|name| t.name == name))
+        .collect();
+    if !tests.is_empty() {
+        match crate::build::build_kernel() {
+            Ok(elf) => run_boot_tests(&elf, &tests, &mut summary),
+            Err(error) => {
+                for test in &tests {
+                    summary.record(
+                        test.name,
+                        Instant::now(),
+                        Err(format!("kernel build failed: {error}").into()),
+                        None,
+                    );
+                }
+            }
+        }
+    }
+
+    println!("{} passed, {} failed", summary.passed, summary.failed.len());
+    if summary.failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failed: {}", summary.failed.join(", ")).into())
+    }
+}
+
+fn run_boot_tests(elf: &Path, tests: &[BootTest], summary: &mut Summary) {
+    let mut isos: BTreeMap<&str, PathBuf> = BTreeMap::new();
+    for test in tests {
+        let started = Instant::now();
+        let iso = match isos.get(test.cmdline) {
+            Some(iso) => Ok(iso.clone()),
+            None => {
+                let iso = crate::target_dir()
+                    .join("xtask")
+                    .join("iso")
+                    .join(format!("{}.iso", test.name));
+                crate::iso::make_iso(elf, test.cmdline, &iso).map(|_| {
+                    isos.insert(test.cmdline, iso.clone());
+                    iso
+                })
+            }
+        };
+        let mut run = None;
+        let result = iso.and_then(|iso| {
+            let mut options = QemuOptions::new(iso, test.firmware);
+            options.extra_args = test.extra_args.iter().map(|a| a.to_string()).collect();
+            let qemu = run.insert(QemuRun::start(test.name, &options)?);
+            (test.check)(qemu, test.timeout)
+        });
+        summary.record(test.name, started, result, run.as_mut());
+    }
+}
+
+#[derive(Default)]
+struct Summary {
+    passed: usize,
+    failed: Vec<String>,
+}
+
+impl Summary {
+    fn record(&mut self, name: &str, started: Instant, result: Result, run: Option<&mut QemuRun>) {
+        let seconds = started.elapsed().as_secs_f64();
+        match result {
+            Ok(()) => {
+                println!("test {name} ... ok ({seconds:.1} s)");
+                self.passed += 1;
+            }
+            Err(error) => {
+                println!("test {name} ... FAILED ({seconds:.1} s): {error}");
+                if let Some(run) = run {
+                    run.kill();
+                    println!("---- serial log of {name} ({}) ----", run.dir().display());
+                    println!("{}", run.serial_log());
+                    let stderr = run.qemu_stderr();
+                    if !stderr.trim().is_empty() {
+                        println!("---- QEMU stderr ----\n{stderr}");
+                    }
+                    println!("---- end of {name} ----");
+                }
+                self.failed.push(name.to_string());
+            }
+        }
+    }
+}
+
+/// Boots to `@vitrine ready` after a `boot` line naming the right firmware, and
+/// exits through isa-debug-exit with success.
+fn check_ready(run: &mut QemuRun, timeout: Duration, firmware: Firmware) -> Result {
+    let deadline = Instant::now() + timeout;
+    let boot = run.wait_for("boot", timeout)?;
+    if boot.get("firmware") != Some(firmware.name()) {
+        return Err(format!("expected firmware={}: {}", firmware.name(), boot.raw).into());
+    }
+    if boot.number("mem_kib").is_none_or(|kib| kib == 0) {
+        return Err(format!("boot line without usable memory: {}", boot.raw).into());
+    }
+    // The command line went through grub.cfg and Multiboot2 intact.
+    if boot.get("cmdline") != Some("test-exit=ready") {
+        return Err(format!("expected cmdline=\"test-exit=ready\": {}", boot.raw).into());
+    }
+    let ready = run.wait_for_after(boot.index + 1, "ready", remaining(deadline))?;
+    let t_us = ready
+        .number("t_us")
+        .ok_or_else(|| format!("ready line without numeric t_us: {}", ready.raw))?;
+    let exit = run.wait_exit(remaining(deadline))?;
+    if exit != QemuExit::Success {
+        return Err(format!("after ready, QEMU ended with {exit}").into());
+    }
+    println!("  {} ready t_us={t_us}", firmware.name());
+    Ok(())
+}
+
+/// The requested fault is reported with its vector and QEMU exits with the fault code.
+fn check_fault(run: &mut QemuRun, timeout: Duration, vector: u64) -> Result {
+    let deadline = Instant::now() + timeout;
+    let fault = run.wait_for("fault", timeout)?;
+    if fault.number("vector") != Some(vector) {
+        return Err(format!("expected vector={vector}: {}", fault.raw).into());
+    }
+    if fault.number("rip").is_none() {
+        return Err(format!("fault line without rip: {}", fault.raw).into());
+    }
+    if run.status_lines().iter().any(|l| l.word == "ready") {
+        return Err("reached ready although a fault was requested".into());
+    }
+    let exit = run.wait_exit(remaining(deadline))?;
+    if exit != QemuExit::Failed {
+        return Err(format!("expected the fault exit (35), got {exit}").into());
+    }
+    Ok(())
+}
+
+/// The PCI scan lists QEMU's std VGA (1234:1111, display class 03.00).
+fn check_pci_vga(run: &mut QemuRun, timeout: Duration) -> Result {
+    run.wait_for("ready", timeout)?;
+    let lines = run.status_lines();
+    let pci: Vec<_> = lines.iter().filter(|l| l.word == "pci").collect();
+    if pci.is_empty() {
+        return Err("no `@vitrine pci` lines".into());
+    }
+    for line in &pci {
+        for key in ["dev", "id", "class", "irq"] {
+            if line.get(key).is_none() {
+                return Err(format!("pci line without {key}=: {}", line.raw).into());
+            }
+        }
+    }
+    let vga = pci
+        .iter()
+        .find(|l| {
+            l.get("id")
+                .is_some_and(|id| id.eq_ignore_ascii_case("1234:1111"))
+        })
+        .ok_or("no pci line with id=1234:1111 (std VGA)")?;
+    if vga.get("class") != Some("03.00") {
+        return Err(format!("std VGA not class 03.00: {}", vga.raw).into());
+    }
+    Ok(())
+}
+
+/// The QMP side of the harness works against this QEMU: a screenshot of the
+/// running kernel becomes a PNG, input events are accepted, `quit` ends QEMU.
+fn check_qmp(run: &mut QemuRun, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    run.wait_for("ready", timeout)?;
+    let (png, image) = run.screenshot("after-ready")?;
+    // Whatever mode is up (VGA text, GRUB's framebuffer, ours) is at least 640x400.
+    if image.width < 640 || image.height < 400 {
+        return Err(format!("screenshot is {}x{}", image.width, image.height).into());
+    }
+    let decoded = png::Decoder::new(std::fs::File::open(&png)?).read_info()?;
+    let info = decoded.info();
+    if (info.width, info.height) != (image.width, image.height) {
+        return Err(format!("{} does not match the screendump size", png.display()).into());
+    }
+    let qmp = run.qmp()?;
+    qmp.tap_key("a")?;
+    qmp.move_relative(5, -3)?;
+    for button in [
+        MouseButton::Left,
+        MouseButton::Right,
+        MouseButton::Middle,
+        MouseButton::WheelUp,
+        MouseButton::WheelDown,
+    ] {
+        qmp.button(button, true)?;
+        qmp.button(button, false)?;
+    }
+    qmp.move_absolute(0x4000, 0x4000)?;
+    qmp.quit()?;
+    let exit = run.wait_exit(remaining(deadline))?;
+    if exit != QemuExit::Other(0) {
+        return Err(format!("after QMP quit, QEMU ended with {exit}").into());
+    }
+    println!(
+        "  screenshot {} ({}x{}, {} colours)",
+        png.display(),
+        image.width,
+        image.height,
+        image.distinct_colours()
+    );
+    Ok(())
+}
+
+fn remaining(deadline: Instant) -> Duration {
+    deadline.saturating_duration_since(Instant::now())
+}
