@@ -14,6 +14,7 @@ use twin::machine::{DeviceId, MachineConfig, ModeSource, ResizeHint};
 use twin::vbva::Rect as HostRect;
 use twin_hal::{HgsmiCommand, TwinHal};
 use vitrine::app_api::{App, Event, SystemInfo};
+use vitrine::display::boot::{init_display, BootDisplay};
 use vitrine::display::vbva::VbvaDisplay;
 use vitrine::display::{Display, Rect as DisplayRect};
 use vitrine::drivers::vga::hgsmi::HgsmiError;
@@ -963,4 +964,35 @@ fn a_resize_storm_through_the_runtime_ends_in_the_last_hint_with_one_redraw_each
     assert_eq!(view.pixel(1279, 719), [0, 0xFF, 0, 0xFF]);
     assert_eq!(view.pixel(1279 - 16, 719), [0, 0, 0, 0xFF]);
     hal.machine.assert_no_protocol_errors();
+}
+
+#[test]
+fn boot_picks_vbva_on_virtualbox_and_falls_back_to_vbe_when_hgsmi_is_dead() {
+    vitrine::status::set_sink(capture_status);
+    let mut hal = TwinHal::new(config(16 * MIB, 1));
+    let pci = vga_pci(&hal);
+    let display = init_display(&mut hal, Some(&pci), None, (800, 600)).unwrap();
+    assert!(matches!(display, BootDisplay::Vbva(_)));
+    assert_eq!(display.backend_name(), "vbva");
+    assert_eq!(
+        hal.machine.current_mode(0).unwrap().source,
+        ModeSource::Vbva
+    );
+    hal.machine.assert_no_protocol_errors();
+
+    let mut dead = TwinHal::new(config(16 * MIB, 1));
+    dead.swallow.push(QUERY_CONF32);
+    let pci = vga_pci(&dead);
+    let display = init_display(&mut dead, Some(&pci), None, (800, 600)).unwrap();
+    assert_eq!(display.backend_name(), "vbe");
+    assert_eq!(display.mode().width, 800);
+    assert!(
+        !dead.machine.vbva().ring_enabled(0),
+        "the host refreshes by itself"
+    );
+    assert!(STATUS_LINES
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l.starts_with("@vitrine display unavailable backend=vbva error=")));
 }
