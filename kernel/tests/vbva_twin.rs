@@ -974,6 +974,7 @@ fn boot_picks_vbva_on_virtualbox_and_falls_back_to_vbe_when_hgsmi_is_dead() {
     let display = init_display(&mut hal, Some(&pci), None, (800, 600)).unwrap();
     assert!(matches!(display, BootDisplay::Vbva(_)));
     assert_eq!(display.backend_name(), "vbva");
+    assert!(display.host_pointer());
     assert_eq!(
         hal.machine.current_mode(0).unwrap().source,
         ModeSource::Vbva
@@ -986,6 +987,7 @@ fn boot_picks_vbva_on_virtualbox_and_falls_back_to_vbe_when_hgsmi_is_dead() {
     let display = init_display(&mut dead, Some(&pci), None, (800, 600)).unwrap();
     assert_eq!(display.backend_name(), "vbe");
     assert_eq!(display.mode().width, 800);
+    assert!(!display.host_pointer());
     assert!(
         !dead.machine.vbva().ring_enabled(0),
         "the host refreshes by itself"

@@ -90,6 +90,14 @@ macro_rules! each {
     };
 }
 
+impl BootDisplay {
+    /// Whether the host draws the pointer (VBVA with a hardware cursor); otherwise
+    /// the runtime should draw it in software.
+    pub fn host_pointer(&self) -> bool {
+        matches!(self, BootDisplay::Vbva(display) if display.host_pointer())
+    }
+}
+
 impl Display for BootDisplay {
     fn backend_name(&self) -> &'static str {
         each!(self, d => d.backend_name())
