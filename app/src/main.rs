@@ -115,14 +115,18 @@ mod image {
             (m.width, m.height)
         };
         let input = InputSource::init_metal(platform, cmdline.integration, screen);
-        Runtime::new(
+        // Without an absolute pointer the host hides its cursor (the mouse is
+        // grabbed): draw one ourselves.
+        let software_pointer = input.vmmouse().is_none();
+        let mut runtime = Runtime::new(
             platform,
             display,
             vitrine_app::Kiosk::new(),
             (RtcClock::new(), input),
             RuntimeConfig::default(),
-        )
-        .run(platform)
+        );
+        runtime.set_software_pointer(software_pointer);
+        runtime.run(platform)
     }
 
     vitrine::entry!(main);
