@@ -410,7 +410,7 @@ impl Kiosk {
             "text target={} len={} value=\"{}\"",
             Widget::Field.name(),
             self.text.len(),
-            self.text
+            vitrine::fault_report::Quoted(self.text.as_str())
         );
         self.field_dirty = true;
     }
@@ -783,7 +783,14 @@ impl Kiosk {
         );
         let font = self.fonts.field;
         if self.text.is_empty() && !focused {
-            text::draw(d, FIELD_PLACEHOLDER, font, &inner, Align::Left, theme::MUTED);
+            text::draw(
+                d,
+                FIELD_PLACEHOLDER,
+                font,
+                &inner,
+                Align::Left,
+                theme::MUTED,
+            );
         } else {
             text::draw(d, &self.text, font, &inner, Align::Left, theme::TEXT);
         }
@@ -823,9 +830,7 @@ impl App for Kiosk {
                 self.clock_text = Self::clock(info);
                 self.ui.set_columns(self.layout.columns as usize);
                 let layout = self.layout;
-                let _ = self
-                    .ui
-                    .refresh_hover(|x, y| Self::widget_at(&layout, x, y));
+                let _ = self.ui.refresh_hover(|x, y| Self::widget_at(&layout, x, y));
                 self.full_redraw = true;
                 true
             }

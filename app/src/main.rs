@@ -52,22 +52,19 @@ mod image {
     }
 
     fn firmware_framebuffer(handoff: &Handoff) -> Option<FirmwareFramebufferInfo> {
-        handoff
-            .boot
-            .framebuffer
-            .map(|f| FirmwareFramebufferInfo {
-                phys: f.phys,
-                width: f.width,
-                height: f.height,
-                pitch: f.pitch,
-                bpp: f.bpp,
-                red_position: f.red.position,
-                red_size: f.red.size,
-                green_position: f.green.position,
-                green_size: f.green.size,
-                blue_position: f.blue.position,
-                blue_size: f.blue.size,
-            })
+        handoff.boot.framebuffer.map(|f| FirmwareFramebufferInfo {
+            phys: f.phys,
+            width: f.width,
+            height: f.height,
+            pitch: f.pitch,
+            bpp: f.bpp,
+            red_position: f.red.position,
+            red_size: f.red.size,
+            green_position: f.green.position,
+            green_size: f.green.size,
+            blue_position: f.blue.position,
+            blue_size: f.blue.size,
+        })
     }
 
     /// Nothing to draw on: say so, and keep idling (the serial log is all there is).

@@ -267,9 +267,9 @@ impl Interaction {
         let target = match (key, self.focus) {
             _ if self.count == 0 || (editing && edit_key) => None,
             (Key::Tab, f) => Some(f.map_or(0, |f| (f + 1) % self.count)),
-            (Key::BackTab, f) => Some(f.map_or(self.count - 1, |f| {
-                (f + self.count - 1) % self.count
-            })),
+            (Key::BackTab, f) => {
+                Some(f.map_or(self.count - 1, |f| (f + self.count - 1) % self.count))
+            }
             (Key::Right, Some(f)) => Some((f + 1) % self.count),
             (Key::Left, Some(f)) => Some((f + self.count - 1) % self.count),
             // Down a row, or to the last widget from the bottom row; up a row, or stay.

@@ -148,7 +148,12 @@ fn expect_click(line: &StatusLine, target: &str, x: i32, y: i32) -> Result {
 
 /// Boots to the first frame in `width`×`height` and checks the input devices, the
 /// display line, and the screendump: its size, and the kiosk where the layout says.
-fn check_kiosk_screen(run: &mut QemuRun, timeout: Duration, width: u32, height: u32) -> Result<Frame> {
+fn check_kiosk_screen(
+    run: &mut QemuRun,
+    timeout: Duration,
+    width: u32,
+    height: u32,
+) -> Result<Frame> {
     let deadline = Instant::now() + timeout;
     let input = run.wait_for("input", timeout)?;
     for (key, value) in [("kbd", "ok"), ("mouse", "ok"), ("wheel", "yes")] {

@@ -143,7 +143,11 @@ fn tab_arrows_and_enter_move_focus_and_activate() {
     };
     assert_eq!(focus(feed(&mut ui, key(Key::Tab))), Some(1));
     assert_eq!(focus(feed(&mut ui, key(Key::Down))), Some(3));
-    assert_eq!(focus(feed(&mut ui, key(Key::Down))), Some(4), "to the entry");
+    assert_eq!(
+        focus(feed(&mut ui, key(Key::Down))),
+        Some(4),
+        "to the entry"
+    );
     assert_eq!(feed(&mut ui, key(Key::Down)), [], "bottom: stays");
     assert_eq!(focus(feed(&mut ui, key(Key::Up))), Some(2));
     assert_eq!(focus(feed(&mut ui, key(Key::Left))), Some(1));

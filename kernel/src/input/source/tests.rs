@@ -144,7 +144,10 @@ fn without_an_irq_the_devices_are_read_at_the_backstop_deadline() {
     m.i8042.queue(&[0x1E], false);
     m.now.set(deadline - 1);
     source.poll(&mut m, 0, &mut queue, &mut info);
-    assert!(queue.is_empty(), "not due yet, no IRQ: the device is left alone");
+    assert!(
+        queue.is_empty(),
+        "not due yet, no IRQ: the device is left alone"
+    );
     m.now.set(deadline);
     source.poll(&mut m, 0, &mut queue, &mut info);
     assert_eq!(drain(&mut queue), [key('a', true)]);
