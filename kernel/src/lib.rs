@@ -26,7 +26,9 @@ mod panic;
 pub mod platform;
 pub mod runtime;
 pub mod status;
+pub mod system;
 pub mod testing;
+pub mod vbox;
 
 /// The App API, as apps import it: `use vitrine::app::{App, Event, SystemInfo};`.
 pub use app_api as app;

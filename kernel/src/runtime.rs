@@ -26,7 +26,28 @@ pub const QUEUE_CAPACITY: usize = crate::input::QUEUE_CAPACITY;
 pub struct EventQueue {
     events: Deque<InputEvent, QUEUE_CAPACITY>,
     mode_request: Option<(u32, u32)>,
+    pointer_request: Option<PointerOwner>,
     dropped: u64,
+}
+
+/// Who draws the pointer: the host (a shape uploaded once, moved by the host) or the
+/// runtime (software pointer with save-under).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointerOwner {
+    /// The host draws it, when the display can hand it a shape; else software.
+    Host,
+    /// The runtime draws it.
+    Software,
+}
+
+impl PointerOwner {
+    /// The word in `@vitrine pointer shape=…`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Host => "host",
+            Self::Software => "software",
+        }
+    }
 }
 
 impl EventQueue {
@@ -35,6 +56,7 @@ impl EventQueue {
         Self {
             events: Deque::new(),
             mode_request: None,
+            pointer_request: None,
             dropped: 0,
         }
     }
@@ -74,6 +96,16 @@ impl EventQueue {
         self.mode_request = Some((width, height));
     }
 
+    /// The mode request waiting for the next iteration, if any.
+    pub fn mode_request(&self) -> Option<(u32, u32)> {
+        self.mode_request
+    }
+
+    /// Asks for the pointer to be drawn by `owner`; the latest request wins.
+    pub fn request_pointer(&mut self, owner: PointerOwner) {
+        self.pointer_request = Some(owner);
+    }
+
     /// Events dropped so far.
     pub fn dropped(&self) -> u64 {
         self.dropped
@@ -94,7 +126,8 @@ impl EventQueue {
         self.events.pop_front()
     }
 
-    fn take_mode_request(&mut self) -> Option<(u32, u32)> {
+    /// Takes the pending mode request (the runtime applies it; tests inspect it).
+    pub fn take_mode_request(&mut self) -> Option<(u32, u32)> {
         self.mode_request.take()
     }
 }
@@ -202,6 +235,7 @@ pub struct Runtime<D, A, S> {
     resize_pending: bool,
     report_next_frame: bool,
     software_pointer: Option<SoftwarePointer>,
+    pointer_owner: Option<PointerOwner>,
     pointer_position: Option<(i32, i32)>,
     pointer_moved: bool,
 }
@@ -237,6 +271,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             resize_pending: true,
             report_next_frame: true,
             software_pointer: None,
+            pointer_owner: None,
             pointer_position: None,
             pointer_moved: false,
         }
@@ -277,6 +312,10 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
     pub fn info(&self) -> &SystemInfo {
         &self.info
     }
+    /// Sets the integration text of the status panel (system bring-up).
+    pub fn set_integration_text(&mut self, text: &str) {
+        self.info.set_integration(text);
+    }
     /// The queue, for code that feeds events from outside the sources (tests, tools).
     pub fn queue_mut(&mut self) -> &mut EventQueue {
         &mut self.queue
@@ -306,6 +345,9 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
 
         if let Some((width, height)) = self.queue.take_mode_request() {
             self.apply_mode(hal, width, height);
+        }
+        if let Some(owner) = self.queue.pointer_request.take() {
+            self.apply_pointer(hal, owner);
         }
 
         let mut report = StepReport::default();
@@ -363,6 +405,30 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             report.idled = true;
         }
         report
+    }
+
+    /// Hands the pointer to the host when asked and the display can, else draws it in
+    /// software; reports `@vitrine pointer shape=host|software` when that changes.
+    fn apply_pointer<H: Platform>(&mut self, hal: &mut H, wanted: PointerOwner) {
+        let host = wanted == PointerOwner::Host && self.display.show_host_pointer(hal, true);
+        if !host {
+            self.display.show_host_pointer(hal, false);
+        }
+        let owner = if host {
+            PointerOwner::Host
+        } else {
+            PointerOwner::Software
+        };
+        self.set_software_pointer(!host);
+        if self.pointer_owner != Some(owner) {
+            self.pointer_owner = Some(owner);
+            status!("pointer shape={}", owner.name());
+        }
+    }
+
+    /// Who draws the pointer now (`None` until a source asked).
+    pub fn pointer_owner(&self) -> Option<PointerOwner> {
+        self.pointer_owner
     }
 
     fn apply_mode<H: Platform>(&mut self, hal: &mut H, width: u32, height: u32) {

@@ -11,12 +11,15 @@ pub mod firmware;
 pub mod framebuffer;
 pub mod memory;
 pub mod pointer;
+pub mod system;
 pub mod vbe;
+pub mod vbva;
 
 pub use canvas::Canvas;
 pub use dirty::Rect;
 
 use crate::drivers::vga::dispi::DispiError;
+use crate::drivers::vga::vbva::VbvaError;
 use crate::hal::Platform;
 use crate::runtime::EventQueue;
 use framebuffer::FramebufferError;
@@ -50,6 +53,14 @@ pub enum DisplayError {
     },
     /// This backend has a fixed mode.
     ModeChangeUnsupported,
+    /// HGSMI/VBVA failed (the VirtualBox backend).
+    Vbva(VbvaError),
+}
+
+impl From<VbvaError> for DisplayError {
+    fn from(e: VbvaError) -> Self {
+        Self::Vbva(e)
+    }
 }
 
 impl From<DispiError> for DisplayError {
@@ -86,6 +97,11 @@ pub trait Display {
     /// processes host commands and queues mode hints here); `fired_lines` as for
     /// event sources. Plain backends have nothing to do.
     fn poll<H: Platform>(&mut self, _hal: &mut H, _fired_lines: u64, _queue: &mut EventQueue) {}
+    /// Shows (`visible`) or hides the host-drawn pointer. Returns whether the host
+    /// draws the pointer now; backends without a host pointer return false.
+    fn show_host_pointer<H: Platform>(&mut self, _hal: &mut H, _visible: bool) -> bool {
+        false
+    }
 }
 
 /// Emits `@vitrine display backend=… mode=WxH pitch=N vram_kib=N`.

@@ -1,0 +1,304 @@
+//! The composition every run uses, on metal and hosted: PCI → VMMDev → display
+//! (VBVA, else VBE, else firmware) → input → the runtime loop.
+//!
+//! ```ignore
+//! // bare metal (app/src/main.rs)
+//! let config = SystemConfig::from_boot(&handoff.boot, request_pages, Some(wc));
+//! vitrine::system::start(platform, &handoff.pci, &config, Kiosk::new(), devices, ())
+//! ```
+//!
+//! Hosted runs call [`build`] and `step` the returned runtime themselves.
+
+use crate::app_api::{App, SystemInfo};
+use crate::boot::BootInfo;
+use crate::display::boot::DEFAULT_MODE;
+use crate::display::firmware::FirmwareFramebufferInfo;
+use crate::display::system::{init_system_display, SystemDisplay};
+use crate::display::{Display, DisplayError};
+use crate::drivers::vga::{PciBar, VgaKind, VgaPciInfo};
+use crate::drivers::vmmdev::wire::{VMMDEV_DEVICEID, VMMDEV_VENDORID};
+use crate::drivers::vmmdev::PciResources;
+use crate::hal::{PhysRegion, Platform};
+use crate::input::Input;
+use crate::platform::pci::{BarKind, PciFunction, PciScan};
+use crate::runtime::{EventQueue, EventSource, Runtime, RuntimeConfig};
+use crate::status;
+use crate::vbox::VboxIntegration;
+
+/// Makes a physical range write-combining (metal: `Metal::map_write_combining`'s
+/// page-table change); returns whether it did.
+pub type WriteCombining = fn(phys: u64, len: u64) -> bool;
+
+/// What the caller decides before the system comes up.
+#[derive(Debug, Clone, Copy)]
+pub struct SystemConfig {
+    /// The mode to start in (`mode=WxH`), unless the host already has a hint.
+    pub mode: (u32, u32),
+    /// The boot loader's framebuffer (the last resort display).
+    pub firmware_framebuffer: Option<FirmwareFramebufferInfo>,
+    /// `integration=on|off`: use VMMDev and HGSMI/VBVA when present.
+    pub integration: bool,
+    /// The VMMDev request page(s): below 4 GiB, identity-mapped (metal: a static
+    /// page-aligned pool in the kernel image; hosted: pages in the twin's RAM).
+    pub request_pages: Option<PhysRegion>,
+    /// Maps the framebuffer write-combining, if the platform can.
+    pub write_combining: Option<WriteCombining>,
+    /// Loop settings.
+    pub runtime: RuntimeConfig,
+}
+
+impl SystemConfig {
+    /// The configuration the command line and the boot loader give.
+    pub fn from_boot(
+        boot: &BootInfo,
+        request_pages: Option<PhysRegion>,
+        write_combining: Option<WriteCombining>,
+    ) -> Self {
+        let firmware_framebuffer = boot.framebuffer.map(|fb| FirmwareFramebufferInfo {
+            phys: fb.phys,
+            width: fb.width,
+            height: fb.height,
+            pitch: fb.pitch,
+            bpp: fb.bpp,
+            red_position: fb.red.position,
+            red_size: fb.red.size,
+            green_position: fb.green.position,
+            green_size: fb.green.size,
+            blue_position: fb.blue.position,
+            blue_size: fb.blue.size,
+        });
+        Self {
+            mode: boot
+                .cmdline
+                .mode
+                .map_or(DEFAULT_MODE, |m| (m.width, m.height)),
+            firmware_framebuffer,
+            integration: boot.cmdline.integration,
+            request_pages,
+            write_combining,
+            runtime: RuntimeConfig::default(),
+        }
+    }
+}
+
+/// Input devices that feed the shared input hub (PS/2, vmmouse): VMMDev positions
+/// and PS/2 buttons must meet in one pointer model, so the hub is owned here and
+/// lent to the devices each iteration.
+pub trait InputDevices<H: Platform> {
+    /// Reads the devices (their lines fired, or a poll is due) into `input`.
+    fn poll(&mut self, hal: &mut H, fired_lines: u64, input: &mut Input);
+    /// When the devices next need a poll without an interrupt.
+    fn next_deadline_us(&self) -> Option<u64> {
+        None
+    }
+    /// `ps2`, `vmmouse`, `ps2+vmmouse`, `none`: the word in the status line.
+    fn name(&self) -> &'static str;
+}
+
+impl<H: Platform> InputDevices<H> for () {
+    fn poll(&mut self, _: &mut H, _: u64, _: &mut Input) {}
+    fn name(&self) -> &'static str {
+        "none"
+    }
+}
+
+/// The runtime's event sources: VirtualBox integration, input devices around the
+/// shared hub, and any extra source the caller adds.
+#[derive(Debug)]
+pub struct SystemSources<D, X> {
+    /// The input hub (pointer model + queue).
+    pub input: Input,
+    /// VMMDev integration, when the device came up.
+    pub vbox: Option<VboxIntegration>,
+    /// PS/2, vmmouse: engineer H's input source slot.
+    pub devices: D,
+    /// Anything else (test scripts, app-specific devices).
+    pub extra: X,
+}
+
+impl<H: Platform, D: InputDevices<H>, X: EventSource<H>> EventSource<H> for SystemSources<D, X> {
+    fn poll(&mut self, hal: &mut H, fired: u64, queue: &mut EventQueue, info: &mut SystemInfo) {
+        self.input.set_screen_size(info.width, info.height);
+        if let Some(vbox) = &mut self.vbox {
+            vbox.poll(hal, fired, &mut self.input, queue, info);
+        }
+        self.devices.poll(hal, fired, &mut self.input);
+        self.input.drain_into(queue);
+        self.input.report_drops();
+        self.extra.poll(hal, fired, queue, info);
+    }
+
+    fn next_deadline_us(&self) -> Option<u64> {
+        [
+            self.vbox.as_ref().and_then(|v| v.next_deadline_us()),
+            self.devices.next_deadline_us(),
+            self.extra.next_deadline_us(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+}
+
+/// The runtime `build` returns.
+pub type SystemRuntime<A, D, X> = Runtime<SystemDisplay, A, SystemSources<D, X>>;
+
+/// The VGA function as the display drivers want it.
+pub fn vga_pci_info(function: &PciFunction) -> VgaPciInfo {
+    let mut bars = [PciBar::None; 6];
+    for bar in &function.bars {
+        let Some(slot) = bars.get_mut(usize::from(bar.index)) else {
+            continue;
+        };
+        *slot = match bar.kind {
+            BarKind::Io => PciBar::Io {
+                port: bar.address as u16,
+                size: bar.size as u32,
+            },
+            BarKind::Memory32 { prefetchable } | BarKind::Memory64 { prefetchable } => {
+                PciBar::Memory {
+                    base: bar.address,
+                    size: bar.size,
+                    prefetchable,
+                }
+            }
+        };
+    }
+    VgaPciInfo {
+        vendor: function.vendor_id,
+        device: function.device_id,
+        bars,
+    }
+}
+
+fn find_vga(pci: &PciScan) -> Option<VgaPciInfo> {
+    pci.functions()
+        .iter()
+        .find(|f| VgaKind::from_pci_id(f.vendor_id, f.device_id).is_some())
+        .map(vga_pci_info)
+}
+
+/// Finds and brings up VMMDev; logs why not when it cannot.
+fn start_vmmdev<H: Platform>(
+    hal: &mut H,
+    pci: &PciScan,
+    config: &SystemConfig,
+) -> Option<(VboxIntegration, crate::vbox::BringUp)> {
+    if !config.integration {
+        return None;
+    }
+    let function = pci.find(VMMDEV_VENDORID, VMMDEV_DEVICEID)?;
+    let address = function.address;
+    let resources = match PciResources::probe(hal, address.bus, address.device, address.function) {
+        Ok(Some(resources)) => resources,
+        Ok(None) => return None,
+        Err(error) => {
+            status!("vmmdev unavailable error={:?}", error);
+            return None;
+        }
+    };
+    let Some(page) = config.request_pages else {
+        status!("vmmdev unavailable error=NoRequestPage");
+        return None;
+    };
+    match VboxIntegration::start(hal, resources, page, config.integration) {
+        Ok(started) => Some(started),
+        Err(error) => {
+            status!("vmmdev unavailable error={:?}", error);
+            None
+        }
+    }
+}
+
+/// Brings everything up and returns the runtime, ready to `step` or `run`.
+/// `Err` only when there is nothing to draw on (logged).
+pub fn build<H: Platform, A: App, D: InputDevices<H>, X: EventSource<H>>(
+    hal: &mut H,
+    pci: &PciScan,
+    config: &SystemConfig,
+    app: A,
+    devices: D,
+    extra: X,
+) -> Result<SystemRuntime<A, D, X>, DisplayError> {
+    let mut vbox = start_vmmdev(hal, pci, config);
+    // The window's size at boot, so the first frame already fits it.
+    let mut mode = config.mode;
+    if let Some(hint) = vbox.as_ref().and_then(|(_, b)| b.boot_hint) {
+        if hint.enabled && hint.width >= 1 && hint.height >= 1 {
+            log::info!("vbox: boot hint {}x{}", hint.width, hint.height);
+            mode = (hint.width, hint.height);
+        }
+    }
+    let vga = find_vga(pci);
+    let display = init_system_display(
+        hal,
+        vga.as_ref(),
+        config.firmware_framebuffer.as_ref(),
+        mode,
+        config.integration,
+    )?;
+    if let Some(map) = config.write_combining {
+        if let Some((phys, len)) =
+            display.framebuffer_range(vga.as_ref(), config.firmware_framebuffer.as_ref())
+        {
+            if !map(phys, len) {
+                log::warn!("system: framebuffer stays uncached");
+            }
+        }
+    }
+    let fallback = display.backend_name();
+    match &mut vbox {
+        Some((integration, _)) => {
+            integration
+                .set_display_capabilities(display.mode_limits(), display.host_pointer_capable());
+        }
+        None => status!(
+            "vbox {} fallback={} input={}",
+            if config.integration { "absent" } else { "off" },
+            fallback,
+            devices.name()
+        ),
+    }
+    let has_vbox = vbox.is_some();
+    let mode = display.mode();
+    let sources = SystemSources {
+        input: Input::new(mode.width, mode.height),
+        vbox: vbox.map(|(integration, _)| integration),
+        devices,
+        extra,
+    };
+    let mut runtime = Runtime::new(hal, display, app, sources, config.runtime);
+    if !has_vbox {
+        runtime
+            .queue_mut()
+            .request_pointer(crate::runtime::PointerOwner::Software);
+        let text = if config.integration {
+            "absent"
+        } else {
+            "off (integration=off)"
+        };
+        runtime.set_integration_text(text);
+    }
+    Ok(runtime)
+}
+
+/// [`build`], then runs forever. Without any display it logs and idles.
+pub fn start<H: Platform, A: App, D: InputDevices<H>, X: EventSource<H>>(
+    hal: &mut H,
+    pci: &PciScan,
+    config: &SystemConfig,
+    app: A,
+    devices: D,
+    extra: X,
+) -> ! {
+    match build(hal, pci, config, app, devices, extra) {
+        Ok(runtime) => runtime.run(hal),
+        Err(error) => {
+            status!("system halted reason=no_display error={:?}", error);
+            loop {
+                hal.wait(u64::MAX);
+                let _ = hal.take_fired();
+            }
+        }
+    }
+}

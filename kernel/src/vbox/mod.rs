@@ -1,0 +1,363 @@
+//! VirtualBox integration over VMMDev, as the runtime loop drives it: display hints
+//! become mode requests, absolute positions feed the input hub, mouse integration
+//! decides who draws the pointer, plus heartbeat and host time.
+//!
+//! Interrupt handling follows the shared-level-line rule: the IRQ only marks the line
+//! fired (masked); `poll` checks VMMDev's pending flag, acknowledges (which lowers the
+//! line), acts, and re-arms. A slow poll catches anything a lost interrupt would hide.
+
+pub mod hint;
+
+use crate::app_api::SystemInfo;
+use crate::drivers::vga::dispi::ModeLimits;
+use crate::drivers::vmmdev::wire::{Events, MouseFeatures};
+use crate::drivers::vmmdev::{self, DisplayHint, PciResources, VmmDev};
+use crate::hal::{Clock, Irqs, PhysMem, PhysRegion, PortIo};
+use crate::input::Input;
+use crate::runtime::{EventQueue, PointerOwner};
+use crate::status;
+use core::fmt::Write;
+use hint::mode_for_hint;
+
+/// The backstop poll interval when no interrupt arrives.
+pub const SLOW_POLL_US: u64 = 500_000;
+/// How often the host time is re-read for the app's clock.
+pub const HOST_TIME_INTERVAL_US: u64 = 60_000_000;
+/// Lower bound for the host's heartbeat interval (a hostile 0 must not spin).
+const MIN_HEARTBEAT_US: u64 = 100_000;
+
+/// The VMMDev side of the integration.
+#[derive(Debug)]
+pub struct VboxIntegration {
+    vmmdev: VmmDev,
+    irq_line: Option<u8>,
+    /// The command line allows absolute mouse input.
+    mouse_allowed: bool,
+    /// The host currently sends absolute positions (HOST_WANTS_ABSOLUTE).
+    absolute: Option<bool>,
+    mode_limits: Option<ModeLimits>,
+    host_pointer: bool,
+    started: bool,
+    next_poll_us: u64,
+    heartbeat_us: Option<u64>,
+    next_heartbeat_us: u64,
+    next_time_us: u64,
+    errors: u32,
+}
+
+/// What bring-up learned, for the caller's status lines and first mode.
+#[derive(Debug, Clone, Copy)]
+pub struct BringUp {
+    /// A display hint the host already had (the window's size at boot), screen 0.
+    pub boot_hint: Option<DisplayHint>,
+}
+
+impl VboxIntegration {
+    /// Brings VMMDev up (spec §12): guest info, status, the event filter, the graphics
+    /// capability; routes its IRQ line; reads a pending display hint without
+    /// consuming it. Emits `@vitrine vmmdev version=… irq=N features=…`.
+    pub fn start<H: PortIo + PhysMem + Irqs>(
+        hal: &mut H,
+        pci: PciResources,
+        request_page: PhysRegion,
+        mouse_allowed: bool,
+    ) -> Result<(Self, BringUp), vmmdev::Error> {
+        let mut vmmdev = VmmDev::new(pci, hal, request_page)?;
+        vmmdev.init(hal)?;
+        let line = pci.interrupt_line;
+        let irq_line = (line < 64 && hal.enable_line(line)).then_some(line);
+        let (major, minor, build) = vmmdev.host_version();
+        status!(
+            "vmmdev version={}.{}.{} irq={} features={:#x} display_request={:?}",
+            major,
+            minor,
+            build,
+            irq_line.map_or(-1, i32::from),
+            vmmdev.host_features().bits(),
+            vmmdev.display_request()
+        );
+        let boot_hint = match vmmdev.fetch_display_hints(hal, false) {
+            Ok(hints) => hints.iter().rev().find(|h| h.display == 0).copied(),
+            Err(error) => {
+                status!("vmmdev error op=boot_hint error={:?}", error);
+                None
+            }
+        };
+        let heartbeat_us = match vmmdev.configure_heartbeat(hal) {
+            Ok(ns) => Some((ns / 1000).max(MIN_HEARTBEAT_US)),
+            Err(error) => {
+                log::info!("vmmdev: no heartbeat ({error:?})");
+                None
+            }
+        };
+        Ok((
+            Self {
+                vmmdev,
+                irq_line,
+                mouse_allowed,
+                absolute: None,
+                mode_limits: None,
+                host_pointer: false,
+                started: false,
+                next_poll_us: 0,
+                heartbeat_us,
+                next_heartbeat_us: 0,
+                next_time_us: 0,
+                errors: 0,
+            },
+            BringUp { boot_hint },
+        ))
+    }
+
+    /// Tells the integration what the display can do: the modes a hint may ask for
+    /// (`None`: fixed mode, hints are ignored) and whether the host can draw the
+    /// pointer.
+    pub fn set_display_capabilities(
+        &mut self,
+        mode_limits: Option<ModeLimits>,
+        host_pointer: bool,
+    ) {
+        self.mode_limits = mode_limits;
+        self.host_pointer = host_pointer;
+    }
+
+    /// The driver (tests, power-off).
+    pub fn vmmdev(&mut self) -> &mut VmmDev {
+        &mut self.vmmdev
+    }
+
+    /// Whether the host currently sends absolute positions.
+    pub fn mouse_integration(&self) -> bool {
+        self.absolute == Some(true)
+    }
+
+    /// Withdraws the integration and asks VirtualBox to power the VM off. Returns
+    /// only if the host did not (the caller falls back to ACPI).
+    pub fn power_off(&mut self, io: &mut impl PortIo) {
+        if let Err(error) = self.vmmdev.shutdown(io) {
+            log::warn!("vmmdev: shutdown: {error:?}");
+        }
+        status!("power off via=vmmdev");
+        if let Err(error) = self.vmmdev.power_off(io) {
+            status!("vmmdev error op=power_off error={:?}", error);
+        }
+    }
+
+    /// The next time `poll` must run without an interrupt.
+    pub fn next_deadline_us(&self) -> Option<u64> {
+        let mut next = self.next_poll_us.min(self.next_time_us);
+        if self.heartbeat_us.is_some() {
+            next = next.min(self.next_heartbeat_us);
+        }
+        Some(next)
+    }
+
+    /// One loop iteration: services VMMDev when its line fired or the backstop is
+    /// due, then heartbeat and host time.
+    pub fn poll<H: PortIo + Clock + Irqs>(
+        &mut self,
+        hal: &mut H,
+        fired_lines: u64,
+        input: &mut Input,
+        queue: &mut EventQueue,
+        info: &mut SystemInfo,
+    ) {
+        let now = hal.now_us();
+        if !self.started {
+            self.started = true;
+            self.first_poll(hal, input, queue, info);
+        }
+        let fired = self
+            .irq_line
+            .is_some_and(|line| fired_lines & (1 << line) != 0);
+        if fired || now >= self.next_poll_us {
+            self.service(hal, input, queue, info);
+            self.next_poll_us = now + SLOW_POLL_US;
+        }
+        if let Some(line) = self.irq_line.filter(|_| fired) {
+            hal.rearm(line);
+        }
+        if let Some(interval) = self.heartbeat_us {
+            if now >= self.next_heartbeat_us {
+                if let Err(error) = self.vmmdev.heartbeat(hal) {
+                    self.error("heartbeat", error);
+                }
+                self.next_heartbeat_us = now + interval;
+            }
+        }
+        if now >= self.next_time_us {
+            match self.vmmdev.host_time_ms(hal) {
+                Ok(unix_ms) => {
+                    info.wall_clock = Some(crate::app_api::WallClockSample {
+                        unix_ms,
+                        at_uptime_us: now,
+                    })
+                }
+                Err(error) => self.error("host_time", error),
+            }
+            self.next_time_us = now + HOST_TIME_INTERVAL_US;
+        }
+    }
+
+    /// Absolute mouse on (when allowed), and the pointer handed to whoever draws it.
+    fn first_poll<H: PortIo>(
+        &mut self,
+        hal: &mut H,
+        input: &mut Input,
+        queue: &mut EventQueue,
+        info: &mut SystemInfo,
+    ) {
+        if self.mouse_allowed {
+            // Buttons and wheel stay on PS/2 (no full-state protocol): PS/2 packets
+            // queue every click, while GetMouseStatusEx only samples the latest state,
+            // so a press and release between two reads would be lost.
+            let wanted = MouseFeatures::GUEST_CAN_ABSOLUTE | MouseFeatures::NEW_PROTOCOL;
+            if let Err(error) = self.vmmdev.set_mouse_features(hal, wanted) {
+                self.error("set_mouse", error);
+                self.mouse_allowed = false;
+            }
+        }
+        self.update_mouse(hal, input, queue, info, true);
+    }
+
+    fn service<H: PortIo>(
+        &mut self,
+        hal: &mut H,
+        input: &mut Input,
+        queue: &mut EventQueue,
+        info: &mut SystemInfo,
+    ) {
+        let events = match self.vmmdev.service_irq(hal) {
+            Ok(events) => events,
+            Err(error) => {
+                self.error("acknowledge", error);
+                return;
+            }
+        };
+        if events.contains(Events::MOUSE_CAPABILITIES_CHANGED) {
+            self.update_mouse(hal, input, queue, info, false);
+        }
+        if events.contains(Events::MOUSE_POSITION_CHANGED) && self.absolute == Some(true) {
+            match self.vmmdev.mouse_status(hal) {
+                Ok(state) => input.vmmdev_position(state.x, state.y),
+                Err(error) => self.error("mouse_status", error),
+            }
+        }
+        if events.contains(Events::DISPLAY_CHANGE_REQUEST) {
+            match self.vmmdev.fetch_display_hints(hal, true) {
+                Ok(hints) => self.apply_hints(&hints, queue, info),
+                Err(error) => self.error("display_hint", error),
+            }
+        }
+    }
+
+    /// Re-reads the host's mouse bits; on a change switches the input hub between
+    /// absolute (VMMDev) and relative (PS/2) and hands the pointer over.
+    fn update_mouse<H: PortIo>(
+        &mut self,
+        hal: &mut H,
+        input: &mut Input,
+        queue: &mut EventQueue,
+        info: &mut SystemInfo,
+        force: bool,
+    ) {
+        let host_wants = if self.mouse_allowed {
+            match self.vmmdev.mouse_status(hal) {
+                Ok(state) => state.features.contains(MouseFeatures::HOST_WANTS_ABSOLUTE),
+                Err(error) => {
+                    self.error("mouse_status", error);
+                    false
+                }
+            }
+        } else {
+            false
+        };
+        if self.absolute == Some(host_wants) && !force {
+            return;
+        }
+        self.absolute = Some(host_wants);
+        input.set_vmmdev_integration(host_wants);
+        if host_wants {
+            // The host sends the position with the change only after the next move:
+            // read it now so the pointer does not wait at the old place.
+            if let Ok(state) = self.vmmdev.mouse_status(hal) {
+                input.vmmdev_position(state.x, state.y);
+            }
+        }
+        queue.request_pointer(if host_wants && self.host_pointer {
+            PointerOwner::Host
+        } else {
+            PointerOwner::Software
+        });
+        status!(
+            "mouse integration={}",
+            if host_wants { "on" } else { "off" }
+        );
+        self.describe(info);
+    }
+
+    /// Latest screen-0 hint wins; exactly one mode request per applied hint.
+    fn apply_hints(&mut self, hints: &[DisplayHint], queue: &mut EventQueue, info: &SystemInfo) {
+        let current = queue.mode_request().unwrap_or((info.width, info.height));
+        let mut chosen = None;
+        for hint in hints {
+            match mode_for_hint(hint, current, self.mode_limits.as_ref()) {
+                Ok(mode) => chosen = Some((hint, mode)),
+                Err(reason) => status!(
+                    "resize rejected screen={} mode={}x{} bpp={} enabled={} reason={}",
+                    hint.display,
+                    hint.width,
+                    hint.height,
+                    hint.bpp,
+                    hint.enabled,
+                    reason.name()
+                ),
+            }
+        }
+        let Some((hint, (width, height))) = chosen else {
+            return;
+        };
+        if (width, height) == current {
+            log::debug!("vbox: hint {width}x{height} is the current mode");
+            return;
+        }
+        if (width, height) != (hint.width, hint.height) {
+            status!(
+                "resize screen=0 mode={}x{} source=vmmdev requested={}x{}",
+                width,
+                height,
+                hint.width,
+                hint.height
+            );
+        } else {
+            status!("resize screen=0 mode={}x{} source=vmmdev", width, height);
+        }
+        queue.request_mode(width, height);
+    }
+
+    /// The status panel's text.
+    fn describe(&self, info: &mut SystemInfo) {
+        let (major, minor, build) = self.vmmdev.host_version();
+        let mut text = crate::app_api::StatusText::new();
+        let mouse = match (self.mouse_allowed, self.absolute) {
+            (false, _) => "mouse off",
+            (true, Some(true)) => "mouse integrated",
+            (true, _) => "mouse captured",
+        };
+        let _ = write!(text, "VirtualBox {major}.{minor}.{build}, {mouse}");
+        info.set_integration(&text);
+    }
+
+    fn error(&mut self, op: &str, error: vmmdev::Error) {
+        self.errors += 1;
+        // A broken host could fail every request: log the first few, then every 1000th.
+        if self.errors <= 8 || self.errors.is_multiple_of(1000) {
+            status!(
+                "vmmdev error op={} error={:?} count={}",
+                op,
+                error,
+                self.errors
+            );
+        }
+    }
+}
