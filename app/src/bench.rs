@@ -7,7 +7,6 @@ use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use vitrine::app::{App, Event, SystemInfo};
 use vitrine::arch::time::{rdtsc, tsc_khz};
-use vitrine::display::boot::BootDisplay;
 use vitrine::display::Display;
 use vitrine::metal::Metal;
 use vitrine_app::Kiosk;
@@ -32,7 +31,7 @@ fn measure(mut work: impl FnMut(u32)) -> (u64, u64) {
     (micros(total / u64::from(REPS)), micros(min))
 }
 
-fn run_pair(display: &mut BootDisplay, cache: &str) {
+fn run_pair(display: &mut impl Display, cache: &str) {
     let mode = display.mode();
     let info = SystemInfo {
         width: mode.width,
@@ -61,10 +60,12 @@ fn run_pair(display: &mut BootDisplay, cache: &str) {
     vitrine::status!("bench name=redraw cache={cache} reps={REPS} us={mean} min_us={min}");
 }
 
-/// Measures fill and redraw with the framebuffer (`range`: base, length) mapped
-/// write-combining, then uncached, and leaves it write-combining.
-pub fn redraw(platform: &mut Metal, display: &mut BootDisplay, range: Option<(u64, u64)>) {
+/// Measures fill and redraw with the framebuffer mapped write-combining, then
+/// uncached, and leaves it write-combining.
+pub fn redraw(platform: &mut Metal, display: &mut impl Display) {
     let mode = display.mode();
+    let region = display.canvas().framebuffer().region();
+    let (base, len) = (region.phys(), region.len() as u64);
     vitrine::status!(
         "bench start mode={}x{} backend={} tsc_khz={}",
         mode.width,
@@ -73,11 +74,9 @@ pub fn redraw(platform: &mut Metal, display: &mut BootDisplay, range: Option<(u6
         tsc_khz()
     );
     run_pair(display, "wc");
-    if let Some((base, len)) = range {
-        if platform.map_uncached(base, len) {
-            run_pair(display, "uc");
-        }
-        platform.map_write_combining(base, len);
+    if platform.map_uncached(base, len) {
+        run_pair(display, "uc");
     }
+    platform.map_write_combining(base, len);
     vitrine::status!("bench done");
 }

@@ -159,6 +159,12 @@ fn check_kiosk_screen(
     for (key, value) in [("kbd", "ok"), ("mouse", "ok"), ("wheel", "yes")] {
         expect_field(&input, key, value)?;
     }
+    // No VirtualBox device in QEMU: the boot says so and which fallback it took.
+    let vbox = run.wait_for("vbox", remaining(deadline))?;
+    if !vbox.fields.contains_key("absent") {
+        return Err(format!("expected `vbox absent ...`: {}", vbox.raw).into());
+    }
+    expect_field(&vbox, "fallback", "vbe")?;
     let display = run.wait_for("display", remaining(deadline))?;
     expect_field(&display, "backend", "vbe")?;
     expect_field(&display, "mode", &format!("{width}x{height}"))?;
@@ -181,6 +187,7 @@ fn check_vmmouse(run: &mut QemuRun, timeout: Duration) -> Result {
     let before = check_kiosk_screen(run, timeout, w, h)?;
     let vmmouse = run.wait_for("vmmouse", remaining(deadline))?;
     expect_field(&vmmouse, "absolute", "on")?;
+    expect_pointer_devices(run, "ps2+vmmouse")?;
     let layout = vitrine_app::layout(w, h);
     if layout
         .buttons
@@ -236,6 +243,7 @@ fn check_ps2_and_keyboard(run: &mut QemuRun, timeout: Duration) -> Result {
     let before = check_kiosk_screen(run, timeout, w, h)?;
     let vmmouse = run.wait_for("vmmouse", remaining(deadline))?;
     expect_field(&vmmouse, "absolute", "absent")?;
+    expect_pointer_devices(run, "ps2")?;
     let layout = vitrine_app::layout(w, h);
 
     // The pointer starts in the middle of the screen.
@@ -293,4 +301,14 @@ fn expect_no_drops(run: &QemuRun) -> Result {
         Some(line) => Err(format!("input events were dropped: {}", line.raw).into()),
         None => Ok(()),
     }
+}
+
+/// The `vbox absent` line names the devices that move the pointer.
+fn expect_pointer_devices(run: &QemuRun, devices: &str) -> Result {
+    let lines = run.status_lines();
+    let vbox = lines
+        .iter()
+        .find(|l| l.word == "vbox")
+        .ok_or("no `vbox` status line")?;
+    expect_field(vbox, "input", devices)
 }

@@ -10,7 +10,7 @@ pub mod source;
 
 pub use pointer::{absolute_to_pixel, Buttons, Pointer, Source};
 pub use queue::InputQueue;
-pub use source::InputSource;
+pub use source::{InputSource, PcInput};
 
 use crate::event::{InputEvent, Key};
 

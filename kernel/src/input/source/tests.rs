@@ -2,9 +2,11 @@
 
 use super::*;
 use crate::drivers::ps2::tests::FakeI8042;
+use crate::drivers::vmmouse::BACKDOOR_MAGIC;
 use crate::event::{InputEvent, Key};
 use crate::hal::{Clock, Irqs, PciConfig, PhysMem, PhysRegion, PortIo};
 use std::cell::Cell;
+use std::collections::VecDeque;
 use std::vec::Vec;
 
 /// The fake i8042 on a machine whose clock the test sets, recording IRQ calls.
@@ -107,7 +109,11 @@ fn init_enables_both_lines_and_a_keyboard_irq_delivers_the_key() {
     let mut m = Machine::new();
     let mut source = InputSource::init(&mut m, NoBackdoor, true, (800, 600));
     assert_eq!(m.enabled, [1, 12]);
-    assert!(source.vmmouse().is_none(), "no backdoor, no vmmouse");
+    assert!(
+        source.devices().vmmouse().is_none(),
+        "no backdoor, no vmmouse"
+    );
+    assert_eq!(source.devices().name(), "ps2");
     let (mut queue, mut info) = (EventQueue::new(), info(800, 600));
     // The first poll is due at once (backstop); it finds nothing.
     source.poll(&mut m, 0, &mut queue, &mut info);
@@ -198,4 +204,63 @@ fn positions_fed_by_another_driver_are_delivered_on_the_next_poll() {
     source.input_mut().vmmdev_position(0, 0);
     source.poll(&mut m, 0, &mut queue, &mut info);
     assert!(drain(&mut queue).contains(&InputEvent::PointerMove { x: 0, y: 0 }));
+}
+
+/// A vmmouse that is there and in absolute mode: one queued packet per `event`.
+#[derive(Default)]
+struct Vmmouse {
+    enabled: bool,
+    words: VecDeque<u32>,
+}
+
+impl Vmmouse {
+    fn event(&mut self, x: u32, y: u32, buttons: u32) {
+        self.words.extend([buttons, x, y, 0]);
+    }
+}
+
+impl VmwareBackdoor for Vmmouse {
+    fn call(&mut self, regs: &mut BackdoorRegs) {
+        match regs.ecx {
+            10 => {
+                regs.eax = 6;
+                regs.ebx = BACKDOOR_MAGIC;
+            }
+            41 if regs.ebx == 0x4541_4552 => {
+                self.enabled = true;
+                self.words.push_back(0x3442_554A);
+            }
+            41 => {}
+            40 => regs.eax = self.words.len() as u32,
+            39 => {
+                let mut next = || self.words.pop_front().unwrap_or(0);
+                regs.eax = next();
+                if regs.ebx > 1 {
+                    regs.ebx = next();
+                    regs.ecx = next();
+                    regs.edx = next();
+                }
+            }
+            _ => regs.eax = u32::MAX,
+        }
+    }
+}
+
+#[test]
+fn the_vmmouse_drives_the_hub_it_is_lent_and_ps2_motion_is_ignored() {
+    let mut m = Machine::new();
+    let mut devices = PcInput::init(&mut m, Vmmouse::default(), true);
+    assert_eq!(devices.name(), "ps2+vmmouse");
+    assert_eq!(m.enabled, [1, 12]);
+    let mut hub = Input::new(800, 600);
+    devices.backdoor.event(0x8000, 0x4000, 0);
+    // A PS/2 jiggle packet far to the right, as hypervisors send to raise IRQ 12.
+    m.i8042.queue(&[0x08, 0x7F, 0x00, 0x00], true);
+    assert!(devices.poll(&mut m, 1 << 12, &mut hub));
+    let events: Vec<_> = core::iter::from_fn(|| hub.pop()).collect();
+    assert!(
+        events.contains(&InputEvent::PointerMove { x: 400, y: 150 }),
+        "{events:?}"
+    );
+    assert_eq!(hub.pointer().position(), (400, 150));
 }
