@@ -1,3 +1,15 @@
-//! Vitrine hosted: the same drivers, runtime and app, run as a host process against
-//! the VirtualBox twin (`twin`). `TwinPlatform` implements vitrine's hal traits by
-//! routing port I/O, physical memory, PCI configuration and IRQ lines to the twin.
+//! Vitrine hosted: the same drivers, system composition, runtime and demo app, run
+//! as a host process against the VirtualBox twin (`twin`).
+//!
+//! - [`platform::TwinPlatform`]: every vitrine hal trait over `twin::Machine`, with
+//!   level-triggered IRQ lines and a virtual clock;
+//! - [`i8042`]: a PS/2 controller model so the real PS/2 driver reads the host's
+//!   buttons, wheel and keys;
+//! - [`sim`] and [`scenario`]: scenario scripts (`cargo xtask sim --script FILE`).
+
+pub mod devices;
+pub mod i8042;
+pub mod platform;
+pub mod scenario;
+pub mod sim;
+pub mod status_capture;

@@ -16,7 +16,6 @@ use crate::hal::{Clock, Irqs, PhysMem, PhysRegion, PortIo};
 use crate::input::Input;
 use crate::runtime::{EventQueue, PointerOwner};
 use crate::status;
-use core::fmt::Write;
 use hint::mode_for_hint;
 
 /// The backstop poll interval when no interrupt arrives.
@@ -335,17 +334,13 @@ impl VboxIntegration {
         queue.request_mode(width, height);
     }
 
-    /// The status panel's text.
+    /// The status panel's text: short, it shares a row with its label.
     fn describe(&self, info: &mut SystemInfo) {
-        let (major, minor, build) = self.vmmdev.host_version();
-        let mut text = crate::app_api::StatusText::new();
-        let mouse = match (self.mouse_allowed, self.absolute) {
-            (false, _) => "mouse off",
-            (true, Some(true)) => "mouse integrated",
-            (true, _) => "mouse captured",
-        };
-        let _ = write!(text, "VirtualBox {major}.{minor}.{build}, {mouse}");
-        info.set_integration(&text);
+        info.set_integration(match (self.mouse_allowed, self.absolute) {
+            (true, Some(true)) => "on",
+            (false, _) => "on, mouse off",
+            (true, _) => "on, captured",
+        });
     }
 
     fn error(&mut self, op: &str, error: vmmdev::Error) {

@@ -1,0 +1,572 @@
+//! The scenario runner: the kiosk app, vitrine's system composition and drivers, the
+//! twin as the VirtualBox host, and a script of host actions and checks.
+//!
+//! Time is virtual: the runtime idles by advancing the twin's clock. After every host
+//! action the runner steps the guest until it idles again; a guest that does not
+//! within [`MAX_STEPS`] iterations "stopped responding".
+
+use crate::devices::Ps2Devices;
+use crate::platform::TwinPlatform;
+use crate::scenario::{ButtonName, Command, PointerExpectation, Step};
+use crate::status_capture;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use twin::{DisplayDef, MachineConfig, ModeHint, MouseButton, PowerAction};
+use vitrine::display::Display;
+use vitrine::platform::pci;
+use vitrine::runtime::PointerOwner;
+use vitrine::system::{self, SystemConfig, SystemRuntime};
+use vitrine_app::layout::Widget;
+use vitrine_app::Kiosk;
+
+/// Iterations after a host action before the guest counts as hung.
+pub const MAX_STEPS: usize = 10_000;
+
+/// The hosted system: the kiosk with PS/2 devices and no extra sources.
+pub type HostedRuntime = SystemRuntime<Kiosk, Ps2Devices, ()>;
+
+/// How the sim machine and guest are set up.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    /// The twin's configuration.
+    pub machine: MachineConfig,
+    /// `mode=` from the command line (the boot mode without a host hint).
+    pub mode: (u32, u32),
+    /// `integration=on|off` on the guest's command line.
+    pub integration: bool,
+    /// Mouse integration in the VirtualBox GUI at power-on (on by default).
+    pub host_mouse_integration: bool,
+    /// Where `shot` writes PNGs.
+    pub out_dir: PathBuf,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        Self {
+            machine: MachineConfig::default(),
+            mode: (1024, 768),
+            integration: true,
+            host_mouse_integration: true,
+            out_dir: PathBuf::from("target/sim"),
+        }
+    }
+}
+
+/// Why a scenario failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SimError {
+    /// The guest found nothing to draw on.
+    NoDisplay(String),
+    /// A check did not hold.
+    Expectation {
+        /// Script line.
+        line: usize,
+        /// What was expected and what was found.
+        message: String,
+    },
+    /// The twin recorded protocol errors (strict mode).
+    Protocol {
+        /// Script line (0 = boot).
+        line: usize,
+        /// The errors.
+        errors: Vec<String>,
+    },
+    /// The guest kept running without idling.
+    NotResponding {
+        /// Script line (0 = boot).
+        line: usize,
+    },
+    /// The guest panicked.
+    Panic {
+        /// Script line (0 = boot).
+        line: usize,
+        /// The panic message.
+        message: String,
+    },
+    /// A command could not be carried out (bad widget name, file not writable...).
+    Command {
+        /// Script line.
+        line: usize,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoDisplay(e) => write!(f, "the guest found no display: {e}"),
+            Self::Expectation { line, message } => {
+                write!(f, "line {line}: expectation failed: {message}")
+            }
+            Self::Protocol { line, errors } => write!(
+                f,
+                "line {line}: protocol errors the host would log:\n  {}",
+                errors.join("\n  ")
+            ),
+            Self::NotResponding { line } => write!(
+                f,
+                "line {line}: the guest stopped responding (no idle within {MAX_STEPS} iterations)"
+            ),
+            Self::Panic { line, message } => {
+                write!(f, "line {line}: the guest panicked: {message}")
+            }
+            Self::Command { line, message } => write!(f, "line {line}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+/// A running simulation.
+pub struct Sim {
+    /// The twin behind the hal.
+    pub platform: TwinPlatform,
+    /// The guest.
+    pub runtime: HostedRuntime,
+    out_dir: PathBuf,
+    clicks_seen: usize,
+    line: usize,
+    /// Steps the guest took (all host actions).
+    pub steps: u64,
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into())
+}
+
+fn catch<T>(line: usize, f: impl FnOnce() -> Result<T, SimError>) -> Result<T, SimError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        Err(SimError::Panic {
+            line,
+            message: panic_message(payload),
+        })
+    })
+}
+
+impl Sim {
+    /// Powers the machine on and boots the guest until its first idle.
+    pub fn boot(options: SimOptions) -> Result<Sim, SimError> {
+        Self::boot_with(options, |_| {})
+    }
+
+    /// [`Sim::boot`], with `before` acting on the host before the guest starts (a
+    /// hint from before a reboot, a hostile configuration).
+    pub fn boot_with(
+        options: SimOptions,
+        before: impl FnOnce(&mut twin::Machine),
+    ) -> Result<Sim, SimError> {
+        status_capture::install();
+        catch(0, || {
+            let mut platform = TwinPlatform::new(options.machine.clone());
+            platform
+                .machine
+                .set_mouse_integration(options.host_mouse_integration);
+            before(&mut platform.machine);
+            let scan = pci::enumerate(&mut platform);
+            let config = SystemConfig {
+                mode: options.mode,
+                firmware_framebuffer: None,
+                integration: options.integration,
+                request_pages: platform.request_pages(),
+                write_combining: None,
+                runtime: Default::default(),
+            };
+            let devices = Ps2Devices::init(&mut platform);
+            let runtime = system::build(&mut platform, &scan, &config, Kiosk::new(), devices, ())
+                .map_err(|e| SimError::NoDisplay(format!("{e:?}")))?;
+            let mut sim = Sim {
+                platform,
+                runtime,
+                out_dir: options.out_dir,
+                clicks_seen: 0,
+                line: 0,
+                steps: 0,
+            };
+            sim.settle()?;
+            Ok(sim)
+        })
+    }
+
+    /// Steps the guest until it idles (it has handled everything the host did).
+    pub fn settle(&mut self) -> Result<(), SimError> {
+        for _ in 0..MAX_STEPS {
+            let report = self.runtime.step(&mut self.platform);
+            self.steps += 1;
+            self.check_protocol()?;
+            if report.idled {
+                return Ok(());
+            }
+        }
+        Err(SimError::NotResponding { line: self.line })
+    }
+
+    /// Lets `ms` of virtual time pass with the guest running.
+    pub fn wait_ms(&mut self, ms: u64) -> Result<(), SimError> {
+        let end = self.platform.machine.now_us() + ms * 1000;
+        let mut busy = 0;
+        while self.platform.machine.now_us() < end {
+            let report = self.runtime.step(&mut self.platform);
+            self.steps += 1;
+            self.check_protocol()?;
+            busy = if report.idled { 0 } else { busy + 1 };
+            if busy > MAX_STEPS {
+                return Err(SimError::NotResponding { line: self.line });
+            }
+        }
+        self.settle()
+    }
+
+    fn check_protocol(&mut self) -> Result<(), SimError> {
+        if self.platform.machine.protocol_errors().is_empty() {
+            return Ok(());
+        }
+        let errors = self
+            .platform
+            .machine
+            .take_protocol_errors()
+            .iter()
+            .map(|e| format!("{e:?}"))
+            .collect();
+        Err(SimError::Protocol {
+            line: self.line,
+            errors,
+        })
+    }
+
+    /// The status lines this guest emitted so far (`@vitrine …`).
+    pub fn status_lines(&self) -> Vec<String> {
+        status_capture::lines()
+    }
+
+    /// Status lines and log records so far, in order.
+    pub fn transcript(&self) -> Vec<String> {
+        status_capture::transcript()
+    }
+
+    /// Runs a parsed script.
+    pub fn run(&mut self, steps: &[Step]) -> Result<(), SimError> {
+        for step in steps {
+            self.line = step.line;
+            let line = step.line;
+            catch(line, || self.command(&step.command))?;
+        }
+        Ok(())
+    }
+
+    fn fail(&self, message: String) -> SimError {
+        SimError::Expectation {
+            line: self.line,
+            message,
+        }
+    }
+
+    fn mode(&self) -> (u32, u32) {
+        let mode = self.runtime.display().mode();
+        (mode.width, mode.height)
+    }
+
+    /// Whether someone draws the pointer: the host (visible shape, integration on)
+    /// or the guest in software.
+    fn pointer_state(&self) -> (bool, bool) {
+        let machine = &self.platform.machine;
+        let host = machine.pointer().visible
+            && machine.pointer().shape.is_some()
+            && machine.mouse_integration();
+        let software = self.runtime.pointer_owner() == Some(PointerOwner::Software);
+        (host, software)
+    }
+
+    /// Carries out one command and lets the guest react.
+    pub fn command(&mut self, command: &Command) -> Result<(), SimError> {
+        let machine = &mut self.platform.machine;
+        match command {
+            Command::Resize {
+                screen,
+                width,
+                height,
+            } => {
+                if !machine.resize(*screen, *width, *height) {
+                    println!("sim: the host refused the hint for screen {screen}");
+                }
+            }
+            Command::GuiResize {
+                screen,
+                width,
+                height,
+            } => {
+                if !machine.gui_resize(*screen, *width, *height) {
+                    println!("sim: the GUI sent no hint (auto-resize off or same size)");
+                }
+            }
+            Command::Mouse { x, y } => machine.mouse_move(*x, *y),
+            Command::MouseTo(name) => {
+                let (x, y) = self.widget_centre(name)?;
+                self.platform.machine.mouse_move(x, y);
+            }
+            Command::Integration(on) => machine.set_mouse_integration(*on),
+            Command::Click(button) => {
+                let button = match button {
+                    ButtonName::Left => MouseButton::Left,
+                    ButtonName::Right => MouseButton::Right,
+                    ButtonName::Middle => MouseButton::Middle,
+                };
+                machine.mouse_button(button, true);
+                self.settle()?;
+                self.platform.machine.mouse_button(button, false);
+            }
+            Command::Wheel(steps) => machine.mouse_wheel(*steps),
+            Command::Key(name) => {
+                let Some((scancode, extended)) = scancode(name) else {
+                    return Err(SimError::Command {
+                        line: self.line,
+                        message: format!("unknown key `{name}`"),
+                    });
+                };
+                machine.key(scancode, extended, true);
+                self.settle()?;
+                self.platform.machine.key(scancode, extended, false);
+            }
+            Command::Wait(ms) => return self.wait_ms(*ms),
+            Command::Shot(name) => return self.shot(name),
+            Command::PowerOff => {
+                if let Some(vbox) = self.runtime.sources_mut().vbox.as_mut() {
+                    vbox.power_off(&mut self.platform);
+                } else {
+                    println!("sim: no VMMDev: the guest would use ACPI S5");
+                }
+            }
+            Command::Hint {
+                screen,
+                width,
+                height,
+                bpp,
+                enabled,
+            } => {
+                // As Main sends them: CX|CY|BPP, DISABLED when off, PRIMARY for 0.
+                let mut flags = 0x08 | 0x10 | 0x20;
+                if !enabled {
+                    flags |= 0x02;
+                }
+                if *screen == 0 {
+                    flags |= 0x01;
+                }
+                machine.inject_vmmdev_display_hint(DisplayDef {
+                    flags,
+                    id: *screen,
+                    x: 0,
+                    y: 0,
+                    cx: *width,
+                    cy: *height,
+                    bpp: *bpp,
+                });
+            }
+            Command::VbvaHint {
+                screen,
+                width,
+                height,
+                enabled,
+            } => machine.inject_vbva_mode_hint(
+                *screen,
+                ModeHint {
+                    cx: *width,
+                    cy: *height,
+                    bpp: 32,
+                    dx: u32::MAX,
+                    dy: u32::MAX,
+                    enabled: *enabled,
+                },
+            ),
+            Command::MouseRaw(vx, vy) => machine.mouse_move_raw(*vx, *vy),
+            Command::Fail { request, rc, count } => {
+                machine.inject_request_failure(*request, *rc, *count)
+            }
+            Command::HostCommandOffset(offset) => machine.inject_host_command_offset(*offset),
+            Command::ExpectMode {
+                screen,
+                width,
+                height,
+            } => {
+                let host = machine.current_mode(*screen).map(|m| (m.width, m.height));
+                if host != Some((*width, *height)) {
+                    return Err(self.fail(format!(
+                        "screen {screen}: host sees {host:?}, expected {width}x{height}"
+                    )));
+                }
+                if *screen == 0 && self.mode() != (*width, *height) {
+                    return Err(self.fail(format!(
+                        "guest display is {:?}, expected {width}x{height}",
+                        self.mode()
+                    )));
+                }
+                return Ok(());
+            }
+            Command::ExpectPointer(expected) => {
+                let (host, software) = self.pointer_state();
+                let ok = match expected {
+                    PointerExpectation::Visible => host || software,
+                    PointerExpectation::Hidden => !host && !software,
+                    PointerExpectation::Host => host && !software,
+                    PointerExpectation::Software => software && !host,
+                };
+                if !ok {
+                    return Err(self.fail(format!(
+                        "pointer {expected:?}: host draws it={host}, software draws it={software}"
+                    )));
+                }
+                return Ok(());
+            }
+            Command::ExpectClick(target) => {
+                let lines = self.status_lines();
+                let clicks: Vec<&String> = lines
+                    .iter()
+                    .filter(|l| l.starts_with("@vitrine click "))
+                    .collect();
+                let fresh = &clicks[self.clicks_seen.min(clicks.len())..];
+                self.clicks_seen = clicks.len();
+                let wanted = format!("target={target}");
+                if !fresh
+                    .iter()
+                    .any(|l| l.split_whitespace().any(|w| w == wanted))
+                {
+                    return Err(self.fail(format!(
+                        "no click on {target} since the last check; clicks: {fresh:?}"
+                    )));
+                }
+                return Ok(());
+            }
+            Command::ExpectIntegration(on) => {
+                let guest = self
+                    .runtime
+                    .sources_mut()
+                    .vbox
+                    .as_ref()
+                    .is_some_and(|v| v.mouse_integration());
+                if guest != *on {
+                    return Err(
+                        self.fail(format!("guest mouse integration is {guest}, expected {on}"))
+                    );
+                }
+                return Ok(());
+            }
+            Command::ExpectStatus(text) => {
+                if !self
+                    .status_lines()
+                    .iter()
+                    .any(|l| l.contains(text.as_str()))
+                {
+                    return Err(self.fail(format!("no status line contains `{text}`")));
+                }
+                return Ok(());
+            }
+            Command::ExpectPowerOff => {
+                let actions = machine.vmmdev().power_actions().to_vec();
+                if !actions.contains(&PowerAction::PowerOff) {
+                    return Err(self.fail(format!("no power-off request; host saw {actions:?}")));
+                }
+                return Ok(());
+            }
+        }
+        self.settle()
+    }
+
+    fn widget_centre(&self, name: &str) -> Result<(i32, i32), SimError> {
+        let (width, height) = self.mode();
+        let layout = vitrine_app::layout(width, height);
+        let widget = layout
+            .widgets()
+            .map(|(w, _)| w)
+            .find(|w| w.name() == name)
+            .or(match name {
+                "status" => Some(Widget::Status),
+                _ => None,
+            })
+            .ok_or_else(|| SimError::Command {
+                line: self.line,
+                message: format!("unknown widget `{name}`"),
+            })?;
+        let centre = layout.rect_of(widget).center();
+        Ok((centre.x, centre.y))
+    }
+
+    /// Writes the host view of screen 0 to `out_dir/name`.
+    pub fn shot(&mut self, name: &str) -> Result<(), SimError> {
+        let path = self.out_dir.join(name);
+        let error = |e: std::io::Error| SimError::Command {
+            line: self.line,
+            message: format!("cannot write {}: {e}", path.display()),
+        };
+        std::fs::create_dir_all(&self.out_dir).map_err(error)?;
+        self.platform
+            .machine
+            .save_host_view(0, &path)
+            .map_err(error)?;
+        println!("sim: wrote {}", path.display());
+        Ok(())
+    }
+}
+
+/// Set-1 scancode and E0 prefix for a key name.
+pub fn scancode(name: &str) -> Option<(u8, bool)> {
+    let plain = |code| Some((code, false));
+    let extended = |code| Some((code, true));
+    match name.to_ascii_lowercase().as_str() {
+        "escape" | "esc" => plain(0x01),
+        "enter" | "return" => plain(0x1C),
+        "tab" => plain(0x0F),
+        "space" => plain(0x39),
+        "backspace" => plain(0x0E),
+        "left" => extended(0x4B),
+        "right" => extended(0x4D),
+        "up" => extended(0x48),
+        "down" => extended(0x50),
+        "home" => extended(0x47),
+        "end" => extended(0x4F),
+        "delete" => extended(0x53),
+        key if key.len() == 1 => {
+            let c = key.as_bytes()[0];
+            const ROW_Q: &[u8] = b"qwertyuiop";
+            const ROW_A: &[u8] = b"asdfghjkl";
+            const ROW_Z: &[u8] = b"zxcvbnm";
+            let find = |row: &[u8], base: u8| {
+                row.iter()
+                    .position(|&k| k == c)
+                    .map(|i| (base + i as u8, false))
+            };
+            match c {
+                b'1'..=b'9' => plain(0x02 + (c - b'1')),
+                b'0' => plain(0x0B),
+                _ => find(ROW_Q, 0x10)
+                    .or_else(|| find(ROW_A, 0x1E))
+                    .or_else(|| find(ROW_Z, 0x2C)),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Parses and runs a script file; returns the transcript (status lines and log
+/// records), or the error after printing the transcript.
+pub fn run_script(path: &Path, out_dir: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let steps = crate::scenario::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let options = SimOptions {
+        out_dir: out_dir.to_path_buf(),
+        ..SimOptions::default()
+    };
+    let mut sim = Sim::boot(options)?;
+    let result = sim.run(&steps);
+    let lines = sim.transcript();
+    if let Err(error) = result {
+        for line in &lines {
+            println!("{line}");
+        }
+        return Err(format!("{}: {error}", path.display()).into());
+    }
+    Ok(lines)
+}

@@ -1,0 +1,191 @@
+//! The VirtualBox integration end to end against the twin: bring-up as the host sees
+//! it, a resize storm, the boot-time hint, integration off, no VMMDev.
+
+use twin::{MachineConfig, ResizeHint};
+use vitrine::display::system::SystemDisplay;
+use vitrine::display::Display;
+use vitrine_hosted::sim::{Sim, SimOptions};
+
+fn request_types(sim: &Sim) -> Vec<u32> {
+    sim.platform
+        .machine
+        .vmmdev()
+        .requests()
+        .iter()
+        .map(|r| r.request_type)
+        .collect()
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap())
+}
+
+#[test]
+fn bring_up_order_and_contents_as_the_host_saw_them() {
+    let mut sim = Sim::boot(SimOptions::default()).unwrap();
+    let types = request_types(&sim);
+    // GetHostVersion, ReportGuestInfo2, ReportGuestInfo, ReportGuestStatus,
+    // CtlGuestFilterMask, SetGuestCapabilities, the boot hint peek (Multi), the
+    // heartbeat (off, on), then the absolute mouse (SetMouseStatus) at the first poll.
+    assert_eq!(
+        &types[..9],
+        [4, 58, 50, 59, 42, 56, 81, 220, 220],
+        "{types:?}"
+    );
+    let requests = sim.platform.machine.vmmdev().requests();
+    let peek = &requests[6];
+    assert_eq!(
+        u32_at(&peek.submitted, 24),
+        0,
+        "the boot peek must not consume (eventAck 0)"
+    );
+    let set_mouse = requests
+        .iter()
+        .find(|r| r.request_type == 2)
+        .expect("SetMouseStatus sent");
+    assert_eq!(
+        u32_at(&set_mouse.submitted, 24),
+        0x11,
+        "CAN_ABSOLUTE | NEW_PROTOCOL"
+    );
+    assert!(
+        requests.iter().all(|r| r.rc == Some(0)),
+        "every request succeeded"
+    );
+
+    let vmmdev = sim.platform.machine.vmmdev();
+    let info2 = vmmdev.guest_info2().expect("ReportGuestInfo2");
+    assert_eq!((info2.major, info2.minor, info2.build), (7, 0, 14));
+    assert_eq!(vmmdev.guest_info().unwrap().interface_version, 0x0001_0004);
+    assert_eq!(vmmdev.guest_capabilities(), 0x4, "GRAPHICS");
+    assert_eq!(vmmdev.filter_mask(), 0x205);
+    assert_eq!(vmmdev.mouse_features() & 0x91, 0x11);
+    assert!(
+        sim.platform.machine.graphics_facility_active(),
+        "auto-resize offered"
+    );
+    assert!(vmmdev.heartbeat().active);
+    sim.platform.machine.assert_no_protocol_errors();
+
+    // The heartbeat keeps coming at the host's interval while the guest idles.
+    let before = sim.platform.machine.vmmdev().heartbeat().count;
+    sim.wait_ms(10_000).unwrap();
+    let heartbeat = sim.platform.machine.vmmdev().heartbeat();
+    assert!(heartbeat.count >= before + 3, "{heartbeat:?}");
+    assert!(!heartbeat.flatlined, "{heartbeat:?}");
+    // Host time reached the app's clock.
+    assert!(sim.runtime.info().wall_clock_unix_ms().unwrap() >= 1_767_225_600_000);
+}
+
+/// A small deterministic generator for the storm.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, below: u32) -> u32 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % u64::from(below)) as u32
+    }
+}
+
+fn count(lines: &[String], prefix: &str) -> usize {
+    lines.iter().filter(|l| l.starts_with(prefix)).count()
+}
+
+#[test]
+fn resize_storm_ends_in_the_last_hint_with_one_redraw_per_applied_hint() {
+    let mut sim = Sim::boot(SimOptions::default()).unwrap();
+    let lines_before = sim.status_lines().len();
+    let resizes_before = sim.runtime.info().counts.resizes;
+    let mut rng = Lcg(7);
+    let mut last = (0, 0);
+    let mut sent = 0;
+    while sent < 10_000 {
+        // Bursts of 1..=64 hints between two chances for the guest to run.
+        for _ in 0..=rng.next(64) {
+            last = (640 + rng.next(1280), 480 + rng.next(720));
+            sim.platform.machine.resize(0, last.0, last.1);
+            sent += 1;
+        }
+        sim.settle().unwrap();
+    }
+    sim.settle().unwrap();
+    let host = sim.platform.machine.current_mode(0).unwrap();
+    assert_eq!((host.width, host.height), last, "the last hint wins");
+    let mode = sim.runtime.display().mode();
+    assert_eq!((mode.width, mode.height), last);
+
+    let lines = &sim.status_lines()[lines_before..];
+    let applied = count(lines, "@vitrine resize screen=0");
+    let mode_sets = count(lines, "@vitrine display backend=");
+    let full_frames = lines
+        .iter()
+        .filter(|l| l.starts_with("@vitrine frame "))
+        .count();
+    let redraws = sim.runtime.info().counts.resizes - resizes_before;
+    println!("storm: {sent} hints, {applied} applied, {mode_sets} mode sets, {redraws} redraws");
+    assert!(
+        applied > 100 && applied < 10_000,
+        "coalesced: {applied} applied"
+    );
+    assert_eq!(mode_sets, applied, "one mode set per applied hint");
+    assert_eq!(
+        redraws as usize, applied,
+        "one Resize (full redraw) per applied hint"
+    );
+    assert_eq!(full_frames, applied, "one full frame reported per mode set");
+    let SystemDisplay::Vbva(display) = sim.runtime.display() else {
+        panic!("VBVA display expected");
+    };
+    assert_eq!(
+        display.vbva().free_heap_blocks(),
+        display.vbva().heap_blocks(),
+        "HGSMI pool fully free"
+    );
+    sim.platform.machine.assert_no_protocol_errors();
+}
+
+#[test]
+fn the_window_size_at_boot_is_the_first_frame_size() {
+    // The hint survives from before the boot (the VM window was already 1280×720).
+    let mut options = SimOptions::default();
+    options.machine = MachineConfig::default();
+    let mut platform_hint = Some(ResizeHint::window(0, 1280, 720));
+    let sim = Sim::boot_with(options, |machine| {
+        machine.resize_hint(platform_hint.take().unwrap());
+    })
+    .unwrap();
+    let lines = sim.status_lines();
+    let first_mode = lines
+        .iter()
+        .find(|l| l.starts_with("@vitrine display backend="))
+        .unwrap();
+    assert!(first_mode.contains("mode=1280x720"), "{first_mode}");
+    assert_eq!(count(&lines, "@vitrine display backend="), 1, "{lines:?}");
+}
+
+#[test]
+fn integration_off_runs_plain_vbe_with_ps2() {
+    let sim = Sim::boot(SimOptions {
+        integration: false,
+        ..SimOptions::default()
+    })
+    .unwrap();
+    let lines = sim.status_lines();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "@vitrine vbox off fallback=vbe input=ps2"),
+        "{lines:?}"
+    );
+    assert_eq!(sim.runtime.display().backend_name(), "vbe");
+    assert!(
+        sim.platform.machine.vmmdev().requests().is_empty(),
+        "VMMDev left alone"
+    );
+    assert_eq!(
+        sim.runtime.info().integration.as_str(),
+        "off (integration=off)"
+    );
+}
