@@ -149,8 +149,10 @@ fn resize_storm_ends_in_the_last_hint_with_one_redraw_per_applied_hint() {
 #[test]
 fn the_window_size_at_boot_is_the_first_frame_size() {
     // The hint survives from before the boot (the VM window was already 1280×720).
-    let mut options = SimOptions::default();
-    options.machine = MachineConfig::default();
+    let options = SimOptions {
+        machine: MachineConfig::default(),
+        ..SimOptions::default()
+    };
     let mut platform_hint = Some(ResizeHint::window(0, 1280, 720));
     let sim = Sim::boot_with(options, |machine| {
         machine.resize_hint(platform_hint.take().unwrap());

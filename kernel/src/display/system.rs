@@ -13,6 +13,8 @@ use crate::runtime::EventQueue;
 use crate::status;
 
 /// One display type for the runtime, whichever backend came up.
+// One value, owned by the runtime for the whole run, and no heap to box a variant into.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum SystemDisplay {
     /// VirtualBox VGA with HGSMI/VBVA: dirty rectangles, mode hints, host pointer.
