@@ -332,6 +332,11 @@ impl Kiosk {
         self.page = page;
         self.dirty_buttons = 0b11_1111;
         self.clock_dirty = true; // the page name sits in the header
+        let name = match page {
+            Page::Home => "home",
+            Page::Rooms => "rooms",
+        };
+        vitrine::status!("page name={}", name);
     }
 
     fn on_input(&mut self, input: &InputEvent) -> bool {

@@ -230,8 +230,12 @@ fn check_vmmouse(run: &mut QemuRun, timeout: Duration) -> Result {
             None => Ok(()),
         }
     })?;
+    let home = expect_wheel_pages(run, deadline)?;
     expect_no_drops(run)?;
-    println!("  vmmouse: hover, press and {}", click.raw);
+    println!(
+        "  vmmouse: hover, press and {}; wheel: {}",
+        click.raw, home.raw
+    );
     Ok(())
 }
 
@@ -287,6 +291,7 @@ fn check_ps2_and_keyboard(run: &mut QemuRun, timeout: Duration) -> Result {
     run.qmp()?.tap_key("ret")?;
     let text = run.wait_for_after(focus.index + 1, "text", remaining(deadline))?;
     expect_field(&text, "value", "vbox")?;
+    expect_wheel_pages(run, deadline)?;
     expect_no_drops(run)?;
     println!("  ps2: {} / {} / {}", click.raw, activate.raw, text.raw);
     Ok(())
@@ -311,4 +316,23 @@ fn expect_pointer_devices(run: &QemuRun, devices: &str) -> Result {
         .find(|l| l.word == "vbox")
         .ok_or("no `vbox` status line")?;
     expect_field(vbox, "input", devices)
+}
+
+/// Wheel down shows the second page, wheel up the first again (`@vitrine page`).
+fn expect_wheel_pages(run: &mut QemuRun, deadline: Instant) -> Result<StatusLine> {
+    let after = run.status_lines().len();
+    let mut last = None;
+    for (wheel, page) in [
+        (MouseButton::WheelDown, "rooms"),
+        (MouseButton::WheelUp, "home"),
+    ] {
+        let qmp = run.qmp()?;
+        qmp.button(wheel, true)?;
+        qmp.button(wheel, false)?;
+        let first = last.as_ref().map_or(after, |l: &StatusLine| l.index + 1);
+        let line = run.wait_for_after(first, "page", remaining(deadline))?;
+        expect_field(&line, "name", page)?;
+        last = Some(line);
+    }
+    Ok(last.expect("two pages"))
 }
