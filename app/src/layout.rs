@@ -19,6 +19,8 @@ pub enum Widget {
     Button(usize),
     /// The status panel.
     Status,
+    /// The text field under the status panel.
+    Field,
 }
 
 impl Widget {
@@ -32,6 +34,7 @@ impl Widget {
             Self::Clock => "clock",
             Self::Button(i) => BUTTONS.get(i).copied().unwrap_or("button"),
             Self::Status => "status",
+            Self::Field => "field",
         }
     }
 }
@@ -51,6 +54,8 @@ pub struct Layout {
     pub buttons: [Rectangle; BUTTON_COUNT],
     /// The status panel.
     pub status: Rectangle,
+    /// The text field (a one-line entry), below the status panel.
+    pub field: Rectangle,
     /// Columns of the button grid.
     pub columns: u32,
     /// The base measure: spacing is 1 unit, margins 2.
@@ -94,13 +99,28 @@ pub fn layout(width: u32, height: u32) -> Layout {
             rect(margin + grid_w + gap, body_y, status_w, body_h),
         )
     } else {
-        let status_h = body_h * 34 / 100;
+        let status_h = body_h * 42 / 100;
         let grid_h = body_h - status_h - gap;
         (
             rect(margin, body_y, body_w, grid_h),
             rect(margin, body_y + grid_h + gap, body_w, status_h),
         )
     };
+    // The text field takes the bottom of the status area.
+    let field_h = unit * 6;
+    let status = Rectangle::new(
+        status.top_left,
+        Size::new(
+            status.size.width,
+            status.size.height.saturating_sub(field_h + gap),
+        ),
+    );
+    let field = rect(
+        status.top_left.x as u32,
+        status.top_left.y as u32 + status.size.height + gap,
+        status.size.width,
+        field_h,
+    );
     let columns: u32 = if grid.size.width * 10 >= grid.size.height * 12 {
         3
     } else {
@@ -125,6 +145,7 @@ pub fn layout(width: u32, height: u32) -> Layout {
         clock,
         buttons,
         status,
+        field,
         columns,
         unit,
         radius: unit * 3 / 2,
@@ -138,6 +159,7 @@ impl Layout {
             (Widget::Title, self.title),
             (Widget::Clock, self.clock),
             (Widget::Status, self.status),
+            (Widget::Field, self.field),
         ]
         .into_iter()
         .chain(
@@ -161,6 +183,7 @@ impl Layout {
             Widget::Clock => self.clock,
             Widget::Button(i) => self.buttons.get(i).copied().unwrap_or(self.status),
             Widget::Status => self.status,
+            Widget::Field => self.field,
         }
     }
 }

@@ -20,7 +20,7 @@ use embedded_graphics::primitives::{
 use heapless::String;
 use layout::{Layout, Widget, BUTTON_COUNT};
 use text::{Align, Font, Weight};
-use vitrine::app::{App, Button, Event, InputEvent, Key, SystemInfo};
+use vitrine::app::{App, Button, Event, InputEvent, Interaction, Key, SystemInfo, UiEvent};
 
 pub use layout::layout;
 
@@ -60,6 +60,23 @@ const STATUS_LABELS: [&str; STATUS_ROWS] = [
 
 type Text = String<48>;
 
+/// The text field's focus index: after the buttons.
+pub const FIELD: usize = BUTTON_COUNT;
+/// Widgets that take keyboard focus: the buttons, then the text field.
+pub const FOCUSABLE: usize = BUTTON_COUNT + 1;
+/// Characters the text field holds at most (fewer when they would not fit).
+pub const FIELD_CAPACITY: usize = 32;
+const FIELD_PLACEHOLDER: &str = "Type a note";
+
+/// The widget at a focus index.
+fn widget_of(id: usize) -> Widget {
+    if id == FIELD {
+        Widget::Field
+    } else {
+        Widget::Button(id)
+    }
+}
+
 /// Fonts chosen for the current layout.
 #[derive(Debug, Clone, Copy)]
 struct Fonts {
@@ -70,6 +87,7 @@ struct Fonts {
     number: Font,
     status_title: Font,
     status_row: Font,
+    field: Font,
 }
 
 impl Fonts {
@@ -120,6 +138,12 @@ impl Fonts {
                 status_inner,
                 row_h * 6 / 10,
             ),
+            field: text::fit(
+                &["Type a note here"],
+                Weight::Regular,
+                l.field.size.width.saturating_sub(2 * pad),
+                l.field.size.height / 2,
+            ),
         }
     }
 }
@@ -146,12 +170,11 @@ pub struct Kiosk {
     counters: [u32; 3],
     toggles: [bool; 4],
     accent: usize,
-    pointer: Option<Point>,
-    hover: Option<usize>,
-    pressed: Option<usize>,
-    focus: usize,
+    ui: Interaction,
+    text: String<FIELD_CAPACITY>,
     full_redraw: bool,
     dirty_buttons: u8,
+    field_dirty: bool,
     clock_dirty: bool,
     status_dirty: bool,
     clock_text: Text,
@@ -176,12 +199,11 @@ impl Kiosk {
             counters: [0; 3],
             toggles: [false; 4],
             accent: 0,
-            pointer: None,
-            hover: None,
-            pressed: None,
-            focus: 0,
+            ui: Self::interaction(&layout),
+            text: String::new(),
             full_redraw: true,
             dirty_buttons: 0,
+            field_dirty: false,
             clock_dirty: false,
             status_dirty: false,
             clock_text: Text::new(),
@@ -202,17 +224,27 @@ impl Kiosk {
     pub fn counters(&self) -> [u32; 3] {
         self.counters
     }
-    /// The button with keyboard focus.
+    /// The widget with keyboard focus: a button, or `FIELD`.
     pub fn focus(&self) -> usize {
-        self.focus
+        self.ui.focus().unwrap_or(0)
     }
-    /// The button under the pointer.
+    /// The widget under the pointer (a button, or `FIELD`).
     pub fn hover(&self) -> Option<usize> {
-        self.hover
+        self.ui.hovered()
     }
-    /// The button held down.
+    /// The widget a mouse button is held down on.
     pub fn pressed(&self) -> Option<usize> {
-        self.pressed
+        self.ui.pressed()
+    }
+    /// What was typed into the text field.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn interaction(layout: &Layout) -> Interaction {
+        let mut ui = Interaction::new(FOCUSABLE, layout.columns as usize);
+        ui.set_text_widget(Some(FIELD));
+        ui
     }
     /// Buttons activated so far.
     pub fn activations(&self) -> u32 {
@@ -223,9 +255,11 @@ impl Kiosk {
         theme::ACCENTS[self.accent % theme::ACCENTS.len()]
     }
 
-    fn mark_button(&mut self, button: Option<usize>) {
-        if let Some(i) = button {
-            self.dirty_buttons |= 1 << i;
+    fn mark_button(&mut self, widget: Option<usize>) {
+        match widget {
+            Some(FIELD) => self.field_dirty = true,
+            Some(i) if i < BUTTON_COUNT => self.dirty_buttons |= 1 << i,
+            _ => {}
         }
     }
 
@@ -298,110 +332,127 @@ impl Kiosk {
         self.page = page;
         self.dirty_buttons = 0b11_1111;
         self.clock_dirty = true; // the page name sits in the header
-    }
-
-    fn move_focus(&mut self, delta: isize) {
-        let old = self.focus;
-        self.focus = (self.focus as isize + delta).rem_euclid(BUTTON_COUNT as isize) as usize;
-        self.mark_button(Some(old));
-        self.mark_button(Some(self.focus));
+        let name = match page {
+            Page::Home => "home",
+            Page::Rooms => "rooms",
+        };
+        vitrine::status!("page name={}", name);
     }
 
     fn on_input(&mut self, input: &InputEvent) -> bool {
-        match *input {
-            InputEvent::PointerMove { x, y } => {
-                self.pointer = Some(Point::new(x, y));
-                self.set_hover(self.button_at(x, y))
-            }
-            InputEvent::PointerPresence { inside: false } => {
-                self.pointer = None;
-                self.set_hover(None)
-            }
-            InputEvent::PointerPresence { inside: true } => false,
-            InputEvent::Button {
-                button: Button::Left,
-                pressed: true,
-            } => match self.hover {
-                Some(i) => {
-                    self.pressed = Some(i);
-                    let old = self.focus;
-                    self.focus = i;
-                    self.mark_button(Some(old));
-                    self.mark_button(Some(i));
-                    true
-                }
-                None => false,
-            },
-            InputEvent::Button {
-                button: Button::Left,
-                pressed: false,
-            } => {
-                let Some(i) = self.pressed.take() else {
-                    return false;
-                };
-                self.mark_button(Some(i));
-                if self.hover == Some(i) {
-                    let p = self.pointer.unwrap_or_default();
-                    vitrine::status!(
-                        "click x={} y={} button=left target={}",
-                        p.x,
-                        p.y,
-                        Widget::Button(i).name()
-                    );
-                    self.activate(i);
-                }
-                true
-            }
-            // Scrolling down shows the next page, up the previous one.
-            InputEvent::Wheel { delta } if delta < 0 && self.page == Page::Home => {
-                self.switch_page(Page::Rooms);
-                true
-            }
-            InputEvent::Wheel { delta } if delta > 0 && self.page == Page::Rooms => {
-                self.switch_page(Page::Home);
-                true
-            }
-            InputEvent::Key { key, pressed: true } => self.on_key(key),
-            _ => false,
+        let layout = self.layout;
+        let events = self.ui.handle(input, |x, y| Self::widget_at(&layout, x, y));
+        let mut changed = false;
+        for event in events {
+            changed |= self.on_ui(event);
         }
+        changed
     }
 
-    fn on_key(&mut self, key: Key) -> bool {
-        let columns = self.layout.columns as isize;
-        match key {
-            Key::Tab | Key::Right => self.move_focus(1),
-            Key::BackTab | Key::Left => self.move_focus(-1),
-            Key::Down => self.move_focus(columns),
-            Key::Up => self.move_focus(-columns),
-            Key::Escape if self.page != Page::Home => self.switch_page(Page::Home),
-            Key::Enter | Key::Char(' ') => {
-                vitrine::status!(
-                    "activate key=enter target={}",
-                    Widget::Button(self.focus).name()
-                );
-                self.mark_button(Some(self.focus));
-                self.activate(self.focus);
+    fn on_ui(&mut self, event: UiEvent) -> bool {
+        match event {
+            UiEvent::Enter(w) | UiEvent::Leave(w) => self.mark_button(Some(w)),
+            UiEvent::Press { widget, .. } | UiEvent::Release { widget, .. } => {
+                self.mark_button(Some(widget))
             }
+            UiEvent::Click {
+                widget,
+                button: Button::Left,
+                x,
+                y,
+            } if widget < BUTTON_COUNT => {
+                vitrine::status!(
+                    "click x={} y={} button=left target={}",
+                    x,
+                    y,
+                    Widget::Button(widget).name()
+                );
+                self.activate(widget);
+            }
+            UiEvent::Focus { from, to } => {
+                self.mark_button(from);
+                self.mark_button(Some(to));
+                vitrine::status!("focus target={}", widget_of(to).name());
+            }
+            UiEvent::Activate(FIELD) => self.submit_text(),
+            UiEvent::Activate(widget) => self.activate_by_key(widget, "enter"),
+            // Scrolling down shows the next page, up the previous one.
+            UiEvent::Wheel { delta, .. } if delta < 0 && self.page == Page::Home => {
+                self.switch_page(Page::Rooms)
+            }
+            UiEvent::Wheel { delta, .. } if delta > 0 && self.page == Page::Rooms => {
+                self.switch_page(Page::Home)
+            }
+            UiEvent::Key {
+                key: Key::Escape, ..
+            } if self.page != Page::Home => self.switch_page(Page::Home),
+            UiEvent::Key {
+                key,
+                focus: Some(FIELD),
+            } => return self.edit_text(key),
+            UiEvent::Key {
+                key: Key::Char(' '),
+                focus: Some(widget),
+            } if widget < BUTTON_COUNT => self.activate_by_key(widget, "space"),
             _ => return false,
         }
         true
     }
 
-    fn button_at(&self, x: i32, y: i32) -> Option<usize> {
-        match self.layout.hit_test(x, y) {
-            Some(Widget::Button(i)) => Some(i),
-            _ => None,
-        }
+    fn activate_by_key(&mut self, widget: usize, key: &str) {
+        vitrine::status!(
+            "activate key={} target={}",
+            key,
+            Widget::Button(widget).name()
+        );
+        self.mark_button(Some(widget));
+        self.activate(widget);
     }
 
-    fn set_hover(&mut self, hover: Option<usize>) -> bool {
-        if hover == self.hover {
-            return false;
+    /// Enter in the text field: report what it holds.
+    fn submit_text(&mut self) {
+        vitrine::status!(
+            "text target={} len={} value=\"{}\"",
+            Widget::Field.name(),
+            self.text.len(),
+            vitrine::fault_report::Quoted(self.text.as_str())
+        );
+        self.field_dirty = true;
+    }
+
+    fn edit_text(&mut self, key: Key) -> bool {
+        match key {
+            Key::Char(c) if c.is_ascii_graphic() || c == ' ' => {
+                let room = self
+                    .layout
+                    .field
+                    .size
+                    .width
+                    .saturating_sub(2 * button_padding(&self.layout) + self.layout.unit);
+                let mut longer = self.text.clone();
+                if longer.push(c).is_err() || self.fonts.field.width(&longer) > room {
+                    return false; // full: the key is seen and ignored
+                }
+                self.text = longer;
+            }
+            Key::Backspace => {
+                if self.text.pop().is_none() {
+                    return false;
+                }
+            }
+            Key::Delete | Key::Escape => self.text.clear(),
+            _ => return false,
         }
-        self.mark_button(self.hover);
-        self.mark_button(hover);
-        self.hover = hover;
+        self.field_dirty = true;
         true
+    }
+
+    fn widget_at(layout: &Layout, x: i32, y: i32) -> Option<usize> {
+        match layout.hit_test(x, y) {
+            Some(Widget::Button(i)) => Some(i),
+            Some(Widget::Field) => Some(FIELD),
+            _ => None,
+        }
     }
 
     fn clock(info: &SystemInfo) -> Text {
@@ -517,13 +568,13 @@ impl Kiosk {
         let r = l.buttons[i];
         let radius = Size::new(l.radius, l.radius);
         let accent = self.accent();
-        let pressed = self.pressed == Some(i);
+        let pressed = self.pressed() == Some(i);
         let on = self.page == Page::Rooms && i < 4 && self.toggles[i];
         let (surface, label_color, value_color) = if pressed {
             (theme::shade(accent, 80), theme::ON_ACCENT, theme::ON_ACCENT)
         } else if on {
             (accent, theme::ON_ACCENT, theme::ON_ACCENT)
-        } else if self.hover == Some(i) {
+        } else if self.hover() == Some(i) {
             (theme::CARD_HOVER, theme::TEXT, accent)
         } else {
             (theme::CARD, theme::TEXT, accent)
@@ -536,14 +587,15 @@ impl Kiosk {
         } else {
             r
         };
-        let edge = if self.focus == i {
+        let focused = self.ui.focus() == Some(i);
+        let edge = if focused {
             theme::FOCUS
         } else if on || pressed {
             surface
         } else {
             theme::CARD_EDGE
         };
-        let edge_w = if self.focus == i {
+        let edge_w = if focused {
             (l.unit / 4).max(2)
         } else {
             (l.unit / 12).max(1)
@@ -704,6 +756,64 @@ impl Kiosk {
     }
 }
 
+impl Kiosk {
+    fn draw_field<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D) {
+        let l = &self.layout;
+        let r = l.field;
+        let focused = self.ui.focus() == Some(FIELD);
+        let surface = if self.hover() == Some(FIELD) {
+            theme::CARD_HOVER
+        } else {
+            theme::CARD
+        };
+        let (edge, edge_w) = if focused {
+            (theme::FOCUS, (l.unit / 4).max(2))
+        } else {
+            (theme::CARD_EDGE, (l.unit / 12).max(1))
+        };
+        let _ = d.fill_solid(&r, theme::BACKGROUND);
+        let style = PrimitiveStyleBuilder::new()
+            .fill_color(surface)
+            .stroke_color(edge)
+            .stroke_width(edge_w)
+            .stroke_alignment(embedded_graphics::primitives::StrokeAlignment::Inside)
+            .build();
+        let _ = RoundedRectangle::with_equal_corners(r, Size::new(l.radius, l.radius))
+            .into_styled(style)
+            .draw(d);
+        let pad = button_padding(l) as i32;
+        let inner = Rectangle::new(
+            Point::new(r.top_left.x + pad, r.top_left.y),
+            Size::new(r.size.width.saturating_sub(2 * pad as u32), r.size.height),
+        );
+        let font = self.fonts.field;
+        if self.text.is_empty() && !focused {
+            text::draw(
+                d,
+                FIELD_PLACEHOLDER,
+                font,
+                &inner,
+                Align::Left,
+                theme::MUTED,
+            );
+        } else {
+            text::draw(d, &self.text, font, &inner, Align::Left, theme::TEXT);
+        }
+        if focused {
+            // The caret: a bar after the text.
+            let caret_h = font.height();
+            let caret = Rectangle::new(
+                Point::new(
+                    inner.top_left.x + font.width(&self.text) as i32 + 1,
+                    inner.center().y - caret_h as i32 / 2,
+                ),
+                Size::new((l.unit / 6).max(2), caret_h),
+            );
+            let _ = d.fill_solid(&caret, theme::FOCUS);
+        }
+    }
+}
+
 fn status_values(info: &SystemInfo) -> [Text; STATUS_ROWS] {
     let mut v: [Text; STATUS_ROWS] = Default::default();
     let up = info.uptime_us / 1_000_000;
@@ -723,9 +833,9 @@ impl App for Kiosk {
                 self.layout = layout(*width, *height);
                 self.fonts = Fonts::for_layout(&self.layout);
                 self.clock_text = Self::clock(info);
-                if let Some(p) = self.pointer {
-                    self.hover = self.button_at(p.x, p.y);
-                }
+                self.ui.set_columns(self.layout.columns as usize);
+                let layout = self.layout;
+                let _ = self.ui.refresh_hover(|x, y| Self::widget_at(&layout, x, y));
                 self.full_redraw = true;
                 true
             }
@@ -741,6 +851,7 @@ impl App for Kiosk {
             self.dirty_buttons = 0b11_1111;
             self.clock_dirty = true;
             self.status_dirty = true;
+            self.field_dirty = true;
         }
         if core::mem::take(&mut self.clock_dirty) {
             self.draw_clock(d);
@@ -753,6 +864,9 @@ impl App for Kiosk {
         }
         if core::mem::take(&mut self.status_dirty) {
             self.draw_status(d, info);
+        }
+        if core::mem::take(&mut self.field_dirty) {
+            self.draw_field(d);
         }
     }
 }

@@ -162,11 +162,64 @@ fn keyboard_moves_focus_and_enter_activates() {
     frame(&mut kiosk, &mut display, &info, key(Key::BackTab));
     frame(&mut kiosk, &mut display, &info, key(Key::BackTab));
     frame(&mut kiosk, &mut display, &info, key(Key::BackTab));
-    assert_eq!(kiosk.focus(), 5, "focus wraps around");
-    // Down from the last row wraps too, by a whole row.
+    assert_eq!(kiosk.focus(), FIELD, "focus wraps around to the text field");
+    // Up from the field goes to the grid's last row; down from there, back to the field.
     let columns = kiosk.layout().columns as usize;
+    frame(&mut kiosk, &mut display, &info, key(Key::Up));
+    assert_eq!(kiosk.focus(), FIELD - columns);
     frame(&mut kiosk, &mut display, &info, key(Key::Down));
-    assert_eq!(kiosk.focus(), (5 + columns) % BUTTON_COUNT);
+    assert_eq!(kiosk.focus(), FIELD);
+    frame(&mut kiosk, &mut display, &info, key(Key::Right));
+    assert_eq!(kiosk.focus(), FIELD, "Right edits in the field");
+    frame(&mut kiosk, &mut display, &info, key(Key::Tab));
+    assert_eq!(kiosk.focus(), 0);
+}
+
+#[test]
+fn typing_into_the_text_field_redraws_only_the_field() {
+    for (w, h) in SIZES {
+        let mut buffer = vec![0u32; (w * h) as usize];
+        let (mut kiosk, mut display, info) = started(w, h, &mut buffer);
+        let l = *kiosk.layout();
+        // Click the field: it takes focus.
+        let c = l.field.center();
+        frame(&mut kiosk, &mut display, &info, pointer(c.x, c.y));
+        frame(&mut kiosk, &mut display, &info, left(true));
+        frame(&mut kiosk, &mut display, &info, left(false));
+        assert_eq!(kiosk.focus(), FIELD, "{w}x{h}");
+        for ch in "Hi 5".chars() {
+            let dirty = frame(&mut kiosk, &mut display, &info, key(Key::Char(ch)));
+            assert!(
+                !dirty.is_empty() && inside(&dirty, &[l.field]),
+                "{w}x{h}: {dirty:?}"
+            );
+        }
+        assert_eq!(kiosk.text(), "Hi 5");
+        frame(&mut kiosk, &mut display, &info, key(Key::Backspace));
+        assert_eq!(kiosk.text(), "Hi ");
+        // Enter submits, keys do not leak to the buttons.
+        frame(&mut kiosk, &mut display, &info, key(Key::Enter));
+        frame(&mut kiosk, &mut display, &info, key(Key::Char(' ')));
+        assert_eq!(kiosk.counters(), [0, 0, 0]);
+        assert_eq!(kiosk.text(), "Hi  ");
+    }
+}
+
+#[test]
+fn the_text_field_stops_at_its_width() {
+    let mut buffer = vec![0u32; 640 * 480];
+    let (mut kiosk, mut display, info) = started(640, 480, &mut buffer);
+    let _ = kiosk.event(&key(Key::BackTab), &info);
+    assert_eq!(kiosk.focus(), FIELD);
+    for _ in 0..200 {
+        frame(&mut kiosk, &mut display, &info, key(Key::Char('W')));
+    }
+    let l = *kiosk.layout();
+    let n = kiosk.text().len();
+    assert!(n > 3 && n <= FIELD_CAPACITY, "{n} characters");
+    // Every pixel drawn stayed in the field.
+    let dirty = frame(&mut kiosk, &mut display, &info, key(Key::Backspace));
+    assert!(inside(&dirty, &[l.field]));
 }
 
 #[test]

@@ -7,6 +7,7 @@
 
 pub use crate::display::Canvas;
 pub use crate::event::{Button, Event, InputEvent, Key};
+pub use crate::interaction::{Interaction, UiEvent, UiEvents, WidgetId};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::DrawTarget;
 

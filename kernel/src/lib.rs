@@ -15,6 +15,7 @@ pub mod event;
 pub mod fault_report;
 pub mod hal;
 pub mod input;
+pub mod interaction;
 pub mod irq_lines;
 #[cfg(target_os = "none")]
 pub mod irq_selftest;

@@ -4,6 +4,9 @@
 //! PCI configuration goes through the 0xCF8/0xCFC mechanism; the clock is the TSC;
 //! interrupt lines are the I/O APIC (or the 8259 fallback) set up at boot.
 
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicBool, Ordering};
+
 use x86_64::instructions::port::Port;
 
 use crate::arch::{interrupts, paging, time};
@@ -12,6 +15,21 @@ use crate::platform::acpi::PowerInfo;
 
 const PCI_CONFIG_ADDRESS: u16 = 0xcf8;
 const PCI_CONFIG_DATA: u16 = 0xcfc;
+
+/// Bytes of the kernel's device request pool (VMMDev requests): two pages.
+pub const REQUEST_POOL_LEN: usize = 8192;
+
+/// Page-aligned memory in the kernel image that devices read and write (DMA), handed
+/// out once: the image is identity-mapped below 4 GiB, so its address is physical.
+#[repr(align(4096))]
+struct RequestPool(UnsafeCell<[u8; REQUEST_POOL_LEN]>);
+
+// SAFETY: the pool is only reached through the one `PhysRegion` `take_request_pages`
+// hands out (guarded by REQUEST_POOL_TAKEN); the kernel is single-core.
+unsafe impl Sync for RequestPool {}
+
+static REQUEST_POOL: RequestPool = RequestPool(UnsafeCell::new([0; REQUEST_POOL_LEN]));
+static REQUEST_POOL_TAKEN: AtomicBool = AtomicBool::new(false);
 
 /// The machine, as drivers and the runtime see it. There is one, made at boot.
 #[derive(Debug)]
@@ -40,6 +58,18 @@ impl Metal {
             self.out16(port, value);
         }
         log::warn!("metal: still running after the ACPI power-off request");
+    }
+
+    /// The kernel's device request pages (`REQUEST_POOL_LEN` bytes, page-aligned,
+    /// below 4 GiB), for the VMMDev driver. `None` after the first call.
+    pub fn take_request_pages(&mut self) -> Option<PhysRegion> {
+        if REQUEST_POOL_TAKEN.swap(true, Ordering::SeqCst) {
+            return None;
+        }
+        let ptr = REQUEST_POOL.0.get().cast::<u8>();
+        // SAFETY: a static in the identity-mapped kernel image (virtual == physical),
+        // valid forever, and handed out only once (checked above).
+        Some(unsafe { PhysRegion::new(ptr as u64, ptr, REQUEST_POOL_LEN) })
     }
 
     /// Makes `phys..phys+len` write-combining (for a linear framebuffer); rounds to

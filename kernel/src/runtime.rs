@@ -121,7 +121,8 @@ impl EventQueue {
         self.events.is_empty()
     }
 
-    fn pop(&mut self) -> Option<InputEvent> {
+    /// Takes the oldest queued input event.
+    pub fn pop(&mut self) -> Option<InputEvent> {
         self.events.pop_front()
     }
 

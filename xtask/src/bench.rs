@@ -1,7 +1,129 @@
-//! `cargo xtask bench`: placeholder until its issue lands.
+//! `cargo xtask bench [--size WxH] [--rounds N]`: how much a full kiosk redraw costs
+//! next to a plain fill of the same framebuffer.
+//!
+//! In QEMU: boots the ISO with `bench=redraw`; the kernel times both with the TSC in
+//! the same run, with the framebuffer mapped write-combining and then uncached, and
+//! prints `@vitrine bench name=fill|redraw cache=wc|uc reps=N us=N min_us=N`.
+//! On the host: the same app drawing into memory (`preview::bench`).
 
-/// Prints "not yet" and succeeds, so scripts can already call it.
-pub fn run(_args: &[String]) -> crate::Result {
-    println!("xtask bench: not yet");
+use std::time::Duration;
+
+use crate::cli::Args;
+use crate::qemu::{Firmware, QemuExit, QemuOptions, QemuRun};
+use crate::status_line::StatusLine;
+use crate::Result;
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// `cargo xtask bench`.
+pub fn run(args: &[String]) -> Result {
+    let mut args = Args::new(args);
+    let (width, height) = match args.value("--size")? {
+        Some(text) => parse_size(&text)?,
+        None => (1920, 1080),
+    };
+    let rounds = match args.value("--rounds")? {
+        Some(text) => text
+            .parse()
+            .map_err(|_| format!("--rounds wants a number, got `{text}`"))?,
+        None => 20,
+    };
+    args.finish()?;
+
+    crate::setup::ensure_all()?;
+    let elf = crate::build::build_kernel()?;
+    let cmdline = format!("mode={width}x{height} bench=redraw test-exit=bench");
+    let iso = crate::target_dir()
+        .join("xtask")
+        .join("iso")
+        .join("bench.iso");
+    crate::iso::make_iso(&elf, &cmdline, &iso)?;
+    let mut run = QemuRun::start("bench", &QemuOptions::new(iso, Firmware::Bios))?;
+    let lines = match collect(&mut run) {
+        Ok(lines) => lines,
+        Err(error) => {
+            run.kill();
+            println!("---- serial log ----\n{}", run.serial_log());
+            return Err(error);
+        }
+    };
+    print_qemu_table(&lines)?;
+
+    let (redraw, fill) = crate::preview::bench(width, height, rounds)?;
+    println!(
+        "host (the app drawing into memory, xtask build profile, {width}x{height}, {rounds} rounds): \
+         full redraw {redraw:.0} us, plain fill {fill:.0} us, ratio {:.1}",
+        redraw / fill
+    );
+    Ok(())
+}
+
+fn parse_size(text: &str) -> Result<(u32, u32)> {
+    text.split_once('x')
+        .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+        .ok_or_else(|| format!("--size wants WxH, got `{text}`").into())
+}
+
+/// Waits for `bench done` and a clean exit; returns the `bench` lines.
+fn collect(run: &mut QemuRun) -> Result<Vec<StatusLine>> {
+    let start = run.wait_for("bench", TIMEOUT)?;
+    run.wait_for_match(
+        |l| l.word == "bench" && l.fields.contains_key("done"),
+        TIMEOUT,
+    )?;
+    let exit = run.wait_exit(TIMEOUT)?;
+    if exit != QemuExit::Success {
+        return Err(format!("the bench boot ended with {exit}").into());
+    }
+    println!("{}", start.raw);
+    Ok(run
+        .status_lines()
+        .into_iter()
+        .filter(|l| l.word == "bench" && l.get("name").is_some())
+        .collect())
+}
+
+/// One measurement: (mean µs, fastest µs).
+fn figure(lines: &[StatusLine], name: &str, cache: &str) -> Option<(u64, u64)> {
+    let line = lines
+        .iter()
+        .find(|l| l.get("name") == Some(name) && l.get("cache") == Some(cache))?;
+    Some((line.number("us")?, line.number("min_us")?))
+}
+
+fn print_qemu_table(lines: &[StatusLine]) -> Result {
+    println!("QEMU TCG, TSC-timed in one boot:");
+    println!(
+        "{:<8} {:<6} {:>10} {:>10}",
+        "what", "cache", "mean us", "min us"
+    );
+    for line in lines {
+        println!(
+            "{:<8} {:<6} {:>10} {:>10}",
+            line.get("name").unwrap_or("?"),
+            line.get("cache").unwrap_or("?"),
+            line.get("us").unwrap_or("?"),
+            line.get("min_us").unwrap_or("?")
+        );
+    }
+    let (fill_wc, _) = figure(lines, "fill", "wc").ok_or("no `bench name=fill cache=wc` line")?;
+    let (redraw_wc, _) =
+        figure(lines, "redraw", "wc").ok_or("no `bench name=redraw cache=wc` line")?;
+    println!(
+        "redraw / fill (write-combining): {:.2}",
+        redraw_wc as f64 / fill_wc.max(1) as f64
+    );
+    if let (Some((fill_uc, _)), Some((redraw_uc, _))) =
+        (figure(lines, "fill", "uc"), figure(lines, "redraw", "uc"))
+    {
+        println!(
+            "redraw / fill (uncached): {:.2}; uncached / write-combining: fill {:.2}, redraw {:.2}",
+            redraw_uc as f64 / fill_uc.max(1) as f64,
+            fill_uc as f64 / fill_wc.max(1) as f64,
+            redraw_uc as f64 / redraw_wc.max(1) as f64
+        );
+    } else {
+        println!("(no uncached figures: the framebuffer range could not be remapped)");
+    }
     Ok(())
 }

@@ -18,6 +18,7 @@ mod setup;
 mod sim;
 mod status_line;
 mod test;
+mod ui_tests;
 mod vbox;
 
 use std::path::PathBuf;

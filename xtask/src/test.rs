@@ -35,7 +35,7 @@ const UEFI_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// Every boot test, in the order they run.
 pub fn boot_tests() -> Vec<BootTest> {
-    vec![
+    let mut tests = vec![
         BootTest {
             name: "boot-bios-ready",
             firmware: Firmware::Bios,
@@ -109,7 +109,9 @@ pub fn boot_tests() -> Vec<BootTest> {
             timeout: BIOS_TIMEOUT,
             check: check_qmp,
         },
-    ]
+    ];
+    tests.extend(crate::ui_tests::boot_tests());
+    tests
 }
 
 /// `cargo xtask test [--no-host] [--only NAME]`.

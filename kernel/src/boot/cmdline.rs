@@ -60,6 +60,24 @@ impl FromStr for TestFault {
     }
 }
 
+/// A measurement `bench=` asks the kernel to run before the app starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bench {
+    /// `bench=redraw`: a plain framebuffer fill vs a full app redraw (and the
+    /// framebuffer's cache types), printed as `@vitrine bench name=... us=...`.
+    Redraw,
+}
+
+impl FromStr for Bench {
+    type Err = ();
+    fn from_str(text: &str) -> Result<Self, ()> {
+        match text {
+            "redraw" => Ok(Self::Redraw),
+            _ => Err(()),
+        }
+    }
+}
+
 /// A display mode request, `mode=WxH`. Whether the device can do it is the display
 /// driver's call; here it only has to be two non-zero numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,6 +147,8 @@ pub struct Cmdline {
     /// `integration=on|off`: use VirtualBox host integration (VMMDev, HGSMI) when
     /// present; off forces the plain VBE + relative PS/2 path. Default on.
     pub integration: bool,
+    /// `bench=redraw`: run that measurement first (see [`Bench`]).
+    pub bench: Option<Bench>,
     warnings: heapless::Vec<CmdlineWarning, MAX_WARNINGS>,
     dropped_warnings: usize,
 }
@@ -141,6 +161,7 @@ impl Default for Cmdline {
             mode: None,
             log_level: log::LevelFilter::Info,
             integration: true,
+            bench: None,
             warnings: heapless::Vec::new(),
             dropped_warnings: 0,
         }
@@ -170,6 +191,7 @@ impl Cmdline {
             "mode" => &mut seen.mode,
             "log" => &mut seen.log,
             "integration" => &mut seen.integration,
+            "bench" => &mut seen.bench,
             _ => {
                 self.warn(WarningKind::UnknownOption, word);
                 return;
@@ -182,6 +204,7 @@ impl Cmdline {
             "mode" => value.parse().map(|m| self.mode = Some(m)),
             "log" => parse_level(value).map(|l| self.log_level = l),
             "integration" => parse_switch(value).map(|on| self.integration = on),
+            "bench" => value.parse().map(|b| self.bench = Some(b)),
             _ => Err(()),
         };
         if accepted.is_err() {
@@ -230,6 +253,7 @@ struct Seen {
     mode: bool,
     log: bool,
     integration: bool,
+    bench: bool,
 }
 
 fn parse_status_word(value: &str) -> Result<heapless::String<MAX_STATUS_WORD>, ()> {
@@ -316,6 +340,14 @@ mod tests {
         let panic = Cmdline::parse("test-fault=panic");
         assert_eq!(panic.test_fault, Some(TestFault::Panic));
         assert_eq!(panic.test_fault.and_then(TestFault::vector), None);
+    }
+
+    #[test]
+    fn bench_option() {
+        assert_eq!(Cmdline::parse("bench=redraw").bench, Some(Bench::Redraw));
+        let bad = Cmdline::parse("bench=everything");
+        assert_eq!(bad.bench, None);
+        assert_eq!(kinds(&bad), [WarningKind::BadValue]);
     }
 
     #[test]

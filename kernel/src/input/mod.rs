@@ -6,9 +6,11 @@
 
 pub mod pointer;
 pub mod queue;
+pub mod source;
 
 pub use pointer::{absolute_to_pixel, Buttons, Pointer, Source};
 pub use queue::InputQueue;
+pub use source::{InputSource, PcInput};
 
 use crate::event::{InputEvent, Key};
 

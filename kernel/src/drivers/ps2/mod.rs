@@ -181,4 +181,4 @@ impl Ps2 {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -108,7 +108,7 @@ enum Pending {
 
 /// An i8042 with an optional keyboard and mouse.
 #[derive(Debug)]
-struct FakeI8042 {
+pub(crate) struct FakeI8042 {
     /// Nothing decodes the ports: every read is 0xFF.
     absent: bool,
     /// The controller never takes a byte (input buffer stays full).
@@ -124,7 +124,7 @@ struct FakeI8042 {
 }
 
 impl FakeI8042 {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             absent: false,
             stuck: false,
@@ -140,7 +140,7 @@ impl FakeI8042 {
         }
     }
 
-    fn queue(&mut self, bytes: &[u8], from_mouse: bool) {
+    pub(crate) fn queue(&mut self, bytes: &[u8], from_mouse: bool) {
         self.output.extend(bytes.iter().map(|b| (*b, from_mouse)));
     }
 }

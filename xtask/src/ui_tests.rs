@@ -1,0 +1,338 @@
+//! Boot tests of the kiosk in QEMU: the UI on screen at two modes, the absolute
+//! pointer through the vmmouse, the relative PS/2 mouse, and the keyboard.
+//!
+//! Input goes in over QMP; the checks read status lines (`click`, `focus`,
+//! `activate`, `text`) and screendumps compared against `vitrine_app::layout`.
+
+use std::time::{Duration, Instant};
+
+use embedded_graphics::pixelcolor::{Rgb888, RgbColor};
+use embedded_graphics::primitives::Rectangle;
+use vitrine_app::layout::{Layout, Widget};
+use vitrine_app::theme;
+
+use crate::preview::Frame;
+use crate::qemu::{Firmware, QemuRun};
+use crate::qmp::MouseButton;
+use crate::screenshot::check_kiosk;
+use crate::status_line::StatusLine;
+use crate::test::BootTest;
+use crate::Result;
+
+const TIMEOUT: Duration = Duration::from_secs(45);
+/// How long a screen change may take to show (TCG, a shared machine).
+const SCREEN_WAIT: Duration = Duration::from_secs(10);
+/// QMP's absolute axes run 0..=0x7fff across the screen.
+const ABS_MAX: i64 = 0x7fff;
+
+/// The display and input boot tests.
+pub fn boot_tests() -> Vec<BootTest> {
+    vec![
+        BootTest {
+            name: "kiosk-800x600",
+            firmware: Firmware::Bios,
+            cmdline: "mode=800x600",
+            extra_args: &[],
+            timeout: TIMEOUT,
+            check: |run, timeout| check_kiosk_screen(run, timeout, 800, 600).map(|_| ()),
+        },
+        BootTest {
+            name: "kiosk-1920x1080-vmmouse",
+            firmware: Firmware::Bios,
+            cmdline: "mode=1920x1080",
+            extra_args: &[],
+            timeout: TIMEOUT,
+            check: check_vmmouse,
+        },
+        BootTest {
+            name: "input-ps2-keyboard",
+            firmware: Firmware::Bios,
+            cmdline: "mode=1024x768",
+            // No VMware backdoor: the PS/2 mouse is the only pointer.
+            extra_args: &["-machine", "pc,vmport=off"],
+            timeout: TIMEOUT,
+            check: check_ps2_and_keyboard,
+        },
+    ]
+}
+
+fn rgb(c: Rgb888) -> u32 {
+    (u32::from(c.r()) << 16) | (u32::from(c.g()) << 8) | u32::from(c.b())
+}
+
+/// The share of `rect`'s pixels that are exactly `colour`.
+fn share(frame: &Frame, rect: &Rectangle, colour: Rgb888) -> f64 {
+    let want = rgb(colour);
+    let (x0, y0) = (rect.top_left.x.max(0) as u32, rect.top_left.y.max(0) as u32);
+    let x1 = (x0 + rect.size.width).min(frame.width);
+    let y1 = (y0 + rect.size.height).min(frame.height);
+    let total = u64::from(x1.saturating_sub(x0)) * u64::from(y1.saturating_sub(y0));
+    if total == 0 {
+        return 0.0;
+    }
+    let hits = (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+        .filter(|&(x, y)| frame.pixels[(y * frame.width + x) as usize] == want)
+        .count();
+    hits as f64 / total as f64
+}
+
+fn screenshot(run: &mut QemuRun, name: &str) -> Result<Frame> {
+    let (_, image) = run.screenshot(name)?;
+    Frame::from_rgb(image.width, image.height, &image.rgb)
+        .ok_or_else(|| format!("screendump {name} has a bad size").into())
+}
+
+/// Takes screenshots until `ready` accepts one (it returns why not otherwise).
+fn wait_screen(
+    run: &mut QemuRun,
+    name: &str,
+    mut ready: impl FnMut(&Frame) -> std::result::Result<(), String>,
+) -> Result<Frame> {
+    let deadline = Instant::now() + SCREEN_WAIT;
+    loop {
+        let frame = screenshot(run, name)?;
+        match ready(&frame) {
+            Ok(()) => return Ok(frame),
+            Err(why) if Instant::now() >= deadline => {
+                return Err(format!("screen {name} after {SCREEN_WAIT:?}: {why}").into())
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+}
+
+/// The card colour under the pointer shows on `button` (most of its surface) and
+/// on no other widget.
+fn hover_only_on(frame: &Frame, layout: &Layout, button: usize) -> std::result::Result<(), String> {
+    let on = share(frame, &layout.buttons[button], theme::CARD_HOVER);
+    if on < 0.3 {
+        return Err(format!(
+            "button{} shows {:.0}% hover colour",
+            button + 1,
+            on * 100.0
+        ));
+    }
+    for (i, rect) in layout.buttons.iter().enumerate() {
+        if i != button && share(frame, rect, theme::CARD_HOVER) > 0.01 {
+            return Err(format!("button{} shows hover colour too", i + 1));
+        }
+    }
+    Ok(())
+}
+
+fn remaining(deadline: Instant) -> Duration {
+    deadline.saturating_duration_since(Instant::now())
+}
+
+fn expect_field(line: &StatusLine, key: &str, value: &str) -> Result {
+    match line.get(key) {
+        Some(v) if v == value => Ok(()),
+        _ => Err(format!("expected {key}={value}: {}", line.raw).into()),
+    }
+}
+
+/// The click line names `target` and a position within 2 px of (x, y).
+fn expect_click(line: &StatusLine, target: &str, x: i32, y: i32) -> Result {
+    expect_field(line, "target", target)?;
+    expect_field(line, "button", "left")?;
+    let near = |key: &str, want: i32| {
+        line.number(key)
+            .is_some_and(|v| (v as i64 - i64::from(want)).abs() <= 2)
+    };
+    if !near("x", x) || !near("y", y) {
+        return Err(format!("click not at ({x}, {y}) ± 2: {}", line.raw).into());
+    }
+    Ok(())
+}
+
+/// Boots to the first frame in `width`×`height` and checks the input devices, the
+/// display line, and the screendump: its size, and the kiosk where the layout says.
+fn check_kiosk_screen(
+    run: &mut QemuRun,
+    timeout: Duration,
+    width: u32,
+    height: u32,
+) -> Result<Frame> {
+    let deadline = Instant::now() + timeout;
+    let input = run.wait_for("input", timeout)?;
+    for (key, value) in [("kbd", "ok"), ("mouse", "ok"), ("wheel", "yes")] {
+        expect_field(&input, key, value)?;
+    }
+    // No VirtualBox device in QEMU: the boot says so and which fallback it took.
+    let vbox = run.wait_for("vbox", remaining(deadline))?;
+    if !vbox.fields.contains_key("absent") {
+        return Err(format!("expected `vbox absent ...`: {}", vbox.raw).into());
+    }
+    expect_field(&vbox, "fallback", "vbe")?;
+    let display = run.wait_for("display", remaining(deadline))?;
+    expect_field(&display, "backend", "vbe")?;
+    expect_field(&display, "mode", &format!("{width}x{height}"))?;
+    run.wait_for_after(display.index + 1, "frame", remaining(deadline))?;
+    let frame = wait_screen(run, "kiosk", |f| {
+        if (f.width, f.height) != (width, height) {
+            return Err(format!("screendump is {}x{}", f.width, f.height));
+        }
+        check_kiosk(f).map(|_| ())
+    })?;
+    println!("  {}", check_kiosk(&frame).map_err(|e| e.to_string())?);
+    Ok(frame)
+}
+
+/// Absolute moves through the vmmouse land on the right button: its hover state is
+/// on screen, pressing shows the pressed state, releasing clicks it.
+fn check_vmmouse(run: &mut QemuRun, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let (w, h) = (1920, 1080);
+    let before = check_kiosk_screen(run, timeout, w, h)?;
+    let vmmouse = run.wait_for("vmmouse", remaining(deadline))?;
+    expect_field(&vmmouse, "absolute", "on")?;
+    expect_pointer_devices(run, "ps2+vmmouse")?;
+    let layout = vitrine_app::layout(w, h);
+    if layout
+        .buttons
+        .iter()
+        .any(|b| share(&before, b, theme::CARD_HOVER) > 0.01)
+    {
+        return Err("a button shows the hover state before any pointer move".into());
+    }
+
+    let target = 4; // button5, in the second row
+    let centre = layout.buttons[target].center();
+    let abs = |p: i32, size: u32| i64::from(p) * ABS_MAX / i64::from(size);
+    let qmp = run.qmp()?;
+    qmp.move_absolute(abs(centre.x, w), abs(centre.y, h))?;
+    wait_screen(run, "hover", |f| hover_only_on(f, &layout, target))?;
+
+    run.qmp()?.button(MouseButton::Left, true)?;
+    let pressed_colour = theme::shade(theme::ACCENTS[0], 80);
+    wait_screen(run, "pressed", |f| {
+        let on = share(f, &layout.buttons[target], pressed_colour);
+        (on > 0.3)
+            .then_some(())
+            .ok_or(format!("pressed colour on {:.0}%", on * 100.0))
+    })?;
+    run.qmp()?.button(MouseButton::Left, false)?;
+    let click = run.wait_for("click", remaining(deadline))?;
+    expect_click(&click, Widget::Button(target).name(), centre.x, centre.y)?;
+
+    // Off every widget: the hover state goes.
+    let gap = layout.buttons[0].top_left.x + layout.buttons[0].size.width as i32;
+    let gap_y = layout.buttons[0].center().y;
+    run.qmp()?.move_absolute(abs(gap, w), abs(gap_y, h))?;
+    wait_screen(run, "no-hover", |f| {
+        match layout
+            .buttons
+            .iter()
+            .position(|b| share(f, b, theme::CARD_HOVER) > 0.01)
+        {
+            Some(i) => Err(format!("button{} still hovered", i + 1)),
+            None => Ok(()),
+        }
+    })?;
+    let home = expect_wheel_pages(run, deadline)?;
+    expect_no_drops(run)?;
+    println!(
+        "  vmmouse: hover, press and {}; wheel: {}",
+        click.raw, home.raw
+    );
+    Ok(())
+}
+
+/// PS/2 only: relative moves from the screen centre reach a button and click it;
+/// Tab moves focus, Enter activates; a click focuses the text field and typing shows.
+fn check_ps2_and_keyboard(run: &mut QemuRun, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let (w, h) = (1024, 768);
+    let before = check_kiosk_screen(run, timeout, w, h)?;
+    let vmmouse = run.wait_for("vmmouse", remaining(deadline))?;
+    expect_field(&vmmouse, "absolute", "absent")?;
+    expect_pointer_devices(run, "ps2")?;
+    let layout = vitrine_app::layout(w, h);
+
+    // The pointer starts in the middle of the screen.
+    let start = (w as i32 / 2, h as i32 / 2);
+    let target = layout.buttons[0].center();
+    run.qmp()?
+        .move_relative(i64::from(target.x - start.0), i64::from(target.y - start.1))?;
+    wait_screen(run, "ps2-hover", |f| hover_only_on(f, &layout, 0))?;
+    let qmp = run.qmp()?;
+    qmp.button(MouseButton::Left, true)?;
+    qmp.button(MouseButton::Left, false)?;
+    let click = run.wait_for("click", remaining(deadline))?;
+    expect_click(&click, "button1", target.x, target.y)?;
+
+    run.qmp()?.tap_key("tab")?;
+    let focus = run.wait_for_after(click.index + 1, "focus", remaining(deadline))?;
+    expect_field(&focus, "target", "button2")?;
+    run.qmp()?.tap_key("ret")?;
+    let activate = run.wait_for_after(focus.index + 1, "activate", remaining(deadline))?;
+    expect_field(&activate, "target", "button2")?;
+    expect_field(&activate, "key", "enter")?;
+
+    // Click into the text field, type, submit.
+    let field = layout.field.center();
+    let qmp = run.qmp()?;
+    qmp.move_relative(i64::from(field.x - target.x), i64::from(field.y - target.y))?;
+    qmp.button(MouseButton::Left, true)?;
+    qmp.button(MouseButton::Left, false)?;
+    let focus = run.wait_for_after(activate.index + 1, "focus", remaining(deadline))?;
+    expect_field(&focus, "target", "field")?;
+    for key in ["v", "b", "o", "x"] {
+        run.qmp()?.tap_key(key)?;
+    }
+    wait_screen(run, "typed", |f| {
+        let text = share(f, &layout.field, theme::TEXT);
+        let was = share(&before, &layout.field, theme::TEXT);
+        (text > was + 0.005)
+            .then_some(())
+            .ok_or(format!("field text pixels {text:.4} (before {was:.4})"))
+    })?;
+    run.qmp()?.tap_key("ret")?;
+    let text = run.wait_for_after(focus.index + 1, "text", remaining(deadline))?;
+    expect_field(&text, "value", "vbox")?;
+    expect_wheel_pages(run, deadline)?;
+    expect_no_drops(run)?;
+    println!("  ps2: {} / {} / {}", click.raw, activate.raw, text.raw);
+    Ok(())
+}
+
+fn expect_no_drops(run: &QemuRun) -> Result {
+    match run
+        .status_lines()
+        .into_iter()
+        .find(|l| l.word == "input" && l.get("dropped").is_some())
+    {
+        Some(line) => Err(format!("input events were dropped: {}", line.raw).into()),
+        None => Ok(()),
+    }
+}
+
+/// The `vbox absent` line names the devices that move the pointer.
+fn expect_pointer_devices(run: &QemuRun, devices: &str) -> Result {
+    let lines = run.status_lines();
+    let vbox = lines
+        .iter()
+        .find(|l| l.word == "vbox")
+        .ok_or("no `vbox` status line")?;
+    expect_field(vbox, "input", devices)
+}
+
+/// Wheel down shows the second page, wheel up the first again (`@vitrine page`).
+fn expect_wheel_pages(run: &mut QemuRun, deadline: Instant) -> Result<StatusLine> {
+    let after = run.status_lines().len();
+    let mut last = None;
+    for (wheel, page) in [
+        (MouseButton::WheelDown, "rooms"),
+        (MouseButton::WheelUp, "home"),
+    ] {
+        let qmp = run.qmp()?;
+        qmp.button(wheel, true)?;
+        qmp.button(wheel, false)?;
+        let first = last.as_ref().map_or(after, |l: &StatusLine| l.index + 1);
+        let line = run.wait_for_after(first, "page", remaining(deadline))?;
+        expect_field(&line, "name", page)?;
+        last = Some(line);
+    }
+    Ok(last.expect("two pages"))
+}
