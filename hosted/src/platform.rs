@@ -21,10 +21,16 @@ pub struct TwinPlatform {
     pub machine: Machine,
     /// The PS/2 controller model.
     pub i8042: I8042,
+    /// A VGA whose HGSMI port goes nowhere (a host without HGSMI, as with some
+    /// VirtualBox versions and graphics controllers): the guest must use plain VBE.
+    pub hgsmi_disconnected: bool,
     enabled: u64,
     masked: u64,
     waits: u64,
 }
+
+/// The HGSMI guest port.
+const HGSMI_GUEST_PORT: u16 = 0x3D0;
 
 impl TwinPlatform {
     /// A machine with `config`.
@@ -32,6 +38,7 @@ impl TwinPlatform {
         Self {
             machine: Machine::new(config),
             i8042: I8042::new(),
+            hgsmi_disconnected: false,
             enabled: 0,
             masked: 0,
             waits: 0,
@@ -93,6 +100,9 @@ impl PortIo for TwinPlatform {
         self.machine.port_out(port, Width::W16, value.into())
     }
     fn out32(&mut self, port: u16, value: u32) {
+        if port == HGSMI_GUEST_PORT && self.hgsmi_disconnected {
+            return;
+        }
         self.machine.port_out(port, Width::W32, value)
     }
 }

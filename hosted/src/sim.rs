@@ -38,6 +38,8 @@ pub struct SimOptions {
     pub host_mouse_integration: bool,
     /// Where `shot` writes PNGs.
     pub out_dir: PathBuf,
+    /// The VGA's HGSMI answers (false: the guest falls back to VBE + VMMDev hints).
+    pub hgsmi: bool,
 }
 
 impl Default for SimOptions {
@@ -48,6 +50,7 @@ impl Default for SimOptions {
             integration: true,
             host_mouse_integration: true,
             out_dir: PathBuf::from("target/sim"),
+            hgsmi: true,
         }
     }
 }
@@ -163,6 +166,7 @@ impl Sim {
         status_capture::install();
         catch(0, || {
             let mut platform = TwinPlatform::new(options.machine.clone());
+            platform.hgsmi_disconnected = !options.hgsmi;
             platform
                 .machine
                 .set_mouse_integration(options.host_mouse_integration);

@@ -186,3 +186,56 @@ fn integration_off_runs_plain_vbe_with_ps2() {
         "off (integration=off)"
     );
 }
+
+#[test]
+fn without_hgsmi_vmmdev_hints_drive_vbe_and_vmmdev_draws_the_pointer() {
+    let mut sim = Sim::boot(SimOptions {
+        hgsmi: false,
+        ..SimOptions::default()
+    })
+    .unwrap();
+    assert_eq!(sim.runtime.display().backend_name(), "vbe");
+    let lines_before = sim.status_lines().len();
+    let mut rng = Lcg(99);
+    let mut last = (0, 0);
+    for _ in 0..300 {
+        for _ in 0..=rng.next(8) {
+            last = (640 + rng.next(1280), 480 + rng.next(720));
+            sim.platform.machine.resize(0, last.0, last.1);
+        }
+        sim.settle().unwrap();
+    }
+    let host = sim.platform.machine.current_mode(0).unwrap();
+    assert_eq!((host.width, host.height), last, "the last hint wins");
+    let lines = &sim.status_lines()[lines_before..];
+    let applied = count(lines, "@vitrine resize screen=0");
+    let from_vmmdev = lines
+        .iter()
+        .filter(|l| l.ends_with("source=vmmdev"))
+        .count();
+    assert_eq!(applied, from_vmmdev, "every hint came through VMMDev");
+    assert_eq!(count(lines, "@vitrine display backend=vbe"), applied);
+    assert!(applied >= 250, "{applied}");
+
+    // The first absolute move: integration on, the host draws the VMMDev arrow.
+    sim.platform.machine.mouse_move(100, 100);
+    sim.settle().unwrap();
+    let pointer = sim.platform.machine.pointer();
+    assert!(pointer.visible, "{pointer:?}");
+    let shape = pointer.shape.as_ref().expect("arrow uploaded");
+    assert_eq!((shape.width, shape.height), (12, 19));
+    assert_eq!(
+        sim.runtime.pointer_owner(),
+        Some(vitrine::runtime::PointerOwner::Host)
+    );
+    // Integration off: the host pointer is hidden and the guest draws its own.
+    sim.platform.machine.set_mouse_integration(false);
+    sim.platform.machine.mouse_move(120, 100);
+    sim.settle().unwrap();
+    assert!(!sim.platform.machine.pointer().visible);
+    assert_eq!(
+        sim.runtime.pointer_owner(),
+        Some(vitrine::runtime::PointerOwner::Software)
+    );
+    sim.platform.machine.assert_no_protocol_errors();
+}
