@@ -40,6 +40,8 @@ pub struct SimOptions {
     pub out_dir: PathBuf,
     /// The VGA's HGSMI answers (false: the guest falls back to VBE + VMMDev hints).
     pub hgsmi: bool,
+    /// The VM has a VMMDev (false: the guest must do without).
+    pub vmmdev: bool,
 }
 
 impl Default for SimOptions {
@@ -51,6 +53,7 @@ impl Default for SimOptions {
             host_mouse_integration: true,
             out_dir: PathBuf::from("target/sim"),
             hgsmi: true,
+            vmmdev: true,
         }
     }
 }
@@ -167,6 +170,7 @@ impl Sim {
         catch(0, || {
             let mut platform = TwinPlatform::new(options.machine.clone());
             platform.hgsmi_disconnected = !options.hgsmi;
+            platform.vmmdev_hidden = !options.vmmdev;
             platform
                 .machine
                 .set_mouse_integration(options.host_mouse_integration);

@@ -239,3 +239,36 @@ fn without_hgsmi_vmmdev_hints_drive_vbe_and_vmmdev_draws_the_pointer() {
     );
     sim.platform.machine.assert_no_protocol_errors();
 }
+
+#[test]
+fn without_vmmdev_vbva_still_resizes_and_the_guest_draws_the_pointer() {
+    let mut sim = Sim::boot(SimOptions {
+        vmmdev: false,
+        ..SimOptions::default()
+    })
+    .unwrap();
+    let lines = sim.status_lines();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "@vitrine vbox absent fallback=vbva input=ps2"),
+        "{lines:?}"
+    );
+    assert_eq!(sim.runtime.info().integration.as_str(), "absent");
+    assert_eq!(
+        sim.runtime.pointer_owner(),
+        Some(vitrine::runtime::PointerOwner::Software)
+    );
+    assert!(sim.platform.machine.vmmdev().requests().is_empty());
+    sim.platform.machine.resize(0, 1280, 800);
+    sim.settle().unwrap();
+    assert_eq!(sim.runtime.display().mode().width, 1280);
+    // Relative PS/2 motion moves the software pointer.
+    sim.platform.machine.mouse_move(50, 40);
+    sim.settle().unwrap();
+    assert!(sim
+        .status_lines()
+        .iter()
+        .all(|l| !l.contains("integration=on")));
+    sim.platform.machine.assert_no_protocol_errors();
+}
