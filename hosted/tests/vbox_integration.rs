@@ -272,3 +272,33 @@ fn without_vmmdev_vbva_still_resizes_and_the_guest_draws_the_pointer() {
         .all(|l| !l.contains("integration=on")));
     sim.platform.machine.assert_no_protocol_errors();
 }
+
+#[test]
+fn a_vmmdev_hint_is_taken_on_the_interrupt_not_the_slow_poll() {
+    let mut sim = Sim::boot(SimOptions {
+        hgsmi: false,
+        ..SimOptions::default()
+    })
+    .unwrap();
+    let irq = sim.platform.machine.irq_line(twin::DeviceId::VmmDev);
+    assert_ne!(
+        sim.platform.enabled_lines() & (1 << irq),
+        0,
+        "line {irq} routed"
+    );
+    let before = sim.platform.machine.now_us();
+    sim.platform.machine.resize(0, 1152, 864);
+    // One iteration, no idling: the line fired, the hint was read, applied, drawn.
+    let report = sim.runtime.step(&mut sim.platform);
+    assert!(!report.idled && report.frame.is_some(), "{report:?}");
+    assert_eq!(sim.runtime.display().mode().width, 1152);
+    assert_eq!(
+        sim.platform.machine.now_us(),
+        before,
+        "no waiting for a poll"
+    );
+    assert!(
+        !sim.platform.machine.irq_asserted(twin::DeviceId::VmmDev),
+        "acknowledged"
+    );
+}
