@@ -1,7 +1,7 @@
 //! The VirtualBox integration end to end against the twin: bring-up as the host sees
 //! it, a resize storm, the boot-time hint, integration off, no VMMDev.
 
-use twin::{MachineConfig, ResizeHint};
+use twin::ResizeHint;
 use vitrine::display::system::SystemDisplay;
 use vitrine::display::Display;
 use vitrine_hosted::sim::{Sim, SimOptions};
@@ -149,13 +149,8 @@ fn resize_storm_ends_in_the_last_hint_with_one_redraw_per_applied_hint() {
 #[test]
 fn the_window_size_at_boot_is_the_first_frame_size() {
     // The hint survives from before the boot (the VM window was already 1280×720).
-    let options = SimOptions {
-        machine: MachineConfig::default(),
-        ..SimOptions::default()
-    };
-    let mut platform_hint = Some(ResizeHint::window(0, 1280, 720));
-    let sim = Sim::boot_with(options, |machine| {
-        machine.resize_hint(platform_hint.take().unwrap());
+    let sim = Sim::boot_with(SimOptions::default(), |machine| {
+        machine.resize_hint(ResizeHint::window(0, 1280, 720));
     })
     .unwrap();
     let lines = sim.status_lines();

@@ -88,6 +88,7 @@ fn trigger_test_fault(kind: TestFault) {
                 let guard_top = crate::arch::paging::stack_guard_address() + 4096;
                 core::arch::asm!("mov rsp, {}", "push rax", in(reg) guard_top);
             }
+            TestFault::Panic => panic!("test-fault=panic asked for a panic"),
         }
     }
 }

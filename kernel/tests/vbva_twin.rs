@@ -6,11 +6,15 @@
 mod twin_hal;
 
 use embedded_graphics::geometry::{Point, Size};
+use embedded_graphics::pixelcolor::Rgb888;
+use embedded_graphics::prelude::DrawTarget;
 use embedded_graphics::primitives::Rectangle;
 use std::sync::Mutex;
 use twin::machine::{DeviceId, MachineConfig, ModeSource, ResizeHint};
 use twin::vbva::Rect as HostRect;
 use twin_hal::{HgsmiCommand, TwinHal};
+use vitrine::app_api::{App, Event, SystemInfo};
+use vitrine::display::boot::{init_display, BootDisplay};
 use vitrine::display::vbva::VbvaDisplay;
 use vitrine::display::{Display, Rect as DisplayRect};
 use vitrine::drivers::vga::hgsmi::HgsmiError;
@@ -18,7 +22,7 @@ use vitrine::drivers::vga::vbva::pointer::ARROW;
 use vitrine::drivers::vga::vbva::{ScreenMode, Vbva, VbvaError};
 use vitrine::drivers::vga::{PciBar, VgaPciInfo};
 use vitrine::hal::{Irqs, PhysMem, PortIo};
-use vitrine::runtime::EventQueue;
+use vitrine::runtime::{EventQueue, Runtime, RuntimeConfig};
 
 // Protocol numbers as the spec gives them (§7.5, §8.1, §8.2, §8.6), written out here
 // rather than taken from the driver so a wrong constant there shows up.
@@ -866,4 +870,131 @@ fn the_backend_turns_a_host_hint_into_one_mode_request() {
     );
     assert_eq!(hal.machine.current_mode(0).unwrap().width, 1280);
     hal.machine.assert_no_protocol_errors();
+}
+
+// ---- The runtime loop on the VBVA backend ----
+
+/// Draws a 16×16 marker in the bottom-right corner after each resize; counts redraws.
+#[derive(Default)]
+struct CornerMarker {
+    resized_to: Option<(u32, u32)>,
+    redraws: u32,
+}
+
+impl App for CornerMarker {
+    fn event(&mut self, event: &Event, _info: &SystemInfo) -> bool {
+        if let Event::Resize { width, height } = *event {
+            self.resized_to = Some((width, height));
+            return true;
+        }
+        false
+    }
+    fn draw<D: DrawTarget<Color = Rgb888>>(&mut self, target: &mut D, _info: &SystemInfo) {
+        if let Some((w, h)) = self.resized_to.take() {
+            self.redraws += 1;
+            let corner = rect(w as i32 - 16, h as i32 - 16, 16, 16);
+            let _ = target.fill_solid(&corner, Rgb888::new(0, 0xFF, 0));
+        }
+    }
+}
+
+#[test]
+fn a_resize_storm_through_the_runtime_ends_in_the_last_hint_with_one_redraw_each() {
+    let (mut hal, display) = backend(32 * MIB, 1024, 768);
+    let mut runtime = Runtime::new(
+        &mut hal,
+        display,
+        CornerMarker::default(),
+        (),
+        RuntimeConfig::default(),
+    );
+    runtime.step(&mut hal); // the first frame, at the boot mode
+    let sizes = [
+        (800, 600),
+        (1024, 700),
+        (640, 480),
+        (720, 576),
+        (3840, 2160),
+    ];
+    let mut applied = 0u64;
+    let mut step = |hal: &mut TwinHal, runtime: &mut Runtime<VbvaDisplay, CornerMarker, ()>| {
+        let before = runtime.info().counts.resizes;
+        runtime.step(hal);
+        applied += runtime.info().counts.resizes - before;
+    };
+    for burst in 0..40u32 {
+        // 25 hints between loop iterations: the latest must win.
+        let mut last = (0, 0);
+        for i in 0..25u32 {
+            let (w, h) = sizes[((burst * 25 + i) % sizes.len() as u32) as usize];
+            last = (w - (burst + i) % 4, h);
+            hal.machine
+                .resize_hint(ResizeHint::window(0, last.0, last.1));
+        }
+        step(&mut hal, &mut runtime);
+        let mode = runtime.display().mode();
+        let capacity = runtime.display().vbva().framebuffer_capacity();
+        if last.0 * last.1 * 4 <= capacity {
+            assert_eq!(
+                (mode.width, mode.height),
+                last,
+                "burst {burst}: latest hint"
+            );
+        } else {
+            // 3840×2160 does not fit 32 MiB minus the HGSMI areas: clamped to fit.
+            assert!(mode.pitch * mode.height <= capacity && mode.width < last.0);
+        }
+    }
+    hal.machine.resize_hint(ResizeHint::window(0, 1280, 720));
+    step(&mut hal, &mut runtime);
+    let mode = runtime.display().mode();
+    assert_eq!((mode.width, mode.height), (1280, 720));
+    assert!(applied >= 30, "most bursts change the mode: {applied}");
+    assert_eq!(
+        u64::from(runtime.app().redraws),
+        applied + 1,
+        "one redraw per mode"
+    );
+    let host = hal.machine.current_mode(0).unwrap();
+    assert_eq!((host.width, host.height), (1280, 720));
+    let vbva = runtime.display().vbva();
+    assert_eq!(vbva.free_heap_blocks(), vbva.heap_blocks());
+    // The host picture shows the marker in the corner of the final mode.
+    let view = hal.machine.host_view(0);
+    assert_eq!(view.pixel(1279, 719), [0, 0xFF, 0, 0xFF]);
+    assert_eq!(view.pixel(1279 - 16, 719), [0, 0, 0, 0xFF]);
+    hal.machine.assert_no_protocol_errors();
+}
+
+#[test]
+fn boot_picks_vbva_on_virtualbox_and_falls_back_to_vbe_when_hgsmi_is_dead() {
+    vitrine::status::set_sink(capture_status);
+    let mut hal = TwinHal::new(config(16 * MIB, 1));
+    let pci = vga_pci(&hal);
+    let display = init_display(&mut hal, Some(&pci), None, (800, 600)).unwrap();
+    assert!(matches!(display, BootDisplay::Vbva(_)));
+    assert_eq!(display.backend_name(), "vbva");
+    assert!(display.host_pointer());
+    assert_eq!(
+        hal.machine.current_mode(0).unwrap().source,
+        ModeSource::Vbva
+    );
+    hal.machine.assert_no_protocol_errors();
+
+    let mut dead = TwinHal::new(config(16 * MIB, 1));
+    dead.swallow.push(QUERY_CONF32);
+    let pci = vga_pci(&dead);
+    let display = init_display(&mut dead, Some(&pci), None, (800, 600)).unwrap();
+    assert_eq!(display.backend_name(), "vbe");
+    assert_eq!(display.mode().width, 800);
+    assert!(!display.host_pointer());
+    assert!(
+        !dead.machine.vbva().ring_enabled(0),
+        "the host refreshes by itself"
+    );
+    assert!(STATUS_LINES
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l.starts_with("@vitrine display unavailable backend=vbva error=")));
 }

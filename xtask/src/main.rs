@@ -42,7 +42,12 @@ commands:
                            render the kiosk on the host to a PNG, without booting
   check-screenshot FILE.ppm [--png OUT.png] [--size WxH]
                            check that a screendump shows the kiosk
-  sim | bench | vbox       (not yet)
+  sim --script FILE [--out DIR]
+                           run the kiosk against the VirtualBox twin with a scenario
+                           (hosted/scenarios/*.sim); host-view PNGs go to DIR
+  vbox [--dry-run] [--name NAME] [--uefi] [--iso PATH]
+                           create and start a VirtualBox VM booting the ISO
+  bench                    (not yet)
 
 build, iso, run and test install what they need (Rust target, Debian packages).";
 

@@ -1,7 +1,61 @@
-//! `cargo xtask sim`: placeholder until its issue lands.
+//! `cargo xtask sim --script FILE [--out DIR]`: runs the kiosk, vitrine's drivers and
+//! runtime against the VirtualBox twin with a scenario script (see
+//! `hosted/src/scenario.rs` for the commands). Prints the guest's status lines;
+//! fails on a failed `expect`, a protocol error, a panic or a hung guest.
 
-/// Prints "not yet" and succeeds, so scripts can already call it.
-pub fn run(_args: &[String]) -> crate::Result {
-    println!("xtask sim: not yet");
-    Ok(())
+use std::path::PathBuf;
+
+use crate::cli::Args;
+use crate::{cargo, run_command, Result};
+
+/// The `vitrine-sim` invocation for a script and output directory.
+pub fn sim_command(script: &str, out: &str) -> std::process::Command {
+    let mut command = cargo();
+    command.args([
+        "run",
+        "--quiet",
+        "-p",
+        "vitrine-hosted",
+        "--bin",
+        "vitrine-sim",
+        "--",
+        "--script",
+        script,
+        "--out",
+        out,
+    ]);
+    command
+}
+
+/// `cargo xtask sim --script FILE [--out DIR]`.
+pub fn run(args: &[String]) -> Result {
+    let mut args = Args::new(args);
+    let script = args
+        .value("--script")?
+        .ok_or("--script FILE is required (scenarios live in hosted/scenarios/)")?;
+    let out = args.value("--out")?.unwrap_or_else(|| {
+        crate::target_dir()
+            .join("sim")
+            .to_string_lossy()
+            .into_owned()
+    });
+    args.finish()?;
+    // Relative paths are the caller's, not the workspace root's (cargo runs there).
+    let absolute = |path: &str| {
+        let path = PathBuf::from(path);
+        if path.is_absolute() {
+            path
+        } else {
+            std::env::current_dir().unwrap_or_default().join(path)
+        }
+    };
+    let script = absolute(&script);
+    let out = absolute(&out);
+    if !script.is_file() {
+        return Err(format!("no scenario at {}", script.display()).into());
+    }
+    run_command(&mut sim_command(
+        &script.to_string_lossy(),
+        &out.to_string_lossy(),
+    ))
 }

@@ -27,17 +27,20 @@ pub enum TestFault {
     InvalidOpcode,
     /// Vector 8: a fault while delivering a fault.
     DoubleFault,
+    /// Not an exception: a Rust panic, reported as `@vitrine panic msg=...`.
+    Panic,
 }
 
 impl TestFault {
-    /// The exception vector the fault is expected to produce.
-    pub fn vector(self) -> u8 {
+    /// The exception vector the fault is expected to produce (none for a panic).
+    pub fn vector(self) -> Option<u8> {
         match self {
-            Self::PageFault => 14,
-            Self::Divide => 0,
-            Self::Breakpoint => 3,
-            Self::InvalidOpcode => 6,
-            Self::DoubleFault => 8,
+            Self::PageFault => Some(14),
+            Self::Divide => Some(0),
+            Self::Breakpoint => Some(3),
+            Self::InvalidOpcode => Some(6),
+            Self::DoubleFault => Some(8),
+            Self::Panic => None,
         }
     }
 }
@@ -51,6 +54,7 @@ impl FromStr for TestFault {
             "breakpoint" => Self::Breakpoint,
             "invalid-opcode" => Self::InvalidOpcode,
             "double-fault" => Self::DoubleFault,
+            "panic" => Self::Panic,
             _ => return Err(()),
         })
     }
@@ -331,8 +335,11 @@ mod tests {
             ("double-fault", 8),
         ] {
             let cmdline = Cmdline::parse(&format!("test-fault={name}"));
-            assert_eq!(cmdline.test_fault.map(TestFault::vector), Some(vector));
+            assert_eq!(cmdline.test_fault.and_then(TestFault::vector), Some(vector));
         }
+        let panic = Cmdline::parse("test-fault=panic");
+        assert_eq!(panic.test_fault, Some(TestFault::Panic));
+        assert_eq!(panic.test_fault.and_then(TestFault::vector), None);
     }
 
     #[test]

@@ -3,8 +3,9 @@
 
 use super::firmware::{FirmwareDisplay, FirmwareFramebufferInfo};
 use super::vbe::VbeDisplay;
+use super::vbva::VbvaDisplay;
 use super::{Canvas, Display, DisplayError, ModeInfo, Rect};
-use crate::drivers::vga::VgaPciInfo;
+use crate::drivers::vga::{VgaKind, VgaPciInfo};
 use crate::hal::Platform;
 use crate::runtime::EventQueue;
 use crate::status;
@@ -29,16 +30,20 @@ pub fn mode_from_cmdline(cmdline: &str) -> Option<(u32, u32)> {
 }
 
 /// The display the boot code found: one type for the runtime, whichever it is.
-#[derive(Debug, Clone)]
+/// (Not `Clone`: the VBVA backend owns driver state shared with the host.)
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // built once and owned by the runtime; no heap to box into
 pub enum BootDisplay {
+    /// VirtualBox's VGA with HGSMI/VBVA: dirty-rect updates, hints, host pointer.
+    Vbva(VbvaDisplay),
     /// VBE DISPI on VirtualBox's or QEMU's VGA.
     Vbe(VbeDisplay),
     /// The firmware's framebuffer (e.g. UEFI GOP).
     Firmware(FirmwareDisplay),
 }
 
-/// Brings up a display: VBE on `vga` if given and working, else the firmware
-/// framebuffer if given. Each failure is logged with its reason; `Err` only when
+/// Brings up a display: VBVA on `vga` if it is VirtualBox's VGA with a working HGSMI,
+/// else VBE on `vga` if given and working, else the firmware framebuffer if given. Each failure is logged with its reason; `Err` only when
 /// neither works (the caller logs and halts: there is nothing to draw on).
 pub fn init_display<H: Platform>(
     hal: &mut H,
@@ -48,6 +53,12 @@ pub fn init_display<H: Platform>(
 ) -> Result<BootDisplay, DisplayError> {
     let mut last_error = DisplayError::ModeChangeUnsupported;
     if let Some(pci) = vga {
+        if VgaKind::from_pci_id(pci.vendor, pci.device) == Some(VgaKind::VirtualBox) {
+            match VbvaDisplay::new(hal, pci, width, height) {
+                Ok(display) => return Ok(BootDisplay::Vbva(display)),
+                Err(error) => status!("display unavailable backend=vbva error={:?}", error),
+            }
+        }
         match VbeDisplay::new(hal, pci, width, height) {
             Ok(display) => return Ok(BootDisplay::Vbe(display)),
             Err(error) => {
@@ -72,10 +83,19 @@ pub fn init_display<H: Platform>(
 macro_rules! each {
     ($self:expr, $d:ident => $body:expr) => {
         match $self {
+            BootDisplay::Vbva($d) => $body,
             BootDisplay::Vbe($d) => $body,
             BootDisplay::Firmware($d) => $body,
         }
     };
+}
+
+impl BootDisplay {
+    /// Whether the host draws the pointer (VBVA with a hardware cursor); otherwise
+    /// the runtime should draw it in software.
+    pub fn host_pointer(&self) -> bool {
+        matches!(self, BootDisplay::Vbva(display) if display.host_pointer())
+    }
 }
 
 impl Display for BootDisplay {

@@ -7,13 +7,13 @@ use super::vbe::VbeDisplay;
 use super::vbva::VbvaDisplay;
 use super::{Canvas, Display, DisplayError, ModeInfo, Rect};
 use crate::drivers::vga::dispi::{validate_mode, ModeLimits};
-use crate::drivers::vga::{framebuffer_bar, VgaKind, VgaPciInfo};
+use crate::drivers::vga::{framebuffer_bar, VgaPciInfo};
 use crate::hal::Platform;
 use crate::runtime::EventQueue;
 use crate::status;
 
 /// One display type for the runtime, whichever backend came up.
-// One value, owned by the runtime for the whole run, and no heap to box a variant into.
+// One value lives for the whole run, and there is no heap to box the big variant in.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum SystemDisplay {
@@ -28,14 +28,16 @@ pub enum SystemDisplay {
 impl From<BootDisplay> for SystemDisplay {
     fn from(display: BootDisplay) -> Self {
         match display {
+            BootDisplay::Vbva(d) => Self::Vbva(d),
             BootDisplay::Vbe(d) => Self::Vbe(d),
             BootDisplay::Firmware(d) => Self::Firmware(d),
         }
     }
 }
 
-/// Brings up the best display: VBVA if `use_vbva` and the VGA is VirtualBox's, else
-/// VBE, else the firmware framebuffer. Each failure is logged with its reason.
+/// Brings up the best display: with `use_vbva`, the boot choice (VBVA on VirtualBox's
+/// VGA, else VBE, else the firmware framebuffer); without it (`integration=off`),
+/// VBE or the firmware framebuffer only. Each failure is logged with its reason.
 pub fn init_system_display<H: Platform>(
     hal: &mut H,
     vga: Option<&VgaPciInfo>,
@@ -43,15 +45,29 @@ pub fn init_system_display<H: Platform>(
     mode: (u32, u32),
     use_vbva: bool,
 ) -> Result<SystemDisplay, DisplayError> {
-    if let Some(pci) = vga.filter(|pci| {
-        use_vbva && VgaKind::from_pci_id(pci.vendor, pci.device) == Some(VgaKind::VirtualBox)
-    }) {
-        match VbvaDisplay::new(hal, pci, mode.0, mode.1) {
-            Ok(display) => return Ok(SystemDisplay::Vbva(display)),
-            Err(error) => status!("display unavailable backend=vbva error={:?}", error),
+    if use_vbva {
+        return init_display(hal, vga, firmware, mode).map(SystemDisplay::from);
+    }
+    let mut last_error = DisplayError::ModeChangeUnsupported;
+    if let Some(pci) = vga {
+        match VbeDisplay::new(hal, pci, mode.0, mode.1) {
+            Ok(display) => return Ok(SystemDisplay::Vbe(display)),
+            Err(error) => {
+                status!("display unavailable backend=vbe error={:?}", error);
+                last_error = error;
+            }
         }
     }
-    init_display(hal, vga, firmware, mode).map(SystemDisplay::from)
+    if let Some(info) = firmware {
+        match FirmwareDisplay::new(hal, info) {
+            Ok(display) => return Ok(SystemDisplay::Firmware(display)),
+            Err(error) => {
+                status!("display unavailable backend=firmware error={:?}", error);
+                last_error = error;
+            }
+        }
+    }
+    Err(last_error)
 }
 
 impl SystemDisplay {

@@ -1,5 +1,5 @@
-//! Time: the TSC (frequency from CPUID or calibrated against the PIT), the monotonic
-//! microsecond clock, and the PIT's periodic tick.
+//! Time: the TSC (frequency from CPUID leaf 0x15, else calibrated against the PIT,
+//! else CPUID leaf 0x16), the monotonic microsecond clock, and the PIT's periodic tick.
 
 use core::arch::x86_64::{__cpuid, __cpuid_count, _rdtsc};
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -58,23 +58,26 @@ fn in8(port: u16) -> u8 {
     unsafe { Port::<u8>::new(port).read() }
 }
 
-/// The TSC frequency from CPUID leaf 0x15 (crystal ratio) or 0x16 (base MHz).
-fn tsc_khz_from_cpuid() -> Option<u64> {
+/// The TSC frequency from CPUID leaf 0x15 (TSC/crystal ratio and crystal frequency):
+/// exact when the CPU (or hypervisor) enumerates it.
+fn tsc_khz_from_cpuid_crystal() -> Option<u64> {
     // Leaves above the maximum are not queried.
-    let max_leaf = __cpuid(0).eax;
-    if max_leaf >= 0x15 {
-        let leaf = __cpuid_count(0x15, 0);
-        if leaf.eax != 0 && leaf.ebx != 0 && leaf.ecx != 0 {
-            return Some(leaf.ecx as u64 * leaf.ebx as u64 / leaf.eax as u64 / 1000);
-        }
+    if __cpuid(0).eax < 0x15 {
+        return None;
     }
-    if max_leaf >= 0x16 {
-        let base_mhz = __cpuid_count(0x16, 0).eax & 0xffff;
-        if base_mhz != 0 {
-            return Some(base_mhz as u64 * 1000);
-        }
+    let leaf = __cpuid_count(0x15, 0);
+    (leaf.eax != 0 && leaf.ebx != 0 && leaf.ecx != 0)
+        .then(|| leaf.ecx as u64 * leaf.ebx as u64 / leaf.eax as u64 / 1000)
+}
+
+/// The nominal base frequency from CPUID leaf 0x16. Only a last resort: it is the
+/// marketing base clock, which a hypervisor's virtual TSC need not run at.
+fn tsc_khz_from_cpuid_base() -> Option<u64> {
+    if __cpuid(0).eax < 0x16 {
+        return None;
     }
-    None
+    let base_mhz = __cpuid_count(0x16, 0).eax & 0xffff;
+    (base_mhz != 0).then(|| base_mhz as u64 * 1000)
 }
 
 /// Counts TSC ticks over `CALIBRATION_MS` of PIT channel 2 (one-shot, gate on, speaker
@@ -109,7 +112,10 @@ fn tsc_khz_from_pit_runs() -> Option<u64> {
 
 /// Finds the TSC frequency. Call once at boot, before `now_us` matters.
 pub fn init_tsc() {
-    let khz = match tsc_khz_from_cpuid().or_else(tsc_khz_from_pit_runs) {
+    let khz = match tsc_khz_from_cpuid_crystal()
+        .or_else(tsc_khz_from_pit_runs)
+        .or_else(tsc_khz_from_cpuid_base)
+    {
         Some(khz) if khz > 0 => khz,
         _ => {
             log::warn!("time: TSC frequency unknown (no CPUID leaf, no PIT); assuming {FALLBACK_TSC_KHZ} kHz");

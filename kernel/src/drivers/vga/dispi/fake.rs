@@ -157,6 +157,11 @@ impl PortIo for FakeDispi {
         }
     }
     fn in32(&mut self, port: u16) -> u32 {
+        // The HGSMI ports exist on VirtualBox's VGA; this fake has no HGSMI host behind
+        // them, so the host port reads "no command" and submissions go unanswered.
+        if self.virtualbox && (port == 0x3B0 || port == 0x3D0) {
+            return 0xFFFF_FFFF;
+        }
         assert_eq!(port, 0x1CF, "32-bit read of a port other than DATA");
         if self.virtualbox && self.regs[0] != 0xBE03 {
             self.reported_vram
@@ -175,6 +180,9 @@ impl PortIo for FakeDispi {
         }
     }
     fn out32(&mut self, port: u16, _value: u32) {
+        if self.virtualbox && (port == 0x3B0 || port == 0x3D0) {
+            return; // HGSMI with no host behind it (see in32)
+        }
         panic!("unexpected 32-bit write of port {port:#x}")
     }
 }
