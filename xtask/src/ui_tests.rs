@@ -317,8 +317,18 @@ fn check_ps2_and_keyboard(run: &mut QemuRun, timeout: Duration) -> Result {
 
     // Click into the text field, type, submit.
     let field = layout.field.center();
+    run.qmp()?
+        .move_relative(i64::from(field.x - target.x), i64::from(field.y - target.y))?;
+    // QEMU's PS/2 mouse queues at most 16 bytes of packets and splits big moves into
+    // several; a button change that finds the queue full is never sent. So the click
+    // waits until the move has arrived (the field shows its hover colour).
+    wait_screen(run, "ps2-field-hover", |f| {
+        let on = share(f, &layout.field, theme::CARD_HOVER);
+        (on > 0.3)
+            .then_some(())
+            .ok_or(format!("field shows {:.0}% hover colour", on * 100.0))
+    })?;
     let qmp = run.qmp()?;
-    qmp.move_relative(i64::from(field.x - target.x), i64::from(field.y - target.y))?;
     qmp.button(MouseButton::Left, true)?;
     qmp.button(MouseButton::Left, false)?;
     let focus = run.wait_for_after(activate.index + 1, "focus", remaining(deadline))?;
