@@ -76,9 +76,14 @@ impl StatusLine {
     }
 }
 
-/// Every status line in a log, in order.
+/// Every complete status line in a log, in order. A last line without its newline
+/// is still being written (the log is read while the guest runs) and is left out.
 pub fn parse_log(log: &str) -> Vec<StatusLine> {
-    let mut lines: Vec<StatusLine> = log.lines().filter_map(StatusLine::parse).collect();
+    let mut lines: Vec<StatusLine> = log
+        .split_inclusive('\n')
+        .filter(|line| line.ends_with('\n'))
+        .filter_map(StatusLine::parse)
+        .collect();
     for (index, line) in lines.iter_mut().enumerate() {
         line.index = index;
     }
@@ -117,5 +122,14 @@ mod tests {
         let lines = parse_log("x\n@vitrine boot a=1\ny\n@vitrine ready t_us=5\n");
         assert_eq!(lines.len(), 2);
         assert_eq!((lines[1].word.as_str(), lines[1].index), ("ready", 1));
+    }
+
+    #[test]
+    fn a_line_still_being_written_is_not_read() {
+        let lines = parse_log("@vitrine ready t_us=5\r\n@vitrine click x=");
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].get("t_us"), Some("5"));
+        let lines = parse_log("@vitrine ready t_us=5\r\n@vitrine click x=1 y=2\n");
+        assert_eq!(lines[1].get("y"), Some("2"));
     }
 }
