@@ -224,7 +224,9 @@ pub fn build<H: Platform, A: App, D: InputDevices<H>, X: EventSource<H>>(
     // The window's size at boot, so the first frame already fits it.
     let mut mode = config.mode;
     if let Some(hint) = vbox.as_ref().and_then(|(_, b)| b.boot_hint) {
-        if hint.enabled && hint.width >= 1 && hint.height >= 1 {
+        // The display clamps the size; what it cannot fix (depth, a switched-off
+        // screen) keeps the command-line mode.
+        if hint.enabled && hint.width >= 1 && hint.height >= 1 && matches!(hint.bpp, 0 | 32) {
             log::info!("vbox: boot hint {}x{}", hint.width, hint.height);
             mode = (hint.width, hint.height);
         }
