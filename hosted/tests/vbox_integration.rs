@@ -302,3 +302,20 @@ fn a_vmmdev_hint_is_taken_on_the_interrupt_not_the_slow_poll() {
         "acknowledged"
     );
 }
+
+#[test]
+fn after_a_resize_the_guest_pointer_stays_under_the_host_pointer() {
+    let mut sim = Sim::boot(SimOptions::default()).unwrap();
+    // Reset (button4) in the 2-column 1024×768 layout, at (504, 432).
+    let reset = vitrine_app::layout(1024, 768).buttons[3].center();
+    sim.platform.machine.mouse_move(reset.x, reset.y);
+    sim.settle().unwrap();
+    assert_eq!(sim.runtime.app().hover(), Some(3));
+    sim.platform.machine.resize(0, 1920, 1080);
+    sim.settle().unwrap();
+    // The host did not move its pointer: the same pixel is Cappuccino (button2) in
+    // the 3-column layout, and the kiosk must show that hover before any new event.
+    let layout = vitrine_app::layout(1920, 1080);
+    assert!(layout.buttons[1].contains(reset), "test premise");
+    assert_eq!(sim.runtime.app().hover(), Some(1));
+}

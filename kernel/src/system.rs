@@ -118,7 +118,13 @@ pub struct SystemSources<D, X> {
 
 impl<H: Platform, D: InputDevices<H>, X: EventSource<H>> EventSource<H> for SystemSources<D, X> {
     fn poll(&mut self, hal: &mut H, fired: u64, queue: &mut EventQueue, info: &mut SystemInfo) {
-        self.input.set_screen_size(info.width, info.height);
+        let size = (info.width, info.height);
+        let pixel = self.input.pointer().position();
+        let resized = self.input.pointer().screen_size() != size;
+        self.input.set_screen_size(size.0, size.1);
+        if let Some(vbox) = self.vbox.as_ref().filter(|_| resized) {
+            vbox.keep_pointer_at(&mut self.input, pixel, size);
+        }
         if let Some(vbox) = &mut self.vbox {
             vbox.poll(hal, fired, &mut self.input, queue, info);
         }

@@ -139,6 +139,23 @@ impl VboxIntegration {
         &mut self.vmmdev
     }
 
+    /// After a mode change: VirtualBox leaves the host pointer on the same window
+    /// pixel and computes the next absolute position for the new size, so the guest
+    /// pointer stays on `pixel` too (the input hub would rescale the last absolute
+    /// value instead, and a click before the next move would land elsewhere).
+    pub fn keep_pointer_at(&self, input: &mut Input, pixel: (i32, i32), size: (u32, u32)) {
+        if !self.mouse_integration() || size.0 == 0 || size.1 == 0 {
+            return;
+        }
+        // The host's own pixel → 0..0xFFFF mapping (spec §9.3), which every guest
+        // conversion maps back to the same pixel.
+        let raw = |p: i32, span: u32| {
+            let p = i64::from(p.clamp(0, span as i32 - 1));
+            (((p + 1) * 0xFFFF - 49151) / i64::from(span)) as i32
+        };
+        input.vmmdev_position(raw(pixel.0, size.0), raw(pixel.1, size.1));
+    }
+
     /// Whether the host currently sends absolute positions.
     pub fn mouse_integration(&self) -> bool {
         self.absolute == Some(true)
