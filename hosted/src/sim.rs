@@ -182,6 +182,7 @@ impl Sim {
                 integration: options.integration,
                 request_pages: platform.request_pages(),
                 write_combining: None,
+                vbox_log_mirror: Some(status_capture::mirror_to_vbox_log),
                 runtime: Default::default(),
             };
             let devices = Ps2Devices::init(&mut platform);
@@ -205,6 +206,7 @@ impl Sim {
         for _ in 0..MAX_STEPS {
             let report = self.runtime.step(&mut self.platform);
             self.steps += 1;
+            self.flush_vbox_log();
             self.check_protocol()?;
             if report.idled {
                 return Ok(());
@@ -220,6 +222,7 @@ impl Sim {
         while self.platform.machine.now_us() < end {
             let report = self.runtime.step(&mut self.platform);
             self.steps += 1;
+            self.flush_vbox_log();
             self.check_protocol()?;
             busy = if report.idled { 0 } else { busy + 1 };
             if busy > MAX_STEPS {
@@ -227,6 +230,15 @@ impl Sim {
             }
         }
         self.settle()
+    }
+
+    /// Writes what the guest mirrored to VBox.log through the backdoor port, as the
+    /// serial console does on metal.
+    fn flush_vbox_log(&mut self) {
+        use vitrine::hal::PortIo;
+        for byte in status_capture::take_mirrored() {
+            self.platform.out8(0x504, byte);
+        }
     }
 
     fn check_protocol(&mut self) -> Result<(), SimError> {

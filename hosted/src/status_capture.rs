@@ -7,11 +7,36 @@ use std::fmt;
 
 thread_local! {
     static LINES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    static MIRROR: RefCell<bool> = const { RefCell::new(false) };
+}
+
+/// The hosted counterpart of the serial console's VBox.log mirror: from now on each
+/// line is also written to the twin's backdoor port by [`take_mirrored`]'s caller.
+pub fn mirror_to_vbox_log(on: bool) {
+    MIRROR.with(|m| *m.borrow_mut() = on);
+    PENDING.with(|p| p.borrow_mut().clear());
+}
+
+thread_local! {
+    static PENDING: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Bytes waiting for the backdoor port (the sink has no port access; the runner
+/// writes them through the platform).
+pub fn take_mirrored() -> Vec<u8> {
+    PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()))
 }
 
 fn record(line: String) {
     if std::env::var_os("VITRINE_SIM_ECHO").is_some() {
         println!("{line}");
+    }
+    if MIRROR.with(|m| *m.borrow()) {
+        PENDING.with(|p| {
+            let mut pending = p.borrow_mut();
+            pending.extend_from_slice(line.as_bytes());
+            pending.push(b'\n');
+        });
     }
     LINES.with(|lines| lines.borrow_mut().push(line));
 }
@@ -47,6 +72,7 @@ pub fn install() {
         log::set_max_level(log::LevelFilter::Info);
     }
     LINES.with(|lines| lines.borrow_mut().clear());
+    mirror_to_vbox_log(false);
 }
 
 /// The `@vitrine` lines this thread's guest emitted since `install`.

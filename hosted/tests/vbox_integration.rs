@@ -319,3 +319,24 @@ fn after_a_resize_the_guest_pointer_stays_under_the_host_pointer() {
     assert!(layout.buttons[1].contains(reset), "test premise");
     assert_eq!(sim.runtime.app().hover(), Some(1));
 }
+
+#[test]
+fn the_log_is_mirrored_to_vbox_log_once_vmmdev_answered() {
+    let mut sim = Sim::boot(SimOptions::default()).unwrap();
+    sim.platform.machine.resize(0, 1280, 720);
+    sim.settle().unwrap();
+    let host_log = sim.platform.machine.log_lines().to_vec();
+    assert!(
+        host_log
+            .iter()
+            .any(|l| l.contains("@vitrine resize screen=0 mode=1280x720")),
+        "{host_log:?}"
+    );
+    // Without VMMDev nothing goes to the port.
+    let sim = Sim::boot(SimOptions {
+        vmmdev: false,
+        ..SimOptions::default()
+    })
+    .unwrap();
+    assert!(sim.platform.machine.log_lines().is_empty());
+}

@@ -43,6 +43,9 @@ pub struct SystemConfig {
     pub request_pages: Option<PhysRegion>,
     /// Maps the framebuffer write-combining, if the platform can.
     pub write_combining: Option<WriteCombining>,
+    /// Called with `true` once VMMDev answered, so the log is mirrored to VBox.log
+    /// (metal: `drivers::serial::mirror_to_vbox_log`, which `from_boot` sets).
+    pub vbox_log_mirror: Option<fn(bool)>,
     /// Loop settings.
     pub runtime: RuntimeConfig,
 }
@@ -76,6 +79,10 @@ impl SystemConfig {
             integration: boot.cmdline.integration,
             request_pages,
             write_combining,
+            #[cfg(target_os = "none")]
+            vbox_log_mirror: Some(crate::drivers::serial::mirror_to_vbox_log),
+            #[cfg(not(target_os = "none"))]
+            vbox_log_mirror: None,
             runtime: RuntimeConfig::default(),
         }
     }
@@ -208,7 +215,13 @@ fn start_vmmdev<H: Platform>(
         return None;
     };
     match VboxIntegration::start(hal, resources, page, config.integration) {
-        Ok(started) => Some(started),
+        Ok(started) => {
+            if let Some(mirror) = config.vbox_log_mirror {
+                mirror(true);
+                log::info!("vbox: log mirrored to VBox.log (port 0x504)");
+            }
+            Some(started)
+        }
         Err(error) => {
             status!("vmmdev unavailable error={:?}", error);
             None

@@ -16,6 +16,27 @@ use uart_16550::{BaudRate, Config, Uart16550};
 
 /// I/O base of COM1.
 pub const COM1: u16 = 0x3f8;
+/// VirtualBox's backdoor log port: bytes written here end up in VBox.log.
+const VBOX_LOG_PORT: u16 = 0x504;
+
+/// Console output is mirrored to [`VBOX_LOG_PORT`] (set once VMMDev answered).
+static MIRROR_VBOX_LOG: AtomicBool = AtomicBool::new(false);
+
+/// Mirrors every console line (log and status lines) to VirtualBox's VBox.log from
+/// now on, or stops. Only worth turning on when VMMDev is there: elsewhere the port
+/// is unassigned and the writes are wasted.
+pub fn mirror_to_vbox_log(on: bool) {
+    MIRROR_VBOX_LOG.store(on, Ordering::Relaxed);
+}
+
+fn write_vbox_log(bytes: &[u8]) {
+    let mut port = Port::<u8>::new(VBOX_LOG_PORT);
+    for &byte in bytes {
+        // SAFETY: 0x504 is VMMDev's write-only debug port (8-bit writes, spec §11);
+        // writing it has no effect beyond the host's log.
+        unsafe { port.write(byte) };
+    }
+}
 
 struct Console {
     busy: AtomicBool,
@@ -91,6 +112,9 @@ pub fn write_str(text: &str) {
     });
     if done.is_none() {
         write_polled(text.as_bytes());
+    }
+    if MIRROR_VBOX_LOG.load(Ordering::Relaxed) {
+        write_vbox_log(text.as_bytes());
     }
 }
 
