@@ -395,7 +395,7 @@ impl VboxIntegration {
         info.set_integration(match (self.mouse_allowed, self.absolute) {
             (true, Some(true)) => "on",
             (false, _) => "on, mouse off",
-            (true, _) => "on, captured",
+            (true, _) => "on, relative",
         });
     }
 
