@@ -21,10 +21,20 @@ pub struct TwinPlatform {
     pub machine: Machine,
     /// The PS/2 controller model.
     pub i8042: I8042,
+    /// A VGA whose HGSMI port goes nowhere (a host without HGSMI, as with some
+    /// VirtualBox versions and graphics controllers): the guest must use plain VBE.
+    pub hgsmi_disconnected: bool,
+    /// VMMDev is left off the PCI bus (a VM without the guest device).
+    pub vmmdev_hidden: bool,
     enabled: u64,
     masked: u64,
     waits: u64,
 }
+
+/// VMMDev's vendor and device id as the first configuration dword.
+const VMMDEV_ID: u32 = 0xCAFE_80EE;
+/// The HGSMI guest port.
+const HGSMI_GUEST_PORT: u16 = 0x3D0;
 
 impl TwinPlatform {
     /// A machine with `config`.
@@ -32,6 +42,8 @@ impl TwinPlatform {
         Self {
             machine: Machine::new(config),
             i8042: I8042::new(),
+            hgsmi_disconnected: false,
+            vmmdev_hidden: false,
             enabled: 0,
             masked: 0,
             waits: 0,
@@ -93,6 +105,9 @@ impl PortIo for TwinPlatform {
         self.machine.port_out(port, Width::W16, value.into())
     }
     fn out32(&mut self, port: u16, value: u32) {
+        if port == HGSMI_GUEST_PORT && self.hgsmi_disconnected {
+            return;
+        }
         self.machine.port_out(port, Width::W32, value)
     }
 }
@@ -109,6 +124,9 @@ impl PhysMem for TwinPlatform {
 
 impl PciConfig for TwinPlatform {
     fn read_config(&mut self, bus: u8, device: u8, function: u8, offset: u8) -> u32 {
+        if self.vmmdev_hidden && self.machine.pci_read(bus, device, function, 0) == VMMDEV_ID {
+            return u32::MAX; // no device answers
+        }
         self.machine.pci_read(bus, device, function, offset)
     }
     fn write_config(&mut self, bus: u8, device: u8, function: u8, offset: u8, value: u32) {

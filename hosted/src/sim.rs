@@ -38,6 +38,10 @@ pub struct SimOptions {
     pub host_mouse_integration: bool,
     /// Where `shot` writes PNGs.
     pub out_dir: PathBuf,
+    /// The VGA's HGSMI answers (false: the guest falls back to VBE + VMMDev hints).
+    pub hgsmi: bool,
+    /// The VM has a VMMDev (false: the guest must do without).
+    pub vmmdev: bool,
 }
 
 impl Default for SimOptions {
@@ -48,6 +52,8 @@ impl Default for SimOptions {
             integration: true,
             host_mouse_integration: true,
             out_dir: PathBuf::from("target/sim"),
+            hgsmi: true,
+            vmmdev: true,
         }
     }
 }
@@ -163,6 +169,8 @@ impl Sim {
         status_capture::install();
         catch(0, || {
             let mut platform = TwinPlatform::new(options.machine.clone());
+            platform.hgsmi_disconnected = !options.hgsmi;
+            platform.vmmdev_hidden = !options.vmmdev;
             platform
                 .machine
                 .set_mouse_integration(options.host_mouse_integration);

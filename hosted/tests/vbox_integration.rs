@@ -186,3 +186,119 @@ fn integration_off_runs_plain_vbe_with_ps2() {
         "off (integration=off)"
     );
 }
+
+#[test]
+fn without_hgsmi_vmmdev_hints_drive_vbe_and_vmmdev_draws_the_pointer() {
+    let mut sim = Sim::boot(SimOptions {
+        hgsmi: false,
+        ..SimOptions::default()
+    })
+    .unwrap();
+    assert_eq!(sim.runtime.display().backend_name(), "vbe");
+    let lines_before = sim.status_lines().len();
+    let mut rng = Lcg(99);
+    let mut last = (0, 0);
+    for _ in 0..300 {
+        for _ in 0..=rng.next(8) {
+            last = (640 + rng.next(1280), 480 + rng.next(720));
+            sim.platform.machine.resize(0, last.0, last.1);
+        }
+        sim.settle().unwrap();
+    }
+    let host = sim.platform.machine.current_mode(0).unwrap();
+    assert_eq!((host.width, host.height), last, "the last hint wins");
+    let lines = &sim.status_lines()[lines_before..];
+    let applied = count(lines, "@vitrine resize screen=0");
+    let from_vmmdev = lines
+        .iter()
+        .filter(|l| l.ends_with("source=vmmdev"))
+        .count();
+    assert_eq!(applied, from_vmmdev, "every hint came through VMMDev");
+    assert_eq!(count(lines, "@vitrine display backend=vbe"), applied);
+    assert!(applied >= 250, "{applied}");
+
+    // The first absolute move: integration on, the host draws the VMMDev arrow.
+    sim.platform.machine.mouse_move(100, 100);
+    sim.settle().unwrap();
+    let pointer = sim.platform.machine.pointer();
+    assert!(pointer.visible, "{pointer:?}");
+    let shape = pointer.shape.as_ref().expect("arrow uploaded");
+    assert_eq!((shape.width, shape.height), (12, 19));
+    assert_eq!(
+        sim.runtime.pointer_owner(),
+        Some(vitrine::runtime::PointerOwner::Host)
+    );
+    // Integration off: the host pointer is hidden and the guest draws its own.
+    sim.platform.machine.set_mouse_integration(false);
+    sim.platform.machine.mouse_move(120, 100);
+    sim.settle().unwrap();
+    assert!(!sim.platform.machine.pointer().visible);
+    assert_eq!(
+        sim.runtime.pointer_owner(),
+        Some(vitrine::runtime::PointerOwner::Software)
+    );
+    sim.platform.machine.assert_no_protocol_errors();
+}
+
+#[test]
+fn without_vmmdev_vbva_still_resizes_and_the_guest_draws_the_pointer() {
+    let mut sim = Sim::boot(SimOptions {
+        vmmdev: false,
+        ..SimOptions::default()
+    })
+    .unwrap();
+    let lines = sim.status_lines();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "@vitrine vbox absent fallback=vbva input=ps2"),
+        "{lines:?}"
+    );
+    assert_eq!(sim.runtime.info().integration.as_str(), "absent");
+    assert_eq!(
+        sim.runtime.pointer_owner(),
+        Some(vitrine::runtime::PointerOwner::Software)
+    );
+    assert!(sim.platform.machine.vmmdev().requests().is_empty());
+    sim.platform.machine.resize(0, 1280, 800);
+    sim.settle().unwrap();
+    assert_eq!(sim.runtime.display().mode().width, 1280);
+    // Relative PS/2 motion moves the software pointer.
+    sim.platform.machine.mouse_move(50, 40);
+    sim.settle().unwrap();
+    assert!(sim
+        .status_lines()
+        .iter()
+        .all(|l| !l.contains("integration=on")));
+    sim.platform.machine.assert_no_protocol_errors();
+}
+
+#[test]
+fn a_vmmdev_hint_is_taken_on_the_interrupt_not_the_slow_poll() {
+    let mut sim = Sim::boot(SimOptions {
+        hgsmi: false,
+        ..SimOptions::default()
+    })
+    .unwrap();
+    let irq = sim.platform.machine.irq_line(twin::DeviceId::VmmDev);
+    assert_ne!(
+        sim.platform.enabled_lines() & (1 << irq),
+        0,
+        "line {irq} routed"
+    );
+    let before = sim.platform.machine.now_us();
+    sim.platform.machine.resize(0, 1152, 864);
+    // One iteration, no idling: the line fired, the hint was read, applied, drawn.
+    let report = sim.runtime.step(&mut sim.platform);
+    assert!(!report.idled && report.frame.is_some(), "{report:?}");
+    assert_eq!(sim.runtime.display().mode().width, 1152);
+    assert_eq!(
+        sim.platform.machine.now_us(),
+        before,
+        "no waiting for a poll"
+    );
+    assert!(
+        !sim.platform.machine.irq_asserted(twin::DeviceId::VmmDev),
+        "acknowledged"
+    );
+}

@@ -26,7 +26,7 @@ pub const QUEUE_CAPACITY: usize = crate::input::QUEUE_CAPACITY;
 pub struct EventQueue {
     events: Deque<InputEvent, QUEUE_CAPACITY>,
     mode_request: Option<(u32, u32)>,
-    pointer_request: Option<PointerOwner>,
+    pointer_request: Option<(PointerOwner, bool)>,
     dropped: u64,
 }
 
@@ -101,9 +101,16 @@ impl EventQueue {
         self.mode_request
     }
 
-    /// Asks for the pointer to be drawn by `owner`; the latest request wins.
+    /// Asks for the pointer to be drawn by `owner`; the latest request wins. For
+    /// `Host` the display is asked to show its host pointer (software if it cannot).
     pub fn request_pointer(&mut self, owner: PointerOwner) {
-        self.pointer_request = Some(owner);
+        self.pointer_request = Some((owner, false));
+    }
+
+    /// The source already made the host draw the pointer (VMMDev SetPointerShape):
+    /// the runtime stops drawing it and leaves the display's host pointer hidden.
+    pub fn request_pointer_drawn_by_host(&mut self) {
+        self.pointer_request = Some((PointerOwner::Host, true));
     }
 
     /// Events dropped so far.
@@ -346,8 +353,8 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         if let Some((width, height)) = self.queue.take_mode_request() {
             self.apply_mode(hal, width, height);
         }
-        if let Some(owner) = self.queue.pointer_request.take() {
-            self.apply_pointer(hal, owner);
+        if let Some((owner, drawn_by_host)) = self.queue.pointer_request.take() {
+            self.apply_pointer(hal, owner, drawn_by_host);
         }
 
         let mut report = StepReport::default();
@@ -409,9 +416,10 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
 
     /// Hands the pointer to the host when asked and the display can, else draws it in
     /// software; reports `@vitrine pointer shape=host|software` when that changes.
-    fn apply_pointer<H: Platform>(&mut self, hal: &mut H, wanted: PointerOwner) {
-        let host = wanted == PointerOwner::Host && self.display.show_host_pointer(hal, true);
-        if !host {
+    fn apply_pointer<H: Platform>(&mut self, hal: &mut H, wanted: PointerOwner, drawn: bool) {
+        let host =
+            wanted == PointerOwner::Host && (drawn || self.display.show_host_pointer(hal, true));
+        if !host || drawn {
             self.display.show_host_pointer(hal, false);
         }
         let owner = if host {

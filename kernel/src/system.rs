@@ -302,3 +302,66 @@ pub fn start<H: Platform, A: App, D: InputDevices<H>, X: EventSource<H>>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::pci::{Bar, PciAddress};
+
+    #[test]
+    fn vga_bars_keep_their_slots_and_kinds() {
+        let mut bars = heapless::Vec::new();
+        for bar in [
+            Bar {
+                index: 0,
+                kind: BarKind::Io,
+                address: 0xD000,
+                size: 16,
+            },
+            Bar {
+                index: 2,
+                kind: BarKind::Memory64 { prefetchable: true },
+                address: 0x1_0000_0000,
+                size: 64 << 20,
+            },
+        ] {
+            bars.push(bar).unwrap();
+        }
+        let function = PciFunction {
+            address: PciAddress {
+                bus: 0,
+                device: 2,
+                function: 0,
+            },
+            vendor_id: 0x80EE,
+            device_id: 0xBEEF,
+            class: 3,
+            subclass: 0,
+            prog_if: 0,
+            revision: 0,
+            header_type: 0,
+            interrupt_line: 10,
+            interrupt_pin: 1,
+            bars,
+            secondary_bus: None,
+        };
+        let info = vga_pci_info(&function);
+        assert_eq!((info.vendor, info.device), (0x80EE, 0xBEEF));
+        assert_eq!(
+            info.bars[0],
+            PciBar::Io {
+                port: 0xD000,
+                size: 16
+            }
+        );
+        assert_eq!(info.bars[1], PciBar::None);
+        assert_eq!(
+            info.bars[2],
+            PciBar::Memory {
+                base: 0x1_0000_0000,
+                size: 64 << 20,
+                prefetchable: true
+            }
+        );
+    }
+}

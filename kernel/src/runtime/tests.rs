@@ -411,3 +411,40 @@ impl App for NoSquareApp {
         }
     }
 }
+
+#[test]
+fn pointer_requests_fall_back_to_software_when_the_display_has_no_host_pointer() {
+    let mut hal = FakePlatform::default();
+    let mut buffer = vec![0u32; 640 * 480];
+    let display = MemoryDisplay::new(&mut buffer, 640, 480).unwrap();
+    let mut rt = Runtime::new(
+        &mut hal,
+        display,
+        NoSquareApp::default(),
+        (),
+        RuntimeConfig::default(),
+    );
+    assert_eq!(rt.pointer_owner(), None);
+    rt.queue_mut().request_pointer(PointerOwner::Host);
+    rt.step(&mut hal);
+    assert_eq!(rt.pointer_owner(), Some(PointerOwner::Software));
+    // A source made the host draw it (VMMDev): the runtime stops drawing it.
+    rt.queue_mut().push_input(moved(100, 100));
+    rt.queue_mut().request_pointer_drawn_by_host();
+    rt.step(&mut hal);
+    assert_eq!(rt.pointer_owner(), Some(PointerOwner::Host));
+    assert_eq!(
+        rt.display().pixel(101, 105),
+        0x000A_141E,
+        "no software arrow"
+    );
+    rt.queue_mut().request_pointer(PointerOwner::Software);
+    rt.step(&mut hal);
+    rt.queue_mut().push_input(moved(200, 100));
+    rt.step(&mut hal);
+    assert_eq!(
+        rt.display().pixel(202, 105),
+        0x00FF_FFFF,
+        "software arrow drawn"
+    );
+}

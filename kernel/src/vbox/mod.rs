@@ -9,14 +9,24 @@
 pub mod hint;
 
 use crate::app_api::SystemInfo;
+use crate::display::pointer::{arrow_pixel, ARROW_HEIGHT, ARROW_HOTSPOT, ARROW_WIDTH};
 use crate::drivers::vga::dispi::ModeLimits;
+use crate::drivers::vga::vbva::pointer::PointerShape;
 use crate::drivers::vmmdev::wire::{Events, MouseFeatures};
 use crate::drivers::vmmdev::{self, DisplayHint, PciResources, VmmDev};
 use crate::hal::{Clock, Irqs, PhysMem, PhysRegion, PortIo};
 use crate::input::Input;
 use crate::runtime::{EventQueue, PointerOwner};
 use crate::status;
+use embedded_graphics::pixelcolor::RgbColor;
 use hint::mode_for_hint;
+
+/// The shared arrow as 0xAARRGGBB (the software pointer draws the same one).
+fn arrow_argb(x: u32, y: u32) -> u32 {
+    arrow_pixel(x, y).map_or(0, |c| {
+        0xFF00_0000 | u32::from(c.r()) << 16 | u32::from(c.g()) << 8 | u32::from(c.b())
+    })
+}
 
 /// The backstop poll interval when no interrupt arrives.
 pub const SLOW_POLL_US: u64 = 500_000;
@@ -35,7 +45,10 @@ pub struct VboxIntegration {
     /// The host currently sends absolute positions (HOST_WANTS_ABSOLUTE).
     absolute: Option<bool>,
     mode_limits: Option<ModeLimits>,
+    /// The display hands the host a pointer (VBVA).
     host_pointer: bool,
+    /// The host draws the arrow uploaded through VMMDev (no VBVA).
+    vmmdev_pointer: bool,
     started: bool,
     next_poll_us: u64,
     heartbeat_us: Option<u64>,
@@ -97,6 +110,7 @@ impl VboxIntegration {
                 absolute: None,
                 mode_limits: None,
                 host_pointer: false,
+                vmmdev_pointer: false,
                 started: false,
                 next_poll_us: 0,
                 heartbeat_us,
@@ -216,6 +230,22 @@ impl VboxIntegration {
                 self.mouse_allowed = false;
             }
         }
+        if self.mouse_allowed && !self.host_pointer {
+            // No VBVA pointer: give the host the arrow through VMMDev, hidden until
+            // the host sends absolute positions.
+            let arrow = PointerShape::from_fn(
+                ARROW_WIDTH,
+                ARROW_HEIGHT,
+                ARROW_HOTSPOT.0,
+                ARROW_HOTSPOT.1,
+                arrow_argb,
+            );
+            match arrow.map(|a| self.vmmdev.set_pointer_shape(hal, Some(&a), false)) {
+                Some(Ok(())) => self.vmmdev_pointer = true,
+                Some(Err(error)) => self.error("pointer_shape", error),
+                None => {}
+            }
+        }
         self.update_mouse(hal, input, queue, info, true);
     }
 
@@ -283,11 +313,20 @@ impl VboxIntegration {
                 input.vmmdev_position(state.x, state.y);
             }
         }
-        queue.request_pointer(if host_wants && self.host_pointer {
-            PointerOwner::Host
+        if self.vmmdev_pointer {
+            match self.vmmdev.set_pointer_shape(hal, None, host_wants) {
+                Ok(()) if host_wants => queue.request_pointer_drawn_by_host(),
+                Ok(()) => queue.request_pointer(PointerOwner::Software),
+                Err(error) => {
+                    self.error("pointer_visibility", error);
+                    queue.request_pointer(PointerOwner::Software);
+                }
+            }
+        } else if host_wants && self.host_pointer {
+            queue.request_pointer(PointerOwner::Host);
         } else {
-            PointerOwner::Software
-        });
+            queue.request_pointer(PointerOwner::Software);
+        }
         status!(
             "mouse integration={}",
             if host_wants { "on" } else { "off" }

@@ -140,6 +140,13 @@ pub const MAX_DISPLAYS: usize = 64;
 /// Bytes of the largest request Vitrine sends (Multi with [`MAX_DISPLAYS`]).
 pub const LARGEST_REQUEST: usize = display_change_multi_size(MAX_DISPLAYS as u32) as usize;
 
+/// Largest SetPointerShape request (a 32×32 alpha pointer needs 4268 bytes; the
+/// arrow needs under 1 KiB). Built on the stack, so kept small.
+pub const MAX_POINTER_REQUEST: usize = 2048;
+const POINTER_VISIBLE: u32 = 0x1;
+const POINTER_ALPHA: u32 = 0x2;
+const POINTER_SHAPE: u32 = 0x4;
+
 /// Events Vitrine enables in the filter mask.
 pub const WANTED_EVENTS: Events = Events::DISPLAY_CHANGE_REQUEST
     .union(Events::MOUSE_POSITION_CHANGED)
@@ -547,6 +554,43 @@ impl VmmDev {
             dz: 0,
             dw: 0,
         })
+    }
+
+    // ----------------------------------------------------------------- pointer
+
+    /// SetPointerShape: uploads `shape` (with alpha) and shows or hides the pointer
+    /// the host draws; `None` changes only the visibility (a 48-byte request, the
+    /// host keeps the last shape). Shapes whose request exceeds
+    /// [`MAX_POINTER_REQUEST`] bytes are refused with `RequestTooLarge`.
+    pub fn set_pointer_shape(
+        &mut self,
+        io: &mut impl PortIo,
+        shape: Option<&crate::drivers::vga::vbva::pointer::PointerShape>,
+        visible: bool,
+    ) -> Result {
+        let mut buffer = [0u8; MAX_POINTER_REQUEST];
+        let mut flags = if visible { POINTER_VISIBLE } else { 0 };
+        let mut size = request_size::<SetPointerShape>() as usize;
+        let (mut hot, mut dims) = ((0, 0), (0, 0));
+        if let Some(shape) = shape {
+            let data = &mut buffer[SetPointerShape::DATA_OFFSET..];
+            let len = shape.encode(data).ok_or(Error::RequestTooLarge(
+                SetPointerShape::DATA_OFFSET + shape.data_len(),
+            ))?;
+            size = size.max(SetPointerShape::DATA_OFFSET + len);
+            flags |= POINTER_ALPHA | POINTER_SHAPE;
+            hot = (shape.hot_x, shape.hot_y);
+            dims = (shape.width, shape.height);
+        }
+        let header = RequestHeader::new(RequestType::SET_POINTER_SHAPE, size as u32);
+        buffer[..24].copy_from_slice(header.as_bytes());
+        for (i, value) in [flags, hot.0, hot.1, dims.0, dims.1]
+            .into_iter()
+            .enumerate()
+        {
+            buffer[24 + 4 * i..28 + 4 * i].copy_from_slice(&value.to_le_bytes());
+        }
+        self.submit_bytes(io, &mut buffer[..size])
     }
 
     // ----------------------------------------------------------------- time, heartbeat, power
