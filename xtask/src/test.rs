@@ -93,6 +93,23 @@ pub fn boot_tests() -> Vec<BootTest> {
             check: |run, timeout| check_fault(run, timeout, 8),
         },
         BootTest {
+            name: "panic-report",
+            firmware: Firmware::Bios,
+            cmdline: "test-fault=panic test-exit=ready",
+            extra_args: &[],
+            timeout: BIOS_TIMEOUT,
+            check: check_panic,
+        },
+        BootTest {
+            name: "irq-selftest-level-pci",
+            firmware: Firmware::Bios,
+            cmdline: "test-exit=irq-selftest",
+            // QEMU's `edu` device raises a level-triggered PCI INTx line on demand.
+            extra_args: &["-device", "edu"],
+            timeout: BIOS_TIMEOUT,
+            check: check_irq_selftest,
+        },
+        BootTest {
             name: "pci-lists-std-vga",
             firmware: Firmware::Bios,
             cmdline: "test-exit=ready",
@@ -263,6 +280,43 @@ fn check_fault(run: &mut QemuRun, timeout: Duration, vector: u64) -> Result {
     let exit = run.wait_exit(remaining(deadline))?;
     if exit != QemuExit::Failed {
         return Err(format!("expected the fault exit (35), got {exit}").into());
+    }
+    Ok(())
+}
+
+/// A Rust panic is reported with its message and QEMU exits with the fault code.
+fn check_panic(run: &mut QemuRun, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let panic = run.wait_for("panic", timeout)?;
+    match panic.get("msg") {
+        Some(msg) if msg.contains("test-fault=panic") => {}
+        _ => return Err(format!("panic line without the panic's message: {}", panic.raw).into()),
+    }
+    if run.status_lines().iter().any(|l| l.word == "ready") {
+        return Err("reached ready although a panic was requested".into());
+    }
+    let exit = run.wait_exit(remaining(deadline))?;
+    if exit != QemuExit::Failed {
+        return Err(format!("expected the fault exit (35), got {exit}").into());
+    }
+    Ok(())
+}
+
+/// A level-triggered PCI line (QEMU's `edu` device) is delivered, masked until
+/// re-armed, and delivered again: the self-test reports every round.
+fn check_irq_selftest(run: &mut QemuRun, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let line = run.wait_for("irq-selftest", timeout)?;
+    if line.get("result") != Some("ok") {
+        return Err(format!("level-triggered IRQ self-test failed: {}", line.raw).into());
+    }
+    let rounds = line.number("rounds").unwrap_or(0);
+    if rounds == 0 || line.number("events") != Some(rounds) {
+        return Err(format!("expected one event per round: {}", line.raw).into());
+    }
+    let exit = run.wait_exit(remaining(deadline))?;
+    if exit != QemuExit::Success {
+        return Err(format!("expected the success exit (33), got {exit}").into());
     }
     Ok(())
 }

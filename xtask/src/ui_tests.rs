@@ -30,12 +30,12 @@ const ABS_MAX: i64 = 0x7fff;
 pub fn boot_tests() -> Vec<BootTest> {
     vec![
         BootTest {
-            name: "kiosk-800x600",
+            name: "kiosk-800x600-integration-off",
             firmware: Firmware::Bios,
-            cmdline: "mode=800x600",
+            cmdline: "mode=800x600 integration=off",
             extra_args: &[],
             timeout: TIMEOUT,
-            check: |run, timeout| check_kiosk_screen(run, timeout, 800, 600).map(|_| ()),
+            check: check_integration_off,
         },
         BootTest {
             name: "kiosk-uefi-firmware-framebuffer",
@@ -161,18 +161,19 @@ fn expect_click(line: &StatusLine, target: &str, x: i32, y: i32) -> Result {
 fn check_kiosk_screen(
     run: &mut QemuRun,
     timeout: Duration,
-    width: u32,
-    height: u32,
+    (width, height): (u32, u32),
+    vbox_state: &str,
 ) -> Result<Frame> {
     let deadline = Instant::now() + timeout;
     let input = run.wait_for("input", timeout)?;
     for (key, value) in [("kbd", "ok"), ("mouse", "ok"), ("wheel", "yes")] {
         expect_field(&input, key, value)?;
     }
-    // No VirtualBox device in QEMU: the boot says so and which fallback it took.
+    // No VirtualBox device in QEMU (or integration off): the boot says so and which
+    // fallback it took.
     let vbox = run.wait_for("vbox", remaining(deadline))?;
-    if !vbox.fields.contains_key("absent") {
-        return Err(format!("expected `vbox absent ...`: {}", vbox.raw).into());
+    if !vbox.fields.contains_key(vbox_state) {
+        return Err(format!("expected `vbox {vbox_state} ...`: {}", vbox.raw).into());
     }
     expect_field(&vbox, "fallback", "vbe")?;
     let display = run.wait_for("display", remaining(deadline))?;
@@ -187,6 +188,31 @@ fn check_kiosk_screen(
     })?;
     println!("  {}", check_kiosk(&frame).map_err(|e| e.to_string())?);
     Ok(frame)
+}
+
+/// `integration=off`: the kiosk at 800x600 with plain VBE, the vmmouse left alone
+/// (relative PS/2 only), and a relative click still lands.
+fn check_integration_off(run: &mut QemuRun, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let (w, h) = (800, 600);
+    check_kiosk_screen(run, timeout, (w, h), "off")?;
+    expect_pointer_devices(run, "ps2")?;
+    if let Some(line) = run.status_lines().iter().find(|l| l.word == "vmmouse") {
+        return Err(format!("integration=off still tried the vmmouse: {}", line.raw).into());
+    }
+    let layout = vitrine_app::layout(w, h);
+    let target = layout.buttons[1].center();
+    run.qmp()?.move_relative(
+        i64::from(target.x - w as i32 / 2),
+        i64::from(target.y - h as i32 / 2),
+    )?;
+    wait_screen(run, "off-hover", |f| hover_only_on(f, &layout, 1))?;
+    let qmp = run.qmp()?;
+    qmp.button(MouseButton::Left, true)?;
+    qmp.button(MouseButton::Left, false)?;
+    let click = run.wait_for("click", remaining(deadline))?;
+    expect_click(&click, "button2", target.x, target.y)?;
+    Ok(())
 }
 
 /// UEFI with a VGA that has no DISPI: the display falls back to the firmware
@@ -229,7 +255,7 @@ fn check_firmware_framebuffer(run: &mut QemuRun, timeout: Duration) -> Result {
 fn check_vmmouse(run: &mut QemuRun, timeout: Duration) -> Result {
     let deadline = Instant::now() + timeout;
     let (w, h) = (1920, 1080);
-    let before = check_kiosk_screen(run, timeout, w, h)?;
+    let before = check_kiosk_screen(run, timeout, (w, h), "absent")?;
     let vmmouse = run.wait_for("vmmouse", remaining(deadline))?;
     expect_field(&vmmouse, "absolute", "on")?;
     expect_pointer_devices(run, "ps2+vmmouse")?;
@@ -289,7 +315,7 @@ fn check_vmmouse(run: &mut QemuRun, timeout: Duration) -> Result {
 fn check_ps2_and_keyboard(run: &mut QemuRun, timeout: Duration) -> Result {
     let deadline = Instant::now() + timeout;
     let (w, h) = (1024, 768);
-    let before = check_kiosk_screen(run, timeout, w, h)?;
+    let before = check_kiosk_screen(run, timeout, (w, h), "absent")?;
     let vmmouse = run.wait_for("vmmouse", remaining(deadline))?;
     expect_field(&vmmouse, "absolute", "absent")?;
     expect_pointer_devices(run, "ps2")?;
