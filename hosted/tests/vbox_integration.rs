@@ -340,3 +340,37 @@ fn the_log_is_mirrored_to_vbox_log_once_vmmdev_answered() {
     .unwrap();
     assert!(sim.platform.machine.log_lines().is_empty());
 }
+
+#[test]
+fn absolute_host_positions_land_on_the_same_guest_pixel_at_every_size() {
+    let mut sim = Sim::boot(SimOptions::default()).unwrap();
+    for (width, height) in [(800, 600), (1920, 1080), (3840, 2160)] {
+        sim.platform.machine.resize(0, width, height);
+        sim.settle().unwrap();
+        assert_eq!(
+            sim.runtime.display().mode().width,
+            width as u32,
+            "mode applied"
+        );
+        let (w, h) = (width as i32, height as i32);
+        // Corners, edges' neighbours, the middle and a few odd pixels: the host's
+        // 0..0xFFFF scaling and the guest's inverse must agree on every one.
+        for (x, y) in [
+            (0, 0),
+            (1, 1),
+            (w - 1, h - 1),
+            (w - 2, h - 2),
+            (w / 2, h / 2),
+            (w / 3, h / 7),
+            (w - 1, 0),
+            (0, h - 1),
+            (333, 217),
+        ] {
+            sim.platform.machine.mouse_move(x, y);
+            sim.settle().unwrap();
+            let pointer = sim.runtime.sources_mut().input.pointer().position();
+            assert_eq!(pointer, (x, y), "host pixel ({x}, {y}) at {width}x{height}");
+        }
+    }
+    sim.platform.machine.assert_no_protocol_errors();
+}
