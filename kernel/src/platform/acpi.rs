@@ -5,7 +5,7 @@
 
 use acpi::fadt::Fadt;
 use acpi::madt::{Madt, MadtEntry};
-use acpi::{AcpiHandler, AcpiTables};
+use acpi::{AcpiHandler, AcpiTable, AcpiTables};
 
 use crate::irq_lines::{InterruptModel, IoApicInfo, SourceOverride};
 
@@ -190,8 +190,15 @@ fn read_tables<H: AcpiHandler>(
         }
     };
     match tables.find_table::<Madt>() {
+        Ok(_) if !madt_long_enough(&tables) => {
+            log::warn!("acpi: MADT shorter than its fixed part; falling back to the 8259 PIC")
+        }
         Ok(madt) => info.interrupts = interrupt_model(madt.get(), reachable),
         Err(error) => log::warn!("acpi: no usable MADT ({error:?}); falling back to the 8259 PIC"),
+    }
+    if !fadt_long_enough(&tables) {
+        log::warn!("acpi: no FADT or one shorter than its fixed part; power-off unavailable");
+        return info;
     }
     match tables.find_table::<Fadt>() {
         Ok(fadt) => {
@@ -217,6 +224,36 @@ fn read_tables<H: AcpiHandler>(
 }
 
 /// Scans the DSDT (checksum-checked by the crate) for the S5 sleep types.
+/// Whether the MADT is present with a length that covers its fixed part: the `acpi`
+/// crate reads the fixed fields without checking, so a short table from the firmware
+/// would be read past its end.
+fn madt_long_enough<H: AcpiHandler>(tables: &AcpiTables<H>) -> bool {
+    table_length(tables, Madt::SIGNATURE).is_some_and(|length| length >= size_of::<Madt>())
+}
+
+/// Whether the FADT covers every field read from it: up to PM1b_CNT_BLK (offset 68)
+/// in an ACPI 1.0 table (116 bytes), up to X_PM1b_CNT_BLK (offset 184 + 12) from
+/// revision 2 on, where the crate prefers the extended fields.
+fn fadt_long_enough<H: AcpiHandler>(tables: &AcpiTables<H>) -> bool {
+    tables
+        .headers()
+        .find(|header| header.signature == Fadt::SIGNATURE)
+        .is_some_and(|header| {
+            let needed = if header.revision >= 2 { 196 } else { 116 };
+            header.length as usize >= needed
+        })
+}
+
+fn table_length<H: AcpiHandler>(
+    tables: &AcpiTables<H>,
+    signature: acpi::sdt::Signature,
+) -> Option<usize> {
+    tables
+        .headers()
+        .find(|header| header.signature == signature)
+        .map(|header| header.length as usize)
+}
+
 fn read_s5<H: AcpiHandler>(tables: &AcpiTables<H>, handler: H) -> Option<(u8, u8)> {
     let dsdt = tables.dsdt().ok()?;
     // SAFETY: the crate found and validated this DSDT through `handler`, so the AML
@@ -497,8 +534,18 @@ mod tests {
     #[test]
     fn no_madt_or_no_io_apic_falls_back_to_the_pic() {
         let built = build(sdt(b"FACP", &[0u8; 8]), false);
-        assert!(!discover_in(&built).interrupts.has_io_apic());
+        let info = discover_in(&built);
+        assert!(!info.interrupts.has_io_apic());
+        // A FADT shorter than its fixed part is refused, not read past its end.
+        assert!(info.power.power_off_writes().is_none());
         let built = build(sdt(b"APIC", &madt_body(false)), false);
+        assert!(!discover_in(&built).interrupts.has_io_apic());
+    }
+
+    #[test]
+    fn a_short_madt_falls_back_to_the_pic() {
+        // Header and local APIC address only: the flags field is cut off.
+        let built = build(sdt(b"APIC", &0xfee0_0000u32.to_le_bytes()), false);
         assert!(!discover_in(&built).interrupts.has_io_apic());
     }
 
