@@ -57,6 +57,7 @@ mod image {
                 vitrine::arch::fault::exit_qemu(vitrine::testing::QemuExitCode::Success);
             }
         }
+        vitrine::entry::ready(&handoff.boot);
         runtime.run(platform)
     }
 

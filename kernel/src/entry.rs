@@ -3,8 +3,8 @@
 //! `start.rs` calls `vitrine_kernel_entry(magic, info)` in long mode on the boot stack.
 //! In order: clock origin, serial, CPU tables, boot information, TSC, `@vitrine boot`,
 //! ACPI and interrupts, PCI (`@vitrine pci` lines), the interrupt self-test (only
-//! with QEMU's `edu` device), the optional test fault, then
-//! `@vitrine ready` and the hand-off to the app:
+//! with QEMU's `edu` device), the optional test fault, then the hand-off to the app,
+//! which builds its runtime and calls [`ready`] (`@vitrine ready`) before its loop:
 //!
 //! ```ignore
 //! // in the app's bare-metal main.rs
@@ -42,7 +42,8 @@ unsafe extern "Rust" {
 
 /// Defines the app's entry point: `vitrine::entry!(path::to::main)` where `main` is a
 /// `fn(&mut vitrine::metal::Metal, &vitrine::entry::Handoff) -> !`. The kernel calls it
-/// right after printing `@vitrine ready`, with interrupts on.
+/// once bring-up is done, with interrupts on; the app calls [`ready`] when its
+/// runtime loop is about to start.
 #[macro_export]
 macro_rules! entry {
     ($main:path) => {
@@ -56,6 +57,13 @@ macro_rules! entry {
             main(platform, handoff)
         }
     };
+}
+
+/// Prints `@vitrine ready t_us=N` as the runtime loop is about to start (the app
+/// calls it after building its runtime) and ends a `test-exit=ready` run there.
+pub fn ready(boot: &BootInfo) {
+    crate::status!("ready t_us={}", time::now_us());
+    exit_if_requested(boot, "ready");
 }
 
 /// Ends the run after the status line `word` when `test-exit=<word>` asked for it.
@@ -176,8 +184,6 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
     }
 
     let handoff = Handoff { boot, pci: scan };
-    crate::status!("ready t_us={}", time::now_us());
-    exit_if_requested(&handoff.boot, "ready");
     // SAFETY: `vitrine_app_main` is defined by the app through `entry!` with exactly
     // this signature.
     unsafe { vitrine_app_main(&mut platform, &handoff) }
