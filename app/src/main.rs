@@ -33,7 +33,10 @@ mod image {
     fn main(platform: &mut Metal, handoff: &Handoff) -> ! {
         let cmdline = &handoff.boot.cmdline;
         let request_pages = platform.take_request_pages();
-        let config = SystemConfig::from_boot(&handoff.boot, request_pages, Some(write_combining));
+        let mut config =
+            SystemConfig::from_boot(&handoff.boot, request_pages, Some(write_combining));
+        // The ACPI power button powers the machine off (VMMDev, else S5).
+        config.power = handoff.power;
         // PS/2 always; the vmmouse only with integration on (QEMU, VMware).
         let devices = PcInput::init_metal(platform, cmdline.integration);
         let built = system::build(

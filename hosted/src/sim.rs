@@ -183,6 +183,7 @@ impl Sim {
                 request_pages: platform.request_pages(),
                 write_combining: None,
                 vbox_log_mirror: Some(status_capture::mirror_to_vbox_log),
+                power: Default::default(),
                 runtime: Default::default(),
             };
             let devices = Ps2Devices::init(&mut platform);

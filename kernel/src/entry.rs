@@ -33,6 +33,9 @@ pub struct Handoff {
     pub boot: BootInfo,
     /// Every PCI function found at boot (drivers look for their device here).
     pub pci: PciScan,
+    /// ACPI power information: S5 and the power button's registers (for
+    /// `SystemConfig::power`).
+    pub power: acpi::PowerInfo,
 }
 
 unsafe extern "Rust" {
@@ -183,7 +186,11 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
         trigger_test_fault(kind);
     }
 
-    let handoff = Handoff { boot, pci: scan };
+    let handoff = Handoff {
+        boot,
+        pci: scan,
+        power,
+    };
     // SAFETY: `vitrine_app_main` is defined by the app through `entry!` with exactly
     // this signature.
     unsafe { vitrine_app_main(&mut platform, &handoff) }

@@ -24,6 +24,7 @@ pub mod metal;
 #[cfg(all(target_os = "none", not(test)))]
 mod panic;
 pub mod platform;
+pub mod power;
 pub mod runtime;
 pub mod status;
 pub mod system;

@@ -47,17 +47,17 @@ impl Metal {
     }
 
     /// Switches the machine off (ACPI S5). Returns only if that is impossible (no
-    /// PM1a port or no `\_S5` package, logged) or did not take effect.
+    /// PM1a port or no `\_S5` package) or did not take effect; both are logged.
     pub fn power_off(&mut self) {
-        let Some(writes) = self.power.power_off_writes() else {
-            log::warn!("metal: ACPI power-off unavailable");
-            return;
-        };
         log::info!("metal: powering off");
-        for (port, value) in writes {
-            self.out16(port, value);
+        let power = self.power;
+        if power.enter_s5(self) {
+            let deadline = time::now_us() + crate::power::POWER_OFF_GRACE_US;
+            while time::now_us() < deadline {
+                core::hint::spin_loop();
+            }
+            log::warn!("metal: still running after the ACPI power-off request");
         }
-        log::warn!("metal: still running after the ACPI power-off request");
     }
 
     /// The kernel's device request pages (`REQUEST_POOL_LEN` bytes, page-aligned,

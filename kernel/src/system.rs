@@ -3,7 +3,8 @@
 //!
 //! ```ignore
 //! // bare metal (app/src/main.rs)
-//! let config = SystemConfig::from_boot(&handoff.boot, request_pages, Some(wc));
+//! let mut config = SystemConfig::from_boot(&handoff.boot, request_pages, Some(wc));
+//! config.power = handoff.power;
 //! vitrine::system::start(platform, &handoff.pci, &config, Kiosk::new(), devices, ())
 //! ```
 //!
@@ -20,7 +21,9 @@ use crate::drivers::vmmdev::wire::{VMMDEV_DEVICEID, VMMDEV_VENDORID};
 use crate::drivers::vmmdev::PciResources;
 use crate::hal::{PhysRegion, Platform};
 use crate::input::Input;
+use crate::platform::acpi::PowerInfo;
 use crate::platform::pci::{BarKind, PciFunction, PciScan};
+use crate::power::PowerControl;
 use crate::runtime::{EventQueue, EventSource, Runtime, RuntimeConfig};
 use crate::status;
 use crate::vbox::VboxIntegration;
@@ -46,6 +49,9 @@ pub struct SystemConfig {
     /// Called with `true` once VMMDev answered, so the log is mirrored to VBox.log
     /// (metal: `drivers::serial::mirror_to_vbox_log`, which `from_boot` sets).
     pub vbox_log_mirror: Option<fn(bool)>,
+    /// What ACPI found for power-off and the power button (metal: `Handoff::power`;
+    /// the default has neither, so no button is watched).
+    pub power: PowerInfo,
     /// Loop settings.
     pub runtime: RuntimeConfig,
 }
@@ -83,6 +89,7 @@ impl SystemConfig {
             vbox_log_mirror: Some(crate::drivers::serial::mirror_to_vbox_log),
             #[cfg(not(target_os = "none"))]
             vbox_log_mirror: None,
+            power: PowerInfo::default(),
             runtime: RuntimeConfig::default(),
         }
     }
@@ -109,14 +116,16 @@ impl<H: Platform> InputDevices<H> for () {
     }
 }
 
-/// The runtime's event sources: VirtualBox integration, input devices around the
-/// shared hub, and any extra source the caller adds.
+/// The runtime's event sources: VirtualBox integration, the ACPI power button, input
+/// devices around the shared hub, and any extra source the caller adds.
 #[derive(Debug)]
 pub struct SystemSources<D, X> {
     /// The input hub (pointer model + queue).
     pub input: Input,
     /// VMMDev integration, when the device came up.
     pub vbox: Option<VboxIntegration>,
+    /// The ACPI power button; a press powers off (through `vbox` when it is up).
+    pub power: PowerControl,
     /// PS/2, vmmouse: engineer H's input source slot.
     pub devices: D,
     /// Anything else (test scripts, app-specific devices).
@@ -135,6 +144,7 @@ impl<H: Platform, D: InputDevices<H>, X: EventSource<H>> EventSource<H> for Syst
         if let Some(vbox) = &mut self.vbox {
             vbox.poll(hal, fired, &mut self.input, queue, info);
         }
+        self.power.poll(hal, fired, self.vbox.as_mut());
         self.devices.poll(hal, fired, &mut self.input);
         self.input.drain_into(queue);
         self.input.report_drops();
@@ -144,6 +154,7 @@ impl<H: Platform, D: InputDevices<H>, X: EventSource<H>> EventSource<H> for Syst
     fn next_deadline_us(&self) -> Option<u64> {
         [
             self.vbox.as_ref().and_then(|v| v.next_deadline_us()),
+            self.power.next_deadline_us(),
             self.devices.next_deadline_us(),
             self.extra.next_deadline_us(),
         ]
@@ -285,6 +296,7 @@ pub fn build<H: Platform, A: App, D: InputDevices<H>, X: EventSource<H>>(
     let sources = SystemSources {
         input: Input::new(mode.width, mode.height),
         vbox: vbox.map(|(integration, _)| integration),
+        power: PowerControl::start(hal, config.power),
         devices,
         extra,
     };

@@ -146,6 +146,31 @@ impl Qmp {
             "data": { "down": down, "button": button.name() } }]))
     }
 
+    /// Waits for the asynchronous event `name` (one already seen counts) until
+    /// `timeout`; fails at the timeout or when QEMU closes the connection first.
+    pub fn wait_event(&mut self, name: &str, timeout: Duration) -> Result<Value> {
+        let deadline = Instant::now() + timeout;
+        let result = loop {
+            if let Some(event) = self.events.iter().find(|e| e["event"] == name) {
+                break Ok(event.clone());
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break Err(format!("no QMP {name} event within {timeout:?}").into());
+            }
+            self.reader.get_ref().set_read_timeout(Some(left))?;
+            match self.read_message() {
+                Ok(message) if message.get("event").is_some() => self.events.push(message),
+                Ok(_) => {}
+                Err(error) => break Err(format!("waiting for QMP {name}: {error}").into()),
+            }
+        };
+        self.reader
+            .get_ref()
+            .set_read_timeout(Some(Duration::from_secs(30)))?;
+        result
+    }
+
     /// Asks QEMU to quit.
     pub fn quit(&mut self) -> Result {
         self.execute("quit", json!({}))?;

@@ -118,6 +118,22 @@ pub fn boot_tests() -> Vec<BootTest> {
             check: check_pci_vga,
         },
         BootTest {
+            name: "acpi-power-button-bios",
+            firmware: Firmware::Bios,
+            cmdline: "",
+            extra_args: &[],
+            timeout: BIOS_TIMEOUT,
+            check: check_power_button,
+        },
+        BootTest {
+            name: "acpi-power-button-uefi",
+            firmware: Firmware::Uefi,
+            cmdline: "",
+            extra_args: &[],
+            timeout: UEFI_TIMEOUT,
+            check: check_power_button,
+        },
+        BootTest {
             name: "qmp-screendump-and-input",
             firmware: Firmware::Bios,
             cmdline: "",
@@ -389,6 +405,52 @@ fn check_qmp(run: &mut QemuRun, timeout: Duration) -> Result {
         image.width,
         image.height,
         image.distinct_colours()
+    );
+    Ok(())
+}
+
+/// The host's ACPI power button (QMP `system_powerdown`, what VirtualBox's "ACPI
+/// Shutdown" presses) is seen and the kiosk switches the machine off by itself:
+/// QEMU reports a guest shutdown (not a reset, not our quit) and exits with 0.
+fn check_power_button(run: &mut QemuRun, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let ready = run.wait_for("ready", timeout)?;
+    let driver = run
+        .status_lines()
+        .into_iter()
+        .find(|l| l.word == "acpi" && l.get("power_button").is_some())
+        .ok_or("no `@vitrine acpi power_button=` line before ready")?;
+    run.qmp()?
+        .execute("system_powerdown", serde_json::json!({}))?;
+    let pressed = run
+        .wait_for_match(
+            |l| l.index > ready.index && l.word == "power" && l.get("button") == Some("acpi"),
+            remaining(deadline),
+        )
+        .map_err(|e| format!("waiting for `@vitrine power button=acpi`: {e}"))?;
+    let off = run
+        .wait_for_match(
+            |l| l.index > pressed.index && l.word == "power" && l.fields.contains_key("off"),
+            remaining(deadline),
+        )
+        .map_err(|e| format!("waiting for `@vitrine power off`: {e}"))?;
+    // QEMU has no VMMDev: the way off is ACPI S5.
+    if off.get("via") != Some("acpi") {
+        return Err(format!("expected via=acpi: {}", off.raw).into());
+    }
+    let shutdown = run.qmp()?.wait_event("SHUTDOWN", remaining(deadline))?;
+    let reason = shutdown["data"]["reason"].as_str().unwrap_or_default();
+    if reason != "guest-shutdown" {
+        return Err(format!("QEMU shut down for another reason: {shutdown}").into());
+    }
+    let exit = run.wait_exit(remaining(deadline))?;
+    if exit != QemuExit::Other(0) {
+        return Err(format!("after the power-off, QEMU ended with {exit}").into());
+    }
+    println!(
+        "  {} -> {} -> {reason}",
+        driver.raw.trim_start_matches("@vitrine "),
+        off.raw.trim_start_matches("@vitrine ")
     );
     Ok(())
 }

@@ -7,6 +7,7 @@ use acpi::fadt::Fadt;
 use acpi::madt::{Madt, MadtEntry};
 use acpi::{AcpiHandler, AcpiTable, AcpiTables};
 
+use crate::hal::PortIo;
 use crate::irq_lines::{InterruptModel, IoApicInfo, SourceOverride};
 
 /// Maps ACPI tables through the identity map.
@@ -62,6 +63,134 @@ pub struct PowerInfo {
     pub pm1b_control_port: Option<u16>,
     /// SLP_TYPa and SLP_TYPb for S5 (soft off).
     pub s5_sleep_types: Option<(u8, u8)>,
+    /// The fixed-feature power button's registers, when the FADT gives usable ones.
+    pub button: Option<PowerButtonInfo>,
+}
+
+/// One PM1 event block: a status register and, half the block further on, the
+/// enable register (ACPI 4.8.3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pm1EventBlock {
+    /// PM1x_STS (write 1 to clear).
+    pub status_port: u16,
+    /// PM1x_EN.
+    pub enable_port: u16,
+}
+
+/// What the power-button driver needs from the FADT, validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PowerButtonInfo {
+    /// The PM1a event block (always present when the button is usable).
+    pub pm1a_event: Pm1EventBlock,
+    /// The PM1b event block, if the machine splits its registers.
+    pub pm1b_event: Option<Pm1EventBlock>,
+    /// PM1a control port, where SCI_EN (bit 0) says whether ACPI mode is on.
+    pub pm1a_control_port: Option<u16>,
+    /// The SCI as an ISA IRQ line (MADT overrides apply), or `None`: poll only.
+    pub sci_line: Option<u8>,
+    /// SMI_CMD port, `None` when the firmware has no SMM hand-over (ACPI mode is
+    /// fixed on) or gives no ACPI_ENABLE value.
+    pub smi_command_port: Option<u16>,
+    /// The value written to SMI_CMD to enter ACPI mode.
+    pub acpi_enable_value: u8,
+}
+
+/// The FADT fields the power button uses, as the table has them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RawFixedEvents {
+    /// SCI_INT.
+    pub sci_interrupt: u16,
+    /// SMI_CMD.
+    pub smi_command: u32,
+    /// ACPI_ENABLE.
+    pub acpi_enable: u8,
+    /// PM1a_EVT_BLK when it is in I/O space.
+    pub pm1a_event: Option<u64>,
+    /// PM1b_EVT_BLK when it is in I/O space.
+    pub pm1b_event: Option<u64>,
+    /// PM1_EVT_LEN in bytes (from the block's bit width).
+    pub pm1_event_length: u8,
+    /// PM1a_CNT_BLK port.
+    pub pm1a_control: Option<u16>,
+}
+
+/// Interrupt lines the kernel can route (`irq_lines::MAX_LINES`); 0 is its tick and
+/// 2 the 8259 cascade, so neither can be the SCI.
+fn usable_sci_line(sci: u16) -> Option<u8> {
+    u8::try_from(sci)
+        .ok()
+        .filter(|&line| line < crate::irq_lines::MAX_LINES && line != 0 && line != 2)
+}
+
+/// Checks the FADT's fixed-event fields; logs each problem and falls back: no PM1a
+/// event block (or port 0) means no power button, an odd or short PM1_EVT_LEN is
+/// taken as 4 (the minimum the spec allows), a bad SCI means polling only, and no
+/// SMI_CMD/ACPI_ENABLE means ACPI mode is not switched on by us.
+pub fn power_button_info(raw: &RawFixedEvents) -> Option<PowerButtonInfo> {
+    let port = |address: Option<u64>| {
+        address
+            .and_then(|a| u16::try_from(a).ok())
+            .filter(|&p| p != 0)
+    };
+    let Some(pm1a) = port(raw.pm1a_event) else {
+        log::warn!(
+            "acpi: no usable PM1a event block ({:?}); power button unavailable",
+            raw.pm1a_event
+        );
+        return None;
+    };
+    let mut length = raw.pm1_event_length;
+    if length < 4 || !length.is_multiple_of(2) {
+        log::warn!("acpi: PM1_EVT_LEN {length} is not an even length of at least 4; using 4");
+        length = 4;
+    }
+    let half = u16::from(length / 2);
+    let block = |status_port: u16| {
+        status_port
+            .checked_add(half)
+            .map(|enable_port| Pm1EventBlock {
+                status_port,
+                enable_port,
+            })
+    };
+    let Some(pm1a_event) = block(pm1a) else {
+        log::warn!(
+            "acpi: PM1a event block at {pm1a:#x} runs past the I/O space; power button unavailable"
+        );
+        return None;
+    };
+    let pm1b_event = port(raw.pm1b_event).and_then(block);
+    if raw.pm1b_event.is_some_and(|a| a != 0) && pm1b_event.is_none() {
+        log::warn!(
+            "acpi: PM1b event block {:?} unusable; ignored",
+            raw.pm1b_event
+        );
+    }
+    let sci_line = usable_sci_line(raw.sci_interrupt);
+    if sci_line.is_none() {
+        log::warn!(
+            "acpi: SCI_INT {} cannot be routed; the power button is polled",
+            raw.sci_interrupt
+        );
+    }
+    let smi_command_port = u16::try_from(raw.smi_command)
+        .ok()
+        .filter(|&p| p != 0 && raw.acpi_enable != 0);
+    if smi_command_port.is_none() && raw.smi_command != 0 {
+        log::warn!(
+            "acpi: SMI_CMD {:#x} with ACPI_ENABLE {:#x} unusable; ACPI mode left as the firmware set it",
+            raw.smi_command,
+            raw.acpi_enable
+        );
+    }
+    Some(PowerButtonInfo {
+        pm1a_event,
+        pm1b_event,
+        pm1a_control_port: raw.pm1a_control,
+        sci_line,
+        smi_command_port,
+        acpi_enable_value: raw.acpi_enable,
+    })
 }
 
 impl PowerInfo {
@@ -76,6 +205,20 @@ impl PowerInfo {
             writes.push((port, value(type_b))).ok()?;
         }
         Some(writes)
+    }
+
+    /// Writes SLP_TYP(S5) | SLP_EN to the PM1 control ports. False (and a log line)
+    /// when S5 is unavailable. The machine may take a moment to go (QEMU powers off
+    /// after the write returns; VirtualBox inside it).
+    pub fn enter_s5(&self, io: &mut impl PortIo) -> bool {
+        let Some(writes) = self.power_off_writes() else {
+            log::warn!("acpi: power-off unavailable (no PM1a control port or no \\_S5)");
+            return false;
+        };
+        for (port, value) in writes {
+            io.out16(port, value);
+        }
+        true
     }
 }
 
@@ -202,6 +345,7 @@ fn read_tables<H: AcpiHandler>(
     }
     match tables.find_table::<Fadt>() {
         Ok(fadt) => {
+            info.power.button = power_button_info(&raw_fixed_events(&fadt));
             info.power.pm1a_control_port = fadt
                 .pm1a_control_block()
                 .ok()
@@ -223,7 +367,34 @@ fn read_tables<H: AcpiHandler>(
     info
 }
 
-/// Scans the DSDT (checksum-checked by the crate) for the S5 sleep types.
+/// The fixed-event fields of `fadt`, blocks outside I/O space left out.
+fn raw_fixed_events(fadt: &Fadt) -> RawFixedEvents {
+    let io_block = |block: acpi::address::GenericAddress| {
+        (block.address_space == acpi::address::AddressSpace::SystemIo)
+            .then_some((block.address, block.bit_width / 8))
+    };
+    let pm1a = fadt.pm1a_event_block().ok().and_then(io_block);
+    let pm1b = fadt.pm1b_event_block().ok().flatten().and_then(io_block);
+    if { fadt.flags }.power_button_is_control_method() {
+        log::info!(
+            "acpi: FADT says the power button is a control-method device; trying the fixed one"
+        );
+    }
+    RawFixedEvents {
+        sci_interrupt: fadt.sci_interrupt,
+        smi_command: fadt.smi_cmd_port,
+        acpi_enable: fadt.acpi_enable,
+        pm1a_event: pm1a.map(|(address, _)| address),
+        pm1b_event: pm1b.map(|(address, _)| address),
+        pm1_event_length: pm1a.map_or(0, |(_, length)| length),
+        pm1a_control: fadt
+            .pm1a_control_block()
+            .ok()
+            .filter(|block| block.address_space == acpi::address::AddressSpace::SystemIo)
+            .and_then(|block| u16::try_from(block.address).ok()),
+    }
+}
+
 /// Whether the MADT is present with a length that covers its fixed part: the `acpi`
 /// crate reads the fixed fields without checking, so a short table from the firmware
 /// would be read past its end.
@@ -254,6 +425,7 @@ fn table_length<H: AcpiHandler>(
         .map(|header| header.length as usize)
 }
 
+/// Scans the DSDT (checksum-checked by the crate) for the S5 sleep types.
 fn read_s5<H: AcpiHandler>(tables: &AcpiTables<H>, handler: H) -> Option<(u8, u8)> {
     let dsdt = tables.dsdt().ok()?;
     // SAFETY: the crate found and validated this DSDT through `handler`, so the AML
@@ -414,11 +586,19 @@ mod tests {
 
     /// Builds RSDP (v2) → XSDT → MADT; returns the tables and the RSDP address.
     fn build(madt: Vec<u8>, corrupt_rsdp: bool) -> (Tables, u64) {
+        build_all(&[madt], corrupt_rsdp)
+    }
+
+    /// Builds RSDP (v2) → XSDT → each of `sdts`.
+    fn build_all(sdts: &[Vec<u8>], corrupt_rsdp: bool) -> (Tables, u64) {
         let mut tables = Tables {
             buffers: Vec::new(),
         };
-        let madt_address = tables.place(&madt);
-        let xsdt = sdt(b"XSDT", &madt_address.to_le_bytes());
+        let entries: Vec<u8> = sdts
+            .iter()
+            .flat_map(|table| tables.place(table).to_le_bytes())
+            .collect();
+        let xsdt = sdt(b"XSDT", &entries);
         let xsdt_address = tables.place(&xsdt);
         let mut rsdp = Vec::new();
         rsdp.extend_from_slice(b"RSD PTR ");
@@ -496,6 +676,126 @@ mod tests {
         );
         power.pm1a_control_port = None;
         assert!(power.power_off_writes().is_none());
+    }
+
+    /// An ACPI 1.0 FADT (116 bytes, revision 1: no extended fields), padded past
+    /// its length so the crate's full-size view stays inside the buffer.
+    fn fadt_v1(sci: u16, smi_cmd: u32, acpi_enable: u8, pm1a_event: u32, event_len: u8) -> Vec<u8> {
+        let mut body = vec![0u8; 116 - 36];
+        let mut put = |offset: usize, bytes: &[u8]| {
+            body[offset - 36..offset - 36 + bytes.len()].copy_from_slice(bytes)
+        };
+        put(46, &sci.to_le_bytes());
+        put(48, &smi_cmd.to_le_bytes());
+        put(52, &[acpi_enable]);
+        put(56, &pm1a_event.to_le_bytes());
+        put(64, &0x604u32.to_le_bytes()); // PM1a_CNT_BLK
+        put(88, &[event_len, 2]); // PM1_EVT_LEN, PM1_CNT_LEN
+        let mut table = sdt(b"FACP", &body);
+        table.resize(512, 0);
+        table
+    }
+
+    #[test]
+    fn reads_the_power_button_registers_from_the_fadt() {
+        let built = build_all(
+            &[
+                sdt(b"APIC", &madt_body(true)),
+                fadt_v1(9, 0xb2, 0xf1, 0x600, 4),
+            ],
+            false,
+        );
+        let power = discover_in(&built).power;
+        assert_eq!(power.pm1a_control_port, Some(0x604));
+        assert_eq!(
+            power.button,
+            Some(PowerButtonInfo {
+                pm1a_event: Pm1EventBlock {
+                    status_port: 0x600,
+                    enable_port: 0x602
+                },
+                pm1b_event: None,
+                pm1a_control_port: Some(0x604),
+                sci_line: Some(9),
+                smi_command_port: Some(0xb2),
+                acpi_enable_value: 0xf1,
+            })
+        );
+        // An 8-byte PM1 event block puts the enable register 4 bytes in.
+        let built = build_all(&[fadt_v1(9, 0xb2, 0xf1, 0x4000, 8)], false);
+        let button = discover_in(&built).power.button.unwrap();
+        assert_eq!(button.pm1a_event.enable_port, 0x4004);
+    }
+
+    #[test]
+    fn bogus_fadt_fixed_event_fields_fall_back() {
+        // Odd length, SCI out of range, SMI_CMD beyond the I/O space.
+        let built = build_all(&[fadt_v1(200, 0x1_0000, 0xf1, 0x600, 3)], false);
+        let button = discover_in(&built).power.button.unwrap();
+        assert_eq!(button.pm1a_event.enable_port, 0x602);
+        assert_eq!(button.sci_line, None);
+        assert_eq!(button.smi_command_port, None);
+        // No PM1a event block: no power button at all.
+        let built = build_all(&[fadt_v1(9, 0xb2, 0xf1, 0, 4)], false);
+        assert_eq!(discover_in(&built).power.button, None);
+    }
+
+    #[test]
+    fn power_button_info_validates_each_field() {
+        let good = RawFixedEvents {
+            sci_interrupt: 9,
+            smi_command: 0xb2,
+            acpi_enable: 0xf1,
+            pm1a_event: Some(0x600),
+            pm1b_event: None,
+            pm1_event_length: 4,
+            pm1a_control: Some(0x604),
+        };
+        let info = power_button_info(&good).unwrap();
+        assert_eq!(info.sci_line, Some(9));
+        // The tick and the cascade are not an SCI; neither is a line we do not track.
+        for sci in [0, 2, 24, 0x109] {
+            let raw = RawFixedEvents {
+                sci_interrupt: sci,
+                ..good
+            };
+            assert_eq!(power_button_info(&raw).unwrap().sci_line, None, "sci {sci}");
+        }
+        // ACPI_ENABLE 0 means the firmware has no hand-over: SMI_CMD is not used.
+        let raw = RawFixedEvents {
+            acpi_enable: 0,
+            ..good
+        };
+        assert_eq!(power_button_info(&raw).unwrap().smi_command_port, None);
+        // A block whose enable register would wrap past port 0xffff is refused.
+        let raw = RawFixedEvents {
+            pm1a_event: Some(0xffff),
+            ..good
+        };
+        assert_eq!(power_button_info(&raw), None);
+        // A block above the I/O space (not a u16) is refused; a bad PM1b is dropped.
+        let raw = RawFixedEvents {
+            pm1a_event: Some(0x1_0600),
+            ..good
+        };
+        assert_eq!(power_button_info(&raw), None);
+        let raw = RawFixedEvents {
+            pm1b_event: Some(0xffff),
+            ..good
+        };
+        assert_eq!(power_button_info(&raw).unwrap().pm1b_event, None);
+        let raw = RawFixedEvents {
+            pm1b_event: Some(0x700),
+            pm1_event_length: 8,
+            ..good
+        };
+        assert_eq!(
+            power_button_info(&raw).unwrap().pm1b_event,
+            Some(Pm1EventBlock {
+                status_port: 0x700,
+                enable_port: 0x704
+            })
+        );
     }
 
     #[test]
