@@ -162,6 +162,9 @@ impl Qmp {
             match self.read_message() {
                 Ok(message) if message.get("event").is_some() => self.events.push(message),
                 Ok(_) => {}
+                Err(_) if Instant::now() >= deadline => {
+                    break Err(format!("no QMP {name} event within {timeout:?}").into())
+                }
                 Err(error) => break Err(format!("waiting for QMP {name}: {error}").into()),
             }
         };
