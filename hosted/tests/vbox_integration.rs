@@ -349,7 +349,7 @@ fn absolute_host_positions_land_on_the_same_guest_pixel_at_every_size() {
         sim.settle().unwrap();
         assert_eq!(
             sim.runtime.display().mode().width,
-            width as u32,
+            width,
             "mode applied"
         );
         let (w, h) = (width as i32, height as i32);
