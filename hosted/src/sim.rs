@@ -5,7 +5,7 @@
 //! action the runner steps the guest until it idles again; a guest that does not
 //! within [`MAX_STEPS`] iterations "stopped responding".
 
-use crate::devices::Ps2Devices;
+use crate::devices::{self, Ps2Devices};
 use crate::platform::TwinPlatform;
 use crate::scenario::{ButtonName, Command, PointerExpectation, Step};
 use crate::status_capture;
@@ -186,7 +186,7 @@ impl Sim {
                 power: Default::default(),
                 runtime: Default::default(),
             };
-            let devices = Ps2Devices::init(&mut platform);
+            let devices = devices::init(&mut platform);
             let runtime = system::build(&mut platform, &scan, &config, Kiosk::new(), devices, ())
                 .map_err(|e| SimError::NoDisplay(format!("{e:?}")))?;
             let mut sim = Sim {

@@ -347,11 +347,7 @@ fn absolute_host_positions_land_on_the_same_guest_pixel_at_every_size() {
     for (width, height) in [(800, 600), (1920, 1080), (3840, 2160)] {
         sim.platform.machine.resize(0, width, height);
         sim.settle().unwrap();
-        assert_eq!(
-            sim.runtime.display().mode().width,
-            width as u32,
-            "mode applied"
-        );
+        assert_eq!(sim.runtime.display().mode().width, width, "mode applied");
         let (w, h) = (width as i32, height as i32);
         // Corners, edges' neighbours, the middle and a few odd pixels: the host's
         // 0..0xFFFF scaling and the guest's inverse must agree on every one.

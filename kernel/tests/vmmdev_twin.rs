@@ -1,67 +1,24 @@
 //! The VMMDev driver against the twin: bring-up as the host sees it, events, display
 //! hints, mouse, time, heartbeat, power-off, and refusal of bad resources.
 
-use twin::machine::{DeviceId, Machine, MachineConfig, Width, VMMDEV_PCI};
+use twin::machine::{DeviceId, Machine, MachineConfig, VMMDEV_PCI};
 use twin::vmmdev::PowerAction;
 use vitrine::drivers::vmmdev::wire::{Events, MouseFeatures, RequestType, VBoxRc, VMMDEV_VERSION};
 use vitrine::drivers::vmmdev::{backdoor_log, DisplayRequest, Error, PciResources, VmmDev};
-use vitrine::hal::{PciConfig, PhysMem, PhysRegion, PortIo};
+use vitrine::hal::{PhysMem, PhysRegion, PortIo};
 
-/// Routes vitrine's hal calls to the twin (a test-local stand-in for the hosted
-/// crate's platform).
-struct TwinHal {
-    machine: Machine,
-}
-
-impl PortIo for TwinHal {
-    fn in8(&mut self, port: u16) -> u8 {
-        self.machine.port_in(port, Width::W8) as u8
-    }
-    fn in16(&mut self, port: u16) -> u16 {
-        self.machine.port_in(port, Width::W16) as u16
-    }
-    fn in32(&mut self, port: u16) -> u32 {
-        self.machine.port_in(port, Width::W32)
-    }
-    fn out8(&mut self, port: u16, value: u8) {
-        self.machine.port_out(port, Width::W8, value.into())
-    }
-    fn out16(&mut self, port: u16, value: u16) {
-        self.machine.port_out(port, Width::W16, value.into())
-    }
-    fn out32(&mut self, port: u16, value: u32) {
-        self.machine.port_out(port, Width::W32, value)
-    }
-}
-
-impl PciConfig for TwinHal {
-    fn read_config(&mut self, bus: u8, device: u8, function: u8, offset: u8) -> u32 {
-        self.machine.pci_read(bus, device, function, offset)
-    }
-    fn write_config(&mut self, bus: u8, device: u8, function: u8, offset: u8, value: u32) {
-        self.machine.pci_write(bus, device, function, offset, value)
-    }
-}
-
-impl PhysMem for TwinHal {
-    fn map(&mut self, phys: u64, len: usize) -> Option<PhysRegion> {
-        let ptr = self.machine.host_ptr(phys, len)?;
-        // SAFETY: the twin keeps every region's backing at a fixed host address for the
-        // machine's life (`Machine::host_ptr`), and the machine outlives the region in
-        // every test here.
-        Some(unsafe { PhysRegion::new(phys, ptr, len) })
-    }
-}
+// The twin behind vitrine's HAL traits, shared with the VBVA tests.
+#[path = "support/twin_hal.rs"]
+mod twin_hal;
+use twin_hal::TwinHal;
 
 const REQUEST_PAGE: u64 = 0x10_0000;
 
 fn hal() -> TwinHal {
-    TwinHal {
-        machine: Machine::new(MachineConfig {
-            ram_size: 4 << 20,
-            ..MachineConfig::default()
-        }),
-    }
+    TwinHal::new(MachineConfig {
+        ram_size: 4 << 20,
+        ..MachineConfig::default()
+    })
 }
 
 /// The resources as a PCI scan reads them from configuration space.
@@ -403,13 +360,11 @@ fn a_host_with_all_display_requests_missing_reports_the_error() {
 
 #[test]
 fn hints_for_several_screens_come_back_in_one_multi_request() {
-    let mut hal = TwinHal {
-        machine: Machine::new(MachineConfig {
-            ram_size: 4 << 20,
-            monitor_count: 3,
-            ..MachineConfig::default()
-        }),
-    };
+    let mut hal = TwinHal::new(MachineConfig {
+        ram_size: 4 << 20,
+        monitor_count: 3,
+        ..MachineConfig::default()
+    });
     let mut vmm = driver(&mut hal);
     vmm.init(&mut hal).unwrap();
     hal.machine.resize(0, 1024, 768);

@@ -1,3 +1,5 @@
+//! The power-button driver against a fake PM1 register block (PIIX4-like ports).
+
 use core::cell::Cell;
 
 use super::*;
