@@ -17,6 +17,8 @@ pub enum Device {
     Hgsmi,
     /// VBVA channel commands and rings.
     Vbva,
+    /// ACPI PM registers and SMI_CMD.
+    Acpi,
 }
 
 /// One protocol error, as the host would have logged it (or silently dropped it).

@@ -199,9 +199,11 @@ impl Machine {
         self.ps2.drain(..).collect()
     }
 
-    /// The ACPI power button is pressed (the runtime's ACPI model consumes it).
+    /// The ACPI power button is pressed ("ACPI Shutdown"): PWRBTN_STS sets in the
+    /// PM registers (the SCI follows if the guest enabled it).
     pub fn power_button(&mut self) {
         self.acpi_power_button += 1;
+        self.acpi.press_power_button();
     }
 
     /// Takes the number of power-button presses since the last call.

@@ -60,6 +60,7 @@
     clippy::undocumented_unsafe_blocks
 )]
 
+pub mod acpi;
 pub mod dispi;
 pub mod display;
 pub mod errors;

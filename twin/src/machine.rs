@@ -183,6 +183,7 @@ pub struct Machine {
     pub(crate) alt_time: (u32, u64),
     pub(crate) acpi_monitor_hotplugs: u32,
     pub(crate) acpi_power_button: u32,
+    pub(crate) acpi: crate::acpi::AcpiPm,
     pub(crate) utc_offset_ms: i64,
 }
 
@@ -345,6 +346,7 @@ impl Machine {
             alt_time: (0, 0),
             acpi_monitor_hotplugs: 0,
             acpi_power_button: 0,
+            acpi: crate::acpi::AcpiPm::default(),
             utc_offset_ms: 0,
             config,
         }
@@ -455,10 +457,20 @@ impl Machine {
 
     /// Bit N set = interrupt line N is asserted by some device (level semantics).
     pub fn asserted_lines(&self) -> u64 {
+        let sci = if self.acpi.sci_asserted() {
+            1u64 << crate::acpi::SCI_LINE
+        } else {
+            0
+        };
         [DeviceId::VmmDev, DeviceId::Vga]
             .into_iter()
             .filter(|&d| self.irq_asserted(d))
-            .fold(0, |acc, d| acc | 1u64 << (self.irq_line(d) & 63))
+            .fold(sci, |acc, d| acc | 1u64 << (self.irq_line(d) & 63))
+    }
+
+    /// The ACPI PM registers (power button, ACPI mode, S5).
+    pub fn acpi(&self) -> &crate::acpi::AcpiPm {
+        &self.acpi
     }
 
     pub(crate) fn vmmdev_io_base(&self) -> Option<u16> {
@@ -481,6 +493,9 @@ impl Machine {
                     width.all_ones()
                 };
             }
+        }
+        if crate::acpi::AcpiPm::claims(port) {
+            return self.acpi.read(port) & width.all_ones();
         }
         match port {
             DISPI_IOPORT_INDEX | DISPI_IOPORT_DATA => self.dispi.read(port, width.bytes()),
@@ -529,6 +544,12 @@ impl Machine {
                 }
                 return;
             }
+        }
+        if crate::acpi::AcpiPm::claims(port) {
+            if let Err(message) = self.acpi.write(port, value) {
+                self.errors.record(Device::Acpi, message);
+            }
+            return;
         }
         match port {
             DISPI_IOPORT_INDEX | DISPI_IOPORT_DATA => {
@@ -696,6 +717,7 @@ impl Machine {
         );
         self.hgsmi = Hgsmi::default();
         self.vbva = Vbva::new(self.config.monitor_count);
+        self.acpi = crate::acpi::AcpiPm::default();
         self.pointer = HostPointer::default();
         self.screen0_source = ModeSource::Dispi;
         self.update_geometries();
