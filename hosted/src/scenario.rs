@@ -6,7 +6,7 @@
 //! centre of a kiosk widget at the current mode: `button1`..`button6`, `title`,
 //! `clock`, `status`) · `integration on|off` · `click left|right|middle` ·
 //! `wheel N` (positive towards the user, as VirtualBox counts) · `key NAME` ·
-//! `wait MS` · `shot NAME.png` (the host view) · `poweroff`.
+//! `wait MS` · `shot NAME.png` (the host view) · `poweroff` · `acpi-shutdown` (VirtualBox's "ACPI Shutdown").
 //!
 //! Hostile host: `hint SCREEN W H BPP [off]` (raw VMMDev display hint) ·
 //! `vbva-hint SCREEN W H [off]` · `mouse-raw VX VY` · `fail REQUEST_TYPE RC COUNT`
@@ -87,6 +87,8 @@ pub enum Command {
     Shot(String),
     /// `poweroff`.
     PowerOff,
+    /// `acpi-shutdown`: the host presses the ACPI power button.
+    AcpiShutdown,
     /// `hint SCREEN W H BPP [off]`.
     Hint {
         /// Screen.
@@ -249,6 +251,7 @@ fn parse_line(text: &str) -> Result<Option<Command>, String> {
             Command::Shot(name.to_string())
         }
         "poweroff" => Command::PowerOff,
+        "acpi-shutdown" => Command::AcpiShutdown,
         "hint" => Command::Hint {
             screen: number(next(), "screen")?,
             width: number(next(), "width")?,

@@ -11,8 +11,10 @@ use crate::scenario::{ButtonName, Command, PointerExpectation, Step};
 use crate::status_capture;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use twin::acpi;
 use twin::{DisplayDef, MachineConfig, ModeHint, MouseButton, PowerAction};
 use vitrine::display::Display;
+use vitrine::platform::acpi::{Pm1EventBlock, PowerButtonInfo, PowerInfo};
 use vitrine::platform::pci;
 use vitrine::runtime::PointerOwner;
 use vitrine::system::{self, SystemConfig, SystemRuntime};
@@ -183,7 +185,7 @@ impl Sim {
                 request_pages: platform.request_pages(),
                 write_combining: None,
                 vbox_log_mirror: Some(status_capture::mirror_to_vbox_log),
-                power: Default::default(),
+                power: virtualbox_power_info(),
                 runtime: Default::default(),
             };
             let devices = devices::init(&mut platform);
@@ -354,6 +356,7 @@ impl Sim {
             }
             Command::Wait(ms) => return self.wait_ms(*ms),
             Command::Shot(name) => return self.shot(name),
+            Command::AcpiShutdown => machine.power_button(),
             Command::PowerOff => {
                 if let Some(vbox) = self.runtime.sources_mut().vbox.as_mut() {
                     vbox.power_off(&mut self.platform);
@@ -567,6 +570,27 @@ pub fn scancode(name: &str) -> Option<(u8, bool)> {
             }
         }
         _ => None,
+    }
+}
+
+/// What ACPI discovery finds in VirtualBox's FADT and DSDT (the twin's PM registers):
+/// the power button and S5, as the bare-metal kernel hands them to the system.
+fn virtualbox_power_info() -> PowerInfo {
+    PowerInfo {
+        pm1a_control_port: Some(acpi::PM1A_CONTROL),
+        pm1b_control_port: None,
+        s5_sleep_types: Some((acpi::S5_SLEEP_TYPE, acpi::S5_SLEEP_TYPE)),
+        button: Some(PowerButtonInfo {
+            pm1a_event: Pm1EventBlock {
+                status_port: acpi::PM1A_STATUS,
+                enable_port: acpi::PM1A_ENABLE,
+            },
+            pm1b_event: None,
+            pm1a_control_port: Some(acpi::PM1A_CONTROL),
+            sci_line: Some(acpi::SCI_LINE),
+            smi_command_port: Some(acpi::SMI_COMMAND),
+            acpi_enable_value: acpi::ACPI_ENABLE,
+        }),
     }
 }
 
