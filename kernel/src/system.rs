@@ -12,9 +12,10 @@
 
 use crate::app_api::{App, SystemInfo};
 use crate::boot::BootInfo;
+use crate::display::boot::init_display;
 use crate::display::boot::DEFAULT_MODE;
 use crate::display::firmware::FirmwareFramebufferInfo;
-use crate::display::system::{init_system_display, SystemDisplay};
+use crate::display::system::SystemDisplay;
 use crate::display::{Display, DisplayError};
 use crate::drivers::vga::{PciBar, VgaKind, VgaPciInfo};
 use crate::drivers::vmmdev::wire::{VMMDEV_DEVICEID, VMMDEV_VENDORID};
@@ -262,7 +263,7 @@ pub fn build<H: Platform, A: App, D: InputDevices<H>, X: EventSource<H>>(
         }
     }
     let vga = find_vga(pci);
-    let display = init_system_display(
+    let display = init_display(
         hal,
         vga.as_ref(),
         config.firmware_framebuffer.as_ref(),

@@ -14,7 +14,8 @@ use twin::machine::{DeviceId, MachineConfig, ModeSource, ResizeHint};
 use twin::vbva::Rect as HostRect;
 use twin_hal::{HgsmiCommand, TwinHal};
 use vitrine::app_api::{App, Event, SystemInfo};
-use vitrine::display::boot::{init_display, BootDisplay};
+use vitrine::display::boot::init_display;
+use vitrine::display::system::SystemDisplay;
 use vitrine::display::vbva::VbvaDisplay;
 use vitrine::display::{Display, Rect as DisplayRect};
 use vitrine::drivers::vga::hgsmi::HgsmiError;
@@ -971,10 +972,10 @@ fn boot_picks_vbva_on_virtualbox_and_falls_back_to_vbe_when_hgsmi_is_dead() {
     vitrine::status::set_sink(capture_status);
     let mut hal = TwinHal::new(config(16 * MIB, 1));
     let pci = vga_pci(&hal);
-    let display = init_display(&mut hal, Some(&pci), None, (800, 600)).unwrap();
-    assert!(matches!(display, BootDisplay::Vbva(_)));
+    let display = init_display(&mut hal, Some(&pci), None, (800, 600), true).unwrap();
+    assert!(matches!(display, SystemDisplay::Vbva(_)));
     assert_eq!(display.backend_name(), "vbva");
-    assert!(display.host_pointer());
+    assert!(display.host_pointer_capable());
     assert_eq!(
         hal.machine.current_mode(0).unwrap().source,
         ModeSource::Vbva
@@ -984,10 +985,10 @@ fn boot_picks_vbva_on_virtualbox_and_falls_back_to_vbe_when_hgsmi_is_dead() {
     let mut dead = TwinHal::new(config(16 * MIB, 1));
     dead.swallow.push(QUERY_CONF32);
     let pci = vga_pci(&dead);
-    let display = init_display(&mut dead, Some(&pci), None, (800, 600)).unwrap();
+    let display = init_display(&mut dead, Some(&pci), None, (800, 600), true).unwrap();
     assert_eq!(display.backend_name(), "vbe");
     assert_eq!(display.mode().width, 800);
-    assert!(!display.host_pointer());
+    assert!(!display.host_pointer_capable());
     assert!(
         !dead.machine.vbva().ring_enabled(0),
         "the host refreshes by itself"

@@ -1,13 +1,14 @@
-//! Choosing the display at boot: VBE DISPI when a known VGA is on the PCI bus, else
-//! the firmware framebuffer, with the initial mode from the command line.
+//! Choosing the display at boot: VBVA on VirtualBox's VGA, else VBE DISPI when a known
+//! VGA is on the PCI bus, else the firmware framebuffer, with the initial mode from the
+//! command line.
 
 use super::firmware::{FirmwareDisplay, FirmwareFramebufferInfo};
+use super::system::SystemDisplay;
 use super::vbe::VbeDisplay;
 use super::vbva::VbvaDisplay;
-use super::{Canvas, Display, DisplayError, ModeInfo, Rect};
+use super::DisplayError;
 use crate::drivers::vga::{VgaKind, VgaPciInfo};
 use crate::hal::Platform;
-use crate::runtime::EventQueue;
 use crate::status;
 
 /// The mode used when the command line names none.
@@ -29,38 +30,28 @@ pub fn mode_from_cmdline(cmdline: &str) -> Option<(u32, u32)> {
     parsed
 }
 
-/// The display the boot code found: one type for the runtime, whichever it is.
-/// (Not `Clone`: the VBVA backend owns driver state shared with the host.)
-#[derive(Debug)]
-#[allow(clippy::large_enum_variant)] // built once and owned by the runtime; no heap to box into
-pub enum BootDisplay {
-    /// VirtualBox's VGA with HGSMI/VBVA: dirty-rect updates, hints, host pointer.
-    Vbva(VbvaDisplay),
-    /// VBE DISPI on VirtualBox's or QEMU's VGA.
-    Vbe(VbeDisplay),
-    /// The firmware's framebuffer (e.g. UEFI GOP).
-    Firmware(FirmwareDisplay),
-}
-
-/// Brings up a display: VBVA on `vga` if it is VirtualBox's VGA with a working HGSMI,
-/// else VBE on `vga` if given and working, else the firmware framebuffer if given. Each failure is logged with its reason; `Err` only when
-/// neither works (the caller logs and halts: there is nothing to draw on).
+/// Brings up a display: with `use_vbva`, VBVA on `vga` if it is VirtualBox's VGA with
+/// a working HGSMI; then VBE on `vga` if given and working; then the firmware
+/// framebuffer if given. Without `use_vbva` (`integration=off`) VBVA is not tried.
+/// Each failure is logged with its reason; `Err` only when nothing works (the caller
+/// logs and halts: there is nothing to draw on).
 pub fn init_display<H: Platform>(
     hal: &mut H,
     vga: Option<&VgaPciInfo>,
     firmware: Option<&FirmwareFramebufferInfo>,
     (width, height): (u32, u32),
-) -> Result<BootDisplay, DisplayError> {
+    use_vbva: bool,
+) -> Result<SystemDisplay, DisplayError> {
     let mut last_error = DisplayError::ModeChangeUnsupported;
     if let Some(pci) = vga {
-        if VgaKind::from_pci_id(pci.vendor, pci.device) == Some(VgaKind::VirtualBox) {
+        if use_vbva && VgaKind::from_pci_id(pci.vendor, pci.device) == Some(VgaKind::VirtualBox) {
             match VbvaDisplay::new(hal, pci, width, height) {
-                Ok(display) => return Ok(BootDisplay::Vbva(display)),
+                Ok(display) => return Ok(SystemDisplay::Vbva(display)),
                 Err(error) => status!("display unavailable backend=vbva error={:?}", error),
             }
         }
         match VbeDisplay::new(hal, pci, width, height) {
-            Ok(display) => return Ok(BootDisplay::Vbe(display)),
+            Ok(display) => return Ok(SystemDisplay::Vbe(display)),
             Err(error) => {
                 status!("display unavailable backend=vbe error={:?}", error);
                 last_error = error;
@@ -69,7 +60,7 @@ pub fn init_display<H: Platform>(
     }
     match firmware {
         Some(info) => match FirmwareDisplay::new(hal, info) {
-            Ok(display) => return Ok(BootDisplay::Firmware(display)),
+            Ok(display) => return Ok(SystemDisplay::Firmware(display)),
             Err(error) => {
                 status!("display unavailable backend=firmware error={:?}", error);
                 last_error = error;
@@ -78,50 +69,6 @@ pub fn init_display<H: Platform>(
         None => status!("display unavailable backend=firmware error=NoFramebufferTag"),
     }
     Err(last_error)
-}
-
-macro_rules! each {
-    ($self:expr, $d:ident => $body:expr) => {
-        match $self {
-            BootDisplay::Vbva($d) => $body,
-            BootDisplay::Vbe($d) => $body,
-            BootDisplay::Firmware($d) => $body,
-        }
-    };
-}
-
-impl BootDisplay {
-    /// Whether the host draws the pointer (VBVA with a hardware cursor); otherwise
-    /// the runtime should draw it in software.
-    pub fn host_pointer(&self) -> bool {
-        matches!(self, BootDisplay::Vbva(display) if display.host_pointer())
-    }
-}
-
-impl Display for BootDisplay {
-    fn backend_name(&self) -> &'static str {
-        each!(self, d => d.backend_name())
-    }
-    fn mode(&self) -> ModeInfo {
-        each!(self, d => d.mode())
-    }
-    fn canvas(&mut self) -> &mut Canvas {
-        each!(self, d => d.canvas())
-    }
-    fn present<H: Platform>(&mut self, hal: &mut H, dirty: &[Rect]) -> Result<(), DisplayError> {
-        each!(self, d => d.present(hal, dirty))
-    }
-    fn set_mode<H: Platform>(
-        &mut self,
-        hal: &mut H,
-        width: u32,
-        height: u32,
-    ) -> Result<ModeInfo, DisplayError> {
-        each!(self, d => d.set_mode(hal, width, height))
-    }
-    fn poll<H: Platform>(&mut self, hal: &mut H, fired_lines: u64, queue: &mut EventQueue) {
-        each!(self, d => d.poll(hal, fired_lines, queue))
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! The display chosen at run time: VirtualBox VBVA when the VGA speaks HGSMI and
 //! integration is on, else plain VBE DISPI, else the firmware framebuffer.
 
-use super::boot::{init_display, BootDisplay};
 use super::firmware::{FirmwareDisplay, FirmwareFramebufferInfo};
 use super::vbe::VbeDisplay;
 use super::vbva::VbvaDisplay;
@@ -23,51 +22,6 @@ pub enum SystemDisplay {
     Vbe(VbeDisplay),
     /// The firmware's framebuffer, fixed mode.
     Firmware(FirmwareDisplay),
-}
-
-impl From<BootDisplay> for SystemDisplay {
-    fn from(display: BootDisplay) -> Self {
-        match display {
-            BootDisplay::Vbva(d) => Self::Vbva(d),
-            BootDisplay::Vbe(d) => Self::Vbe(d),
-            BootDisplay::Firmware(d) => Self::Firmware(d),
-        }
-    }
-}
-
-/// Brings up the best display: with `use_vbva`, the boot choice (VBVA on VirtualBox's
-/// VGA, else VBE, else the firmware framebuffer); without it (`integration=off`),
-/// VBE or the firmware framebuffer only. Each failure is logged with its reason.
-pub fn init_system_display<H: Platform>(
-    hal: &mut H,
-    vga: Option<&VgaPciInfo>,
-    firmware: Option<&FirmwareFramebufferInfo>,
-    mode: (u32, u32),
-    use_vbva: bool,
-) -> Result<SystemDisplay, DisplayError> {
-    if use_vbva {
-        return init_display(hal, vga, firmware, mode).map(SystemDisplay::from);
-    }
-    let mut last_error = DisplayError::ModeChangeUnsupported;
-    if let Some(pci) = vga {
-        match VbeDisplay::new(hal, pci, mode.0, mode.1) {
-            Ok(display) => return Ok(SystemDisplay::Vbe(display)),
-            Err(error) => {
-                status!("display unavailable backend=vbe error={:?}", error);
-                last_error = error;
-            }
-        }
-    }
-    if let Some(info) = firmware {
-        match FirmwareDisplay::new(hal, info) {
-            Ok(display) => return Ok(SystemDisplay::Firmware(display)),
-            Err(error) => {
-                status!("display unavailable backend=firmware error={:?}", error);
-                last_error = error;
-            }
-        }
-    }
-    Err(last_error)
 }
 
 impl SystemDisplay {

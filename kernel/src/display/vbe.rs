@@ -93,8 +93,9 @@ impl Display for VbeDisplay {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::display::boot::{init_display, BootDisplay};
+    use crate::display::boot::init_display;
     use crate::display::firmware::FirmwareFramebufferInfo;
+    use crate::display::system::SystemDisplay;
     use crate::drivers::vga::dispi::fake::{qemu_pci, vbox_pci, FakeDispi};
     use crate::hal::{Clock, Irqs, PciConfig};
     use embedded_graphics::pixelcolor::Rgb888;
@@ -224,9 +225,10 @@ mod tests {
             Some(&vbox_pci(16 << 20)),
             Some(&gop(0xE000_0000)),
             (1024, 768),
+            true,
         )
         .unwrap();
-        assert!(matches!(d, BootDisplay::Vbe(_)));
+        assert!(matches!(d, SystemDisplay::Vbe(_)));
         assert_eq!(d.mode().width, 1024);
 
         // No DISPI answer (ID reads back garbage): the firmware framebuffer is used.
@@ -237,6 +239,7 @@ mod tests {
             Some(&vbox_pci(16 << 20)),
             Some(&gop(0xE000_0000)),
             (1024, 768),
+            true,
         )
         .unwrap();
         assert_eq!(d.backend_name(), "firmware");
@@ -244,8 +247,8 @@ mod tests {
 
         // Neither: an error, no panic.
         let mut none = machine(FakeDispi::virtualbox(16 * MIB), 0xE000_0000);
-        assert!(init_display(&mut none, None, None, (1024, 768)).is_err());
+        assert!(init_display(&mut none, None, None, (1024, 768), true).is_err());
         // A firmware framebuffer outside mappable memory: an error too.
-        assert!(init_display(&mut none, None, Some(&gop(0x1000)), (1024, 768)).is_err());
+        assert!(init_display(&mut none, None, Some(&gop(0x1000)), (1024, 768), true).is_err());
     }
 }
