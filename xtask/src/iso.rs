@@ -55,8 +55,14 @@ pub fn make_iso(elf: &Path, cmdline: &str, output: &Path) -> Result<u64> {
     }
     let grub_dir = staging.join("boot").join("grub");
     fs::create_dir_all(&grub_dir)?;
-    fs::copy(elf, staging.join("boot").join("vitrine.elf"))
-        .map_err(|e| format!("cannot copy {}: {e}", elf.display()))?;
+    // The image boots without its debug info (most of the ELF's size); fault reports'
+    // raw addresses resolve against the unstripped ELF under target/.
+    let mut strip = Command::new("objcopy");
+    strip
+        .arg("--strip-debug")
+        .arg(elf)
+        .arg(staging.join("boot").join("vitrine.elf"));
+    run_command(&mut strip)?;
 
     let template_path = crate::project_root().join("images").join("grub.cfg");
     let template = fs::read_to_string(&template_path)

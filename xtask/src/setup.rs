@@ -27,6 +27,8 @@ const NEEDS: &[(&str, &str)] = &[
     ),
     ("xorriso", "xorriso"),
     ("mformat", "mtools"),
+    // Strips the debug info from the kernel copy that goes into the ISO.
+    ("objcopy", "binutils"),
     (OVMF_CODE, "ovmf"),
     (OVMF_VARS, "ovmf"),
 ];
