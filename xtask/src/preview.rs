@@ -140,53 +140,31 @@ pub fn render(opts: &PreviewOptions) -> Result<Frame, String> {
             },
         );
         let centre = |k: &Kiosk, i: usize| k.layout().buttons[i].center();
-        for _ in 0..opts.clicks {
-            let c = centre(&kiosk, 0);
+        // Moves onto button `i` and clicks it (press and release).
+        let click = |kiosk: &mut Kiosk, i: usize| {
+            let c = centre(kiosk, i);
             send(
-                &mut kiosk,
+                kiosk,
                 Event::Input(InputEvent::PointerMove { x: c.x, y: c.y }),
             );
             for pressed in [true, false] {
                 send(
-                    &mut kiosk,
+                    kiosk,
                     Event::Input(InputEvent::Button {
                         button: Button::Left,
                         pressed,
                     }),
                 );
             }
+        };
+        for _ in 0..opts.clicks {
+            click(&mut kiosk, 0);
         }
         if opts.second_page {
-            let c = centre(&kiosk, 5);
-            send(
-                &mut kiosk,
-                Event::Input(InputEvent::PointerMove { x: c.x, y: c.y }),
-            );
-            for pressed in [true, false] {
-                send(
-                    &mut kiosk,
-                    Event::Input(InputEvent::Button {
-                        button: Button::Left,
-                        pressed,
-                    }),
-                );
-            }
+            click(&mut kiosk, 5);
             // Switch on the first two rooms.
             for i in 0..2 {
-                let c = centre(&kiosk, i);
-                send(
-                    &mut kiosk,
-                    Event::Input(InputEvent::PointerMove { x: c.x, y: c.y }),
-                );
-                for pressed in [true, false] {
-                    send(
-                        &mut kiosk,
-                        Event::Input(InputEvent::Button {
-                            button: Button::Left,
-                            pressed,
-                        }),
-                    );
-                }
+                click(&mut kiosk, i);
             }
         }
         if let Some(i) = opts.press {
