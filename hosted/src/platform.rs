@@ -4,7 +4,7 @@
 
 use crate::i8042::{self, I8042};
 use twin::{Machine, MachineConfig, Width};
-use vitrine::hal::{Clock, Irqs, PciConfig, PhysMem, PhysRegion, PortIo};
+use vitrine::hal::{BackgroundBeat, Clock, Irqs, PciConfig, PhysMem, PhysRegion, PortIo};
 
 /// Where the VMMDev request pages live in the twin's RAM (below 4 GiB, as on metal).
 pub const REQUEST_PAGES_PHYS: u64 = 0x0010_0000;
@@ -29,6 +29,8 @@ pub struct TwinPlatform {
     enabled: u64,
     masked: u64,
     waits: u64,
+    /// The timer interrupt's beat and when it is next due (µs).
+    beat: Option<(BackgroundBeat, u64)>,
 }
 
 /// VMMDev's vendor and device id as the first configuration dword.
@@ -47,6 +49,7 @@ impl TwinPlatform {
             enabled: 0,
             masked: 0,
             waits: 0,
+            beat: None,
         }
     }
 
@@ -76,6 +79,32 @@ impl TwinPlatform {
     /// How many times the guest idled.
     pub fn waits(&self) -> u64 {
         self.waits
+    }
+
+    /// The guest computes for `us` without returning to its loop (a long frame):
+    /// only the timer interrupt runs, with its background beat.
+    pub fn busy(&mut self, us: u64) {
+        self.advance_with_beats(us);
+    }
+
+    /// Advances the twin's clock, sending the background beat whenever it is due,
+    /// as the metal timer interrupt does while the guest draws or halts.
+    fn advance_with_beats(&mut self, mut us: u64) {
+        while us > 0 {
+            let now = self.machine.now_us();
+            let step = match self.beat {
+                Some((_, next)) => next.saturating_sub(now).clamp(1, us),
+                None => us,
+            };
+            self.machine.advance(step);
+            us -= step;
+            if let Some((beat, next)) = self.beat {
+                if self.machine.now_us() >= next {
+                    self.out32(beat.port, beat.value);
+                    self.beat = Some((beat, self.machine.now_us() + beat.interval_us.max(1)));
+                }
+            }
+        }
     }
 }
 
@@ -172,6 +201,12 @@ impl Irqs for TwinPlatform {
         }
         let now = self.machine.now_us();
         let step = deadline_us.saturating_sub(now).clamp(1, MAX_WAIT_US);
-        self.machine.advance(step);
+        self.advance_with_beats(step);
+    }
+
+    fn beat_in_background(&mut self, beat: Option<BackgroundBeat>) -> bool {
+        let now = self.machine.now_us();
+        self.beat = beat.map(|b| (b, now + b.interval_us.max(1)));
+        true
     }
 }

@@ -77,6 +77,35 @@ fn bring_up_order_and_contents_as_the_host_saw_them() {
     assert!(sim.runtime.info().wall_clock_unix_ms().unwrap() >= 1_767_225_600_000);
 }
 
+#[test]
+fn the_additions_version_is_the_hosts_own() {
+    // A host newer than the one Vitrine was tested with: its GUI must not call the
+    // additions outdated, so Vitrine reports the host's version.
+    let mut options = SimOptions::default();
+    options.machine.vmmdev.host_version = (7, 1, 4, 165_100);
+    let sim = Sim::boot(options).unwrap();
+    let info2 = sim.platform.machine.vmmdev().guest_info2().expect("ReportGuestInfo2");
+    assert_eq!((info2.major, info2.minor, info2.build), (7, 1, 4));
+    assert_eq!(info2.name, "7.1.4");
+    sim.platform.machine.assert_no_protocol_errors();
+}
+
+#[test]
+fn the_heartbeat_goes_on_through_a_long_frame() {
+    let mut sim = Sim::boot(SimOptions::default()).unwrap();
+    sim.wait_ms(3_000).unwrap();
+    let before = sim.platform.machine.vmmdev().heartbeat();
+    assert!(before.active && !before.flatlined, "{before:?}");
+    // A 4K frame under VirtualBox's interpreter: ~12 s without a return to the loop
+    // (VirtualBox 7.0.14 reports "Guest seems to be unresponsive" after 4 s:
+    // vmmDevHeartbeatFlatlinedTimer, Devices/VMMDev/VMMDev.cpp).
+    sim.platform.busy(12_000_000);
+    let after = sim.platform.machine.vmmdev().heartbeat();
+    assert!(!after.flatlined, "{after:?}");
+    assert!(after.count >= before.count + 5, "{before:?} -> {after:?}");
+    sim.platform.machine.assert_no_protocol_errors();
+}
+
 /// A small deterministic generator for the storm.
 struct Lcg(u64);
 impl Lcg {

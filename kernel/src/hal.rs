@@ -178,6 +178,25 @@ pub trait Irqs {
     /// Idles until an interrupt arrives or the clock passes `deadline_us`.
     /// On metal this is `sti; hlt` without the lost-wakeup race.
     fn wait(&mut self, deadline_us: u64);
+    /// Has the timer interrupt send `beat` every `beat.interval_us` from now on (or
+    /// stop, with `None`), also while the runtime is busy drawing a long frame.
+    /// Returns false when the platform cannot; the caller then beats from its loop.
+    fn beat_in_background(&mut self, beat: Option<BackgroundBeat>) -> bool {
+        let _ = beat;
+        false
+    }
+}
+
+/// A 32-bit port write the timer interrupt repeats (a VMMDev heartbeat: the
+/// physical address of a prepared request written to the request port).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackgroundBeat {
+    /// The port written.
+    pub port: u16,
+    /// The value written (the request's physical address).
+    pub value: u32,
+    /// Microseconds between two writes.
+    pub interval_us: u64,
 }
 
 /// Everything the runtime and the drivers need from the machine.

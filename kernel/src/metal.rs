@@ -185,4 +185,8 @@ impl Irqs for Metal {
     fn wait(&mut self, deadline_us: u64) {
         interrupts::wait(deadline_us)
     }
+
+    fn beat_in_background(&mut self, beat: Option<crate::hal::BackgroundBeat>) -> bool {
+        interrupts::set_background_beat(beat)
+    }
 }

@@ -20,6 +20,7 @@ mod status_line;
 mod test;
 mod ui_tests;
 mod vbox;
+mod virtualbox;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,8 +36,9 @@ commands:
   iso [--cmdline \"...\"]    build images/vitrine.iso (BIOS + UEFI hybrid)
   run [--uefi] [--memory MiB] [--cmdline \"...\"] [--headless]
                            build the ISO and boot it in QEMU (TCG)
-  test [--no-host] [--only NAME]
-                           host tests, then QEMU boot tests (SeaBIOS and OVMF)
+  test [--no-host] [--no-virtualbox] [--virtualbox DIR] [--only NAME|virtualbox]
+                           host tests, QEMU boot tests (SeaBIOS and OVMF), then
+                           real-VirtualBox boot tests (`--only virtualbox`: those alone)
   check                    cargo fmt --check, clippy -D warnings (host and bare metal), tidy
   preview --size WxH [--out FILE.png]
                            render the kiosk on the host to a PNG, without booting
@@ -45,7 +47,8 @@ commands:
   sim --script FILE [--out DIR]
                            run the kiosk against the VirtualBox twin with a scenario
                            (hosted/scenarios/*.sim); host-view PNGs go to DIR
-  vbox [--dry-run] [--name NAME] [--uefi] [--iso PATH]
+  vbox [--dry-run] [--name NAME] [--uefi] [--iso PATH] [--virtualbox DIR]
+       [--graphics vboxvga|vboxsvga|vmsvga]
                            create and start a VirtualBox VM booting the ISO
   bench                    (not yet)
 

@@ -225,21 +225,15 @@ impl QemuRun {
         mut matches: impl FnMut(&StatusLine) -> bool,
         timeout: Duration,
     ) -> Result<StatusLine> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            // Check exit first, then read: a line written just before exiting counts.
-            let exited = self.poll_exit()?;
-            if let Some(line) = self.status_lines().into_iter().find(|l| matches(l)) {
-                return Ok(line);
-            }
-            if let Some(exit) = exited {
-                return Err(format!("QEMU exited first: {exit}").into());
-            }
-            if Instant::now() >= deadline {
-                return Err(format!("timed out after {timeout:?}").into());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        status_line::wait_for_line(
+            || {
+                // Check exit first, then read: a line written just before exiting counts.
+                let exited = self.poll_exit()?.map(|exit| format!("QEMU exited ({exit})"));
+                Ok((self.status_lines(), exited))
+            },
+            &mut matches,
+            timeout,
+        )
     }
 
     /// Waits for QEMU to exit; kills it at the timeout (giving `Signalled`).

@@ -54,7 +54,13 @@ pub fn ensure_rust_target() -> Result {
 
 /// Installs missing Debian packages (as root), or explains how to.
 pub fn ensure_host_tools() -> Result {
-    let mut missing: Vec<&str> = NEEDS
+    ensure_packages(NEEDS)
+}
+
+/// Installs the Debian packages of `needs` (file or command checked, package that
+/// provides it) whose file or command is missing.
+pub fn ensure_packages(needs: &[(&str, &str)]) -> Result {
+    let mut missing: Vec<&str> = needs
         .iter()
         .filter(|(need, _)| !available(need))
         .map(|&(_, package)| package)
@@ -82,7 +88,7 @@ pub fn ensure_host_tools() -> Result {
     if !status.success() {
         return Err(format!("`{install}` failed: {status}").into());
     }
-    let still: Vec<&str> = NEEDS
+    let still: Vec<&str> = needs
         .iter()
         .filter(|(need, _)| !available(need))
         .map(|&(need, _)| need)

@@ -90,6 +90,30 @@ pub fn parse_log(log: &str) -> Vec<StatusLine> {
     lines
 }
 
+/// Polls a guest's log until a status line `matches`. `poll` returns the lines so
+/// far and, once the machine has stopped, how it stopped: a line written just
+/// before the stop still counts; after it, waiting ends with that reason.
+pub fn wait_for_line(
+    mut poll: impl FnMut() -> crate::Result<(Vec<StatusLine>, Option<String>)>,
+    mut matches: impl FnMut(&StatusLine) -> bool,
+    timeout: std::time::Duration,
+) -> crate::Result<StatusLine> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let (lines, stopped) = poll()?;
+        if let Some(line) = lines.into_iter().find(|l| matches(l)) {
+            return Ok(line);
+        }
+        if let Some(reason) = stopped {
+            return Err(format!("{reason} first").into());
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(format!("timed out after {timeout:?}").into());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,17 +147,21 @@ pub fn boot_tests() -> Vec<BootTest> {
     tests
 }
 
-/// `cargo xtask test [--no-host] [--only NAME]`.
+/// `cargo xtask test [--no-host] [--no-virtualbox] [--virtualbox DIR] [--only NAME]`.
+/// `--only virtualbox` runs just the real-VirtualBox tests.
 pub fn run(args: &[String]) -> Result {
     let mut args = Args::new(args);
     let skip_host = args.flag("--no-host");
+    let skip_virtualbox = args.flag("--no-virtualbox");
+    let virtualbox = args.value("--virtualbox")?.map(PathBuf::from);
     let only = args.value("--only")?;
     args.finish()?;
+    let only_group = only.as_deref() == Some(crate::virtualbox::tests::GROUP);
 
     crate::setup::ensure_all()?;
     let mut summary = Summary::default();
 
-    if !skip_host {
+    if !skip_host && !only_group {
         let started = Instant::now();
         let mut command = crate::cargo();
         command.args(["test", "--workspace"]);
@@ -167,15 +171,31 @@ pub fn run(args: &[String]) -> Result {
 
     let tests: Vec<BootTest> = boot_tests()
         .into_iter()
-        .filter(|t| only.as_deref().is_none_or(|name| t.name == name))
+        .filter(|t| !only_group && only.as_deref().is_none_or(|name| t.name == name))
         .collect();
-    if !tests.is_empty() {
+    let vbox_tests: Vec<_> = crate::virtualbox::tests::vm_tests()
+        .into_iter()
+        .filter(|t| !skip_virtualbox && crate::virtualbox::tests::selected(t, only.as_deref()))
+        .collect();
+    if !tests.is_empty() || !vbox_tests.is_empty() {
         match crate::build::build_kernel() {
-            Ok(elf) => run_boot_tests(&elf, &tests, &mut summary),
+            Ok(elf) => {
+                let mut isos = IsoCache::new(&elf);
+                run_boot_tests(&mut isos, &tests, &mut summary);
+                if !vbox_tests.is_empty() {
+                    crate::virtualbox::tests::run(
+                        &vbox_tests,
+                        virtualbox.as_deref(),
+                        |name, cmdline| isos.get(name, cmdline),
+                        &mut |name, started, result| summary.record(name, started, result, None),
+                    );
+                }
+            }
             Err(error) => {
-                for test in &tests {
+                let names = tests.iter().map(|t| t.name).chain(vbox_tests.iter().map(|t| t.name));
+                for name in names {
                     summary.record(
-                        test.name,
+                        name,
                         Instant::now(),
                         Err(format!("kernel build failed: {error}").into()),
                         None,
@@ -193,23 +213,41 @@ pub fn run(args: &[String]) -> Result {
     }
 }
 
-fn run_boot_tests(elf: &Path, tests: &[BootTest], summary: &mut Summary) {
-    let mut isos: BTreeMap<&str, PathBuf> = BTreeMap::new();
+/// One ISO per distinct kernel command line, built on first use under
+/// `target/xtask/iso/`.
+pub struct IsoCache<'a> {
+    elf: &'a Path,
+    isos: BTreeMap<String, PathBuf>,
+}
+
+impl<'a> IsoCache<'a> {
+    /// An empty cache for this kernel image.
+    pub fn new(elf: &'a Path) -> Self {
+        Self {
+            elf,
+            isos: BTreeMap::new(),
+        }
+    }
+
+    /// The ISO for `cmdline`, named after the first test that needs it.
+    pub fn get(&mut self, test: &str, cmdline: &str) -> Result<PathBuf> {
+        if let Some(iso) = self.isos.get(cmdline) {
+            return Ok(iso.clone());
+        }
+        let iso = crate::target_dir()
+            .join("xtask")
+            .join("iso")
+            .join(format!("{test}.iso"));
+        crate::iso::make_iso(self.elf, cmdline, &iso)?;
+        self.isos.insert(cmdline.to_string(), iso.clone());
+        Ok(iso)
+    }
+}
+
+fn run_boot_tests(isos: &mut IsoCache, tests: &[BootTest], summary: &mut Summary) {
     for test in tests {
         let started = Instant::now();
-        let iso = match isos.get(test.cmdline) {
-            Some(iso) => Ok(iso.clone()),
-            None => {
-                let iso = crate::target_dir()
-                    .join("xtask")
-                    .join("iso")
-                    .join(format!("{}.iso", test.name));
-                crate::iso::make_iso(elf, test.cmdline, &iso).map(|_| {
-                    isos.insert(test.cmdline, iso.clone());
-                    iso
-                })
-            }
-        };
+        let iso = isos.get(test.name, test.cmdline);
         let mut run = None;
         let result = iso.and_then(|iso| {
             let mut options = QemuOptions::new(iso, test.firmware);

@@ -71,7 +71,7 @@ fn rgb(c: Rgb888) -> u32 {
 }
 
 /// The share of `rect`'s pixels that are exactly `colour`.
-fn share(frame: &Frame, rect: &Rectangle, colour: Rgb888) -> f64 {
+pub(crate) fn share(frame: &Frame, rect: &Rectangle, colour: Rgb888) -> f64 {
     let want = rgb(colour);
     let (x0, y0) = (rect.top_left.x.max(0) as u32, rect.top_left.y.max(0) as u32);
     let x1 = (x0 + rect.size.width).min(frame.width);
@@ -97,15 +97,25 @@ fn screenshot(run: &mut QemuRun, name: &str) -> Result<Frame> {
 fn wait_screen(
     run: &mut QemuRun,
     name: &str,
+    ready: impl FnMut(&Frame) -> std::result::Result<(), String>,
+) -> Result<Frame> {
+    wait_until_screen(|| screenshot(run, name), name, SCREEN_WAIT, ready)
+}
+
+/// Takes screenshots with `shoot` until `ready` accepts one, for at most `wait`.
+pub(crate) fn wait_until_screen(
+    mut shoot: impl FnMut() -> Result<Frame>,
+    name: &str,
+    wait: Duration,
     mut ready: impl FnMut(&Frame) -> std::result::Result<(), String>,
 ) -> Result<Frame> {
-    let deadline = Instant::now() + SCREEN_WAIT;
+    let deadline = Instant::now() + wait;
     loop {
-        let frame = screenshot(run, name)?;
+        let frame = shoot()?;
         match ready(&frame) {
             Ok(()) => return Ok(frame),
             Err(why) if Instant::now() >= deadline => {
-                return Err(format!("screen {name} after {SCREEN_WAIT:?}: {why}").into())
+                return Err(format!("screen {name} after {wait:?}: {why}").into())
             }
             Err(_) => std::thread::sleep(Duration::from_millis(100)),
         }
@@ -114,7 +124,7 @@ fn wait_screen(
 
 /// The card colour under the pointer shows on `button` (most of its surface) and
 /// on no other widget.
-fn hover_only_on(frame: &Frame, layout: &Layout, button: usize) -> std::result::Result<(), String> {
+pub(crate) fn hover_only_on(frame: &Frame, layout: &Layout, button: usize) -> std::result::Result<(), String> {
     let on = share(frame, &layout.buttons[button], theme::CARD_HOVER);
     if on < 0.3 {
         return Err(format!(
@@ -135,7 +145,7 @@ fn remaining(deadline: Instant) -> Duration {
     deadline.saturating_duration_since(Instant::now())
 }
 
-fn expect_field(line: &StatusLine, key: &str, value: &str) -> Result {
+pub(crate) fn expect_field(line: &StatusLine, key: &str, value: &str) -> Result {
     match line.get(key) {
         Some(v) if v == value => Ok(()),
         _ => Err(format!("expected {key}={value}: {}", line.raw).into()),
@@ -143,7 +153,7 @@ fn expect_field(line: &StatusLine, key: &str, value: &str) -> Result {
 }
 
 /// The click line names `target` and a position within 2 px of (x, y).
-fn expect_click(line: &StatusLine, target: &str, x: i32, y: i32) -> Result {
+pub(crate) fn expect_click(line: &StatusLine, target: &str, x: i32, y: i32) -> Result {
     expect_field(line, "target", target)?;
     expect_field(line, "button", "left")?;
     let near = |key: &str, want: i32| {

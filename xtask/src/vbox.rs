@@ -1,132 +1,31 @@
-//! `cargo xtask vbox [--dry-run] [--name NAME] [--uefi] [--iso PATH]`: creates (once)
-//! and starts a VirtualBox VM that boots `images/vitrine.iso` with everything the
-//! integration needs: the VirtualBox VGA (VBVA, auto-resize), I/O APIC, a PS/2 mouse
-//! next to VMMDev (absolute pointer), 64 MiB VRAM (4K modes), serial to a file.
+//! `cargo xtask vbox [--dry-run] [--name NAME] [--uefi] [--iso PATH] [--virtualbox DIR]
+//! [--graphics vboxvga|vboxsvga|vmsvga]`: creates (once) and starts a VirtualBox VM
+//! that boots `images/vitrine.iso` with everything the integration needs (see
+//! `virtualbox::config`). It finds VirtualBox like the tests do
+//! (`virtualbox::locate`), so the command users run is the one the tests run.
 //! `--dry-run` prints the VBoxManage commands instead of running them.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use crate::cli::Args;
-use crate::{echo, run_command, Result};
+use crate::qemu::Firmware;
+use crate::virtualbox::config::{Graphics, VmConfig};
+use crate::virtualbox::locate::{Origin, VirtualBox};
+use crate::virtualbox::session::{run_bounded, MANAGE_TIMEOUT};
+use crate::{echo, Result};
 
-/// Settings of the VM.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VmSettings {
-    /// VM name.
-    pub name: String,
-    /// The ISO to boot.
-    pub iso: PathBuf,
-    /// Where COM1 is written.
-    pub serial_log: PathBuf,
-    /// UEFI firmware instead of the BIOS.
-    pub uefi: bool,
-    /// Video memory in MiB (64 holds 3840×2160 plus the VBVA areas).
-    pub vram_mib: u32,
-    /// Guest RAM in MiB.
-    pub memory_mib: u32,
-}
-
-impl VmSettings {
-    /// The defaults for `name`, with paths under the workspace.
-    pub fn new(name: &str) -> Self {
-        let root = crate::project_root();
-        Self {
-            name: name.to_string(),
-            iso: crate::iso::default_iso(),
-            serial_log: root
-                .join("target")
-                .join("vbox")
-                .join(format!("{name}-serial.log")),
-            uefi: false,
-            vram_mib: 64,
-            memory_mib: 128,
-        }
+/// The VM `cargo xtask vbox` sets up.
+fn config(name: &str, uefi: bool, graphics: Graphics, iso: Option<PathBuf>) -> VmConfig {
+    let serial_log = crate::target_dir()
+        .join("vbox")
+        .join(format!("{name}-serial.log"));
+    let mut vm = VmConfig::new(name, iso.unwrap_or_else(crate::iso::default_iso), serial_log);
+    vm.graphics = graphics;
+    if uefi {
+        vm.firmware = Firmware::Uefi;
     }
-}
-
-fn args(words: &[&str]) -> Vec<String> {
-    words.iter().map(|w| w.to_string()).collect()
-}
-
-fn path(p: &Path) -> String {
-    p.to_string_lossy().into_owned()
-}
-
-/// The VBoxManage argument lists that create the VM (skipped when it exists).
-pub fn create_commands(vm: &VmSettings) -> Vec<Vec<String>> {
-    vec![
-        args(&[
-            "createvm",
-            "--name",
-            &vm.name,
-            "--ostype",
-            "Other_64",
-            "--register",
-        ]),
-        args(&["storagectl", &vm.name, "--name", "IDE", "--add", "ide"]),
-    ]
-}
-
-/// The VBoxManage argument lists that configure and start it.
-pub fn start_commands(vm: &VmSettings) -> Vec<Vec<String>> {
-    let memory = vm.memory_mib.to_string();
-    let vram = vm.vram_mib.to_string();
-    vec![
-        args(&[
-            "modifyvm",
-            &vm.name,
-            "--memory",
-            &memory,
-            "--ioapic",
-            "on",
-            "--firmware",
-            if vm.uefi { "efi" } else { "bios" },
-            "--graphicscontroller",
-            "vboxvga",
-            "--vram",
-            &vram,
-            "--mouse",
-            "ps2",
-            "--keyboard",
-            "ps2",
-            "--boot1",
-            "dvd",
-            "--boot2",
-            "none",
-            "--boot3",
-            "none",
-            "--boot4",
-            "none",
-            "--uart1",
-            "0x3F8",
-            "4",
-            "--uartmode1",
-            "file",
-            &path(&vm.serial_log),
-        ]),
-        args(&[
-            "storageattach",
-            &vm.name,
-            "--storagectl",
-            "IDE",
-            "--port",
-            "0",
-            "--device",
-            "0",
-            "--type",
-            "dvddrive",
-            "--medium",
-            &path(&vm.iso),
-        ]),
-        args(&["startvm", &vm.name, "--type", "gui"]),
-    ]
-}
-
-fn vboxmanage(arguments: &[String]) -> Command {
-    let mut command = Command::new("VBoxManage");
-    command.args(arguments);
-    command
+    vm
 }
 
 /// `cargo xtask vbox`.
@@ -136,48 +35,69 @@ pub fn run(arguments: &[String]) -> Result {
     let uefi = a.flag("--uefi");
     let name = a.value("--name")?.unwrap_or_else(|| "vitrine".into());
     let iso = a.value("--iso")?;
+    let explicit = a.value("--virtualbox")?.map(PathBuf::from);
+    let graphics = match a.value("--graphics")? {
+        Some(value) => Graphics::parse(&value)?,
+        None => Graphics::VboxVga,
+    };
     a.finish()?;
-    let mut vm = VmSettings::new(&name);
-    vm.uefi = uefi;
-    if let Some(iso) = iso {
-        vm.iso = std::env::current_dir()?.join(iso);
-    }
+    let iso = match iso {
+        Some(iso) => Some(std::env::current_dir()?.join(iso)),
+        None => None,
+    };
+    let vm = config(&name, uefi, graphics, iso);
     if dry_run {
-        for command in create_commands(&vm).iter().chain(&start_commands(&vm)) {
-            echo(&vboxmanage(command));
+        let driverless = !std::path::Path::new("/dev/vboxdrv").exists();
+        for command in vm
+            .create_commands()
+            .iter()
+            .chain(&vm.configure_commands(driverless))
+        {
+            let mut shown = Command::new("VBoxManage");
+            shown.args(command);
+            echo(&shown);
         }
         println!(
-            "(dry run: nothing was run; createvm and storagectl are skipped when the VM exists)"
+            "(dry run: nothing was run; createvm and storagectl are skipped when the VM \
+             exists; the interpreter fallback is set only without /dev/vboxdrv)"
         );
         return Ok(());
     }
-    let installed = Command::new("VBoxManage")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !installed {
-        return Err("VirtualBox is not installed here (no VBoxManage); \
-                    `cargo xtask vbox --dry-run` prints the commands"
-            .into());
-    }
+    let vbox = VirtualBox::find(explicit.as_deref())?;
+    println!("{}", vbox.describe());
     if !vm.iso.is_file() {
         crate::iso::run(&[])?;
     }
     if let Some(dir) = vm.serial_log.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let exists = Command::new("VBoxManage")
-        .args(["showvminfo", &vm.name])
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let manage = |args: &[String]| {
+        let mut command = vbox.tool("VBoxManage");
+        command.args(args);
+        echo(&command);
+        run_bounded(&mut command, MANAGE_TIMEOUT)
+    };
+    let exists = manage(&["showvminfo".to_string(), name.clone()]).is_ok();
     if !exists {
-        for command in create_commands(&vm) {
-            run_command(&mut vboxmanage(&command))?;
+        for command in vm.create_commands() {
+            manage(&command)?;
         }
     }
-    for command in start_commands(&vm) {
-        run_command(&mut vboxmanage(&command))?;
+    for command in vm.configure_commands(vbox.driverless) {
+        manage(&command)?;
     }
+    // The test package has no GUI: it runs the VM headless.
+    let kind = if matches!(vbox.origin, Origin::Package(_)) {
+        "headless"
+    } else {
+        "gui"
+    };
+    manage(&[
+        "startvm".to_string(),
+        name.clone(),
+        "--type".to_string(),
+        kind.to_string(),
+    ])?;
     println!("serial log: {}", vm.serial_log.display());
     Ok(())
 }
@@ -186,61 +106,27 @@ pub fn run(arguments: &[String]) -> Result {
 mod tests {
     use super::*;
 
-    fn joined(vm: &VmSettings) -> Vec<String> {
-        create_commands(vm)
-            .iter()
-            .chain(&start_commands(vm))
-            .map(|c| c.join(" "))
-            .collect()
-    }
-
-    fn option<'a>(command: &'a [String], name: &str) -> Option<&'a str> {
-        let i = command.iter().position(|w| w == name)?;
-        command.get(i + 1).map(String::as_str)
+    fn args(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
     }
 
     #[test]
-    fn the_vm_has_what_the_integration_needs() {
-        let vm = VmSettings::new("kiosk-test");
-        let create = create_commands(&vm);
-        assert_eq!(create[0][0], "createvm");
-        assert_eq!(option(&create[0], "--ostype"), Some("Other_64"));
-        assert_eq!(option(&create[0], "--name"), Some("kiosk-test"));
-        let start = start_commands(&vm);
-        let modify = &start[0];
-        assert_eq!(modify[..2], ["modifyvm", "kiosk-test"]);
-        assert_eq!(option(modify, "--ioapic"), Some("on"));
-        assert_eq!(option(modify, "--mouse"), Some("ps2"));
-        assert_eq!(option(modify, "--graphicscontroller"), Some("vboxvga"));
-        assert!(option(modify, "--vram").unwrap().parse::<u32>().unwrap() >= 64);
-        assert_eq!(option(modify, "--boot1"), Some("dvd"));
-        assert_eq!(option(modify, "--firmware"), Some("bios"));
-        let serial = option(modify, "--uartmode1").unwrap();
-        assert_eq!(serial, "file");
-        let serial_path = &modify[modify.iter().position(|w| w == "file").unwrap() + 1];
-        assert!(Path::new(serial_path).is_absolute(), "{serial_path}");
-        let attach = &start[1];
-        assert_eq!(option(attach, "--type"), Some("dvddrive"));
-        let medium = option(attach, "--medium").unwrap();
-        assert!(medium.ends_with("images/vitrine.iso") && Path::new(medium).is_absolute());
-        assert_eq!(start.last().unwrap()[..2], ["startvm", "kiosk-test"]);
-    }
-
-    #[test]
-    fn uefi_and_names_reach_every_command() {
-        let mut vm = VmSettings::new("other name");
-        vm.uefi = true;
-        let start = start_commands(&vm);
-        assert_eq!(option(&start[0], "--firmware"), Some("efi"));
-        for line in joined(&vm) {
-            assert!(line.contains("other name"), "{line}");
+    fn options_reach_the_vm() {
+        let vm = config("other name", true, Graphics::VboxSvga, None);
+        assert_eq!(vm.firmware, Firmware::Uefi);
+        assert_eq!(vm.graphics, Graphics::VboxSvga);
+        assert!(vm.iso.ends_with("images/vitrine.iso") && vm.iso.is_absolute());
+        assert!(vm.serial_log.ends_with("vbox/other name-serial.log"));
+        for command in vm.create_commands().iter().chain(&vm.configure_commands(true)) {
+            assert!(command.iter().any(|w| w == "other name"), "{command:?}");
         }
     }
 
     #[test]
     fn dry_run_prints_and_runs_nothing() {
-        // VBoxManage is not installed here: a dry run must still succeed.
         assert!(run(&args(&["--dry-run", "--name", "dry"])).is_ok());
+        assert!(run(&args(&["--dry-run", "--graphics", "vmsvga"])).is_ok());
+        assert!(run(&args(&["--dry-run", "--graphics", "cirrus"])).is_err());
         assert!(run(&args(&["--dry-run", "--bogus"])).is_err());
     }
 }

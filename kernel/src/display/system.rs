@@ -5,7 +5,7 @@ use super::firmware::{FirmwareDisplay, FirmwareFramebufferInfo};
 use super::vbe::VbeDisplay;
 use super::vbva::VbvaDisplay;
 use super::{Canvas, Display, DisplayError, ModeInfo, Rect};
-use crate::drivers::vga::dispi::{validate_mode, ModeLimits};
+use crate::drivers::vga::dispi::{report_fallback, validate_mode, ModeLimits};
 use crate::drivers::vga::{framebuffer_bar, VgaPciInfo};
 use crate::hal::Platform;
 use crate::runtime::EventQueue;
@@ -119,6 +119,7 @@ impl Display for SystemDisplay {
                         width,
                         height
                     );
+                    report_fallback(width, height, &choice);
                 }
                 queue.request_mode(choice.width, choice.height);
             }

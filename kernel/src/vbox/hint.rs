@@ -1,8 +1,13 @@
 //! Host display hints, validated before they reach the display: only screen 0, only
-//! enabled screens, 32 bpp (or "unchanged"), sizes clamped to what the display can
-//! set. Pure functions, so hostile values are tested without a machine.
+//! enabled screens, sizes clamped to what the display can set. The depth is not a
+//! reason to refuse: the GUI sends depth 0 and VirtualBox 7.0.14 replaces it with
+//! the screen's current depth before passing the hint on
+//! (`Display::setVideoModeHint`, Main/src-client/DisplayImpl.cpp), which is
+//! whatever mode the screen is in (VGA text, GRUB, ours); Vitrine always sets
+//! 32 bpp, as the Linux vboxvideo driver does. Pure functions,
+//! so hostile values are tested without a machine.
 
-use crate::drivers::vga::dispi::{validate_mode, ModeLimits};
+use crate::drivers::vga::dispi::{validate_mode, ModeChoice, ModeLimits};
 use crate::drivers::vmmdev::DisplayHint;
 
 /// Why a hint was not applied.
@@ -12,8 +17,6 @@ pub enum HintRejection {
     OtherScreen,
     /// The host switched the screen off.
     Disabled,
-    /// Colour depth other than 32 (or 0 = unchanged).
-    Bpp,
     /// The display has a fixed mode (firmware framebuffer).
     FixedMode,
     /// Not even the smallest mode fits the video memory.
@@ -26,28 +29,25 @@ impl HintRejection {
         match self {
             Self::OtherScreen => "other_screen",
             Self::Disabled => "disabled",
-            Self::Bpp => "bpp",
             Self::FixedMode => "fixed_mode",
             Self::VramTooSmall => "vram_too_small",
         }
     }
 }
 
-/// The mode to set for `hint`, given the current mode and the display's limits.
-/// Width or height 0 means "keep the current one", as the host means it.
+/// The mode to set for `hint` (always 32 bpp, whatever depth the hint names), given
+/// the current mode and the display's limits. Width or height 0 means "keep the
+/// current one", as the host means it. The choice says why it differs from the hint.
 pub fn mode_for_hint(
     hint: &DisplayHint,
     current: (u32, u32),
     limits: Option<&ModeLimits>,
-) -> Result<(u32, u32), HintRejection> {
+) -> Result<ModeChoice, HintRejection> {
     if hint.display != 0 {
         return Err(HintRejection::OtherScreen);
     }
     if !hint.enabled {
         return Err(HintRejection::Disabled);
-    }
-    if hint.bpp != 0 && hint.bpp != 32 {
-        return Err(HintRejection::Bpp);
     }
     let limits = limits.ok_or(HintRejection::FixedMode)?;
     let width = if hint.width == 0 {
@@ -60,8 +60,7 @@ pub fn mode_for_hint(
     } else {
         hint.height
     };
-    let choice = validate_mode(width, height, limits).map_err(|_| HintRejection::VramTooSmall)?;
-    Ok((choice.width, choice.height))
+    validate_mode(width, height, limits).map_err(|_| HintRejection::VramTooSmall)
 }
 
 #[cfg(test)]
@@ -86,40 +85,53 @@ mod tests {
         }
     }
 
+    fn size(choice: Result<ModeChoice, HintRejection>) -> Result<(u32, u32), HintRejection> {
+        choice.map(|c| (c.width, c.height))
+    }
+
+    #[test]
+    fn any_depth_is_taken_and_set_at_32_bpp() {
+        // The host's current depth comes with the hint (VGA text: 0/4, GRUB: 16/24).
+        for bpp in [1, 4, 8, 15, 16, 24, 7, 0xFFFF_FFFF] {
+            let choice = mode_for_hint(&hint(0, 800, 600, bpp), (1024, 768), Some(&LIMITS));
+            assert_eq!(size(choice), Ok((800, 600)), "bpp {bpp}");
+            assert_eq!(choice.unwrap().fallback, None);
+        }
+    }
+
     #[test]
     fn good_hints_are_taken_as_they_are() {
         let current = (1024, 768);
         for (w, h, bpp) in [(1920, 1080, 32), (800, 600, 0), (640, 480, 32)] {
-            assert_eq!(
-                mode_for_hint(&hint(0, w, h, bpp), current, Some(&LIMITS)),
-                Ok((w, h))
-            );
+            assert_eq!(size(mode_for_hint(&hint(0, w, h, bpp), current, Some(&LIMITS))), Ok((w, h)));
         }
     }
 
     #[test]
     fn zero_means_unchanged() {
         assert_eq!(
-            mode_for_hint(&hint(0, 0, 900, 0), (1280, 720), Some(&LIMITS)),
+            size(mode_for_hint(&hint(0, 0, 900, 0), (1280, 720), Some(&LIMITS))),
             Ok((1280, 900))
         );
         assert_eq!(
-            mode_for_hint(&hint(0, 0, 0, 0), (1280, 720), Some(&LIMITS)),
+            size(mode_for_hint(&hint(0, 0, 0, 0), (1280, 720), Some(&LIMITS))),
             Ok((1280, 720))
         );
     }
 
     #[test]
     fn hostile_sizes_are_clamped_to_the_minimum_and_to_vram() {
-        let (w, h) = mode_for_hint(&hint(0, 65535, 65535, 32), (1024, 768), Some(&LIMITS))
+        let choice = mode_for_hint(&hint(0, 65535, 65535, 32), (1024, 768), Some(&LIMITS))
             .expect("clamped, not refused");
+        let (w, h) = (choice.width, choice.height);
+        assert!(choice.fallback.is_some(), "the reason goes to the fallback line");
         assert!(
             u64::from(w) * u64::from(h) * 4 <= LIMITS.vram_bytes,
             "{w}x{h}"
         );
         assert!(w >= 640 && h >= 480);
         assert_eq!(
-            mode_for_hint(&hint(0, 1, 1, 32), (1024, 768), Some(&LIMITS)),
+            size(mode_for_hint(&hint(0, 1, 1, 32), (1024, 768), Some(&LIMITS))),
             Ok((640, 480))
         );
     }
@@ -129,8 +141,6 @@ mod tests {
         let current = (1024, 768);
         let cases = [
             (hint(99, 800, 600, 32), HintRejection::OtherScreen),
-            (hint(0, 800, 600, 7), HintRejection::Bpp),
-            (hint(0, 800, 600, 16), HintRejection::Bpp),
             (
                 DisplayHint {
                     enabled: false,
@@ -141,13 +151,13 @@ mod tests {
         ];
         for (hint, reason) in cases {
             assert_eq!(
-                mode_for_hint(&hint, current, Some(&LIMITS)),
+                size(mode_for_hint(&hint, current, Some(&LIMITS))),
                 Err(reason),
                 "{hint:?}"
             );
         }
         assert_eq!(
-            mode_for_hint(&hint(0, 800, 600, 32), current, None),
+            size(mode_for_hint(&hint(0, 800, 600, 32), current, None)),
             Err(HintRejection::FixedMode)
         );
         let tiny = ModeLimits {
@@ -155,7 +165,7 @@ mod tests {
             ..LIMITS
         };
         assert_eq!(
-            mode_for_hint(&hint(0, 800, 600, 32), current, Some(&tiny)),
+            size(mode_for_hint(&hint(0, 800, 600, 32), current, Some(&tiny))),
             Err(HintRejection::VramTooSmall)
         );
     }

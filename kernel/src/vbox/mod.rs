@@ -10,7 +10,7 @@ pub mod hint;
 
 use crate::app_api::SystemInfo;
 use crate::display::pointer::{arrow_pixel, ARROW_HEIGHT, ARROW_HOTSPOT, ARROW_WIDTH};
-use crate::drivers::vga::dispi::ModeLimits;
+use crate::drivers::vga::dispi::{report_fallback, ModeLimits};
 use crate::drivers::vga::vbva::pointer::PointerShape;
 use crate::drivers::vmmdev::wire::{Events, MouseFeatures};
 use crate::drivers::vmmdev::{self, DisplayHint, PciResources, VmmDev};
@@ -34,6 +34,8 @@ pub const SLOW_POLL_US: u64 = 500_000;
 pub const HOST_TIME_INTERVAL_US: u64 = 60_000_000;
 /// Lower bound for the host's heartbeat interval (a hostile 0 must not spin).
 const MIN_HEARTBEAT_US: u64 = 100_000;
+/// Bytes kept at the end of the request pages for the background heartbeat.
+const BEAT_SLOT_LEN: usize = 64;
 
 /// The VMMDev side of the integration.
 #[derive(Debug)]
@@ -51,6 +53,8 @@ pub struct VboxIntegration {
     vmmdev_pointer: bool,
     started: bool,
     next_poll_us: u64,
+    /// The loop's heartbeat interval; `None` when off or sent from the timer
+    /// interrupt instead.
     heartbeat_us: Option<u64>,
     next_heartbeat_us: u64,
     next_time_us: u64,
@@ -74,6 +78,15 @@ impl VboxIntegration {
         request_page: PhysRegion,
         mouse_allowed: bool,
     ) -> Result<(Self, BringUp), vmmdev::Error> {
+        // The last bytes of the request pages hold the heartbeat the timer interrupt
+        // sends; the driver's own requests use the rest.
+        let (request_page, beat_slot) = match request_page.len().checked_sub(BEAT_SLOT_LEN) {
+            Some(rest) if rest >= vmmdev::LARGEST_REQUEST => (
+                request_page.sub(0, rest).unwrap_or(request_page),
+                request_page.sub(rest, BEAT_SLOT_LEN),
+            ),
+            _ => (request_page, None),
+        };
         let mut vmmdev = VmmDev::new(pci, hal, request_page)?;
         vmmdev.init(hal)?;
         let line = pci.interrupt_line;
@@ -102,6 +115,27 @@ impl VboxIntegration {
                 None
             }
         };
+        // From the timer interrupt, the heartbeat goes on while a long frame is
+        // drawn (VirtualBox reports a guest "unresponsive" after two missed
+        // intervals, 4 s by default: less than one 4K frame under its interpreter).
+        let background_beat = heartbeat_us.is_some()
+            && beat_slot
+                .and_then(|slot| vmmdev.background_heartbeat(slot))
+                .is_some_and(|beat| {
+                    let beat = crate::hal::BackgroundBeat {
+                        interval_us: beat.interval_us.max(MIN_HEARTBEAT_US),
+                        ..beat
+                    };
+                    hal.beat_in_background(Some(beat))
+                });
+        log::info!(
+            "vmmdev: heartbeat {}",
+            match (heartbeat_us, background_beat) {
+                (Some(_), true) => "from the timer interrupt",
+                (Some(_), false) => "from the runtime loop",
+                (None, _) => "off",
+            }
+        );
         Ok((
             Self {
                 vmmdev,
@@ -113,7 +147,7 @@ impl VboxIntegration {
                 vmmdev_pointer: false,
                 started: false,
                 next_poll_us: 0,
-                heartbeat_us,
+                heartbeat_us: heartbeat_us.filter(|_| !background_beat),
                 next_heartbeat_us: 0,
                 next_time_us: 0,
                 errors: 0,
@@ -357,7 +391,7 @@ impl VboxIntegration {
         let mut chosen = None;
         for hint in hints {
             match mode_for_hint(hint, current, self.mode_limits.as_ref()) {
-                Ok(mode) => chosen = Some((hint, mode)),
+                Ok(choice) => chosen = Some((hint, choice)),
                 Err(reason) => status!(
                     "resize rejected screen={} mode={}x{} bpp={} enabled={} reason={}",
                     hint.display,
@@ -369,9 +403,10 @@ impl VboxIntegration {
                 ),
             }
         }
-        let Some((hint, (width, height))) = chosen else {
+        let Some((hint, choice)) = chosen else {
             return;
         };
+        let (width, height) = (choice.width, choice.height);
         if (width, height) == current {
             log::debug!("vbox: hint {width}x{height} is the current mode");
             return;
@@ -384,6 +419,7 @@ impl VboxIntegration {
                 hint.width,
                 hint.height
             );
+            report_fallback(hint.width, hint.height, &choice);
         } else {
             status!("resize screen=0 mode={}x{} source=vmmdev", width, height);
         }

@@ -159,7 +159,8 @@ pub fn handle_line(line: u8) {
         return;
     }
     if line == TICK_LINE {
-        TICKS.fetch_add(1, Ordering::Relaxed);
+        let ticks = TICKS.fetch_add(1, Ordering::Relaxed) + 1;
+        background_beat(ticks);
     } else if FIRED.record(line) {
         set_line_masked(line, true);
     }
@@ -168,6 +169,49 @@ pub fn handle_line(line: u8) {
     } else {
         pic::end_of_interrupt(line);
     }
+}
+
+/// The background beat (`hal::Irqs::beat_in_background`): port (0 = off), value,
+/// period in ticks, and the tick of the next write.
+static BEAT_PORT: AtomicU64 = AtomicU64::new(0);
+static BEAT_VALUE: AtomicU64 = AtomicU64::new(0);
+static BEAT_EVERY_TICKS: AtomicU64 = AtomicU64::new(0);
+static BEAT_NEXT_TICK: AtomicU64 = AtomicU64::new(0);
+
+/// Sets (or stops) the port write the tick repeats. A VMMDev heartbeat sent from
+/// here keeps beating while the runtime draws a frame that takes seconds (a 4K
+/// frame under VirtualBox's interpreter): the host's flatline timer fires after two
+/// missed intervals. False without a running tick.
+pub fn set_background_beat(beat: Option<crate::hal::BackgroundBeat>) -> bool {
+    BEAT_PORT.store(0, Ordering::SeqCst);
+    let Some(beat) = beat else {
+        return true;
+    };
+    if !TICK_RUNNING.load(Ordering::SeqCst) || beat.port == 0 {
+        return false;
+    }
+    let every = (beat.interval_us * time::TICK_HZ / 1_000_000).max(1);
+    BEAT_VALUE.store(u64::from(beat.value), Ordering::SeqCst);
+    BEAT_EVERY_TICKS.store(every, Ordering::SeqCst);
+    BEAT_NEXT_TICK.store(ticks() + every, Ordering::SeqCst);
+    BEAT_PORT.store(u64::from(beat.port), Ordering::SeqCst);
+    true
+}
+
+/// From the tick handler: the beat's write when it is due.
+fn background_beat(ticks: u64) {
+    let port = BEAT_PORT.load(Ordering::Relaxed) as u16;
+    if port == 0 || ticks < BEAT_NEXT_TICK.load(Ordering::Relaxed) {
+        return;
+    }
+    BEAT_NEXT_TICK.store(ticks + BEAT_EVERY_TICKS.load(Ordering::Relaxed), Ordering::Relaxed);
+    let value = BEAT_VALUE.load(Ordering::Relaxed) as u32;
+    // SAFETY: the port and value were handed over by the VMMDev driver through
+    // `set_background_beat`: its request port and a prepared request that stays in
+    // place (a static page) for as long as the beat is set. The single core runs this
+    // between two instructions of the main loop, and the host handles the `out`
+    // before the next one, so it never interleaves with the loop's own requests.
+    unsafe { x86_64::instructions::port::Port::<u32>::new(port).write(value) };
 }
 
 /// Routes and unmasks a device line (`hal::Irqs::enable_line`).

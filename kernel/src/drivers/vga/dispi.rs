@@ -148,6 +148,22 @@ pub fn validate_mode(
     })
 }
 
+/// `@vitrine display fallback requested=WxH mode=WxH reason=...` when `choice` is
+/// not what was asked for: the one line for a replaced mode, whether it came from
+/// the command line (`mode=`) or from a host hint.
+pub fn report_fallback(width: u32, height: u32, choice: &ModeChoice) {
+    if let Some(reason) = choice.fallback {
+        status!(
+            "display fallback requested={}x{} mode={}x{} reason={}",
+            width,
+            height,
+            choice.width,
+            choice.height,
+            reason.name()
+        );
+    }
+}
+
 /// A mode the device accepted, as read back from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DispiMode {
@@ -263,16 +279,7 @@ impl Dispi {
         height: u32,
     ) -> Result<DispiMode, DispiError> {
         let choice = validate_mode(width, height, &self.limits())?;
-        if let Some(reason) = choice.fallback {
-            status!(
-                "display fallback requested={}x{} mode={}x{} reason={}",
-                width,
-                height,
-                choice.width,
-                choice.height,
-                reason.name()
-            );
-        }
+        report_fallback(width, height, &choice);
         let rejected = DispiError::ModeRejected {
             width: choice.width,
             height: choice.height,

@@ -10,9 +10,10 @@
 
 pub mod wire;
 
+use core::fmt::Write;
 use core::sync::atomic::{fence, Ordering};
 
-use crate::hal::{PciConfig, PhysMem, PhysRegion, PortIo};
+use crate::hal::{BackgroundBeat, PciConfig, PhysMem, PhysRegion, PortIo};
 use wire::*;
 use zerocopy::{FromBytes, IntoBytes};
 
@@ -127,10 +128,12 @@ pub enum Error {
 /// Result of a VMMDev operation.
 pub type Result<T = ()> = core::result::Result<T, Error>;
 
-/// The version Vitrine reports as its "Guest Additions" (the host shows it in the GUI;
-/// the name must start with "major.minor.build").
+/// The "Guest Additions" version Vitrine reports when the host gives no version of
+/// its own. Normally Vitrine reports the host's own version (GetHostVersion): it
+/// speaks the host's protocol itself, so it is as new as the host by construction,
+/// and the GUI, which compares the additions' version with its own, never calls it
+/// outdated; a fixed number would turn "outdated" with every host update.
 pub const ADDITIONS_VERSION: (u16, u16, u32) = (7, 0, 14);
-const ADDITIONS_NAME: &[u8] = b"7.0.14";
 
 /// Most displays one GetDisplayChangeRequestMulti asks about: the host's own limit,
 /// so no pending hint is ever dropped for lack of a slot (the host marks hints that
@@ -198,6 +201,16 @@ pub struct MouseState {
     pub dz: i32,
     /// Horizontal wheel delta (full-state protocol only).
     pub dw: i32,
+}
+
+/// The additions version to report for a host of `host` version: the host's own,
+/// or [`ADDITIONS_VERSION`] when it reported none (0.0.0).
+pub fn additions_version(host: (u16, u16, u32)) -> (u16, u16, u32) {
+    if host.0 == 0 {
+        ADDITIONS_VERSION
+    } else {
+        host
+    }
 }
 
 /// The VMMDev driver: owns the request page and the device state it learned.
@@ -311,11 +324,14 @@ impl VmmDev {
 
     fn report_guest_info2(&mut self, io: &mut impl PortIo) -> Result {
         let mut info: ReportGuestInfo2 = Request::new_request(RequestType::REPORT_GUEST_INFO2);
-        let (major, minor, build) = ADDITIONS_VERSION;
+        let (major, minor, build) = additions_version(self.host_version);
         info.guestInfo.additionsMajor = major;
         info.guestInfo.additionsMinor = minor;
         info.guestInfo.additionsBuild = build;
-        info.guestInfo.szName[..ADDITIONS_NAME.len()].copy_from_slice(ADDITIONS_NAME);
+        // The host wants the name to start with "major.minor.build".
+        let mut name = heapless::String::<32>::new();
+        let _ = write!(name, "{major}.{minor}.{build}");
+        info.guestInfo.szName[..name.len()].copy_from_slice(name.as_bytes());
         self.submit(io, &mut info)
     }
 
@@ -625,6 +641,27 @@ impl VmmDev {
     /// The heartbeat interval the host asked for, once configured.
     pub fn heartbeat_interval_ns(&self) -> Option<u64> {
         self.heartbeat_interval_ns
+    }
+
+    /// Writes a GuestHeartbeat request into `slot` (below 4 GiB; it must stay in
+    /// place while the beat runs) and returns the port write that submits it, at the
+    /// host's interval, for the timer interrupt to repeat. `None` before
+    /// [`VmmDev::configure_heartbeat`] or when `slot` is too small or too high.
+    pub fn background_heartbeat(&self, slot: PhysRegion) -> Option<BackgroundBeat> {
+        let interval_ns = self.heartbeat_interval_ns.filter(|&ns| ns > 0)?;
+        let mut request: GuestHeartbeat = Request::new_request(RequestType::GUEST_HEARTBEAT);
+        let bytes = request.as_mut_bytes();
+        let phys = u32::try_from(slot.phys()).ok()?;
+        if slot.len() < bytes.len() || u64::from(phys) + bytes.len() as u64 > 1 << 32 {
+            return None;
+        }
+        slot.write_bytes(0, bytes);
+        fence(Ordering::SeqCst);
+        Some(BackgroundBeat {
+            port: self.io_base + VMMDEV_PORT_OFF_REQUEST,
+            value: phys,
+            interval_us: interval_ns / 1000,
+        })
     }
 
     /// One GuestHeartbeat.

@@ -1,0 +1,617 @@
+//! The real-VirtualBox boot tests of `cargo xtask test`: each `VmTest` boots one
+//! VM and runs its checks in order, each reported (with its wall time) as
+//! `<vm test>/<check>`. Under the interpreter, waits are for status lines and
+//! screenshots are taken after the `frame` line of the mode checked.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use vitrine_app::layout::Widget;
+use vitrine_app::theme;
+
+use super::{Graphics, Session, VirtualBox, Vm};
+use crate::preview::Frame;
+use crate::qemu::Firmware;
+use crate::screenshot::check_kiosk;
+use crate::status_line::StatusLine;
+use crate::ui_tests::{expect_click, expect_field, hover_only_on, share, wait_until_screen};
+use crate::Result;
+
+/// The `--only` name that selects every real-VirtualBox test.
+pub const GROUP: &str = "virtualbox";
+
+/// BIOS + GRUB + first frame under the interpreter on a loaded 2-core machine.
+const BIOS_BOOT: Duration = Duration::from_secs(150);
+/// The EFI firmware decompresses itself for about a minute under the interpreter.
+const EFI_BOOT: Duration = Duration::from_secs(420);
+/// One step of a check: a resize, a click, a key.
+const STEP: Duration = Duration::from_secs(60);
+/// A 3840×2160 frame takes about 12 s of guest time under the interpreter.
+const BIG_STEP: Duration = Duration::from_secs(150);
+/// How long a screen may take to show what a status line announced.
+const SCREEN_WAIT: Duration = Duration::from_secs(20);
+
+/// One check run in an already booted VM.
+pub struct Check {
+    /// Reported as `<vm test>/<name>`.
+    pub name: &'static str,
+    /// Upper bound for this check.
+    pub timeout: Duration,
+    /// Drives the VM; `Err` explains the failure.
+    pub run: fn(&mut Vm, Duration) -> Result,
+}
+
+/// One VM, booted once, and the checks run in it.
+pub struct VmTest {
+    /// Unique name; the run folder `target/xtask/runs/<name>/`.
+    pub name: &'static str,
+    /// BIOS or EFI.
+    pub firmware: Firmware,
+    /// The graphics controller.
+    pub graphics: Graphics,
+    /// Kernel command line baked into its ISO.
+    pub cmdline: &'static str,
+    /// Video memory in MiB.
+    pub vram_mib: u32,
+    /// The checks, in order; the first one includes the boot.
+    pub checks: &'static [Check],
+}
+
+/// Every real-VirtualBox test, in the order they run.
+pub fn vm_tests() -> Vec<VmTest> {
+    vec![
+        VmTest {
+            name: "vbox-vboxvga",
+            firmware: Firmware::Bios,
+            graphics: Graphics::VboxVga,
+            cmdline: "",
+            // 16 MiB hold about 4 M pixels, not 3840×2160: the oversize hint's frame stays
+            // affordable under the interpreter and is still a long one.
+            vram_mib: 16,
+            checks: &[
+                Check {
+                    name: "bring-up",
+                    timeout: BIOS_BOOT,
+                    run: check_vbva_bring_up,
+                },
+                Check {
+                    name: "pointer",
+                    timeout: STEP,
+                    run: check_pointer,
+                },
+                Check {
+                    name: "keyboard",
+                    timeout: STEP,
+                    run: check_keyboard,
+                },
+                Check {
+                    name: "resize",
+                    timeout: BIG_STEP,
+                    run: check_resizes,
+                },
+                Check {
+                    name: "oversize-hint",
+                    timeout: BIG_STEP,
+                    run: check_oversize_hint,
+                },
+                Check {
+                    name: "power-button",
+                    timeout: STEP,
+                    run: check_power_button,
+                },
+                Check {
+                    name: "vbox-log",
+                    timeout: STEP,
+                    run: check_vbox_log,
+                },
+            ],
+        },
+        VmTest {
+            name: "vbox-integration-off",
+            firmware: Firmware::Bios,
+            graphics: Graphics::VboxVga,
+            cmdline: "integration=off",
+            vram_mib: 64,
+            checks: &[Check {
+                name: "vbe-relative-click",
+                timeout: BIOS_BOOT,
+                run: check_integration_off,
+            }],
+        },
+        VmTest {
+            name: "vbox-vboxsvga",
+            firmware: Firmware::Bios,
+            graphics: Graphics::VboxSvga,
+            cmdline: "",
+            vram_mib: 64,
+            checks: &[
+                Check {
+                    name: "bring-up",
+                    timeout: BIOS_BOOT,
+                    run: check_vbva_bring_up,
+                },
+                Check {
+                    name: "resize",
+                    timeout: BIG_STEP,
+                    run: check_one_resize,
+                },
+            ],
+        },
+        VmTest {
+            name: "vbox-vmsvga",
+            firmware: Firmware::Bios,
+            graphics: Graphics::VmSvga,
+            cmdline: "",
+            vram_mib: 64,
+            checks: &[Check {
+                name: "firmware-framebuffer",
+                timeout: BIOS_BOOT,
+                run: check_vmsvga_today,
+            }],
+        },
+        VmTest {
+            name: "vbox-efi",
+            firmware: Firmware::Uefi,
+            graphics: Graphics::VboxVga,
+            cmdline: "",
+            vram_mib: 64,
+            checks: &[Check {
+                name: "first-frame",
+                timeout: EFI_BOOT,
+                run: check_efi_first_frame,
+            }],
+        },
+    ]
+}
+
+/// Does `--only NAME` select this test (its name, or the whole group)?
+pub fn selected(test: &VmTest, only: Option<&str>) -> bool {
+    only.is_none_or(|name| name == GROUP || name == test.name)
+}
+
+/// Runs `tests` with the VirtualBox found (`explicit` is `--virtualbox DIR`);
+/// `record(name, started, result)` reports each check. `iso_for(name, cmdline)`
+/// builds (or reuses) the ISO for a command line.
+pub fn run(
+    tests: &[VmTest],
+    explicit: Option<&Path>,
+    mut iso_for: impl FnMut(&str, &str) -> Result<PathBuf>,
+    record: &mut dyn FnMut(&str, Instant, Result),
+) {
+    let started = Instant::now();
+    let session = VirtualBox::find(explicit).and_then(|vbox| {
+        println!("  {}", vbox.describe());
+        Session::new(vbox, "tests")
+    });
+    let session = match session {
+        Ok(session) => session,
+        Err(error) => {
+            let message = error.to_string();
+            for test in tests {
+                record(test.name, started, Err(message.clone().into()));
+            }
+            return;
+        }
+    };
+    for test in tests {
+        let started = Instant::now();
+        let vm = iso_for(test.name, test.cmdline).and_then(|iso| {
+            let mut vm = Vm::create(
+                &session,
+                test.name,
+                &iso,
+                test.firmware,
+                test.graphics,
+                test.vram_mib,
+            )?;
+            vm.start()?;
+            Ok(vm)
+        });
+        let mut vm = match vm {
+            Ok(vm) => vm,
+            Err(error) => {
+                record(test.name, started, Err(error));
+                continue;
+            }
+        };
+        let mut failed = false;
+        for check in test.checks {
+            let started = Instant::now();
+            let result = (check.run)(&mut vm, check.timeout);
+            failed |= result.is_err();
+            record(&format!("{}/{}", test.name, check.name), started, result);
+        }
+        vm.stop();
+        if failed {
+            println!("---- serial log of {} ({}) ----", test.name, vm.dir().display());
+            println!("{}", vm.serial_log());
+            println!("---- end of {} (VBox.log is in that folder) ----", test.name);
+        }
+        println!("  {}: {:.1} s in all", test.name, started.elapsed().as_secs_f64());
+    }
+}
+
+fn remaining(deadline: Instant) -> Duration {
+    deadline.saturating_duration_since(Instant::now())
+}
+
+fn size_of(line: &StatusLine) -> Option<(u32, u32)> {
+    let (w, h) = line.get("mode")?.split_once('x')?;
+    Some((w.parse().ok()?, h.parse().ok()?))
+}
+
+/// Screenshots until one is `width`×`height` and shows the kiosk laid out for it.
+fn kiosk_screen(vm: &Vm, name: &str, (width, height): (u32, u32)) -> Result<Frame> {
+    let frame = wait_until_screen(|| vm.screenshot(name), name, SCREEN_WAIT, |f| {
+        if (f.width, f.height) != (width, height) {
+            return Err(format!("screenshot is {}x{}", f.width, f.height));
+        }
+        check_kiosk(f).map(|_| ())
+    })?;
+    println!("  {}", check_kiosk(&frame)?);
+    Ok(frame)
+}
+
+/// VMMDev, HGSMI and the VBVA display come up; the first frame at 1024×768 is on
+/// screen.
+fn check_vbva_bring_up(vm: &mut Vm, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let vmmdev = vm.wait_for("vmmdev", timeout)?;
+    if vmmdev.get("version").is_none() || vmmdev.get("irq").is_none() {
+        return Err(format!("vmmdev line without version/irq: {}", vmmdev.raw).into());
+    }
+    let hgsmi = vm.wait_for("hgsmi", remaining(deadline))?;
+    let display = vm.wait_for("display", remaining(deadline))?;
+    expect_field(&display, "backend", "vbva")?;
+    expect_field(&display, "mode", "1024x768")?;
+    let frame = vm.wait_for_after(display.index + 1, "frame", remaining(deadline))?;
+    kiosk_screen(vm, "bring-up-1024x768", (1024, 768))?;
+    println!("  {} / {} / {}", vmmdev.raw, hgsmi.raw, frame.raw);
+    Ok(())
+}
+
+/// Absolute moves from the host (vbox-input) hover and click the button under the
+/// pixel; the wheel switches pages; the host draws the pointer.
+fn check_pointer(vm: &mut Vm, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    vm.wait_for_match(
+        |l| l.word == "pointer" && l.get("shape") == Some("host"),
+        timeout,
+    )
+    .map_err(|e| format!("waiting for `@vitrine pointer shape=host`: {e}"))?;
+    let (w, h) = current_mode(vm)?;
+    let layout = vitrine_app::layout(w, h);
+    let target = 4; // button5
+    let centre = layout.buttons[target].center();
+    let (x, y) = (centre.x.to_string(), centre.y.to_string());
+    vm.input(&["move-abs", &x, &y])?;
+    wait_until_screen(|| vm.screenshot("hover"), "hover", SCREEN_WAIT, |f| {
+        hover_only_on(f, &layout, target)
+    })?;
+    let before = vm.status_lines().len();
+    vm.input(&["click", &x, &y])?;
+    let click = vm.wait_for_after(before, "click", remaining(deadline))?;
+    expect_click(&click, Widget::Button(target).name(), centre.x, centre.y)?;
+    let mut pages = Vec::new();
+    for (notches, page) in [("1", "rooms"), ("-1", "home")] {
+        let before = vm.status_lines().len();
+        vm.input(&["wheel", notches, &x, &y])?;
+        let line = vm.wait_for_after(before, "page", remaining(deadline))?;
+        expect_field(&line, "name", page)?;
+        pages.push(line.raw);
+    }
+    println!("  {} / {}", click.raw, pages.join(" / "));
+    Ok(())
+}
+
+fn current_mode(vm: &Vm) -> Result<(u32, u32)> {
+    vm.status_lines()
+        .iter()
+        .rev()
+        .find(|l| l.word == "display" && l.get("backend").is_some())
+        .and_then(size_of)
+        .ok_or_else(|| "no `@vitrine display backend=...` line yet".into())
+}
+
+/// Tab moves the focus, Enter activates it; a click focuses the text field and
+/// typed text arrives.
+fn check_keyboard(vm: &mut Vm, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let before = vm.status_lines().len();
+    vm.controlvm(&["keyboardputscancode", "0f", "8f"])?; // Tab
+    let focus = vm.wait_for_after(before, "focus", remaining(deadline))?;
+    let target = focus
+        .get("target")
+        .ok_or_else(|| format!("focus line without target: {}", focus.raw))?
+        .to_string();
+    vm.controlvm(&["keyboardputscancode", "1c", "9c"])?; // Enter
+    let activate = vm.wait_for_after(focus.index + 1, "activate", remaining(deadline))?;
+    expect_field(&activate, "target", &target)?;
+    expect_field(&activate, "key", "enter")?;
+
+    let (w, h) = current_mode(vm)?;
+    let layout = vitrine_app::layout(w, h);
+    let field = layout.field.center();
+    let before_typing = vm.screenshot("before-typing")?;
+    vm.input(&["click", &field.x.to_string(), &field.y.to_string()])?;
+    let focus = vm.wait_for_match(
+        |l| l.index > activate.index && l.word == "focus" && l.get("target") == Some("field"),
+        remaining(deadline),
+    )?;
+    vm.input(&["keys", "vbox"])?;
+    wait_until_screen(|| vm.screenshot("typed"), "typed", SCREEN_WAIT, |f| {
+        let text = share(f, &layout.field, theme::TEXT);
+        let was = share(&before_typing, &layout.field, theme::TEXT);
+        (text > was + 0.005)
+            .then_some(())
+            .ok_or(format!("field text pixels {text:.4} (before {was:.4})"))
+    })?;
+    vm.controlvm(&["keyboardputscancode", "1c", "9c"])?;
+    let text = vm.wait_for_after(focus.index + 1, "text", remaining(deadline))?;
+    expect_field(&text, "value", "vbox")?;
+    println!("  {} / {} / {}", focus.raw, activate.raw, text.raw);
+    Ok(())
+}
+
+/// Sends a hint and waits for its `resize`, `display` and `frame` lines; the
+/// kiosk on screen at `expect`. Returns the index of the first status line that
+/// came after the hint.
+fn apply_hint(
+    vm: &mut Vm,
+    (width, height): (u32, u32),
+    expect: (u32, u32),
+    backend: &str,
+    deadline: Instant,
+) -> Result<usize> {
+    let first = vm.status_lines().len();
+    let started = Instant::now();
+    vm.controlvm(&["setvideomodehint", &width.to_string(), &height.to_string(), "32"])?;
+    let resize = vm.wait_for_match(
+        |l| l.index >= first && l.word == "resize" && !l.fields.contains_key("rejected"),
+        remaining(deadline),
+    )?;
+    let mode = format!("{}x{}", expect.0, expect.1);
+    expect_field(&resize, "mode", &mode)?;
+    let display = vm.wait_for_after(resize.index + 1, "display", remaining(deadline))?;
+    expect_field(&display, "backend", backend)?;
+    expect_field(&display, "mode", &mode)?;
+    let frame = vm.wait_for_after(display.index + 1, "frame", remaining(deadline))?;
+    kiosk_screen(vm, &format!("resize-{mode}"), expect)?;
+    println!(
+        "  hint {width}x{height}: {} -> first frame after {:.1} s ({})",
+        resize.raw,
+        started.elapsed().as_secs_f64(),
+        frame.raw
+    );
+    Ok(first)
+}
+
+/// Exactly one `resize` and one mode set (`display` line) among the status lines
+/// `from..to` (`to` = `None`: up to now).
+fn expect_one_mode_set(vm: &Vm, from: usize, to: Option<usize>, what: &str) -> Result {
+    let lines = vm.status_lines();
+    let to = to.unwrap_or(lines.len()).min(lines.len());
+    let since = &lines[from.min(to)..to];
+    let resizes = since.iter().filter(|l| l.word == "resize").count();
+    let sets = since
+        .iter()
+        .filter(|l| l.word == "display" && l.get("backend").is_some())
+        .count();
+    if (resizes, sets) != (1, 1) {
+        return Err(format!(
+            "{what}: {resizes} resize lines and {sets} mode sets, expected one each"
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Hints to 1280×800 and 800×600: exactly one resize and one mode set each, the
+/// kiosk laid out for each size.
+fn check_resizes(vm: &mut Vm, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let first = apply_hint(vm, (1280, 800), (1280, 800), "vbva", deadline)?;
+    let second = apply_hint(vm, (800, 600), (800, 600), "vbva", deadline)?;
+    // Counted up to the next hint: nothing more came from the first one.
+    expect_one_mode_set(vm, first, Some(second), "1280x800")?;
+    expect_one_mode_set(vm, second, None, "800x600")
+}
+
+/// One resize on this controller (VBoxSVGA) to 1280×800.
+fn check_one_resize(vm: &mut Vm, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let first = apply_hint(vm, (1280, 800), (1280, 800), "vbva", deadline)?;
+    expect_one_mode_set(vm, first, None, "1280x800")
+}
+
+/// A 3840×2160 hint beyond what this VM's video memory holds: the documented
+/// fallback line, the kiosk drawn in the mode chosen instead, and the host's
+/// heartbeat check never sees the guest as unresponsive during that long frame.
+fn check_oversize_hint(vm: &mut Vm, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let first = vm.status_lines().len();
+    vm.controlvm(&["setvideomodehint", "3840", "2160", "32"])?;
+    let fallback = vm.wait_for_match(
+        |l| l.index >= first && l.word == "display" && l.get("reason").is_some(),
+        remaining(deadline),
+    )?;
+    expect_field(&fallback, "requested", "3840x2160")?;
+    expect_field(&fallback, "reason", "exceeds-vram")?;
+    let chosen = size_of(&fallback).ok_or_else(|| format!("no mode=: {}", fallback.raw))?;
+    let display = vm.wait_for_match(
+        |l| l.index > fallback.index && l.word == "display" && l.get("backend").is_some(),
+        remaining(deadline),
+    )?;
+    expect_field(&display, "mode", &format!("{}x{}", chosen.0, chosen.1))?;
+    let frame = vm.wait_for_after(display.index + 1, "frame", remaining(deadline))?;
+    kiosk_screen(vm, "oversize", chosen)?;
+    expect_one_mode_set(vm, first, None, "3840x2160 hint")?;
+    let log = vm.vbox_log();
+    if let Some(line) = log.lines().find(|l| l.contains("vmmDevHeartbeatFlatlinedTimer")) {
+        return Err(format!("the host saw the heartbeat stop: {line}").into());
+    }
+    println!("  {} / {}", fallback.raw, frame.raw);
+    Ok(())
+}
+
+/// The host's ACPI power button: the kiosk powers the VM off through VMMDev.
+fn check_power_button(vm: &mut Vm, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let first = vm.status_lines().len();
+    vm.controlvm(&["acpipowerbutton"])?;
+    let pressed = vm.wait_for_match(
+        |l| l.index >= first && l.word == "power" && l.get("button") == Some("acpi"),
+        remaining(deadline),
+    )?;
+    let off = vm.wait_for_match(
+        |l| l.index > pressed.index && l.word == "power" && l.fields.contains_key("off"),
+        remaining(deadline),
+    )?;
+    expect_field(&off, "via", "vmmdev")?;
+    vm.wait_state("poweroff", remaining(deadline))?;
+    println!("  {} -> {} -> VM state poweroff", pressed.raw, off.raw);
+    Ok(())
+}
+
+/// `VBox.log` holds the guest's status lines ("VMMDev: Guest Log:") and no error or
+/// assertion from VMMDev, HGSMI or VBVA, nor a flatlined heartbeat.
+fn check_vbox_log(vm: &mut Vm, _timeout: Duration) -> Result {
+    let guest = vm.guest_log();
+    for wanted in ["@vitrine display backend=vbva", "@vitrine ready", "@vitrine frame"] {
+        if !guest.iter().any(|l| l.contains(wanted)) {
+            return Err(format!(
+                "VBox.log has no guest line with `{wanted}` ({} guest lines)",
+                guest.len()
+            )
+            .into());
+        }
+    }
+    let log = vm.vbox_log();
+    let bad: Vec<&str> = log.lines().filter(|l| host_complaint(l)).collect();
+    if !bad.is_empty() {
+        return Err(format!("VBox.log complains:\n{}", bad.join("\n")).into());
+    }
+    println!("  VBox.log: {} guest log lines, no host complaints", guest.len());
+    Ok(())
+}
+
+/// A `VBox.log` line in which VirtualBox's VMMDev, HGSMI or VBVA code reports an
+/// error or an assertion, or its heartbeat check sees the guest as unresponsive.
+fn host_complaint(line: &str) -> bool {
+    if line.contains(super::vm::GUEST_LOG) {
+        return false;
+    }
+    let lower = line.to_ascii_lowercase();
+    let device = ["vmmdev", "hgsmi", "vbva"].iter().any(|d| lower.contains(d));
+    let complaint = ["error", "assert", "failed", "unresponsive", "flatlined"]
+        .iter()
+        .any(|w| lower.contains(w));
+    device && complaint
+}
+
+/// `integration=off`: plain VBE, relative PS/2 moves (which also switch the host's
+/// absolute mode off) reach a button and a click lands on it.
+fn check_integration_off(vm: &mut Vm, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let vbox = vm.wait_for("vbox", timeout)?;
+    if !vbox.fields.contains_key("off") {
+        return Err(format!("expected `vbox off ...`: {}", vbox.raw).into());
+    }
+    expect_field(&vbox, "fallback", "vbe")?;
+    let display = vm.wait_for("display", remaining(deadline))?;
+    expect_field(&display, "backend", "vbe")?;
+    expect_field(&display, "mode", "1024x768")?;
+    vm.wait_for_after(display.index + 1, "frame", remaining(deadline))?;
+    vm.wait_for("ready", remaining(deadline))?;
+    kiosk_screen(vm, "vbe-1024x768", (1024, 768))?;
+    let layout = vitrine_app::layout(1024, 768);
+    let target = layout.buttons[1].center();
+    // The software pointer starts in the middle of the screen.
+    let (dx, dy) = (target.x - 512, target.y - 384);
+    vm.input(&["move-rel", &dx.to_string(), &dy.to_string()])?;
+    wait_until_screen(|| vm.screenshot("off-hover"), "off-hover", SCREEN_WAIT, |f| {
+        hover_only_on(f, &layout, 1)
+    })?;
+    // vbox-input sends buttons as absolute events, which VirtualBox passes to the
+    // PS/2 mouse only with the next relative event (MouseImpl.cpp: a guest without
+    // absolute support gets no absolute events): a zero move carries each change.
+    let before = vm.status_lines().len();
+    let (x, y) = (target.x.to_string(), target.y.to_string());
+    for state in ["down", "up"] {
+        vm.input(&["button", "left", state, &x, &y])?;
+        vm.input(&["move-rel", "0", "0"])?;
+    }
+    let click = vm.wait_for_after(before, "click", remaining(deadline))?;
+    expect_click(&click, "button2", target.x, target.y)?;
+    println!("  {} / {}", display.raw, click.raw);
+    Ok(())
+}
+
+/// VMSVGA today: the kiosk on the firmware framebuffer, hints rejected as
+/// `fixed_mode` (the SVGA II backend will change this).
+fn check_vmsvga_today(vm: &mut Vm, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let display = vm.wait_for_match(
+        |l| l.word == "display" && l.get("backend").is_some(),
+        timeout,
+    )?;
+    expect_field(&display, "backend", "firmware")?;
+    let mode = size_of(&display).ok_or_else(|| format!("no mode=: {}", display.raw))?;
+    vm.wait_for_after(display.index + 1, "frame", remaining(deadline))?;
+    kiosk_screen(vm, "vmsvga-firmware", mode)?;
+    let first = vm.status_lines().len();
+    vm.controlvm(&["setvideomodehint", "1280", "800", "32"])?;
+    let rejected = vm.wait_for_match(
+        |l| l.index >= first && l.word == "resize",
+        remaining(deadline),
+    )?;
+    if !rejected.fields.contains_key("rejected") {
+        return Err(format!("expected the hint rejected: {}", rejected.raw).into());
+    }
+    expect_field(&rejected, "reason", "fixed_mode")?;
+    println!("  {} / {}", display.raw, rejected.raw);
+    Ok(())
+}
+
+/// EFI firmware: boot to the first frame on VBVA.
+fn check_efi_first_frame(vm: &mut Vm, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let boot = vm.wait_for("boot", timeout)?;
+    expect_field(&boot, "firmware", "uefi")?;
+    let display = vm.wait_for("display", remaining(deadline))?;
+    expect_field(&display, "backend", "vbva")?;
+    let mode = size_of(&display).ok_or_else(|| format!("no mode=: {}", display.raw))?;
+    let frame = vm.wait_for_after(display.index + 1, "frame", remaining(deadline))?;
+    kiosk_screen(vm, "efi-first-frame", mode)?;
+    println!("  {} / {}", display.raw, frame.raw);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_complaints_are_found_and_guest_lines_are_not() {
+        assert!(host_complaint(
+            "00:00:12.3 VMMDev: vmmDevHeartbeatFlatlinedTimer: Guest seems to be unresponsive"
+        ));
+        assert!(host_complaint("00:00:01.0 HGSMI: error: buffer out of range"));
+        assert!(host_complaint("00:00:01.0 VBVA: Assertion failed"));
+        assert!(!host_complaint("00:00:01.0 VMMDev: Guest Log: @vitrine vmmdev error op=x"));
+        assert!(!host_complaint("00:00:01.0 VMMDev: Guest Additions information report"));
+        assert!(!host_complaint("00:00:01.0 PIT: error elsewhere"));
+    }
+
+    #[test]
+    fn the_group_selects_every_test_and_names_select_one() {
+        let tests = vm_tests();
+        assert!(tests.iter().all(|t| selected(t, Some(GROUP)) && selected(t, None)));
+        let one: Vec<_> = tests.iter().filter(|t| selected(t, Some("vbox-efi"))).collect();
+        assert_eq!(one.len(), 1);
+        assert!(!tests.iter().any(|t| selected(t, Some("boot-bios-ready"))));
+        let mut names: Vec<_> = tests.iter().map(|t| t.name).collect();
+        names.dedup();
+        assert_eq!(names.len(), tests.len());
+    }
+}
