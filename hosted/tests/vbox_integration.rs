@@ -84,7 +84,12 @@ fn the_additions_version_is_the_hosts_own() {
     let mut options = SimOptions::default();
     options.machine.vmmdev.host_version = (7, 1, 4, 165_100);
     let sim = Sim::boot(options).unwrap();
-    let info2 = sim.platform.machine.vmmdev().guest_info2().expect("ReportGuestInfo2");
+    let info2 = sim
+        .platform
+        .machine
+        .vmmdev()
+        .guest_info2()
+        .expect("ReportGuestInfo2");
     assert_eq!((info2.major, info2.minor, info2.build), (7, 1, 4));
     assert_eq!(info2.name, "7.1.4");
     sim.platform.machine.assert_no_protocol_errors();

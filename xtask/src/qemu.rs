@@ -228,7 +228,9 @@ impl QemuRun {
         status_line::wait_for_line(
             || {
                 // Check exit first, then read: a line written just before exiting counts.
-                let exited = self.poll_exit()?.map(|exit| format!("QEMU exited ({exit})"));
+                let exited = self
+                    .poll_exit()?
+                    .map(|exit| format!("QEMU exited ({exit})"));
                 Ok((self.status_lines(), exited))
             },
             &mut matches,

@@ -156,7 +156,7 @@ pub fn run(args: &[String]) -> Result {
     let virtualbox = args.value("--virtualbox")?.map(PathBuf::from);
     let only = args.value("--only")?;
     args.finish()?;
-    let only_group = only.as_deref() == Some(crate::virtualbox::tests::GROUP);
+    let only_group = only.as_deref() == Some(crate::virtualbox::boot_tests::GROUP);
 
     crate::setup::ensure_all()?;
     let mut summary = Summary::default();
@@ -173,9 +173,9 @@ pub fn run(args: &[String]) -> Result {
         .into_iter()
         .filter(|t| !only_group && only.as_deref().is_none_or(|name| t.name == name))
         .collect();
-    let vbox_tests: Vec<_> = crate::virtualbox::tests::vm_tests()
+    let vbox_tests: Vec<_> = crate::virtualbox::boot_tests::vm_tests()
         .into_iter()
-        .filter(|t| !skip_virtualbox && crate::virtualbox::tests::selected(t, only.as_deref()))
+        .filter(|t| !skip_virtualbox && crate::virtualbox::boot_tests::selected(t, only.as_deref()))
         .collect();
     if !tests.is_empty() || !vbox_tests.is_empty() {
         match crate::build::build_kernel() {
@@ -183,7 +183,7 @@ pub fn run(args: &[String]) -> Result {
                 let mut isos = IsoCache::new(&elf);
                 run_boot_tests(&mut isos, &tests, &mut summary);
                 if !vbox_tests.is_empty() {
-                    crate::virtualbox::tests::run(
+                    crate::virtualbox::boot_tests::run(
                         &vbox_tests,
                         virtualbox.as_deref(),
                         |name, cmdline| isos.get(name, cmdline),
@@ -192,7 +192,10 @@ pub fn run(args: &[String]) -> Result {
                 }
             }
             Err(error) => {
-                let names = tests.iter().map(|t| t.name).chain(vbox_tests.iter().map(|t| t.name));
+                let names = tests
+                    .iter()
+                    .map(|t| t.name)
+                    .chain(vbox_tests.iter().map(|t| t.name));
                 for name in names {
                     summary.record(
                         name,

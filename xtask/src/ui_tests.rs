@@ -124,7 +124,11 @@ pub(crate) fn wait_until_screen(
 
 /// The card colour under the pointer shows on `button` (most of its surface) and
 /// on no other widget.
-pub(crate) fn hover_only_on(frame: &Frame, layout: &Layout, button: usize) -> std::result::Result<(), String> {
+pub(crate) fn hover_only_on(
+    frame: &Frame,
+    layout: &Layout,
+    button: usize,
+) -> std::result::Result<(), String> {
     let on = share(frame, &layout.buttons[button], theme::CARD_HOVER);
     if on < 0.3 {
         return Err(format!(

@@ -20,7 +20,11 @@ fn config(name: &str, uefi: bool, graphics: Graphics, iso: Option<PathBuf>) -> V
     let serial_log = crate::target_dir()
         .join("vbox")
         .join(format!("{name}-serial.log"));
-    let mut vm = VmConfig::new(name, iso.unwrap_or_else(crate::iso::default_iso), serial_log);
+    let mut vm = VmConfig::new(
+        name,
+        iso.unwrap_or_else(crate::iso::default_iso),
+        serial_log,
+    );
     vm.graphics = graphics;
     if uefi {
         vm.firmware = Firmware::Uefi;
@@ -117,7 +121,11 @@ mod tests {
         assert_eq!(vm.graphics, Graphics::VboxSvga);
         assert!(vm.iso.ends_with("images/vitrine.iso") && vm.iso.is_absolute());
         assert!(vm.serial_log.ends_with("vbox/other name-serial.log"));
-        for command in vm.create_commands().iter().chain(&vm.configure_commands(true)) {
+        for command in vm
+            .create_commands()
+            .iter()
+            .chain(&vm.configure_commands(true))
+        {
             assert!(command.iter().any(|w| w == "other name"), "{command:?}");
         }
     }

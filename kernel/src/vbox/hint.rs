@@ -103,14 +103,21 @@ mod tests {
     fn good_hints_are_taken_as_they_are() {
         let current = (1024, 768);
         for (w, h, bpp) in [(1920, 1080, 32), (800, 600, 0), (640, 480, 32)] {
-            assert_eq!(size(mode_for_hint(&hint(0, w, h, bpp), current, Some(&LIMITS))), Ok((w, h)));
+            assert_eq!(
+                size(mode_for_hint(&hint(0, w, h, bpp), current, Some(&LIMITS))),
+                Ok((w, h))
+            );
         }
     }
 
     #[test]
     fn zero_means_unchanged() {
         assert_eq!(
-            size(mode_for_hint(&hint(0, 0, 900, 0), (1280, 720), Some(&LIMITS))),
+            size(mode_for_hint(
+                &hint(0, 0, 900, 0),
+                (1280, 720),
+                Some(&LIMITS)
+            )),
             Ok((1280, 900))
         );
         assert_eq!(
@@ -124,14 +131,21 @@ mod tests {
         let choice = mode_for_hint(&hint(0, 65535, 65535, 32), (1024, 768), Some(&LIMITS))
             .expect("clamped, not refused");
         let (w, h) = (choice.width, choice.height);
-        assert!(choice.fallback.is_some(), "the reason goes to the fallback line");
+        assert!(
+            choice.fallback.is_some(),
+            "the reason goes to the fallback line"
+        );
         assert!(
             u64::from(w) * u64::from(h) * 4 <= LIMITS.vram_bytes,
             "{w}x{h}"
         );
         assert!(w >= 640 && h >= 480);
         assert_eq!(
-            size(mode_for_hint(&hint(0, 1, 1, 32), (1024, 768), Some(&LIMITS))),
+            size(mode_for_hint(
+                &hint(0, 1, 1, 32),
+                (1024, 768),
+                Some(&LIMITS)
+            )),
             Ok((640, 480))
         );
     }

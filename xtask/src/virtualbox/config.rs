@@ -34,7 +34,9 @@ impl Graphics {
         Self::ALL
             .into_iter()
             .find(|g| g.name() == value)
-            .ok_or_else(|| format!("--graphics wants vboxvga, vboxsvga or vmsvga, not `{value}`").into())
+            .ok_or_else(|| {
+                format!("--graphics wants vboxvga, vboxsvga or vmsvga, not `{value}`").into()
+            })
     }
 }
 
@@ -213,7 +215,10 @@ mod tests {
         assert_eq!(option(modify, "--boot1"), Some("dvd"));
         assert_eq!(option(modify, "--firmware"), Some("bios"));
         assert_eq!(option(modify, "--uartmode1"), Some("file"));
-        assert_eq!(option(&configure[1], "--medium"), Some("/x/images/vitrine.iso"));
+        assert_eq!(
+            option(&configure[1], "--medium"),
+            Some("/x/images/vitrine.iso")
+        );
         assert_eq!(configure.len(), 2, "no interpreter fallback with a driver");
     }
 
@@ -223,13 +228,24 @@ mod tests {
         vm.firmware = Firmware::Uefi;
         vm.graphics = Graphics::VmSvga;
         vm.base_folder = Some(PathBuf::from("/runs/a"));
-        assert_eq!(option(&vm.create_commands()[0], "--basefolder"), Some("/runs/a"));
+        assert_eq!(
+            option(&vm.create_commands()[0], "--basefolder"),
+            Some("/runs/a")
+        );
         let configure = vm.configure_commands(true);
         assert_eq!(option(&configure[0], "--firmware"), Some("efi"));
-        assert_eq!(option(&configure[0], "--graphicscontroller"), Some("vmsvga"));
+        assert_eq!(
+            option(&configure[0], "--graphicscontroller"),
+            Some("vmsvga")
+        );
         assert_eq!(
             configure.last().unwrap()[..],
-            ["setextradata", "kiosk-test", "VBoxInternal/HM/FallbackToIEM", "1"]
+            [
+                "setextradata",
+                "kiosk-test",
+                "VBoxInternal/HM/FallbackToIEM",
+                "1"
+            ]
         );
     }
 

@@ -209,7 +209,11 @@ fn unpack(archive: &Path) -> Result<PathBuf> {
             .arg(archive),
     )?;
     if !dir.join("VBoxManage").is_file() {
-        return Err(format!("{} did not unpack to virtualbox/VBoxManage", archive.display()).into());
+        return Err(format!(
+            "{} did not unpack to virtualbox/VBoxManage",
+            archive.display()
+        )
+        .into());
     }
     fs::write(&stamp, &expected)?;
     Ok(dir)

@@ -41,7 +41,10 @@ impl Session {
                     .truncate(false)
                     .write(true)
                     .open(&path)?;
-                eprintln!("xtask: waiting for the VirtualBox lock {}", Path::new(&path).display());
+                eprintln!(
+                    "xtask: waiting for the VirtualBox lock {}",
+                    Path::new(&path).display()
+                );
                 file.lock()?;
                 Some(file)
             }
@@ -114,7 +117,9 @@ impl Drop for Session {
     fn drop(&mut self) {
         let daemons = self.own_daemons();
         for pid in &daemons {
-            let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
         }
         let deadline = Instant::now() + Duration::from_secs(15);
         while !self.own_daemons().is_empty() && Instant::now() < deadline {
@@ -122,7 +127,9 @@ impl Drop for Session {
         }
         for pid in self.own_daemons() {
             eprintln!("xtask: VBoxSVC/IPC daemon {pid} did not stop on SIGTERM; killing it");
-            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
         }
     }
 }
@@ -201,7 +208,7 @@ mod tests {
         .to_string();
         assert!(failed.contains("bad") && failed.contains('3'), "{failed}");
         let started = Instant::now();
-        let slow = run_bounded(&mut Command::new("sleep").arg("10"), Duration::from_millis(200))
+        let slow = run_bounded(Command::new("sleep").arg("10"), Duration::from_millis(200))
             .unwrap_err()
             .to_string();
         assert!(slow.contains("did not finish"), "{slow}");

@@ -145,7 +145,9 @@ impl<'s> Vm<'s> {
                     _ => {}
                 }
             } else if Instant::now() >= deadline {
-                return Err(format!("VM still running after {timeout:?} (expected {state})").into());
+                return Err(
+                    format!("VM still running after {timeout:?} (expected {state})").into(),
+                );
             }
             std::thread::sleep(Duration::from_millis(200));
         }
@@ -290,7 +292,9 @@ pub fn read_png(path: &Path) -> Result<Frame> {
     let channels = match info.color_type {
         png::ColorType::Rgb => 3,
         png::ColorType::Rgba => 4,
-        other => return Err(format!("{}: unexpected PNG colour type {other:?}", path.display()).into()),
+        other => {
+            return Err(format!("{}: unexpected PNG colour type {other:?}", path.display()).into())
+        }
     };
     let rgb: Vec<u8> = buffer[..info.buffer_size()]
         .chunks_exact(channels)

@@ -204,7 +204,10 @@ fn background_beat(ticks: u64) {
     if port == 0 || ticks < BEAT_NEXT_TICK.load(Ordering::Relaxed) {
         return;
     }
-    BEAT_NEXT_TICK.store(ticks + BEAT_EVERY_TICKS.load(Ordering::Relaxed), Ordering::Relaxed);
+    BEAT_NEXT_TICK.store(
+        ticks + BEAT_EVERY_TICKS.load(Ordering::Relaxed),
+        Ordering::Relaxed,
+    );
     let value = BEAT_VALUE.load(Ordering::Relaxed) as u32;
     // SAFETY: the port and value were handed over by the VMMDev driver through
     // `set_background_beat`: its request port and a prepared request that stays in
