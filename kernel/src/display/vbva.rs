@@ -153,7 +153,7 @@ impl VbvaDisplay {
             height: choice.height,
         };
         let result = self.vbva.set_mode(hal, wanted, |io, mode| {
-            let set = dispi.set_mode(io, mode.width, mode.height).ok()?;
+            let set = dispi.change_mode(io, mode.width, mode.height).ok()?;
             // VBVA describes the screen with pitch = width × 4; a device that padded
             // the lines would be misdescribed, so treat that as a refusal.
             (set.pitch == set.width * 4).then(|| {
@@ -189,7 +189,7 @@ impl VbvaDisplay {
                         height: previous.height,
                     },
                     |io, mode| {
-                        let set = dispi.set_mode(io, mode.width, mode.height).ok()?;
+                        let set = dispi.change_mode(io, mode.width, mode.height).ok()?;
                         Some(ScreenMode {
                             width: set.width,
                             height: set.height,

@@ -50,10 +50,9 @@ impl Session {
             }
             None => None,
         };
-        let home = crate::target_dir()
-            .join("xtask")
-            .join("virtualbox")
-            .join(format!("{label}-{}", std::process::id()));
+        let homes = crate::target_dir().join("xtask").join("virtualbox");
+        end_stale_runs(&homes);
+        let home = homes.join(format!("{label}-{}", std::process::id()));
         if home.exists() {
             fs::remove_dir_all(&home)?;
         }
@@ -95,19 +94,70 @@ impl Session {
     /// The VBoxSVC (and IPC daemon) processes that run with this session's home:
     /// the ones this session started.
     fn own_daemons(&self) -> Vec<u32> {
-        let want = format!("VBOX_USER_HOME={}", self.home.display());
-        let Ok(entries) = fs::read_dir("/proc") else {
-            return Vec::new();
-        };
-        entries
-            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-            .filter(|pid| {
-                let comm = fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-                matches!(comm.trim(), "VBoxSVC" | "VBoxXPCOMIPCD")
-                    && fs::read(format!("/proc/{pid}/environ"))
-                        .is_ok_and(|env| env.split(|b| *b == 0).any(|v| v == want.as_bytes()))
-            })
+        virtualbox_processes(&["VBoxSVC", "VBoxXPCOMIPCD"])
+            .into_iter()
+            .filter(|(_, home)| home == &self.home)
+            .map(|(pid, _)| pid)
             .collect()
+    }
+}
+
+/// VirtualBox processes named `names`, with the `VBOX_USER_HOME` they run in.
+fn virtualbox_processes(names: &[&str]) -> Vec<(u32, PathBuf)> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let comm = fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+            if !names.contains(&comm.trim()) {
+                return None;
+            }
+            let env = fs::read(format!("/proc/{pid}/environ")).ok()?;
+            let home = env
+                .split(|b| *b == 0)
+                .find_map(|v| v.strip_prefix(b"VBOX_USER_HOME="))?;
+            Some((
+                pid,
+                PathBuf::from(String::from_utf8_lossy(home).into_owned()),
+            ))
+        })
+        .collect()
+}
+
+/// Ends what an earlier run of these tests left running when it was killed before
+/// its clean-up (Ctrl-C): VMs and daemons whose home is one of ours
+/// (`<homes>/<label>-<pid>`) while that xtask process is gone. VBoxHeadless first
+/// (SIGTERM powers its VM off), then the daemons.
+fn end_stale_runs(homes: &Path) {
+    let stale = |home: &Path| {
+        home.parent() == Some(homes)
+            && home
+                .file_name()
+                .and_then(|n| n.to_str()?.rsplit_once('-')?.1.parse::<u32>().ok())
+                .is_some_and(|owner| !Path::new(&format!("/proc/{owner}")).exists())
+    };
+    for names in [&["VBoxHeadless"][..], &["VBoxSVC", "VBoxXPCOMIPCD"]] {
+        let pids: Vec<u32> = virtualbox_processes(names)
+            .into_iter()
+            .filter(|(_, home)| stale(home))
+            .map(|(pid, _)| pid)
+            .collect();
+        for pid in &pids {
+            eprintln!("xtask: ending VirtualBox process {pid} left by an earlier, killed run");
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while pids
+            .iter()
+            .any(|p| Path::new(&format!("/proc/{p}")).exists())
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }
 

@@ -159,8 +159,8 @@ pub fn handle_line(line: u8) {
         return;
     }
     if line == TICK_LINE {
-        let ticks = TICKS.fetch_add(1, Ordering::Relaxed) + 1;
-        background_beat(ticks);
+        TICKS.fetch_add(1, Ordering::Relaxed);
+        background_beat();
     } else if FIRED.record(line) {
         set_line_masked(line, true);
     }
@@ -172,16 +172,18 @@ pub fn handle_line(line: u8) {
 }
 
 /// The background beat (`hal::Irqs::beat_in_background`): port (0 = off), value,
-/// period in ticks, and the tick of the next write.
+/// period and the time of the next write (µs, the TSC clock: under a slow
+/// hypervisor ticks get merged and arrive far less often than `TICK_HZ`).
 static BEAT_PORT: AtomicU64 = AtomicU64::new(0);
 static BEAT_VALUE: AtomicU64 = AtomicU64::new(0);
-static BEAT_EVERY_TICKS: AtomicU64 = AtomicU64::new(0);
-static BEAT_NEXT_TICK: AtomicU64 = AtomicU64::new(0);
+static BEAT_INTERVAL_US: AtomicU64 = AtomicU64::new(0);
+static BEAT_NEXT_US: AtomicU64 = AtomicU64::new(0);
 
 /// Sets (or stops) the port write the tick repeats. A VMMDev heartbeat sent from
 /// here keeps beating while the runtime draws a frame that takes seconds (a 4K
 /// frame under VirtualBox's interpreter): the host's flatline timer fires after two
-/// missed intervals. False without a running tick.
+/// missed intervals. It is sent every half interval, as a late tick must not cost
+/// a beat. False without a running tick.
 pub fn set_background_beat(beat: Option<crate::hal::BackgroundBeat>) -> bool {
     BEAT_PORT.store(0, Ordering::SeqCst);
     let Some(beat) = beat else {
@@ -190,22 +192,26 @@ pub fn set_background_beat(beat: Option<crate::hal::BackgroundBeat>) -> bool {
     if !TICK_RUNNING.load(Ordering::SeqCst) || beat.port == 0 {
         return false;
     }
-    let every = (beat.interval_us * time::TICK_HZ / 1_000_000).max(1);
+    let interval = (beat.interval_us / 2).max(1);
     BEAT_VALUE.store(u64::from(beat.value), Ordering::SeqCst);
-    BEAT_EVERY_TICKS.store(every, Ordering::SeqCst);
-    BEAT_NEXT_TICK.store(ticks() + every, Ordering::SeqCst);
+    BEAT_INTERVAL_US.store(interval, Ordering::SeqCst);
+    BEAT_NEXT_US.store(time::now_us() + interval, Ordering::SeqCst);
     BEAT_PORT.store(u64::from(beat.port), Ordering::SeqCst);
     true
 }
 
 /// From the tick handler: the beat's write when it is due.
-fn background_beat(ticks: u64) {
+fn background_beat() {
     let port = BEAT_PORT.load(Ordering::Relaxed) as u16;
-    if port == 0 || ticks < BEAT_NEXT_TICK.load(Ordering::Relaxed) {
+    if port == 0 {
         return;
     }
-    BEAT_NEXT_TICK.store(
-        ticks + BEAT_EVERY_TICKS.load(Ordering::Relaxed),
+    let now = time::now_us();
+    if now < BEAT_NEXT_US.load(Ordering::Relaxed) {
+        return;
+    }
+    BEAT_NEXT_US.store(
+        now + BEAT_INTERVAL_US.load(Ordering::Relaxed),
         Ordering::Relaxed,
     );
     let value = BEAT_VALUE.load(Ordering::Relaxed) as u32;

@@ -271,12 +271,38 @@ impl Dispi {
     }
 
     /// Sets the valid mode nearest to `width`×`height` (logging any fallback) with
-    /// 32 bpp and the LFB on, and returns the mode as the device reports it.
+    /// 32 bpp and the LFB on, and returns the mode as the device reports it. DISPI is
+    /// switched off first (plain VBE: Bochs and QEMU want the new size set while off).
     pub fn set_mode(
         &self,
         io: &mut impl PortIo,
         width: u32,
         height: u32,
+    ) -> Result<DispiMode, DispiError> {
+        self.program(io, width, height, true)
+    }
+
+    /// Like [`set_mode`](Self::set_mode) but without switching DISPI off first, the
+    /// order of VirtualBox's own guest drivers under VBVA. In VirtualBox 7.0.14 every
+    /// ENABLE write tells the display about an LFB mode change and resets VBVA's VBE
+    /// state (`vbe_ioport_write_data`, Devices/Graphics/DevVGA.cpp), so a disable in
+    /// between makes the host drop to the old mode for a moment; XRES/BPP written
+    /// while enabled are recalculated on the spot there.
+    pub fn change_mode(
+        &self,
+        io: &mut impl PortIo,
+        width: u32,
+        height: u32,
+    ) -> Result<DispiMode, DispiError> {
+        self.program(io, width, height, false)
+    }
+
+    fn program(
+        &self,
+        io: &mut impl PortIo,
+        width: u32,
+        height: u32,
+        disable_first: bool,
     ) -> Result<DispiMode, DispiError> {
         let choice = validate_mode(width, height, &self.limits())?;
         report_fallback(width, height, &choice);
@@ -287,7 +313,9 @@ impl Dispi {
         // validate_mode bounds both by the device maximum (<= 16384), so they fit u16.
         let w16 = u16::try_from(choice.width).map_err(|_| rejected)?;
         let h16 = u16::try_from(choice.height).map_err(|_| rejected)?;
-        write_reg(io, VBE_DISPI_INDEX_ENABLE, VBE_DISPI_DISABLED);
+        if disable_first {
+            write_reg(io, VBE_DISPI_INDEX_ENABLE, VBE_DISPI_DISABLED);
+        }
         write_reg(io, VBE_DISPI_INDEX_XRES, w16);
         write_reg(io, VBE_DISPI_INDEX_YRES, h16);
         write_reg(io, VBE_DISPI_INDEX_BPP, 32);

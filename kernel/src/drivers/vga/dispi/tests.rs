@@ -69,6 +69,26 @@ fn set_mode_reads_back_width_and_pitch_on_both_devices() {
 }
 
 #[test]
+fn change_mode_keeps_dispi_on_throughout() {
+    let mut dev = FakeDispi::virtualbox(16 * MIB);
+    let dispi = Dispi::probe(&mut dev, &vbox_pci(16 << 20)).unwrap();
+    dispi.set_mode(&mut dev, 1024, 768).unwrap();
+    let from = dev.writes.len();
+    let mode = dispi.change_mode(&mut dev, 1280, 800).unwrap();
+    assert_eq!((mode.width, mode.height, mode.pitch), (1280, 800, 5120));
+    let enables: Vec<u16> = dev.writes[from..]
+        .iter()
+        .filter(|&&(i, _)| i == 4)
+        .map(|&(_, v)| v)
+        .collect();
+    assert!(!enables.is_empty(), "the mode is enabled");
+    assert!(
+        enables.iter().all(|v| v & 0x01 == 0x01),
+        "no ENABLE write switches DISPI off: {enables:?}"
+    );
+}
+
+#[test]
 fn odd_width_is_rounded_on_qemu_and_kept_on_virtualbox() {
     let mut q = FakeDispi::qemu(16 * MIB);
     let dispi = Dispi::probe(&mut q, &qemu_pci(16 << 20)).unwrap();

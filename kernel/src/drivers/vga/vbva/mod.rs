@@ -265,11 +265,15 @@ impl Vbva {
     /// Sets screen 0 to `mode` (32 bpp, pitch = width × 4, framebuffer at VRAM 0) and
     /// returns the mode the device took.
     ///
-    /// Order: ring off (if on) → `program_vbe` (the DISPI driver writes XRES, YRES,
-    /// BPP, ENABLE and returns the mode the device accepted, or `None` when it dropped
-    /// the ENABLE write) → VBVA_INFO_VIEW → VBVA_INFO_SCREEN → ring on → caps again if
-    /// the ring was off (the host drops them then) → VBVA_REPORT_INPUT_MAPPING. The
-    /// caller then presents one full frame.
+    /// Order, as VirtualBox's own guest drivers do it: `program_vbe` (the DISPI
+    /// driver writes XRES, YRES, BPP, ENABLE without switching DISPI off, and returns
+    /// the mode the device accepted, or `None` when it dropped the ENABLE write) →
+    /// VBVA_INFO_VIEW → VBVA_INFO_SCREEN → ring on if it is not yet (the first mode
+    /// set) → caps if not sent → VBVA_REPORT_INPUT_MAPPING. The ring stays on across
+    /// a mode change: switching it off makes VirtualBox 7.0.14 forget the guest's
+    /// caps (`vbvaDisable` resets them when screen 0's ring goes,
+    /// Devices/Graphics/DevVGA_VBVA.cpp) and show the old mode until the next
+    /// update. The caller then presents one full frame.
     ///
     /// A mode that does not fit the framebuffer area (or has a zero or >16384
     /// dimension) is refused before anything is touched, so the old mode stays. If the
@@ -286,9 +290,6 @@ impl Vbva {
         program_vbe: impl FnOnce(&mut P, ScreenMode) -> Option<ScreenMode>,
     ) -> Result<ScreenMode> {
         self.check_fits(mode)?;
-        if self.ring_enabled {
-            self.disable_ring(io)?;
-        }
         self.mode = None;
         let Some(mode) = program_vbe(io, mode) else {
             log::warn!("vbva: DISPI rejected {}x{}", mode.width, mode.height);
@@ -309,7 +310,9 @@ impl Vbva {
         };
         self.exchange(io, wire::VBVA_INFO_SCREEN, &mut screen)?;
         self.mode = Some(mode);
-        self.enable_ring(io)?;
+        if !self.ring_enabled {
+            self.enable_ring(io)?;
+        }
         if !self.caps_sent {
             self.send_caps(io)?;
         }
