@@ -62,7 +62,14 @@ pub fn run() -> Result {
 }
 
 /// Words an app crate must not contain: the platform is vitrine's business.
-const HARDWARE_WORDS: &[&str] = &["metal", "Metal", "PcInput", "SystemConfig", "pci", "drivers::"];
+const HARDWARE_WORDS: &[&str] = &[
+    "metal",
+    "Metal",
+    "PcInput",
+    "SystemConfig",
+    "pci",
+    "drivers::",
+];
 
 /// The app crates: the demo, the examples, and the template `cargo xtask new` writes.
 fn app_crate_dirs(root: &Path) -> Vec<PathBuf> {
@@ -182,7 +189,11 @@ mod tests {
         let root = std::env::temp_dir().join(format!("xtask-hw-{}", std::process::id()));
         let src = root.join("examples/bad/src");
         fs::create_dir_all(&src).unwrap();
-        fs::write(src.join("main.rs"), "//! Bad.\nuse vitrine::input::PcInput;\n").unwrap();
+        fs::write(
+            src.join("main.rs"),
+            "//! Bad.\nuse vitrine::input::PcInput;\n",
+        )
+        .unwrap();
         fs::write(root.join("examples/bad/Cargo.toml"), "[package]\n").unwrap();
         let problems = tidy(&root);
         fs::remove_dir_all(&root).unwrap();

@@ -42,6 +42,17 @@ pub struct SimArgs {
 
 /// `cargo xtask sim`.
 pub fn run(args: &SimArgs) -> Result {
+    if args.app.package != crate::cli::DEFAULT_APP {
+        return Err(format!(
+            "sim runs the demo `{}` only so far (the hosted runtime links it); \
+             `{}` can be previewed (`cargo xtask preview -p {}`) or booted (`cargo xtask run -p {}`)",
+            crate::cli::DEFAULT_APP,
+            args.app.package,
+            args.app.package,
+            args.app.package
+        )
+        .into());
+    }
     let script = args.script.clone();
     let out = args.out.clone().unwrap_or_else(|| {
         crate::target_dir()
