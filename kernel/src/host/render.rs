@@ -195,8 +195,13 @@ pub fn widgets<A: App>(
     Ok(list)
 }
 
-fn script(options: &Options) -> Result<Vec<Step>, String> {
-    parse_script(options.get("--events").unwrap_or(""))
+/// What a render or widget list is of: size, app options, input steps.
+type RunSpec = (u32, u32, Vec<(String, String)>, Vec<Step>);
+
+fn run_spec(options: &Options) -> Result<RunSpec, String> {
+    let (width, height) = options.size()?;
+    let steps = parse_script(options.get("--events").unwrap_or(""))?;
+    Ok((width, height, app_options(options)?, steps))
 }
 
 /// Every `--option NAME=VALUE`.
@@ -214,15 +219,9 @@ fn app_options(options: &Options) -> Result<Vec<(String, String)>, String> {
 /// `APP render --size WxH --out FILE.ppm [--events SCRIPT]`.
 pub(super) fn render_command<A: App>(new_app: fn() -> A, args: &[String]) -> Result<(), String> {
     let options = Options::parse(args, &["--size", "--out", "--events", "--option"])?;
-    let (width, height) = options.size()?;
     let out = options.get("--out").ok_or("render needs --out FILE.ppm")?;
-    let frame = render(
-        new_app(),
-        width,
-        height,
-        &app_options(&options)?,
-        &script(&options)?,
-    )?;
+    let (width, height, app_options, steps) = run_spec(&options)?;
+    let frame = render(new_app(), width, height, &app_options, &steps)?;
     std::fs::write(out, frame.to_ppm()).map_err(|e| format!("{out}: {e}"))?;
     std::println!("render {width}x{height} -> {out}");
     Ok(())
@@ -231,15 +230,8 @@ pub(super) fn render_command<A: App>(new_app: fn() -> A, args: &[String]) -> Res
 /// `APP widgets --size WxH [--events SCRIPT]`.
 pub(super) fn widgets_command<A: App>(new_app: fn() -> A, args: &[String]) -> Result<(), String> {
     let options = Options::parse(args, &["--size", "--events", "--option"])?;
-    let (width, height) = options.size()?;
-    let list = widgets(
-        new_app(),
-        width,
-        height,
-        &app_options(&options)?,
-        &script(&options)?,
-    )?;
-    for (id, r) in list {
+    let (width, height, app_options, steps) = run_spec(&options)?;
+    for (id, r) in widgets(new_app(), width, height, &app_options, &steps)? {
         std::println!(
             "widget id={id} x={} y={} w={} h={}",
             r.top_left.x,
