@@ -136,7 +136,7 @@ impl AppOptions {
         let change = self.store(name, value)?;
         if change != OptionChange::Unchanged {
             let name = OptionName::new(name)?;
-            if !self.pending.iter().any(|n| *n == name) && self.pending.push(name).is_err() {
+            if !self.pending.contains(&name) && self.pending.push(name).is_err() {
                 // The app has not run for MAX_PENDING_CHANGES distinct changes; the
                 // value is stored, only the event is lost (and counted).
                 self.lost_changes = self.lost_changes.saturating_add(1);
