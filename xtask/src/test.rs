@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::cli::Args;
+use crate::cli::AppPackage;
 use crate::qemu::{Firmware, QemuExit, QemuOptions, QemuRun};
 use crate::qmp::MouseButton;
 use crate::Result;
@@ -147,15 +147,30 @@ pub fn boot_tests() -> Vec<BootTest> {
     tests
 }
 
-/// `cargo xtask test [--no-host] [--no-virtualbox] [--virtualbox DIR] [--only NAME]`.
-/// `--only virtualbox` runs just the real-VirtualBox tests.
-pub fn run(args: &[String]) -> Result {
-    let mut args = Args::new(args);
-    let skip_host = args.flag("--no-host");
-    let skip_virtualbox = args.flag("--no-virtualbox");
-    let virtualbox = args.value("--virtualbox")?.map(PathBuf::from);
-    let only = args.value("--only")?;
-    args.finish()?;
+/// `cargo xtask test` options.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// The app the boot tests boot
+    #[command(flatten)]
+    pub app: AppPackage,
+    /// Skip `cargo test --workspace`
+    #[arg(long)]
+    pub no_host: bool,
+    /// Skip the real-VirtualBox boot tests (developers without VirtualBox)
+    #[arg(long)]
+    pub no_virtualbox: bool,
+    /// The VirtualBox to use: a folder with VBoxManage and VBoxHeadless (also
+    /// VITRINE_VIRTUALBOX); else VBoxManage on PATH, else ../shared/virtualbox/
+    #[arg(long, value_name = "DIR")]
+    pub virtualbox: Option<PathBuf>,
+    /// Run only the boot test with this name (`virtualbox`: every real-VirtualBox test)
+    #[arg(long, value_name = "NAME")]
+    pub only: Option<String>,
+}
+
+/// `cargo xtask test`.
+pub fn run(args: &TestArgs) -> Result {
+    let (skip_host, skip_virtualbox, only) = (args.no_host, args.no_virtualbox, args.only.clone());
     let only_group = only.as_deref() == Some(crate::virtualbox::boot_tests::GROUP);
 
     crate::setup::ensure_all()?;
@@ -178,14 +193,14 @@ pub fn run(args: &[String]) -> Result {
         .filter(|t| !skip_virtualbox && crate::virtualbox::boot_tests::selected(t, only.as_deref()))
         .collect();
     if !tests.is_empty() || !vbox_tests.is_empty() {
-        match crate::build::build_kernel() {
+        match crate::build::build_kernel(&args.app.package) {
             Ok(elf) => {
                 let mut isos = IsoCache::new(&elf);
                 run_boot_tests(&mut isos, &tests, &mut summary);
                 if !vbox_tests.is_empty() {
                     crate::virtualbox::boot_tests::run(
                         &vbox_tests,
-                        virtualbox.as_deref(),
+                        args.virtualbox.as_deref(),
                         |name, cmdline| isos.get(name, cmdline),
                         &mut |name, started, result| summary.record(name, started, result, None),
                     );

@@ -6,15 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use vitrine_app::layout::Widget;
-use vitrine_app::theme;
-
 use super::{Graphics, Session, VirtualBox, Vm};
 use crate::preview::Frame;
 use crate::qemu::Firmware;
-use crate::screenshot::check_kiosk;
+use crate::screenshot::same_share;
 use crate::status_line::StatusLine;
-use crate::ui_tests::{expect_click, expect_field, hover_only_on, share, wait_until_screen};
+use crate::ui_tests::{expect_click, expect_field, hover_only_on, wait_until_screen, Demo};
 use crate::Result;
 
 /// The `--only` name that selects every real-VirtualBox test.
@@ -253,8 +250,10 @@ fn size_of(line: &StatusLine) -> Option<(u32, u32)> {
     Some((w.parse().ok()?, h.parse().ok()?))
 }
 
-/// Screenshots until one is `width`×`height` and shows the kiosk laid out for it.
-fn kiosk_screen(vm: &Vm, name: &str, (width, height): (u32, u32)) -> Result<Frame> {
+/// Screenshots until one is `width`×`height` and shows the kiosk laid out for it
+/// (compared with the demo rendered by its host binary at that size).
+fn kiosk_screen(vm: &Vm, name: &str, (width, height): (u32, u32)) -> Result<(Demo, Frame)> {
+    let demo = Demo::new((width, height))?;
     let frame = wait_until_screen(
         || vm.screenshot(name),
         name,
@@ -263,11 +262,11 @@ fn kiosk_screen(vm: &Vm, name: &str, (width, height): (u32, u32)) -> Result<Fram
             if (f.width, f.height) != (width, height) {
                 return Err(format!("screenshot is {}x{}", f.width, f.height));
             }
-            check_kiosk(f).map(|_| ())
+            demo.check(f).map(|_| ())
         },
     )?;
-    println!("  {}", check_kiosk(&frame)?);
-    Ok(frame)
+    println!("  {}", demo.check(&frame)?);
+    Ok((demo, frame))
 }
 
 /// VMMDev, HGSMI and the VBVA display come up; the first frame at 1024×768 is on
@@ -297,22 +296,22 @@ fn check_pointer(vm: &mut Vm, timeout: Duration) -> Result {
         timeout,
     )
     .map_err(|e| format!("waiting for `@vitrine pointer shape=host`: {e}"))?;
-    let (w, h) = current_mode(vm)?;
-    let layout = vitrine_app::layout(w, h);
+    let demo = Demo::new(current_mode(vm)?)?;
     let target = 4; // button5
-    let centre = layout.buttons[target].center();
+    let centre = demo.buttons()[target].center();
+    let hover = demo.colour_after("hover 4", target)?;
     let (x, y) = (centre.x.to_string(), centre.y.to_string());
     vm.input(&["move-abs", &x, &y])?;
     wait_until_screen(
         || vm.screenshot("hover"),
         "hover",
         SCREEN_WAIT,
-        |f| hover_only_on(f, &layout, target),
+        |f| hover_only_on(f, &demo, hover, target),
     )?;
     let before = vm.status_lines().len();
     vm.input(&["click", &x, &y])?;
     let click = vm.wait_for_after(before, "click", remaining(deadline))?;
-    expect_click(&click, Widget::Button(target).name(), centre.x, centre.y)?;
+    expect_click(&click, "button5", centre.x, centre.y)?;
     let mut pages = Vec::new();
     for (notches, page) in [("1", "rooms"), ("-1", "home")] {
         let before = vm.status_lines().len();
@@ -350,26 +349,27 @@ fn check_keyboard(vm: &mut Vm, timeout: Duration) -> Result {
     expect_field(&activate, "target", &target)?;
     expect_field(&activate, "key", "enter")?;
 
-    let (w, h) = current_mode(vm)?;
-    let layout = vitrine_app::layout(w, h);
-    let field = layout.field.center();
-    let before_typing = vm.screenshot("before-typing")?;
+    let demo = Demo::new(current_mode(vm)?)?;
+    let field_rect = demo.field();
+    let field = field_rect.center();
     vm.input(&["click", &field.x.to_string(), &field.y.to_string()])?;
     let focus = vm.wait_for_match(
         |l| l.index > activate.index && l.word == "focus" && l.get("target") == Some("field"),
         remaining(deadline),
     )?;
+    // The field focused and empty, then typed into: it changes.
+    let before_typing = vm.screenshot("before-typing")?;
     vm.input(&["keys", "vbox"])?;
     wait_until_screen(
         || vm.screenshot("typed"),
         "typed",
         SCREEN_WAIT,
         |f| {
-            let text = share(f, &layout.field, theme::TEXT);
-            let was = share(&before_typing, &layout.field, theme::TEXT);
-            (text > was + 0.005)
-                .then_some(())
-                .ok_or(format!("field text pixels {text:.4} (before {was:.4})"))
+            let unchanged = same_share(f, &before_typing, &field_rect);
+            (unchanged < 0.99).then_some(()).ok_or(format!(
+                "the field is {:.1}% as before typing",
+                unchanged * 100.0
+            ))
         },
     )?;
     vm.controlvm(&["keyboardputscancode", "1c", "9c"])?;
@@ -566,9 +566,9 @@ fn check_integration_off(vm: &mut Vm, timeout: Duration) -> Result {
     expect_field(&display, "mode", "1024x768")?;
     vm.wait_for_after(display.index + 1, "frame", remaining(deadline))?;
     vm.wait_for("ready", remaining(deadline))?;
-    kiosk_screen(vm, "vbe-1024x768", (1024, 768))?;
-    let layout = vitrine_app::layout(1024, 768);
-    let target = layout.buttons[1].center();
+    let (demo, _) = kiosk_screen(vm, "vbe-1024x768", (1024, 768))?;
+    let target = demo.buttons()[1].center();
+    let hover = demo.colour_after("hover 1", 1)?;
     // The software pointer starts in the middle of the screen.
     let (dx, dy) = (target.x - 512, target.y - 384);
     vm.input(&["move-rel", &dx.to_string(), &dy.to_string()])?;
@@ -576,7 +576,7 @@ fn check_integration_off(vm: &mut Vm, timeout: Duration) -> Result {
         || vm.screenshot("off-hover"),
         "off-hover",
         SCREEN_WAIT,
-        |f| hover_only_on(f, &layout, 1),
+        |f| hover_only_on(f, &demo, hover, 1),
     )?;
     // vbox-input sends buttons as absolute events, which VirtualBox passes to the
     // PS/2 mouse only with the next relative event (MouseImpl.cpp: a guest without
