@@ -90,6 +90,11 @@ pub fn parse_log(log: &str) -> Vec<StatusLine> {
     lines
 }
 
+/// Matches the status lines with `word` from index `first` on.
+pub fn word_from(first: usize, word: &str) -> impl FnMut(&StatusLine) -> bool + '_ {
+    move |line| line.index >= first && line.word == word
+}
+
 /// Polls a guest's log until a status line `matches`. `poll` returns the lines so
 /// far and, once the machine has stopped, how it stopped: a line written just
 /// before the stop still counts; after it, waiting ends with that reason.

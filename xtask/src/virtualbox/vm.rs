@@ -175,7 +175,7 @@ impl<'s> Vm<'s> {
         status_line::parse_log(&self.serial_log())
     }
 
-    /// Waits for the first status line with this word.
+    /// Waits for the first status line with this word (as `QemuRun::wait_for`).
     pub fn wait_for(&mut self, word: &str, timeout: Duration) -> Result<StatusLine> {
         self.wait_for_after(0, word, timeout)
     }
@@ -185,10 +185,10 @@ impl<'s> Vm<'s> {
         &mut self,
         first: usize,
         word: &str,
-        timeout: Duration,
+        limit: Duration,
     ) -> Result<StatusLine> {
-        self.wait_for_match(|l| l.index >= first && l.word == word, timeout)
-            .map_err(|e| format!("waiting for `@vitrine {word}`: {e}").into())
+        let found = self.wait_for_match(status_line::word_from(first, word), limit);
+        found.map_err(|e| format!("waiting for `@vitrine {word}`: {e}").into())
     }
 
     /// Waits for the first status line `matches` accepts; fails at the timeout or
