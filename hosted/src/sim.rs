@@ -44,6 +44,8 @@ pub struct SimOptions {
     pub hgsmi: bool,
     /// The VM has a VMMDev (false: the guest must do without).
     pub vmmdev: bool,
+    /// `display=` on the guest's command line.
+    pub display: vitrine::boot::cmdline::DisplayChoice,
 }
 
 impl Default for SimOptions {
@@ -56,6 +58,7 @@ impl Default for SimOptions {
             out_dir: PathBuf::from("target/sim"),
             hgsmi: true,
             vmmdev: true,
+            display: Default::default(),
         }
     }
 }
@@ -182,6 +185,7 @@ impl Sim {
                 mode: options.mode,
                 firmware_framebuffer: None,
                 integration: options.integration,
+                display: options.display,
                 request_pages: platform.request_pages(),
                 write_combining: None,
                 vbox_log_mirror: Some(status_capture::mirror_to_vbox_log),

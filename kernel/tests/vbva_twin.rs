@@ -792,6 +792,7 @@ fn vga_pci(hal: &TwinHal) -> VgaPciInfo {
     VgaPciInfo {
         vendor: 0x80EE,
         device: 0xBEEF,
+        subsystem: (0, 0),
         bars,
     }
 }
