@@ -308,9 +308,21 @@ impl Svga {
         height: u32,
     ) -> Result<SvgaMode, SvgaError> {
         let p = self.ports;
+        // The worker applies a mode change before the commands queued so far, so
+        // UPDATEs of the old mode must be drained first or they would land on the new
+        // (maybe smaller) screen.
+        if !self.fifo.is_empty() {
+            self.sync(hal);
+            self.wait_idle(hal);
+        }
         p.write(hal, SVGA_REG_WIDTH, width);
         p.write(hal, SVGA_REG_HEIGHT, height);
         p.write(hal, SVGA_REG_BITS_PER_PIXEL, BPP);
+        // VirtualBox reads WIDTH/HEIGHT back as the host window's size until SVGA is
+        // on, so enable before reading back (the host zeroes the first 512 KiB).
+        if self.mode.is_none() {
+            p.write(hal, SVGA_REG_ENABLE, 1);
+        }
         let read_back = (
             p.read(hal, SVGA_REG_WIDTH),
             p.read(hal, SVGA_REG_HEIGHT),
@@ -323,9 +335,6 @@ impl Svga {
                 height,
                 read_back,
             });
-        }
-        if self.mode.is_none() {
-            p.write(hal, SVGA_REG_ENABLE, 1);
         }
         let pitch = p.read(hal, SVGA_REG_BYTES_PER_LINE);
         let fb_offset = p.read(hal, SVGA_REG_FB_OFFSET);
