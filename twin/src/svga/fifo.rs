@@ -115,6 +115,8 @@ impl Reader<'_> {
 enum Step {
     /// Consume `bytes` (id included) and act.
     Consume(u32),
+    /// Consume `bytes` without acting (a malformed command's header).
+    Skip(u32),
     /// Only part of the command is there yet.
     Incomplete,
 }
@@ -152,7 +154,7 @@ pub(crate) fn process(svga: &mut Svga, ctx: &mut SvgaCtx<'_>) -> bool {
             available,
         };
         match command(svga, ctx, &mut reader, ring) {
-            Step::Consume(bytes) => {
+            Step::Consume(bytes) | Step::Skip(bytes) => {
                 let mut skip = Reader { at: stop, ..reader };
                 skip.skip(bytes);
                 stop = skip.at;
@@ -224,7 +226,7 @@ fn command(svga: &mut Svga, ctx: &mut SvgaCtx<'_>, r: &mut Reader<'_>, ring: u32
             if !qemu
                 && (w >= VBOX_CURSOR_LIMIT || h >= VBOX_CURSOR_LIMIT || and_d > 32 || xor_d > 32)
             {
-                Step::Consume(4 + fixed(SIZE_DEFINE_CURSOR))
+                malformed(ctx, id, 4 + fixed(SIZE_DEFINE_CURSOR))
             } else {
                 let and_d = if qemu { 1 } else { and_d };
                 need(fixed(SIZE_DEFINE_CURSOR) + mask_bytes(w, h, and_d) + mask_bytes(w, h, xor_d))
@@ -233,7 +235,7 @@ fn command(svga: &mut Svga, ctx: &mut SvgaCtx<'_>, r: &mut Reader<'_>, ring: u32
         CMD_DEFINE_ALPHA_CURSOR => {
             let (w, h) = (r.peek(4), r.peek(5));
             if !qemu && (w >= VBOX_CURSOR_LIMIT || h >= VBOX_CURSOR_LIMIT) {
-                Step::Consume(4 + fixed(SIZE_DEFINE_ALPHA_CURSOR))
+                malformed(ctx, id, 4 + fixed(SIZE_DEFINE_ALPHA_CURSOR))
             } else {
                 need(
                     fixed(SIZE_DEFINE_ALPHA_CURSOR)
@@ -247,7 +249,7 @@ fn command(svga: &mut Svga, ctx: &mut SvgaCtx<'_>, r: &mut Reader<'_>, ring: u32
         CMD_DEFINE_SCREEN if !qemu => {
             let size = r.peek(1);
             if size >= svga.config.fifo_size {
-                Step::Consume(8)
+                malformed(ctx, id, 8)
             } else {
                 need(size)
             }
@@ -264,7 +266,7 @@ fn command(svga: &mut Svga, ctx: &mut SvgaCtx<'_>, r: &mut Reader<'_>, ring: u32
                 Device::Svga,
                 format!("unknown FIFO command {id}: only its id is skipped"),
             );
-            return Step::Consume(4);
+            return Step::Skip(4);
         }
     };
     let Step::Consume(bytes) = step else {
@@ -275,7 +277,7 @@ fn command(svga: &mut Svga, ctx: &mut SvgaCtx<'_>, r: &mut Reader<'_>, ring: u32
             Device::Svga,
             format!("FIFO command {id} of {bytes} bytes exceeds the ring: only its id is skipped"),
         );
-        return Step::Consume(4);
+        return Step::Skip(4);
     }
     if bytes > r.available {
         return Step::Incomplete;
@@ -283,6 +285,17 @@ fn command(svga: &mut Svga, ctx: &mut SvgaCtx<'_>, r: &mut Reader<'_>, ring: u32
     r.word();
     execute(svga, ctx, r, id, bytes);
     Step::Consume(bytes)
+}
+
+/// A command whose header the host refuses: only `bytes` are skipped.
+fn malformed(ctx: &mut SvgaCtx<'_>, id: u32, bytes: u32) -> Step {
+    ctx.errors.record(
+        Device::Svga,
+        format!(
+            "FIFO command {id} refused: only {bytes} bytes skipped, the rest is parsed as commands"
+        ),
+    );
+    Step::Skip(bytes)
 }
 
 /// Bytes of one cursor mask: scanlines padded to 32 bits, depth 15 read as 16.

@@ -649,10 +649,10 @@ impl Svga {
     /// One pass of the FIFO worker: mode change, cursor bypass 3, FIFO commands, busy
     /// cleared (sections 4.2, 5.2, 5.3).
     pub(crate) fn run_worker(&mut self, ctx: &mut SvgaCtx<'_>) {
-        self.worker_wake_requested = false;
         if self.fault == SvgaFault::WorkerStuck {
             return;
         }
+        self.worker_wake_requested = false;
         self.worker_runs += 1;
         if self.qemu() {
             // QEMU applies the mode at refresh, and only with ENABLE and CONFIG_DONE.

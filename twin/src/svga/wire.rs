@@ -134,8 +134,6 @@ mirrored! {
     FIFO_BUSY: u32 = 290 => "SVGA_FIFO_BUSY";
     /// FIFO register count.
     FIFO_NUM_REGS: u32 = 291 => "SVGA_FIFO_NUM_REGS";
-    /// Cap: RECT_FILL.
-    CAP_RECT_FILL: u32 = 0x1 => "SVGA_CAP_RECT_FILL";
     /// Cap: RECT_COPY.
     CAP_RECT_COPY: u32 = 0x2 => "SVGA_CAP_RECT_COPY";
     /// Cap: CURSOR.
@@ -255,6 +253,8 @@ sizes! {
     SIZE_ANNOTATION_COPY = 12 => "SVGAFifoCmdAnnotationCopy";
 }
 
+/// Cap: RECT_FILL (QEMU reports it; VirtualBox's header no longer names it).
+pub const CAP_RECT_FILL: u32 = 0x1;
 /// RECT_FILL payload (VirtualBox's own struct in DevVGA-SVGA.h, not in the table).
 pub const SIZE_RECT_FILL: usize = 20;
 /// DISPLAY_CURSOR / MOVE_CURSOR payload (two words, VirtualBox's own ids).

@@ -134,8 +134,6 @@ bitflags! {
     /// `SVGA_REG_CAPABILITIES` (`SVGA_CAP_*`): the bits a 2D guest looks at.
     #[derive(Clone, Copy, PartialEq, Eq, Debug)]
     pub struct Caps: u32 {
-        /// RECT_FILL command.
-        const RECT_FILL = 0x0000_0001;
         /// RECT_COPY command.
         const RECT_COPY = 0x0000_0002;
         /// DEFINE_CURSOR command.
