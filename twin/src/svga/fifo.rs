@@ -60,7 +60,7 @@ fn valid_ring(svga: &Svga, ctx: &mut SvgaCtx<'_>) -> Option<(u32, u32, u32)> {
                 && max <= limit
                 && min <= limit
                 && stop <= limit
-                && [min, max, stop].iter().all(|v| v % 4 == 0)
+                && [min, max, stop].iter().all(|v| v.is_multiple_of(4))
                 && (min..=max).contains(&stop)
         }
     };
@@ -137,7 +137,7 @@ pub(crate) fn process(svga: &mut Svga, ctx: &mut SvgaCtx<'_>) -> bool {
         if next == stop || (qemu && count >= QEMU_MAX_COMMANDS) {
             break;
         }
-        if !(min..max).contains(&next) || next % 4 != 0 {
+        if !(min..max).contains(&next) || !next.is_multiple_of(4) {
             ctx.errors.record(
                 Device::Svga,
                 format!("FIFO NEXT_CMD {next:#x} outside the ring"),

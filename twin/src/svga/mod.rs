@@ -542,15 +542,13 @@ impl Svga {
                     self.traces = true;
                 }
             }
-            REG_SYNC => {
-                if self.enabled() && self.config_done() {
-                    if self.qemu() {
-                        self.run_worker(ctx);
-                    } else {
-                        self.busy = true;
-                        self.worker_wake_requested = true;
-                        fifo::set_fifo_busy(ctx.fifo, true);
-                    }
+            REG_SYNC if self.enabled() && self.config_done() => {
+                if self.qemu() {
+                    self.run_worker(ctx);
+                } else {
+                    self.busy = true;
+                    self.worker_wake_requested = true;
+                    fifo::set_fifo_busy(ctx.fifo, true);
                 }
             }
             REG_GUEST_ID => self.guest_id = value,
