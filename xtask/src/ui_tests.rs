@@ -19,12 +19,12 @@ use crate::status_line::StatusLine;
 use crate::test::BootTest;
 use crate::Result;
 
-const TIMEOUT: Duration = Duration::from_secs(45);
-const UEFI_TIMEOUT: Duration = Duration::from_secs(90);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(45);
+pub(crate) const UEFI_TIMEOUT: Duration = Duration::from_secs(90);
 /// How long a screen change may take to show (TCG, a shared machine).
 const SCREEN_WAIT: Duration = Duration::from_secs(10);
 /// QMP's absolute axes run 0..=0x7fff across the screen.
-const ABS_MAX: i64 = 0x7fff;
+pub(crate) const ABS_MAX: i64 = 0x7fff;
 
 /// The display and input boot tests.
 pub fn boot_tests() -> Vec<BootTest> {
@@ -94,7 +94,7 @@ fn screenshot(run: &mut QemuRun, name: &str) -> Result<Frame> {
 }
 
 /// Takes screenshots until `ready` accepts one (it returns why not otherwise).
-fn wait_screen(
+pub(crate) fn wait_screen(
     run: &mut QemuRun,
     name: &str,
     mut ready: impl FnMut(&Frame) -> std::result::Result<(), String>,
@@ -114,7 +114,7 @@ fn wait_screen(
 
 /// The card colour under the pointer shows on `button` (most of its surface) and
 /// on no other widget.
-fn hover_only_on(frame: &Frame, layout: &Layout, button: usize) -> std::result::Result<(), String> {
+pub(crate) fn hover_only_on(frame: &Frame, layout: &Layout, button: usize) -> std::result::Result<(), String> {
     let on = share(frame, &layout.buttons[button], theme::CARD_HOVER);
     if on < 0.3 {
         return Err(format!(
@@ -131,11 +131,11 @@ fn hover_only_on(frame: &Frame, layout: &Layout, button: usize) -> std::result::
     Ok(())
 }
 
-fn remaining(deadline: Instant) -> Duration {
+pub(crate) fn remaining(deadline: Instant) -> Duration {
     deadline.saturating_duration_since(Instant::now())
 }
 
-fn expect_field(line: &StatusLine, key: &str, value: &str) -> Result {
+pub(crate) fn expect_field(line: &StatusLine, key: &str, value: &str) -> Result {
     match line.get(key) {
         Some(v) if v == value => Ok(()),
         _ => Err(format!("expected {key}={value}: {}", line.raw).into()),
@@ -143,7 +143,7 @@ fn expect_field(line: &StatusLine, key: &str, value: &str) -> Result {
 }
 
 /// The click line names `target` and a position within 2 px of (x, y).
-fn expect_click(line: &StatusLine, target: &str, x: i32, y: i32) -> Result {
+pub(crate) fn expect_click(line: &StatusLine, target: &str, x: i32, y: i32) -> Result {
     expect_field(line, "target", target)?;
     expect_field(line, "button", "left")?;
     let near = |key: &str, want: i32| {
