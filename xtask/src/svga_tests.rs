@@ -9,10 +9,9 @@ use std::time::{Duration, Instant};
 
 use crate::qemu::{Firmware, QemuRun};
 use crate::qmp::MouseButton;
-use crate::screenshot::check_kiosk;
 use crate::test::BootTest;
 use crate::ui_tests::{
-    expect_click, expect_field, hover_only_on, remaining, wait_screen, ABS_MAX, TIMEOUT,
+    expect_click, expect_field, hover_only_on, remaining, wait_screen, Demo, ABS_MAX, TIMEOUT,
     UEFI_TIMEOUT,
 };
 use crate::Result;
@@ -59,22 +58,23 @@ fn check_svga_kiosk(run: &mut QemuRun, timeout: Duration, (w, h): (u32, u32)) ->
     expect_field(&display, "backend", "svga")?;
     expect_field(&display, "mode", &format!("{w}x{h}"))?;
     run.wait_for_after(display.index + 1, "frame", remaining(deadline))?;
+    let demo = Demo::new((w, h))?;
     let frame = wait_screen(run, "kiosk", |f| {
         if (f.width, f.height) != (w, h) {
             return Err(format!("screendump is {}x{}", f.width, f.height));
         }
-        check_kiosk(f).map(|_| ())
+        demo.check(f).map(|_| ())
     })?;
-    println!("  {}", check_kiosk(&frame).map_err(|e| e.to_string())?);
+    println!("  {}", demo.check(&frame)?);
     let vmmouse = run.wait_for("vmmouse", remaining(deadline))?;
     expect_field(&vmmouse, "absolute", "on")?;
-    let layout = vitrine_app::layout(w, h);
-    let centre = layout.buttons[1].center();
+    let hover = demo.colour_after("hover 1", 1)?;
+    let centre = demo.buttons()[1].center();
     let abs = |p: i32, size: u32| i64::from(p) * ABS_MAX / i64::from(size);
     run.qmp()?
         .move_absolute(abs(centre.x, w), abs(centre.y, h))?;
     // Only UPDATEd rectangles reach QEMU's screen: the hover must show.
-    wait_screen(run, "hover", |f| hover_only_on(f, &layout, 1))?;
+    wait_screen(run, "hover", |f| hover_only_on(f, &demo, hover, 1))?;
     let qmp = run.qmp()?;
     qmp.button(MouseButton::Left, true)?;
     qmp.button(MouseButton::Left, false)?;
