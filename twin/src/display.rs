@@ -103,15 +103,7 @@ impl Machine {
             }
         }
         if screen == 0 && self.screen0_source == ModeSource::Dispi {
-            let m = self.dispi.mode();
-            return m.enabled.then_some(FbGeometry {
-                vram_offset: m.start_offset,
-                pitch: m.pitch,
-                width: m.width,
-                height: m.height,
-                bpp: m.bpp,
-                blank: false,
-            });
+            return self.screen_geometry_dispi();
         }
         let s = self.vbva.screen(screen)?;
         if s.flags & SCREEN_F_DISABLED != 0 {
