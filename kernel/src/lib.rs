@@ -29,6 +29,7 @@ pub mod runtime;
 pub mod status;
 pub mod system;
 pub mod testing;
+pub mod ui;
 pub mod vbox;
 
 /// The App API, as apps import it: `use vitrine::app::{App, Event, SystemInfo};`.

@@ -1,0 +1,437 @@
+//! Text: measuring, fitting to a box, alignment, ellipsis, word wrap, and drawing
+//! anti-aliased glyph rows straight into the target (see `paint`).
+
+use super::font::{count_missing, Font, Glyph, Weight, COVERAGE, MAX_SIZE, ONE, STORED_SIZES};
+use super::paint::{fill_rows, ramp};
+use embedded_graphics::pixelcolor::Rgb888;
+use embedded_graphics::prelude::*;
+use embedded_graphics::primitives::Rectangle;
+
+/// How text is drawn: font, colour, and the colour it is blended onto (the surface
+/// under it; the line box is painted in it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextStyle {
+    /// The font.
+    pub font: Font,
+    /// Glyph colour.
+    pub color: Rgb888,
+    /// The surface colour the glyph edges blend into.
+    pub background: Rgb888,
+}
+
+impl TextStyle {
+    /// `font` in `color` on `background`.
+    pub const fn new(font: Font, color: Rgb888, background: Rgb888) -> Self {
+        Self {
+            font,
+            color,
+            background,
+        }
+    }
+}
+
+/// Horizontal placement in a box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Align {
+    /// Against the left edge.
+    #[default]
+    Left,
+    /// Centred.
+    Center,
+    /// Against the right edge.
+    Right,
+}
+
+/// Shown where text was cut to fit.
+pub const ELLIPSIS: &str = "\u{2026}";
+
+/// The largest font of `weight` no taller than `max_height` in which every text of
+/// `texts` is at most `max_width` wide (the smallest stored size if none fits).
+pub fn fit(texts: &[&str], weight: Weight, max_width: u32, max_height: u32) -> Font {
+    let fits = |font: Font| {
+        font.height() <= max_height && texts.iter().all(|t| font.width(t) <= max_width)
+    };
+    let largest = STORED_SIZES[STORED_SIZES.len() - 1];
+    let big = Font::new(weight, u32::from(largest));
+    if fits(big) {
+        // Scaled sizes: the largest that fits, by bisection (widths grow with size).
+        let (mut lo, mut hi) = (u32::from(largest), u32::from(MAX_SIZE));
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if fits(Font::new(weight, mid)) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return Font::new(weight, lo);
+    }
+    STORED_SIZES
+        .iter()
+        .rev()
+        .map(|&px| Font::new(weight, u32::from(px)))
+        .find(|&f| fits(f))
+        .unwrap_or(Font::new(weight, u32::from(STORED_SIZES[0])))
+}
+
+/// The longest prefix of `text` that fits `max_width` with an ellipsis after it, or
+/// all of `text` (and `false`) when it fits as it is.
+pub fn ellipsize<'a>(font: Font, text: &'a str, max_width: u32) -> (&'a str, bool) {
+    if font.width(text) <= max_width {
+        return (text, false);
+    }
+    let room = u64::from(max_width.saturating_sub(font.width(ELLIPSIS))) * 64;
+    let mut used = 0u64;
+    let mut end = 0;
+    for (i, c) in text.char_indices() {
+        used += u64::from(font.advance64(c));
+        if used > room {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    (text[..end].trim_end(), true)
+}
+
+/// Greedy word wrap of `text` to `max_width`: lines break at spaces and at `\n`; a
+/// word wider than a line is broken between characters.
+pub fn wrap(font: Font, text: &str, max_width: u32) -> Lines<'_> {
+    Lines {
+        font,
+        rest: text,
+        max64: u64::from(max_width.max(1)) * 64,
+    }
+}
+
+/// The lines of a wrapped text (see `wrap`).
+#[derive(Debug, Clone)]
+pub struct Lines<'a> {
+    font: Font,
+    rest: &'a str,
+    max64: u64,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let text = self.rest;
+        let mut used = 0u64;
+        // End of the line so far, and where the next line starts.
+        let mut last_break: Option<(usize, usize)> = None;
+        for (i, c) in text.char_indices() {
+            if c == '\n' {
+                self.rest = &text[i + 1..];
+                return Some(text[..i].trim_end());
+            }
+            if c == ' ' {
+                last_break = Some((i, i + 1));
+            }
+            used += u64::from(self.font.advance64(c));
+            if used > self.max64 && c != ' ' {
+                let (end, next) = match last_break {
+                    Some(b) => b,
+                    // One word wider than the line: break before this character
+                    // (but always take at least one).
+                    None if i == 0 => (c.len_utf8(), c.len_utf8()),
+                    None => (i, i),
+                };
+                self.rest = text[next..].trim_start_matches(' ');
+                return Some(text[..end].trim_end());
+            }
+        }
+        self.rest = "";
+        Some(text.trim_end())
+    }
+}
+
+/// Draws `text` on one line with its baseline at `baseline`, starting at `x`;
+/// returns the pen position after it.
+pub fn draw_line<D: DrawTarget<Color = Rgb888>>(
+    target: &mut D,
+    text: &str,
+    style: &TextStyle,
+    x: i32,
+    baseline: i32,
+) -> i32 {
+    let font = style.font;
+    let colors = ramp(style.color, style.background);
+    let top = baseline - font.ascent() as i32;
+    let height = font.height();
+    let start64 = i64::from(x) * 64;
+    let mut pen64 = start64;
+    let mut batch: heapless::Vec<Placed, { BATCH + 2 }> = heapless::Vec::new();
+    let mut previous: Option<Placed> = None;
+    let mut area_left = x;
+    let mut chars = text.chars().peekable();
+    while chars.peek().is_some() {
+        // One batch: the glyph before it (its pixels may reach into the batch), up
+        // to BATCH glyphs, and the glyph after it.
+        batch.clear();
+        if let Some(p) = previous {
+            let _ = batch.push(p);
+        }
+        let first = batch.len();
+        while batch.len() < first + BATCH {
+            let Some(c) = chars.next() else { break };
+            let placed = Placed::new(font, c, pen64);
+            if placed.glyph.is_none() {
+                count_missing();
+            }
+            pen64 += i64::from(font.advance64(c));
+            let _ = batch.push(placed);
+        }
+        previous = batch.last().copied();
+        let last_batch = chars.peek().is_none();
+        let mut area_right = round64(pen64);
+        if let Some(&c) = chars.peek() {
+            let _ = batch.push(Placed::new(font, c, pen64));
+        }
+        if first == 0 || last_batch {
+            for p in &batch[first..] {
+                let (l, r) = p.columns(font);
+                if first == 0 {
+                    area_left = area_left.min(l);
+                }
+                if last_batch {
+                    area_right = area_right.max(r);
+                }
+            }
+        }
+        let area = Rectangle::new(
+            Point::new(area_left, top),
+            Size::new((area_right - area_left).max(0) as u32, height),
+        );
+        let mut coverage = [0u8; super::paint::CHUNK];
+        fill_rows(target, &area, |y, x0, row| {
+            let cov = &mut coverage[..row.len()];
+            cov.fill(0);
+            for p in batch.iter() {
+                p.rasterize_row(font, y - baseline, x0, cov);
+            }
+            for (out, &a) in row.iter_mut().zip(cov.iter()) {
+                *out = colors[usize::from(a.min(15))];
+            }
+        });
+        area_left = area_right;
+    }
+    round64(pen64)
+}
+
+/// Glyphs drawn per `fill_rows` pass.
+const BATCH: usize = 48;
+
+fn round64(v: i64) -> i32 {
+    ((v + 32) >> 6) as i32
+}
+
+/// A character placed on the line.
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    glyph: Option<&'static Glyph>,
+    pen64: i64,
+    advance64: u32,
+}
+
+impl Placed {
+    fn new(font: Font, c: char, pen64: i64) -> Self {
+        Self {
+            glyph: font.glyph(c),
+            pen64,
+            advance64: font.advance64(c),
+        }
+    }
+
+    /// Columns [left, right) this glyph may touch.
+    fn columns(&self, font: Font) -> (i32, i32) {
+        let pen = round64(self.pen64);
+        match self.glyph {
+            Some(g) => {
+                let s = i64::from(font.scale());
+                let l = (i64::from(g.left) * s) >> 16;
+                let r = ((i64::from(g.left) + i64::from(g.width)) * s + i64::from(ONE)) >> 16;
+                (pen + l as i32 - 1, pen + r as i32 + 1)
+            }
+            None => (pen, round64(self.pen64 + i64::from(self.advance64))),
+        }
+    }
+
+    /// Adds this glyph's coverage (0..=15) on the row `dy` pixels below the baseline
+    /// (negative: above) to `cov`, which starts at column `x0`.
+    fn rasterize_row(&self, font: Font, dy: i32, x0: i32, cov: &mut [u8]) {
+        let (l, r) = self.columns(font);
+        let x1 = x0 + cov.len() as i32;
+        if r <= x0 || l >= x1 {
+            return;
+        }
+        match self.glyph {
+            None => self.replacement_row(font, dy, x0, cov),
+            Some(g) if font.scale() == ONE => {
+                let gy = dy + g.top;
+                if gy < 0 || gy >= g.height as i32 {
+                    return;
+                }
+                let row_bytes = g.width.div_ceil(2) as usize;
+                let row = &COVERAGE[g.offset + gy as usize * row_bytes..][..row_bytes];
+                let origin = round64(self.pen64) + g.left;
+                let from = origin.max(x0);
+                let to = (origin + g.width as i32).min(x1);
+                for x in from..to {
+                    let gx = (x - origin) as usize;
+                    let v = (row[gx / 2] >> ((gx % 2) * 4)) & 0xF;
+                    let slot = &mut cov[(x - x0) as usize];
+                    *slot = (*slot).max(v);
+                }
+            }
+            Some(g) => scaled_row(g, font.scale(), self.pen64, dy, x0, (l, r), cov),
+        }
+    }
+
+    /// A hollow box, so a character without a glyph is seen.
+    fn replacement_row(&self, font: Font, dy: i32, x0: i32, cov: &mut [u8]) {
+        let px = font.px() as i32;
+        let stroke = (px / 16).max(1);
+        let inset = (px / 10).max(1);
+        let left = round64(self.pen64) + inset;
+        let right = round64(self.pen64 + i64::from(self.advance64)) - inset;
+        let (top, bottom) = (-(px * 72 / 100), 0);
+        if dy < top || dy >= bottom || right <= left {
+            return;
+        }
+        let full_row = dy < top + stroke || dy >= bottom - stroke;
+        for x in left.max(x0)..right.min(x0 + cov.len() as i32) {
+            if full_row || x < left + stroke || x >= right - stroke {
+                cov[(x - x0) as usize] = 15;
+            }
+        }
+    }
+}
+
+/// A row of a glyph scaled by `scale` (16.16, above 1): bilinear samples of its
+/// coverage, sharpened so edges stay about one output pixel wide.
+fn scaled_row(
+    g: &Glyph,
+    scale: u32,
+    pen64: i64,
+    dy: i32,
+    x0: i32,
+    (l, r): (i32, i32),
+    cov: &mut [u8],
+) {
+    let s = i64::from(scale);
+    let one = i64::from(ONE);
+    // Source row (16.16) whose centre lies under this output row's centre.
+    let v = -((i64::from(dy) * 2 + 1) << 15) * one / s; // height above baseline
+    let sy = (i64::from(g.top) << 16) - v - one / 2;
+    let (h, w) = (i64::from(g.height), i64::from(g.width));
+    if sy <= -one || sy >= h << 16 {
+        return;
+    }
+    let (j0, fy) = (sy >> 16, sy & 0xFFFF);
+    let row_bytes = g.width.div_ceil(2) as usize;
+    let sample = |i: i64, j: i64| -> i64 {
+        if i < 0 || j < 0 || i >= w || j >= h {
+            return 0;
+        }
+        let byte = COVERAGE[g.offset + j as usize * row_bytes + i as usize / 2];
+        i64::from((byte >> ((i % 2) * 4)) & 0xF)
+    };
+    let x1 = x0 + cov.len() as i32;
+    let from = l.max(x0);
+    let to = r.min(x1);
+    // Source column (16.16) under output column `from`, and the step per column.
+    let step = (one << 16) / s;
+    let mut sx = (((i64::from(from) * 64 + 32 - pen64) << 10) << 16) / s
+        - (i64::from(g.left) << 16)
+        - one / 2;
+    for x in from..to {
+        let (i0, fx) = (sx >> 16, sx & 0xFFFF);
+        let top = sample(i0, j0) * (one - fx) + sample(i0 + 1, j0) * fx;
+        let bottom = sample(i0, j0 + 1) * (one - fx) + sample(i0 + 1, j0 + 1) * fx;
+        // 0..=15 in 32.32 -> 0..=15 in 16.16.
+        let c = (top * (one - fy) + bottom * fy) >> 16;
+        // Sharpen around half coverage by the scale: the ramp stays ~1 pixel wide.
+        let half = 15 * one / 2;
+        let sharp = (((c - half) * s) >> 16) + half;
+        let q = ((sharp + one / 2) >> 16).clamp(0, 15) as u8;
+        let slot = &mut cov[(x - x0) as usize];
+        *slot = (*slot).max(q);
+        sx += step;
+    }
+}
+
+/// Draws `text` on one line in `area`: vertically centred, placed as `align` says,
+/// cut with an ellipsis if it is too wide. Returns whether it was cut.
+pub fn draw_in<D: DrawTarget<Color = Rgb888>>(
+    target: &mut D,
+    text: &str,
+    style: &TextStyle,
+    area: &Rectangle,
+    align: Align,
+) -> bool {
+    let font = style.font;
+    let (shown, cut) = ellipsize(font, text, area.size.width);
+    let width = font.width(shown) + if cut { font.width(ELLIPSIS) } else { 0 };
+    let x = aligned_x(area, width, align);
+    let baseline = area.top_left.y
+        + (area.size.height as i32 - font.height() as i32) / 2
+        + font.ascent() as i32;
+    let end = draw_line(target, shown, style, x, baseline);
+    if cut {
+        draw_line(target, ELLIPSIS, style, end, baseline);
+    }
+    cut
+}
+
+/// Draws `text` word-wrapped in `area`, lines placed as `align` says, from the top;
+/// the last line that fits gets an ellipsis if text remains. Returns the lines drawn.
+pub fn draw_wrapped<D: DrawTarget<Color = Rgb888>>(
+    target: &mut D,
+    text: &str,
+    style: &TextStyle,
+    area: &Rectangle,
+    align: Align,
+) -> usize {
+    let font = style.font;
+    let line_h = font.height() as i32;
+    let max_lines = (area.size.height as i32 / line_h.max(1)).max(0) as usize;
+    let mut lines = wrap(font, text, area.size.width).peekable();
+    let mut drawn = 0;
+    while drawn < max_lines {
+        let Some(line) = lines.next() else { break };
+        let row = Rectangle::new(
+            Point::new(area.top_left.x, area.top_left.y + drawn as i32 * line_h),
+            Size::new(area.size.width, line_h as u32),
+        );
+        if drawn + 1 == max_lines && lines.peek().is_some() {
+            // Out of room: the rest of the text becomes an ellipsis.
+            let (shown, _) = ellipsize(
+                font,
+                line,
+                area.size.width.saturating_sub(font.width(ELLIPSIS)),
+            );
+            let width = font.width(shown) + font.width(ELLIPSIS);
+            let x = aligned_x(&row, width, align);
+            let baseline = row.top_left.y + font.ascent() as i32;
+            let end = draw_line(target, shown, style, x, baseline);
+            draw_line(target, ELLIPSIS, style, end, baseline);
+        } else {
+            draw_in(target, line, style, &row, align);
+        }
+        drawn += 1;
+    }
+    drawn
+}
+
+fn aligned_x(area: &Rectangle, width: u32, align: Align) -> i32 {
+    let free = area.size.width as i32 - width as i32;
+    area.top_left.x
+        + match align {
+            Align::Left => 0,
+            Align::Center => free / 2,
+            Align::Right => free,
+        }
+}
