@@ -1,6 +1,8 @@
 //! The UI font: DejaVu Sans (regular and bold), rasterized with anti-aliasing at build
-//! time (`kernel/build.rs`) at a few pixel sizes; larger sizes are scaled from the
-//! largest at draw time with a sharpened bilinear filter, so big text stays crisp.
+//! time (`kernel/build.rs`) at one master size, 4 bits a pixel. Every other size is
+//! resampled from it at draw time: smaller ones by averaging the master pixels under
+//! each output pixel (supersampled anti-aliasing), larger ones by a bilinear filter
+//! sharpened so edges stay one pixel wide, so big text stays crisp at 4K.
 //!
 //! A character without a glyph draws a visible replacement box and is counted
 //! (`missing_glyphs`).
@@ -11,17 +13,18 @@ use core::sync::atomic::{AtomicU32, Ordering};
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Glyph {
     /// Pen advance in 1/64 pixel.
-    pub advance: u32,
+    pub advance: u16,
     /// Bitmap left edge relative to the pen.
-    pub left: i32,
+    pub left: i8,
     /// Bitmap top edge above the baseline.
-    pub top: i32,
-    pub width: u32,
-    pub height: u32,
-    pub offset: usize,
+    pub top: i8,
+    pub width: u8,
+    pub height: u8,
+    /// Where the rows start in `COVERAGE` (each row padded to a byte).
+    pub offset: u32,
 }
 
-/// One stored size of one weight.
+/// The master glyphs of one weight.
 #[derive(Debug)]
 pub(crate) struct Face {
     pub px: u16,
@@ -45,11 +48,12 @@ pub enum Weight {
     Bold,
 }
 
-/// Pixel sizes stored in the image, smallest first; a `Font` of another size below
-/// the largest uses the nearest stored size.
-pub const STORED_SIZES: &[u16] = &generated::SIZES;
+/// Smallest size a font is drawn at (smaller requests are raised to it).
+pub const MIN_SIZE: u16 = 8;
 /// Largest size a font is drawn at (larger requests are clamped).
 pub const MAX_SIZE: u16 = 1024;
+/// The size the glyphs are stored at: drawn without resampling.
+pub const MASTER_SIZE: u16 = generated::REGULAR.px;
 
 static MISSING_GLYPHS: AtomicU32 = AtomicU32::new(0);
 
@@ -91,20 +95,14 @@ pub struct Font {
 pub(super) const ONE: u32 = 1 << 16;
 
 impl Font {
-    /// `weight` at the stored size nearest to `px` (at or below it, or the smallest);
-    /// sizes above the largest stored one are drawn scaled, up to `MAX_SIZE`.
-    pub fn new(weight: Weight, px: u32) -> Self {
-        let largest = STORED_SIZES[STORED_SIZES.len() - 1];
-        let px = px.min(u32::from(MAX_SIZE)) as u16;
-        let px = if px >= largest {
-            px
+    /// `weight` at `px` pixels per em, clamped to `MIN_SIZE..=MAX_SIZE`.
+    pub const fn new(weight: Weight, px: u32) -> Self {
+        let px = if px < MIN_SIZE as u32 {
+            MIN_SIZE
+        } else if px > MAX_SIZE as u32 {
+            MAX_SIZE
         } else {
-            STORED_SIZES
-                .iter()
-                .copied()
-                .rev()
-                .find(|&s| s <= px)
-                .unwrap_or(STORED_SIZES[0])
+            px as u16
         };
         Self { weight, px }
     }
@@ -119,19 +117,15 @@ impl Font {
         u32::from(self.px)
     }
 
-    /// The stored face this font draws from.
+    /// The master glyphs this font draws from.
     pub(super) fn face(&self) -> &'static Face {
-        let faces = match self.weight {
+        match self.weight {
             Weight::Regular => &generated::REGULAR,
             Weight::Bold => &generated::BOLD,
-        };
-        faces
-            .iter()
-            .find(|f| f.px == self.px)
-            .unwrap_or(&faces[faces.len() - 1])
+        }
     }
 
-    /// Output pixels per face pixel, 16.16 (1.0 for stored sizes).
+    /// Output pixels per master pixel, 16.16 (1.0 at the master size).
     pub(super) fn scale(&self) -> u32 {
         let face = self.face();
         (u32::from(self.px) << 16) / u32::from(face.px)
@@ -160,7 +154,7 @@ impl Font {
     pub(super) fn advance64(&self, c: char) -> u32 {
         let face = self.face();
         let raw = match glyph_index(c) {
-            Some(i) => face.glyphs[i].advance,
+            Some(i) => u32::from(face.glyphs[i].advance),
             None => u32::from(face.px) * 64 * 6 / 10,
         };
         ((u64::from(raw) * u64::from(self.scale())) >> 16) as u32

@@ -18,6 +18,7 @@
 //! ```
 
 pub mod font;
+mod glyph;
 mod paint;
 pub mod text;
 

@@ -55,7 +55,10 @@ impl OriginDimensions for Screen {
 impl DrawTarget for Screen {
     type Color = Rgb888;
     type Error = Infallible;
-    fn draw_iter<I: IntoIterator<Item = Pixel<Rgb888>>>(&mut self, pixels: I) -> Result<(), Infallible> {
+    fn draw_iter<I: IntoIterator<Item = Pixel<Rgb888>>>(
+        &mut self,
+        pixels: I,
+    ) -> Result<(), Infallible> {
         for Pixel(p, c) in pixels {
             if p.x >= 0 && p.y >= 0 && (p.x as u32) < self.width && (p.y as u32) < self.height {
                 self.pixels[(p.y as u32 * self.width + p.x as u32) as usize] = c;

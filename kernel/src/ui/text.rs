@@ -1,7 +1,8 @@
 //! Text: measuring, fitting to a box, alignment, ellipsis, word wrap, and drawing
 //! anti-aliased glyph rows straight into the target (see `paint`).
 
-use super::font::{count_missing, Font, Glyph, Weight, COVERAGE, MAX_SIZE, ONE, STORED_SIZES};
+use super::font::{count_missing, Font, Glyph, Weight, MAX_SIZE, MIN_SIZE};
+use super::glyph;
 use super::paint::{fill_rows, ramp};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
@@ -46,37 +47,27 @@ pub enum Align {
 pub const ELLIPSIS: &str = "\u{2026}";
 
 /// The largest font of `weight` no taller than `max_height` in which every text of
-/// `texts` is at most `max_width` wide (the smallest stored size if none fits).
+/// `texts` is at most `max_width` wide (`MIN_SIZE` if none fits).
 pub fn fit(texts: &[&str], weight: Weight, max_width: u32, max_height: u32) -> Font {
     let fits = |font: Font| {
         font.height() <= max_height && texts.iter().all(|t| font.width(t) <= max_width)
     };
-    let largest = STORED_SIZES[STORED_SIZES.len() - 1];
-    let big = Font::new(weight, u32::from(largest));
-    if fits(big) {
-        // Scaled sizes: the largest that fits, by bisection (widths grow with size).
-        let (mut lo, mut hi) = (u32::from(largest), u32::from(MAX_SIZE));
-        while lo < hi {
-            let mid = (lo + hi).div_ceil(2);
-            if fits(Font::new(weight, mid)) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
+    // Widths and heights grow with the size: bisect for the largest that fits.
+    let (mut lo, mut hi) = (u32::from(MIN_SIZE), u32::from(MAX_SIZE));
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if fits(Font::new(weight, mid)) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
         }
-        return Font::new(weight, lo);
     }
-    STORED_SIZES
-        .iter()
-        .rev()
-        .map(|&px| Font::new(weight, u32::from(px)))
-        .find(|&f| fits(f))
-        .unwrap_or(Font::new(weight, u32::from(STORED_SIZES[0])))
+    Font::new(weight, lo)
 }
 
 /// The longest prefix of `text` that fits `max_width` with an ellipsis after it, or
 /// all of `text` (and `false`) when it fits as it is.
-pub fn ellipsize<'a>(font: Font, text: &'a str, max_width: u32) -> (&'a str, bool) {
+pub fn ellipsize(font: Font, text: &str, max_width: u32) -> (&str, bool) {
     if font.width(text) <= max_width {
         return (text, false);
     }
@@ -157,6 +148,19 @@ pub fn draw_line<D: DrawTarget<Color = Rgb888>>(
     x: i32,
     baseline: i32,
 ) -> i32 {
+    let everything = target.bounding_box();
+    draw_line_clipped(target, text, style, x, baseline, &everything)
+}
+
+/// `draw_line`, touching nothing outside `clip`.
+pub fn draw_line_clipped<D: DrawTarget<Color = Rgb888>>(
+    target: &mut D,
+    text: &str,
+    style: &TextStyle,
+    x: i32,
+    baseline: i32,
+    clip: &Rectangle,
+) -> i32 {
     let font = style.font;
     let colors = ramp(style.color, style.background);
     let top = baseline - font.ascent() as i32;
@@ -204,7 +208,8 @@ pub fn draw_line<D: DrawTarget<Color = Rgb888>>(
         let area = Rectangle::new(
             Point::new(area_left, top),
             Size::new((area_right - area_left).max(0) as u32, height),
-        );
+        )
+        .intersection(clip);
         let mut coverage = [0u8; super::paint::CHUNK];
         fill_rows(target, &area, |y, x0, row| {
             let cov = &mut coverage[..row.len()];
@@ -247,46 +252,21 @@ impl Placed {
 
     /// Columns [left, right) this glyph may touch.
     fn columns(&self, font: Font) -> (i32, i32) {
-        let pen = round64(self.pen64);
         match self.glyph {
-            Some(g) => {
-                let s = i64::from(font.scale());
-                let l = (i64::from(g.left) * s) >> 16;
-                let r = ((i64::from(g.left) + i64::from(g.width)) * s + i64::from(ONE)) >> 16;
-                (pen + l as i32 - 1, pen + r as i32 + 1)
-            }
-            None => (pen, round64(self.pen64 + i64::from(self.advance64))),
+            Some(g) => glyph::columns(g, font.scale(), self.pen64),
+            None => (
+                round64(self.pen64),
+                round64(self.pen64 + i64::from(self.advance64)),
+            ),
         }
     }
 
     /// Adds this glyph's coverage (0..=15) on the row `dy` pixels below the baseline
     /// (negative: above) to `cov`, which starts at column `x0`.
     fn rasterize_row(&self, font: Font, dy: i32, x0: i32, cov: &mut [u8]) {
-        let (l, r) = self.columns(font);
-        let x1 = x0 + cov.len() as i32;
-        if r <= x0 || l >= x1 {
-            return;
-        }
         match self.glyph {
+            Some(g) => glyph::rasterize_row(g, font.scale(), self.pen64, dy, x0, cov),
             None => self.replacement_row(font, dy, x0, cov),
-            Some(g) if font.scale() == ONE => {
-                let gy = dy + g.top;
-                if gy < 0 || gy >= g.height as i32 {
-                    return;
-                }
-                let row_bytes = g.width.div_ceil(2) as usize;
-                let row = &COVERAGE[g.offset + gy as usize * row_bytes..][..row_bytes];
-                let origin = round64(self.pen64) + g.left;
-                let from = origin.max(x0);
-                let to = (origin + g.width as i32).min(x1);
-                for x in from..to {
-                    let gx = (x - origin) as usize;
-                    let v = (row[gx / 2] >> ((gx % 2) * 4)) & 0xF;
-                    let slot = &mut cov[(x - x0) as usize];
-                    *slot = (*slot).max(v);
-                }
-            }
-            Some(g) => scaled_row(g, font.scale(), self.pen64, dy, x0, (l, r), cov),
         }
     }
 
@@ -310,59 +290,6 @@ impl Placed {
     }
 }
 
-/// A row of a glyph scaled by `scale` (16.16, above 1): bilinear samples of its
-/// coverage, sharpened so edges stay about one output pixel wide.
-fn scaled_row(
-    g: &Glyph,
-    scale: u32,
-    pen64: i64,
-    dy: i32,
-    x0: i32,
-    (l, r): (i32, i32),
-    cov: &mut [u8],
-) {
-    let s = i64::from(scale);
-    let one = i64::from(ONE);
-    // Source row (16.16) whose centre lies under this output row's centre.
-    let v = -((i64::from(dy) * 2 + 1) << 15) * one / s; // height above baseline
-    let sy = (i64::from(g.top) << 16) - v - one / 2;
-    let (h, w) = (i64::from(g.height), i64::from(g.width));
-    if sy <= -one || sy >= h << 16 {
-        return;
-    }
-    let (j0, fy) = (sy >> 16, sy & 0xFFFF);
-    let row_bytes = g.width.div_ceil(2) as usize;
-    let sample = |i: i64, j: i64| -> i64 {
-        if i < 0 || j < 0 || i >= w || j >= h {
-            return 0;
-        }
-        let byte = COVERAGE[g.offset + j as usize * row_bytes + i as usize / 2];
-        i64::from((byte >> ((i % 2) * 4)) & 0xF)
-    };
-    let x1 = x0 + cov.len() as i32;
-    let from = l.max(x0);
-    let to = r.min(x1);
-    // Source column (16.16) under output column `from`, and the step per column.
-    let step = (one << 16) / s;
-    let mut sx = (((i64::from(from) * 64 + 32 - pen64) << 10) << 16) / s
-        - (i64::from(g.left) << 16)
-        - one / 2;
-    for x in from..to {
-        let (i0, fx) = (sx >> 16, sx & 0xFFFF);
-        let top = sample(i0, j0) * (one - fx) + sample(i0 + 1, j0) * fx;
-        let bottom = sample(i0, j0 + 1) * (one - fx) + sample(i0 + 1, j0 + 1) * fx;
-        // 0..=15 in 32.32 -> 0..=15 in 16.16.
-        let c = (top * (one - fy) + bottom * fy) >> 16;
-        // Sharpen around half coverage by the scale: the ramp stays ~1 pixel wide.
-        let half = 15 * one / 2;
-        let sharp = (((c - half) * s) >> 16) + half;
-        let q = ((sharp + one / 2) >> 16).clamp(0, 15) as u8;
-        let slot = &mut cov[(x - x0) as usize];
-        *slot = (*slot).max(q);
-        sx += step;
-    }
-}
-
 /// Draws `text` on one line in `area`: vertically centred, placed as `align` says,
 /// cut with an ellipsis if it is too wide. Returns whether it was cut.
 pub fn draw_in<D: DrawTarget<Color = Rgb888>>(
@@ -379,9 +306,9 @@ pub fn draw_in<D: DrawTarget<Color = Rgb888>>(
     let baseline = area.top_left.y
         + (area.size.height as i32 - font.height() as i32) / 2
         + font.ascent() as i32;
-    let end = draw_line(target, shown, style, x, baseline);
+    let end = draw_line_clipped(target, shown, style, x, baseline, area);
     if cut {
-        draw_line(target, ELLIPSIS, style, end, baseline);
+        draw_line_clipped(target, ELLIPSIS, style, end, baseline, area);
     }
     cut
 }
@@ -416,8 +343,8 @@ pub fn draw_wrapped<D: DrawTarget<Color = Rgb888>>(
             let width = font.width(shown) + font.width(ELLIPSIS);
             let x = aligned_x(&row, width, align);
             let baseline = row.top_left.y + font.ascent() as i32;
-            let end = draw_line(target, shown, style, x, baseline);
-            draw_line(target, ELLIPSIS, style, end, baseline);
+            let end = draw_line_clipped(target, shown, style, x, baseline, &row);
+            draw_line_clipped(target, ELLIPSIS, style, end, baseline, &row);
         } else {
             draw_in(target, line, style, &row, align);
         }
