@@ -30,6 +30,14 @@ pub(super) fn columns(g: &Glyph, scale: u32, pen64: i64) -> (i32, i32) {
     (pen + l as i32 - 1, pen + r as i32 + 1)
 }
 
+/// Rows [top, bottom) relative to the baseline glyph `g` may touch at `scale`.
+pub(super) fn rows(g: &Glyph, scale: u32) -> (i32, i32) {
+    let s = i64::from(scale);
+    let top = ((i64::from(g.top) * s + 0xFFFF) >> 16) + 1;
+    let bottom = (((i64::from(g.height) - i64::from(g.top)) * s + 0xFFFF) >> 16) + 1;
+    (-top as i32, bottom as i32)
+}
+
 /// Adds (max) the coverage of `g`'s row `dy` pixels below the baseline (negative:
 /// above) into `cov`, which starts at column `x0`.
 pub(super) fn rasterize_row(g: &Glyph, scale: u32, pen64: i64, dy: i32, x0: i32, cov: &mut [u8]) {

@@ -19,6 +19,7 @@
 
 pub mod font;
 mod glyph;
+mod glyph_cache;
 mod paint;
 pub mod text;
 

@@ -75,6 +75,73 @@ impl<F: FnMut(i32, i32, &mut [Rgb888])> Iterator for Rows<'_, F> {
     }
 }
 
+/// Fills `area` (clipped to the target) from coverage rows: `row(y, x, coverage)`
+/// adds the coverage (0..=15, starting from 0) of row `y` from column `x`, and each
+/// pixel becomes `colors[coverage]`.
+pub(super) fn fill_coverage<D, F>(target: &mut D, area: &Rectangle, colors: &[Rgb888; 16], mut row: F)
+where
+    D: DrawTarget<Color = Rgb888>,
+    F: FnMut(i32, i32, &mut [u8]),
+{
+    let visible = area.intersection(&target.bounding_box());
+    if visible.size.width == 0 || visible.size.height == 0 {
+        return;
+    }
+    let mut x = visible.top_left.x;
+    let right = x + visible.size.width as i32;
+    while x < right {
+        let width = ((right - x) as usize).min(CHUNK);
+        let chunk = Rectangle::new(
+            Point::new(x, visible.top_left.y),
+            Size::new(width as u32, visible.size.height),
+        );
+        let rows = CoverageRows {
+            buf: [0; CHUNK],
+            colors,
+            width,
+            x,
+            y: visible.top_left.y,
+            column: width,
+            bottom: visible.top_left.y + visible.size.height as i32,
+            row: &mut row,
+        };
+        let _ = target.fill_contiguous(&chunk, rows);
+        x += width as i32;
+    }
+}
+
+struct CoverageRows<'a, F> {
+    buf: [u8; CHUNK],
+    colors: &'a [Rgb888; 16],
+    width: usize,
+    x: i32,
+    y: i32,
+    column: usize,
+    bottom: i32,
+    row: &'a mut F,
+}
+
+impl<F: FnMut(i32, i32, &mut [u8])> Iterator for CoverageRows<'_, F> {
+    type Item = Rgb888;
+
+    #[inline]
+    fn next(&mut self) -> Option<Rgb888> {
+        if self.column == self.width {
+            if self.y >= self.bottom {
+                return None;
+            }
+            let row = &mut self.buf[..self.width];
+            row.fill(0);
+            (self.row)(self.y, self.x, row);
+            self.y += 1;
+            self.column = 0;
+        }
+        let a = self.buf[self.column];
+        self.column += 1;
+        Some(self.colors[usize::from(a & 15)])
+    }
+}
+
 /// The 16 colours between `background` (coverage 0) and `color` (coverage 15).
 pub(super) fn ramp(color: Rgb888, background: Rgb888) -> [Rgb888; 16] {
     core::array::from_fn(|a| blend(color, background, a as u32 * 17))

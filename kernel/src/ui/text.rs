@@ -3,7 +3,8 @@
 
 use super::font::{count_missing, Font, Glyph, Weight, MAX_SIZE, MIN_SIZE};
 use super::glyph;
-use super::paint::{fill_rows, ramp};
+use super::glyph_cache::{self, CacheGuard, Rendered};
+use super::paint::{fill_coverage, ramp};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
@@ -163,71 +164,59 @@ pub fn draw_line_clipped<D: DrawTarget<Color = Rgb888>>(
 ) -> i32 {
     let font = style.font;
     let colors = ramp(style.color, style.background);
-    let top = baseline - font.ascent() as i32;
-    let height = font.height();
-    let start64 = i64::from(x) * 64;
-    let mut pen64 = start64;
-    let mut batch: heapless::Vec<Placed, { BATCH + 2 }> = heapless::Vec::new();
-    let mut previous: Option<Placed> = None;
-    let mut area_left = x;
-    let mut chars = text.chars().peekable();
-    while chars.peek().is_some() {
-        // One batch: the glyph before it (its pixels may reach into the batch), up
-        // to BATCH glyphs, and the glyph after it.
-        batch.clear();
-        if let Some(p) = previous {
-            let _ = batch.push(p);
+    let mut cache = glyph_cache::lock();
+    let mut pen64 = i64::from(x) * 64;
+    // Each glyph paints the columns of its box not painted yet, blending in its
+    // neighbours' coverage there, so overlapping glyphs (kerning, 'fj') stay whole
+    // and nothing between or around the glyphs is touched.
+    let mut window: [Option<Placed>; 3] = [None; 3];
+    let mut chars = text.chars();
+    let mut painted_to = i32::MIN;
+    for step in 0.. {
+        let next = chars.next().map(|c| {
+            let p = Placed::new(font, c, pen64, cache.as_mut());
+            pen64 += i64::from(p.advance64);
+            p
+        });
+        window = [window[1], window[2], next];
+        if step == 0 {
+            continue;
         }
-        let first = batch.len();
-        while batch.len() < first + BATCH {
-            let Some(c) = chars.next() else { break };
-            let placed = Placed::new(font, c, pen64);
-            if placed.glyph.is_none() {
-                count_missing();
+        let Some(me) = window[1] else { break };
+        if me.glyph.is_none() {
+            count_missing();
+        }
+        let (l, r) = me.columns(font);
+        let l = l.max(painted_to);
+        if l >= r || me.is_blank() {
+            continue;
+        }
+        painted_to = r;
+        let (mut top, mut bottom) = (i32::MAX, i32::MIN);
+        for p in window.iter().flatten().filter(|p| !p.is_blank()) {
+            let (pl, pr) = p.columns(font);
+            if pl < r && pr > l {
+                let (t, b) = p.rows(font);
+                (top, bottom) = (top.min(t), bottom.max(b));
             }
-            pen64 += i64::from(font.advance64(c));
-            let _ = batch.push(placed);
         }
-        previous = batch.last().copied();
-        let last_batch = chars.peek().is_none();
-        let mut area_right = round64(pen64);
-        if let Some(&c) = chars.peek() {
-            let _ = batch.push(Placed::new(font, c, pen64));
-        }
-        if first == 0 || last_batch {
-            for p in &batch[first..] {
-                let (l, r) = p.columns(font);
-                if first == 0 {
-                    area_left = area_left.min(l);
-                }
-                if last_batch {
-                    area_right = area_right.max(r);
-                }
-            }
+        if top >= bottom {
+            continue;
         }
         let area = Rectangle::new(
-            Point::new(area_left, top),
-            Size::new((area_right - area_left).max(0) as u32, height),
+            Point::new(l, baseline + top),
+            Size::new((r - l) as u32, (bottom - top) as u32),
         )
         .intersection(clip);
-        let mut coverage = [0u8; super::paint::CHUNK];
-        fill_rows(target, &area, |y, x0, row| {
-            let cov = &mut coverage[..row.len()];
-            cov.fill(0);
-            for p in batch.iter() {
-                p.rasterize_row(font, y - baseline, x0, cov);
-            }
-            for (out, &a) in row.iter_mut().zip(cov.iter()) {
-                *out = colors[usize::from(a.min(15))];
+        let cache = cache.as_ref();
+        fill_coverage(target, &area, &colors, |y, x0, cov| {
+            for p in window.iter().flatten() {
+                p.rasterize_row(font, cache, y - baseline, x0, cov);
             }
         });
-        area_left = area_right;
     }
     round64(pen64)
 }
-
-/// Glyphs drawn per `fill_rows` pass.
-const BATCH: usize = 48;
 
 fn round64(v: i64) -> i32 {
     ((v + 32) >> 6) as i32
@@ -237,16 +226,38 @@ fn round64(v: i64) -> i32 {
 #[derive(Debug, Clone, Copy)]
 struct Placed {
     glyph: Option<&'static Glyph>,
+    /// The glyph resampled at this size, when the cache could hold it.
+    cached: Option<Rendered>,
     pen64: i64,
     advance64: u32,
 }
 
 impl Placed {
-    fn new(font: Font, c: char, pen64: i64) -> Self {
+    fn new(font: Font, c: char, pen64: i64, cache: Option<&mut CacheGuard>) -> Self {
+        let glyph = font.glyph(c);
+        let cached = match (glyph, cache) {
+            (Some(g), Some(cache)) => cache.get(font, c, g),
+            _ => None,
+        };
         Self {
-            glyph: font.glyph(c),
+            glyph,
+            cached,
             pen64,
             advance64: font.advance64(c),
+        }
+    }
+
+    /// Whether it draws nothing (a space).
+    fn is_blank(&self) -> bool {
+        matches!(self.glyph, Some(g) if g.width == 0 || g.height == 0)
+    }
+
+    /// Rows [top, bottom) relative to the baseline this glyph may touch.
+    fn rows(&self, font: Font) -> (i32, i32) {
+        match (self.glyph, &self.cached) {
+            (Some(_), Some(r)) => r.rows(),
+            (Some(g), None) => glyph::rows(g, font.scale()),
+            (None, _) => (-(font.px() as i32 * 72 / 100), 0),
         }
     }
 
@@ -263,9 +274,23 @@ impl Placed {
 
     /// Adds this glyph's coverage (0..=15) on the row `dy` pixels below the baseline
     /// (negative: above) to `cov`, which starts at column `x0`.
-    fn rasterize_row(&self, font: Font, dy: i32, x0: i32, cov: &mut [u8]) {
+    fn rasterize_row(
+        &self,
+        font: Font,
+        cache: Option<&CacheGuard>,
+        dy: i32,
+        x0: i32,
+        cov: &mut [u8],
+    ) {
+        if let (Some(r), Some(cache)) = (&self.cached, cache) {
+            if cache.is_current(r) {
+                return cache.rasterize_row(r, round64(self.pen64), dy, x0, cov);
+            }
+        }
+        // Whole-pixel pens, as the cached glyphs are rendered.
+        let pen64 = i64::from(round64(self.pen64)) * 64;
         match self.glyph {
-            Some(g) => glyph::rasterize_row(g, font.scale(), self.pen64, dy, x0, cov),
+            Some(g) => glyph::rasterize_row(g, font.scale(), pen64, dy, x0, cov),
             None => self.replacement_row(font, dy, x0, cov),
         }
     }

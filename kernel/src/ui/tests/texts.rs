@@ -315,3 +315,23 @@ fn blend_is_exact_at_the_ends_and_rounds_in_between() {
     let mid = blend(a, b, 128);
     assert_eq!((mid.r(), mid.g(), mid.b()), (128, 127, 100));
 }
+
+#[test]
+fn cached_and_freshly_resampled_glyphs_are_the_same() {
+    let text_sizes = [(Weight::Regular, 13u32), (Weight::Bold, 40), (Weight::Bold, 97)];
+    for (weight, px) in text_sizes {
+        let s = style(Font::new(weight, px));
+        let mut cached = Screen::new(400, 140, PAPER);
+        // Twice: the second draw certainly comes from the cache (if this thread got it).
+        text::draw_line(&mut cached, "Aéro 5 €", &s, 3, 100);
+        text::draw_line(&mut cached, "Aéro 5 €", &s, 3, 100);
+        let mut fresh = Screen::new(400, 140, PAPER);
+        {
+            // Holding the cache makes the drawing below resample every glyph.
+            let _held = crate::ui::glyph_cache::lock();
+            text::draw_line(&mut fresh, "Aéro 5 €", &s, 3, 100);
+        }
+        assert!(cached.differing(PAPER) > 100);
+        assert!(cached.pixels == fresh.pixels, "{weight:?} {px}px");
+    }
+}
