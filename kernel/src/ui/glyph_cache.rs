@@ -109,6 +109,11 @@ fn key(font: Font, c: char) -> u64 {
 }
 
 impl Rendered {
+    /// Columns [left, right) relative to the pen.
+    pub(super) fn columns(&self) -> (i32, i32) {
+        (i32::from(self.left), i32::from(self.left) + i32::from(self.width))
+    }
+
     /// Rows [top, bottom) relative to the baseline.
     pub(super) fn rows(&self) -> (i32, i32) {
         (-i32::from(self.top), i32::from(self.height) - i32::from(self.top))
@@ -163,13 +168,33 @@ impl CacheGuard {
         for (row, dy) in area.chunks_exact_mut(width).zip(top..bottom) {
             glyph::rasterize_row(g, scale, 0, dy, left, row);
         }
-        self.cache.used += bytes;
+        // Keep only the box with ink in it: less to paint every frame.
+        let ink_rows = |row: &[u8]| row.iter().any(|&v| v != 0);
+        let first_row = area.chunks_exact(width).position(ink_rows).unwrap_or(0);
+        let last_row = area
+            .chunks_exact(width)
+            .rposition(ink_rows)
+            .map_or(0, |r| r + 1)
+            .max(first_row);
+        let ink_cols = |x: usize| area.chunks_exact(width).any(|row| row[x] != 0);
+        let first_col = (0..width).find(|&x| ink_cols(x)).unwrap_or(0);
+        let last_col = (0..width)
+            .rev()
+            .find(|&x| ink_cols(x))
+            .map_or(0, |x| x + 1)
+            .max(first_col);
+        let (trimmed_w, trimmed_h) = (last_col - first_col, last_row - first_row);
+        for r in 0..trimmed_h {
+            let from = (first_row + r) * width + first_col;
+            area.copy_within(from..from + trimmed_w, r * trimmed_w);
+        }
+        self.cache.used += trimmed_w * trimmed_h;
         let rendered = Rendered {
             offset: offset as u32,
-            width: width as u16,
-            height: height as u16,
-            left: left as i16,
-            top: (-top) as i16,
+            width: trimmed_w as u16,
+            height: trimmed_h as u16,
+            left: (left + first_col as i32) as i16,
+            top: (-top - first_row as i32) as i16,
             generation: self.cache.generation,
         };
         let start = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize;

@@ -263,12 +263,14 @@ impl Placed {
 
     /// Columns [left, right) this glyph may touch.
     fn columns(&self, font: Font) -> (i32, i32) {
-        match self.glyph {
-            Some(g) => glyph::columns(g, font.scale(), self.pen64),
-            None => (
-                round64(self.pen64),
-                round64(self.pen64 + i64::from(self.advance64)),
-            ),
+        let pen = round64(self.pen64);
+        match (self.glyph, &self.cached) {
+            (Some(_), Some(r)) => {
+                let (l, r) = r.columns();
+                (pen + l, pen + r)
+            }
+            (Some(g), None) => glyph::columns(g, font.scale(), i64::from(pen) * 64),
+            (None, _) => (pen, round64(self.pen64 + i64::from(self.advance64))),
         }
     }
 
