@@ -4,6 +4,9 @@
 //! tested on the host, and runs hosted against the VirtualBox twin.
 #![cfg_attr(not(test), no_std)]
 
+// `include_image!` names `::vitrine`, also when used inside this crate.
+extern crate self as vitrine;
+
 pub mod app_api;
 pub mod arch;
 pub mod boot;
@@ -31,6 +34,10 @@ pub mod system;
 pub mod testing;
 pub mod ui;
 pub mod vbox;
+
+/// Embeds a PNG as a `ui::Image` (premultiplied RGBA, converted at compile time);
+/// the path is relative to the app's `Cargo.toml`.
+pub use vitrine_macros::include_image;
 
 /// The App API, as apps import it: `use vitrine::app::{App, Event, SystemInfo};`.
 pub use app_api as app;

@@ -111,12 +111,18 @@ fn key(font: Font, c: char) -> u64 {
 impl Rendered {
     /// Columns [left, right) relative to the pen.
     pub(super) fn columns(&self) -> (i32, i32) {
-        (i32::from(self.left), i32::from(self.left) + i32::from(self.width))
+        (
+            i32::from(self.left),
+            i32::from(self.left) + i32::from(self.width),
+        )
     }
 
     /// Rows [top, bottom) relative to the baseline.
     pub(super) fn rows(&self) -> (i32, i32) {
-        (-i32::from(self.top), i32::from(self.height) - i32::from(self.top))
+        (
+            -i32::from(self.top),
+            i32::from(self.height) - i32::from(self.top),
+        )
     }
 }
 

@@ -20,10 +20,12 @@
 pub mod font;
 mod glyph;
 mod glyph_cache;
+pub mod image;
 mod paint;
 pub mod text;
 
 pub use font::{missing_glyphs, Font, Weight};
+pub use image::Image;
 pub use paint::blend;
 pub use text::{Align, TextStyle};
 

@@ -78,8 +78,12 @@ impl<F: FnMut(i32, i32, &mut [Rgb888])> Iterator for Rows<'_, F> {
 /// Fills `area` (clipped to the target) from coverage rows: `row(y, x, coverage)`
 /// adds the coverage (0..=15, starting from 0) of row `y` from column `x`, and each
 /// pixel becomes `colors[coverage]`.
-pub(super) fn fill_coverage<D, F>(target: &mut D, area: &Rectangle, colors: &[Rgb888; 16], mut row: F)
-where
+pub(super) fn fill_coverage<D, F>(
+    target: &mut D,
+    area: &Rectangle,
+    colors: &[Rgb888; 16],
+    mut row: F,
+) where
     D: DrawTarget<Color = Rgb888>,
     F: FnMut(i32, i32, &mut [u8]),
 {

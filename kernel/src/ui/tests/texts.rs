@@ -318,7 +318,11 @@ fn blend_is_exact_at_the_ends_and_rounds_in_between() {
 
 #[test]
 fn cached_and_freshly_resampled_glyphs_are_the_same() {
-    let text_sizes = [(Weight::Regular, 13u32), (Weight::Bold, 40), (Weight::Bold, 97)];
+    let text_sizes = [
+        (Weight::Regular, 13u32),
+        (Weight::Bold, 40),
+        (Weight::Bold, 97),
+    ];
     for (weight, px) in text_sizes {
         let s = style(Font::new(weight, px));
         let mut cached = Screen::new(400, 140, PAPER);
