@@ -21,6 +21,7 @@ pub mod font;
 mod glyph;
 mod glyph_cache;
 pub mod image;
+pub mod layout;
 mod paint;
 pub mod text;
 
