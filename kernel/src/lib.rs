@@ -11,6 +11,7 @@ extern crate self as vitrine;
 extern crate std;
 
 pub mod app_api;
+pub mod app_options;
 pub mod arch;
 pub mod boot;
 pub mod display;
@@ -43,6 +44,7 @@ pub mod runtime;
 pub mod status;
 pub mod system;
 pub mod testing;
+pub mod timers;
 pub mod ui;
 pub mod vbox;
 
