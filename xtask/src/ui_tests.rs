@@ -19,12 +19,12 @@ use crate::status_line::StatusLine;
 use crate::test::BootTest;
 use crate::Result;
 
-const TIMEOUT: Duration = Duration::from_secs(45);
-const UEFI_TIMEOUT: Duration = Duration::from_secs(90);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(45);
+pub(crate) const UEFI_TIMEOUT: Duration = Duration::from_secs(90);
 /// How long a screen change may take to show (TCG, a shared machine).
 const SCREEN_WAIT: Duration = Duration::from_secs(10);
 /// QMP's absolute axes run 0..=0x7fff across the screen.
-const ABS_MAX: i64 = 0x7fff;
+pub(crate) const ABS_MAX: i64 = 0x7fff;
 
 /// The display and input boot tests.
 pub fn boot_tests() -> Vec<BootTest> {
@@ -144,7 +144,7 @@ fn screenshot(run: &mut QemuRun, name: &str) -> Result<Frame> {
 }
 
 /// Takes screenshots until `ready` accepts one (it returns why not otherwise).
-fn wait_screen(
+pub(crate) fn wait_screen(
     run: &mut QemuRun,
     name: &str,
     ready: impl FnMut(&Frame) -> std::result::Result<(), String>,
@@ -195,7 +195,7 @@ pub(crate) fn hover_only_on(
     Ok(())
 }
 
-fn remaining(deadline: Instant) -> Duration {
+pub(crate) fn remaining(deadline: Instant) -> Duration {
     deadline.saturating_duration_since(Instant::now())
 }
 

@@ -66,6 +66,21 @@ const VBVA_BRING_UP: Check = Check {
     run: check_vbva_bring_up,
 };
 
+/// VBoxSVGA and VMSVGA: the SVGA II backend comes up (README "Graphics
+/// controllers"), then one resize from a VMMDev hint.
+const SVGA_CHECKS: &[Check] = &[
+    Check {
+        name: "bring-up",
+        timeout: BIOS_BOOT,
+        run: check_svga_bring_up,
+    },
+    Check {
+        name: "resize",
+        timeout: BIG_STEP,
+        run: check_one_svga_resize,
+    },
+];
+
 /// Every real-VirtualBox test, in the order they run.
 pub fn vm_tests() -> Vec<VmTest> {
     vec![
@@ -129,14 +144,7 @@ pub fn vm_tests() -> Vec<VmTest> {
             graphics: Graphics::VboxSvga,
             cmdline: "",
             vram_mib: 64,
-            checks: &[
-                VBVA_BRING_UP,
-                Check {
-                    name: "resize",
-                    timeout: BIG_STEP,
-                    run: check_one_resize,
-                },
-            ],
+            checks: SVGA_CHECKS,
         },
         VmTest {
             name: "vbox-vmsvga",
@@ -144,11 +152,7 @@ pub fn vm_tests() -> Vec<VmTest> {
             graphics: Graphics::VmSvga,
             cmdline: "",
             vram_mib: 64,
-            checks: &[Check {
-                name: "firmware-framebuffer",
-                timeout: BOOT_AND_STEP,
-                run: check_vmsvga_today,
-            }],
+            checks: SVGA_CHECKS,
         },
         VmTest {
             name: "vbox-efi",
@@ -450,10 +454,10 @@ fn check_resizes(vm: &mut Vm, timeout: Duration) -> Result {
     expect_one_mode_set(vm, second, None, "800x600")
 }
 
-/// One resize on this controller (VBoxSVGA) to 1280×800.
-fn check_one_resize(vm: &mut Vm, timeout: Duration) -> Result {
+/// One resize to 1280×800 on the SVGA II backend.
+fn check_one_svga_resize(vm: &mut Vm, timeout: Duration) -> Result {
     let deadline = Instant::now() + timeout;
-    let first = apply_hint(vm, (1280, 800), (1280, 800), "vbva", deadline)?;
+    let first = apply_hint(vm, (1280, 800), (1280, 800), "svga", deadline)?;
     expect_one_mode_set(vm, first, None, "1280x800")
 }
 
@@ -687,29 +691,20 @@ fn check_integration_off(vm: &mut Vm, timeout: Duration) -> Result {
     Ok(())
 }
 
-/// VMSVGA today: the kiosk on the firmware framebuffer, hints rejected as
-/// `fixed_mode` (the SVGA II backend will change this).
-fn check_vmsvga_today(vm: &mut Vm, timeout: Duration) -> Result {
+/// VMMDev and the SVGA II display come up; the first frame at 1024×768 is on
+/// screen.
+fn check_svga_bring_up(vm: &mut Vm, timeout: Duration) -> Result {
     let deadline = Instant::now() + timeout;
+    let vmmdev = vm.wait_for("vmmdev", timeout)?;
     let display = vm.wait_for_match(
         |l| l.word == "display" && l.get("backend").is_some(),
-        timeout,
-    )?;
-    expect_field(&display, "backend", "firmware")?;
-    let mode = size_of(&display).ok_or_else(|| format!("no mode=: {}", display.raw))?;
-    vm.wait_for_after(display.index + 1, "frame", remaining(deadline))?;
-    kiosk_screen(vm, "vmsvga-firmware", mode)?;
-    let first = vm.status_lines().len();
-    vm.controlvm(&["setvideomodehint", "1280", "800", "32"])?;
-    let rejected = vm.wait_for_match(
-        |l| l.index >= first && l.word == "resize",
         remaining(deadline),
     )?;
-    if !rejected.fields.contains_key("rejected") {
-        return Err(format!("expected the hint rejected: {}", rejected.raw).into());
-    }
-    expect_field(&rejected, "reason", "fixed_mode")?;
-    println!("  {} / {}", display.raw, rejected.raw);
+    expect_field(&display, "backend", "svga")?;
+    expect_field(&display, "mode", "1024x768")?;
+    let frame = vm.wait_for_after(display.index + 1, "frame", remaining(deadline))?;
+    kiosk_screen(vm, "bring-up-1024x768", (1024, 768))?;
+    println!("  {} / {} / {}", vmmdev.raw, display.raw, frame.raw);
     Ok(())
 }
 
