@@ -52,13 +52,22 @@ pub fn ensure_rust_target() -> Result {
     .map_err(|e| format!("could not add the Rust target {KERNEL_TARGET}: {e}").into())
 }
 
+/// What the live preview window and its headless test need: an X server, the
+/// libraries minifb loads at run time, and tools to drive and photograph the window.
+pub const LIVE_NEEDS: &[(&str, &str)] = &[
+    ("Xvfb", "xvfb"),
+    ("xdotool", "xdotool"),
+    ("import", "imagemagick"),
+    ("/usr/lib/x86_64-linux-gnu/libX11.so.6", "libx11-6"),
+    ("/usr/lib/x86_64-linux-gnu/libXcursor.so.1", "libxcursor1"),
+];
+
 /// Installs missing Debian packages (as root), or explains how to.
 pub fn ensure_host_tools() -> Result {
     ensure_packages(NEEDS)
 }
 
-/// Installs the Debian packages of `needs` (file or command checked, package that
-/// provides it) whose file or command is missing.
+/// Installs the packages of `needs` whose file is missing (as root), or explains how to.
 pub fn ensure_packages(needs: &[(&str, &str)]) -> Result {
     let mut missing: Vec<&str> = needs
         .iter()
