@@ -6,6 +6,7 @@
 //! fired (masked); `poll` checks VMMDev's pending flag, acknowledges (which lowers the
 //! line), acts, and re-arms. A slow poll catches anything a lost interrupt would hide.
 
+pub mod guest_props;
 pub mod hint;
 
 use crate::app_api::SystemInfo;

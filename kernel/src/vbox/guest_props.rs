@@ -1,0 +1,3 @@
+//! The guest property client (VBoxGuestPropSvc over HGCM).
+
+pub mod wire;
