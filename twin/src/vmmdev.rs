@@ -676,8 +676,16 @@ impl VmmDev {
                 now_us: env.now_us,
                 utc_ns,
             };
-            record.rc = Some(self.hgcm.request(phys, &mut req, &mut hgcm_env));
+            let rc = self.hgcm.request(phys, &mut req, &mut hgcm_env);
+            record.rc = Some(rc);
             self.requests.push(record);
+            if rc == VINF_HGCM_ASYNC_EXECUTE {
+                // The first accepted HGCM command enables its event for good (§4).
+                self.filter_mask |= EVENT_HGCM;
+                if let Some(mask) = self.new_filter_mask.as_mut() {
+                    *mask |= EVENT_HGCM;
+                }
+            }
             // Immediate completions happen before the guest's `out` returns.
             self.complete_hgcm(env.mem, env.errors, env.now_us, utc_ns);
             return;
