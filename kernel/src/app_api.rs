@@ -8,6 +8,7 @@
 pub use crate::display::Canvas;
 pub use crate::event::{Button, Event, InputEvent, Key};
 pub use crate::interaction::{Interaction, UiEvent, UiEvents, WidgetId};
+pub use crate::options::{OptionId, Options};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::DrawTarget;
 
@@ -42,6 +43,18 @@ pub trait App {
     /// Draws what changed since the last call. Every pixel drawn is reported to the
     /// display as dirty, so drawing less is presenting less.
     fn draw<D: DrawTarget<Color = Rgb888>>(&mut self, target: &mut D, info: &SystemInfo);
+
+    /// The option keys this app reads (e.g. `["title", "page"]`). Only these reach it
+    /// as `Event::OptionChanged`; any other key is logged once and ignored.
+    fn options(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// A short app-defined state the platform publishes for the host (VirtualBox:
+    /// `/Vitrine/Status/State`), e.g. the page shown. `None`: nothing to publish.
+    fn state(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// How many events of each kind the runtime has delivered.
@@ -77,6 +90,10 @@ pub struct SystemInfo {
     /// Wall-clock time (Unix milliseconds, UTC) and the uptime when it was read; the
     /// VirtualBox host-time driver fills it.
     pub wall_clock: Option<WallClockSample>,
+    /// The app's options (host-set guest properties; see `crate::options`).
+    pub options: Options,
+    /// What `App::state` last returned (published to the host).
+    pub app_state: StatusText,
 }
 
 /// A wall-clock reading, so the time can be extrapolated with the monotonic clock.
@@ -97,11 +114,20 @@ impl SystemInfo {
 
     /// Sets the integration text (truncated to fit).
     pub fn set_integration(&mut self, text: &str) {
-        self.integration.clear();
-        for c in text.chars() {
-            if self.integration.push(c).is_err() {
-                break;
-            }
+        copy_truncated(&mut self.integration, text);
+    }
+
+    /// Sets the app state text (truncated to fit).
+    pub fn set_app_state(&mut self, text: &str) {
+        copy_truncated(&mut self.app_state, text);
+    }
+}
+
+fn copy_truncated(to: &mut StatusText, text: &str) {
+    to.clear();
+    for c in text.chars() {
+        if to.push(c).is_err() {
+            break;
         }
     }
 }

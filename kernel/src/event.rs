@@ -71,4 +71,7 @@ pub enum Event {
     Tick {
         now_us: u64,
     },
+    /// An option the app declared (`App::options`) was set, changed or removed at run
+    /// time; read it with `info.options.entry(id)` or `info.options.get(key)`.
+    OptionChanged(crate::options::OptionId),
 }

@@ -21,6 +21,7 @@ pub mod irq_lines;
 pub mod irq_selftest;
 #[cfg(target_os = "none")]
 pub mod metal;
+pub mod options;
 #[cfg(all(target_os = "none", not(test)))]
 mod panic;
 pub mod platform;

@@ -10,6 +10,7 @@ use crate::display::pointer::{scale_for, SoftwarePointer};
 use crate::display::{report_mode, Display};
 use crate::event::{Event, InputEvent};
 use crate::hal::Platform;
+use crate::options::OptionId;
 use crate::status;
 use heapless::Deque;
 
@@ -391,6 +392,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             report.events += 1;
         }
         self.info.counts.dropped = self.queue.dropped();
+        redraw |= self.deliver_option_changes(&mut report);
         let now = self.info.uptime_us;
         if now >= self.next_tick_us {
             self.info.counts.ticks += 1;
@@ -398,6 +400,13 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             report.events += 1;
             // Skip missed ticks rather than delivering a burst.
             self.next_tick_us = (self.next_tick_us + self.config.tick_interval_us).max(now + 1);
+        }
+
+        if report.events > 0 {
+            let state = self.app.state().unwrap_or("");
+            if state != self.info.app_state.as_str() {
+                self.info.set_app_state(state);
+            }
         }
 
         let pointer_changed = core::mem::take(&mut self.pointer_moved);
@@ -412,6 +421,30 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             report.idled = true;
         }
         report
+    }
+
+    /// Tells the app about options its sources changed; keys it did not declare are
+    /// logged once and dropped. Returns whether the app wants a redraw.
+    fn deliver_option_changes(&mut self, report: &mut StepReport) -> bool {
+        let changed: heapless::Vec<OptionId, { crate::options::MAX_OPTIONS }> =
+            self.info.options.take_changed().collect();
+        let mut redraw = false;
+        for id in changed {
+            let Some((key, _)) = self.info.options.entry(id) else {
+                continue;
+            };
+            if !self.app.options().contains(&key) {
+                let key: heapless::String<{ crate::options::MAX_KEY_LEN }> =
+                    heapless::String::try_from(key).unwrap_or_default();
+                if self.info.options.warn_unknown(id) {
+                    log::warn!("options: `{key}` is not an option of this app; ignored");
+                }
+                continue;
+            }
+            redraw |= self.app.event(&Event::OptionChanged(id), &self.info);
+            report.events += 1;
+        }
+        redraw
     }
 
     /// Hands the pointer to the host when asked and the display can, else draws it in

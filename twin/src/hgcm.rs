@@ -739,7 +739,7 @@ impl Hgcm {
         // The property service keeps a cancelled wait queued (it still counts toward
         // the client's limits); anything else is dropped at once.
         self.commands
-            .retain(|c| !(c.cancelled && !matches!(c.state, State::Waiting { .. })));
+            .retain(|c| !c.cancelled || matches!(c.state, State::Waiting { .. }));
         VINF_SUCCESS
     }
 

@@ -118,6 +118,8 @@ pub enum Error {
     NotProcessed(RequestType),
     /// Every HGCM slot is in use (the caller retries after a completion).
     PoolFull,
+    /// The host did not complete an HGCM request in time; it was cancelled.
+    Timeout(RequestType),
     /// The host answered with a failure status.
     Host {
         /// The request that failed.
