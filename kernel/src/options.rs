@@ -45,6 +45,9 @@ struct Entry {
     /// `None` after the source removed it (the app falls back to its default).
     value: Option<String<MAX_VALUE_LEN>>,
     source: OptionSource,
+    /// The source's ordering stamp of the value (guest properties: the host's
+    /// timestamp), so a late, older report never replaces a newer value.
+    stamp: u64,
     /// The app does not know this key: warned once, never delivered.
     warned: bool,
 }
@@ -106,6 +109,18 @@ impl Options {
         value: Option<&str>,
         source: OptionSource,
     ) -> Result<bool, OptionError> {
+        self.set_stamped(key, value, source, 0)
+    }
+
+    /// [`Options::set`] for a source whose reports carry an ordering stamp (a
+    /// timestamp): a report not newer than the one the value came from is ignored.
+    pub fn set_stamped(
+        &mut self,
+        key: &str,
+        value: Option<&str>,
+        source: OptionSource,
+        stamp: u64,
+    ) -> Result<bool, OptionError> {
         if !valid_key(key) {
             return Err(OptionError::BadKey(key.len()));
         }
@@ -122,6 +137,7 @@ impl Options {
                     key: String::try_from(key).map_err(|_| OptionError::BadKey(key.len()))?,
                     value: None,
                     source,
+                    stamp: 0,
                     warned: false,
                 };
                 self.entries
@@ -131,11 +147,15 @@ impl Options {
             }
         };
         let entry = &mut self.entries[index];
+        if stamp != 0 && entry.source == source && stamp <= entry.stamp {
+            return Ok(false);
+        }
+        entry.stamp = stamp;
+        entry.source = source;
         if entry.value == value {
             return Ok(false);
         }
         entry.value = value;
-        entry.source = source;
         self.changed |= 1 << index;
         Ok(true)
     }
@@ -194,6 +214,19 @@ mod tests {
         assert_eq!(o.get("title"), None);
         assert_eq!(o.entry(OptionId(0)), Some(("title", None)));
         assert_eq!(o.set("never", None, OptionSource::GuestProperty), Ok(false));
+    }
+
+    #[test]
+    fn an_older_stamped_report_never_replaces_a_newer_value() {
+        let mut o = Options::new();
+        let gp = OptionSource::GuestProperty;
+        assert_eq!(o.set_stamped("title", Some("new"), gp, 20), Ok(true));
+        assert_eq!(o.set_stamped("title", Some("old"), gp, 10), Ok(false));
+        assert_eq!(o.set_stamped("title", None, gp, 20), Ok(false));
+        assert_eq!(o.get("title"), Some("new"));
+        assert_eq!(o.set_stamped("title", None, gp, 30), Ok(true));
+        assert_eq!(o.set_stamped("title", Some("stale"), gp, 25), Ok(false));
+        assert_eq!(o.get("title"), None);
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub const CALL_TIMEOUT_US: u64 = 10_000_000;
 pub const WAIT_RENEW_US: u64 = 60_000_000;
 /// Delay before connecting again after a failure or a reset.
 pub const RECONNECT_US: u64 = 5_000_000;
+/// Delay before a failed enumeration is tried again.
+const RETRY_US: u64 = 1_000_000;
 /// GET_NOTIFICATION's buffer: the longest name, value and flags, and `"1\0"`.
 const NOTIFY_BUFFER: usize =
     GUEST_PROP_MAX_NAME_LEN + GUEST_PROP_MAX_VALUE_LEN + GUEST_PROP_MAX_FLAGS_LEN + 2;
@@ -70,6 +72,8 @@ pub struct GuestProperties {
     last_timestamp: u64,
     enumeration: Option<Ticket>,
     enumerate_next: bool,
+    /// After a failed enumeration: not before this time.
+    enumerate_after_us: u64,
     publisher: Publisher,
     errors: u32,
 }
@@ -84,6 +88,7 @@ impl GuestProperties {
             last_timestamp: 0,
             enumeration: None,
             enumerate_next: true,
+            enumerate_after_us: 0,
             publisher: Publisher::new(),
             errors: 0,
         }
@@ -220,12 +225,24 @@ impl GuestProperties {
                     match reply.result {
                         VBoxRc::VINF_SUCCESS => {
                             self.last_timestamp = reply.values[1];
-                            apply_notification(&buffer[..len], info, &mut self.errors);
+                            apply_notification(
+                                &buffer[..len],
+                                reply.values[1],
+                                info,
+                                &mut self.errors,
+                            );
                         }
                         // Changes were missed (the host keeps 256): read them all again.
+                        // Older notifications still come; their stamps keep them from
+                        // replacing what the enumeration found.
                         VWRN_NOT_FOUND => {
                             self.last_timestamp = reply.values[1];
-                            apply_notification(&buffer[..len], info, &mut self.errors);
+                            apply_notification(
+                                &buffer[..len],
+                                reply.values[1],
+                                info,
+                                &mut self.errors,
+                            );
                             self.enumerate_next = true;
                         }
                         // Another wait of ours replaced it: just wait again.
@@ -283,6 +300,8 @@ impl GuestProperties {
                 Take::Gone => return self.lost_link(now_us),
                 Take::Done(reply) => {
                     if reply.result.is_failure() && reply.result != VBoxRc::VERR_BUFFER_OVERFLOW {
+                        self.enumerate_next = true;
+                        self.enumerate_after_us = now_us + RETRY_US;
                         self.failed(
                             "enumerate",
                             Error::Host {
@@ -301,7 +320,11 @@ impl GuestProperties {
                 }
             }
         }
-        if self.enumerate_next && self.enumeration.is_none() && self.wait.is_some() {
+        if self.enumerate_next
+            && self.enumeration.is_none()
+            && self.wait.is_some()
+            && now_us >= self.enumerate_after_us
+        {
             let params = [
                 Param::In(CONFIG_PATTERN),
                 Param::Out(ENUM_BUFFER),
@@ -390,8 +413,9 @@ fn fields(buffer: &[u8]) -> impl Iterator<Item = &[u8]> {
     buffer.split(|&b| b == 0)
 }
 
-/// One GET_NOTIFICATION reply: `name\0value\0flags\0deleted\0`.
-fn apply_notification(buffer: &[u8], info: &mut SystemInfo, errors: &mut u32) {
+/// One GET_NOTIFICATION reply: `name\0value\0flags\0deleted\0`, for the change
+/// with host timestamp `stamp`.
+fn apply_notification(buffer: &[u8], stamp: u64, info: &mut SystemInfo, errors: &mut u32) {
     let mut parts = fields(buffer);
     let (Some(name), Some(value), Some(_flags), Some(deleted)) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -401,25 +425,36 @@ fn apply_notification(buffer: &[u8], info: &mut SystemInfo, errors: &mut u32) {
         return;
     };
     let value = (deleted != b"1").then_some(value);
-    apply_config(name, value, info, errors);
+    apply_config(name, value, stamp, info, errors);
 }
 
 /// One ENUM_PROPS reply: `name\0value\0timestamp\0flags\0` entries, an empty name last.
 fn apply_enumeration(buffer: &[u8], info: &mut SystemInfo, errors: &mut u32) {
     let mut parts = fields(buffer);
     while let Some(name) = parts.next().filter(|n| !n.is_empty()) {
-        let (Some(value), Some(_timestamp), Some(_flags)) =
+        let (Some(value), Some(timestamp), Some(_flags)) =
             (parts.next(), parts.next(), parts.next())
         else {
             break;
         };
-        apply_config(name, Some(value), info, errors);
+        // Decimal (the header comment saying hexadecimal is wrong, spec 9.5).
+        let stamp = core::str::from_utf8(timestamp)
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
+        apply_config(name, Some(value), stamp, info, errors);
     }
 }
 
 /// A host property under [`CONFIG_PREFIX`] becomes the option `<key>`; anything
 /// the options table refuses is logged and ignored (the old value stays).
-fn apply_config(name: &[u8], value: Option<&[u8]>, info: &mut SystemInfo, errors: &mut u32) {
+fn apply_config(
+    name: &[u8],
+    value: Option<&[u8]>,
+    stamp: u64,
+    info: &mut SystemInfo,
+    errors: &mut u32,
+) {
     let (Ok(name), Ok(value)) = (
         core::str::from_utf8(name),
         value.map(core::str::from_utf8).transpose(),
@@ -434,14 +469,17 @@ fn apply_config(name: &[u8], value: Option<&[u8]>, info: &mut SystemInfo, errors
     let Some(key) = name.strip_prefix(CONFIG_PREFIX) else {
         return;
     };
-    status!(
-        "guestprop changed name={} value=\"{}\"{}",
-        name,
-        Quoted(value.unwrap_or("")),
-        if value.is_none() { " deleted=1" } else { "" }
-    );
-    match info.options.set(key, value, OptionSource::GuestProperty) {
-        Ok(_) => {}
+    match info
+        .options
+        .set_stamped(key, value, OptionSource::GuestProperty, stamp)
+    {
+        Ok(false) => {}
+        Ok(true) => status!(
+            "guestprop changed name={} value=\"{}\"{}",
+            name,
+            Quoted(value.unwrap_or("")),
+            if value.is_none() { " deleted=1" } else { "" }
+        ),
         Err(error) => {
             *errors += 1;
             let reason = match error {
@@ -467,17 +505,11 @@ mod tests {
     fn notifications_and_enumerations_reach_the_options() {
         let mut info = SystemInfo::default();
         let mut errors = 0;
-        apply_notification(
-            b"/Vitrine/Config/title\x00Gare\x00\x000\x00",
-            &mut info,
-            &mut errors,
-        );
+        let title = b"/Vitrine/Config/title\x00Gare\x00\x000\x00";
+        apply_notification(title, 100, &mut info, &mut errors);
         assert_eq!(info.options.get("title"), Some("Gare"));
-        apply_notification(
-            b"/Vitrine/Config/title\x00\x00\x001\x00",
-            &mut info,
-            &mut errors,
-        );
+        let deleted = b"/Vitrine/Config/title\x00\x00\x001\x00";
+        apply_notification(deleted, 101, &mut info, &mut errors);
         assert_eq!(info.options.get("title"), None);
         apply_enumeration(
             b"/Vitrine/Config/page\0rooms\0123\0\0/Vitrine/Config/title\0T\0124\0TRANSIENT\0\0\0\0\0",
@@ -486,6 +518,9 @@ mod tests {
         );
         assert_eq!(info.options.get("page"), Some("rooms"));
         assert_eq!(info.options.get("title"), Some("T"));
+        // A late notification older than what the enumeration read is ignored.
+        apply_notification(title, 110, &mut info, &mut errors);
+        assert_eq!(info.options.get("title"), Some("T"));
         assert_eq!(errors, 0);
     }
 
@@ -493,23 +528,17 @@ mod tests {
     fn bad_replies_are_counted_not_applied() {
         let mut info = SystemInfo::default();
         let mut errors = 0;
-        apply_notification(b"/Vitrine/Config/title\0Gare", &mut info, &mut errors);
-        apply_notification(
-            b"/Vitrine/Config/title\x00\xff\xfe\x00\x000\x00",
-            &mut info,
-            &mut errors,
-        );
-        apply_notification(
-            b"/Vitrine/Config/Bad Key\x00x\x00\x000\x00",
-            &mut info,
-            &mut errors,
-        );
-        let long = [b'x'; 300];
+        apply_notification(b"/Vitrine/Config/title\0Gare", 1, &mut info, &mut errors);
+        let bad_utf8 = b"/Vitrine/Config/title\x00\xff\xfe\x00\x000\x00";
+        apply_notification(bad_utf8, 2, &mut info, &mut errors);
+        let bad_key = b"/Vitrine/Config/Bad Key\x00x\x00\x000\x00";
+        apply_notification(bad_key, 3, &mut info, &mut errors);
         let mut reply = b"/Vitrine/Config/title\0".to_vec();
-        reply.extend_from_slice(&long);
+        reply.extend_from_slice(&[b'x'; 300]);
         reply.extend_from_slice(b"\x00\x000\x00");
-        apply_notification(&reply, &mut info, &mut errors);
-        apply_notification(b"/Elsewhere/x\x00y\x00\x000\x00", &mut info, &mut errors);
+        apply_notification(&reply, 4, &mut info, &mut errors);
+        let elsewhere = b"/Elsewhere/x\x00y\x00\x000\x00";
+        apply_notification(elsewhere, 5, &mut info, &mut errors);
         assert_eq!(errors, 4);
         assert_eq!(info.options.iter().count(), 0);
     }
