@@ -11,6 +11,7 @@ pub use crate::interaction::{Interaction, UiEvent, UiEvents, WidgetId};
 pub use crate::options::{OptionId, Options};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::DrawTarget;
+use embedded_graphics::primitives::Rectangle;
 
 /// Text the integration drivers put in the status panel.
 pub type StatusText = heapless::String<48>;
@@ -54,6 +55,14 @@ pub trait App {
     /// `/Vitrine/Status/State`), e.g. the page shown. `None`: nothing to publish.
     fn state(&self) -> Option<&str> {
         None
+    }
+
+    /// Reports the app's interactive widgets and where they are now (the ids its
+    /// [`Interaction`] uses), for tools that drive the app from outside: host
+    /// renders (`APP render --events "click 0"`), screenshot and click checks. The
+    /// default reports none.
+    fn widgets(&self, visit: &mut dyn FnMut(WidgetId, Rectangle)) {
+        let _ = visit;
     }
 }
 
