@@ -512,7 +512,7 @@ mod tests {
         apply_notification(deleted, 101, &mut info, &mut errors);
         assert_eq!(info.options.get("title"), None);
         apply_enumeration(
-            b"/Vitrine/Config/page\0rooms\0123\0\0/Vitrine/Config/title\0T\0124\0TRANSIENT\0\0\0\0\0",
+            b"/Vitrine/Config/page\0rooms\x00123\0\0/Vitrine/Config/title\0T\x00124\0TRANSIENT\0\0\0\0\0",
             &mut info,
             &mut errors,
         );
