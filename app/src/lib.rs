@@ -181,7 +181,7 @@ pub struct Kiosk {
     status_second: u64,
     activations: u32,
     /// The header text: the host's `title` option, else [`PRODUCT_NAME`].
-    title: String<{ vitrine::options::MAX_VALUE_LEN }>,
+    title: String<{ vitrine::app_options::MAX_VALUE }>,
     header_dirty: bool,
 }
 
@@ -890,10 +890,10 @@ impl App for Kiosk {
             }
             Event::Input(input) => self.on_input(input),
             Event::Tick { .. } => self.on_tick(info),
-            Event::OptionChanged(id) => match info.options.entry(*id) {
-                Some((key, value)) => self.on_option(key, value),
-                None => false,
-            },
+            Event::OptionChanged(name) => {
+                self.on_option(name.as_str(), info.options.get(name.as_str()))
+            }
+            _ => false,
         }
     }
 

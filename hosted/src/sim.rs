@@ -607,6 +607,7 @@ fn boot_guest(
         vbox_log_mirror: Some(status_capture::mirror_to_vbox_log),
         power: virtualbox_power_info(),
         runtime: Default::default(),
+        app_options: Default::default(),
     };
     let devices = devices::init(platform);
     system::build(platform, &scan, &config, Kiosk::new(), devices, ())

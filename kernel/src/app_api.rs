@@ -5,10 +5,11 @@
 //! draws only what changed (everything after a `Resize`), and the runtime presents
 //! exactly the rectangles it drew.
 
+pub use crate::app_options::{AppOptions, OptionName};
 pub use crate::display::Canvas;
 pub use crate::event::{Button, Event, InputEvent, Key};
 pub use crate::interaction::{Interaction, UiEvent, UiEvents, WidgetId};
-pub use crate::options::{OptionId, Options};
+pub use crate::timers::{TimerError, TimerId, Timers};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::DrawTarget;
 use embedded_graphics::primitives::Rectangle;
@@ -45,8 +46,10 @@ pub trait App {
     /// display as dirty, so drawing less is presenting less.
     fn draw<D: DrawTarget<Color = Rgb888>>(&mut self, target: &mut D, info: &SystemInfo);
 
-    /// The option keys this app reads (e.g. `["title", "page"]`). Only these reach it
-    /// as `Event::OptionChanged`; any other key is logged once and ignored.
+    /// The option names this app reads (e.g. `["title", "page"]`). When it lists
+    /// any, only these reach it as `Event::OptionChanged`; another name set at run
+    /// time (a host property) is logged once and ignored. Empty (the default): every
+    /// change is delivered.
     fn options(&self) -> &'static [&'static str] {
         &[]
     }
@@ -99,9 +102,13 @@ pub struct SystemInfo {
     /// Wall-clock time (Unix milliseconds, UTC) and the uptime when it was read; the
     /// VirtualBox host-time driver fills it.
     pub wall_clock: Option<WallClockSample>,
-    /// The app's options (host-set guest properties; see `crate::options`).
-    pub options: Options,
-    /// What `App::state` last returned (published to the host).
+    /// The app's options (`app.NAME=VALUE` on the kernel command line, and changes
+    /// at run time, announced by `Event::OptionChanged`).
+    pub options: AppOptions,
+    /// The app's timers: `info.timers.every(TimerId(1), 1_000_000)` brings
+    /// `Event::Timer(TimerId(1))` every second.
+    pub timers: Timers,
+    /// What `App::state` last returned (published to the host as a guest property).
     pub app_state: StatusText,
 }
 

@@ -10,7 +10,6 @@ use crate::display::pointer::{scale_for, SoftwarePointer};
 use crate::display::{report_mode, Display};
 use crate::event::{Event, InputEvent};
 use crate::hal::Platform;
-use crate::options::OptionId;
 use crate::status;
 use heapless::Deque;
 
@@ -246,6 +245,9 @@ pub struct Runtime<D, A, S> {
     pointer_owner: Option<PointerOwner>,
     pointer_position: Option<(i32, i32)>,
     pointer_moved: bool,
+    /// Option names the app does not declare, already logged.
+    unknown_options:
+        heapless::Vec<crate::app_options::OptionName, { crate::app_options::MAX_OPTIONS }>,
 }
 
 impl<D: Display, A: App, S> Runtime<D, A, S> {
@@ -268,6 +270,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             ..SystemInfo::default()
         };
         info.set_integration("off");
+        info.timers.set_now(info.uptime_us);
         Self {
             display,
             app,
@@ -282,6 +285,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             pointer_owner: None,
             pointer_position: None,
             pointer_moved: false,
+            unknown_options: heapless::Vec::new(),
         }
     }
 
@@ -325,6 +329,45 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         self.info.set_integration(text);
     }
     /// The queue, for code that feeds events from outside the sources (tests, tools).
+    /// Sets one of the app's options at run time (a second source beside the
+    /// command line, e.g. VirtualBox guest properties): stored at once, announced
+    /// to the app as `Event::OptionChanged` at the next step when the value changed.
+    /// Event sources can do the same from `poll` through `info.options.set`.
+    pub fn set_option(
+        &mut self,
+        name: &str,
+        value: &str,
+    ) -> Result<crate::app_options::OptionChange, crate::app_options::OptionError> {
+        self.info.options.set(name, value)
+    }
+
+    /// The boot-time options (from the command line), in place before the first
+    /// event; no change events.
+    pub fn set_initial_options(&mut self, options: &crate::app_options::AppOptions) {
+        for (name, value) in options.iter() {
+            if let Err(error) = self.info.options.set_initial(name, value) {
+                log::warn!("options: app.{name} not kept: {error:?}");
+            }
+        }
+    }
+
+    /// When the loop must run next: the periodic tick, the app's earliest timer or
+    /// an event source's deadline, whichever comes first (the idle wait ends then).
+    pub fn next_deadline_us<H: Platform>(&self) -> u64
+    where
+        S: EventSource<H>,
+    {
+        [
+            Some(self.next_tick_us),
+            self.info.timers.next_due_us(),
+            self.sources.next_deadline_us(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(self.next_tick_us)
+    }
+
     pub fn queue_mut(&mut self) -> &mut EventQueue {
         &mut self.queue
     }
@@ -350,6 +393,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         self.sources
             .poll(hal, fired, &mut self.queue, &mut self.info);
         self.info.uptime_us = hal.now_us();
+        self.info.timers.set_now(self.info.uptime_us);
 
         if let Some((width, height)) = self.queue.take_mode_request() {
             self.apply_mode(hal, width, height);
@@ -392,8 +436,32 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             report.events += 1;
         }
         self.info.counts.dropped = self.queue.dropped();
-        redraw |= self.deliver_option_changes(&mut report);
         let now = self.info.uptime_us;
+        // Bounded: each timer fires at most once a step, each change is told once.
+        for _ in 0..crate::timers::MAX_TIMERS {
+            let Some(id) = self.info.timers.take_due(now) else {
+                break;
+            };
+            redraw |= self.app.event(&Event::Timer(id), &self.info);
+            report.events += 1;
+        }
+        for _ in 0..crate::app_options::MAX_PENDING_CHANGES {
+            let Some(name) = self.info.options.take_change() else {
+                break;
+            };
+            let known = self.app.options();
+            if !known.is_empty() && !known.contains(&name.as_str()) {
+                // Not one of the app's options (e.g. a host property it does not
+                // read): said once, then ignored.
+                if !self.unknown_options.contains(&name) && self.unknown_options.push(name).is_ok()
+                {
+                    log::warn!("options: `{name}` is not an option of this app; ignored");
+                }
+                continue;
+            }
+            redraw |= self.app.event(&Event::OptionChanged(name), &self.info);
+            report.events += 1;
+        }
         if now >= self.next_tick_us {
             self.info.counts.ticks += 1;
             redraw |= self.app.event(&Event::Tick { now_us: now }, &self.info);
@@ -413,38 +481,10 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         if redraw || pointer_changed {
             report.frame = Some(self.frame(hal, redraw));
         } else if report.events == 0 {
-            let deadline = self
-                .sources
-                .next_deadline_us()
-                .map_or(self.next_tick_us, |d| d.min(self.next_tick_us));
-            hal.wait(deadline);
+            hal.wait(self.next_deadline_us());
             report.idled = true;
         }
         report
-    }
-
-    /// Tells the app about options its sources changed; keys it did not declare are
-    /// logged once and dropped. Returns whether the app wants a redraw.
-    fn deliver_option_changes(&mut self, report: &mut StepReport) -> bool {
-        let changed: heapless::Vec<OptionId, { crate::options::MAX_OPTIONS }> =
-            self.info.options.take_changed().collect();
-        let mut redraw = false;
-        for id in changed {
-            let Some((key, _)) = self.info.options.entry(id) else {
-                continue;
-            };
-            if !self.app.options().contains(&key) {
-                let key: heapless::String<{ crate::options::MAX_KEY_LEN }> =
-                    heapless::String::try_from(key).unwrap_or_default();
-                if self.info.options.warn_unknown(id) {
-                    log::warn!("options: `{key}` is not an option of this app; ignored");
-                }
-                continue;
-            }
-            redraw |= self.app.event(&Event::OptionChanged(id), &self.info);
-            report.events += 1;
-        }
-        redraw
     }
 
     /// Hands the pointer to the host when asked and the display can, else draws it in

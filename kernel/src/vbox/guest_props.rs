@@ -12,12 +12,12 @@ pub mod publish;
 pub mod wire;
 
 use crate::app_api::SystemInfo;
+use crate::app_options::{OptionChange, OptionError, OptionName, MAX_OPTIONS};
 use crate::drivers::vmmdev::hgcm::{Cancelled, Hgcm, Param, Take, Ticket};
 use crate::drivers::vmmdev::wire::VBoxRc;
 use crate::drivers::vmmdev::Error;
 use crate::fault_report::Quoted;
 use crate::hal::PortIo;
-use crate::options::{OptionError, OptionSource};
 use crate::status;
 use publish::Publisher;
 use wire::*;
@@ -75,8 +75,13 @@ pub struct GuestProperties {
     /// After a failed enumeration: not before this time.
     enumerate_after_us: u64,
     publisher: Publisher,
+    stamps: Stamps,
     errors: u32,
 }
+
+/// The host timestamp of the newest report applied per option: a late notification
+/// older than what an enumeration already gave is ignored.
+type Stamps = heapless::Vec<(OptionName, u64), MAX_OPTIONS>;
 
 impl GuestProperties {
     /// A client over `hgcm`; it connects on the first `poll`.
@@ -90,6 +95,7 @@ impl GuestProperties {
             enumerate_next: true,
             enumerate_after_us: 0,
             publisher: Publisher::new(),
+            stamps: Stamps::new(),
             errors: 0,
         }
     }
@@ -229,6 +235,7 @@ impl GuestProperties {
                                 &buffer[..len],
                                 reply.values[1],
                                 info,
+                                &mut self.stamps,
                                 &mut self.errors,
                             );
                         }
@@ -241,6 +248,7 @@ impl GuestProperties {
                                 &buffer[..len],
                                 reply.values[1],
                                 info,
+                                &mut self.stamps,
                                 &mut self.errors,
                             );
                             self.enumerate_next = true;
@@ -315,7 +323,7 @@ impl GuestProperties {
                             self.error_line("enumerate", "BufferOverflow");
                         }
                         let len = reply.out_len.min(buffer.len());
-                        apply_enumeration(&buffer[..len], info, &mut self.errors);
+                        apply_enumeration(&buffer[..len], info, &mut self.stamps, &mut self.errors);
                     }
                 }
             }
@@ -415,7 +423,13 @@ fn fields(buffer: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 /// One GET_NOTIFICATION reply: `name\0value\0flags\0deleted\0`, for the change
 /// with host timestamp `stamp`.
-fn apply_notification(buffer: &[u8], stamp: u64, info: &mut SystemInfo, errors: &mut u32) {
+fn apply_notification(
+    buffer: &[u8],
+    stamp: u64,
+    info: &mut SystemInfo,
+    stamps: &mut Stamps,
+    errors: &mut u32,
+) {
     let mut parts = fields(buffer);
     let (Some(name), Some(value), Some(_flags), Some(deleted)) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -425,11 +439,11 @@ fn apply_notification(buffer: &[u8], stamp: u64, info: &mut SystemInfo, errors: 
         return;
     };
     let value = (deleted != b"1").then_some(value);
-    apply_config(name, value, stamp, info, errors);
+    apply_config(name, value, stamp, info, stamps, errors);
 }
 
 /// One ENUM_PROPS reply: `name\0value\0timestamp\0flags\0` entries, an empty name last.
-fn apply_enumeration(buffer: &[u8], info: &mut SystemInfo, errors: &mut u32) {
+fn apply_enumeration(buffer: &[u8], info: &mut SystemInfo, stamps: &mut Stamps, errors: &mut u32) {
     let mut parts = fields(buffer);
     while let Some(name) = parts.next().filter(|n| !n.is_empty()) {
         let (Some(value), Some(timestamp), Some(_flags)) =
@@ -442,58 +456,76 @@ fn apply_enumeration(buffer: &[u8], info: &mut SystemInfo, errors: &mut u32) {
             .ok()
             .and_then(|t| t.parse().ok())
             .unwrap_or(0);
-        apply_config(name, Some(value), stamp, info, errors);
+        apply_config(name, Some(value), stamp, info, stamps, errors);
     }
 }
 
-/// A host property under [`CONFIG_PREFIX`] becomes the option `<key>`; anything
-/// the options table refuses is logged and ignored (the old value stays).
+/// A host property under [`CONFIG_PREFIX`] becomes the app option `<key>` (an unset
+/// property removes it); anything the options store refuses is logged and ignored
+/// (the old value stays). Reports not newer than the last one applied are dropped.
 fn apply_config(
     name: &[u8],
     value: Option<&[u8]>,
     stamp: u64,
     info: &mut SystemInfo,
+    stamps: &mut Stamps,
     errors: &mut u32,
 ) {
+    let mut refuse = |reason: &str, name: &str| {
+        *errors += 1;
+        status!(
+            "guestprop error op=config name={} error={} count={}",
+            name,
+            reason,
+            errors
+        );
+    };
     let (Ok(name), Ok(value)) = (
         core::str::from_utf8(name),
         value.map(core::str::from_utf8).transpose(),
     ) else {
-        *errors += 1;
-        status!(
-            "guestprop error op=config error=InvalidUtf8 count={}",
-            errors
-        );
+        refuse("InvalidUtf8", "?");
         return;
     };
     let Some(key) = name.strip_prefix(CONFIG_PREFIX) else {
         return;
     };
-    match info
-        .options
-        .set_stamped(key, value, OptionSource::GuestProperty, stamp)
-    {
-        Ok(false) => {}
-        Ok(true) => status!(
+    let Ok(option) = OptionName::new(key) else {
+        refuse("BadKey", name);
+        return;
+    };
+    match stamps.iter_mut().find(|(n, _)| *n == option) {
+        Some((_, newest)) if stamp != 0 && stamp <= *newest => return,
+        Some((_, newest)) => *newest = stamp,
+        // A full table only loses the ordering guard for the 17th name.
+        None => {
+            let _ = stamps.push((option, stamp));
+        }
+    }
+    let changed = match value {
+        Some(value) => match info.options.set(key, value) {
+            Ok(change) => change != OptionChange::Unchanged,
+            Err(error) => {
+                refuse(
+                    match error {
+                        OptionError::BadName => "BadKey",
+                        OptionError::ValueTooLong => "ValueTooLong",
+                        OptionError::Full => "TableFull",
+                    },
+                    name,
+                );
+                return;
+            }
+        },
+        None => info.options.remove(key),
+    };
+    if changed {
+        status!(
             "guestprop changed name={} value=\"{}\"{}",
             name,
             Quoted(value.unwrap_or("")),
             if value.is_none() { " deleted=1" } else { "" }
-        ),
-        Err(error) => {
-            *errors += 1;
-            let reason = match error {
-                OptionError::BadKey(_) => "BadKey",
-                OptionError::ValueTooLong(_) => "ValueTooLong",
-                OptionError::TableFull => "TableFull",
-            };
-            status!(
-                "guestprop error op=config name={} error={} count={}",
-                name,
-                reason,
-                errors
-            );
-        }
+        );
     }
 }
 
@@ -504,22 +536,23 @@ mod tests {
     #[test]
     fn notifications_and_enumerations_reach_the_options() {
         let mut info = SystemInfo::default();
-        let mut errors = 0;
+        let (mut stamps, mut errors) = (Stamps::new(), 0);
         let title = b"/Vitrine/Config/title\x00Gare\x00\x000\x00";
-        apply_notification(title, 100, &mut info, &mut errors);
+        apply_notification(title, 100, &mut info, &mut stamps, &mut errors);
         assert_eq!(info.options.get("title"), Some("Gare"));
         let deleted = b"/Vitrine/Config/title\x00\x00\x001\x00";
-        apply_notification(deleted, 101, &mut info, &mut errors);
+        apply_notification(deleted, 101, &mut info, &mut stamps, &mut errors);
         assert_eq!(info.options.get("title"), None);
         apply_enumeration(
             b"/Vitrine/Config/page\0rooms\x00123\0\0/Vitrine/Config/title\0T\x00124\0TRANSIENT\0\0\0\0\0",
             &mut info,
+            &mut stamps,
             &mut errors,
         );
         assert_eq!(info.options.get("page"), Some("rooms"));
         assert_eq!(info.options.get("title"), Some("T"));
         // A late notification older than what the enumeration read is ignored.
-        apply_notification(title, 110, &mut info, &mut errors);
+        apply_notification(title, 110, &mut info, &mut stamps, &mut errors);
         assert_eq!(info.options.get("title"), Some("T"));
         assert_eq!(errors, 0);
     }
@@ -527,18 +560,24 @@ mod tests {
     #[test]
     fn bad_replies_are_counted_not_applied() {
         let mut info = SystemInfo::default();
-        let mut errors = 0;
-        apply_notification(b"/Vitrine/Config/title\0Gare", 1, &mut info, &mut errors);
+        let (mut stamps, mut errors) = (Stamps::new(), 0);
+        apply_notification(
+            b"/Vitrine/Config/title\0Gare",
+            1,
+            &mut info,
+            &mut stamps,
+            &mut errors,
+        );
         let bad_utf8 = b"/Vitrine/Config/title\x00\xff\xfe\x00\x000\x00";
-        apply_notification(bad_utf8, 2, &mut info, &mut errors);
-        let bad_key = b"/Vitrine/Config/Bad Key\x00x\x00\x000\x00";
-        apply_notification(bad_key, 3, &mut info, &mut errors);
+        apply_notification(bad_utf8, 2, &mut info, &mut stamps, &mut errors);
+        let bad_key = b"/Vitrine/Config/bad+key\x00x\x00\x000\x00";
+        apply_notification(bad_key, 3, &mut info, &mut stamps, &mut errors);
         let mut reply = b"/Vitrine/Config/title\0".to_vec();
         reply.extend_from_slice(&[b'x'; 300]);
         reply.extend_from_slice(b"\x00\x000\x00");
-        apply_notification(&reply, 4, &mut info, &mut errors);
+        apply_notification(&reply, 4, &mut info, &mut stamps, &mut errors);
         let elsewhere = b"/Elsewhere/x\x00y\x00\x000\x00";
-        apply_notification(elsewhere, 5, &mut info, &mut errors);
+        apply_notification(elsewhere, 5, &mut info, &mut stamps, &mut errors);
         assert_eq!(errors, 4);
         assert_eq!(info.options.iter().count(), 0);
     }
