@@ -73,6 +73,7 @@ pub mod machine;
 pub mod memory;
 pub mod pci;
 pub mod pointer;
+pub mod svga;
 pub mod vbva;
 pub mod vmmdev;
 pub mod wire;
@@ -81,8 +82,8 @@ pub use errors::{Device, ProtocolError};
 pub use hgcm::{Completion as HgcmCompletion, Hgcm};
 pub use host_view::Image;
 pub use machine::{
-    DeviceId, DisplayMode, HgsmiCommand, Machine, MachineConfig, ModeSource, MouseButton,
-    PortAccess, Ps2Event, ResizeHint, Width,
+    DeviceId, DisplayMode, GraphicsController, HgsmiCommand, Machine, MachineConfig, ModeSource,
+    MouseButton, PortAccess, Ps2Event, ResizeHint, Width,
 };
 pub use pointer::{HostPointer, PointerShape};
 pub use vbva::{DirtyUpdate, ModeHint, Rect};
