@@ -130,7 +130,7 @@ fn a_full_ring_carries_rectangles_until_the_host_drains_it() {
     for frame in 0..400 {
         let rects: Vec<Rect> = (0..10)
             .map(|i| {
-                let (x, y) = (20 + (frame % 100) * 9, (i * 70 + frame / 100 * 9) as u32);
+                let (x, y) = (20 + (frame % 100) * 9, i * 70 + frame / 100 * 9);
                 fill(
                     &mut display,
                     x as i32,
