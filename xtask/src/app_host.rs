@@ -42,6 +42,17 @@ fn output(binary: &PathBuf, args: &[String]) -> Result<String> {
 
 /// The app rendered at `width`×`height` after the input `script` (see `vitrine::host`).
 pub fn render(binary: &PathBuf, width: u32, height: u32, script: &str) -> Result<Frame> {
+    render_with(binary, width, height, &[], script)
+}
+
+/// [`render`] with app options (`NAME=VALUE`, as `app.NAME=VALUE` on the command line).
+pub fn render_with(
+    binary: &PathBuf,
+    width: u32,
+    height: u32,
+    options: &[&str],
+    script: &str,
+) -> Result<Frame> {
     let dir = crate::target_dir().join("xtask").join("renders");
     std::fs::create_dir_all(&dir)?;
     let stem = binary.file_name().unwrap_or_default().to_string_lossy();
@@ -49,18 +60,19 @@ pub fn render(binary: &PathBuf, width: u32, height: u32, script: &str) -> Result
         "{stem}-{width}x{height}-{}.ppm",
         std::process::id()
     ));
-    output(
-        binary,
-        &[
-            "render".into(),
-            "--size".into(),
-            format!("{width}x{height}"),
-            "--out".into(),
-            ppm.to_string_lossy().into_owned(),
-            "--events".into(),
-            script.into(),
-        ],
-    )?;
+    let mut args: Vec<String> = vec![
+        "render".into(),
+        "--size".into(),
+        format!("{width}x{height}"),
+        "--out".into(),
+        ppm.to_string_lossy().into_owned(),
+        "--events".into(),
+        script.into(),
+    ];
+    for option in options {
+        args.extend(["--option".into(), option.to_string()]);
+    }
+    output(binary, &args)?;
     let bytes = std::fs::read(&ppm)?;
     let _ = std::fs::remove_file(&ppm);
     Ok(crate::screenshot::read_ppm(&bytes)?)

@@ -24,7 +24,7 @@ const UEFI_TIMEOUT: Duration = Duration::from_secs(90);
 /// How long a screen change may take to show (TCG, a shared machine).
 const SCREEN_WAIT: Duration = Duration::from_secs(10);
 /// QMP's absolute axes run 0..=0x7fff across the screen.
-const ABS_MAX: i64 = 0x7fff;
+pub(crate) const ABS_MAX: i64 = 0x7fff;
 
 /// The display and input boot tests.
 pub fn boot_tests() -> Vec<BootTest> {
@@ -132,14 +132,14 @@ fn share(frame: &Frame, rect: &Rectangle, colour: u32) -> f64 {
     hits as f64 / total as f64
 }
 
-fn screenshot(run: &mut QemuRun, name: &str) -> Result<Frame> {
+pub(crate) fn screenshot(run: &mut QemuRun, name: &str) -> Result<Frame> {
     let (_, image) = run.screenshot(name)?;
     Frame::from_rgb(image.width, image.height, &image.rgb)
         .ok_or_else(|| format!("screendump {name} has a bad size").into())
 }
 
 /// Takes screenshots until `ready` accepts one (it returns why not otherwise).
-fn wait_screen(
+pub(crate) fn wait_screen(
     run: &mut QemuRun,
     name: &str,
     mut ready: impl FnMut(&Frame) -> std::result::Result<(), String>,
@@ -180,7 +180,7 @@ fn hover_only_on(
     Ok(())
 }
 
-fn remaining(deadline: Instant) -> Duration {
+pub(crate) fn remaining(deadline: Instant) -> Duration {
     deadline.saturating_duration_since(Instant::now())
 }
 
