@@ -101,6 +101,15 @@ fn check_departures(run: &mut QemuRun, timeout: Duration) -> Result {
     let deadline = Instant::now() + timeout;
     let size = (1024, 768);
     let ready = run.wait_for("ready", timeout)?;
+    // The option with a quoted space reached the app, whole and without a warning.
+    let title = run.wait_for("departures", remaining(deadline))?;
+    if title.get("title") != Some("Gare de Lyon") {
+        return Err(format!("expected title=\"Gare de Lyon\": {}", title.raw).into());
+    }
+    let log = run.serial_log();
+    if let Some(warning) = log.lines().find(|l| l.contains("unknown option")) {
+        return Err(format!("the app's option was warned about: {warning}").into());
+    }
     let binary = app_host::binary("departures")?;
     let render = |script: &str| {
         app_host::render_with(&binary, size.0, size.1, &["title=Gare de Lyon"], script)
