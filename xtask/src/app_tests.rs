@@ -147,6 +147,8 @@ fn in_workspace() -> Result {
     let root = crate::project_root();
     let name = "xtask-new-check";
     let inside = root.join("apps").join(name);
+    // The check leaves the workspace as it found it: manifest, lock file, apps/.
+    let lock = std::fs::read(root.join("Cargo.lock"))?;
     let in_tree = (|| {
         let _ = std::fs::remove_dir_all(&inside);
         crate::new_app::create(name, &inside)?;
@@ -158,6 +160,7 @@ fn in_workspace() -> Result {
     let _ = std::fs::remove_dir_all(&inside);
     let _ = crate::new_app::remove_member(&root.join("Cargo.toml"), &format!("apps/{name}"));
     let _ = std::fs::remove_dir(root.join("apps"));
+    std::fs::write(root.join("Cargo.lock"), lock)?;
     in_tree
 }
 
@@ -186,9 +189,10 @@ fn out_of_tree_cargo(dir: &Path) -> Command {
     command
 }
 
-/// `cargo run --release [ARGS] -- --headless --cmdline test-exit=ready` in `dir`:
-/// the host `main` forwards to the bare-metal build, the runner boots QEMU, and the
-/// serial output must show `@vitrine ready`.
+/// `cargo run [ARGS] -- --headless --cmdline test-exit=ready` in `dir`: the host
+/// `main` forwards to the bare-metal (always release) build, the runner boots QEMU,
+/// and the serial output must show `@vitrine ready`. The host side is the debug
+/// build the host test already made (`--release` only changes the forwarder).
 fn boot_with_cargo_run(dir: &PathBuf, args: &[&str]) -> Result {
     let mut command = if dir == &crate::project_root() {
         crate::cargo()

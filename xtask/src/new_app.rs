@@ -146,6 +146,8 @@ pub fn create(name: &str, dir: &Path) -> Result {
                 "@XTASK_MANIFEST@",
                 &root.join("xtask").join("Cargo.toml").to_string_lossy(),
             )
+            // xtask's own build stays in Vitrine's target/, wherever the app builds.
+            .replace("@XTASK_TARGET@", &crate::target_dir().to_string_lossy())
     };
     fs::create_dir_all(dir.join("src"))?;
     let mut manifest = fill(CARGO_TOML);
