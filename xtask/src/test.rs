@@ -151,6 +151,7 @@ pub fn boot_tests_of(package: &str) -> Vec<BootTest> {
     let mut tests = boot_tests();
     if package == crate::cli::DEFAULT_APP {
         tests.extend(crate::ui_tests::boot_tests());
+        tests.extend(crate::svga_tests::boot_tests());
     }
     tests
 }
