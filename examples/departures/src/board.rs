@@ -1,14 +1,15 @@
 //! The board: layout for the current screen, the page shown, and drawing.
 
 use core::fmt::Write;
-use embedded_graphics::mono_font::{iso_8859_1::FONT_10X20, MonoTextStyle};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::{PrimitiveStyle, Rectangle};
-use embedded_graphics::text::{Alignment, Baseline, Text, TextStyleBuilder};
 use vitrine::app::{App, Button, Event, InputEvent, SystemInfo, TimerId};
+use vitrine::ui::{text, Align, Font, Image, TextStyle, Weight};
 
-use crate::logo;
+/// The station's logo: `assets/logo.png` (drawn by `assets/make-logo.py`), converted
+/// to premultiplied RGBA at build time.
+static LOGO: Image = vitrine::include_image!("assets/logo.png");
 
 const BACKGROUND: Rgb888 = Rgb888::new(0x0B, 0x1D, 0x33);
 const HEADER: Rgb888 = Rgb888::new(0x12, 0x2F, 0x52);
@@ -41,7 +42,7 @@ const DEPARTURES: [(&str, &str, &str, &str); 12] = [
 ];
 
 /// Where everything goes on the current screen.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Layout {
     size: Size,
     pad: i32,
@@ -54,6 +55,9 @@ struct Layout {
     columns: [i32; 4],
     show_platform: bool,
     button: Rectangle,
+    /// Header text (title, clock) and table text.
+    big: Font,
+    body: Font,
 }
 
 impl Layout {
@@ -87,7 +91,25 @@ impl Layout {
                 Point::new(w - pad - button_w, h - footer_h + pad),
                 Size::new(button_w.max(1) as u32, button_h.max(1) as u32),
             ),
+            big: Font::new(Weight::Bold, (header_h * 2 / 5).max(12) as u32),
+            body: Font::new(Weight::Regular, (row_height * 11 / 20).max(10) as u32),
         }
+    }
+
+    /// The box of column `column` in the row whose top is `top`.
+    fn cell(&self, column: usize, top: i32) -> Rectangle {
+        let right = match column {
+            0 => self.columns[1],
+            1 if self.show_platform => self.columns[2],
+            1 => self.columns[3],
+            2 => self.columns[3],
+            _ => self.size.width as i32,
+        } - self.pad;
+        let left = self.columns[column];
+        Rectangle::new(
+            Point::new(left, top),
+            Size::new((right - left).max(1) as u32, self.row_height as u32),
+        )
     }
 
     fn pages(&self) -> usize {
@@ -95,7 +117,7 @@ impl Layout {
     }
 
     fn clock(&self) -> Rectangle {
-        let width = 10 * 9 + self.pad;
+        let width = self.big.width("00:00:00") as i32 + self.pad;
         Rectangle::new(
             Point::new(self.size.width as i32 - width - self.pad, 0),
             Size::new(width as u32, self.header.size.height),
@@ -126,7 +148,7 @@ impl Board {
     /// A board on its first page; it lays itself out on the first `Resize`.
     pub fn new() -> Self {
         Self {
-            layout: Layout::default(),
+            layout: Layout::new(640, 480),
             page: 0,
             hover: false,
             pointer: Point::zero(),
@@ -172,17 +194,18 @@ impl Board {
 
     fn draw_text<D: DrawTarget<Color = Rgb888>>(
         d: &mut D,
-        text: &str,
-        at: Point,
-        colour: Rgb888,
-        align: Alignment,
+        words: &str,
+        area: &Rectangle,
+        (font, colour, background): (Font, Rgb888, Rgb888),
+        align: Align,
     ) {
-        let style = MonoTextStyle::new(&FONT_10X20, colour);
-        let layout = TextStyleBuilder::new()
-            .alignment(align)
-            .baseline(Baseline::Middle)
-            .build();
-        let _ = Text::with_text_style(text, at, style, layout).draw(d);
+        text::draw_in(
+            d,
+            words,
+            &TextStyle::new(font, colour, background),
+            area,
+            align,
+        );
     }
 
     fn draw_header<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D, info: &SystemInfo) {
@@ -191,81 +214,65 @@ impl Board {
             .header
             .into_styled(PrimitiveStyle::with_fill(HEADER))
             .draw(d);
-        logo::draw(d, Point::new(l.pad, l.pad), l.logo_side, HEADER);
-        let middle = l.header.size.height as i32 / 2;
+        let side = Size::new(l.logo_side, l.logo_side);
+        let logo_box = Rectangle::new(Point::new(l.pad, l.pad), side);
+        LOGO.draw(d, &LOGO.fit_in(&logo_box), HEADER);
         let title_x = 2 * l.pad + l.logo_side as i32;
+        let title_w = (l.clock().top_left.x - title_x - l.pad).max(1) as u32;
+        let title = Rectangle::new(
+            Point::new(title_x, 0),
+            Size::new(title_w, l.header.size.height),
+        );
         Self::draw_text(
             d,
             Self::title(info),
-            Point::new(title_x, middle),
-            INK,
-            Alignment::Left,
+            &title,
+            (l.big, INK, HEADER),
+            Align::Left,
         );
     }
 
     fn draw_clock<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D) {
         let area = self.layout.clock();
         let _ = area.into_styled(PrimitiveStyle::with_fill(HEADER)).draw(d);
-        let at = Point::new(area.top_left.x + area.size.width as i32, area.center().y);
-        Self::draw_text(d, &self.clock, at, AMBER, Alignment::Right);
+        let style = (self.layout.big, AMBER, HEADER);
+        Self::draw_text(d, &self.clock, &area, style, Align::Right);
     }
 
     fn draw_table<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D) {
         let l = &self.layout;
-        let c = l.columns;
-        let heading_y = l.header.size.height as i32 + l.row_height / 2;
-        Self::draw_text(
-            d,
-            "Heure",
-            Point::new(c[0], heading_y),
-            AMBER,
-            Alignment::Left,
-        );
-        Self::draw_text(
-            d,
-            "Destination",
-            Point::new(c[1], heading_y),
-            AMBER,
-            Alignment::Left,
-        );
-        if l.show_platform {
-            Self::draw_text(
-                d,
-                "Voie",
-                Point::new(c[2], heading_y),
-                AMBER,
-                Alignment::Left,
-            );
-        }
-        Self::draw_text(
-            d,
-            "État",
-            Point::new(c[3], heading_y),
-            AMBER,
-            Alignment::Left,
-        );
-        let first = self.page * l.rows;
-        for (i, (time, destination, platform, status)) in
-            DEPARTURES.iter().skip(first).take(l.rows).enumerate()
-        {
-            let top = l.table_top + i as i32 * l.row_height;
-            if i % 2 == 1 {
-                let stripe = Rectangle::new(
-                    Point::new(0, top),
-                    Size::new(l.size.width, l.row_height as u32),
-                );
-                let _ = stripe
-                    .into_styled(PrimitiveStyle::with_fill(STRIPE))
-                    .draw(d);
+        let heading_top = l.header.size.height as i32;
+        let heading = (l.body, AMBER, BACKGROUND);
+        let titles = ["Heure", "Destination", "Voie", "État"];
+        for (column, title) in titles.iter().enumerate() {
+            if column != 2 || l.show_platform {
+                Self::draw_text(d, title, &l.cell(column, heading_top), heading, Align::Left);
             }
-            let y = top + l.row_height / 2;
-            Self::draw_text(d, time, Point::new(c[0], y), INK, Alignment::Left);
-            Self::draw_text(d, destination, Point::new(c[1], y), INK, Alignment::Left);
+        }
+        let first = self.page * l.rows;
+        let rows = DEPARTURES.iter().skip(first).take(l.rows).enumerate();
+        for (i, (time, destination, platform, status)) in rows {
+            let top = l.table_top + i as i32 * l.row_height;
+            let surface = if i % 2 == 1 { STRIPE } else { BACKGROUND };
+            let band = Rectangle::new(
+                Point::new(0, top),
+                Size::new(l.size.width, l.row_height as u32),
+            );
+            let _ = band.into_styled(PrimitiveStyle::with_fill(surface)).draw(d);
+            let ink = (l.body, INK, surface);
+            Self::draw_text(d, time, &l.cell(0, top), ink, Align::Left);
+            Self::draw_text(d, destination, &l.cell(1, top), ink, Align::Left);
             if l.show_platform {
-                Self::draw_text(d, platform, Point::new(c[2], y), INK, Alignment::Left);
+                Self::draw_text(d, platform, &l.cell(2, top), ink, Align::Left);
             }
             let colour = if status.starts_with('à') { INK } else { AMBER };
-            Self::draw_text(d, status, Point::new(c[3], y), colour, Alignment::Left);
+            Self::draw_text(
+                d,
+                status,
+                &l.cell(3, top),
+                (l.body, colour, surface),
+                Align::Left,
+            );
         }
     }
 
@@ -273,15 +280,26 @@ impl Board {
         let l = &self.layout;
         let mut text = heapless::String::<16>::new();
         let _ = write!(text, "Page {}/{}", self.page + 1, l.pages());
-        let y = l.button.center().y;
-        Self::draw_text(d, &text, Point::new(l.columns[0], y), INK, Alignment::Left);
+        let width = (l.button.top_left.x - l.columns[0]).max(1) as u32;
+        let area = Rectangle::new(
+            Point::new(l.columns[0], l.button.top_left.y),
+            Size::new(width, l.button.size.height),
+        );
+        Self::draw_text(d, &text, &area, (l.body, INK, BACKGROUND), Align::Left);
     }
 
     fn draw_button<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D) {
+        const LABEL: &str = "Page suivante »";
         let fill = if self.hover { BUTTON_HOVER } else { BUTTON };
         let b = self.layout.button;
         let _ = b.into_styled(PrimitiveStyle::with_fill(fill)).draw(d);
-        Self::draw_text(d, "Page suivante »", b.center(), INK, Alignment::Center);
+        let font = text::fit(
+            &[LABEL],
+            Weight::Bold,
+            b.size.width * 9 / 10,
+            b.size.height * 3 / 5,
+        );
+        Self::draw_text(d, LABEL, &b, (font, INK, fill), Align::Center);
     }
 }
 
@@ -322,12 +340,10 @@ impl App for Board {
             Event::Input(InputEvent::Button {
                 button: Button::Left,
                 pressed: false,
-            }) => {
-                if self.layout.button.contains(self.pointer) {
-                    // A click on the button: the next page now, the timer restarts.
-                    let _ = info.timers.every(PAGE_TIMER, PAGE_PERIOD_US);
-                    self.turn_page("button");
-                }
+            }) if self.layout.button.contains(self.pointer) => {
+                // A click on the button: the next page now, the timer restarts.
+                let _ = info.timers.every(PAGE_TIMER, PAGE_PERIOD_US);
+                self.turn_page("button");
             }
             _ => {}
         }
@@ -360,6 +376,7 @@ impl App for Board {
 mod tests {
     extern crate std;
     use super::*;
+    use embedded_graphics::pixelcolor::RgbColor;
     use std::string::String;
 
     fn run(
@@ -398,6 +415,34 @@ mod tests {
         // Both turned exactly one page: the table looks the same (clock and hover aside).
         let table = |f: &vitrine::host::HostFrame| f.pixels[100 * 800..400 * 800].to_vec();
         assert_eq!(table(&after_timer), table(&after_click));
+    }
+
+    #[test]
+    fn the_logo_is_blended_over_the_header() {
+        let frame = run(800, 600, &[], "");
+        let l = Layout::new(800, 600);
+        let rgb = |c: Rgb888| (u32::from(c.r()) << 16) | (u32::from(c.g()) << 8) | u32::from(c.b());
+        let logo_box = Rectangle::new(
+            Point::new(l.pad, l.pad),
+            Size::new(l.logo_side, l.logo_side),
+        );
+        let inside: std::vec::Vec<u32> = (0..l.logo_side as i32)
+            .flat_map(|y| (0..l.logo_side as i32).map(move |x| (x, y)))
+            .map(|(x, y)| {
+                let p = logo_box.top_left + Point::new(x, y);
+                frame.pixels[(p.y * 800 + p.x) as usize]
+            })
+            .collect();
+        // Corners show the header through the transparent part; the edge of the disc
+        // has blended colours that are neither the header nor the logo's blue.
+        assert_eq!(inside[0], rgb(HEADER));
+        let blue = 0x1E63B5;
+        let blended = inside
+            .iter()
+            .filter(|&&p| p != rgb(HEADER) && p != blue && p != 0xFFFFFF)
+            .count();
+        assert!(blended > 20, "{blended} blended pixels");
+        assert!(inside.contains(&blue), "the logo's own colour shows inside");
     }
 
     #[test]

@@ -2,22 +2,22 @@
 #![cfg_attr(target_os = "none", no_std, no_main)]
 #![deny(unsafe_code)]
 
-use embedded_graphics::mono_font::{iso_8859_1::FONT_10X20, MonoTextStyle};
-use embedded_graphics::{pixelcolor::Rgb888, prelude::*, text::Alignment, text::Text};
-use vitrine::app::{App, Event, InputEvent, SystemInfo};
+use embedded_graphics::{pixelcolor::Rgb888, prelude::*, primitives::Rectangle};
+use vitrine::{app::*, ui::*};
+
+const GREETING: &str = "Grüezi, Vitrine! 5 €";
+const BACKGROUND: Rgb888 = Rgb888::new(0x10, 0x2A, 0x43);
 
 #[derive(Default)]
 struct Hello {
-    centre: Point,
+    screen: Rectangle,
     clicks: u32,
 }
 
 impl App for Hello {
     fn event(&mut self, event: &Event, _: &SystemInfo) -> bool {
         match *event {
-            Event::Resize { width, height } => {
-                self.centre = Point::new(width as i32 / 2, height as i32 / 2)
-            }
+            Event::Resize { width, height } => self.screen.size = Size::new(width, height),
             Event::Input(InputEvent::Button { pressed: false, .. }) => {
                 self.clicks += 1;
                 vitrine::status!("hello clicks={}", self.clicks);
@@ -28,10 +28,11 @@ impl App for Hello {
     }
 
     fn draw<D: DrawTarget<Color = Rgb888>>(&mut self, target: &mut D, _: &SystemInfo) {
-        let _ = target.clear(Rgb888::new(0x10, 0x2A, 0x43));
-        let style = MonoTextStyle::new(&FONT_10X20, Rgb888::WHITE);
-        let text = Text::with_alignment("Grüezi, Vitrine!", self.centre, style, Alignment::Center);
-        let _ = text.draw(target);
+        let _ = target.clear(BACKGROUND);
+        let Size { width, height } = self.screen.size;
+        let font = text::fit(&[GREETING], Weight::Bold, width * 2 / 3, height / 6);
+        let style = TextStyle::new(font, Rgb888::WHITE, BACKGROUND);
+        text::draw_in(target, GREETING, &style, &self.screen, Align::Center);
     }
 }
 

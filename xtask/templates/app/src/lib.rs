@@ -1,12 +1,13 @@
-//! @NAME@: a Vitrine app. It greets in the middle of the screen and counts clicks.
+//! @NAME@: a Vitrine app. It greets in the middle of the screen (text through
+//! `vitrine::ui`) and counts clicks.
 #![no_std]
 
 use core::fmt::Write;
-use embedded_graphics::mono_font::{ascii::FONT_10X20, MonoTextStyle};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
-use embedded_graphics::text::{Alignment, Text};
+use embedded_graphics::primitives::Rectangle;
 use vitrine::app::{App, Button, Event, InputEvent, SystemInfo};
+use vitrine::ui::{text, Align, TextStyle, Weight};
 
 /// The background colour.
 pub const BACKGROUND: Rgb888 = Rgb888::new(0x10, 0x2A, 0x43);
@@ -15,7 +16,7 @@ pub const INK: Rgb888 = Rgb888::new(0xF0, 0xF4, 0xF8);
 
 /// The app: what it shows and whether it must draw.
 pub struct @TYPE@ {
-    centre: Point,
+    screen: Rectangle,
     clicks: u32,
     dirty: bool,
 }
@@ -24,7 +25,7 @@ impl @TYPE@ {
     /// A fresh app; it lays itself out on the first `Resize`.
     pub fn new() -> Self {
         Self {
-            centre: Point::zero(),
+            screen: Rectangle::zero(),
             clicks: 0,
             dirty: true,
         }
@@ -41,7 +42,7 @@ impl App for @TYPE@ {
     fn event(&mut self, event: &Event, _info: &SystemInfo) -> bool {
         match *event {
             Event::Resize { width, height } => {
-                self.centre = Point::new(width as i32 / 2, height as i32 / 2);
+                self.screen = Rectangle::new(Point::zero(), Size::new(width, height));
                 self.dirty = true;
             }
             Event::Input(InputEvent::Button {
@@ -62,10 +63,13 @@ impl App for @TYPE@ {
             return;
         }
         let _ = target.clear(BACKGROUND);
-        let style = MonoTextStyle::new(&FONT_10X20, INK);
-        let mut line = heapless::String::<48>::new();
-        let _ = write!(line, "Hello from @NAME@ ({} clicks)", self.clicks);
-        let _ = Text::with_alignment(&line, self.centre, style, Alignment::Center).draw(target);
+        let mut line = heapless::String::<64>::new();
+        let _ = write!(line, "Grüß dich from @NAME@ ({} clicks)", self.clicks);
+        // The largest anti-aliased font (DejaVu Sans) in which the line fits.
+        let Size { width, height } = self.screen.size;
+        let font = text::fit(&[&line], Weight::Bold, width * 4 / 5, height / 8);
+        let style = TextStyle::new(font, INK, BACKGROUND);
+        text::draw_in(target, &line, &style, &self.screen, Align::Center);
     }
 }
 
@@ -89,6 +93,6 @@ mod tests {
         let rows: std::vec::Vec<usize> = (0..480)
             .filter(|y| frame.pixels[y * 640..(y + 1) * 640].contains(&rgb(INK)))
             .collect();
-        assert!(rows.iter().all(|y| (215..265).contains(y)), "{rows:?}");
+        assert!(rows.iter().all(|y| (180..300).contains(y)), "{rows:?}");
     }
 }
