@@ -102,10 +102,12 @@ fn app_crate_dirs(root: &Path) -> Vec<PathBuf> {
     dirs
 }
 
-/// Files of an app crate that name hardware, one message per word found.
+/// Files of an app crate that name hardware, one message per word found. A copied
+/// `Cargo.lock` is skipped: it lists vitrine's own dependencies (`pci_types`).
 pub fn hardware_names(app_dir: &Path) -> Vec<String> {
     let mut problems = Vec::new();
-    for file in all_files(app_dir) {
+    let files = all_files(app_dir).into_iter();
+    for file in files.filter(|f| f.file_name().is_none_or(|n| n != "Cargo.lock")) {
         let text = fs::read_to_string(&file).unwrap_or_default();
         for word in HARDWARE_WORDS {
             if text.contains(word) {
