@@ -12,6 +12,8 @@ mod cli;
 mod freshness;
 mod image;
 mod iso;
+mod live;
+mod live_test;
 mod new_app;
 mod preview;
 mod qemu;
