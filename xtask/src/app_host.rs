@@ -11,8 +11,24 @@ use crate::preview::Frame;
 use crate::status_line::{StatusLine, MARKER};
 use crate::{cargo, run_command, Result};
 
-/// Builds `package`'s host binary (debug profile) and returns its path.
+/// Builds `package`'s host binary (debug profile) and returns its path. Built once
+/// per process and one build at a time: tests in parallel threads must not rebuild a
+/// binary another thread is running.
 pub fn binary(package: &str) -> Result<PathBuf> {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let path = crate::target_dir().join("debug").join(package);
+    if built.iter().any(|p| p == package) {
+        return Ok(path);
+    }
+    build_binary(package)?;
+    built.push(package.to_string());
+    Ok(path)
+}
+
+fn build_binary(package: &str) -> Result<PathBuf> {
     let mut command = cargo();
     command.args(["build", "--quiet", "--package", package, "--bin", package]);
     run_command(&mut command)?;
@@ -56,8 +72,11 @@ pub fn render_with(
     let dir = crate::target_dir().join("xtask").join("renders");
     std::fs::create_dir_all(&dir)?;
     let stem = binary.file_name().unwrap_or_default().to_string_lossy();
+    // Unique per call: tests render in parallel threads.
+    static RENDERS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = RENDERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let ppm = dir.join(format!(
-        "{stem}-{width}x{height}-{}.ppm",
+        "{stem}-{width}x{height}-{}-{n}.ppm",
         std::process::id()
     ));
     let mut args: Vec<String> = vec![
