@@ -249,7 +249,7 @@ pub fn run(args: &TestArgs) -> Result {
             continue;
         }
         match crate::build::build_kernel(package) {
-            Ok(elf) => run_boot_tests(&elf, &tests, &mut summary),
+            Ok(elf) => run_boot_tests(&mut IsoCache::new(&elf), &tests, &mut summary),
             Err(error) => {
                 for test in &tests {
                     let why = format!("{package} build failed: {error}");
