@@ -406,3 +406,87 @@ fn wheel_and_escape_switch_pages() {
     frame(&mut kiosk, &mut display, &info, wheel(2));
     assert_eq!(kiosk.page(), Page::Home);
 }
+
+mod scratch_profile {
+    use super::*;
+    use embedded_graphics::primitives::Rectangle;
+    struct Count<'a, T> {
+        inner: &'a mut T,
+        iter_px: u64,
+        iter_calls: u64,
+        solid_px: u64,
+        solid_calls: u64,
+        contig_px: u64,
+        contig_calls: u64,
+    }
+    impl<T: DrawTarget<Color = Rgb888>> OriginDimensions for Count<'_, T>
+    where
+        T: OriginDimensions,
+    {
+        fn size(&self) -> Size {
+            self.inner.size()
+        }
+    }
+    impl<T: DrawTarget<Color = Rgb888> + OriginDimensions> DrawTarget for Count<'_, T> {
+        type Color = Rgb888;
+        type Error = T::Error;
+        fn draw_iter<I: IntoIterator<Item = Pixel<Rgb888>>>(
+            &mut self,
+            p: I,
+        ) -> Result<(), T::Error> {
+            self.iter_calls += 1;
+            let v: Vec<_> = p.into_iter().collect();
+            self.iter_px += v.len() as u64;
+            self.inner.draw_iter(v)
+        }
+        fn fill_solid(&mut self, a: &Rectangle, c: Rgb888) -> Result<(), T::Error> {
+            self.solid_calls += 1;
+            self.solid_px += a.size.width as u64 * a.size.height as u64;
+            self.inner.fill_solid(a, c)
+        }
+        fn fill_contiguous<I: IntoIterator<Item = Rgb888>>(
+            &mut self,
+            a: &Rectangle,
+            c: I,
+        ) -> Result<(), T::Error> {
+            self.contig_calls += 1;
+            self.contig_px += a.size.width as u64 * a.size.height as u64;
+            self.inner.fill_contiguous(a, c)
+        }
+    }
+    #[test]
+    fn profile() {
+        let (w, h) = (1920, 1080);
+        let mut px = vec![0u32; (w * h) as usize];
+        let mut d = MemoryDisplay::new(&mut px, w, h).unwrap();
+        let inf = info(w, h);
+        let mut k = Kiosk::new();
+        k.event(
+            &Event::Resize {
+                width: w,
+                height: h,
+            },
+            &inf,
+        );
+        let mut c = Count {
+            inner: d.canvas(),
+            iter_px: 0,
+            iter_calls: 0,
+            solid_px: 0,
+            solid_calls: 0,
+            contig_px: 0,
+            contig_calls: 0,
+        };
+        k.draw(&mut c, &inf);
+        let screen = (w * h) as f64;
+        std::println!(
+            "iter {} calls {:.3} screens; solid {} calls {:.3} screens; contig {} calls {:.3}",
+            c.iter_calls,
+            c.iter_px as f64 / screen,
+            c.solid_calls,
+            c.solid_px as f64 / screen,
+            c.contig_calls,
+            c.contig_px as f64 / screen
+        );
+    }
+}
