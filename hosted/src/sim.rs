@@ -44,6 +44,8 @@ pub struct SimOptions {
     pub hgsmi: bool,
     /// The VM has a VMMDev (false: the guest must do without).
     pub vmmdev: bool,
+    /// The app gets ticks (false: as `bench=quiet`, so only input redraws).
+    pub app_ticks: bool,
 }
 
 impl Default for SimOptions {
@@ -56,6 +58,7 @@ impl Default for SimOptions {
             out_dir: PathBuf::from("target/sim"),
             hgsmi: true,
             vmmdev: true,
+            app_ticks: true,
         }
     }
 }
@@ -186,7 +189,10 @@ impl Sim {
                 write_combining: None,
                 vbox_log_mirror: Some(status_capture::mirror_to_vbox_log),
                 power: virtualbox_power_info(),
-                runtime: Default::default(),
+                runtime: vitrine::runtime::RuntimeConfig {
+                    ticks: options.app_ticks,
+                    ..Default::default()
+                },
             };
             let devices = devices::init(&mut platform);
             let runtime = system::build(&mut platform, &scan, &config, Kiosk::new(), devices, ())

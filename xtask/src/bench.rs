@@ -1,129 +1,262 @@
-//! `cargo xtask bench [--size WxH] [--rounds N]`: how much a full kiosk redraw costs
-//! next to a plain fill of the same framebuffer.
+//! `cargo xtask bench [--quick] [--only PART]`: every ratio Vitrine promises, each measured side by
+//! side in the same run, printed as one table and saved as `target/bench.json`.
 //!
-//! In QEMU: boots the ISO with `bench=redraw`; the kernel times both with the TSC in
-//! the same run, with the framebuffer mapped write-combining and then uncached, and
-//! prints `@vitrine bench name=fill|redraw cache=wc|uc reps=N us=N min_us=N`.
-//! On the host: the same app drawing into memory (`preview::bench`).
+//! - redraw, page switch and hover against plain fills of the same pixels, in QEMU at
+//!   three sizes, write-combining and uncached (`redraw`);
+//! - boot to the first frame against a bare GRUB boot+halt, SeaBIOS and OVMF
+//!   (`boot`, median of `BOOT_ROUNDS`);
+//! - host CPU of an idle kiosk (`idle`);
+//! - framebuffer bytes and presented pixels per pointer move / hover, redraws per
+//!   hint, from the twin (`twin`);
+//! - input latency from the interrupt to the end of the present (`latency`);
+//! - smallest RAM reaching the first frame and the kernel image size (`memory`).
 
-use std::time::Duration;
+mod boot;
+mod idle;
+mod latency;
+mod memory;
+mod redraw;
+mod twin;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use crate::cli::Args;
-use crate::qemu::{Firmware, QemuExit, QemuOptions, QemuRun};
-use crate::status_line::StatusLine;
 use crate::Result;
 
-const TIMEOUT: Duration = Duration::from_secs(120);
+/// What a row's value must be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Goal {
+    /// At most this.
+    AtMost(f64),
+    /// Exactly this.
+    Exactly(f64),
+    /// Only recorded (compared run to run).
+    Record,
+}
+
+impl Goal {
+    fn met(self, value: f64) -> Option<bool> {
+        match self {
+            Self::AtMost(goal) => Some(value <= goal),
+            Self::Exactly(goal) => Some((value - goal).abs() < 1e-9),
+            Self::Record => None,
+        }
+    }
+
+    fn text(self) -> String {
+        match self {
+            Self::AtMost(goal) => format!("<= {goal}"),
+            Self::Exactly(goal) => format!("= {goal}"),
+            Self::Record => "-".into(),
+        }
+    }
+}
+
+/// One line of the table.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Stable key (the JSON key too).
+    pub key: String,
+    /// The figure.
+    pub value: f64,
+    /// Unit of `value` ("x" for ratios).
+    pub unit: &'static str,
+    /// What it must be.
+    pub goal: Goal,
+    /// The raw numbers behind it.
+    pub detail: String,
+}
+
+impl Row {
+    /// A row.
+    pub fn new(key: impl Into<String>, value: f64, unit: &'static str, goal: Goal) -> Self {
+        Self {
+            key: key.into(),
+            value,
+            unit,
+            goal,
+            detail: String::new(),
+        }
+    }
+
+    /// The same row with the raw numbers behind it.
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+}
+
+/// The median of `values` (the mean of the middle two for an even count).
+pub fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
+/// The `p`-th percentile (nearest rank) of `values`.
+pub fn percentile(values: &[f64], p: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
 
 /// `cargo xtask bench`.
 pub fn run(args: &[String]) -> Result {
     let mut args = Args::new(args);
-    let (width, height) = match args.value("--size")? {
-        Some(text) => parse_size(&text)?,
-        None => (1920, 1080),
-    };
-    let rounds = match args.value("--rounds")? {
-        Some(text) => text
-            .parse()
-            .map_err(|_| format!("--rounds wants a number, got `{text}`"))?,
-        None => 20,
-    };
+    let quick = args.flag("--quick");
+    let only = args.value("--only")?;
     args.finish()?;
-
     crate::setup::ensure_all()?;
     let elf = crate::build::build_kernel()?;
-    let cmdline = format!("mode={width}x{height} bench=redraw test-exit=bench");
-    let iso = crate::target_dir()
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    let parts: [(&str, &dyn Fn() -> Result<Vec<Row>>); 6] = [
+        ("redraw", &|| redraw::measure(&elf)),
+        ("twin", &twin::measure),
+        ("idle", &|| idle::measure(&elf, quick)),
+        ("latency", &|| latency::measure(&elf, quick)),
+        ("boot", &|| boot::measure(&elf, quick)),
+        ("memory", &|| memory::measure(&elf)),
+    ];
+    if let Some(only) = &only {
+        if !parts.iter().any(|(name, _)| name == only) {
+            return Err(format!(
+                "--only wants one of redraw, twin, idle, latency, boot, memory; got `{only}`"
+            )
+            .into());
+        }
+    }
+    for (name, measure) in parts {
+        if only.as_deref().is_some_and(|only| only != name) {
+            continue;
+        }
+        match measure() {
+            Ok(mut part_rows) => rows.append(&mut part_rows),
+            Err(error) => {
+                println!("bench: {name} failed: {error}");
+                failures.push(format!("{name}: {error}"));
+            }
+        }
+    }
+
+    let table = table(&rows);
+    println!("\n{table}");
+    let json_path = crate::target_dir().join("bench.json");
+    write_json(&rows, &failures, &json_path)?;
+    println!("saved {}", json_path.display());
+    if !failures.is_empty() {
+        return Err(format!("{} part(s) failed: {}", failures.len(), failures.join("; ")).into());
+    }
+    Ok(())
+}
+
+/// The table as printed (and quoted in docs/performance.md).
+pub fn table(rows: &[Row]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "| {:<40} | {:>10} | {:>8} | {:<4} | {}",
+        "what", "value", "goal", "met", "measured"
+    );
+    let _ = writeln!(
+        out,
+        "|{:-<42}|{:->12}|{:->10}|{:-<6}|{:-<10}",
+        "", "", "", "", ""
+    );
+    for row in rows {
+        let value = if row.unit == "x" {
+            format!("{:.2}x", row.value)
+        } else if row.value.fract() == 0.0 {
+            format!("{:.0} {}", row.value, row.unit)
+        } else {
+            format!("{:.3} {}", row.value, row.unit)
+        };
+        let met = match row.goal.met(row.value) {
+            Some(true) => "yes",
+            Some(false) => "NO",
+            None => "",
+        };
+        let _ = writeln!(
+            out,
+            "| {:<40} | {:>10} | {:>8} | {:<4} | {}",
+            row.key,
+            value,
+            row.goal.text(),
+            met,
+            row.detail
+        );
+    }
+    out
+}
+
+fn write_json(rows: &[Row], failures: &[String], path: &Path) -> Result {
+    let entries: serde_json::Map<String, serde_json::Value> = rows
+        .iter()
+        .map(|row| {
+            let goal = match row.goal {
+                Goal::AtMost(g) => serde_json::json!({ "at_most": g }),
+                Goal::Exactly(g) => serde_json::json!({ "exactly": g }),
+                Goal::Record => serde_json::Value::Null,
+            };
+            (
+                row.key.clone(),
+                serde_json::json!({
+                    "value": row.value,
+                    "unit": row.unit,
+                    "goal": goal,
+                    "met": row.goal.met(row.value),
+                    "detail": row.detail,
+                }),
+            )
+        })
+        .collect();
+    let json = serde_json::json!({ "rows": entries, "failed": failures });
+    std::fs::write(path, serde_json::to_string_pretty(&json)? + "\n")
+        .map_err(|e| format!("cannot write {}: {e}", path.display()).into())
+}
+
+/// Where the bench's ISOs go.
+pub fn iso_path(name: &str) -> PathBuf {
+    crate::target_dir()
         .join("xtask")
         .join("iso")
-        .join("bench.iso");
-    crate::iso::make_iso(&elf, &cmdline, &iso)?;
-    let mut run = QemuRun::start("bench", &QemuOptions::new(iso, Firmware::Bios))?;
-    let lines = match collect(&mut run) {
-        Ok(lines) => lines,
-        Err(error) => {
-            run.kill();
-            println!("---- serial log ----\n{}", run.serial_log());
-            return Err(error);
-        }
-    };
-    print_qemu_table(&lines)?;
-
-    let (redraw, fill) = crate::preview::bench(width, height, rounds)?;
-    println!(
-        "host (the app drawing into memory, xtask build profile, {width}x{height}, {rounds} rounds): \
-         full redraw {redraw:.0} us, plain fill {fill:.0} us, ratio {:.1}",
-        redraw / fill
-    );
-    Ok(())
+        .join(format!("{name}.iso"))
 }
 
-fn parse_size(text: &str) -> Result<(u32, u32)> {
-    text.split_once('x')
-        .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
-        .ok_or_else(|| format!("--size wants WxH, got `{text}`").into())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Waits for `bench done` and a clean exit; returns the `bench` lines.
-fn collect(run: &mut QemuRun) -> Result<Vec<StatusLine>> {
-    let start = run.wait_for("bench", TIMEOUT)?;
-    run.wait_for_match(
-        |l| l.word == "bench" && l.fields.contains_key("done"),
-        TIMEOUT,
-    )?;
-    let exit = run.wait_exit(TIMEOUT)?;
-    if exit != QemuExit::Success {
-        return Err(format!("the bench boot ended with {exit}").into());
+    #[test]
+    fn median_and_percentile() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        let values: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&values, 50.0), 50.0);
+        assert_eq!(percentile(&values, 99.0), 99.0);
+        assert_eq!(percentile(&[7.0], 99.0), 7.0);
     }
-    println!("{}", start.raw);
-    Ok(run
-        .status_lines()
-        .into_iter()
-        .filter(|l| l.word == "bench" && l.get("name").is_some())
-        .collect())
-}
 
-/// One measurement: (mean µs, fastest µs).
-fn figure(lines: &[StatusLine], name: &str, cache: &str) -> Option<(u64, u64)> {
-    let line = lines
-        .iter()
-        .find(|l| l.get("name") == Some(name) && l.get("cache") == Some(cache))?;
-    Some((line.number("us")?, line.number("min_us")?))
-}
-
-fn print_qemu_table(lines: &[StatusLine]) -> Result {
-    println!("QEMU TCG, TSC-timed in one boot:");
-    println!(
-        "{:<8} {:<6} {:>10} {:>10}",
-        "what", "cache", "mean us", "min us"
-    );
-    for line in lines {
-        println!(
-            "{:<8} {:<6} {:>10} {:>10}",
-            line.get("name").unwrap_or("?"),
-            line.get("cache").unwrap_or("?"),
-            line.get("us").unwrap_or("?"),
-            line.get("min_us").unwrap_or("?")
-        );
+    #[test]
+    fn goals_and_table() {
+        assert_eq!(Goal::AtMost(1.5).met(1.6), Some(false));
+        assert_eq!(Goal::Exactly(1.0).met(1.0), Some(true));
+        let rows = [
+            Row::new("redraw/fill 1920x1080 wc", 1.25, "x", Goal::AtMost(1.5))
+                .detail("redraw 3000 us, fill 2400 us"),
+        ];
+        let table = table(&rows);
+        assert!(table.contains("1.25x"), "{table}");
+        assert!(table.contains("<= 1.5"), "{table}");
+        assert!(table.contains("| yes "), "{table}");
     }
-    let (fill_wc, _) = figure(lines, "fill", "wc").ok_or("no `bench name=fill cache=wc` line")?;
-    let (redraw_wc, _) =
-        figure(lines, "redraw", "wc").ok_or("no `bench name=redraw cache=wc` line")?;
-    println!(
-        "redraw / fill (write-combining): {:.2}",
-        redraw_wc as f64 / fill_wc.max(1) as f64
-    );
-    if let (Some((fill_uc, _)), Some((redraw_uc, _))) =
-        (figure(lines, "fill", "uc"), figure(lines, "redraw", "uc"))
-    {
-        println!(
-            "redraw / fill (uncached): {:.2}; uncached / write-combining: fill {:.2}, redraw {:.2}",
-            redraw_uc as f64 / fill_uc.max(1) as f64,
-            fill_uc as f64 / fill_wc.max(1) as f64,
-            redraw_uc as f64 / redraw_wc.max(1) as f64
-        );
-    } else {
-        println!("(no uncached figures: the framebuffer range could not be remapped)");
-    }
-    Ok(())
 }
