@@ -897,6 +897,13 @@ impl App for Kiosk {
             self.draw_field(d);
         }
     }
+
+    fn widgets(&self, visit: &mut dyn FnMut(usize, Rectangle)) {
+        for (i, button) in self.layout.buttons.iter().enumerate() {
+            visit(i, *button);
+        }
+        visit(FIELD, self.layout.field);
+    }
 }
 
 #[cfg(test)]

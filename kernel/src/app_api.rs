@@ -10,6 +10,7 @@ pub use crate::event::{Button, Event, InputEvent, Key};
 pub use crate::interaction::{Interaction, UiEvent, UiEvents, WidgetId};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::DrawTarget;
+use embedded_graphics::primitives::Rectangle;
 
 /// Text the integration drivers put in the status panel.
 pub type StatusText = heapless::String<48>;
@@ -42,6 +43,14 @@ pub trait App {
     /// Draws what changed since the last call. Every pixel drawn is reported to the
     /// display as dirty, so drawing less is presenting less.
     fn draw<D: DrawTarget<Color = Rgb888>>(&mut self, target: &mut D, info: &SystemInfo);
+
+    /// Reports the app's interactive widgets and where they are now (the ids its
+    /// [`Interaction`] uses), for tools that drive the app from outside: host
+    /// renders (`APP render --events "click 0"`), screenshot and click checks. The
+    /// default reports none.
+    fn widgets(&self, visit: &mut dyn FnMut(WidgetId, Rectangle)) {
+        let _ = visit;
+    }
 }
 
 /// How many events of each kind the runtime has delivered.

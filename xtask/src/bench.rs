@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--quick] [--only PART]`: every ratio Vitrine promises, each measured side by
+//! `cargo xtask bench [-p APP] [--quick] [--only PART]`: every ratio Vitrine promises, each measured side by
 //! side in the same run, printed as one table and saved as `target/bench.json`.
 //!
 //! - redraw, page switch and hover against plain fills of the same pixels, in QEMU at
@@ -21,8 +21,21 @@ mod twin;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::cli::Args;
+use crate::cli::AppPackage;
 use crate::Result;
+
+/// `cargo xtask bench` options.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    pub app: AppPackage,
+    /// Shorter runs (1 boot per firmware, 3 s idle, 20 clicks): for development only
+    #[arg(long)]
+    pub quick: bool,
+    /// Only this part: redraw, twin, idle, latency, boot or memory
+    #[arg(long, value_name = "PART")]
+    pub only: Option<String>,
+}
 
 /// What a row's value must be.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -113,20 +126,18 @@ pub fn percentile(values: &[f64], p: f64) -> f64 {
 type Part<'a> = dyn Fn() -> Result<Vec<Row>> + 'a;
 
 /// `cargo xtask bench`.
-pub fn run(args: &[String]) -> Result {
-    let mut args = Args::new(args);
-    let quick = args.flag("--quick");
-    let only = args.value("--only")?;
-    args.finish()?;
+pub fn run(args: &BenchArgs) -> Result {
+    let (quick, only) = (args.quick, args.only.clone());
     crate::setup::ensure_all()?;
-    let elf = crate::build::build_kernel()?;
+    let elf = crate::build::build_kernel(&args.app.package)?;
+    let package = args.app.package.as_str();
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     let parts: [(&str, &Part); 6] = [
         ("redraw", &|| redraw::measure(&elf)),
         ("twin", &twin::measure),
         ("idle", &|| idle::measure(&elf, quick)),
-        ("latency", &|| latency::measure(&elf, quick)),
+        ("latency", &|| latency::measure(&elf, package, quick)),
         ("boot", &|| boot::measure(&elf, quick)),
         ("memory", &|| memory::measure(&elf)),
     ];

@@ -4,7 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::cli::Args;
+use crate::cli::AppPackage;
 use crate::{run_command, Result};
 
 /// GRUB modules the ISO carries (grub-mkrescue adds their dependencies): loading a
@@ -19,24 +19,45 @@ const GRUB_MODULES: &str = "multiboot2 normal serial terminal iso9660 all_video 
 /// The token in `images/grub.cfg` replaced by the kernel command line.
 const CMDLINE_TOKEN: &str = "@CMDLINE@";
 
-/// `cargo xtask iso [--cmdline "..."] [--out PATH]`.
-pub fn run(args: &[String]) -> Result {
-    let mut args = Args::new(args);
-    let cmdline = args.value("--cmdline")?.unwrap_or_default();
+/// `cargo xtask iso` options.
+#[derive(Debug, Default, clap::Args)]
+pub struct IsoArgs {
+    #[command(flatten)]
+    pub app: AppPackage,
+    /// Kernel command line baked into grub.cfg
+    #[arg(long, value_name = "\"...\"", default_value = "")]
+    pub cmdline: String,
+    /// Where to write the ISO (default: images/vitrine.iso, images/APP.iso for other apps)
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+}
+
+/// `cargo xtask iso`.
+pub fn run(args: &IsoArgs) -> Result {
     let output = args
-        .value("--out")?
-        .map(PathBuf::from)
-        .unwrap_or_else(default_iso);
-    args.finish()?;
+        .out
+        .clone()
+        .unwrap_or_else(|| iso_for(&args.app.package));
     crate::setup::ensure_all()?;
-    let elf = crate::build::build_kernel()?;
-    make_iso(&elf, &cmdline, &output)?;
+    let elf = crate::build::build_kernel(&args.app.package)?;
+    make_iso(&elf, &args.cmdline, &output)?;
     Ok(())
 }
 
-/// `images/vitrine.iso`.
+/// `images/vitrine.iso`: the demo's ISO.
 pub fn default_iso() -> PathBuf {
     crate::project_root().join("images").join("vitrine.iso")
+}
+
+/// The ISO of `package`: `images/vitrine.iso` for the demo, `images/APP.iso` else.
+pub fn iso_for(package: &str) -> PathBuf {
+    if package == crate::cli::DEFAULT_APP {
+        default_iso()
+    } else {
+        crate::project_root()
+            .join("images")
+            .join(format!("{package}.iso"))
+    }
 }
 
 /// Stages the kernel and grub.cfg (with `cmdline` baked in) and runs grub-mkrescue.

@@ -6,6 +6,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use embedded_graphics::prelude::Point;
+
 use super::{percentile, Goal, Row};
 use crate::qemu::{Firmware, QemuOptions, QemuRun};
 use crate::qmp::MouseButton;
@@ -25,10 +27,10 @@ fn next_sample(run: &mut QemuRun, kind: &str, after: usize) -> Result<StatusLine
     )
 }
 
-fn samples(run: &mut QemuRun, clicks: usize) -> Result<(Vec<f64>, Vec<f64>)> {
+fn samples(run: &mut QemuRun, target: Point, clicks: usize) -> Result<(Vec<f64>, Vec<f64>)> {
     let ready = run.wait_for("frame", TIMEOUT)?;
     let (w, h) = (1024, 768);
-    let centre = vitrine_app::layout(w, h).buttons[1].center();
+    let centre = target;
     let abs = |p: i32, size: u32| i64::from(p) * ABS_MAX / i64::from(size);
     run.qmp()?
         .move_absolute(abs(centre.x, w), abs(centre.y, h))?;
@@ -52,12 +54,20 @@ fn samples(run: &mut QemuRun, clicks: usize) -> Result<(Vec<f64>, Vec<f64>)> {
 }
 
 /// p50 and p99 of clicks (press and release) and key presses.
-pub fn measure(elf: &Path, quick: bool) -> Result<Vec<Row>> {
+pub fn measure(elf: &Path, package: &str, quick: bool) -> Result<Vec<Row>> {
     let clicks = if quick { 20 } else { 100 };
+    // The app's own widget list (its host binary) says where to click.
+    let binary = crate::app_host::binary(package)?;
+    let widgets = crate::app_host::widgets(&binary, 1024, 768, "")?;
+    let target = widgets
+        .get(1)
+        .or(widgets.first())
+        .ok_or("the app reports no widgets to click")?
+        .center();
     let iso = super::iso_path("bench-latency");
     crate::iso::make_iso(elf, "mode=1024x768 bench=latency", &iso)?;
     let mut run = QemuRun::start("bench-latency", &QemuOptions::new(iso, Firmware::Bios))?;
-    let (buttons, keys) = samples(&mut run, clicks).map_err(|e| {
+    let (buttons, keys) = samples(&mut run, target, clicks).map_err(|e| {
         format!(
             "{e}\n---- serial log tail ----\n{}",
             tail(&run.serial_log())

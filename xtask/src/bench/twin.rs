@@ -1,43 +1,79 @@
-//! The twin's counts (hosted: the kiosk, the drivers and the runtime against our
-//! model of VirtualBox's devices), where bytes and presented pixels can be counted.
+//! The twin's counts (hosted: the demo, the drivers and the runtime against our model
+//! of VirtualBox's devices), where bytes and presented pixels can be counted. Runs
+//! the hosted `vitrine-twin-bench` binary and reads its `key=value` lines.
+
+use std::collections::HashMap;
 
 use super::{Goal, Row};
-use crate::Result;
+use crate::{cargo, Result};
 
-/// Runs `vitrine_hosted::bench::measure` and turns it into rows.
+fn figures() -> Result<HashMap<String, f64>> {
+    let mut command = cargo();
+    command.args([
+        "run",
+        "--quiet",
+        "-p",
+        "vitrine-hosted",
+        "--bin",
+        "vitrine-twin-bench",
+    ]);
+    crate::echo(&command);
+    let output = command.output()?;
+    if !output.status.success() {
+        return Err(format!(
+            "vitrine-twin-bench failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )
+        .into());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| {
+            let (key, value) = line.split_once('=')?;
+            Some((key.to_string(), value.parse().ok()?))
+        })
+        .collect())
+}
+
+/// The twin rows.
 pub fn measure() -> Result<Vec<Row>> {
-    let figures = vitrine_hosted::bench::measure().map_err(|e| e.to_string())?;
+    let f = figures()?;
+    let get = |key: &str| {
+        f.get(key)
+            .copied()
+            .ok_or_else(|| format!("vitrine-twin-bench printed no `{key}`"))
+    };
+    let (hover_bytes, widget_bytes) = (get("bytes_per_hover")?, get("widget_bytes")?);
+    let (hover_px, widget_px) = (get("presented_px_per_hover")?, get("widget_px")?);
     Ok(vec![
         Row::new(
             "fb bytes / pointer move (host pointer)",
-            figures.bytes_per_pointer_move,
+            get("bytes_per_pointer_move")?,
             "B",
             Goal::Exactly(0.0),
         )
         .detail("twin, 1024x768, VBVA + host-drawn pointer"),
         Row::new(
             "fb bytes / hover change / widget bytes",
-            figures.bytes_per_hover / figures.widget_bytes as f64,
+            hover_bytes / widget_bytes,
             "x",
             Goal::AtMost(1.0),
         )
         .detail(format!(
-            "{:.0} B written per hover, widget {} B",
-            figures.bytes_per_hover, figures.widget_bytes
+            "{hover_bytes:.0} B written per hover, widget {widget_bytes:.0} B"
         )),
         Row::new(
             "presented px / hover change / widget",
-            figures.presented_px_per_hover / figures.widget_px as f64,
+            hover_px / widget_px,
             "x",
             Goal::AtMost(1.0),
         )
         .detail(format!(
-            "{:.0} px in VBVA records per hover, widget {} px",
-            figures.presented_px_per_hover, figures.widget_px
+            "{hover_px:.0} px in VBVA records per hover, widget {widget_px:.0} px"
         )),
         Row::new(
             "redraws / applied resize hint",
-            figures.redraws_per_hint,
+            get("redraws_per_hint")?,
             "",
             Goal::Exactly(1.0),
         )

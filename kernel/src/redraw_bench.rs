@@ -1,22 +1,21 @@
-//! `bench=redraw`: what the kiosk's drawing costs next to plain fills of the same
+//! `bench=redraw`: what an app's drawing costs next to plain fills of the same
 //! pixels, measured with the TSC in one boot, at each size of [`SIZES`] the display
 //! can show, with the framebuffer mapped write-combining and then uncached.
 //!
 //! Lines (`cargo xtask bench` reads them): `@vitrine bench name=N mode=WxH cache=wc|uc
 //! reps=N us=MEAN min_us=MIN px=DIRTY`, where N is `fill` (the whole screen),
-//! `redraw` (a full kiosk redraw), `page` (a page switch), `hover` (the pointer
-//! entering or leaving a button) and `fill-hover` (a plain fill of what `hover` marked
+//! `redraw` (a full app redraw), `page` (a wheel step: the demo's page switch),
+//! `hover` (the pointer entering or leaving the app's first widget) and `fill-hover` (a plain fill of what `hover` marked
 //! dirty).
 
+use crate::app::{App, Event, SystemInfo};
+use crate::arch::time::{rdtsc, tsc_khz};
+use crate::display::{Display, Rect};
+use crate::event::InputEvent;
+use crate::metal::Metal;
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
-use vitrine::app::{App, Event, SystemInfo};
-use vitrine::arch::time::{rdtsc, tsc_khz};
-use vitrine::display::{Display, Rect};
-use vitrine::event::InputEvent;
-use vitrine::metal::Metal;
-use vitrine_app::Kiosk;
 
 /// Repetitions per measurement; the mean and the fastest are reported.
 const REPS: u32 = 5;
@@ -27,21 +26,22 @@ fn micros(cycles: u64) -> u64 {
     cycles * 1000 / tsc_khz().max(1)
 }
 
-struct Bench<'a, D> {
+struct Bench<'a, D, A> {
+    new_app: fn() -> A,
     display: &'a mut D,
     info: SystemInfo,
     mode: (u32, u32),
     cache: &'static str,
 }
 
-impl<D: Display> Bench<'_, D> {
+impl<D: Display, A: App> Bench<'_, D, A> {
     /// Times `step` (which draws) `REPS` times and prints the line for `name`;
     /// returns the dirty rectangles of the last run.
     fn run(
         &mut self,
         name: &str,
         mut step: impl FnMut(&mut D, &SystemInfo, u32),
-    ) -> heapless::Vec<Rect, { vitrine::display::canvas::DIRTY_CAPACITY }> {
+    ) -> heapless::Vec<Rect, { crate::display::canvas::DIRTY_CAPACITY }> {
         let (mut total, mut min, mut dirty) = (0, u64::MAX, heapless::Vec::new());
         for rep in 0..REPS {
             let start = rdtsc();
@@ -52,7 +52,7 @@ impl<D: Display> Bench<'_, D> {
             min = min.min(cycles);
         }
         let px: u64 = dirty.iter().map(Rect::area).sum();
-        vitrine::status!(
+        crate::status!(
             "bench name={} mode={}x{} cache={} reps={} us={} min_us={} px={}",
             name,
             self.mode.0,
@@ -71,29 +71,35 @@ impl<D: Display> Bench<'_, D> {
         self.run("fill", |d, _, rep| {
             let _ = d.canvas().clear(colours[rep as usize % 2]);
         });
-        let mut kiosk = Kiosk::new();
+        let mut app = (self.new_app)();
         let resize = Event::Resize {
             width: self.mode.0,
             height: self.mode.1,
         };
         self.run("redraw", |d, info, _| {
-            kiosk.event(&resize, info);
-            kiosk.draw(d.canvas(), info);
+            app.event(&resize, info);
+            app.draw(d.canvas(), info);
         });
         self.run("page", |d, info, rep| {
             let delta = if rep % 2 == 0 { -1 } else { 1 };
-            kiosk.event(&Event::Input(InputEvent::Wheel { delta }), info);
-            kiosk.draw(d.canvas(), info);
+            app.event(&Event::Input(InputEvent::Wheel { delta }), info);
+            app.draw(d.canvas(), info);
         });
-        // In and out of the first button: each move is one hover change.
-        let button = kiosk.layout().buttons[0];
-        let inside = button.center();
-        let outside = button.top_left - Point::new(2, 2);
+        // In and out of the first widget: each move is one hover change.
+        let mut first = None;
+        app.widgets(&mut |_, rect| {
+            first = first.or(Some(rect));
+        });
+        let Some(widget) = first else {
+            return;
+        };
+        let inside = widget.center();
+        let outside = widget.top_left - Point::new(2, 2);
         let hover_dirty = self.run("hover", |d, info, rep| {
             let at = if rep % 2 == 0 { inside } else { outside };
             let event = InputEvent::PointerMove { x: at.x, y: at.y };
-            kiosk.event(&Event::Input(event), info);
-            kiosk.draw(d.canvas(), info);
+            app.event(&Event::Input(event), info);
+            app.draw(d.canvas(), info);
         });
         self.run("fill-hover", |d, _, rep| {
             for r in &hover_dirty {
@@ -109,9 +115,9 @@ impl<D: Display> Bench<'_, D> {
 
 /// Measures every size the display can show, write-combining then uncached, and
 /// leaves the boot mode, write-combining.
-pub fn redraw(platform: &mut Metal, display: &mut impl Display) {
+pub fn redraw<A: App>(platform: &mut Metal, display: &mut impl Display, new_app: fn() -> A) {
     let boot_mode = display.mode();
-    vitrine::status!(
+    crate::status!(
         "bench start mode={}x{} backend={} tsc_khz={}",
         boot_mode.width,
         boot_mode.height,
@@ -122,7 +128,7 @@ pub fn redraw(platform: &mut Metal, display: &mut impl Display) {
         let shown = display.set_mode(platform, width, height);
         let mode = display.mode();
         if shown.is_err() || (mode.width, mode.height) != (width, height) {
-            vitrine::status!(
+            crate::status!(
                 "bench skipped mode={}x{} reason=mode-refused",
                 width,
                 height
@@ -144,6 +150,7 @@ pub fn redraw(platform: &mut Metal, display: &mut impl Display) {
             };
             if mapped {
                 Bench {
+                    new_app,
                     display: &mut *display,
                     info: info.clone(),
                     mode: (width, height),
@@ -155,5 +162,5 @@ pub fn redraw(platform: &mut Metal, display: &mut impl Display) {
         platform.map_write_combining(base, len);
     }
     let _ = display.set_mode(platform, boot_mode.width, boot_mode.height);
-    vitrine::status!("bench done");
+    crate::status!("bench done");
 }
