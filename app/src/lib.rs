@@ -864,6 +864,7 @@ impl App for Kiosk {
             }
             Event::Input(input) => self.on_input(input),
             Event::Tick { .. } => self.on_tick(info),
+            _ => false,
         }
     }
 

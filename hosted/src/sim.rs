@@ -193,6 +193,7 @@ impl Sim {
                     ticks: options.app_ticks,
                     ..Default::default()
                 },
+                app_options: Default::default(),
             };
             let devices = devices::init(&mut platform);
             let runtime = system::build(&mut platform, &scan, &config, Kiosk::new(), devices, ())

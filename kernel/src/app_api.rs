@@ -5,9 +5,11 @@
 //! draws only what changed (everything after a `Resize`), and the runtime presents
 //! exactly the rectangles it drew.
 
+pub use crate::app_options::{AppOptions, OptionName};
 pub use crate::display::Canvas;
 pub use crate::event::{Button, Event, InputEvent, Key};
 pub use crate::interaction::{Interaction, UiEvent, UiEvents, WidgetId};
+pub use crate::timers::{TimerError, TimerId, Timers};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::DrawTarget;
 use embedded_graphics::primitives::Rectangle;
@@ -86,6 +88,12 @@ pub struct SystemInfo {
     /// Wall-clock time (Unix milliseconds, UTC) and the uptime when it was read; the
     /// VirtualBox host-time driver fills it.
     pub wall_clock: Option<WallClockSample>,
+    /// The app's options (`app.NAME=VALUE` on the kernel command line, and changes
+    /// at run time, announced by `Event::OptionChanged`).
+    pub options: AppOptions,
+    /// The app's timers: `info.timers.every(TimerId(1), 1_000_000)` brings
+    /// `Event::Timer(TimerId(1))` every second.
+    pub timers: Timers,
 }
 
 /// A wall-clock reading, so the time can be extrapolated with the monotonic clock.

@@ -9,6 +9,7 @@
 extern crate std;
 
 pub mod app_api;
+pub mod app_options;
 pub mod arch;
 pub mod boot;
 pub mod display;
@@ -41,6 +42,7 @@ pub mod runtime;
 pub mod status;
 pub mod system;
 pub mod testing;
+pub mod timers;
 pub mod vbox;
 
 /// The Rust target the kernel and every app image are built for.

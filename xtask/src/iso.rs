@@ -146,15 +146,19 @@ fn staging_dir_path(output: &Path) -> PathBuf {
         .join(stem)
 }
 
-/// Makes a command line safe on GRUB's `multiboot2` line: words with characters
-/// GRUB would interpret are single-quoted; quotes and line breaks are refused.
+/// Makes a command line safe on GRUB's `multiboot2` line. Double quotes group a
+/// word with spaces as on the kernel side (`app.title="Gare de Lyon"`); each word
+/// goes to GRUB single-quoted when it holds characters GRUB would interpret, so GRUB
+/// hands the kernel the word whole. Single quotes and line breaks are refused.
 pub fn grub_quote(cmdline: &str) -> Result<String> {
     if cmdline.contains(['\'', '\n', '\r']) {
-        return Err(format!("cmdline may not contain quotes or line breaks: {cmdline:?}").into());
+        return Err(
+            format!("cmdline may not contain single quotes or line breaks: {cmdline:?}").into(),
+        );
     }
     let safe = |c: char| c.is_ascii_alphanumeric() || "=,._:/+-".contains(c);
-    Ok(cmdline
-        .split_whitespace()
+    Ok(words(cmdline)
+        .iter()
         .map(|word| {
             if word.chars().all(safe) {
                 word.to_string()
@@ -164,6 +168,35 @@ pub fn grub_quote(cmdline: &str) -> Result<String> {
         })
         .collect::<Vec<_>>()
         .join(" "))
+}
+
+/// Splits at whitespace outside double quotes and drops the quotes (`\"` inside
+/// quotes is a quote).
+fn words(cmdline: &str) -> Vec<String> {
+    let (mut words, mut word, mut quoted, mut any) = (Vec::new(), String::new(), false, false);
+    let mut chars = cmdline.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            '\\' if quoted && matches!(chars.peek(), Some('"' | '\\')) => {
+                word.extend(chars.next());
+            }
+            c if c.is_whitespace() && !quoted => {
+                if any || !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => word.push(c),
+        }
+    }
+    if any || !word.is_empty() {
+        words.push(word);
+    }
+    words
 }
 
 #[cfg(test)]
@@ -176,6 +209,15 @@ mod tests {
             grub_quote("test-exit=ready  mode=800x600").unwrap(),
             "test-exit=ready mode=800x600"
         );
+    }
+
+    #[test]
+    fn double_quoted_values_with_spaces_stay_one_word() {
+        assert_eq!(
+            grub_quote(r#"app.title="Gare de Lyon" mode=800x600"#).unwrap(),
+            "'app.title=Gare de Lyon' mode=800x600"
+        );
+        assert_eq!(grub_quote(r#""app.a=b c""#).unwrap(), "'app.a=b c'");
     }
 
     #[test]

@@ -7,20 +7,23 @@
 //!
 //! ```text
 //! APP [-- RUNNER OPTIONS]                       build for x86_64-unknown-none and boot it
-//! APP render --size WxH --out FILE.ppm [--events SCRIPT]
-//! APP widgets --size WxH [--events SCRIPT]      one `widget id= x= y= w= h=` line each
+//! APP render --size WxH --out FILE.ppm [--events SCRIPT] [--option NAME=VALUE]...
+//! APP widgets --size WxH [--events SCRIPT] [--option NAME=VALUE]...
+//!                                               one `widget id= x= y= w= h=` line each
 //! APP bench --size WxH [--rounds N]             full redraws against plain fills
 //! ```
 //!
 //! A script is `;`-separated steps: `move X Y`, `press`, `release`, `hover W`,
 //! `click W`, `press-on W` (widget W's centre), `key NAME` (a character, `enter`,
-//! `tab`, `backtab`, `escape`, `backspace`, `left`, ...), `text WORDS`, `tick US`.
+//! `tab`, `backtab`, `escape`, `backspace`, `left`, ...), `text WORDS`, `tick US`
+//! (time passes: due timers fire, then a tick). `--option` gives the app an option
+//! as `app.NAME=VALUE` on the kernel command line would.
 
 mod boot;
 mod render;
 mod script;
 
-pub use render::{render, widgets, HostFrame};
+pub use render::{render, widgets, HostFrame, HostOptions};
 pub use script::{parse_script, Step};
 
 use crate::app::App;
@@ -64,8 +67,8 @@ fn usage(package: &str) -> String {
     std::format!(
         "usage: {package} [RUNNER OPTIONS]   build for x86_64-unknown-none and boot in QEMU \
          (e.g. --uefi --mode 1280x800)\n       \
-         {package} render --size WxH --out FILE.ppm [--events SCRIPT]\n       \
-         {package} widgets --size WxH [--events SCRIPT]\n       \
+         {package} render --size WxH --out FILE.ppm [--events SCRIPT] [--option NAME=VALUE]...\n       \
+         {package} widgets --size WxH [--events SCRIPT] [--option NAME=VALUE]...\n       \
          {package} bench --size WxH [--rounds N]"
     )
 }
@@ -98,6 +101,13 @@ impl Options {
             .iter()
             .rev()
             .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.pairs
+            .iter()
+            .filter(move |(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
 

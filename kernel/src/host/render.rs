@@ -47,7 +47,7 @@ struct Driven<A> {
 }
 
 impl<A: App> Driven<A> {
-    fn new(app: A, width: u32, height: u32) -> Self {
+    fn new(app: A, width: u32, height: u32, options: &[(String, String)]) -> Self {
         let mut info = SystemInfo {
             width,
             height,
@@ -57,6 +57,12 @@ impl<A: App> Driven<A> {
         };
         info.set_integration("off");
         info.counts.frames = 1;
+        info.timers.set_now(RENDER_UPTIME_US);
+        for (name, value) in options {
+            if let Err(error) = info.options.set_initial(name, value) {
+                std::eprintln!("option app.{name}: {error:?} (ignored)");
+            }
+        }
         let mut driven = Self {
             app,
             info,
@@ -128,9 +134,15 @@ impl<A: App> Driven<A> {
                 }
             }
             Step::Tick(us) => {
+                // Time passes in one go: due timers fire (each once), then the tick.
                 self.info.uptime_us += us;
-                self.info.counts.ticks += 1;
                 let now_us = self.info.uptime_us;
+                while let Some(id) = self.info.timers.take_due(now_us) {
+                    self.send(Event::Timer(id));
+                    self.info.timers.set_now(now_us);
+                }
+                self.info.timers.set_now(now_us);
+                self.info.counts.ticks += 1;
                 self.send(Event::Tick { now_us });
             }
         }
@@ -138,18 +150,22 @@ impl<A: App> Driven<A> {
     }
 }
 
-/// Renders `app` at `width`×`height` after `steps`.
+/// App options given to a host run (`NAME`, `VALUE`), as `app.NAME=VALUE` would.
+pub type HostOptions = [(String, String)];
+
+/// Renders `app` at `width`×`height` with `options`, after `steps`.
 pub fn render<A: App>(
     app: A,
     width: u32,
     height: u32,
+    options: &HostOptions,
     steps: &[Step],
 ) -> Result<HostFrame, String> {
     let mut pixels = vec![0u32; width as usize * height as usize];
     {
         let mut display = MemoryDisplay::new(&mut pixels, width, height)
             .map_err(|e| format!("display: {e:?}"))?;
-        let mut driven = Driven::new(app, width, height);
+        let mut driven = Driven::new(app, width, height, options);
         for step in steps {
             driven.step(step)?;
         }
@@ -167,9 +183,10 @@ pub fn widgets<A: App>(
     app: A,
     width: u32,
     height: u32,
+    options: &HostOptions,
     steps: &[Step],
 ) -> Result<Vec<(usize, Rectangle)>, String> {
-    let mut driven = Driven::new(app, width, height);
+    let mut driven = Driven::new(app, width, height, options);
     for step in steps {
         driven.step(step)?;
     }
@@ -178,16 +195,33 @@ pub fn widgets<A: App>(
     Ok(list)
 }
 
-fn script(options: &Options) -> Result<Vec<Step>, String> {
-    parse_script(options.get("--events").unwrap_or(""))
+/// What a render or widget list is of: size, app options, input steps.
+type RunSpec = (u32, u32, Vec<(String, String)>, Vec<Step>);
+
+fn run_spec(options: &Options) -> Result<RunSpec, String> {
+    let (width, height) = options.size()?;
+    let steps = parse_script(options.get("--events").unwrap_or(""))?;
+    Ok((width, height, app_options(options)?, steps))
+}
+
+/// Every `--option NAME=VALUE`.
+fn app_options(options: &Options) -> Result<Vec<(String, String)>, String> {
+    options
+        .all("--option")
+        .map(|pair| {
+            pair.split_once('=')
+                .map(|(n, v)| (n.trim_start_matches("app.").into(), v.into()))
+                .ok_or_else(|| format!("--option wants NAME=VALUE, got `{pair}`"))
+        })
+        .collect()
 }
 
 /// `APP render --size WxH --out FILE.ppm [--events SCRIPT]`.
 pub(super) fn render_command<A: App>(new_app: fn() -> A, args: &[String]) -> Result<(), String> {
-    let options = Options::parse(args, &["--size", "--out", "--events"])?;
-    let (width, height) = options.size()?;
+    let options = Options::parse(args, &["--size", "--out", "--events", "--option"])?;
     let out = options.get("--out").ok_or("render needs --out FILE.ppm")?;
-    let frame = render(new_app(), width, height, &script(&options)?)?;
+    let (width, height, app_options, steps) = run_spec(&options)?;
+    let frame = render(new_app(), width, height, &app_options, &steps)?;
     std::fs::write(out, frame.to_ppm()).map_err(|e| format!("{out}: {e}"))?;
     std::println!("render {width}x{height} -> {out}");
     Ok(())
@@ -195,9 +229,9 @@ pub(super) fn render_command<A: App>(new_app: fn() -> A, args: &[String]) -> Res
 
 /// `APP widgets --size WxH [--events SCRIPT]`.
 pub(super) fn widgets_command<A: App>(new_app: fn() -> A, args: &[String]) -> Result<(), String> {
-    let options = Options::parse(args, &["--size", "--events"])?;
-    let (width, height) = options.size()?;
-    for (id, r) in widgets(new_app(), width, height, &script(&options)?)? {
+    let options = Options::parse(args, &["--size", "--events", "--option"])?;
+    let (width, height, app_options, steps) = run_spec(&options)?;
+    for (id, r) in widgets(new_app(), width, height, &app_options, &steps)? {
         std::println!(
             "widget id={id} x={} y={} w={} h={}",
             r.top_left.x,
@@ -223,7 +257,7 @@ pub(super) fn bench_command<A: App>(new_app: fn() -> A, args: &[String]) -> Resu
     let mut pixels = vec![0u32; width as usize * height as usize];
     let mut display =
         MemoryDisplay::new(&mut pixels, width, height).map_err(|e| format!("{e:?}"))?;
-    let mut driven = Driven::new(new_app(), width, height);
+    let mut driven = Driven::new(new_app(), width, height, &[]);
     let start = std::time::Instant::now();
     for _ in 0..rounds {
         driven.send(Event::Resize { width, height });
