@@ -38,7 +38,7 @@ pub fn fill_outside<D: DrawTarget>(
     }
     let _ = rows.push(area.top_left.y);
     let _ = rows.push(bottom_right.y + 1);
-    rows.sort_unstable();
+    insertion_sort(&mut rows);
     for band in rows.windows(2) {
         let (top, bottom) = (band[0], band[1]);
         if top == bottom {
@@ -49,7 +49,7 @@ pub fn fill_outside<D: DrawTarget>(
             .filter(|&&(_, t, _, b)| t <= top && b >= bottom)
             .map(|&(l, _, r, _)| (l, r))
             .collect();
-        spans.sort_unstable();
+        insertion_sort(&mut spans);
         let mut x = left;
         for (start, end) in spans.iter().copied().chain([(right, right)]) {
             if start > x {
@@ -63,6 +63,18 @@ pub fn fill_outside<D: DrawTarget>(
         }
     }
     Ok(())
+}
+
+/// Sorts a few items (at most `2 * MAX_HOLES + 2`) in place: smaller code than the
+/// library's general sort, which the image would otherwise carry for each item type.
+fn insertion_sort<T: PartialOrd + Copy>(items: &mut [T]) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && items[j - 1] > items[j] {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -150,6 +162,13 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn insertion_sort_sorts() {
+        let mut v = [5, -1, 3, 3, 0, 9, -7];
+        insertion_sort(&mut v);
+        assert_eq!(v, [-7, -1, 0, 3, 3, 5, 9]);
     }
 
     #[test]
