@@ -19,6 +19,7 @@ mod screenshot;
 mod setup;
 mod sim;
 mod status_line;
+mod svga_tests;
 mod test;
 mod ui_tests;
 mod vbox;

@@ -144,6 +144,7 @@ pub fn boot_tests() -> Vec<BootTest> {
         },
     ];
     tests.extend(crate::ui_tests::boot_tests());
+    tests.extend(crate::svga_tests::boot_tests());
     tests
 }
 

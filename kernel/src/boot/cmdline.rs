@@ -114,6 +114,36 @@ impl FromStr for ModeRequest {
     }
 }
 
+/// `display=`: which display backend the fallback chain starts at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DisplayChoice {
+    /// The controller's own order (see `display::boot`).
+    #[default]
+    Auto,
+    /// HGSMI/VBVA first.
+    Vbva,
+    /// SVGA II first.
+    Svga,
+    /// Plain VBE DISPI first.
+    Vbe,
+    /// The firmware framebuffer only.
+    Firmware,
+}
+
+impl FromStr for DisplayChoice {
+    type Err = ();
+    fn from_str(value: &str) -> Result<Self, ()> {
+        match value {
+            "auto" => Ok(Self::Auto),
+            "vbva" => Ok(Self::Vbva),
+            "svga" => Ok(Self::Svga),
+            "vbe" => Ok(Self::Vbe),
+            "firmware" => Ok(Self::Firmware),
+            _ => Err(()),
+        }
+    }
+}
+
 /// What went wrong with one word of the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WarningKind {
@@ -162,6 +192,8 @@ pub struct Cmdline {
     pub integration: bool,
     /// `bench=redraw|latency|quiet`: what to measure (see [`Bench`]).
     pub bench: Option<Bench>,
+    /// `display=auto|vbva|svga|vbe|firmware`: the display backend tried first.
+    pub display: DisplayChoice,
     /// `app.NAME=VALUE`: the app's own options, for `SystemInfo::options`.
     pub app_options: AppOptions,
     warnings: heapless::Vec<CmdlineWarning, MAX_WARNINGS>,
@@ -177,6 +209,7 @@ impl Default for Cmdline {
             log_level: log::LevelFilter::Info,
             integration: true,
             bench: None,
+            display: DisplayChoice::Auto,
             app_options: AppOptions::new(),
             warnings: heapless::Vec::new(),
             dropped_warnings: 0,
@@ -228,6 +261,7 @@ impl Cmdline {
             "log" => &mut seen.log,
             "integration" => &mut seen.integration,
             "bench" => &mut seen.bench,
+            "display" => &mut seen.display,
             _ => {
                 self.warn(WarningKind::UnknownOption, word);
                 return;
@@ -241,6 +275,7 @@ impl Cmdline {
             "log" => parse_level(value).map(|l| self.log_level = l),
             "integration" => parse_switch(value).map(|on| self.integration = on),
             "bench" => value.parse().map(|b| self.bench = Some(b)),
+            "display" => value.parse().map(|d| self.display = d),
             _ => Err(()),
         };
         if accepted.is_err() {
@@ -332,6 +367,7 @@ struct Seen {
     log: bool,
     integration: bool,
     bench: bool,
+    display: bool,
 }
 
 fn parse_status_word(value: &str) -> Result<heapless::String<MAX_STATUS_WORD>, ()> {

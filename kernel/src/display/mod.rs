@@ -12,6 +12,7 @@ pub mod firmware;
 pub mod framebuffer;
 pub mod memory;
 pub mod pointer;
+pub mod svga;
 pub mod system;
 pub mod vbe;
 pub mod vbva;
@@ -56,6 +57,8 @@ pub enum DisplayError {
     ModeChangeUnsupported,
     /// HGSMI/VBVA failed (the VirtualBox backend).
     Vbva(VbvaError),
+    /// The SVGA II device failed.
+    Svga(crate::drivers::vga::svga::SvgaError),
 }
 
 impl From<VbvaError> for DisplayError {
