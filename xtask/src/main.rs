@@ -11,6 +11,8 @@ mod cli;
 mod freshness;
 mod image;
 mod iso;
+mod live;
+mod live_test;
 mod preview;
 mod qemu;
 mod qmp;

@@ -177,6 +177,15 @@ pub fn run(args: &TestArgs) -> Result {
         summary.record("host: cargo test --workspace", started, result, None);
     }
 
+    if only
+        .as_deref()
+        .is_none_or(|name| name == crate::live_test::NAME)
+    {
+        let started = Instant::now();
+        let result = crate::live_test::run(&args.app.package);
+        summary.record(crate::live_test::NAME, started, result, None);
+    }
+
     let tests: Vec<BootTest> = boot_tests()
         .into_iter()
         .filter(|t| only.as_deref().is_none_or(|name| t.name == name))

@@ -24,6 +24,7 @@ pub mod image;
 pub mod layout;
 mod paint;
 pub mod text;
+pub mod widgets;
 
 pub use font::{missing_glyphs, Font, Weight};
 pub use image::Image;

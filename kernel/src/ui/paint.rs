@@ -77,11 +77,13 @@ impl<F: FnMut(i32, i32, &mut [Rgb888])> Iterator for Rows<'_, F> {
 
 /// Fills `area` (clipped to the target) from coverage rows: `row(y, x, coverage)`
 /// adds the coverage (0..=15, starting from 0) of row `y` from column `x`, and each
-/// pixel becomes `colors[coverage]`.
+/// pixel becomes `colors[coverage]`. `buf` is the row scratch (the caller's, so
+/// drawing many small boxes does not set up a new one each time).
 pub(super) fn fill_coverage<D, F>(
     target: &mut D,
     area: &Rectangle,
     colors: &[Rgb888; 16],
+    buf: &mut [u8; CHUNK],
     mut row: F,
 ) where
     D: DrawTarget<Color = Rgb888>,
@@ -100,7 +102,7 @@ pub(super) fn fill_coverage<D, F>(
             Size::new(width as u32, visible.size.height),
         );
         let rows = CoverageRows {
-            buf: [0; CHUNK],
+            buf: &mut *buf,
             colors,
             width,
             x,
@@ -115,7 +117,7 @@ pub(super) fn fill_coverage<D, F>(
 }
 
 struct CoverageRows<'a, F> {
-    buf: [u8; CHUNK],
+    buf: &'a mut [u8; CHUNK],
     colors: &'a [Rgb888; 16],
     width: usize,
     x: i32,

@@ -3,6 +3,7 @@
 mod images;
 mod layouts;
 mod texts;
+mod widgets;
 
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;

@@ -172,6 +172,7 @@ pub fn draw_line_clipped<D: DrawTarget<Color = Rgb888>>(
     let mut window: [Option<Placed>; 3] = [None; 3];
     let mut chars = text.chars();
     let mut painted_to = i32::MIN;
+    let mut scratch = [0u8; super::paint::CHUNK];
     for step in 0.. {
         let next = chars.next().map(|c| {
             let p = Placed::new(font, c, pen64, cache.as_mut());
@@ -208,9 +209,17 @@ pub fn draw_line_clipped<D: DrawTarget<Color = Rgb888>>(
             Size::new((r - l) as u32, (bottom - top) as u32),
         )
         .intersection(clip);
+        // Only the glyphs that reach into this box are rasterized on each row.
+        let mut near: heapless::Vec<Placed, 3> = heapless::Vec::new();
+        for p in window.iter().flatten() {
+            let (pl, pr) = p.columns(font);
+            if pl < r && pr > l {
+                let _ = near.push(*p);
+            }
+        }
         let cache = cache.as_ref();
-        fill_coverage(target, &area, &colors, |y, x0, cov| {
-            for p in window.iter().flatten() {
+        fill_coverage(target, &area, &colors, &mut scratch, |y, x0, cov| {
+            for p in &near {
                 p.rasterize_row(font, cache, y - baseline, x0, cov);
             }
         });

@@ -290,7 +290,9 @@ fn drawing_fast_or_pixel_by_pixel_gives_the_same_pixels() {
     let region = unsafe { PhysRegion::new(0x1000, buf.as_mut_ptr(), buf.len()) };
     let mut canvas =
         Canvas::new(Framebuffer::new(region, w, h, w * 4, PixelFormat::XRGB8888).unwrap());
-    let mut screen = Screen::new(w, h, Rgb888::BLACK);
+    // Text is drawn onto its background colour (the surface under it).
+    canvas.clear(PAPER).unwrap();
+    let mut screen = Screen::new(w, h, PAPER);
     for (t, px) in [("Genève 5 €", 24u32), ("Zürich", 70)] {
         let s = style(Font::new(Weight::Bold, px));
         text::draw_line(&mut canvas, t, &s, -7, 60);
