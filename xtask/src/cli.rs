@@ -25,6 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Build an app's kernel image (x86_64-unknown-none, release) and print its path
     Build(crate::build::BuildArgs),
+    /// Create a new app crate (apps/NAME, or a stand-alone crate with --path)
+    New(crate::new_app::NewArgs),
     /// Build a hybrid BIOS + UEFI ISO (images/vitrine.iso for the demo)
     Iso(crate::iso::IsoArgs),
     /// Build the ISO and boot it in QEMU (TCG)
@@ -122,7 +124,9 @@ mod tests {
             Command::Sim(a) => &a.app,
             Command::Vbox(a) => &a.app,
             Command::Bench(a) => &a.app,
-            Command::Check | Command::CheckScreenshot(_) | Command::Boot(_) => return None,
+            Command::Check | Command::CheckScreenshot(_) | Command::Boot(_) | Command::New(_) => {
+                return None
+            }
         };
         Some(&app.package)
     }
