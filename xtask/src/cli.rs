@@ -37,6 +37,13 @@ impl Args {
         Ok(Some(self.rest.remove(i)))
     }
 
+    /// Takes the remaining arguments that are not options (call after the options).
+    pub fn positional(&mut self) -> Vec<String> {
+        let (options, positional) = self.rest.drain(..).partition(|a| a.starts_with("--"));
+        self.rest = options;
+        positional
+    }
+
     /// Fails if anything was not recognised.
     pub fn finish(self) -> crate::Result {
         if self.rest.is_empty() {

@@ -7,6 +7,7 @@ mod bench;
 mod build;
 mod check;
 mod cli;
+mod fuzz;
 mod image;
 mod iso;
 mod preview;
@@ -45,6 +46,8 @@ commands:
   sim --script FILE [--out DIR]
                            run the kiosk against the VirtualBox twin with a scenario
                            (hosted/scenarios/*.sim); host-view PNGs go to DIR
+  fuzz [TARGET...] [--execs N] [--seconds S] [--smoke] [--list] [--seed]
+                           AFL++ fuzzing of every parser of untrusted input (fuzz/)
   vbox [--dry-run] [--name NAME] [--uefi] [--iso PATH]
                            create and start a VirtualBox VM booting the ISO
   bench                    (not yet)
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         "preview" => preview::run(rest).map_err(Into::into),
         "check-screenshot" => screenshot::run(rest).map_err(Into::into),
         "sim" => sim::run(rest),
+        "fuzz" => fuzz::run(rest),
         "bench" => bench::run(rest),
         "vbox" => vbox::run(rest),
         "help" | "--help" | "-h" => {

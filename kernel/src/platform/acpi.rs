@@ -399,47 +399,121 @@ fn raw_fixed_events(fadt: &Fadt) -> RawFixedEvents {
 /// crate reads the fixed fields without checking, so a short table from the firmware
 /// would be read past its end.
 fn madt_long_enough<H: AcpiHandler>(tables: &AcpiTables<H>) -> bool {
-    table_length(tables, Madt::SIGNATURE).is_some_and(|length| length >= size_of::<Madt>())
+    tables
+        .find_table::<MadtHeader>()
+        .is_ok_and(|madt| madt.get().header.length as usize >= size_of::<Madt>())
 }
 
 /// Whether the FADT covers every field read from it: up to PM1b_CNT_BLK (offset 68)
 /// in an ACPI 1.0 table (116 bytes), up to X_PM1b_CNT_BLK (offset 184 + 12) from
 /// revision 2 on, where the crate prefers the extended fields.
 fn fadt_long_enough<H: AcpiHandler>(tables: &AcpiTables<H>) -> bool {
-    tables
-        .headers()
-        .find(|header| header.signature == Fadt::SIGNATURE)
-        .is_some_and(|header| {
-            let needed = if header.revision >= 2 { 196 } else { 116 };
-            header.length as usize >= needed
-        })
+    tables.find_table::<FadtHeader>().is_ok_and(|fadt| {
+        let header = fadt.get().header;
+        let needed = if header.revision >= 2 { 196 } else { 116 };
+        header.length as usize >= needed
+    })
 }
 
-fn table_length<H: AcpiHandler>(
-    tables: &AcpiTables<H>,
-    signature: acpi::sdt::Signature,
-) -> Option<usize> {
-    tables
-        .headers()
-        .find(|header| header.signature == signature)
-        .map(|header| header.length as usize)
+/// An MADT seen only through its header, to learn its length before the crate
+/// reads the fixed fields. Not `AcpiTables::headers`: it checksums `length` bytes
+/// after mapping only the header, so a table claiming gigabytes was read far past
+/// its mapping (found by the `acpi` fuzz target). `find_table` maps what it checks.
+#[repr(transparent)]
+struct MadtHeader {
+    header: acpi::sdt::SdtHeader,
 }
 
-/// Scans the DSDT (checksum-checked by the crate) for the S5 sleep types.
+// SAFETY: `MadtHeader` is exactly an SDT header, and the crate only reads the header
+// (and checksums `length` bytes it mapped) through this type.
+unsafe impl AcpiTable for MadtHeader {
+    const SIGNATURE: acpi::sdt::Signature = acpi::sdt::Signature::MADT;
+    fn header(&self) -> &acpi::sdt::SdtHeader {
+        &self.header
+    }
+}
+
+/// The FADT seen only through its header (see [`MadtHeader`]).
+#[repr(transparent)]
+struct FadtHeader {
+    header: acpi::sdt::SdtHeader,
+}
+
+// SAFETY: as for `MadtHeader`.
+unsafe impl AcpiTable for FadtHeader {
+    const SIGNATURE: acpi::sdt::Signature = acpi::sdt::Signature::FADT;
+    fn header(&self) -> &acpi::sdt::SdtHeader {
+        &self.header
+    }
+}
+
+/// The longest DSDT we scan (QEMU's and VirtualBox's are a few KiB).
+const MAX_DSDT_LENGTH: usize = 1 << 20;
+
+/// Scans the DSDT for the S5 sleep types. The DSDT is located and checked here, not
+/// with `AcpiTables::dsdt`: that reads X_DSDT (offset 140) even from a 116-byte
+/// ACPI 1.0 FADT, past the table's end (found by the `acpi` fuzz target).
 fn read_s5<H: AcpiHandler>(tables: &AcpiTables<H>, handler: H) -> Option<(u8, u8)> {
-    let dsdt = tables.dsdt().ok()?;
-    // SAFETY: the crate found and validated this DSDT through `handler`, so the AML
-    // stream after its header is readable through it too.
-    let mapping = unsafe { handler.map_physical_region::<u8>(dsdt.address, dsdt.length as usize) };
-    // SAFETY: the mapping covers `mapped_length` readable bytes and lives until the end
-    // of this function, past the last use of the slice.
-    let aml_bytes = unsafe {
+    let fadt = tables.find_table::<Fadt>().ok()?;
+    let address = dsdt_address(&mapped_bytes(&fadt))?;
+    drop(fadt);
+    // SAFETY: the handler maps any range (zeroes where nothing is mapped).
+    let header = unsafe { handler.map_physical_region::<u8>(address as usize, 36) };
+    let header_bytes = mapped_bytes(&header);
+    if header_bytes.len() < 36 || &header_bytes[..4] != b"DSDT" {
+        log::warn!("acpi: no DSDT at {address:#x}; power-off unavailable");
+        return None;
+    }
+    let length = u32::from_le_bytes([
+        header_bytes[4],
+        header_bytes[5],
+        header_bytes[6],
+        header_bytes[7],
+    ]) as usize;
+    drop(header);
+    if !(36..=MAX_DSDT_LENGTH).contains(&length) {
+        log::warn!("acpi: DSDT length {length} is implausible; ignored");
+        return None;
+    }
+    // SAFETY: as above.
+    let mapping = unsafe { handler.map_physical_region::<u8>(address as usize, length) };
+    let aml_bytes = mapped_bytes(&mapping);
+    if aml_bytes.len() < length || aml_bytes.iter().fold(0u8, |a, b| a.wrapping_add(*b)) != 0 {
+        log::warn!("acpi: DSDT at {address:#x} fails its checksum; ignored");
+        return None;
+    }
+    s5_sleep_types(aml_bytes)
+}
+
+/// The bytes a mapping holds: the table's length, or what could be mapped of it.
+fn mapped_bytes<H: AcpiHandler, T>(mapping: &acpi::PhysicalMapping<H, T>) -> &[u8] {
+    // SAFETY: a mapping covers `mapped_length` readable bytes for as long as it lives,
+    // and the slice borrows it.
+    unsafe {
         core::slice::from_raw_parts(
             mapping.virtual_start().as_ptr() as *const u8,
-            mapping.mapped_length(),
+            mapping.mapped_length().min(mapping.region_length()),
         )
+    }
+}
+
+/// The DSDT's address from the FADT's bytes: X_DSDT (offset 140) when the table is
+/// revision 2 or later and long enough to hold it and it is set, else DSDT (offset 40).
+fn dsdt_address(fadt: &[u8]) -> Option<u64> {
+    let field = |offset: usize, len: usize| {
+        fadt.get(offset..offset + len).map(|bytes| {
+            bytes
+                .iter()
+                .rev()
+                .fold(0u64, |value, byte| value << 8 | u64::from(*byte))
+        })
     };
-    s5_sleep_types(aml_bytes)
+    let revision = fadt.get(8).copied().unwrap_or(0);
+    let extended = if revision >= 2 { field(140, 8) } else { None };
+    extended
+        .filter(|&address| address != 0)
+        .or_else(|| field(40, 4))
+        .filter(|&address| address != 0)
 }
 
 fn interrupt_model(
