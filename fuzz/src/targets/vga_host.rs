@@ -56,7 +56,7 @@ pub fn run(data: &[u8], focus: Focus) {
         .find(0x80ee, 0xbeef)
         .map(vga_pci_info)
         .expect("the twin has a VirtualBox VGA");
-    let Ok(mut display) = VbvaDisplay::new(&mut host, &vga, 800, 600) else {
+    let Ok(mut display) = VbvaDisplay::new(&mut host, &vga, 640, 480) else {
         return;
     };
     let vram_phys = u64::from(host.twin.machine.config().vram_base);

@@ -4,7 +4,7 @@
 //! MADT, no I/O APIC) gives a log line and the legacy model: the 8259 PIC.
 
 use acpi::fadt::Fadt;
-use acpi::madt::{Madt, MadtEntry};
+use acpi::madt::Madt;
 use acpi::{AcpiHandler, AcpiTable, AcpiTables};
 
 use crate::hal::PortIo;
@@ -293,6 +293,9 @@ pub fn discover(rsdp_address: Option<u64>) -> AcpiInfo {
     // and 0xE0000..0xFFFFF, identity-mapped too. The crate checks signatures/checksums.
     let tables = unsafe {
         match rsdp_address {
+            Some(address) if !rsdp_length_plausible(IdentityMapHandler, address) => {
+                Err(acpi::AcpiError::RsdpInvalidChecksum)
+            }
             Some(address) => AcpiTables::from_rsdp(IdentityMapHandler, address as usize),
             None => AcpiTables::search_for_rsdp_bios(IdentityMapHandler),
         }
@@ -311,9 +314,34 @@ pub unsafe fn discover_with<H: AcpiHandler>(
     rsdp_address: u64,
     reachable: impl Fn(u64, u64) -> bool,
 ) -> AcpiInfo {
-    // SAFETY: forwarded from the caller's contract.
-    let tables = unsafe { AcpiTables::from_rsdp(handler.clone(), rsdp_address as usize) };
+    let tables = if rsdp_length_plausible(handler.clone(), rsdp_address) {
+        // SAFETY: forwarded from the caller's contract.
+        unsafe { AcpiTables::from_rsdp(handler.clone(), rsdp_address as usize) }
+    } else {
+        Err(acpi::AcpiError::RsdpInvalidChecksum)
+    };
     read_tables(tables, handler, reachable)
+}
+
+/// The size of an ACPI 2.0+ RSDP.
+const RSDP_V2_LENGTH: u32 = 36;
+
+/// Whether an ACPI 2.0+ RSDP's length field is at most its 36 bytes: the crate
+/// checksums `length` bytes having mapped 36, so a bogus length read far past the
+/// RSDP (found by the `acpi` fuzz target). ACPI 1.0 RSDPs have no length field.
+fn rsdp_length_plausible<H: AcpiHandler>(handler: H, address: u64) -> bool {
+    // SAFETY: the caller's contract: 36 bytes at `address` are readable through it.
+    let mapping = unsafe { handler.map_physical_region::<u8>(address as usize, 36) };
+    let bytes = mapped_bytes(&mapping);
+    if bytes.len() < 36 || bytes[15] == 0 {
+        return true;
+    }
+    let length = u32::from_le_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+    if (20..=RSDP_V2_LENGTH).contains(&length) {
+        return true;
+    }
+    log::warn!("acpi: RSDP revision {} claims {length} bytes; ignored", bytes[15]);
+    false
 }
 
 fn read_tables<H: AcpiHandler>(
@@ -336,7 +364,7 @@ fn read_tables<H: AcpiHandler>(
         Ok(_) if !madt_long_enough(&tables) => {
             log::warn!("acpi: MADT shorter than its fixed part; falling back to the 8259 PIC")
         }
-        Ok(madt) => info.interrupts = interrupt_model(madt.get(), reachable),
+        Ok(madt) => info.interrupts = interrupt_model(mapped_bytes(&madt), reachable),
         Err(error) => log::warn!("acpi: no usable MADT ({error:?}); falling back to the 8259 PIC"),
     }
     if !fadt_long_enough(&tables) {
@@ -516,36 +544,61 @@ fn dsdt_address(fadt: &[u8]) -> Option<u64> {
         .filter(|&address| address != 0)
 }
 
-fn interrupt_model(
-    madt: core::pin::Pin<&Madt>,
-    reachable: impl Fn(u64, u64) -> bool,
-) -> InterruptModel {
+/// Bytes before the first MADT entry: the SDT header, the local APIC address and
+/// the flags.
+const MADT_ENTRIES_OFFSET: usize = 44;
+
+/// Reads the interrupt model from the MADT's bytes (its length already checked to
+/// cover the fixed part). The entries are walked here, bounds-checked, rather than
+/// with the crate's `Madt::entries`: an entry of length 0 made that loop forever and
+/// one running past the table read beyond it (both found by the `acpi` fuzz target).
+fn interrupt_model(madt: &[u8], reachable: impl Fn(u64, u64) -> bool) -> InterruptModel {
+    let u32_at = |bytes: &[u8], offset: usize| {
+        bytes
+            .get(offset..offset + 4)
+            .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
     let mut model = InterruptModel::legacy();
-    model.local_apic_address = madt.local_apic_address as u64;
-    for entry in madt.entries() {
-        match entry {
-            MadtEntry::IoApic(io_apic) => {
-                let gsi_base = io_apic.global_system_interrupt_base;
+    model.local_apic_address = u64::from(u32_at(madt, 36));
+    let length = (u32_at(madt, 4) as usize).min(madt.len());
+    let mut offset = MADT_ENTRIES_OFFSET;
+    while offset + 2 <= length {
+        let (kind, entry_length) = (madt[offset], usize::from(madt[offset + 1]));
+        if entry_length < 2 || offset + entry_length > length {
+            log::warn!(
+                "acpi: MADT entry at offset {offset} has length {entry_length}; the rest is ignored"
+            );
+            break;
+        }
+        let entry = &madt[offset..offset + entry_length];
+        offset += entry_length;
+        match (kind, entry_length) {
+            // I/O APIC: id, reserved, address, GSI base.
+            (1, 12..) => {
+                let gsi_base = u32_at(entry, 8);
                 // The I/O APIC serving GSI 0 carries the ISA and (on PCs) PCI lines.
                 if gsi_base == 0 || model.io_apic.is_none() {
                     model.io_apic = Some(IoApicInfo {
-                        address: io_apic.io_apic_address as u64,
+                        address: u64::from(u32_at(entry, 4)),
                         gsi_base,
                     });
                 }
             }
-            MadtEntry::InterruptSourceOverride(o) if o.bus == 0 => {
-                let entry = SourceOverride::from_madt(o.irq, o.global_system_interrupt, o.flags);
-                if model.overrides.push(entry).is_err() {
+            // Interrupt source override: bus, source IRQ, GSI, flags.
+            (2, 10..) if entry[2] == 0 => {
+                let flags = u16::from_le_bytes([entry[8], entry[9]]);
+                let irq = entry[3];
+                let source = SourceOverride::from_madt(irq, u32_at(entry, 4), flags);
+                if model.overrides.push(source).is_err() {
                     log::warn!(
-                        "acpi: more than {} interrupt overrides; IRQ {} ignored",
+                        "acpi: more than {} interrupt overrides; IRQ {irq} ignored",
                         model.overrides.capacity(),
-                        o.irq
                     );
                 }
             }
-            MadtEntry::LocalApicAddressOverride(o) => {
-                model.local_apic_address = o.local_apic_address
+            // Local APIC address override: reserved, 64-bit address.
+            (5, 12..) => {
+                model.local_apic_address = u32_at(entry, 4) as u64 | (u64::from(u32_at(entry, 8)) << 32)
             }
             _ => {}
         }
