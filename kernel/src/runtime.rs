@@ -299,6 +299,11 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         self.pointer_moved = true;
     }
 
+    /// The app, to change (hosted tests and the soak read what it recorded).
+    pub fn app_mut(&mut self) -> &mut A {
+        &mut self.app
+    }
+
     /// The display backend.
     pub fn display(&self) -> &D {
         &self.display

@@ -111,6 +111,11 @@ impl ScreenPicture {
         self.geometry
     }
 
+    /// The picture's RGBA bytes, row-major, without any pointer.
+    pub fn rgba(&self) -> &[u8] {
+        &self.rgba
+    }
+
     /// Full repaints so far (resizes and VGA refreshes).
     pub fn full_repaints(&self) -> u32 {
         self.full_repaints

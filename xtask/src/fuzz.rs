@@ -1,4 +1,4 @@
-//! `cargo xtask fuzz [TARGET] [--execs N] [--seconds S] [--smoke] [--list]`: runs the
+//! `cargo xtask fuzz [TARGET] [--execs N] [--seconds S] [--smoke] [--list] [--no-build]`: runs the
 //! fuzz targets of `fuzz/` under AFL++ (cargo-afl, stable Rust).
 //!
 //! Installs cargo-afl (crates.io) and its AFL++ build when missing, builds the
@@ -59,6 +59,7 @@ pub fn run(args: &[String]) -> Result {
     let list = args.flag("--list");
     let smoke = args.flag("--smoke");
     let seed_only = args.flag("--seed");
+    let no_build = args.flag("--no-build");
     let execs = args.value("--execs")?.map(|v| v.parse::<u64>()).transpose()?;
     let seconds = args.value("--seconds")?.map(|v| v.parse::<u64>()).transpose()?;
     let names = args.positional();
@@ -77,7 +78,11 @@ pub fn run(args: &[String]) -> Result {
     if seed_only {
         return Ok(());
     }
-    let binary = build()?;
+    let binary = if no_build {
+        crate::target_dir().join("fuzz/release/vitrine-fuzz")
+    } else {
+        build()?
+    };
     let mut failed = Vec::new();
     let mut all = Vec::new();
     for target in targets {

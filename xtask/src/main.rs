@@ -17,6 +17,7 @@ mod run;
 mod screenshot;
 mod setup;
 mod sim;
+mod soak;
 mod status_line;
 mod test;
 mod ui_tests;
@@ -48,6 +49,9 @@ commands:
                            (hosted/scenarios/*.sim); host-view PNGs go to DIR
   fuzz [TARGET...] [--execs N] [--seconds S] [--smoke] [--list] [--seed]
                            AFL++ fuzzing of every parser of untrusted input (fuzz/)
+  soak [--steps N] [--seed S]
+                           random host actions against the hosted kiosk, invariants
+                           checked after every step (default 10000 steps, seed 1)
   vbox [--dry-run] [--name NAME] [--uefi] [--iso PATH]
                            create and start a VirtualBox VM booting the ISO
   bench                    (not yet)
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         "check-screenshot" => screenshot::run(rest).map_err(Into::into),
         "sim" => sim::run(rest),
         "fuzz" => fuzz::run(rest),
+        "soak" => soak::run(rest),
         "bench" => bench::run(rest),
         "vbox" => vbox::run(rest),
         "help" | "--help" | "-h" => {
