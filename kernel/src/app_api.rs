@@ -77,6 +77,9 @@ pub struct SystemInfo {
     /// Wall-clock time (Unix milliseconds, UTC) and the uptime when it was read; the
     /// VirtualBox host-time driver fills it.
     pub wall_clock: Option<WallClockSample>,
+    /// Restarts after faults since power-on (`on-fault=restart`), counted across
+    /// resets in CMOS.
+    pub restarts: u32,
 }
 
 /// A wall-clock reading, so the time can be extrapolated with the monotonic clock.

@@ -25,6 +25,7 @@ pub mod metal;
 mod panic;
 pub mod platform;
 pub mod power;
+pub mod recovery;
 pub mod runtime;
 pub mod status;
 pub mod system;

@@ -13,6 +13,7 @@ mod iso;
 mod preview;
 mod qemu;
 mod qmp;
+mod recovery_tests;
 mod run;
 mod screenshot;
 mod setup;

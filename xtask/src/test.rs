@@ -144,6 +144,7 @@ pub fn boot_tests() -> Vec<BootTest> {
         },
     ];
     tests.extend(crate::ui_tests::boot_tests());
+    tests.extend(crate::recovery_tests::boot_tests());
     tests
 }
 
