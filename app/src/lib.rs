@@ -844,6 +844,7 @@ impl App for Kiosk {
             }
             Event::Input(input) => self.on_input(input),
             Event::Tick { .. } => self.on_tick(info),
+            _ => false,
         }
     }
 
@@ -871,6 +872,13 @@ impl App for Kiosk {
         if core::mem::take(&mut self.field_dirty) {
             self.draw_field(d);
         }
+    }
+
+    fn widgets(&self, visit: &mut dyn FnMut(usize, Rectangle)) {
+        for (i, button) in self.layout.buttons.iter().enumerate() {
+            visit(i, *button);
+        }
+        visit(FIELD, self.layout.field);
     }
 }
 

@@ -189,6 +189,7 @@ impl Sim {
                 vbox_log_mirror: Some(status_capture::mirror_to_vbox_log),
                 power: virtualbox_power_info(),
                 runtime: Default::default(),
+                app_options: Default::default(),
             };
             let devices = devices::init(&mut platform);
             let runtime = system::build(

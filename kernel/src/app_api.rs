@@ -5,11 +5,14 @@
 //! draws only what changed (everything after a `Resize`), and the runtime presents
 //! exactly the rectangles it drew.
 
+pub use crate::app_options::{AppOptions, OptionName};
 pub use crate::display::Canvas;
 pub use crate::event::{Button, Event, InputEvent, Key};
 pub use crate::interaction::{Interaction, UiEvent, UiEvents, WidgetId};
+pub use crate::timers::{TimerError, TimerId, Timers};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::DrawTarget;
+use embedded_graphics::primitives::Rectangle;
 
 /// Text the integration drivers put in the status panel.
 pub type StatusText = heapless::String<48>;
@@ -42,6 +45,14 @@ pub trait App {
     /// Draws what changed since the last call. Every pixel drawn is reported to the
     /// display as dirty, so drawing less is presenting less.
     fn draw<D: DrawTarget<Color = Rgb888>>(&mut self, target: &mut D, info: &SystemInfo);
+
+    /// Reports the app's interactive widgets and where they are now (the ids its
+    /// [`Interaction`] uses), for tools that drive the app from outside: host
+    /// renders (`APP render --events "click 0"`), screenshot and click checks. The
+    /// default reports none.
+    fn widgets(&self, visit: &mut dyn FnMut(WidgetId, Rectangle)) {
+        let _ = visit;
+    }
 }
 
 /// How many events of each kind the runtime has delivered.
@@ -77,6 +88,12 @@ pub struct SystemInfo {
     /// Wall-clock time (Unix milliseconds, UTC) and the uptime when it was read; the
     /// VirtualBox host-time driver fills it.
     pub wall_clock: Option<WallClockSample>,
+    /// The app's options (`app.NAME=VALUE` on the kernel command line, and changes
+    /// at run time, announced by `Event::OptionChanged`).
+    pub options: AppOptions,
+    /// The app's timers: `info.timers.every(TimerId(1), 1_000_000)` brings
+    /// `Event::Timer(TimerId(1))` every second.
+    pub timers: Timers,
     /// Restarts after faults since power-on (`on-fault=restart`), counted across
     /// resets in CMOS.
     pub restarts: u32,

@@ -4,16 +4,10 @@
 //! In order: clock origin, serial, CPU tables, boot information, TSC, `@vitrine boot`,
 //! ACPI and interrupts, PCI (`@vitrine pci` lines), the interrupt self-test (only
 //! with QEMU's `edu` device), the optional test fault, then the hand-off to the app,
-//! which builds its runtime and calls [`ready`] (`@vitrine ready`) before its loop:
-//!
-//! ```ignore
-//! // in the app's bare-metal main.rs
-//! fn main(platform: &mut vitrine::metal::Metal, handoff: &vitrine::entry::Handoff) -> ! { ... }
-//! vitrine::entry!(main);
-//! ```
-//!
-//! The app owns the `Metal` platform from then on (drivers take it as `impl Platform`)
-//! and gets what bring-up found in [`Handoff`]: the boot information and the PCI scan.
+//! `crate::launch` (what `vitrine::main!` expands to), which builds the system and
+//! calls [`ready`] (`@vitrine ready`) before the runtime loop. It owns the `Metal`
+//! platform from then on (drivers take it as `impl Platform`) and gets what bring-up
+//! found in [`Handoff`]: the boot information and the PCI scan.
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
@@ -41,27 +35,8 @@ pub struct Handoff {
 }
 
 unsafe extern "Rust" {
-    /// Defined by the app with [`crate::entry!`].
+    /// Defined through [`crate::main!`] (or the lower-level [`crate::entry!`]).
     fn vitrine_app_main(platform: &mut Metal, handoff: &Handoff) -> !;
-}
-
-/// Defines the app's entry point: `vitrine::entry!(path::to::main)` where `main` is a
-/// `fn(&mut vitrine::metal::Metal, &vitrine::entry::Handoff) -> !`. The kernel calls it
-/// once bring-up is done, with interrupts on; the app calls [`ready`] when its
-/// runtime loop is about to start.
-#[macro_export]
-macro_rules! entry {
-    ($main:path) => {
-        #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
-        fn vitrine_app_main(
-            platform: &mut $crate::metal::Metal,
-            handoff: &$crate::entry::Handoff,
-        ) -> ! {
-            let main: fn(&mut $crate::metal::Metal, &$crate::entry::Handoff) -> ! = $main;
-            main(platform, handoff)
-        }
-    };
 }
 
 /// Prints `@vitrine ready t_us=N` as the runtime loop is about to start (the app

@@ -58,8 +58,9 @@ pub enum InputEvent {
     },
 }
 
-/// What the app is told.
+/// What the app is told. New kinds may be added: match with a `_` arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
     /// The screen is now `width`×`height`; the app must lay out again and redraw all.
     Resize {
@@ -71,4 +72,9 @@ pub enum Event {
     Tick {
         now_us: u64,
     },
+    /// A timer the app started (`info.timers.after` / `every`) is due.
+    Timer(crate::timers::TimerId),
+    /// One of the app's options changed at run time; its new value is in
+    /// `info.options`.
+    OptionChanged(crate::app_options::OptionName),
 }

@@ -268,6 +268,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             ..SystemInfo::default()
         };
         info.set_integration("off");
+        info.timers.set_now(info.uptime_us);
         Self {
             display,
             app,
@@ -330,6 +331,45 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         self.info.set_integration(text);
     }
     /// The queue, for code that feeds events from outside the sources (tests, tools).
+    /// Sets one of the app's options at run time (a second source beside the
+    /// command line, e.g. VirtualBox guest properties): stored at once, announced
+    /// to the app as `Event::OptionChanged` at the next step when the value changed.
+    /// Event sources can do the same from `poll` through `info.options.set`.
+    pub fn set_option(
+        &mut self,
+        name: &str,
+        value: &str,
+    ) -> Result<crate::app_options::OptionChange, crate::app_options::OptionError> {
+        self.info.options.set(name, value)
+    }
+
+    /// The boot-time options (from the command line), in place before the first
+    /// event; no change events.
+    pub fn set_initial_options(&mut self, options: &crate::app_options::AppOptions) {
+        for (name, value) in options.iter() {
+            if let Err(error) = self.info.options.set_initial(name, value) {
+                log::warn!("options: app.{name} not kept: {error:?}");
+            }
+        }
+    }
+
+    /// When the loop must run next: the periodic tick, the app's earliest timer or
+    /// an event source's deadline, whichever comes first (the idle wait ends then).
+    pub fn next_deadline_us<H: Platform>(&self) -> u64
+    where
+        S: EventSource<H>,
+    {
+        [
+            Some(self.next_tick_us),
+            self.info.timers.next_due_us(),
+            self.sources.next_deadline_us(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(self.next_tick_us)
+    }
+
     pub fn queue_mut(&mut self) -> &mut EventQueue {
         &mut self.queue
     }
@@ -355,6 +395,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         self.sources
             .poll(hal, fired, &mut self.queue, &mut self.info);
         self.info.uptime_us = hal.now_us();
+        self.info.timers.set_now(self.info.uptime_us);
 
         if let Some((width, height)) = self.queue.take_mode_request() {
             self.apply_mode(hal, width, height);
@@ -398,6 +439,21 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         }
         self.info.counts.dropped = self.queue.dropped();
         let now = self.info.uptime_us;
+        // Bounded: each timer fires at most once a step, each change is told once.
+        for _ in 0..crate::timers::MAX_TIMERS {
+            let Some(id) = self.info.timers.take_due(now) else {
+                break;
+            };
+            redraw |= self.app.event(&Event::Timer(id), &self.info);
+            report.events += 1;
+        }
+        for _ in 0..crate::app_options::MAX_PENDING_CHANGES {
+            let Some(name) = self.info.options.take_change() else {
+                break;
+            };
+            redraw |= self.app.event(&Event::OptionChanged(name), &self.info);
+            report.events += 1;
+        }
         if now >= self.next_tick_us {
             self.info.counts.ticks += 1;
             redraw |= self.app.event(&Event::Tick { now_us: now }, &self.info);
@@ -410,11 +466,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         if redraw || pointer_changed {
             report.frame = Some(self.frame(hal, redraw));
         } else if report.events == 0 {
-            let deadline = self
-                .sources
-                .next_deadline_us()
-                .map_or(self.next_tick_us, |d| d.min(self.next_tick_us));
-            hal.wait(deadline);
+            hal.wait(self.next_deadline_us());
             report.idled = true;
         }
         report

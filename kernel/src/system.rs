@@ -34,7 +34,7 @@ use crate::vbox::VboxIntegration;
 pub type WriteCombining = fn(phys: u64, len: u64) -> bool;
 
 /// What the caller decides before the system comes up.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SystemConfig {
     /// The mode to start in (`mode=WxH`), unless the host already has a hint.
     pub mode: (u32, u32),
@@ -55,6 +55,8 @@ pub struct SystemConfig {
     pub power: PowerInfo,
     /// Loop settings.
     pub runtime: RuntimeConfig,
+    /// The app's boot-time options (`app.NAME=VALUE` on the command line).
+    pub app_options: crate::app_options::AppOptions,
 }
 
 impl SystemConfig {
@@ -92,6 +94,7 @@ impl SystemConfig {
             vbox_log_mirror: None,
             power: PowerInfo::default(),
             runtime: RuntimeConfig::default(),
+            app_options: boot.cmdline.app_options.clone(),
         }
     }
 }
@@ -302,6 +305,7 @@ pub fn build<H: Platform, A: App, D: InputDevices<H>, X: EventSource<H>>(
         extra,
     };
     let mut runtime = Runtime::new(hal, display, app, sources, config.runtime);
+    runtime.set_initial_options(&config.app_options);
     if !has_vbox {
         runtime
             .queue_mut()

@@ -1,37 +1,38 @@
-//! `cargo xtask bench [--size WxH] [--rounds N]`: how much a full kiosk redraw costs
+//! `cargo xtask bench [-p APP] [--size WxH] [--rounds N]`: how much a full app redraw costs
 //! next to a plain fill of the same framebuffer.
 //!
 //! In QEMU: boots the ISO with `bench=redraw`; the kernel times both with the TSC in
 //! the same run, with the framebuffer mapped write-combining and then uncached, and
 //! prints `@vitrine bench name=fill|redraw cache=wc|uc reps=N us=N min_us=N`.
-//! On the host: the same app drawing into memory (`preview::bench`).
+//! On the host: the same app drawing into memory (its host binary's `bench`).
 
 use std::time::Duration;
 
-use crate::cli::Args;
+use crate::cli::{parse_size, AppPackage};
 use crate::qemu::{Firmware, QemuExit, QemuOptions, QemuRun};
 use crate::status_line::StatusLine;
 use crate::Result;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
-/// `cargo xtask bench`.
-pub fn run(args: &[String]) -> Result {
-    let mut args = Args::new(args);
-    let (width, height) = match args.value("--size")? {
-        Some(text) => parse_size(&text)?,
-        None => (1920, 1080),
-    };
-    let rounds = match args.value("--rounds")? {
-        Some(text) => text
-            .parse()
-            .map_err(|_| format!("--rounds wants a number, got `{text}`"))?,
-        None => 20,
-    };
-    args.finish()?;
+/// `cargo xtask bench` options.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    pub app: AppPackage,
+    /// Screen size
+    #[arg(long, value_name = "WxH", value_parser = parse_size, default_value = "1920x1080")]
+    pub size: (u32, u32),
+    /// Host redraw rounds
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub rounds: u32,
+}
 
+/// `cargo xtask bench`.
+pub fn run(args: &BenchArgs) -> Result {
+    let ((width, height), rounds) = (args.size, args.rounds);
     crate::setup::ensure_all()?;
-    let elf = crate::build::build_kernel()?;
+    let elf = crate::build::build_kernel(&args.app.package)?;
     let cmdline = format!("mode={width}x{height} bench=redraw test-exit=bench");
     let iso = crate::target_dir()
         .join("xtask")
@@ -49,19 +50,14 @@ pub fn run(args: &[String]) -> Result {
     };
     print_qemu_table(&lines)?;
 
-    let (redraw, fill) = crate::preview::bench(width, height, rounds)?;
+    let binary = crate::app_host::binary(&args.app.package)?;
+    let (redraw, fill) = crate::app_host::bench(&binary, width, height, rounds)?;
     println!(
-        "host (the app drawing into memory, xtask build profile, {width}x{height}, {rounds} rounds): \
+        "host (the app drawing into memory, debug profile, {width}x{height}, {rounds} rounds): \
          full redraw {redraw:.0} us, plain fill {fill:.0} us, ratio {:.1}",
         redraw / fill
     );
     Ok(())
-}
-
-fn parse_size(text: &str) -> Result<(u32, u32)> {
-    text.split_once('x')
-        .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
-        .ok_or_else(|| format!("--size wants WxH, got `{text}`").into())
 }
 
 /// Waits for `bench done` and a clean exit; returns the `bench` lines.

@@ -1,31 +1,39 @@
-//! `cargo xtask build`: the kernel image, `vitrine-app` for x86_64-unknown-none.
+//! `cargo xtask build [-p APP]`: an app's kernel image for x86_64-unknown-none.
 
 use std::path::PathBuf;
 
+use crate::cli::AppPackage;
 use crate::setup::KERNEL_TARGET;
 use crate::{cargo, run_command, Result};
 
 /// Flags every kernel build needs; `.cargo/config.toml` normally carries them.
-const KERNEL_RUSTFLAGS: &str = r#"target.x86_64-unknown-none.rustflags=["-C","relocation-model=static","-C","force-frame-pointers=yes"]"#;
+const KERNEL_RUSTFLAGS: &str = r#"target.x86_64-unknown-none.rustflags=["-C","relocation-model=static","-C","force-frame-pointers=yes","-C","link-arg=-Tvitrine.ld","-C","link-arg=--no-pie"]"#;
+
+/// `cargo xtask build` options.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub app: AppPackage,
+}
 
 /// `cargo xtask build`.
-pub fn run(args: &[String]) -> Result {
-    crate::cli::Args::new(args).finish()?;
+pub fn run(args: &BuildArgs) -> Result {
     crate::setup::ensure_rust_target()?;
-    let elf = build_kernel()?;
+    let elf = build_kernel(&args.app.package)?;
     println!("{}", elf.display());
     Ok(())
 }
 
-/// Builds the kernel ELF (release) and returns its path.
-pub fn build_kernel() -> Result<PathBuf> {
+/// Builds the app `package`'s kernel ELF (release; its binary has the package's
+/// name) and returns its path.
+pub fn build_kernel(package: &str) -> Result<PathBuf> {
     let mut command = cargo();
     command.args([
         "build",
         "--package",
-        "vitrine-app",
+        package,
         "--bin",
-        "vitrine-app",
+        package,
         "--release",
         "--target",
         KERNEL_TARGET,
@@ -41,7 +49,7 @@ pub fn build_kernel() -> Result<PathBuf> {
     let elf = crate::target_dir()
         .join(KERNEL_TARGET)
         .join("release")
-        .join("vitrine-app");
+        .join(package);
     if !elf.is_file() {
         return Err(format!("build succeeded but {} is missing", elf.display()).into());
     }
@@ -53,6 +61,8 @@ pub fn build_kernel() -> Result<PathBuf> {
 fn config_has_kernel_rustflags() -> bool {
     let config = crate::project_root().join(".cargo").join("config.toml");
     std::fs::read_to_string(config).is_ok_and(|text| {
-        text.contains("[target.x86_64-unknown-none]") && text.contains("relocation-model=static")
+        text.contains("[target.x86_64-unknown-none]")
+            && text.contains("relocation-model=static")
+            && text.contains("-Tvitrine.ld")
     })
 }

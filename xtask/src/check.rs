@@ -12,8 +12,7 @@ const NO_HEAP_DIRS: &[&str] = &["kernel/src", "app/src"];
 const SOURCE_DIRS: &[&str] = &["kernel/src", "app/src", "twin/src", "xtask/src"];
 
 /// `cargo xtask check`: runs everything, then fails if anything failed.
-pub fn run(args: &[String]) -> Result {
-    crate::cli::Args::new(args).finish()?;
+pub fn run() -> Result {
     crate::setup::ensure_rust_target()?;
     let mut failures = Vec::new();
 
@@ -62,9 +61,70 @@ pub fn run(args: &[String]) -> Result {
     }
 }
 
+/// Words an app crate must not contain: the platform is vitrine's business.
+const HARDWARE_WORDS: &[&str] = &[
+    "metal",
+    "Metal",
+    "PcInput",
+    "SystemConfig",
+    "pci",
+    "drivers::",
+];
+
+/// The app crates: the demo, the examples, and the template `cargo xtask new` writes.
+fn app_crate_dirs(root: &Path) -> Vec<PathBuf> {
+    let mut dirs = vec![root.join("app")];
+    for parent in ["examples", "apps"] {
+        if let Ok(entries) = fs::read_dir(root.join(parent)) {
+            dirs.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+        }
+    }
+    dirs.sort();
+    dirs
+}
+
+/// Files of an app crate that name hardware, one message per word found.
+pub fn hardware_names(app_dir: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    for file in all_files(app_dir) {
+        let text = fs::read_to_string(&file).unwrap_or_default();
+        for word in HARDWARE_WORDS {
+            if text.contains(word) {
+                problems.push(format!(
+                    "{}: an app crate names hardware (`{word}`); that belongs in vitrine",
+                    file.display()
+                ));
+            }
+        }
+    }
+    problems
+}
+
+fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return files;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.file_name().is_some_and(|n| n == "target") {
+            continue;
+        }
+        if path.is_dir() {
+            files.extend(all_files(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
 /// Repository rules no compiler checks; returns one message per violation.
 pub fn tidy(root: &Path) -> Vec<String> {
     let mut problems = Vec::new();
+    for app in app_crate_dirs(root) {
+        problems.extend(hardware_names(&app));
+    }
     for dir in SOURCE_DIRS {
         for file in rust_files(&root.join(dir)) {
             let text = fs::read_to_string(&file).unwrap_or_default();
@@ -122,6 +182,23 @@ mod tests {
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].contains("bare.rs") && problems[0].contains("//!"));
         assert!(problems[1].contains("heap.rs") && problems[1].contains("alloc"));
+    }
+
+    #[test]
+    fn an_app_naming_hardware_is_flagged() {
+        let root = std::env::temp_dir().join(format!("xtask-hw-{}", std::process::id()));
+        let src = root.join("examples/bad/src");
+        fs::create_dir_all(&src).unwrap();
+        fs::write(
+            src.join("main.rs"),
+            "//! Bad.\nuse vitrine::input::PcInput;\n",
+        )
+        .unwrap();
+        fs::write(root.join("examples/bad/Cargo.toml"), "[package]\n").unwrap();
+        let problems = tidy(&root);
+        fs::remove_dir_all(&root).unwrap();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("PcInput"), "{problems:?}");
     }
 
     #[test]

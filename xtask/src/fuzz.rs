@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use crate::cli::Args;
 use crate::Result;
 
 /// The cargo-afl release the project uses.
@@ -53,18 +52,36 @@ impl std::fmt::Display for Figures {
     }
 }
 
-/// `cargo xtask fuzz ...`.
-pub fn run(args: &[String]) -> Result {
-    let mut args = Args::new(args);
-    let list = args.flag("--list");
-    let smoke = args.flag("--smoke");
-    let seed_only = args.flag("--seed");
-    let no_build = args.flag("--no-build");
-    let execs = args.value("--execs")?.map(|v| v.parse::<u64>()).transpose()?;
-    let seconds = args.value("--seconds")?.map(|v| v.parse::<u64>()).transpose()?;
-    let names = args.positional();
-    args.finish()?;
+/// `cargo xtask fuzz`'s options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FuzzArgs {
+    /// Targets to run (all when none is named; see --list)
+    pub targets: Vec<String>,
+    /// Executions per target
+    #[arg(long, default_value_t = DEFAULT_EXECS)]
+    pub execs: u64,
+    /// Stop each target after this many seconds, even short of --execs
+    #[arg(long)]
+    pub seconds: Option<u64>,
+    /// A few seconds per target (what `cargo xtask test` runs)
+    #[arg(long)]
+    pub smoke: bool,
+    /// List the targets
+    #[arg(long)]
+    pub list: bool,
+    /// (Re)write the seed corpus and stop
+    #[arg(long)]
+    pub seed: bool,
+    /// Use the fuzz binary already built (a long campaign while sources change)
+    #[arg(long)]
+    pub no_build: bool,
+}
 
+/// `cargo xtask fuzz ...`.
+pub fn run(args: &FuzzArgs) -> Result {
+    let (list, smoke, seed_only, no_build) = (args.list, args.smoke, args.seed, args.no_build);
+    let (execs, seconds) = (Some(args.execs), args.seconds);
+    let names = args.targets.clone();
     if list {
         for target in vitrine_fuzz::TARGETS {
             println!("{:12} {}", target.name, target.about);

@@ -4,7 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::cli::Args;
+use crate::cli::AppPackage;
 use crate::{run_command, Result};
 
 /// GRUB modules the ISO carries (grub-mkrescue adds their dependencies): loading a
@@ -19,24 +19,45 @@ const GRUB_MODULES: &str = "multiboot2 normal serial terminal iso9660 all_video 
 /// The token in `images/grub.cfg` replaced by the kernel command line.
 const CMDLINE_TOKEN: &str = "@CMDLINE@";
 
-/// `cargo xtask iso [--cmdline "..."] [--out PATH]`.
-pub fn run(args: &[String]) -> Result {
-    let mut args = Args::new(args);
-    let cmdline = args.value("--cmdline")?.unwrap_or_default();
+/// `cargo xtask iso` options.
+#[derive(Debug, Default, clap::Args)]
+pub struct IsoArgs {
+    #[command(flatten)]
+    pub app: AppPackage,
+    /// Kernel command line baked into grub.cfg
+    #[arg(long, value_name = "\"...\"", default_value = "")]
+    pub cmdline: String,
+    /// Where to write the ISO (default: images/vitrine.iso, images/APP.iso for other apps)
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+}
+
+/// `cargo xtask iso`.
+pub fn run(args: &IsoArgs) -> Result {
     let output = args
-        .value("--out")?
-        .map(PathBuf::from)
-        .unwrap_or_else(default_iso);
-    args.finish()?;
+        .out
+        .clone()
+        .unwrap_or_else(|| iso_for(&args.app.package));
     crate::setup::ensure_all()?;
-    let elf = crate::build::build_kernel()?;
-    make_iso(&elf, &cmdline, &output)?;
+    let elf = crate::build::build_kernel(&args.app.package)?;
+    make_iso(&elf, &args.cmdline, &output)?;
     Ok(())
 }
 
-/// `images/vitrine.iso`.
+/// `images/vitrine.iso`: the demo's ISO.
 pub fn default_iso() -> PathBuf {
     crate::project_root().join("images").join("vitrine.iso")
+}
+
+/// The ISO of `package`: `images/vitrine.iso` for the demo, `images/APP.iso` else.
+pub fn iso_for(package: &str) -> PathBuf {
+    if package == crate::cli::DEFAULT_APP {
+        default_iso()
+    } else {
+        crate::project_root()
+            .join("images")
+            .join(format!("{package}.iso"))
+    }
 }
 
 /// Stages the kernel and grub.cfg (with `cmdline` baked in) and runs grub-mkrescue.
@@ -91,15 +112,19 @@ pub fn make_iso(elf: &Path, cmdline: &str, output: &Path) -> Result<u64> {
     Ok(size)
 }
 
-/// Makes a command line safe on GRUB's `multiboot2` line: words with characters
-/// GRUB would interpret are single-quoted; quotes and line breaks are refused.
+/// Makes a command line safe on GRUB's `multiboot2` line. Double quotes group a
+/// word with spaces as on the kernel side (`app.title="Gare de Lyon"`); each word
+/// goes to GRUB single-quoted when it holds characters GRUB would interpret, so GRUB
+/// hands the kernel the word whole. Single quotes and line breaks are refused.
 pub fn grub_quote(cmdline: &str) -> Result<String> {
     if cmdline.contains(['\'', '\n', '\r']) {
-        return Err(format!("cmdline may not contain quotes or line breaks: {cmdline:?}").into());
+        return Err(
+            format!("cmdline may not contain single quotes or line breaks: {cmdline:?}").into(),
+        );
     }
     let safe = |c: char| c.is_ascii_alphanumeric() || "=,._:/+-".contains(c);
-    Ok(cmdline
-        .split_whitespace()
+    Ok(words(cmdline)
+        .iter()
         .map(|word| {
             if word.chars().all(safe) {
                 word.to_string()
@@ -109,6 +134,35 @@ pub fn grub_quote(cmdline: &str) -> Result<String> {
         })
         .collect::<Vec<_>>()
         .join(" "))
+}
+
+/// Splits at whitespace outside double quotes and drops the quotes (`\"` inside
+/// quotes is a quote).
+fn words(cmdline: &str) -> Vec<String> {
+    let (mut words, mut word, mut quoted, mut any) = (Vec::new(), String::new(), false, false);
+    let mut chars = cmdline.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            '\\' if quoted && matches!(chars.peek(), Some('"' | '\\')) => {
+                word.extend(chars.next());
+            }
+            c if c.is_whitespace() && !quoted => {
+                if any || !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => word.push(c),
+        }
+    }
+    if any || !word.is_empty() {
+        words.push(word);
+    }
+    words
 }
 
 #[cfg(test)]
@@ -121,6 +175,15 @@ mod tests {
             grub_quote("test-exit=ready  mode=800x600").unwrap(),
             "test-exit=ready mode=800x600"
         );
+    }
+
+    #[test]
+    fn double_quoted_values_with_spaces_stay_one_word() {
+        assert_eq!(
+            grub_quote(r#"app.title="Gare de Lyon" mode=800x600"#).unwrap(),
+            "'app.title=Gare de Lyon' mode=800x600"
+        );
+        assert_eq!(grub_quote(r#""app.a=b c""#).unwrap(), "'app.a=b c'");
     }
 
     #[test]

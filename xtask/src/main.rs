@@ -3,10 +3,12 @@
 //! One module per subcommand; `main` only dispatches. Every external command is
 //! echoed as `$ ...` before it runs.
 
+mod app_host;
 mod bench;
 mod build;
 mod check;
 mod cli;
+mod freshness;
 mod fuzz;
 mod image;
 mod iso;
@@ -30,59 +32,23 @@ use std::process::ExitCode;
 /// Errors are reported once, at the top, as text: xtask is a developer tool.
 pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-const USAGE: &str = "\
-usage: cargo xtask <command> [options]
-
-commands:
-  build                    build the kernel image (vitrine-app, x86_64-unknown-none, release)
-  iso [--cmdline \"...\"]    build images/vitrine.iso (BIOS + UEFI hybrid)
-  run [--uefi] [--memory MiB] [--cmdline \"...\"] [--headless]
-                           build the ISO and boot it in QEMU (TCG)
-  test [--no-host] [--only NAME]
-                           host tests, then QEMU boot tests (SeaBIOS and OVMF)
-  check                    cargo fmt --check, clippy -D warnings (host and bare metal), tidy
-  preview --size WxH [--out FILE.png]
-                           render the kiosk on the host to a PNG, without booting
-  check-screenshot FILE.ppm [--png OUT.png] [--size WxH]
-                           check that a screendump shows the kiosk
-  sim --script FILE [--out DIR]
-                           run the kiosk against the VirtualBox twin with a scenario
-                           (hosted/scenarios/*.sim); host-view PNGs go to DIR
-  fuzz [TARGET...] [--execs N] [--seconds S] [--smoke] [--list] [--seed]
-                           AFL++ fuzzing of every parser of untrusted input (fuzz/)
-  soak [--steps N] [--seed S]
-                           random host actions against the hosted kiosk, invariants
-                           checked after every step (default 10000 steps, seed 1)
-  vbox [--dry-run] [--name NAME] [--uefi] [--iso PATH]
-                           create and start a VirtualBox VM booting the ISO
-  bench                    (not yet)
-
-build, iso, run and test install what they need (Rust target, Debian packages).";
-
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some((command, rest)) = args.split_first() else {
-        eprintln!("{USAGE}");
-        return ExitCode::FAILURE;
-    };
-    let result = match command.as_str() {
-        "build" => build::run(rest),
-        "iso" => iso::run(rest),
-        "run" => run::run(rest),
-        "test" => test::run(rest),
-        "check" => check::run(rest),
-        "preview" => preview::run(rest).map_err(Into::into),
-        "check-screenshot" => screenshot::run(rest).map_err(Into::into),
-        "sim" => sim::run(rest),
-        "fuzz" => fuzz::run(rest),
-        "soak" => soak::run(rest),
-        "bench" => bench::run(rest),
-        "vbox" => vbox::run(rest),
-        "help" | "--help" | "-h" => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        other => Err(format!("unknown command `{other}`\n{USAGE}").into()),
+    use clap::Parser;
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Build(args) => build::run(&args),
+        cli::Command::Iso(args) => iso::run(&args),
+        cli::Command::Run(args) => run::run(&args),
+        cli::Command::Boot(args) => run::boot(&args),
+        cli::Command::Test(args) => test::run(&args),
+        cli::Command::Check => check::run(),
+        cli::Command::Preview(args) => preview::run(&args),
+        cli::Command::CheckScreenshot(args) => screenshot::run(&args),
+        cli::Command::Sim(args) => sim::run(&args),
+        cli::Command::Fuzz(args) => fuzz::run(&args),
+        cli::Command::Soak(args) => soak::run(&args),
+        cli::Command::Bench(args) => bench::run(&args),
+        cli::Command::Vbox(args) => vbox::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -106,6 +72,38 @@ pub fn project_root() -> PathBuf {
 /// engineer and CI find the image in the same place.
 pub fn target_dir() -> PathBuf {
     project_root().join("target")
+}
+
+/// The directory of the workspace package `name` (from `cargo metadata`).
+pub fn package_dir(name: &str) -> Result<PathBuf> {
+    let output = cargo()
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .output()
+        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let packages = metadata["packages"].as_array().cloned().unwrap_or_default();
+    let manifest = packages
+        .iter()
+        .find(|p| p["name"] == name)
+        .and_then(|p| p["manifest_path"].as_str())
+        .ok_or_else(|| format!("no package `{name}` in the workspace"))?;
+    Ok(PathBuf::from(manifest)
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default())
 }
 
 /// Runs a command, echoing it first; fails when it exits non-zero.

@@ -1,88 +1,58 @@
-//! `cargo xtask preview --size WxH [--out FILE.png] [--hover N] [--press N] [--clicks N]`:
-//! renders the kiosk on the host, through the same canvas and runtime as on metal,
-//! into an in-memory framebuffer, and writes it as a PNG.
+//! `cargo xtask preview [-p APP] --size WxH [--out FILE.png] [--hover N] [--press N]
+//! [--clicks N] [--events SCRIPT] [--bench N]`: renders an app on the host, through
+//! its own host binary (`vitrine::main!` off bare metal: the same canvas and app
+//! code as on metal, drawing into memory), and writes it as a PNG.
 
 use std::path::{Path, PathBuf};
-use vitrine::app::{App, Button, Event, InputEvent, SystemInfo};
-use vitrine::display::memory::MemoryDisplay;
-use vitrine::display::Display;
-use vitrine_app::Kiosk;
 
-/// What to render.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PreviewOptions {
-    /// Screen width.
-    pub width: u32,
-    /// Screen height.
-    pub height: u32,
-    /// Output file.
-    pub out: PathBuf,
-    /// Button (1-based) to hover, to show the hover state.
-    pub hover: Option<usize>,
-    /// Button (1-based) to hold down, to show the pressed state.
-    pub press: Option<usize>,
-    /// Clicks on button 1 before the frame, to show counters.
+use crate::cli::{parse_size, AppPackage};
+use crate::Result;
+
+/// `cargo xtask preview` options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PreviewArgs {
+    #[command(flatten)]
+    pub app: AppPackage,
+    /// Screen size
+    #[arg(long, value_name = "WxH", value_parser = parse_size, default_value = "1024x768")]
+    pub size: (u32, u32),
+    /// Output PNG (default target/preview-WxH.png)
+    #[arg(long, value_name = "FILE.png")]
+    pub out: Option<PathBuf>,
+    /// Widget (1-based) to hover, to show the hover state
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub hover: Option<u32>,
+    /// Widget (1-based) to hold the button down on, to show the pressed state
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub press: Option<u32>,
+    /// Clicks on widget 1 before the frame
+    #[arg(long, value_name = "N", default_value_t = 0)]
     pub clicks: u32,
-    /// Show the second page.
-    pub second_page: bool,
-    /// Also time this many full redraws against plain fills of the same framebuffer.
+    /// More input first: `;`-separated steps (`click 5; key a; text hi; move X Y`)
+    #[arg(long, value_name = "SCRIPT", default_value = "")]
+    pub events: String,
+    /// Also time this many full redraws against plain fills
+    #[arg(long, value_name = "N", default_value_t = 0)]
     pub bench: u32,
 }
 
-impl PreviewOptions {
-    /// Parses `--size WxH --out FILE --hover N --press N --clicks N`.
-    pub fn parse(args: &[String]) -> Result<Self, String> {
-        let mut opts = PreviewOptions {
-            width: 1024,
-            height: 768,
-            out: PathBuf::new(),
-            hover: None,
-            press: None,
-            clicks: 0,
-            bench: 0,
-            second_page: false,
-        };
-        let mut it = args.iter();
-        while let Some(arg) = it.next() {
-            let mut value = || it.next().cloned().ok_or(format!("{arg} needs a value"));
-            match arg.as_str() {
-                "--size" => {
-                    let v = value()?;
-                    let (w, h) = v
-                        .split_once('x')
-                        .ok_or(format!("--size wants WxH, got {v}"))?;
-                    opts.width = w.parse().map_err(|_| format!("bad width {w}"))?;
-                    opts.height = h.parse().map_err(|_| format!("bad height {h}"))?;
-                }
-                "--out" => opts.out = PathBuf::from(value()?),
-                "--hover" => opts.hover = Some(parse_button(&value()?)?),
-                "--press" => opts.press = Some(parse_button(&value()?)?),
-                "--clicks" => {
-                    opts.clicks = value()?.parse().map_err(|e| format!("--clicks: {e}"))?
-                }
-                "--page2" => opts.second_page = true,
-                "--bench" => opts.bench = value()?.parse().map_err(|e| format!("--bench: {e}"))?,
-                other => return Err(format!("unknown option {other}")),
-            }
+impl PreviewArgs {
+    /// The input script the options stand for: clicks, `--events`, press, hover.
+    pub fn script(&self) -> String {
+        let mut steps: Vec<String> = (0..self.clicks).map(|_| "click 0".into()).collect();
+        steps.push(self.events.clone());
+        if let Some(n) = self.press {
+            steps.push(format!("press-on {}", n - 1));
         }
-        if !(1..=16384).contains(&opts.width) || !(1..=16384).contains(&opts.height) {
-            return Err(format!("size {}x{} out of range", opts.width, opts.height));
+        if let Some(n) = self.hover {
+            steps.push(format!("hover {}", n - 1));
         }
-        if opts.out.as_os_str().is_empty() {
-            opts.out = PathBuf::from(format!("target/preview-{}x{}.png", opts.width, opts.height));
-        }
-        Ok(opts)
+        steps.retain(|s| !s.trim().is_empty());
+        steps.join("; ")
     }
 }
 
-fn parse_button(v: &str) -> Result<usize, String> {
-    match v.parse::<usize>() {
-        Ok(n @ 1..=6) => Ok(n - 1),
-        _ => Err(format!("button number 1..6 expected, got {v}")),
-    }
-}
-
-/// An rendered frame: xRGB8888 pixels, row-major.
+/// A rendered frame: xRGB8888 pixels, row-major.
 pub struct Frame {
     /// Width in pixels.
     pub width: u32,
@@ -107,100 +77,8 @@ impl Frame {
     }
 }
 
-/// Renders the kiosk at the requested size and state.
-pub fn render(opts: &PreviewOptions) -> Result<Frame, String> {
-    let mut pixels = vec![0u32; opts.width as usize * opts.height as usize];
-    let (width, height) = {
-        let mut display = MemoryDisplay::new(&mut pixels, opts.width, opts.height)
-            .map_err(|e| format!("display: {e:?}"))?;
-        let mode = display.mode();
-        let mut info = SystemInfo {
-            width: mode.width,
-            height: mode.height,
-            display_backend: "memory",
-            uptime_us: 83_000_000,
-            ..SystemInfo::default()
-        };
-        info.set_integration("off");
-        info.counts.input = u64::from(opts.clicks) * 3;
-        info.counts.frames = 1;
-        let mut kiosk = Kiosk::new();
-        let send = |kiosk: &mut Kiosk, e: Event| kiosk.event(&e, &info);
-        send(
-            &mut kiosk,
-            Event::Resize {
-                width: mode.width,
-                height: mode.height,
-            },
-        );
-        send(
-            &mut kiosk,
-            Event::Tick {
-                now_us: info.uptime_us,
-            },
-        );
-        let centre = |k: &Kiosk, i: usize| k.layout().buttons[i].center();
-        // Moves onto button `i` and clicks it (press and release).
-        let click = |kiosk: &mut Kiosk, i: usize| {
-            let c = centre(kiosk, i);
-            send(
-                kiosk,
-                Event::Input(InputEvent::PointerMove { x: c.x, y: c.y }),
-            );
-            for pressed in [true, false] {
-                send(
-                    kiosk,
-                    Event::Input(InputEvent::Button {
-                        button: Button::Left,
-                        pressed,
-                    }),
-                );
-            }
-        };
-        for _ in 0..opts.clicks {
-            click(&mut kiosk, 0);
-        }
-        if opts.second_page {
-            click(&mut kiosk, 5);
-            // Switch on the first two rooms.
-            for i in 0..2 {
-                click(&mut kiosk, i);
-            }
-        }
-        if let Some(i) = opts.press {
-            let c = centre(&kiosk, i);
-            send(
-                &mut kiosk,
-                Event::Input(InputEvent::PointerMove { x: c.x, y: c.y }),
-            );
-            send(
-                &mut kiosk,
-                Event::Input(InputEvent::Button {
-                    button: Button::Left,
-                    pressed: true,
-                }),
-            );
-        }
-        if let Some(i) = opts.hover {
-            let c = centre(&kiosk, i);
-            send(
-                &mut kiosk,
-                Event::Input(InputEvent::PointerMove { x: c.x, y: c.y }),
-            );
-        }
-        kiosk.draw(display.canvas(), &info);
-        (mode.width, mode.height)
-    };
-    pixels.truncate(width as usize * height as usize);
-    Ok(Frame {
-        width,
-        height,
-        pixels,
-    })
-}
-
 /// Writes a frame as an RGB PNG.
-pub fn write_png(frame: &Frame, path: &Path) -> Result<(), String> {
+pub fn write_png(frame: &Frame, path: &Path) -> std::result::Result<(), String> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
@@ -217,57 +95,25 @@ pub fn write_png(frame: &Frame, path: &Path) -> Result<(), String> {
     writer.write_image_data(&rgb).map_err(|e| e.to_string())
 }
 
-/// Times `rounds` full kiosk redraws and `rounds` plain clears of the same
-/// in-memory framebuffer (host CPU; the QEMU figure comes from the boot's frame line).
-/// Returns (redraw µs, fill µs) per frame.
-pub fn bench(width: u32, height: u32, rounds: u32) -> Result<(f64, f64), String> {
-    use embedded_graphics::pixelcolor::Rgb888;
-    use embedded_graphics::prelude::*;
-    let mut pixels = vec![0u32; width as usize * height as usize];
-    let mut display =
-        MemoryDisplay::new(&mut pixels, width, height).map_err(|e| format!("{e:?}"))?;
-    let mut info = SystemInfo {
-        width,
-        height,
-        display_backend: "memory",
-        ..SystemInfo::default()
-    };
-    info.set_integration("off");
-    let mut kiosk = Kiosk::new();
-    let rounds = rounds.max(1);
-    let start = std::time::Instant::now();
-    for _ in 0..rounds {
-        kiosk.event(&Event::Resize { width, height }, &info);
-        kiosk.draw(display.canvas(), &info);
-        display.canvas().take_dirty();
-    }
-    let redraw = start.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
-    let start = std::time::Instant::now();
-    for i in 0..rounds {
-        let _ = display.canvas().clear(Rgb888::new(i as u8, 0, 0));
-        display.canvas().take_dirty();
-    }
-    let fill = start.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
-    Ok((redraw, fill))
-}
-
 /// The `preview` subcommand.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let opts = PreviewOptions::parse(args)?;
-    let frame = render(&opts)?;
-    write_png(&frame, &opts.out)?;
+pub fn run(args: &PreviewArgs) -> Result {
+    let (width, height) = args.size;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("target/preview-{width}x{height}.png")));
+    let binary = crate::app_host::binary(&args.app.package)?;
+    let frame = crate::app_host::render(&binary, width, height, &args.script())?;
+    write_png(&frame, &out)?;
     println!(
-        "preview {}x{} -> {}",
-        frame.width,
-        frame.height,
-        opts.out.display()
+        "preview {} {width}x{height} -> {}",
+        args.app.package,
+        out.display()
     );
-    if opts.bench > 0 {
-        let (redraw, fill) = bench(opts.width, opts.height, opts.bench)?;
+    if args.bench > 0 {
+        let (redraw, fill) = crate::app_host::bench(&binary, width, height, args.bench)?;
         println!(
-            "bench {}x{} host: full redraw {redraw:.0} us, plain fill {fill:.0} us, ratio {:.1}",
-            opts.width,
-            opts.height,
+            "bench {width}x{height} host: full redraw {redraw:.0} us, plain fill {fill:.0} us, ratio {:.1}",
             redraw / fill
         );
     }
@@ -277,59 +123,73 @@ pub fn run(args: &[String]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
 
-    fn opts(w: u32, h: u32) -> PreviewOptions {
-        PreviewOptions::parse(&["--size".into(), format!("{w}x{h}")]).unwrap()
+    fn parse(words: &[&str]) -> std::result::Result<PreviewArgs, clap::Error> {
+        #[derive(Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            preview: PreviewArgs,
+        }
+        let mut all = vec!["preview"];
+        all.extend(words);
+        Wrapper::try_parse_from(all).map(|w| w.preview)
     }
 
     #[test]
-    fn parses_options_and_rejects_bad_ones() {
-        let o = PreviewOptions::parse(&[
-            "--size".into(),
-            "800x600".into(),
-            "--out".into(),
-            "a.png".into(),
+    fn options_become_a_script_and_bad_ones_fail() {
+        let o = parse(&[
+            "--size", "800x600", "--out", "a.png", "--clicks", "2", "--hover", "3",
         ])
         .unwrap();
         assert_eq!(
-            (o.width, o.height, o.out),
-            (800, 600, PathBuf::from("a.png"))
+            (o.size, o.out.clone()),
+            ((800, 600), Some(PathBuf::from("a.png")))
         );
-        assert!(PreviewOptions::parse(&["--size".into(), "800".into()]).is_err());
-        assert!(PreviewOptions::parse(&["--size".into(), "0x600".into()]).is_err());
-        assert!(PreviewOptions::parse(&["--hover".into(), "9".into()]).is_err());
-        assert!(PreviewOptions::parse(&["--bogus".into()]).is_err());
+        assert_eq!(o.script(), "click 0; click 0; hover 2");
+        let o = parse(&["--events", "key a", "--press", "1"]).unwrap();
+        assert_eq!(o.script(), "key a; press-on 0");
+        assert_eq!(parse(&[]).unwrap().app.package, crate::cli::DEFAULT_APP);
+        assert!(parse(&["--size", "800"]).is_err());
+        assert!(parse(&["--size", "0x600"]).is_err());
+        assert!(parse(&["--hover", "0"]).is_err());
+        assert!(parse(&["--bogus"]).is_err());
     }
 
     #[test]
-    fn renders_the_ui_not_a_blank_screen_and_writes_a_png() {
-        let frame = render(&opts(800, 600)).unwrap();
+    fn the_demo_renders_through_its_host_binary_and_writes_a_png() {
+        let binary = crate::app_host::binary(crate::cli::DEFAULT_APP).unwrap();
+        let frame = crate::app_host::render(&binary, 800, 600, "").unwrap();
         assert_eq!(frame.pixels.len(), 800 * 600);
-        let at = |x: i32, y: i32| frame.pixels[(y as u32 * frame.width + x as u32) as usize];
-        let rgb = |c: embedded_graphics::pixelcolor::Rgb888| {
-            use embedded_graphics::pixelcolor::RgbColor;
-            (u32::from(c.r()) << 16) | (u32::from(c.g()) << 8) | u32::from(c.b())
+        // Not a blank screen: many colours (text is anti-aliased or at least coloured).
+        let mut colours: Vec<u32> = frame.pixels.clone();
+        colours.sort_unstable();
+        colours.dedup();
+        assert!(colours.len() > 8, "only {} colours", colours.len());
+        // Hovering widget 1 changes pixels inside widget 1 only.
+        let widgets = crate::app_host::widgets(&binary, 800, 600, "").unwrap();
+        assert!(widgets.len() >= 2, "{widgets:?}");
+        let hovered = crate::app_host::render(&binary, 800, 600, "hover 1").unwrap();
+        let changed: Vec<usize> = (0..frame.pixels.len())
+            .filter(|&i| frame.pixels[i] != hovered.pixels[i])
+            .collect();
+        assert!(!changed.is_empty(), "hover changed nothing");
+        // ... inside widget 1 and in no other widget (a status panel may count it).
+        let inside = |w: &embedded_graphics::primitives::Rectangle, i: usize| {
+            let (x, y) = ((i % 800) as i32, (i / 800) as i32);
+            x >= w.top_left.x
+                && y >= w.top_left.y
+                && x < w.top_left.x + w.size.width as i32
+                && y < w.top_left.y + w.size.height as i32
         };
-        let layout = vitrine_app::layout(800, 600);
-        assert_eq!(
-            at(400, 2),
-            rgb(vitrine_app::theme::HEADER),
-            "header where the layout says"
-        );
-        assert_eq!(at(1, 599), rgb(vitrine_app::theme::BACKGROUND));
-        let b = layout.buttons[4];
-        assert_eq!(
-            at(b.center().x, b.top_left.y + 6),
-            rgb(vitrine_app::theme::CARD),
-            "button card"
-        );
-        // The product name is drawn: text-coloured pixels inside the title.
-        let t = layout.title;
-        let text_pixels = (t.top_left.y..t.top_left.y + t.size.height as i32)
-            .flat_map(|y| (t.top_left.x..t.top_left.x + t.size.width as i32).map(move |x| (x, y)))
-            .filter(|&(x, y)| at(x, y) == rgb(vitrine_app::theme::TEXT))
-            .count();
-        assert!(text_pixels > 200, "title has {text_pixels} text pixels");
+        for (id, w) in widgets.iter().enumerate() {
+            let n = changed.iter().filter(|&&i| inside(w, i)).count();
+            assert_eq!(
+                n > 0,
+                id == 1,
+                "widget {id}: {n} pixels changed by hovering 1"
+            );
+        }
         let dir = std::env::temp_dir().join(format!("vitrine-preview-{}", std::process::id()));
         let path = dir.join("p.png");
         write_png(&frame, &path).unwrap();

@@ -1,33 +1,93 @@
-//! `cargo xtask run`: build the ISO and boot it in QEMU (TCG), serial on stdout.
+//! `cargo xtask run [-p APP] [--uefi] [--mode WxH] ...`: build an app's ISO and boot
+//! it in QEMU (TCG), serial on stdout.
 
 use std::process::Stdio;
 
-use crate::cli::Args;
+use std::path::Path;
+
+use crate::cli::{parse_size, AppPackage};
 use crate::qemu::{Firmware, QemuOptions};
 use crate::Result;
 
-/// `cargo xtask run [--uefi] [--memory MiB] [--cmdline "..."] [--headless]`.
-pub fn run(args: &[String]) -> Result {
-    let mut args = Args::new(args);
-    let firmware = if args.flag("--uefi") {
+/// `cargo xtask run` options.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub app: AppPackage,
+    #[command(flatten)]
+    pub boot: BootArgs,
+}
+
+/// How to boot a kernel image in QEMU (also the cargo runner's options).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct BootArgs {
+    /// Boot with OVMF (UEFI) instead of SeaBIOS
+    #[arg(long)]
+    pub uefi: bool,
+    /// Guest memory in MiB
+    #[arg(long, value_name = "MiB", default_value_t = 256)]
+    pub memory: u32,
+    /// Kernel command line baked into the ISO's grub.cfg
+    #[arg(long, value_name = "\"...\"", default_value = "")]
+    pub cmdline: String,
+    /// Display mode to ask for (adds `mode=WxH` to the command line)
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub mode: Option<(u32, u32)>,
+    /// No QEMU window even when $DISPLAY is set
+    #[arg(long)]
+    pub headless: bool,
+}
+
+impl BootArgs {
+    /// The kernel command line: `--cmdline` plus `mode=` from `--mode`.
+    pub fn full_cmdline(&self) -> String {
+        let mut words: Vec<String> = self.cmdline.split_whitespace().map(String::from).collect();
+        if let Some((w, h)) = self.mode {
+            words.push(format!("mode={w}x{h}"));
+        }
+        words.join(" ")
+    }
+}
+
+/// `cargo xtask boot ELF [options]`: the cargo runner for `x86_64-unknown-none`.
+#[derive(Debug, clap::Args)]
+pub struct BootElfArgs {
+    /// The kernel image cargo built
+    pub elf: std::path::PathBuf,
+    #[command(flatten)]
+    pub boot: BootArgs,
+}
+
+/// `cargo xtask boot`: wraps the ELF cargo hands over into an ISO next to it and
+/// boots it.
+pub fn boot(args: &BootElfArgs) -> Result {
+    crate::setup::ensure_all()?;
+    let name = args
+        .elf
+        .file_name()
+        .ok_or("boot wants the path of a kernel ELF")?
+        .to_string_lossy();
+    let iso = args.elf.with_file_name(format!("{name}.iso"));
+    boot_elf(&args.elf, &iso, &args.boot)
+}
+
+/// `cargo xtask run`.
+pub fn run(args: &RunArgs) -> Result {
+    crate::setup::ensure_all()?;
+    let elf = crate::build::build_kernel(&args.app.package)?;
+    boot_elf(&elf, &crate::iso::iso_for(&args.app.package), &args.boot)
+}
+
+/// Wraps `elf` into the ISO at `iso` and boots it in QEMU, serial on stdout.
+pub fn boot_elf(elf: &Path, iso: &Path, boot: &BootArgs) -> Result {
+    crate::iso::make_iso(elf, &boot.full_cmdline(), iso)?;
+    let firmware = if boot.uefi {
         Firmware::Uefi
     } else {
         Firmware::Bios
     };
-    let headless = args.flag("--headless");
-    let memory_mib = match args.value("--memory")? {
-        Some(text) => text
-            .parse()
-            .map_err(|_| format!("--memory wants MiB, got `{text}`"))?,
-        None => 256,
-    };
-    let cmdline = args.value("--cmdline")?.unwrap_or_default();
-    args.finish()?;
-
-    crate::setup::ensure_all()?;
-    let elf = crate::build::build_kernel()?;
-    let iso = crate::iso::default_iso();
-    crate::iso::make_iso(&elf, &cmdline, &iso)?;
+    let (headless, memory_mib) = (boot.headless, boot.memory);
+    let iso = iso.to_path_buf();
 
     let mut options = QemuOptions::new(iso, firmware);
     options.memory_mib = memory_mib;

@@ -1,12 +1,13 @@
 //! Screenshots of a booted Vitrine (QMP `screendump`, PPM): conversion to PNG and a
-//! check that the kiosk UI is on screen where `vitrine_app::layout` puts it.
+//! check that the app is on screen as its host render at the same size shows it.
 //!
-//! `cargo xtask check-screenshot FILE.ppm [--png OUT.png] [--size WxH]`.
+//! `cargo xtask check-screenshot [-p APP] FILE.ppm [--png OUT.png] [--size WxH]`.
 
+use crate::cli::AppPackage;
 use crate::preview::{write_png, Frame};
-use embedded_graphics::pixelcolor::{Rgb888, RgbColor};
+use embedded_graphics::prelude::{Point, Size};
+use embedded_graphics::primitives::Rectangle;
 use std::path::PathBuf;
-use vitrine_app::theme;
 
 /// Decodes a binary PPM (P6, maxval 255), as QEMU's `screendump` writes it.
 pub fn read_ppm(bytes: &[u8]) -> Result<Frame, String> {
@@ -56,109 +57,132 @@ pub fn read_ppm(bytes: &[u8]) -> Result<Frame, String> {
     Frame::from_rgb(width, height, data).ok_or_else(|| "PPM size overflow".into())
 }
 
-fn rgb(c: Rgb888) -> u32 {
-    (u32::from(c.r()) << 16) | (u32::from(c.g()) << 8) | u32::from(c.b())
+/// The most common colour of `frame` inside `rect` (clipped to the frame).
+pub fn dominant(frame: &Frame, rect: &Rectangle) -> Option<u32> {
+    let mut counts = std::collections::HashMap::new();
+    for (x, y) in pixels_of(frame, rect) {
+        *counts
+            .entry(frame.pixels[(y * frame.width + x) as usize])
+            .or_insert(0u64) += 1;
+    }
+    counts.into_iter().max_by_key(|&(_, n)| n).map(|(c, _)| c)
 }
 
-/// Checks that `frame` shows the kiosk: header and background colours, the product
-/// name drawn in the title, and the button cards where the layout for this size
-/// puts them. Returns a one-line summary, or what is missing.
-pub fn check_kiosk(frame: &Frame) -> Result<String, String> {
+/// The coordinates of `rect` that lie inside `frame`.
+pub fn pixels_of(frame: &Frame, rect: &Rectangle) -> impl Iterator<Item = (u32, u32)> {
+    let (x0, y0) = (rect.top_left.x.max(0) as u32, rect.top_left.y.max(0) as u32);
+    let x1 = (rect.top_left.x.max(0) as u32 + rect.size.width).min(frame.width);
+    let y1 = (rect.top_left.y.max(0) as u32 + rect.size.height).min(frame.height);
+    (y0..y1).flat_map(move |y| (x0.min(x1)..x1).map(move |x| (x, y)))
+}
+
+/// The share of `rect`'s pixels that are the same in `a` and `b` (same-size frames).
+pub fn same_share(a: &Frame, b: &Frame, rect: &Rectangle) -> f64 {
+    let (mut same, mut total) = (0u64, 0u64);
+    for (x, y) in pixels_of(a, rect) {
+        let i = (y * a.width + x) as usize;
+        total += 1;
+        same += u64::from(b.pixels.get(i) == Some(&a.pixels[i]));
+    }
+    if total == 0 {
+        0.0
+    } else {
+        same as f64 / total as f64
+    }
+}
+
+/// Share of all pixels that must match the host render (clocks, uptimes and the
+/// pointer differ on a live screen).
+const MIN_SAME: f64 = 0.9;
+/// Share of the reference's content pixels (not its most common colour) that must
+/// match: a blank screen or another size's layout fails here.
+const MIN_SAME_CONTENT: f64 = 0.7;
+
+/// Checks that `frame` shows the app as `reference` (the app rendered on the host
+/// at the same size) does. Returns a one-line summary, or what is wrong.
+pub fn check_app(frame: &Frame, reference: &Frame) -> Result<String, String> {
     let (w, h) = (frame.width, frame.height);
-    if w < 320 || h < 240 || frame.pixels.len() != w as usize * h as usize {
-        return Err(format!("implausible screenshot {w}x{h}"));
-    }
-    let at = |x: i32, y: i32| frame.pixels[(y as u32 * w + x as u32) as usize];
-    let l = vitrine_app::layout(w, h);
-    let mut problems = Vec::new();
-    if at(w as i32 / 2, 1) != rgb(theme::HEADER) {
-        problems.push(format!(
-            "no header at ({}, 1): {:06x}",
-            w / 2,
-            at(w as i32 / 2, 1)
+    if (w, h) != (reference.width, reference.height) || frame.pixels.len() != reference.pixels.len()
+    {
+        return Err(format!(
+            "screenshot {w}x{h} but reference {}x{}",
+            reference.width, reference.height
         ));
     }
-    if at(1, h as i32 - 2) != rgb(theme::BACKGROUND) {
-        problems.push(format!(
-            "no background at (1, {}): {:06x}",
-            h - 2,
-            at(1, h as i32 - 2)
-        ));
-    }
-    let t = l.title;
-    let title_text = (t.top_left.y..t.top_left.y + t.size.height as i32)
-        .flat_map(|y| (t.top_left.x..t.top_left.x + t.size.width as i32).map(move |x| (x, y)))
-        .filter(|&(x, y)| at(x, y) == rgb(theme::TEXT))
-        .count();
-    if title_text < 100 {
-        problems.push(format!("title has only {title_text} text pixels"));
-    }
-    // A card shows card, hover or accent colours (pressed/on), never the background.
-    let mut cards = 0;
-    for b in &l.buttons {
-        let probe = at(b.center().x, b.top_left.y + l.unit as i32 / 2 + 1);
-        if probe != rgb(theme::BACKGROUND) && probe != rgb(theme::HEADER) {
-            cards += 1;
+    let whole = Rectangle::new(Point::zero(), Size::new(w, h));
+    let background = dominant(reference, &whole).ok_or("empty reference")?;
+    let (mut content, mut content_same, mut same) = (0u64, 0u64, 0u64);
+    for (a, b) in frame.pixels.iter().zip(&reference.pixels) {
+        same += u64::from(a == b);
+        if *b != background {
+            content += 1;
+            content_same += u64::from(a == b);
         }
     }
-    if cards < l.buttons.len() {
-        problems.push(format!("only {cards} of {} buttons drawn", l.buttons.len()));
+    let total = frame.pixels.len() as f64;
+    let same = same as f64 / total;
+    let content_share = content_same as f64 / content.max(1) as f64;
+    if content == 0 {
+        return Err("the host render is a single colour: nothing to compare".into());
     }
-    if problems.is_empty() {
-        Ok(format!(
-            "kiosk ok {w}x{h}: header, title ({title_text} px of text), {cards} buttons"
-        ))
-    } else {
-        Err(problems.join("; "))
+    if same < MIN_SAME || content_share < MIN_SAME_CONTENT {
+        return Err(format!(
+            "screen differs from the host render: {:.1}% of pixels equal (want {:.0}%), \
+             {:.1}% of its {content} content pixels (want {:.0}%)",
+            same * 100.0,
+            MIN_SAME * 100.0,
+            content_share * 100.0,
+            MIN_SAME_CONTENT * 100.0
+        ));
     }
+    Ok(format!(
+        "app ok {w}x{h}: {:.1}% of pixels as rendered on the host, {:.1}% of {content} content pixels",
+        same * 100.0,
+        content_share * 100.0
+    ))
+}
+
+/// `cargo xtask check-screenshot` options.
+#[derive(Debug, clap::Args)]
+pub struct CheckScreenshotArgs {
+    /// The app the screendump should show
+    #[command(flatten)]
+    pub app: AppPackage,
+    /// The QEMU screendump (binary PPM)
+    pub file: PathBuf,
+    /// Also write it as a PNG here
+    #[arg(long, value_name = "OUT.png")]
+    pub png: Option<PathBuf>,
+    /// Fail unless the screendump has this size
+    #[arg(long, value_name = "WxH", value_parser = crate::cli::parse_size)]
+    pub size: Option<(u32, u32)>,
 }
 
 /// The `check-screenshot` subcommand.
-pub fn run(args: &[String]) -> Result<(), String> {
-    let mut input = None;
-    let mut png_out = None;
-    let mut expect = None;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--png" => png_out = Some(PathBuf::from(it.next().ok_or("--png needs a file")?)),
-            "--size" => {
-                let v = it.next().ok_or("--size needs WxH")?;
-                let (a, b) = v
-                    .split_once('x')
-                    .ok_or(format!("--size wants WxH, got {v}"))?;
-                expect = Some((
-                    a.parse::<u32>().map_err(|_| format!("bad width {a}"))?,
-                    b.parse::<u32>().map_err(|_| format!("bad height {b}"))?,
-                ));
-            }
-            other if input.is_none() => input = Some(PathBuf::from(other)),
-            other => return Err(format!("unexpected argument {other}")),
-        }
-    }
-    let input =
-        input.ok_or("usage: cargo xtask check-screenshot FILE.ppm [--png OUT.png] [--size WxH]")?;
-    let bytes = std::fs::read(&input).map_err(|e| format!("{}: {e}", input.display()))?;
+pub fn run(args: &CheckScreenshotArgs) -> crate::Result {
+    let bytes = std::fs::read(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
     let frame = read_ppm(&bytes)?;
-    if let Some(out) = &png_out {
+    if let Some(out) = &args.png {
         write_png(&frame, out)?;
     }
-    if let Some((ew, eh)) = expect {
+    if let Some((ew, eh)) = args.size {
         if (frame.width, frame.height) != (ew, eh) {
             return Err(format!(
                 "screenshot is {}x{}, expected {ew}x{eh}",
                 frame.width, frame.height
-            ));
+            )
+            .into());
         }
     }
-    println!("{}", check_kiosk(&frame)?);
+    let binary = crate::app_host::binary(&args.app.package)?;
+    let reference = crate::app_host::render(&binary, frame.width, frame.height, "")?;
+    println!("{}", check_app(&frame, &reference)?);
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::preview::{render, PreviewOptions};
 
     fn to_ppm(frame: &Frame) -> Vec<u8> {
         let mut out =
@@ -169,33 +193,42 @@ mod tests {
         out
     }
 
-    fn preview(w: u32, h: u32) -> Frame {
-        render(&PreviewOptions::parse(&["--size".into(), format!("{w}x{h}")]).unwrap()).unwrap()
+    fn demo(w: u32, h: u32) -> Frame {
+        let binary = crate::app_host::binary(crate::cli::DEFAULT_APP).unwrap();
+        crate::app_host::render(&binary, w, h, "").unwrap()
     }
 
     #[test]
-    fn a_rendered_kiosk_passes_through_ppm() {
+    fn a_rendered_app_passes_through_ppm() {
         for (w, h) in [(800, 600), (1920, 1080)] {
-            let frame = read_ppm(&to_ppm(&preview(w, h))).unwrap();
+            let reference = demo(w, h);
+            let frame = read_ppm(&to_ppm(&reference)).unwrap();
             assert_eq!((frame.width, frame.height), (w, h));
-            check_kiosk(&frame).unwrap();
+            check_app(&frame, &reference).unwrap();
         }
     }
 
     #[test]
     fn a_blank_or_wrong_screen_fails() {
+        let reference = demo(800, 600);
+        let whole = Rectangle::new(Point::zero(), Size::new(800, 600));
+        let background = dominant(&reference, &whole).unwrap();
         let blank = Frame {
             width: 800,
             height: 600,
-            pixels: vec![0; 800 * 600],
+            pixels: vec![background; 800 * 600],
         };
-        assert!(check_kiosk(&blank).is_err());
-        // The UI for another size does not match this size's layout.
-        let mut other = preview(1024, 768);
-        other.pixels.truncate(800 * 600);
-        other.width = 800;
-        other.height = 600;
-        assert!(check_kiosk(&other).is_err());
+        assert!(check_app(&blank, &reference).is_err());
+        // The UI for another size does not match this size's render.
+        let other = demo(1024, 768);
+        let cropped = Frame {
+            width: 800,
+            height: 600,
+            pixels: (0..600)
+                .flat_map(|y| other.pixels[y * 1024..y * 1024 + 800].to_vec())
+                .collect(),
+        };
+        assert!(check_app(&cropped, &reference).is_err());
     }
 
     #[test]

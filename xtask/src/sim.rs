@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::Args;
+use crate::cli::AppPackage;
 use crate::{cargo, run_command, Result};
 
 /// The `vitrine-sim` invocation for a script and output directory.
@@ -27,19 +27,39 @@ pub fn sim_command(script: &str, out: &str) -> std::process::Command {
     command
 }
 
-/// `cargo xtask sim --script FILE [--out DIR]`.
-pub fn run(args: &[String]) -> Result {
-    let mut args = Args::new(args);
-    let script = args
-        .value("--script")?
-        .ok_or("--script FILE is required (scenarios live in hosted/scenarios/)")?;
-    let out = args.value("--out")?.unwrap_or_else(|| {
+/// `cargo xtask sim` options.
+#[derive(Debug, clap::Args)]
+pub struct SimArgs {
+    #[command(flatten)]
+    pub app: AppPackage,
+    /// The scenario (scenarios live in hosted/scenarios/)
+    #[arg(long, value_name = "FILE")]
+    pub script: String,
+    /// Where host-view PNGs go (default target/sim)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<String>,
+}
+
+/// `cargo xtask sim`.
+pub fn run(args: &SimArgs) -> Result {
+    if args.app.package != crate::cli::DEFAULT_APP {
+        return Err(format!(
+            "sim runs the demo `{}` only so far (the hosted runtime links it); \
+             `{}` can be previewed (`cargo xtask preview -p {}`) or booted (`cargo xtask run -p {}`)",
+            crate::cli::DEFAULT_APP,
+            args.app.package,
+            args.app.package,
+            args.app.package
+        )
+        .into());
+    }
+    let script = args.script.clone();
+    let out = args.out.clone().unwrap_or_else(|| {
         crate::target_dir()
             .join("sim")
             .to_string_lossy()
             .into_owned()
     });
-    args.finish()?;
     // Relative paths are the caller's, not the workspace root's (cargo runs there).
     let absolute = |path: &str| {
         let path = PathBuf::from(path);

@@ -2,19 +2,25 @@
 //! twin under random host actions, invariants checked after every step
 //! (`hosted/src/soak.rs`). Built with optimisations: a million steps is the goal.
 
-use crate::cli::Args;
 use crate::Result;
 
 /// Steps when `--steps` is not given (what `cargo xtask test` runs).
 pub const DEFAULT_STEPS: u64 = 10_000;
 
+/// `cargo xtask soak`'s options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SoakArgs {
+    /// Host actions to carry out
+    #[arg(long, default_value_t = DEFAULT_STEPS)]
+    pub steps: u64,
+    /// Seed of the random actions (the same seed replays the same soak)
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
 /// `cargo xtask soak ...`.
-pub fn run(args: &[String]) -> Result {
-    let mut args = Args::new(args);
-    let steps = args.value("--steps")?.map(|v| v.parse::<u64>()).transpose()?;
-    let seed = args.value("--seed")?.map(|v| v.parse::<u64>()).transpose()?;
-    args.finish()?;
-    soak(steps.unwrap_or(DEFAULT_STEPS), seed.unwrap_or(1))
+pub fn run(args: &SoakArgs) -> Result {
+    soak(args.steps, args.seed)
 }
 
 /// Runs the soak binary (release) for `steps` from `seed`.

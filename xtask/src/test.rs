@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::cli::Args;
+use crate::cli::AppPackage;
 use crate::qemu::{Firmware, QemuExit, QemuOptions, QemuRun};
 use crate::qmp::MouseButton;
 use crate::Result;
@@ -148,12 +148,23 @@ pub fn boot_tests() -> Vec<BootTest> {
     tests
 }
 
-/// `cargo xtask test [--no-host] [--only NAME]`.
-pub fn run(args: &[String]) -> Result {
-    let mut args = Args::new(args);
-    let skip_host = args.flag("--no-host");
-    let only = args.value("--only")?;
-    args.finish()?;
+/// `cargo xtask test` options.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// The app the boot tests boot
+    #[command(flatten)]
+    pub app: AppPackage,
+    /// Skip `cargo test --workspace`
+    #[arg(long)]
+    pub no_host: bool,
+    /// Run only the boot test with this name
+    #[arg(long, value_name = "NAME")]
+    pub only: Option<String>,
+}
+
+/// `cargo xtask test`.
+pub fn run(args: &TestArgs) -> Result {
+    let (skip_host, only) = (args.no_host, args.only.clone());
 
     crate::setup::ensure_all()?;
     let mut summary = Summary::default();
@@ -171,7 +182,7 @@ pub fn run(args: &[String]) -> Result {
         .filter(|t| only.as_deref().is_none_or(|name| t.name == name))
         .collect();
     if !tests.is_empty() {
-        match crate::build::build_kernel() {
+        match crate::build::build_kernel(&args.app.package) {
             Ok(elf) => run_boot_tests(&elf, &tests, &mut summary),
             Err(error) => {
                 for test in &tests {

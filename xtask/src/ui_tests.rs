@@ -2,19 +2,19 @@
 //! pointer through the vmmouse, the relative PS/2 mouse, and the keyboard.
 //!
 //! Input goes in over QMP; the checks read status lines (`click`, `focus`,
-//! `activate`, `text`) and screendumps compared against `vitrine_app::layout`.
+//! `activate`, `text`) and compare screendumps with the demo rendered by its own
+//! host binary (`vitrine-app render`/`widgets`): widget places and state colours come
+//! from there, so the tests follow the demo's look without linking it.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use embedded_graphics::pixelcolor::{Rgb888, RgbColor};
 use embedded_graphics::primitives::Rectangle;
-use vitrine_app::layout::{Layout, Widget};
-use vitrine_app::theme;
 
 use crate::preview::Frame;
 use crate::qemu::{Firmware, QemuRun};
 use crate::qmp::MouseButton;
-use crate::screenshot::check_kiosk;
+use crate::screenshot::{check_app, dominant, same_share};
 use crate::status_line::StatusLine;
 use crate::test::BootTest;
 use crate::Result;
@@ -66,13 +66,58 @@ pub fn boot_tests() -> Vec<BootTest> {
     ]
 }
 
-fn rgb(c: Rgb888) -> u32 {
-    (u32::from(c.r()) << 16) | (u32::from(c.g()) << 8) | u32::from(c.b())
+/// The demo's widgets in focus order: six buttons, then the text field.
+const BUTTONS: usize = 6;
+const FIELD: usize = 6;
+
+/// The demo at one screen size, as its host binary renders it.
+struct Demo {
+    binary: PathBuf,
+    size: (u32, u32),
+    /// The first frame after boot.
+    reference: Frame,
+    /// Widget rectangles, by id.
+    widgets: Vec<Rectangle>,
+}
+
+impl Demo {
+    fn new(size: (u32, u32)) -> Result<Self> {
+        let binary = crate::app_host::binary(crate::cli::DEFAULT_APP)?;
+        let reference = crate::app_host::render(&binary, size.0, size.1, "")?;
+        let widgets = crate::app_host::widgets(&binary, size.0, size.1, "")?;
+        if widgets.len() <= FIELD {
+            return Err(format!("the demo reports {} widgets", widgets.len()).into());
+        }
+        Ok(Self {
+            binary,
+            size,
+            reference,
+            widgets,
+        })
+    }
+
+    fn render(&self, script: &str) -> Result<Frame> {
+        crate::app_host::render(&self.binary, self.size.0, self.size.1, script)
+    }
+
+    /// The colour widget `i` mostly shows after `script` (e.g. `hover 1`).
+    fn colour_after(&self, script: &str, i: usize) -> Result<u32> {
+        dominant(&self.render(script)?, &self.widgets[i])
+            .ok_or_else(|| format!("widget {i} is empty").into())
+    }
+
+    fn buttons(&self) -> &[Rectangle] {
+        &self.widgets[..BUTTONS]
+    }
+
+    fn check(&self, frame: &Frame) -> std::result::Result<String, String> {
+        check_app(frame, &self.reference)
+    }
 }
 
 /// The share of `rect`'s pixels that are exactly `colour`.
-fn share(frame: &Frame, rect: &Rectangle, colour: Rgb888) -> f64 {
-    let want = rgb(colour);
+fn share(frame: &Frame, rect: &Rectangle, colour: u32) -> f64 {
+    let want = colour;
     let (x0, y0) = (rect.top_left.x.max(0) as u32, rect.top_left.y.max(0) as u32);
     let x1 = (x0 + rect.size.width).min(frame.width);
     let y1 = (y0 + rect.size.height).min(frame.height);
@@ -112,10 +157,14 @@ fn wait_screen(
     }
 }
 
-/// The card colour under the pointer shows on `button` (most of its surface) and
-/// on no other widget.
-fn hover_only_on(frame: &Frame, layout: &Layout, button: usize) -> std::result::Result<(), String> {
-    let on = share(frame, &layout.buttons[button], theme::CARD_HOVER);
+/// The hover colour shows on `button` (most of its surface) and on no other widget.
+fn hover_only_on(
+    frame: &Frame,
+    demo: &Demo,
+    hover: u32,
+    button: usize,
+) -> std::result::Result<(), String> {
+    let on = share(frame, &demo.buttons()[button], hover);
     if on < 0.3 {
         return Err(format!(
             "button{} shows {:.0}% hover colour",
@@ -123,8 +172,8 @@ fn hover_only_on(frame: &Frame, layout: &Layout, button: usize) -> std::result::
             on * 100.0
         ));
     }
-    for (i, rect) in layout.buttons.iter().enumerate() {
-        if i != button && share(frame, rect, theme::CARD_HOVER) > 0.01 {
+    for (i, rect) in demo.buttons().iter().enumerate() {
+        if i != button && share(frame, rect, hover) > 0.01 {
             return Err(format!("button{} shows hover colour too", i + 1));
         }
     }
@@ -157,13 +206,14 @@ fn expect_click(line: &StatusLine, target: &str, x: i32, y: i32) -> Result {
 }
 
 /// Boots to the first frame in `width`×`height` and checks the input devices, the
-/// display line, and the screendump: its size, and the kiosk where the layout says.
+/// display line, and the screendump: its size, and the demo as its host render shows it.
 fn check_kiosk_screen(
     run: &mut QemuRun,
     timeout: Duration,
-    (width, height): (u32, u32),
+    demo: &Demo,
     vbox_state: &str,
 ) -> Result<Frame> {
+    let (width, height) = demo.size;
     let deadline = Instant::now() + timeout;
     let input = run.wait_for("input", timeout)?;
     for (key, value) in [("kbd", "ok"), ("mouse", "ok"), ("wheel", "yes")] {
@@ -184,9 +234,9 @@ fn check_kiosk_screen(
         if (f.width, f.height) != (width, height) {
             return Err(format!("screendump is {}x{}", f.width, f.height));
         }
-        check_kiosk(f).map(|_| ())
+        demo.check(f).map(|_| ())
     })?;
-    println!("  {}", check_kiosk(&frame).map_err(|e| e.to_string())?);
+    println!("  {}", demo.check(&frame)?);
     Ok(frame)
 }
 
@@ -195,18 +245,19 @@ fn check_kiosk_screen(
 fn check_integration_off(run: &mut QemuRun, timeout: Duration) -> Result {
     let deadline = Instant::now() + timeout;
     let (w, h) = (800, 600);
-    check_kiosk_screen(run, timeout, (w, h), "off")?;
+    let demo = Demo::new((w, h))?;
+    check_kiosk_screen(run, timeout, &demo, "off")?;
     expect_pointer_devices(run, "ps2")?;
     if let Some(line) = run.status_lines().iter().find(|l| l.word == "vmmouse") {
         return Err(format!("integration=off still tried the vmmouse: {}", line.raw).into());
     }
-    let layout = vitrine_app::layout(w, h);
-    let target = layout.buttons[1].center();
+    let target = demo.buttons()[1].center();
+    let hover = demo.colour_after("hover 1", 1)?;
     run.qmp()?.move_relative(
         i64::from(target.x - w as i32 / 2),
         i64::from(target.y - h as i32 / 2),
     )?;
-    wait_screen(run, "off-hover", |f| hover_only_on(f, &layout, 1))?;
+    wait_screen(run, "off-hover", |f| hover_only_on(f, &demo, hover, 1))?;
     let qmp = run.qmp()?;
     qmp.button(MouseButton::Left, true)?;
     qmp.button(MouseButton::Left, false)?;
@@ -227,6 +278,7 @@ fn check_firmware_framebuffer(run: &mut QemuRun, timeout: Duration) -> Result {
         .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
         .ok_or_else(|| format!("bad mode: {}", display.raw))?;
     run.wait_for_after(display.index + 1, "frame", remaining(deadline))?;
+    let demo = Demo::new((w, h))?;
     let frame = wait_screen(run, "kiosk", |f| {
         if (f.width, f.height) != (w, h) {
             return Err(format!(
@@ -234,12 +286,11 @@ fn check_firmware_framebuffer(run: &mut QemuRun, timeout: Duration) -> Result {
                 f.width, f.height
             ));
         }
-        check_kiosk(f).map(|_| ())
+        demo.check(f).map(|_| ())
     })?;
-    println!("  {}", check_kiosk(&frame).map_err(|e| e.to_string())?);
+    println!("  {}", demo.check(&frame)?);
     // Input works here too: an absolute click on button3.
-    let layout = vitrine_app::layout(w, h);
-    let centre = layout.buttons[2].center();
+    let centre = demo.buttons()[2].center();
     let abs = |p: i32, size: u32| i64::from(p) * ABS_MAX / i64::from(size);
     let qmp = run.qmp()?;
     qmp.move_absolute(abs(centre.x, w), abs(centre.y, h))?;
@@ -255,47 +306,52 @@ fn check_firmware_framebuffer(run: &mut QemuRun, timeout: Duration) -> Result {
 fn check_vmmouse(run: &mut QemuRun, timeout: Duration) -> Result {
     let deadline = Instant::now() + timeout;
     let (w, h) = (1920, 1080);
-    let before = check_kiosk_screen(run, timeout, (w, h), "absent")?;
+    let demo = Demo::new((w, h))?;
+    let before = check_kiosk_screen(run, timeout, &demo, "absent")?;
     let vmmouse = run.wait_for("vmmouse", remaining(deadline))?;
     expect_field(&vmmouse, "absolute", "on")?;
     expect_pointer_devices(run, "ps2+vmmouse")?;
-    let layout = vitrine_app::layout(w, h);
-    if layout
-        .buttons
+    let target = 4; // button5, in the second row
+    let hover = demo.colour_after("hover 4", target)?;
+    if demo
+        .buttons()
         .iter()
-        .any(|b| share(&before, b, theme::CARD_HOVER) > 0.01)
+        .any(|b| share(&before, b, hover) > 0.01)
     {
         return Err("a button shows the hover state before any pointer move".into());
     }
 
-    let target = 4; // button5, in the second row
-    let centre = layout.buttons[target].center();
+    let centre = demo.buttons()[target].center();
     let abs = |p: i32, size: u32| i64::from(p) * ABS_MAX / i64::from(size);
     let qmp = run.qmp()?;
     qmp.move_absolute(abs(centre.x, w), abs(centre.y, h))?;
-    wait_screen(run, "hover", |f| hover_only_on(f, &layout, target))?;
+    wait_screen(run, "hover", |f| hover_only_on(f, &demo, hover, target))?;
 
     run.qmp()?.button(MouseButton::Left, true)?;
-    let pressed_colour = theme::shade(theme::ACCENTS[0], 80);
+    let pressed_colour = demo.colour_after("press-on 4", target)?;
+    if pressed_colour == hover {
+        return Err("the demo's host render shows no pressed state".into());
+    }
     wait_screen(run, "pressed", |f| {
-        let on = share(f, &layout.buttons[target], pressed_colour);
+        let on = share(f, &demo.buttons()[target], pressed_colour);
         (on > 0.3)
             .then_some(())
             .ok_or(format!("pressed colour on {:.0}%", on * 100.0))
     })?;
     run.qmp()?.button(MouseButton::Left, false)?;
     let click = run.wait_for("click", remaining(deadline))?;
-    expect_click(&click, Widget::Button(target).name(), centre.x, centre.y)?;
+    expect_click(&click, &format!("button{}", target + 1), centre.x, centre.y)?;
 
     // Off every widget: the hover state goes.
-    let gap = layout.buttons[0].top_left.x + layout.buttons[0].size.width as i32;
-    let gap_y = layout.buttons[0].center().y;
+    let first = demo.buttons()[0];
+    let gap = first.top_left.x + first.size.width as i32;
+    let gap_y = first.center().y;
     run.qmp()?.move_absolute(abs(gap, w), abs(gap_y, h))?;
     wait_screen(run, "no-hover", |f| {
-        match layout
-            .buttons
+        match demo
+            .buttons()
             .iter()
-            .position(|b| share(f, b, theme::CARD_HOVER) > 0.01)
+            .position(|b| share(f, b, hover) > 0.01)
         {
             Some(i) => Err(format!("button{} still hovered", i + 1)),
             None => Ok(()),
@@ -315,18 +371,19 @@ fn check_vmmouse(run: &mut QemuRun, timeout: Duration) -> Result {
 fn check_ps2_and_keyboard(run: &mut QemuRun, timeout: Duration) -> Result {
     let deadline = Instant::now() + timeout;
     let (w, h) = (1024, 768);
-    let before = check_kiosk_screen(run, timeout, (w, h), "absent")?;
+    let demo = Demo::new((w, h))?;
+    check_kiosk_screen(run, timeout, &demo, "absent")?;
     let vmmouse = run.wait_for("vmmouse", remaining(deadline))?;
     expect_field(&vmmouse, "absolute", "absent")?;
     expect_pointer_devices(run, "ps2")?;
-    let layout = vitrine_app::layout(w, h);
 
     // The pointer starts in the middle of the screen.
     let start = (w as i32 / 2, h as i32 / 2);
-    let target = layout.buttons[0].center();
+    let target = demo.buttons()[0].center();
+    let hover = demo.colour_after("hover 0", 0)?;
     run.qmp()?
         .move_relative(i64::from(target.x - start.0), i64::from(target.y - start.1))?;
-    wait_screen(run, "ps2-hover", |f| hover_only_on(f, &layout, 0))?;
+    wait_screen(run, "ps2-hover", |f| hover_only_on(f, &demo, hover, 0))?;
     let qmp = run.qmp()?;
     qmp.button(MouseButton::Left, true)?;
     qmp.button(MouseButton::Left, false)?;
@@ -342,14 +399,16 @@ fn check_ps2_and_keyboard(run: &mut QemuRun, timeout: Duration) -> Result {
     expect_field(&activate, "key", "enter")?;
 
     // Click into the text field, type, submit.
-    let field = layout.field.center();
+    let field_rect = demo.widgets[FIELD];
+    let field = field_rect.center();
+    let field_hover = demo.colour_after("hover 6", FIELD)?;
     run.qmp()?
         .move_relative(i64::from(field.x - target.x), i64::from(field.y - target.y))?;
     // QEMU's PS/2 mouse queues at most 16 bytes of packets and splits big moves into
     // several; a button change that finds the queue full is never sent. So the click
     // waits until the move has arrived (the field shows its hover colour).
     wait_screen(run, "ps2-field-hover", |f| {
-        let on = share(f, &layout.field, theme::CARD_HOVER);
+        let on = share(f, &field_rect, field_hover);
         (on > 0.3)
             .then_some(())
             .ok_or(format!("field shows {:.0}% hover colour", on * 100.0))
@@ -362,12 +421,20 @@ fn check_ps2_and_keyboard(run: &mut QemuRun, timeout: Duration) -> Result {
     for key in ["v", "b", "o", "x"] {
         run.qmp()?.tap_key(key)?;
     }
+    // The field as the host draws it after the same input, and as it was untyped.
+    let history = "click 0; key tab; key enter; click 6";
+    let typed = demo.render(&format!("{history}; text vbox"))?;
+    let untyped = demo.render(history)?;
     wait_screen(run, "typed", |f| {
-        let text = share(f, &layout.field, theme::TEXT);
-        let was = share(&before, &layout.field, theme::TEXT);
-        (text > was + 0.005)
+        let like_typed = same_share(f, &typed, &field_rect);
+        let like_untyped = same_share(f, &untyped, &field_rect);
+        (like_typed > 0.9 && like_typed > like_untyped)
             .then_some(())
-            .ok_or(format!("field text pixels {text:.4} (before {was:.4})"))
+            .ok_or(format!(
+                "field matches the typed render {:.1}%, the untyped one {:.1}%",
+                like_typed * 100.0,
+                like_untyped * 100.0
+            ))
     })?;
     run.qmp()?.tap_key("ret")?;
     let text = run.wait_for_after(focus.index + 1, "text", remaining(deadline))?;

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::cli::Args;
+use crate::cli::AppPackage;
 use crate::{echo, run_command, Result};
 
 /// Settings of the VM.
@@ -129,19 +129,40 @@ fn vboxmanage(arguments: &[String]) -> Command {
     command
 }
 
+/// `cargo xtask vbox` options.
+#[derive(Debug, clap::Args)]
+pub struct VboxArgs {
+    #[command(flatten)]
+    pub app: AppPackage,
+    /// Print the VBoxManage commands instead of running them
+    #[arg(long)]
+    pub dry_run: bool,
+    /// VM name (default: vitrine for the demo, the app's name else)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// UEFI firmware instead of the BIOS
+    #[arg(long)]
+    pub uefi: bool,
+    /// Boot this ISO as it is instead of the app's (rebuilt when older than its sources)
+    #[arg(long, value_name = "PATH")]
+    pub iso: Option<PathBuf>,
+}
+
 /// `cargo xtask vbox`.
-pub fn run(arguments: &[String]) -> Result {
-    let mut a = Args::new(arguments);
-    let dry_run = a.flag("--dry-run");
-    let uefi = a.flag("--uefi");
-    let name = a.value("--name")?.unwrap_or_else(|| "vitrine".into());
-    let iso = a.value("--iso")?;
-    a.finish()?;
-    let mut vm = VmSettings::new(&name);
-    vm.uefi = uefi;
-    if let Some(iso) = iso {
-        vm.iso = std::env::current_dir()?.join(iso);
-    }
+pub fn run(args: &VboxArgs) -> Result {
+    let package = &args.app.package;
+    let default_name = if package == crate::cli::DEFAULT_APP {
+        "vitrine"
+    } else {
+        package
+    };
+    let mut vm = VmSettings::new(args.name.as_deref().unwrap_or(default_name));
+    vm.uefi = args.uefi;
+    vm.iso = match &args.iso {
+        Some(iso) => std::env::current_dir()?.join(iso),
+        None => crate::iso::iso_for(package),
+    };
+    let dry_run = args.dry_run;
     if dry_run {
         for command in create_commands(&vm).iter().chain(&start_commands(&vm)) {
             echo(&vboxmanage(command));
@@ -160,8 +181,11 @@ pub fn run(arguments: &[String]) -> Result {
                     `cargo xtask vbox --dry-run` prints the commands"
             .into());
     }
-    if !vm.iso.is_file() {
-        crate::iso::run(&[])?;
+    if args.iso.is_none() && crate::freshness::is_stale(&vm.iso, package)? {
+        crate::iso::run(&crate::iso::IsoArgs {
+            app: args.app.clone(),
+            ..Default::default()
+        })?;
     }
     if let Some(dir) = vm.serial_log.parent() {
         std::fs::create_dir_all(dir)?;
@@ -239,8 +263,14 @@ mod tests {
 
     #[test]
     fn dry_run_prints_and_runs_nothing() {
-        // VBoxManage is not installed here: a dry run must still succeed.
-        assert!(run(&args(&["--dry-run", "--name", "dry"])).is_ok());
-        assert!(run(&args(&["--dry-run", "--bogus"])).is_err());
+        // Whether or not VBoxManage is installed, a dry run succeeds and runs nothing.
+        let dry = VboxArgs {
+            app: AppPackage::default(),
+            dry_run: true,
+            name: Some("dry".into()),
+            uefi: false,
+            iso: None,
+        };
+        assert!(run(&dry).is_ok());
     }
 }

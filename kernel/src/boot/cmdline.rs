@@ -1,8 +1,13 @@
 //! The kernel command line, parsed into typed options.
 //!
-//! Options are whitespace-separated `key=value` words. Anything unknown or malformed
-//! becomes a [`CmdlineWarning`] for the kernel to log; parsing never fails and never
-//! panics, so a typo in grub.cfg costs a log line, not a boot.
+//! Options are whitespace-separated `key=value` words; double quotes group a value
+//! with spaces (`app.title="Gare de Lyon"`, or the whole word quoted, as GRUB may
+//! pass it), `\"` and `\\` escape inside quotes. `app.NAME=VALUE` words are the
+//! app's own options ([`Cmdline::app_options`]), never warned about. Anything else
+//! unknown or malformed becomes a [`CmdlineWarning`] for the kernel to log; parsing
+//! never fails and never panics, so a typo in grub.cfg costs a log line, not a boot.
+
+use crate::app_options::{AppOptions, OptionChange, CMDLINE_PREFIX};
 
 use core::fmt;
 use core::str::FromStr;
@@ -202,6 +207,8 @@ pub struct Cmdline {
     pub bench: Option<Bench>,
     /// `on-fault=restart[:SECONDS]|halt`, if given (see [`Cmdline::on_fault`]).
     pub on_fault_option: Option<OnFault>,
+    /// `app.NAME=VALUE`: the app's own options, for `SystemInfo::options`.
+    pub app_options: AppOptions,
     warnings: heapless::Vec<CmdlineWarning, MAX_WARNINGS>,
     dropped_warnings: usize,
 }
@@ -216,6 +223,7 @@ impl Default for Cmdline {
             integration: true,
             bench: None,
             on_fault_option: None,
+            app_options: AppOptions::new(),
             warnings: heapless::Vec::new(),
             dropped_warnings: 0,
         }
@@ -227,18 +235,38 @@ impl Cmdline {
     pub fn parse(text: &str) -> Self {
         let mut cmdline = Self::default();
         let mut seen = Seen::default();
-        for (index, word) in text.split_ascii_whitespace().enumerate() {
+        let mut rest = text;
+        let mut index = 0;
+        while let Some((word, after)) = next_word(rest) {
+            rest = after;
+            let word = match word {
+                Ok(word) => word,
+                Err(cut) => {
+                    cmdline.warn(WarningKind::BadValue, &cut);
+                    continue;
+                }
+            };
             // Some loaders pass the kernel's path as the first word.
-            if index == 0 && word.starts_with('/') && !word.contains('=') {
+            let first = index == 0;
+            index += 1;
+            if first && word.starts_with('/') && !word.contains('=') {
                 continue;
             }
-            cmdline.apply(word, &mut seen);
+            cmdline.apply(&word, &mut seen);
         }
         cmdline
     }
 
     fn apply(&mut self, word: &str, seen: &mut Seen) {
         let (key, value) = word.split_once('=').unwrap_or((word, ""));
+        if let Some(name) = key.strip_prefix(CMDLINE_PREFIX) {
+            match self.app_options.set_initial(name, value) {
+                Ok(OptionChange::Added) => {}
+                Ok(_) => self.warn(WarningKind::Repeated, word),
+                Err(_) => self.warn(WarningKind::BadValue, word),
+            }
+            return;
+        }
         let slot = match key {
             "test-exit" => &mut seen.test_exit,
             "test-fault" => &mut seen.test_fault,
@@ -310,6 +338,48 @@ impl Cmdline {
     pub fn exits_after(&self, word: &str) -> bool {
         self.test_exit.as_deref() == Some(word)
     }
+}
+
+/// Longest word kept after unquoting (an `app.` option's name and value fit).
+pub const MAX_WORD: usize = 160;
+
+type Word = heapless::String<MAX_WORD>;
+
+/// The next word of `text` with its quotes removed, and the rest of the text; `None`
+/// at the end. A word too long comes back as `Err` with its start.
+fn next_word(text: &str) -> Option<(Result<Word, Word>, &str)> {
+    let text = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    if text.is_empty() {
+        return None;
+    }
+    let mut word = Word::new();
+    let mut too_long = false;
+    let mut quoted = false;
+    let mut chars = text.char_indices();
+    let mut end = text.len();
+    while let Some((i, c)) = chars.next() {
+        let ch = match c {
+            '"' => {
+                quoted = !quoted;
+                continue;
+            }
+            '\\' if quoted => match chars.clone().next() {
+                Some((_, next @ ('"' | '\\'))) => {
+                    chars.next();
+                    next
+                }
+                _ => c,
+            },
+            c if c.is_ascii_whitespace() && !quoted => {
+                end = i;
+                break;
+            }
+            c => c,
+        };
+        too_long |= word.push(ch).is_err();
+    }
+    let result = if too_long { Err(word) } else { Ok(word) };
+    Some((result, &text[end..]))
 }
 
 #[derive(Default)]
@@ -503,6 +573,47 @@ mod tests {
         // Anywhere else a path is just an unknown word.
         let cmdline = Cmdline::parse("log=warn /boot/vitrine.elf");
         assert_eq!(kinds(&cmdline), [WarningKind::UnknownOption]);
+    }
+
+    #[test]
+    fn app_options_are_kept_with_quoted_spaces_and_not_warned() {
+        let cmdline = Cmdline::parse(
+            r#"log=warn app.title="Gare de Lyon" "app.city=Genève 5 €" app.rows=8 app.q="say \"hi\"" mode=800x600"#,
+        );
+        assert!(cmdline.warnings().is_empty(), "{:?}", cmdline.warnings());
+        let options = &cmdline.app_options;
+        assert_eq!(options.get("title"), Some("Gare de Lyon"));
+        assert_eq!(options.get("city"), Some("Genève 5 €"));
+        assert_eq!(options.get("rows"), Some("8"));
+        assert_eq!(options.get("q"), Some(r#"say "hi""#));
+        assert_eq!(cmdline.log_level, log::LevelFilter::Warn);
+        assert_eq!(
+            cmdline.mode,
+            Some(ModeRequest {
+                width: 800,
+                height: 600
+            })
+        );
+    }
+
+    #[test]
+    fn bad_or_repeated_app_options_warn() {
+        let long = "v".repeat(crate::app_options::MAX_VALUE + 1);
+        let cmdline = Cmdline::parse(&format!(
+            "app.a=1 app.a=2 app.=x app.long={long} station=Lyon \"app.open=unterminated"
+        ));
+        assert_eq!(
+            kinds(&cmdline),
+            [
+                WarningKind::Repeated,
+                WarningKind::BadValue,
+                WarningKind::BadValue,
+                WarningKind::UnknownOption,
+            ]
+        );
+        assert_eq!(cmdline.app_options.get("a"), Some("2"));
+        // An unterminated quote runs to the end of the line.
+        assert_eq!(cmdline.app_options.get("open"), Some("unterminated"));
     }
 
     #[test]

@@ -448,3 +448,101 @@ fn pointer_requests_fall_back_to_software_when_the_display_has_no_host_pointer()
         "software arrow drawn"
     );
 }
+
+/// Starts a 3 ms periodic and a 5 ms one-shot timer on its first event.
+#[derive(Default)]
+struct TimerApp {
+    fired: Vec<(crate::timers::TimerId, u64)>,
+    changes: Vec<String>,
+    started: bool,
+}
+
+impl App for TimerApp {
+    fn event(&mut self, event: &Event, info: &SystemInfo) -> bool {
+        use crate::timers::TimerId;
+        if !core::mem::replace(&mut self.started, true) {
+            info.timers.every(TimerId(1), 3_000).unwrap();
+            info.timers.after(TimerId(2), 5_000).unwrap();
+        }
+        match event {
+            Event::Timer(id) => self.fired.push((*id, info.uptime_us)),
+            Event::OptionChanged(name) => self.changes.push(std::format!(
+                "{name}={}",
+                info.options.get(name.as_str()).unwrap_or("?")
+            )),
+            _ => {}
+        }
+        false
+    }
+    fn draw<D: DrawTarget<Color = Rgb888>>(&mut self, _: &mut D, _: &SystemInfo) {}
+}
+
+#[test]
+fn app_timers_fire_on_time_and_the_loop_sleeps_until_the_earliest() {
+    use crate::timers::TimerId;
+    let mut hal = FakePlatform::default();
+    let mut buffer = vec![0u32; 64 * 48];
+    let display = MemoryDisplay::new(&mut buffer, 64, 48).unwrap();
+    // A slow tick, so the waits are decided by the timers.
+    let config = RuntimeConfig {
+        tick_interval_us: 1_000_000,
+    };
+    let mut rt = Runtime::new(&mut hal, display, TimerApp::default(), (), config);
+    let start = hal.now.get();
+    while hal.now.get() < start + 20_000 {
+        rt.step(&mut hal);
+    }
+    let periodic: Vec<u64> = rt
+        .app()
+        .fired
+        .iter()
+        .filter(|(id, _)| *id == TimerId(1))
+        .map(|(_, t)| t - start)
+        .collect();
+    let once: Vec<u64> = rt
+        .app()
+        .fired
+        .iter()
+        .filter(|(id, _)| *id == TimerId(2))
+        .map(|(_, t)| t - start)
+        .collect();
+    assert_eq!(once.len(), 1, "one-shot fired {once:?}");
+    assert!((5_000..5_100).contains(&once[0]), "{once:?}");
+    assert!(periodic.len() >= 6, "{periodic:?}");
+    for (n, t) in periodic.iter().enumerate() {
+        let want = 3_000 * (n as u64 + 1);
+        assert!(
+            (want..want + 100).contains(t),
+            "firing {n} at {t}: {periodic:?}"
+        );
+    }
+    // The idle deadline is the periodic timer's next one, not the 1 s tick.
+    let next = rt.next_deadline_us::<FakePlatform>();
+    assert!(next < hal.now.get() + 3_100, "next deadline {next}");
+}
+
+#[test]
+fn option_changes_reach_the_app_once_each_with_the_new_value() {
+    let mut hal = FakePlatform::default();
+    let mut buffer = vec![0u32; 64 * 48];
+    let display = MemoryDisplay::new(&mut buffer, 64, 48).unwrap();
+    let mut rt = Runtime::new(
+        &mut hal,
+        display,
+        TimerApp::default(),
+        (),
+        RuntimeConfig::default(),
+    );
+    let mut boot = crate::app_options::AppOptions::new();
+    boot.set_initial("title", "Gare de Lyon").unwrap();
+    rt.set_initial_options(&boot);
+    rt.step(&mut hal);
+    assert!(rt.app().changes.is_empty(), "boot options raise no event");
+    assert_eq!(rt.info().options.get("title"), Some("Gare de Lyon"));
+    rt.set_option("title", "Genève").unwrap();
+    rt.set_option("title", "Genève").unwrap();
+    rt.set_option("rows", "8").unwrap();
+    rt.step(&mut hal);
+    rt.step(&mut hal);
+    assert_eq!(rt.app().changes, ["title=Genève", "rows=8"]);
+}

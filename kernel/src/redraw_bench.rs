@@ -1,15 +1,14 @@
-//! `bench=redraw`: how much a full kiosk redraw costs next to a plain fill of the same
+//! `bench=redraw`: how much a full app redraw costs next to a plain fill of the same
 //! framebuffer, measured with the TSC in one boot, with the framebuffer mapped
 //! write-combining and then uncached. `cargo xtask bench` reads the lines:
 //! `@vitrine bench name=fill|redraw cache=wc|uc reps=N us=N min_us=N`.
 
+use crate::app::{App, Event, SystemInfo};
+use crate::arch::time::{rdtsc, tsc_khz};
+use crate::display::Display;
+use crate::metal::Metal;
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
-use vitrine::app::{App, Event, SystemInfo};
-use vitrine::arch::time::{rdtsc, tsc_khz};
-use vitrine::display::Display;
-use vitrine::metal::Metal;
-use vitrine_app::Kiosk;
 
 /// Repetitions per measurement; the mean and the fastest are reported.
 const REPS: u32 = 5;
@@ -31,7 +30,7 @@ fn measure(mut work: impl FnMut(u32)) -> (u64, u64) {
     (micros(total / u64::from(REPS)), micros(min))
 }
 
-fn run_pair(display: &mut impl Display, cache: &str) {
+fn run_pair<A: App>(display: &mut impl Display, cache: &str, new_app: fn() -> A) {
     let mode = display.mode();
     let info = SystemInfo {
         width: mode.width,
@@ -45,38 +44,38 @@ fn run_pair(display: &mut impl Display, cache: &str) {
         let _ = canvas.clear(colours[rep as usize % 2]);
         canvas.take_dirty();
     });
-    vitrine::status!("bench name=fill cache={cache} reps={REPS} us={mean} min_us={min}");
-    let mut kiosk = Kiosk::new();
+    crate::status!("bench name=fill cache={cache} reps={REPS} us={mean} min_us={min}");
+    let mut app = new_app();
     let (mean, min) = measure(|_| {
         let resize = Event::Resize {
             width: mode.width,
             height: mode.height,
         };
-        kiosk.event(&resize, &info);
+        app.event(&resize, &info);
         let canvas = display.canvas();
-        kiosk.draw(canvas, &info);
+        app.draw(canvas, &info);
         canvas.take_dirty();
     });
-    vitrine::status!("bench name=redraw cache={cache} reps={REPS} us={mean} min_us={min}");
+    crate::status!("bench name=redraw cache={cache} reps={REPS} us={mean} min_us={min}");
 }
 
-/// Measures fill and redraw with the framebuffer mapped write-combining, then
+/// Measures fill and a redraw of a fresh app from `new_app` with the framebuffer mapped write-combining, then
 /// uncached, and leaves it write-combining.
-pub fn redraw(platform: &mut Metal, display: &mut impl Display) {
+pub fn redraw<A: App>(platform: &mut Metal, display: &mut impl Display, new_app: fn() -> A) {
     let mode = display.mode();
     let region = display.canvas().framebuffer().region();
     let (base, len) = (region.phys(), region.len() as u64);
-    vitrine::status!(
+    crate::status!(
         "bench start mode={}x{} backend={} tsc_khz={}",
         mode.width,
         mode.height,
         display.backend_name(),
         tsc_khz()
     );
-    run_pair(display, "wc");
+    run_pair(display, "wc", new_app);
     if platform.map_uncached(base, len) {
-        run_pair(display, "uc");
+        run_pair(display, "uc", new_app);
     }
     platform.map_write_combining(base, len);
-    vitrine::status!("bench done");
+    crate::status!("bench done");
 }
