@@ -32,12 +32,16 @@ impl GuardedBuffer {
                 0,
             )
         };
-        assert!(mapping != libc::MAP_FAILED, "mmap of a guarded buffer failed");
+        assert!(
+            mapping != libc::MAP_FAILED,
+            "mmap of a guarded buffer failed"
+        );
         let mapping = mapping as *mut u8;
         // SAFETY: the last page lies inside the mapping just made.
         let guard = unsafe { mapping.add(data_pages * PAGE) };
         // SAFETY: `guard` is page-aligned and one page of the mapping.
-        let protected = unsafe { libc::mprotect(guard as *mut libc::c_void, PAGE, libc::PROT_NONE) };
+        let protected =
+            unsafe { libc::mprotect(guard as *mut libc::c_void, PAGE, libc::PROT_NONE) };
         assert_eq!(protected, 0, "mprotect of the guard page failed");
         // SAFETY: `len <= data_pages * PAGE`, so the data lies inside the mapping.
         let data = unsafe { guard.sub(len) };

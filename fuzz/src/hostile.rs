@@ -58,13 +58,18 @@ impl<'a> HostileTwin<'a> {
 
     /// Writes up to 16 scripted bytes at `phys + (scripted offset < span)`.
     pub fn patch_memory(&mut self, phys: u64, span: u32) {
-        let offset = self.script.int_in_range(0..=span.saturating_sub(1)).unwrap_or(0);
+        let offset = self
+            .script
+            .int_in_range(0..=span.saturating_sub(1))
+            .unwrap_or(0);
         let len = self.script.int_in_range(1..=16usize).unwrap_or(1);
         let Ok(bytes) = self.script.bytes(len) else {
             return;
         };
         let bytes = bytes.to_vec();
-        self.twin.machine.write_phys(phys + u64::from(offset), &bytes);
+        self.twin
+            .machine
+            .write_phys(phys + u64::from(offset), &bytes);
         self.patches += 1;
     }
 

@@ -48,7 +48,9 @@ impl<A: App> App for Recorded<A> {
         self.app.event(event, info)
     }
 
-    fn draw<D: embedded_graphics::prelude::DrawTarget<Color = embedded_graphics::pixelcolor::Rgb888>>(
+    fn draw<
+        D: embedded_graphics::prelude::DrawTarget<Color = embedded_graphics::pixelcolor::Rgb888>,
+    >(
         &mut self,
         target: &mut D,
         info: &SystemInfo,

@@ -200,7 +200,7 @@ impl Sim {
                 devices,
                 (),
             )
-                .map_err(|e| SimError::NoDisplay(format!("{e:?}")))?;
+            .map_err(|e| SimError::NoDisplay(format!("{e:?}")))?;
             let mut sim = Sim {
                 platform,
                 runtime,

@@ -13,8 +13,8 @@
 //!
 //! Everything follows from the seed: a failure names the seed and step to replay.
 
-use crate::sim::{scancode, Sim, SimError, SimOptions};
 use crate::scenario::{ButtonName, Command};
+use crate::sim::{scancode, Sim, SimError, SimOptions};
 use vitrine::app::{Button, Event, InputEvent, Key};
 use vitrine::display::system::SystemDisplay;
 use vitrine::display::Display;
@@ -42,8 +42,24 @@ pub struct SoakReport {
 const MAX_VIOLATIONS_KEPT: usize = 20;
 
 const KEYS: &[&str] = &[
-    "a", "b", "k", "z", "1", "0", "enter", "tab", "escape", "backspace", "left", "right",
-    "up", "down", "home", "end", "delete", "space",
+    "a",
+    "b",
+    "k",
+    "z",
+    "1",
+    "0",
+    "enter",
+    "tab",
+    "escape",
+    "backspace",
+    "left",
+    "right",
+    "up",
+    "down",
+    "home",
+    "end",
+    "delete",
+    "space",
 ];
 
 /// The app-side key for a key name the host typed (no modifier held).
@@ -88,7 +104,7 @@ pub fn run(steps: u64, seed: u64) -> SoakReport {
     while soak.step < steps {
         soak.step += 1;
         soak.one_step();
-        if soak.step % 1000 == 0 {
+        if soak.step.is_multiple_of(1000) {
             // Keep the per-thread transcript from growing over a million steps.
             crate::status_capture::install();
         }
@@ -163,8 +179,14 @@ impl Soak {
                     1 => (ButtonName::Right, Button::Right),
                     _ => (ButtonName::Middle, Button::Middle),
                 };
-                expected_inputs.push(InputEvent::Button { button, pressed: true });
-                expected_inputs.push(InputEvent::Button { button, pressed: false });
+                expected_inputs.push(InputEvent::Button {
+                    button,
+                    pressed: true,
+                });
+                expected_inputs.push(InputEvent::Button {
+                    button,
+                    pressed: false,
+                });
                 self.run_command(&Command::Click(name));
             }
             330..=479 => {
@@ -172,7 +194,10 @@ impl Soak {
                 debug_assert!(scancode(name).is_some());
                 let key = app_key(name);
                 expected_inputs.push(InputEvent::Key { key, pressed: true });
-                expected_inputs.push(InputEvent::Key { key, pressed: false });
+                expected_inputs.push(InputEvent::Key {
+                    key,
+                    pressed: false,
+                });
                 self.run_command(&Command::Key(name.to_string()));
             }
             480..=529 => {
@@ -185,7 +210,11 @@ impl Soak {
             }
             570..=669 => {
                 // A valid hint from the GUI, or a flood of them before the guest runs.
-                let count = if self.rng.u8(0..4) == 0 { self.rng.u32(2..6) } else { 1 };
+                let count = if self.rng.u8(0..4) == 0 {
+                    self.rng.u32(2..6)
+                } else {
+                    1
+                };
                 let mut last = before;
                 for _ in 0..count {
                     last = (self.rng.u32(80..=240) * 8, self.rng.u32(60..=150) * 8);
@@ -201,17 +230,37 @@ impl Soak {
             }
             670..=739 => {
                 self.report.hints.1 += 1;
-                let screen = if self.rng.u8(0..4) == 0 { self.rng.u32(1..4) } else { 0 };
+                let screen = if self.rng.u8(0..4) == 0 {
+                    self.rng.u32(1..4)
+                } else {
+                    0
+                };
                 let width = self.hostile_dimension();
                 let height = self.hostile_dimension();
                 let bpp = [0, 7, 8, 16, 24, 32, 32, 255][self.rng.usize(0..8)];
                 let enabled = self.rng.u8(0..5) != 0;
                 let command = if self.rng.bool() {
-                    Command::Hint { screen, width, height, bpp, enabled }
+                    Command::Hint {
+                        screen,
+                        width,
+                        height,
+                        bpp,
+                        enabled,
+                    }
                 } else {
-                    Command::VbvaHint { screen, width, height, enabled }
+                    Command::VbvaHint {
+                        screen,
+                        width,
+                        height,
+                        enabled,
+                    }
                 };
-                let rejected = screen != 0 || !enabled || !matches!(command, Command::VbvaHint { .. } | Command::Hint { bpp: 0 | 32, .. });
+                let rejected = screen != 0
+                    || !enabled
+                    || !matches!(
+                        command,
+                        Command::VbvaHint { .. } | Command::Hint { bpp: 0 | 32, .. }
+                    );
                 if rejected {
                     expected_mode = Some(before);
                 }
@@ -285,16 +334,23 @@ impl Soak {
             ));
         }
         self.report.inputs_checked += expected_inputs.len() as u64;
-        let resizes = events.iter().filter(|e| matches!(e, Event::Resize { .. })).count() as u64;
+        let resizes = events
+            .iter()
+            .filter(|e| matches!(e, Event::Resize { .. }))
+            .count() as u64;
         let mode = self.mode();
         if let Some(expected) = expected_mode {
             if mode != expected {
-                self.violation(format!("mode {mode:?} after a hint, expected {expected:?} (was {before:?})"));
+                self.violation(format!(
+                    "mode {mode:?} after a hint, expected {expected:?} (was {before:?})"
+                ));
             }
         }
         if let Some(max) = max_resizes {
             if resizes != max {
-                self.violation(format!("{resizes} resize events for one hint burst, expected {max}"));
+                self.violation(format!(
+                    "{resizes} resize events for one hint burst, expected {max}"
+                ));
             }
         }
         if !(640..=16384).contains(&mode.0) || !(480..=16384).contains(&mode.1) {
@@ -341,8 +397,10 @@ impl Soak {
                 "host shows {w}x{h}, the guest draws {width}x{height}"
             )),
             (_, None) => Some("the guest framebuffer is outside guest memory".into()),
-            (Some((_, _, rgba)), Some(guest)) => first_difference(guest, pitch, rgba, width, height)
-                .map(|(x, y)| format!("host view differs from the framebuffer at ({x}, {y})")),
+            (Some((_, _, rgba)), Some(guest)) => {
+                first_difference(guest, pitch, rgba, width, height)
+                    .map(|(x, y)| format!("host view differs from the framebuffer at ({x}, {y})"))
+            }
         };
         if let Some(what) = difference {
             self.violation(what);

@@ -23,5 +23,8 @@ fn panic(info: &PanicInfo) -> ! {
     unsafe { core::arch::asm!("mov {}, rbp", out(reg) frame_pointer, options(nomem, nostack)) };
     fault::print_backtrace(frame_pointer);
     crate::status!("panic msg=\"{}\"", Quoted(info.message()));
-    crate::arch::recovery::after_failure("panic", format_args!("msg=\"{}\"", Quoted(info.message())))
+    crate::arch::recovery::after_failure(
+        "panic",
+        format_args!("msg=\"{}\"", Quoted(info.message())),
+    )
 }

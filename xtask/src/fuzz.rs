@@ -165,7 +165,10 @@ fn select(names: &[String]) -> Result<Vec<&'static vitrine_fuzz::Target>> {
 }
 
 fn corpus_dir(target: &str) -> PathBuf {
-    crate::project_root().join("fuzz").join("corpus").join(target)
+    crate::project_root()
+        .join("fuzz")
+        .join("corpus")
+        .join(target)
 }
 
 /// Writes the built seeds when the target's corpus folder is empty (or always with
@@ -198,10 +201,13 @@ fn afl_data_dir() -> PathBuf {
 fn afl_fuzz_path() -> Option<PathBuf> {
     let rustcs = std::fs::read_dir(afl_data_dir()).ok()?;
     rustcs.flatten().find_map(|rustc| {
-        std::fs::read_dir(rustc.path()).ok()?.flatten().find_map(|version| {
-            let path = version.path().join("afl/bin/afl-fuzz");
-            path.is_file().then_some(path)
-        })
+        std::fs::read_dir(rustc.path())
+            .ok()?
+            .flatten()
+            .find_map(|version| {
+                let path = version.path().join("afl/bin/afl-fuzz");
+                path.is_file().then_some(path)
+            })
     })
 }
 
@@ -233,19 +239,17 @@ fn build() -> Result<PathBuf> {
     ensure_cargo_afl()?;
     let target_dir = crate::target_dir().join("fuzz");
     let mut command = crate::cargo();
-    command
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .args([
-            "afl",
-            "build",
-            "--release",
-            "-p",
-            "vitrine-fuzz",
-            "--bin",
-            "vitrine-fuzz",
-            "--features",
-            "afl",
-        ]);
+    command.env("CARGO_TARGET_DIR", &target_dir).args([
+        "afl",
+        "build",
+        "--release",
+        "-p",
+        "vitrine-fuzz",
+        "--bin",
+        "vitrine-fuzz",
+        "--features",
+        "afl",
+    ]);
     crate::run_command(&mut command)?;
     Ok(target_dir.join("release").join("vitrine-fuzz"))
 }

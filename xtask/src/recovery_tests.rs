@@ -14,7 +14,7 @@ use crate::Result;
 
 /// Two boots under TCG on a shared machine.
 const BIOS_TIMEOUT: Duration = Duration::from_secs(90);
-const UEFI_TIMEOUT: Duration = Duration::from_secs(200);
+const UEFI_TIMEOUT: Duration = Duration::from_secs(360);
 
 /// The error page's background (`vitrine::recovery::ERROR_BACKGROUND`).
 const ERROR_BACKGROUND: [u8; 3] = [0x6E, 0x0A, 0x0A];
@@ -65,7 +65,11 @@ fn check_restart(run: &mut QemuRun, timeout: Duration, failure: &str) -> Result 
     check_error_page(&image).map_err(|e| format!("{}: {e}", path.display()))?;
     let second = run.wait_for_after(recovery.index + 1, "restart", remaining(deadline))?;
     if second.get("count") != Some("1") {
-        return Err(format!("the boot after the fault should count 1 restart: {}", second.raw).into());
+        return Err(format!(
+            "the boot after the fault should count 1 restart: {}",
+            second.raw
+        )
+        .into());
     }
     run.wait_for_after(second.index + 1, "ready", remaining(deadline))?;
     let exit = run.wait_exit(remaining(deadline))?;
@@ -83,12 +87,20 @@ fn check_error_page(image: &Image) -> std::result::Result<(), String> {
         .chunks_exact(3)
         .filter(|p| *p == ERROR_BACKGROUND)
         .count();
-    let white = image.rgb.chunks_exact(3).filter(|p| *p == [0xFF; 3]).count();
+    let white = image
+        .rgb
+        .chunks_exact(3)
+        .filter(|p| *p == [0xFF; 3])
+        .count();
     if total == 0 || background * 10 < total * 7 {
-        return Err(format!("only {background} of {total} pixels have the error page's colour"));
+        return Err(format!(
+            "only {background} of {total} pixels have the error page's colour"
+        ));
     }
     if white < 1000 {
-        return Err(format!("only {white} white (text) pixels on the error page"));
+        return Err(format!(
+            "only {white} white (text) pixels on the error page"
+        ));
     }
     Ok(())
 }

@@ -222,7 +222,11 @@ fn build(xsdt: bool, fadt_revision: u8) -> Vec<u8> {
     place(MADT_AT, &sdt(b"APIC", 3, &madt()));
     place(
         FADT_AT,
-        &sdt(b"FACP", fadt_revision, &fadt(fadt_revision, phys(DSDT_AT) as u32)),
+        &sdt(
+            b"FACP",
+            fadt_revision,
+            &fadt(fadt_revision, phys(DSDT_AT) as u32),
+        ),
     );
     let entries: Vec<u8> = if xsdt {
         [phys(MADT_AT) as u64, phys(FADT_AT) as u64]
@@ -235,7 +239,10 @@ fn build(xsdt: bool, fadt_revision: u8) -> Vec<u8> {
             .flat_map(|a| a.to_le_bytes())
             .collect()
     };
-    place(ROOT_AT, &sdt(if xsdt { b"XSDT" } else { b"RSDT" }, 1, &entries));
+    place(
+        ROOT_AT,
+        &sdt(if xsdt { b"XSDT" } else { b"RSDT" }, 1, &entries),
+    );
     let mut rsdp = b"RSD PTR ".to_vec();
     rsdp.push(0);
     rsdp.extend_from_slice(b"VITRIN");

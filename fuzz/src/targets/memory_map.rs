@@ -16,7 +16,9 @@ fn run(data: &[u8]) {
     let raw = data.chunks_exact(ENTRY).map(|entry| RawRegion {
         start: u64::from_le_bytes(entry[0..8].try_into().unwrap()),
         len: u64::from_le_bytes(entry[8..16].try_into().unwrap()),
-        kind: RegionKind::from_multiboot_type(u32::from_le_bytes(entry[16..20].try_into().unwrap())),
+        kind: RegionKind::from_multiboot_type(u32::from_le_bytes(
+            entry[16..20].try_into().unwrap(),
+        )),
     });
     let map = MemoryMap::from_raw(raw);
     let regions = map.regions();
@@ -24,7 +26,10 @@ fn run(data: &[u8]) {
         assert!(region.start < region.end, "empty region {region:?}");
     }
     for pair in regions.windows(2) {
-        assert!(pair[0].end <= pair[1].start, "unsorted or overlapping: {pair:?}");
+        assert!(
+            pair[0].end <= pair[1].start,
+            "unsorted or overlapping: {pair:?}"
+        );
         if map.warnings().dropped_regions == 0 {
             assert!(
                 !(pair[0].end == pair[1].start && pair[0].kind == pair[1].kind),

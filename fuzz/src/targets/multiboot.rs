@@ -38,7 +38,7 @@ pub fn mbi(tags: &[(u32, Vec<u8>)]) -> Vec<u8> {
         bytes.extend_from_slice(&typ.to_le_bytes());
         bytes.extend_from_slice(&(8 + payload.len() as u32).to_le_bytes());
         bytes.extend_from_slice(payload);
-        while bytes.len() % 8 != 0 {
+        while !bytes.len().is_multiple_of(8) {
             bytes.push(0);
         }
     }
@@ -91,7 +91,14 @@ fn seeds() -> Vec<Vec<u8>> {
     vec![
         mbi(&[
             (1, cmdline.clone()),
-            (6, memory_map(&[(0, 0x9fc00, 1), (0x100000, 0x7ee0000, 1), (0xf0000, 0x10000, 2)])),
+            (
+                6,
+                memory_map(&[
+                    (0, 0x9fc00, 1),
+                    (0x100000, 0x7ee0000, 1),
+                    (0xf0000, 0x10000, 2),
+                ]),
+            ),
             (14, rsdp_v1()),
         ]),
         mbi(&[

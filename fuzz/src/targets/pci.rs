@@ -87,7 +87,11 @@ fn run(data: &[u8]) {
         );
     }
     let scan = pci::enumerate(&mut bus);
-    assert!(bus.accesses < 2_000_000, "the scan made {} config accesses", bus.accesses);
+    assert!(
+        bus.accesses < 2_000_000,
+        "the scan made {} config accesses",
+        bus.accesses
+    );
     for function in scan.functions() {
         let _ = function.memory_bar(1 << 20);
         let _ = function.io_bar();
@@ -100,7 +104,13 @@ fn run(data: &[u8]) {
 }
 
 /// One record: `header` words at their offsets, `masks` for the BARs.
-pub fn record(bus: u8, device: u8, function: u8, header: &[(usize, u32)], masks: [u32; 6]) -> Vec<u8> {
+pub fn record(
+    bus: u8,
+    device: u8,
+    function: u8,
+    header: &[(usize, u32)],
+    masks: [u32; 6],
+) -> Vec<u8> {
     let mut words = [0u32; 16];
     for (offset, value) in header {
         words[offset / 4] = *value;
@@ -116,23 +126,63 @@ fn seeds() -> Vec<Vec<u8>> {
     let no_bars = [0; 6];
     vec![[
         record(0, 0, 0, &[(0, 0x1237_8086), (8, 0x0600_0002)], no_bars),
-        record(0, 1, 0, &[(0, 0x7000_8086), (8, 0x0601_0000), (0xc, 0x0080_0000)], no_bars),
+        record(
+            0,
+            1,
+            0,
+            &[(0, 0x7000_8086), (8, 0x0601_0000), (0xc, 0x0080_0000)],
+            no_bars,
+        ),
         record(
             0,
             2,
             0,
-            &[(0, 0xbeef_80ee), (8, 0x0300_0000), (0x10, 0xe000_0008), (0x3c, 0x010a)],
+            &[
+                (0, 0xbeef_80ee),
+                (8, 0x0300_0000),
+                (0x10, 0xe000_0008),
+                (0x3c, 0x010a),
+            ],
             [0xfc00_0008, 0, 0, 0, 0, 0],
         ),
         record(
             0,
             4,
             0,
-            &[(0, 0xcafe_80ee), (4, 0x0003), (8, 0x0880_0000), (0x10, 0xd021), (0x14, 0xf000_0000), (0x3c, 0x010b)],
+            &[
+                (0, 0xcafe_80ee),
+                (4, 0x0003),
+                (8, 0x0880_0000),
+                (0x10, 0xd021),
+                (0x14, 0xf000_0000),
+                (0x3c, 0x010b),
+            ],
             [0xffff_ffe1, 0xffc0_0000, 0, 0, 0, 0],
         ),
-        record(0, 5, 0, &[(0, 0x0001_1b36), (8, 0x0604_0000), (0xc, 0x0001_0000), (0x18, 0x0001_0100)], no_bars),
-        record(1, 0, 0, &[(0, 0x1000_1af4), (8, 0x0200_0000), (0x10, 0xc000_000c), (0x14, 0x1)], [0xffff_c00c, 0xffff_ffff, 0, 0, 0, 0]),
+        record(
+            0,
+            5,
+            0,
+            &[
+                (0, 0x0001_1b36),
+                (8, 0x0604_0000),
+                (0xc, 0x0001_0000),
+                (0x18, 0x0001_0100),
+            ],
+            no_bars,
+        ),
+        record(
+            1,
+            0,
+            0,
+            &[
+                (0, 0x1000_1af4),
+                (8, 0x0200_0000),
+                (0x10, 0xc000_000c),
+                (0x14, 0x1),
+            ],
+            [0xffff_c00c, 0xffff_ffff, 0, 0, 0, 0],
+        ),
     ]
     .concat()]
 }

@@ -75,10 +75,60 @@ fn seeds() -> Vec<Vec<u8>> {
     let m = |b| (true, b);
     vec![
         // Set 1: 'a' down/up, Enter, extended arrow, Pause's long sequence.
-        with_flags(0, &[k(0x1e), k(0x9e), k(0x1c), k(0x9c), k(0xe0), k(0x48), k(0xe0), k(0xc8), k(0xe1), k(0x1d), k(0x45), k(0xe1), k(0x9d), k(0xc5)]),
+        with_flags(
+            0,
+            &[
+                k(0x1e),
+                k(0x9e),
+                k(0x1c),
+                k(0x9c),
+                k(0xe0),
+                k(0x48),
+                k(0xe0),
+                k(0xc8),
+                k(0xe1),
+                k(0x1d),
+                k(0x45),
+                k(0xe1),
+                k(0x9d),
+                k(0xc5),
+            ],
+        ),
         // Set 2 with break prefixes, a wheel mouse moving and clicking.
-        with_flags(3, &[k(0x1c), k(0xf0), k(0x1c), k(0xe0), k(0x75), k(0xe0), k(0xf0), k(0x75), m(0x09), m(0x10), m(0xf0), m(0x01), m(0x08), m(0x00), m(0x00), m(0xff)]),
+        with_flags(
+            3,
+            &[
+                k(0x1c),
+                k(0xf0),
+                k(0x1c),
+                k(0xe0),
+                k(0x75),
+                k(0xe0),
+                k(0xf0),
+                k(0x75),
+                m(0x09),
+                m(0x10),
+                m(0xf0),
+                m(0x01),
+                m(0x08),
+                m(0x00),
+                m(0x00),
+                m(0xff),
+            ],
+        ),
         // A standard mouse that lost a byte (resync on bit 3).
-        with_flags(0, &[m(0x08), m(0x05), m(0x09), m(0x01), m(0x02), m(0x08), m(0x00), m(0x00)]),
+        with_flags(
+            0,
+            &[
+                m(0x08),
+                m(0x05),
+                m(0x09),
+                m(0x01),
+                m(0x02),
+                m(0x08),
+                m(0x00),
+                m(0x00),
+            ],
+        ),
     ]
 }

@@ -46,7 +46,14 @@ const HGSMI_OPS: [Op; 8] = [
     Op::SetMode,
 ];
 
-const RING_OPS: [Op; 6] = [Op::PatchRing, Op::Present, Op::Poll, Op::HostHint, Op::SetMode, Op::Pointer];
+const RING_OPS: [Op; 6] = [
+    Op::PatchRing,
+    Op::Present,
+    Op::Poll,
+    Op::HostHint,
+    Op::SetMode,
+    Op::Pointer,
+];
 
 /// Runs one input with `focus`.
 pub fn run(data: &[u8], focus: Focus) {
@@ -106,12 +113,17 @@ pub fn run(data: &[u8], focus: Focus) {
                 let offset = host.script.arbitrary().unwrap_or(0);
                 host.twin.machine.inject_host_command_offset(offset);
             }
-            Op::PatchHostFlags => {
-                host.patch_memory(vram_phys + u64::from(layout.host_flags.offset), layout.host_flags.size)
-            }
+            Op::PatchHostFlags => host.patch_memory(
+                vram_phys + u64::from(layout.host_flags.offset),
+                layout.host_flags.size,
+            ),
             Op::PatchRing => {
                 // The head (indices, flags) half the time, anywhere in the buffer else.
-                let span = if host.script.arbitrary().unwrap_or(true) { 64 } else { layout.ring.size };
+                let span = if host.script.arbitrary().unwrap_or(true) {
+                    64
+                } else {
+                    layout.ring.size
+                };
                 host.patch_memory(vram_phys + u64::from(layout.ring.offset), span)
             }
             Op::PatchHostHeap => {

@@ -132,7 +132,9 @@ fn run(data: &[u8]) {
                 let request_type = host.script.int_in_range(0..=100u32).unwrap_or(0);
                 let rc = host.script.arbitrary().unwrap_or(-1);
                 let count = host.script.int_in_range(0..=3).unwrap_or(1);
-                host.twin.machine.inject_request_failure(request_type, rc, count);
+                host.twin
+                    .machine
+                    .inject_request_failure(request_type, rc, count);
             }
         }
         while input.pop().is_some() {}

@@ -52,7 +52,11 @@ fn run(data: &[u8]) {
     while backdoor.replies.len() > 0 && polls < 256 {
         let before = backdoor.calls;
         mouse.poll(&mut backdoor, &mut input);
-        assert!(backdoor.calls - before <= 1024, "one poll made {} backdoor calls", backdoor.calls - before);
+        assert!(
+            backdoor.calls - before <= 1024,
+            "one poll made {} backdoor calls",
+            backdoor.calls - before
+        );
         while input.pop().is_some() {}
         polls += 1;
         if !mouse.is_active() {
@@ -63,7 +67,10 @@ fn run(data: &[u8]) {
 }
 
 fn regs(eax: u32, ebx: u32, ecx: u32) -> Vec<u8> {
-    [eax, ebx, ecx, 0x5658, 0, 0].iter().flat_map(|w| w.to_le_bytes()).collect()
+    [eax, ebx, ecx, 0x5658, 0, 0]
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect()
 }
 
 fn seeds() -> Vec<Vec<u8>> {

@@ -8,7 +8,10 @@ fn main() {
         args.iter()
             .position(|a| a == name)
             .and_then(|i| args.get(i + 1))
-            .map(|v| v.parse::<u64>().unwrap_or_else(|_| panic!("{name} needs a number")))
+            .map(|v| {
+                v.parse::<u64>()
+                    .unwrap_or_else(|_| panic!("{name} needs a number"))
+            })
     };
     let steps = value("--steps").unwrap_or(10_000);
     let seed = value("--seed").unwrap_or(1);

@@ -433,7 +433,10 @@ mod tests {
         let restart = |seconds| Some(OnFault::Restart { seconds });
         assert_eq!(Cmdline::parse("on-fault=restart:1").on_fault(), restart(1));
         assert_eq!(Cmdline::parse("on-fault=restart").on_fault(), restart(10));
-        assert_eq!(Cmdline::parse("on-fault=halt").on_fault(), Some(OnFault::Halt));
+        assert_eq!(
+            Cmdline::parse("on-fault=halt").on_fault(),
+            Some(OnFault::Halt)
+        );
         // Kiosks restart by default; test runs exit QEMU unless asked otherwise.
         assert_eq!(Cmdline::parse("").on_fault(), restart(10));
         assert_eq!(Cmdline::parse("test-exit=ready").on_fault(), None);
@@ -441,7 +444,12 @@ mod tests {
             Cmdline::parse("test-exit=ready on-fault=restart:2").on_fault(),
             restart(2)
         );
-        for bad in ["on-fault=restart:x", "on-fault=restart:3601", "on-fault=reboot", "on-fault="] {
+        for bad in [
+            "on-fault=restart:x",
+            "on-fault=restart:3601",
+            "on-fault=reboot",
+            "on-fault=",
+        ] {
             let cmdline = Cmdline::parse(bad);
             assert_eq!(cmdline.on_fault(), restart(10), "{bad}");
             assert_eq!(cmdline.warnings()[0].kind, WarningKind::BadValue, "{bad}");

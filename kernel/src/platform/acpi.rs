@@ -340,7 +340,10 @@ fn rsdp_length_plausible<H: AcpiHandler>(handler: H, address: u64) -> bool {
     if (20..=RSDP_V2_LENGTH).contains(&length) {
         return true;
     }
-    log::warn!("acpi: RSDP revision {} claims {length} bytes; ignored", bytes[15]);
+    log::warn!(
+        "acpi: RSDP revision {} claims {length} bytes; ignored",
+        bytes[15]
+    );
     false
 }
 
@@ -483,7 +486,7 @@ const MAX_DSDT_LENGTH: usize = 1 << 20;
 /// ACPI 1.0 FADT, past the table's end (found by the `acpi` fuzz target).
 fn read_s5<H: AcpiHandler>(tables: &AcpiTables<H>, handler: H) -> Option<(u8, u8)> {
     let fadt = tables.find_table::<Fadt>().ok()?;
-    let address = dsdt_address(&mapped_bytes(&fadt))?;
+    let address = dsdt_address(mapped_bytes(&fadt))?;
     drop(fadt);
     // SAFETY: the handler maps any range (zeroes where nothing is mapped).
     let header = unsafe { handler.map_physical_region::<u8>(address as usize, 36) };
@@ -598,7 +601,8 @@ fn interrupt_model(madt: &[u8], reachable: impl Fn(u64, u64) -> bool) -> Interru
             }
             // Local APIC address override: reserved, 64-bit address.
             (5, 12..) => {
-                model.local_apic_address = u32_at(entry, 4) as u64 | (u64::from(u32_at(entry, 8)) << 32)
+                model.local_apic_address =
+                    u32_at(entry, 4) as u64 | (u64::from(u32_at(entry, 8)) << 32)
             }
             _ => {}
         }

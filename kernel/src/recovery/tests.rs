@@ -60,9 +60,21 @@ fn only_plausible_screens_are_drawn_on() {
         pitch: 3200,
     };
     assert!(screen.plausible());
-    assert!(!PublishedScreen { pitch: 100, ..screen }.plausible());
-    assert!(!PublishedScreen { address: 0, ..screen }.plausible());
-    assert!(!PublishedScreen { height: 0, ..screen }.plausible());
+    assert!(!PublishedScreen {
+        pitch: 100,
+        ..screen
+    }
+    .plausible());
+    assert!(!PublishedScreen {
+        address: 0,
+        ..screen
+    }
+    .plausible());
+    assert!(!PublishedScreen {
+        height: 0,
+        ..screen
+    }
+    .plausible());
 }
 
 struct Pixels {
@@ -80,9 +92,16 @@ impl OriginDimensions for Pixels {
 impl DrawTarget for Pixels {
     type Color = Rgb888;
     type Error = core::convert::Infallible;
-    fn draw_iter<I: IntoIterator<Item = Pixel<Rgb888>>>(&mut self, pixels: I) -> Result<(), Self::Error> {
+    fn draw_iter<I: IntoIterator<Item = Pixel<Rgb888>>>(
+        &mut self,
+        pixels: I,
+    ) -> Result<(), Self::Error> {
         for Pixel(point, color) in pixels {
-            if point.x >= 0 && point.y >= 0 && (point.x as u32) < self.width && (point.y as u32) < self.height {
+            if point.x >= 0
+                && point.y >= 0
+                && (point.x as u32) < self.width
+                && (point.y as u32) < self.height
+            {
                 self.colors[point.y as usize * self.width as usize + point.x as usize] = color;
             }
         }
@@ -107,8 +126,16 @@ fn the_error_page_fills_the_screen_and_says_something() {
             staying_because: None,
         },
     );
-    let background = screen.colors.iter().filter(|c| **c == ERROR_BACKGROUND).count();
-    let text = screen.colors.iter().filter(|c| **c == Rgb888::WHITE).count();
+    let background = screen
+        .colors
+        .iter()
+        .filter(|c| **c == ERROR_BACKGROUND)
+        .count();
+    let text = screen
+        .colors
+        .iter()
+        .filter(|c| **c == Rgb888::WHITE)
+        .count();
     assert!(background > 640 * 480 * 8 / 10, "background {background}");
     assert!(text > 2000, "text pixels {text}");
     assert!(!screen.colors.contains(&Rgb888::BLACK));

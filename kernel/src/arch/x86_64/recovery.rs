@@ -67,7 +67,11 @@ pub fn boot(policy: Option<OnFault>) -> u32 {
     let (count, record) = recovery::at_boot(read_record());
     write_record(record);
     recovery::set_boot_record(count, record);
-    crate::status!("restart count={} quick_streak={}", count, record.quick_streak);
+    crate::status!(
+        "restart count={} quick_streak={}",
+        count,
+        record.quick_streak
+    );
     count
 }
 
@@ -84,7 +88,10 @@ impl DrawTarget for RawScreen {
     type Color = Rgb888;
     type Error = core::convert::Infallible;
 
-    fn draw_iter<I: IntoIterator<Item = Pixel<Rgb888>>>(&mut self, pixels: I) -> Result<(), Self::Error> {
+    fn draw_iter<I: IntoIterator<Item = Pixel<Rgb888>>>(
+        &mut self,
+        pixels: I,
+    ) -> Result<(), Self::Error> {
         let screen = self.0;
         for Pixel(point, color) in pixels {
             let (Ok(x), Ok(y)) = (u32::try_from(point.x), u32::try_from(point.y)) else {
@@ -143,7 +150,8 @@ pub fn after_failure(what: &str, fields: core::fmt::Arguments) -> ! {
         }
         2 => {
             let seconds = RESTART_SECONDS.load(Ordering::SeqCst);
-            let (record, decision) = recovery::after_fault(recovery::current_record(), time::now_us());
+            let (record, decision) =
+                recovery::after_fault(recovery::current_record(), time::now_us());
             write_record(record);
             if decision == Decision::StayOnErrorPage {
                 let shown = draw(&ErrorPage {
