@@ -77,6 +77,19 @@ pub struct FuzzArgs {
     pub no_build: bool,
 }
 
+/// Every target for a few seconds (`cargo xtask test`).
+pub fn smoke() -> Result {
+    run(&FuzzArgs {
+        targets: Vec::new(),
+        execs: DEFAULT_EXECS,
+        seconds: None,
+        smoke: true,
+        list: false,
+        seed: false,
+        no_build: false,
+    })
+}
+
 /// `cargo xtask fuzz ...`.
 pub fn run(args: &FuzzArgs) -> Result {
     let (list, smoke, seed_only, no_build) = (args.list, args.smoke, args.seed, args.no_build);

@@ -175,6 +175,14 @@ pub fn run(args: &TestArgs) -> Result {
         command.args(["test", "--workspace"]);
         let result = crate::run_command(&mut command);
         summary.record("host: cargo test --workspace", started, result, None);
+        // So the fuzz harnesses and the soak cannot rot: seconds per fuzz target,
+        // and a 10 000-step soak.
+        let started = Instant::now();
+        let result = crate::fuzz::smoke();
+        summary.record("host: fuzz smoke (every target)", started, result, None);
+        let started = Instant::now();
+        let result = crate::soak::soak(crate::soak::DEFAULT_STEPS, 1);
+        summary.record("host: soak 10000 steps", started, result, None);
     }
 
     let tests: Vec<BootTest> = boot_tests()
