@@ -45,6 +45,8 @@ pub enum Command {
     Fuzz(crate::fuzz::FuzzArgs),
     /// Random host actions against the hosted kiosk, invariants checked every step
     Soak(crate::soak::SoakArgs),
+    /// Add function names to the code addresses of a serial log's fault reports
+    Symbolize(crate::symbolize::SymbolizeArgs),
     /// Create and start a VirtualBox VM booting an app's ISO
     Vbox(crate::vbox::VboxArgs),
     /// Time a full app redraw against a plain framebuffer fill (QEMU and host)
@@ -130,7 +132,8 @@ mod tests {
             | Command::CheckScreenshot(_)
             | Command::Boot(_)
             | Command::Fuzz(_)
-            | Command::Soak(_) => return None,
+            | Command::Soak(_)
+            | Command::Symbolize(_) => return None,
         };
         Some(&app.package)
     }

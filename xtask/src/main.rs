@@ -22,6 +22,7 @@ mod setup;
 mod sim;
 mod soak;
 mod status_line;
+mod symbolize;
 mod test;
 mod ui_tests;
 mod vbox;
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         cli::Command::Sim(args) => sim::run(&args),
         cli::Command::Fuzz(args) => fuzz::run(&args),
         cli::Command::Soak(args) => soak::run(&args),
+        cli::Command::Symbolize(args) => symbolize::run(&args),
         cli::Command::Bench(args) => bench::run(&args),
         cli::Command::Vbox(args) => vbox::run(&args),
     };

@@ -56,6 +56,9 @@ fn check_restart(run: &mut QemuRun, timeout: Duration, failure: &str) -> Result 
     }
     let fault = run.wait_for_after(first.index + 1, failure, remaining(deadline))?;
     let recovery = run.wait_for_after(fault.index + 1, "recovery", remaining(deadline))?;
+    if failure == "fault" {
+        check_symbolized(&run.serial_log())?;
+    }
     for (key, wanted) in [("action", "restart"), ("count", "1"), ("page", "true")] {
         if recovery.get(key) != Some(wanted) {
             return Err(format!("expected {key}={wanted}: {}", recovery.raw).into());
@@ -75,6 +78,23 @@ fn check_restart(run: &mut QemuRun, timeout: Duration, failure: &str) -> Result 
     let exit = run.wait_exit(remaining(deadline))?;
     if exit != QemuExit::Success {
         return Err(format!("expected the success exit (33) after the restart, got {exit}").into());
+    }
+    Ok(())
+}
+
+/// The report's `rip=` names the function that faulted (`test-fault=` raises it in
+/// `vitrine::entry::trigger_test_fault`), via `cargo xtask symbolize`'s table.
+fn check_symbolized(log: &str) -> Result {
+    let elf = crate::target_dir().join("x86_64-unknown-none/release/vitrine-app");
+    let symbolized = crate::symbolize::symbolize(log, &crate::symbolize::Symbols::read(&elf)?);
+    let fault_line = symbolized
+        .lines()
+        .find(|l| l.starts_with("[fault]"))
+        .ok_or("no [fault] report in the serial log")?;
+    if !fault_line.contains("<vitrine::entry::trigger_test_fault+") {
+        return Err(
+            format!("the fault's rip is not named trigger_test_fault: {fault_line}").into(),
+        );
     }
     Ok(())
 }
