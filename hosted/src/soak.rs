@@ -115,8 +115,11 @@ pub fn run(steps: u64, seed: u64) -> SoakReport {
 }
 
 fn boot(seed: u64) -> Sim {
-    Sim::boot(SimOptions::default())
-        .unwrap_or_else(|e| panic!("soak seed {seed}: the kiosk does not boot: {e}"))
+    let mut sim = Sim::boot(SimOptions::default())
+        .unwrap_or_else(|e| panic!("soak seed {seed}: the kiosk does not boot: {e}"));
+    // What the app got while booting (its first Resize) is not the first step's.
+    sim.runtime.app_mut().take_events();
+    sim
 }
 
 impl Soak {

@@ -293,7 +293,10 @@ pub fn discover(rsdp_address: Option<u64>) -> AcpiInfo {
     // and 0xE0000..0xFFFFF, identity-mapped too. The crate checks signatures/checksums.
     let tables = unsafe {
         match rsdp_address {
-            Some(address) if !rsdp_length_plausible(IdentityMapHandler, address) => {
+            Some(address)
+                if !rsdp_length_plausible(IdentityMapHandler, address)
+                    || !root_table_plausible(IdentityMapHandler, address) =>
+            {
                 Err(acpi::AcpiError::RsdpInvalidChecksum)
             }
             Some(address) => AcpiTables::from_rsdp(IdentityMapHandler, address as usize),
@@ -314,7 +317,9 @@ pub unsafe fn discover_with<H: AcpiHandler>(
     rsdp_address: u64,
     reachable: impl Fn(u64, u64) -> bool,
 ) -> AcpiInfo {
-    let tables = if rsdp_length_plausible(handler.clone(), rsdp_address) {
+    let plausible = rsdp_length_plausible(handler.clone(), rsdp_address)
+        && root_table_plausible(handler.clone(), rsdp_address);
+    let tables = if plausible {
         // SAFETY: forwarded from the caller's contract.
         unsafe { AcpiTables::from_rsdp(handler.clone(), rsdp_address as usize) }
     } else {
@@ -325,6 +330,8 @@ pub unsafe fn discover_with<H: AcpiHandler>(
 
 /// The size of an ACPI 2.0+ RSDP.
 const RSDP_V2_LENGTH: u32 = 36;
+/// The largest root table (RSDT/XSDT) we accept: 8 000 table pointers.
+const MAX_ROOT_TABLE_LENGTH: u32 = 64 * 1024;
 
 /// Whether an ACPI 2.0+ RSDP's length field is at most its 36 bytes: the crate
 /// checksums `length` bytes having mapped 36, so a bogus length read far past the
@@ -345,6 +352,51 @@ fn rsdp_length_plausible<H: AcpiHandler>(handler: H, address: u64) -> bool {
         bytes[15]
     );
     false
+}
+
+/// Whether the root table (RSDT, or XSDT from revision 2 on) the RSDP at `address`
+/// points to is at least a header long: the crate subtracts the header from its
+/// length unchecked and reads that many bytes of table pointers (an RSDT claiming 4
+/// bytes wrapped to gigabytes; found by the `acpi` fuzz target).
+fn root_table_plausible<H: AcpiHandler>(handler: H, address: u64) -> bool {
+    // SAFETY: as in `rsdp_length_plausible`.
+    let rsdp = unsafe { handler.map_physical_region::<u8>(address as usize, 36) };
+    let bytes = mapped_bytes(&rsdp);
+    if bytes.len() < 36 {
+        return false;
+    }
+    let le32 =
+        |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    let root = if bytes[15] == 0 {
+        u64::from(le32(16))
+    } else {
+        u64::from(le32(24)) | u64::from(le32(28)) << 32
+    };
+    drop(rsdp);
+    // SAFETY: the handler maps any range (zeroes where nothing is mapped).
+    let header = unsafe { handler.map_physical_region::<u8>(root as usize, 36) };
+    let header_bytes = mapped_bytes(&header);
+    let length = header_bytes
+        .get(4..8)
+        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    if (36..=MAX_ROOT_TABLE_LENGTH).contains(&length) {
+        return true;
+    }
+    log::warn!("acpi: root table at {root:#x} claims {length} bytes; ignored");
+    false
+}
+
+/// Whether the FADT's PM1 block lengths fit the crate's `length * 8` bit widths
+/// (a u8: a length above 31 overflowed; found by the `acpi` fuzz target).
+fn fadt_lengths_plausible(fadt: &[u8]) -> bool {
+    let (event, control) = (fadt.get(88).copied(), fadt.get(89).copied());
+    let plausible = event.is_some_and(|l| l < 32) && control.is_some_and(|l| l < 32);
+    if !plausible {
+        log::warn!(
+            "acpi: FADT PM1 lengths {event:?}/{control:?} are implausible; power-off unavailable"
+        );
+    }
+    plausible
 }
 
 fn read_tables<H: AcpiHandler>(
@@ -375,6 +427,7 @@ fn read_tables<H: AcpiHandler>(
         return info;
     }
     match tables.find_table::<Fadt>() {
+        Ok(fadt) if !fadt_lengths_plausible(mapped_bytes(&fadt)) => {}
         Ok(fadt) => {
             info.power.button = power_button_info(&raw_fixed_events(&fadt));
             info.power.pm1a_control_port = fadt
