@@ -126,18 +126,8 @@ pub fn layout(width: u32, height: u32) -> Layout {
     } else {
         2
     };
-    let rows = BUTTON_COUNT as u32 / columns;
-    let cell_w = (grid.size.width - gap * (columns - 1)) / columns;
-    let cell_h = (grid.size.height - gap * (rows - 1)) / rows;
-    let buttons = core::array::from_fn(|i| {
-        let (col, row) = (i as u32 % columns, i as u32 / columns);
-        rect(
-            grid.top_left.x as u32 + col * (cell_w + gap),
-            grid.top_left.y as u32 + row * (cell_h + gap),
-            cell_w,
-            cell_h,
-        )
-    });
+    // The toolkit's grid: equal cells, the gaps exact, reflowed with the columns.
+    let buttons = vitrine::ui::layout::grid(&grid, columns, gap);
     Layout {
         screen: rect(0, 0, w, h),
         header,

@@ -8,7 +8,6 @@
 #![forbid(unsafe_code)]
 
 pub mod layout;
-pub mod text;
 pub mod theme;
 
 use core::fmt::Write;
@@ -19,8 +18,8 @@ use embedded_graphics::primitives::{
 };
 use heapless::String;
 use layout::{Layout, Widget, BUTTON_COUNT};
-use text::{Align, Font, Weight};
 use vitrine::app::{App, Button, Event, InputEvent, Interaction, Key, SystemInfo, UiEvent};
+use vitrine::ui::{font, text, Align, Font, TextStyle, Weight};
 
 pub use layout::layout;
 
@@ -45,6 +44,7 @@ const HOME_LABELS: [&str; BUTTON_COUNT] = [
     "Rooms >",
 ];
 const ROOM_LABELS: [&str; BUTTON_COUNT] = ["Lights", "Music", "Blinds", "Fan", "All off", "< Home"];
+const DRINK_PRICES: [&str; 3] = ["2,50 €", "3,80 €", "2 €"];
 const ACCENT_NAMES: [&str; 4] = ["Teal", "Violet", "Coral", "Sky"];
 /// Widest values a button shows, for choosing its font once per layout.
 const VALUE_SAMPLES: [&str; 4] = ["88888", "Violet", "Page 2", "3 on"];
@@ -66,7 +66,7 @@ pub const FIELD: usize = BUTTON_COUNT;
 pub const FOCUSABLE: usize = BUTTON_COUNT + 1;
 /// Characters the text field holds at most (fewer when they would not fit).
 pub const FIELD_CAPACITY: usize = 32;
-const FIELD_PLACEHOLDER: &str = "Type a note";
+const FIELD_PLACEHOLDER: &str = "Note pour Genève";
 
 /// The widget at a focus index.
 fn widget_of(id: usize) -> Widget {
@@ -139,7 +139,7 @@ impl Fonts {
                 row_h * 6 / 10,
             ),
             field: text::fit(
-                &["Type a note here"],
+                &[FIELD_PLACEHOLDER, "Type a note here"],
                 Weight::Regular,
                 l.field.size.width.saturating_sub(2 * pad),
                 l.field.size.height / 2,
@@ -290,7 +290,8 @@ impl Kiosk {
 
     fn hint(&self, i: usize) -> &'static str {
         match (self.page, i) {
-            (Page::Home, 0..=2) => "cups",
+            // Prices: accented text and the euro sign, from the toolkit's Latin-1 font.
+            (Page::Home, 0..=2) => DRINK_PRICES[i],
             (Page::Home, 3) => "total",
             (Page::Home, 4) => "colour",
             (Page::Rooms, 0..=3) => "switch",
@@ -422,7 +423,7 @@ impl Kiosk {
 
     fn edit_text(&mut self, key: Key) -> bool {
         match key {
-            Key::Char(c) if c.is_ascii_graphic() || c == ' ' => {
+            Key::Char(c) if !c.is_control() && font::has_glyph(c) => {
                 let room = self
                     .layout
                     .field
@@ -521,13 +522,12 @@ impl Kiosk {
                 .draw(d);
         let name_x = t.top_left.x + logo as i32 + l.unit as i32;
         let name_area = Rectangle::new(Point::new(name_x, t.top_left.y), t.size);
-        text::draw(
+        text::draw_in(
             d,
             PRODUCT_NAME,
-            self.fonts.title,
+            &TextStyle::new(self.fonts.title, theme::TEXT, theme::HEADER),
             &name_area,
             Align::Left,
-            theme::TEXT,
         );
     }
 
@@ -551,15 +551,15 @@ impl Kiosk {
             Size::new(c.size.width.saturating_sub(time_w + gap), c.size.height),
         );
         if caption.width(page) <= caption_area.size.width {
-            text::draw(d, page, caption, &caption_area, Align::Right, theme::MUTED);
+            let style = TextStyle::new(caption, theme::MUTED, theme::HEADER);
+            text::draw_in(d, page, &style, &caption_area, Align::Right);
         }
-        text::draw(
+        text::draw_in(
             d,
             &self.clock_text,
-            self.fonts.clock,
+            &TextStyle::new(self.fonts.clock, theme::TEXT, theme::HEADER),
             c,
             Align::Right,
-            theme::TEXT,
         );
     }
 
@@ -614,13 +614,12 @@ impl Kiosk {
         let inner = body.offset(-pad);
         let label_h = self.fonts.label.height();
         let label_area = Rectangle::new(inner.top_left, Size::new(inner.size.width, label_h));
-        text::draw(
+        text::draw_in(
             d,
             self.label(i),
-            self.fonts.label,
+            &TextStyle::new(self.fonts.label, label_color, surface),
             &label_area,
             Align::Left,
-            label_color,
         );
         // A short accent bar under the label.
         let bar_y = inner.top_left.y + label_h as i32 + l.unit as i32 / 2;
@@ -656,14 +655,12 @@ impl Kiosk {
         let space_bottom = inner.top_left.y + inner.size.height as i32;
         let baseline =
             ((space_top + space_bottom) / 2 + value_font.ascent() as i32 / 2).min(space_bottom);
-        text::draw_on_baseline(
+        text::draw_line(
             d,
             &value,
-            value_font,
+            &TextStyle::new(value_font, value_color, surface),
             inner.top_left.x,
             baseline,
-            Align::Left,
-            value_color,
         );
         let hint = self.hint(i);
         let hint_font = text::fit(
@@ -679,14 +676,12 @@ impl Kiosk {
                 theme::MUTED
             };
             let right = inner.top_left.x + inner.size.width as i32;
-            text::draw_on_baseline(
+            text::draw_line(
                 d,
                 hint,
-                hint_font,
-                right,
+                &TextStyle::new(hint_font, hint_color, surface),
+                right - hint_font.width(hint) as i32,
                 baseline,
-                Align::Right,
-                hint_color,
             );
         }
     }
@@ -708,13 +703,12 @@ impl Kiosk {
         let inner = r.offset(-(pad as i32));
         let (row_h, title_h) = status_rows(l);
         let title_area = Rectangle::new(inner.top_left, Size::new(inner.size.width, title_h));
-        text::draw(
+        text::draw_in(
             d,
             "System",
-            self.fonts.status_title,
+            &TextStyle::new(self.fonts.status_title, theme::TEXT, theme::CARD),
             &title_area,
             Align::Left,
-            theme::TEXT,
         );
         let dot = (title_h / 4).max(4);
         let dot_rect = Rectangle::new(
@@ -741,7 +735,8 @@ impl Kiosk {
             }
             let font = self.fonts.status_row;
             let label_w = font.width(label);
-            text::draw(d, label, font, &area, Align::Left, theme::MUTED);
+            let muted = TextStyle::new(font, theme::MUTED, theme::CARD);
+            text::draw_in(d, label, &muted, &area, Align::Left);
             // Long values (integration text) get a smaller font rather than being cut.
             let room = area.size.width.saturating_sub(label_w + l.unit * 2);
             let value_font = if font.width(value) <= room {
@@ -750,7 +745,8 @@ impl Kiosk {
                 text::fit(&[value], Weight::Regular, room, font.height())
             };
             if value_font.width(value) <= room {
-                text::draw(d, value, value_font, &area, Align::Right, theme::TEXT);
+                let style = TextStyle::new(value_font, theme::TEXT, theme::CARD);
+                text::draw_in(d, value, &style, &area, Align::Right);
             }
         }
     }
@@ -788,16 +784,11 @@ impl Kiosk {
         );
         let font = self.fonts.field;
         if self.text.is_empty() && !focused {
-            text::draw(
-                d,
-                FIELD_PLACEHOLDER,
-                font,
-                &inner,
-                Align::Left,
-                theme::MUTED,
-            );
+            let style = TextStyle::new(font, theme::MUTED, surface);
+            text::draw_in(d, FIELD_PLACEHOLDER, &style, &inner, Align::Left);
         } else {
-            text::draw(d, &self.text, font, &inner, Align::Left, theme::TEXT);
+            let style = TextStyle::new(font, theme::TEXT, surface);
+            text::draw_in(d, &self.text, &style, &inner, Align::Left);
         }
         if focused {
             // The caret: a bar after the text.

@@ -12,7 +12,12 @@
 //! `vbva-hint SCREEN W H [off]` · `mouse-raw VX VY` · `fail REQUEST_TYPE RC COUNT`
 //! (the next COUNT requests of that type get RC) · `host-command-offset OFFSET`.
 //!
-//! Checks: `expect mode SCREEN W H` · `expect pointer visible|hidden|host|software` ·
+//! SVGA II: `machine controller=vmsvga|vboxsvga [vram_mib=N] [display=svga|vbva|...]
+//! [svga-fault=...]` (first line: how the VM is built) · `svga-fault
+//! none|worker-stuck|busy-stuck` · `storm N W H` (N hints, the last W×H).
+//!
+//! Checks: `expect one-redraw-per-mode` · `expect svga-picture` (the window shows
+//! exactly VRAM) · `expect mode SCREEN W H` · `expect pointer visible|hidden|host|software` ·
 //! `expect click TARGET` (a `@vitrine click … target=TARGET` since the last one) ·
 //! `expect integration on|off` · `expect status TEXT` (some status line so far
 //! contains TEXT) · `expect power off`.
@@ -46,6 +51,27 @@ pub enum PointerExpectation {
 /// One script command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
+    /// `machine KEY=VALUE...` (first line only): `controller=vboxvga|vboxsvga|vmsvga`,
+    /// `vram_mib=N`, `display=auto|vbva|svga|vbe|firmware`, `svga-fault=...`.
+    Machine(Vec<(String, String)>),
+    /// `svga-fault none|worker-stuck|busy-stuck`: the SVGA host misbehaves from now on.
+    SvgaFault(String),
+    /// `storm N W H`: N setvideomodehint resizes alternating over sizes, ending with W×H,
+    /// the guest running only now and then in between.
+    Storm {
+        /// Hints.
+        count: u32,
+        /// Final width.
+        width: u32,
+        /// Final height.
+        height: u32,
+    },
+    /// `expect one-redraw-per-mode`: every mode the guest set was set once on the host
+    /// and drawn once, in full.
+    ExpectOneRedrawPerMode,
+    /// `expect svga-updates`: the SVGA host repainted only from UPDATE commands, and
+    /// its picture equals VRAM.
+    ExpectSvgaPicture,
     /// `resize SCREEN W H`.
     Resize {
         /// Screen.
@@ -272,6 +298,22 @@ fn parse_line(text: &str) -> Result<Option<Command>, String> {
             count: number(next(), "count")?,
         },
         "host-command-offset" => Command::HostCommandOffset(number(next(), "offset")?),
+        "machine" => {
+            let pairs: Result<Vec<(String, String)>, String> = std::iter::from_fn(&mut next)
+                .map(|w| {
+                    w.split_once('=')
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .ok_or(format!("expected KEY=VALUE, got `{w}`"))
+                })
+                .collect();
+            Command::Machine(pairs?)
+        }
+        "svga-fault" => Command::SvgaFault(next().ok_or("missing fault")?.to_string()),
+        "storm" => Command::Storm {
+            count: number(next(), "count")?,
+            width: number(next(), "width")?,
+            height: number(next(), "height")?,
+        },
         "expect" => match next() {
             Some("mode") => Command::ExpectMode {
                 screen: number(next(), "screen")?,
@@ -298,6 +340,8 @@ fn parse_line(text: &str) -> Result<Option<Command>, String> {
                 }
                 Command::ExpectStatus(rest.join(" "))
             }
+            Some("one-redraw-per-mode") => Command::ExpectOneRedrawPerMode,
+            Some("svga-picture") => Command::ExpectSvgaPicture,
             Some("power") => match next() {
                 Some("off") => Command::ExpectPowerOff,
                 other => return Err(format!("expected `expect power off`, got {other:?}")),

@@ -46,6 +46,8 @@ pub struct SimOptions {
     pub hgsmi: bool,
     /// The VM has a VMMDev (false: the guest must do without).
     pub vmmdev: bool,
+    /// `display=` on the guest's command line.
+    pub display: vitrine::boot::cmdline::DisplayChoice,
 }
 
 impl Default for SimOptions {
@@ -58,6 +60,7 @@ impl Default for SimOptions {
             out_dir: PathBuf::from("target/sim"),
             hgsmi: true,
             vmmdev: true,
+            display: Default::default(),
         }
     }
 }
@@ -139,6 +142,8 @@ pub struct Sim {
     line: usize,
     /// Steps the guest took (all host actions).
     pub steps: u64,
+    /// Line of the script's first command (where `machine` may stand).
+    first_line: usize,
 }
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
@@ -184,6 +189,7 @@ impl Sim {
                 mode: options.mode,
                 firmware_framebuffer: None,
                 integration: options.integration,
+                display: options.display,
                 request_pages: platform.request_pages(),
                 write_combining: None,
                 vbox_log_mirror: Some(status_capture::mirror_to_vbox_log),
@@ -208,6 +214,7 @@ impl Sim {
                 clicks_seen: 0,
                 line: 0,
                 steps: 0,
+                first_line: 0,
             };
             sim.settle()?;
             Ok(sim)
@@ -283,6 +290,7 @@ impl Sim {
 
     /// Runs a parsed script.
     pub fn run(&mut self, steps: &[Step]) -> Result<(), SimError> {
+        self.first_line = steps.first().map_or(0, |s| s.line);
         for step in steps {
             self.line = step.line;
             let line = step.line;
@@ -497,6 +505,49 @@ impl Sim {
                 }
                 return Ok(());
             }
+            Command::Machine(_) => {
+                if self.line != self.first_line {
+                    return Err(SimError::Command {
+                        line: self.line,
+                        message: "`machine` must be the script's first command".into(),
+                    });
+                }
+                return Ok(());
+            }
+            Command::SvgaFault(name) => {
+                let fault = svga_fault(name).ok_or_else(|| SimError::Command {
+                    line: self.line,
+                    message: format!("unknown svga fault `{name}`"),
+                })?;
+                match machine.svga_mut() {
+                    Some(svga) => svga.set_fault(fault),
+                    None => {
+                        return Err(SimError::Command {
+                            line: self.line,
+                            message: "this controller has no SVGA device".into(),
+                        })
+                    }
+                }
+            }
+            Command::Storm {
+                count,
+                width,
+                height,
+            } => {
+                const SIZES: [(u32, u32); 4] = [(800, 600), (1024, 768), (1280, 800), (1600, 900)];
+                for i in 0..count.saturating_sub(1) {
+                    let (w, h) = SIZES[i as usize % SIZES.len()];
+                    self.platform.machine.resize(0, w, h);
+                    if i % 97 == 0 {
+                        self.runtime.step(&mut self.platform);
+                        self.steps += 1;
+                        self.check_protocol()?;
+                    }
+                }
+                self.platform.machine.resize(0, *width, *height);
+            }
+            Command::ExpectOneRedrawPerMode => return self.expect_one_redraw_per_mode(),
+            Command::ExpectSvgaPicture => return self.expect_svga_picture(),
             Command::ExpectPowerOff => {
                 let actions = machine.vmmdev().power_actions().to_vec();
                 if !actions.contains(&PowerAction::PowerOff) {
@@ -506,6 +557,95 @@ impl Sim {
             }
         }
         self.settle()
+    }
+
+    /// Every `display backend=… mode=WxH` line is followed by exactly one first frame
+    /// that redrew the whole W×H, and (SVGA) the host applied exactly that many modes.
+    fn expect_one_redraw_per_mode(&mut self) -> Result<(), SimError> {
+        let lines = self.status_lines();
+        let mut modes = 0usize;
+        let mut pending: Option<u64> = None;
+        for line in &lines {
+            let field = |key: &str| {
+                line.split_whitespace()
+                    .find_map(|w| w.strip_prefix(key))
+                    .map(str::to_string)
+            };
+            if line.starts_with("@vitrine display backend=") {
+                if let Some(area) = pending {
+                    return Err(self.fail(format!("mode of {area} px set twice without a frame")));
+                }
+                let mode = field("mode=").unwrap_or_default();
+                let (w, h) = mode.split_once('x').unwrap_or(("0", "0"));
+                let (w, h): (u64, u64) = (w.parse().unwrap_or(0), h.parse().unwrap_or(0));
+                pending = Some(w * h);
+                modes += 1;
+            } else if line.starts_with("@vitrine frame ") {
+                let dirty: u64 = field("dirty_px=").and_then(|v| v.parse().ok()).unwrap_or(0);
+                match pending.take() {
+                    Some(area) if dirty >= area => {}
+                    Some(area) => {
+                        return Err(self.fail(format!("first frame redrew {dirty} of {area} px")))
+                    }
+                    None => return Err(self.fail(format!("a frame line without a mode: {line}"))),
+                }
+            }
+        }
+        if self.runtime.display().backend_name() == "svga" {
+            let host = self
+                .platform
+                .machine
+                .svga()
+                .map_or(0, |s| s.mode_changes().len());
+            if host != modes {
+                return Err(self.fail(format!(
+                    "the guest reported {modes} modes, the SVGA host applied {host}"
+                )));
+            }
+        }
+        println!("sim: {modes} modes, each set once and drawn once");
+        Ok(())
+    }
+
+    /// The window shows exactly what is in VRAM (outside the host pointer): no
+    /// rectangle was lost on the way to the host.
+    fn expect_svga_picture(&mut self) -> Result<(), SimError> {
+        let machine = &mut self.platform.machine;
+        let Some(screen) = machine.svga().and_then(|s| s.screen()) else {
+            return Err(self.fail("SVGA mode is not on".into()));
+        };
+        let image = machine.host_view(0);
+        let (px, py) = machine.pointer_position();
+        let pointer = machine.pointer().shape.clone();
+        let mut vram = vec![0u8; (screen.pitch * screen.height) as usize];
+        let base = u64::from(machine.config().vram_base);
+        machine.read_phys(base + u64::from(screen.vram_offset), &mut vram);
+        let under_pointer = |x: u32, y: u32| {
+            pointer.as_ref().is_some_and(|s| {
+                let (x0, y0) = (px - s.hot_x as i32, py - s.hot_y as i32);
+                (x as i32) >= x0
+                    && (x as i32) < x0 + s.width as i32
+                    && (y as i32) >= y0
+                    && (y as i32) < y0 + s.height as i32
+            })
+        };
+        let mut wrong = 0;
+        for y in 0..screen.height {
+            for x in 0..screen.width {
+                if under_pointer(x, y) {
+                    continue;
+                }
+                let i = (y * screen.pitch + x * 4) as usize;
+                let want = [vram[i + 2], vram[i + 1], vram[i], 0xFF];
+                if image.pixel(x, y) != want {
+                    wrong += 1;
+                }
+            }
+        }
+        if wrong > 0 {
+            return Err(self.fail(format!("{wrong} pixels of the window differ from VRAM")));
+        }
+        Ok(())
     }
 
     fn widget_centre(&self, name: &str) -> Result<(i32, i32), SimError> {
@@ -604,17 +744,78 @@ fn virtualbox_power_info() -> PowerInfo {
     }
 }
 
+fn svga_fault(name: &str) -> Option<twin::svga::SvgaFault> {
+    use twin::svga::SvgaFault;
+    match name {
+        "none" => Some(SvgaFault::None),
+        "worker-stuck" => Some(SvgaFault::WorkerStuck),
+        "busy-stuck" => Some(SvgaFault::BusyStuck),
+        _ => None,
+    }
+}
+
+/// The options a script's leading `machine KEY=VALUE...` line asks for.
+fn machine_options(
+    options: &mut SimOptions,
+    pairs: &[(String, String)],
+) -> Result<Option<twin::svga::SvgaFault>, String> {
+    use twin::GraphicsController;
+    let mut fault = None;
+    for (key, value) in pairs {
+        match key.as_str() {
+            "controller" => {
+                options.machine.graphics = match value.as_str() {
+                    "vboxvga" => GraphicsController::VBoxVga,
+                    "vboxsvga" => GraphicsController::VBoxSvga,
+                    "vmsvga" => GraphicsController::VmSvga,
+                    other => return Err(format!("unknown controller `{other}`")),
+                }
+            }
+            "vram_mib" => {
+                let mib: u32 = value
+                    .parse()
+                    .map_err(|_| format!("bad vram_mib `{value}`"))?;
+                options.machine.vram_size = mib << 20;
+            }
+            "display" => {
+                options.display = value
+                    .parse()
+                    .map_err(|_| format!("bad display `{value}`"))?;
+            }
+            "svga-fault" => {
+                fault = Some(svga_fault(value).ok_or(format!("unknown svga fault `{value}`"))?);
+            }
+            other => return Err(format!("unknown machine option `{other}`")),
+        }
+    }
+    Ok(fault)
+}
+
 /// Parses and runs a script file; returns the transcript (status lines and log
 /// records), or the error after printing the transcript.
 pub fn run_script(path: &Path, out_dir: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let steps = crate::scenario::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let options = SimOptions {
+    let mut options = SimOptions {
         out_dir: out_dir.to_path_buf(),
         ..SimOptions::default()
     };
-    let mut sim = Sim::boot(options)?;
+    let mut fault = None;
+    if let Some(Step {
+        command: Command::Machine(pairs),
+        line,
+        ..
+    }) = steps.first()
+    {
+        fault = machine_options(&mut options, pairs)
+            .map_err(|e| format!("{}: line {line}: {e}", path.display()))?;
+    }
+    let mut sim = Sim::boot_with(options, |machine| {
+        if let (Some(fault), Some(svga)) = (fault, machine.svga_mut()) {
+            svga.set_fault(fault);
+        }
+    })?;
     let result = sim.run(&steps);
     let lines = sim.transcript();
     if let Err(error) = result {

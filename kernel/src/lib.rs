@@ -4,6 +4,8 @@
 //! tested on the host, and runs hosted against the VirtualBox twin.
 #![cfg_attr(not(test), no_std)]
 
+// `include_image!` names `::vitrine`, also when used inside this crate.
+extern crate self as vitrine;
 // The host half (`host`: an app's host binary) uses std; bare metal never does.
 #[cfg(all(not(target_os = "none"), not(test)))]
 extern crate std;
@@ -44,7 +46,12 @@ pub mod status;
 pub mod system;
 pub mod testing;
 pub mod timers;
+pub mod ui;
 pub mod vbox;
+
+/// Embeds a PNG as a `ui::Image` (premultiplied RGBA, converted at compile time);
+/// the path is relative to the app's `Cargo.toml`.
+pub use vitrine_macros::include_image;
 
 /// The Rust target the kernel and every app image are built for.
 pub const KERNEL_TARGET: &str = "x86_64-unknown-none";

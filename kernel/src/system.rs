@@ -11,12 +11,13 @@
 //! Hosted runs call [`build`] and `step` the returned runtime themselves.
 
 use crate::app_api::{App, SystemInfo};
+use crate::boot::cmdline::DisplayChoice;
 use crate::boot::BootInfo;
-use crate::display::boot::init_display;
-use crate::display::boot::DEFAULT_MODE;
+use crate::display::boot::{init_display, DisplayRequest, DEFAULT_MODE};
 use crate::display::firmware::FirmwareFramebufferInfo;
 use crate::display::system::SystemDisplay;
 use crate::display::{Display, DisplayError};
+use crate::drivers::vga::svga::VMWARE_SVGA2_ID;
 use crate::drivers::vga::{PciBar, VgaKind, VgaPciInfo};
 use crate::drivers::vmmdev::wire::{VMMDEV_DEVICEID, VMMDEV_VENDORID};
 use crate::drivers::vmmdev::PciResources;
@@ -42,6 +43,8 @@ pub struct SystemConfig {
     pub firmware_framebuffer: Option<FirmwareFramebufferInfo>,
     /// `integration=on|off`: use VMMDev and HGSMI/VBVA when present.
     pub integration: bool,
+    /// `display=`: the backend the display fallback chain starts at.
+    pub display: DisplayChoice,
     /// The VMMDev request page(s): below 4 GiB, identity-mapped (metal: a static
     /// page-aligned pool in the kernel image; hosted: pages in the twin's RAM).
     pub request_pages: Option<PhysRegion>,
@@ -86,6 +89,7 @@ impl SystemConfig {
                 .map_or(DEFAULT_MODE, |m| (m.width, m.height)),
             firmware_framebuffer,
             integration: boot.cmdline.integration,
+            display: boot.cmdline.display,
             request_pages,
             write_combining,
             #[cfg(target_os = "none")]
@@ -171,8 +175,9 @@ impl<H: Platform, D: InputDevices<H>, X: EventSource<H>> EventSource<H> for Syst
 /// The runtime `build` returns.
 pub type SystemRuntime<A, D, X> = Runtime<SystemDisplay, A, SystemSources<D, X>>;
 
-/// The VGA function as the display drivers want it.
-pub fn vga_pci_info(function: &PciFunction) -> VgaPciInfo {
+/// The VGA function as the display drivers want it; `subsystem` is config dword 0x2C
+/// split into (vendor, device).
+pub fn vga_pci_info(function: &PciFunction, subsystem: u32) -> VgaPciInfo {
     let mut bars = [PciBar::None; 6];
     for bar in &function.bars {
         let Some(slot) = bars.get_mut(usize::from(bar.index)) else {
@@ -195,15 +200,20 @@ pub fn vga_pci_info(function: &PciFunction) -> VgaPciInfo {
     VgaPciInfo {
         vendor: function.vendor_id,
         device: function.device_id,
+        subsystem: (subsystem as u16, (subsystem >> 16) as u16),
         bars,
     }
 }
 
-fn find_vga(pci: &PciScan) -> Option<VgaPciInfo> {
-    pci.functions()
-        .iter()
-        .find(|f| VgaKind::from_pci_id(f.vendor_id, f.device_id).is_some())
-        .map(vga_pci_info)
+/// The display controller: VirtualBox's VGA, QEMU's std VGA or an SVGA II function.
+fn find_vga<H: Platform>(hal: &mut H, pci: &PciScan) -> Option<VgaPciInfo> {
+    let function = pci.functions().iter().find(|f| {
+        VgaKind::from_pci_id(f.vendor_id, f.device_id).is_some()
+            || (f.vendor_id, f.device_id) == VMWARE_SVGA2_ID
+    })?;
+    let a = function.address;
+    let subsystem = hal.read_config(a.bus, a.device, a.function, 0x2C);
+    Some(vga_pci_info(function, subsystem))
 }
 
 /// Finds and brings up VMMDev; logs why not when it cannot.
@@ -265,13 +275,18 @@ pub fn build<H: Platform, A: App, D: InputDevices<H>, X: EventSource<H>>(
             mode = (hint.width, hint.height);
         }
     }
-    let vga = find_vga(pci);
+    let vga = find_vga(hal, pci);
+    let request = DisplayRequest {
+        mode,
+        integration: config.integration,
+        virtualbox: vbox.is_some(),
+        choice: config.display,
+    };
     let display = init_display(
         hal,
         vga.as_ref(),
         config.firmware_framebuffer.as_ref(),
-        mode,
-        config.integration,
+        request,
     )?;
     if let Some(map) = config.write_combining {
         if let Some((phys, len)) =
@@ -383,7 +398,8 @@ mod tests {
             bars,
             secondary_bus: None,
         };
-        let info = vga_pci_info(&function);
+        let info = vga_pci_info(&function, 0x0405_15AD);
+        assert_eq!(info.subsystem, (0x15AD, 0x0405));
         assert_eq!((info.vendor, info.device), (0x80EE, 0xBEEF));
         assert_eq!(
             info.bars[0],

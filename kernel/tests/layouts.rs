@@ -16,6 +16,7 @@ use std::mem::{align_of, offset_of, size_of};
 use serde_json::Value;
 use vitrine::drivers::vga::dispi_regs as dispi;
 use vitrine::drivers::vga::hgsmi::wire as hgsmi;
+use vitrine::drivers::vga::svga::wire as svga;
 use vitrine::drivers::vga::vbva::wire as vbva;
 use vitrine::drivers::vmmdev::wire as vmm;
 
@@ -298,6 +299,19 @@ fn type_checks() -> Vec<TypeCheck> {
             cbPartialWriteThreshold => "partial_write_tresh", cbData => "data_len",
         } nested { "host_flags" => "vbva_host_flags" }),
         type_check!(vbva::CmdHdr => "VBVACMDHDR" { x => "x", y => "y", w => "w", h => "h" }),
+        // ---------------------------------------------------------------- SVGA II
+        type_check!(svga::FifoCmdUpdate => "SVGAFifoCmdUpdate" {
+            x => "x", y => "y", width => "width", height => "height",
+        }),
+        type_check!(svga::FifoCmdDefineCursor => "SVGAFifoCmdDefineCursor" {
+            id => "id", hotspotX => "hotspotX", hotspotY => "hotspotY", width => "width",
+            height => "height", andMaskDepth => "andMaskDepth", xorMaskDepth => "xorMaskDepth",
+        }),
+        type_check!(svga::FifoCmdDefineAlphaCursor => "SVGAFifoCmdDefineAlphaCursor" {
+            id => "id", hotspotX => "hotspotX", hotspotY => "hotspotY", width => "width",
+            height => "height",
+        }),
+        type_check!(svga::FifoCmdFence => "SVGAFifoCmdFence" { fence => "fence" }),
     ];
     // Every request that starts with a header: its header.* paths are checked against
     // VMMDevRequestHeader (which is checked on its own above).
@@ -679,6 +693,58 @@ fn const_checks() -> Vec<ConstCheck> {
         vbva::VBVA_ADAPTER_INFORMATION_SIZE => "VBVA_ADAPTER_INFORMATION_SIZE",
         vbva::VBVAMODEHINT_MAGIC => "VBVAMODEHINT_MAGIC",
         vbva::VBOX_VIDEO_MAX_SCREENS => "VBOX_VIDEO_MAX_SCREENS",
+        // SVGA II
+        svga::PCI_DEVICE_ID_VMWARE_SVGA2 => "PCI_DEVICE_ID_VMWARE_SVGA2",
+        svga::SVGA_MAGIC => "SVGA_MAGIC",
+        svga::SVGA_ID_0 => "SVGA_ID_0",
+        svga::SVGA_ID_1 => "SVGA_ID_1",
+        svga::SVGA_ID_2 => "SVGA_ID_2",
+        svga::SVGA_INDEX_PORT => "SVGA_INDEX_PORT",
+        svga::SVGA_VALUE_PORT => "SVGA_VALUE_PORT",
+        svga::SVGA_BIOS_PORT => "SVGA_BIOS_PORT",
+        svga::SVGA_IRQSTATUS_PORT => "SVGA_IRQSTATUS_PORT",
+        svga::SVGA_REG_ID => "SVGA_REG_ID",
+        svga::SVGA_REG_ENABLE => "SVGA_REG_ENABLE",
+        svga::SVGA_REG_WIDTH => "SVGA_REG_WIDTH",
+        svga::SVGA_REG_HEIGHT => "SVGA_REG_HEIGHT",
+        svga::SVGA_REG_MAX_WIDTH => "SVGA_REG_MAX_WIDTH",
+        svga::SVGA_REG_MAX_HEIGHT => "SVGA_REG_MAX_HEIGHT",
+        svga::SVGA_REG_DEPTH => "SVGA_REG_DEPTH",
+        svga::SVGA_REG_BITS_PER_PIXEL => "SVGA_REG_BITS_PER_PIXEL",
+        svga::SVGA_REG_BYTES_PER_LINE => "SVGA_REG_BYTES_PER_LINE",
+        svga::SVGA_REG_FB_START => "SVGA_REG_FB_START",
+        svga::SVGA_REG_FB_OFFSET => "SVGA_REG_FB_OFFSET",
+        svga::SVGA_REG_VRAM_SIZE => "SVGA_REG_VRAM_SIZE",
+        svga::SVGA_REG_FB_SIZE => "SVGA_REG_FB_SIZE",
+        svga::SVGA_REG_CAPABILITIES => "SVGA_REG_CAPABILITIES",
+        svga::SVGA_REG_MEM_START => "SVGA_REG_MEM_START",
+        svga::SVGA_REG_MEM_SIZE => "SVGA_REG_MEM_SIZE",
+        svga::SVGA_REG_CONFIG_DONE => "SVGA_REG_CONFIG_DONE",
+        svga::SVGA_REG_SYNC => "SVGA_REG_SYNC",
+        svga::SVGA_REG_BUSY => "SVGA_REG_BUSY",
+        svga::SVGA_REG_GUEST_ID => "SVGA_REG_GUEST_ID",
+        svga::SVGA_REG_DEAD => "SVGA_REG_DEAD",
+        svga::SVGA_REG_CURSOR_X => "SVGA_REG_CURSOR_X",
+        svga::SVGA_REG_CURSOR_Y => "SVGA_REG_CURSOR_Y",
+        svga::SVGA_REG_CURSOR_ON => "SVGA_REG_CURSOR_ON",
+        svga::SVGA_REG_MEM_REGS => "SVGA_REG_MEM_REGS",
+        svga::SVGA_REG_IRQMASK => "SVGA_REG_IRQMASK",
+        svga::SVGA_REG_TRACES => "SVGA_REG_TRACES",
+        svga::SVGA_CURSOR_ON_HIDE => "SVGA_CURSOR_ON_HIDE",
+        svga::SVGA_CURSOR_ON_SHOW => "SVGA_CURSOR_ON_SHOW",
+        svga::SVGA_FIFO_MIN => "SVGA_FIFO_MIN",
+        svga::SVGA_FIFO_MAX => "SVGA_FIFO_MAX",
+        svga::SVGA_FIFO_NEXT_CMD => "SVGA_FIFO_NEXT_CMD",
+        svga::SVGA_FIFO_STOP => "SVGA_FIFO_STOP",
+        svga::SVGA_FIFO_CAPABILITIES => "SVGA_FIFO_CAPABILITIES",
+        svga::SVGA_FIFO_FENCE => "SVGA_FIFO_FENCE",
+        svga::SVGA_FIFO_NUM_REGS => "SVGA_FIFO_NUM_REGS",
+        svga::SVGA_CMD_UPDATE => "SVGA_CMD_UPDATE",
+        svga::SVGA_CMD_DEFINE_CURSOR => "SVGA_CMD_DEFINE_CURSOR",
+        svga::SVGA_CMD_DEFINE_ALPHA_CURSOR => "SVGA_CMD_DEFINE_ALPHA_CURSOR",
+        svga::SVGA_CMD_FENCE => "SVGA_CMD_FENCE",
+        svga::SVGA_MAX_CURSOR_CMD_BYTES => "SVGA_MAX_CURSOR_CMD_BYTES",
+        svga::SVGA_MAX_CURSOR_CMD_DIMENSION => "SVGA_MAX_CURSOR_CMD_DIMENSION",
     ];
     // Typed flags: each flag against its table constant.
     let flags: Vec<(&'static str, &'static str, i128)> = vec![
@@ -1043,6 +1109,76 @@ fn const_checks() -> Vec<ConstCheck> {
             "VBOX_VIDEO_INFO_HOST_EVENTS_F_VRDP_RESET",
             RingHostEvents::VIDEO_INFO_VRDP_RESET.bits().into(),
         ),
+        (
+            "SvgaCaps::RECT_COPY",
+            "SVGA_CAP_RECT_COPY",
+            svga::Caps::RECT_COPY.bits().into(),
+        ),
+        (
+            "SvgaCaps::CURSOR",
+            "SVGA_CAP_CURSOR",
+            svga::Caps::CURSOR.bits().into(),
+        ),
+        (
+            "SvgaCaps::CURSOR_BYPASS",
+            "SVGA_CAP_CURSOR_BYPASS",
+            svga::Caps::CURSOR_BYPASS.bits().into(),
+        ),
+        (
+            "SvgaCaps::CURSOR_BYPASS_2",
+            "SVGA_CAP_CURSOR_BYPASS_2",
+            svga::Caps::CURSOR_BYPASS_2.bits().into(),
+        ),
+        (
+            "SvgaCaps::ALPHA_CURSOR",
+            "SVGA_CAP_ALPHA_CURSOR",
+            svga::Caps::ALPHA_CURSOR.bits().into(),
+        ),
+        (
+            "SvgaCaps::EXTENDED_FIFO",
+            "SVGA_CAP_EXTENDED_FIFO",
+            svga::Caps::EXTENDED_FIFO.bits().into(),
+        ),
+        (
+            "SvgaCaps::PITCHLOCK",
+            "SVGA_CAP_PITCHLOCK",
+            svga::Caps::PITCHLOCK.bits().into(),
+        ),
+        (
+            "SvgaCaps::IRQMASK",
+            "SVGA_CAP_IRQMASK",
+            svga::Caps::IRQMASK.bits().into(),
+        ),
+        (
+            "SvgaCaps::TRACES",
+            "SVGA_CAP_TRACES",
+            svga::Caps::TRACES.bits().into(),
+        ),
+        (
+            "SvgaCaps::SCREEN_OBJECT_2",
+            "SVGA_CAP_SCREEN_OBJECT_2",
+            svga::Caps::SCREEN_OBJECT_2.bits().into(),
+        ),
+        (
+            "FifoCaps::FENCE",
+            "SVGA_FIFO_CAP_FENCE",
+            svga::FifoCaps::FENCE.bits().into(),
+        ),
+        (
+            "FifoCaps::PITCHLOCK",
+            "SVGA_FIFO_CAP_PITCHLOCK",
+            svga::FifoCaps::PITCHLOCK.bits().into(),
+        ),
+        (
+            "FifoCaps::CURSOR_BYPASS_3",
+            "SVGA_FIFO_CAP_CURSOR_BYPASS_3",
+            svga::FifoCaps::CURSOR_BYPASS_3.bits().into(),
+        ),
+        (
+            "FifoCaps::RESERVE",
+            "SVGA_FIFO_CAP_RESERVE",
+            svga::FifoCaps::RESERVE.bits().into(),
+        ),
     ];
     checks.extend(flags);
     checks
@@ -1065,6 +1201,8 @@ fn flag_counts() -> Vec<(&'static str, usize)> {
         ("Caps", vbva::Caps::FLAGS.len()),
         ("PointerFlags", vbva::PointerFlags::FLAGS.len()),
         ("RingHostEvents", vbva::RingHostEvents::FLAGS.len()),
+        ("SvgaCaps", svga::Caps::FLAGS.len()),
+        ("FifoCaps", svga::FifoCaps::FLAGS.len()),
     ]
 }
 
@@ -1146,6 +1284,7 @@ fn every_declared_wire_constant_is_checked() {
         "vga/dispi_regs.rs",
         "vga/hgsmi/wire.rs",
         "vga/vbva/wire.rs",
+        "vga/svga/wire.rs",
     ] {
         let source = std::fs::read_to_string(format!("{root}{file}")).expect("read wire source");
         let declared = declared_constants(&source);

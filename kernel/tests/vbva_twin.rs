@@ -792,6 +792,7 @@ fn vga_pci(hal: &TwinHal) -> VgaPciInfo {
     VgaPciInfo {
         vendor: 0x80EE,
         device: 0xBEEF,
+        subsystem: (0, 0),
         bars,
     }
 }
@@ -972,7 +973,7 @@ fn boot_picks_vbva_on_virtualbox_and_falls_back_to_vbe_when_hgsmi_is_dead() {
     vitrine::status::set_sink(capture_status);
     let mut hal = TwinHal::new(config(16 * MIB, 1));
     let pci = vga_pci(&hal);
-    let display = init_display(&mut hal, Some(&pci), None, (800, 600), true).unwrap();
+    let display = init_display(&mut hal, Some(&pci), None, request_800x600()).unwrap();
     assert!(matches!(display, SystemDisplay::Vbva(_)));
     assert_eq!(display.backend_name(), "vbva");
     assert!(display.host_pointer_capable());
@@ -985,7 +986,7 @@ fn boot_picks_vbva_on_virtualbox_and_falls_back_to_vbe_when_hgsmi_is_dead() {
     let mut dead = TwinHal::new(config(16 * MIB, 1));
     dead.swallow.push(QUERY_CONF32);
     let pci = vga_pci(&dead);
-    let display = init_display(&mut dead, Some(&pci), None, (800, 600), true).unwrap();
+    let display = init_display(&mut dead, Some(&pci), None, request_800x600()).unwrap();
     assert_eq!(display.backend_name(), "vbe");
     assert_eq!(display.mode().width, 800);
     assert!(!display.host_pointer_capable());
@@ -998,4 +999,13 @@ fn boot_picks_vbva_on_virtualbox_and_falls_back_to_vbe_when_hgsmi_is_dead() {
         .unwrap()
         .iter()
         .any(|l| l.starts_with("@vitrine display unavailable backend=vbva error=")));
+}
+
+fn request_800x600() -> vitrine::display::boot::DisplayRequest {
+    vitrine::display::boot::DisplayRequest {
+        mode: (800, 600),
+        integration: true,
+        virtualbox: true,
+        choice: Default::default(),
+    }
 }

@@ -44,6 +44,8 @@ impl ResizeHint {
 pub enum ModeSource {
     /// VBE DISPI registers (screen 0 only).
     Dispi,
+    /// SVGA II registers, applied by the FIFO worker (screen 0 only).
+    Svga,
     /// VBVA_INFO_SCREEN.
     Vbva,
 }
@@ -68,17 +70,40 @@ pub struct DisplayMode {
 }
 
 impl Machine {
+    /// Screen 0 as the DISPI registers describe it (SVGA's "host display mode").
+    pub(crate) fn screen_geometry_dispi(&self) -> Option<FbGeometry> {
+        let m = self.dispi.mode();
+        m.enabled.then_some(FbGeometry {
+            vram_offset: m.start_offset,
+            pitch: m.pitch,
+            width: m.width,
+            height: m.height,
+            bpp: m.bpp,
+            blank: false,
+        })
+    }
+
+    /// Screen 0 while SVGA mode is on: the mode the FIFO worker applied last.
+    fn svga_geometry(&self) -> Option<Option<FbGeometry>> {
+        let svga = self.svga.as_ref().filter(|s| s.enabled())?;
+        Some(svga.screen().map(|s| FbGeometry {
+            vram_offset: u64::from(s.vram_offset),
+            pitch: s.pitch,
+            width: s.width,
+            height: s.height,
+            bpp: s.bpp,
+            blank: false,
+        }))
+    }
+
     pub(crate) fn screen_geometry(&self, screen: u32) -> Option<FbGeometry> {
+        if screen == 0 {
+            if let Some(geometry) = self.svga_geometry() {
+                return geometry;
+            }
+        }
         if screen == 0 && self.screen0_source == ModeSource::Dispi {
-            let m = self.dispi.mode();
-            return m.enabled.then_some(FbGeometry {
-                vram_offset: m.start_offset,
-                pitch: m.pitch,
-                width: m.width,
-                height: m.height,
-                bpp: m.bpp,
-                blank: false,
-            });
+            return self.screen_geometry_dispi();
         }
         let s = self.vbva.screen(screen)?;
         if s.flags & SCREEN_F_DISABLED != 0 {
@@ -105,6 +130,26 @@ impl Machine {
         }
     }
 
+    /// Repaints what SVGA UPDATE-type commands named since the last call.
+    pub(crate) fn apply_svga_updates(&mut self) {
+        let Some(svga) = self.svga.as_mut() else {
+            return;
+        };
+        let updates = std::mem::take(&mut svga.new_updates);
+        let vram = &self.mem.region(RegionKind::Vram).backing;
+        for u in updates {
+            self.pictures[0].repaint(
+                crate::vbva::Rect {
+                    x: u.x as i32,
+                    y: u.y as i32,
+                    w: u.width,
+                    h: u.height,
+                },
+                vram,
+            );
+        }
+    }
+
     pub(crate) fn apply_vbva_updates(&mut self) {
         let vram = &self.mem.region(RegionKind::Vram).backing;
         for u in self.vbva.take_new_updates() {
@@ -127,8 +172,16 @@ impl Machine {
             let vram = &self.mem.region(RegionKind::Vram).backing;
             self.hgsmi.raise_irq(vram, HOSTFLAGS_VSYNC);
         }
+        self.with_svga(|svga, ctx| svga.refresh(ctx));
+        self.apply_svga_updates();
+        // While SVGA is on, only UPDATE-type commands reach the window unless TRACES
+        // is set (vmsvga.md section 7).
+        let svga_owns_screen0 = self
+            .svga
+            .as_ref()
+            .is_some_and(|s| s.enabled() && !s.traces());
         let vbva_owns_screen0 = self.vbva.ring_enabled(0) && !self.vbva.paused();
-        if !vbva_owns_screen0 {
+        if !vbva_owns_screen0 && !svga_owns_screen0 {
             let vram = &self.mem.region(RegionKind::Vram).backing;
             self.pictures[0].repaint_all(vram);
         }

@@ -19,6 +19,8 @@ pub enum Device {
     Vbva,
     /// ACPI PM registers and SMI_CMD.
     Acpi,
+    /// SVGA II registers and FIFO (VMSVGA, VBoxSVGA).
+    Svga,
 }
 
 /// One protocol error, as the host would have logged it (or silently dropped it).

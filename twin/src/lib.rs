@@ -71,6 +71,7 @@ pub mod machine;
 pub mod memory;
 pub mod pci;
 pub mod pointer;
+pub mod svga;
 pub mod vbva;
 pub mod vmmdev;
 pub mod wire;
@@ -78,8 +79,8 @@ pub mod wire;
 pub use errors::{Device, ProtocolError};
 pub use host_view::Image;
 pub use machine::{
-    DeviceId, DisplayMode, HgsmiCommand, Machine, MachineConfig, ModeSource, MouseButton,
-    PortAccess, Ps2Event, ResizeHint, Width,
+    DeviceId, DisplayMode, GraphicsController, HgsmiCommand, Machine, MachineConfig, ModeSource,
+    MouseButton, PortAccess, Ps2Event, ResizeHint, Width,
 };
 pub use pointer::{HostPointer, PointerShape};
 pub use vbva::{DirtyUpdate, ModeHint, Rect};

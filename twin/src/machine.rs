@@ -13,6 +13,8 @@ pub use crate::input::{MouseButton, Ps2Event};
 use crate::memory::{Backing, GuestMemory, Region, RegionKind};
 use crate::pci::{BarDef, BarKind, PciBus, PciFunction, PciIdentity, COMMAND_IO, COMMAND_MEMORY};
 use crate::pointer::HostPointer;
+use crate::svga::wire::{SVGA2_DEVICE, VMWARE_VENDOR};
+use crate::svga::{Svga, SvgaConfig, SvgaCtx, SvgaEffect, SvgaHost};
 use crate::vbva::{DirtyUpdate, ModeHint, ScreenInfo, Vbva, VbvaCtx};
 use crate::vmmdev::{DisplayDef, Env, VmmDev, VmmDevConfig};
 use crate::wire::*;
@@ -99,6 +101,33 @@ pub struct HgsmiCommand {
     pub verified: bool,
 }
 
+/// The VM's graphics controller (VirtualBox's GUI names, vmsvga.md section 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GraphicsController {
+    /// 80EE:BEEF, VRAM BAR0 only: VBE DISPI + HGSMI/VBVA.
+    #[default]
+    VBoxVga,
+    /// 80EE:BEEF, subsystem 15AD:0405: BAR0 VRAM, BAR1 SVGA I/O, BAR2 FIFO.
+    VBoxSvga,
+    /// 15AD:0405 (subsystem 15AD:0405): BAR0 SVGA I/O, BAR1 VRAM, BAR2 FIFO.
+    VmSvga,
+}
+
+impl GraphicsController {
+    /// Whether the SVGA II device is present.
+    pub fn has_svga(self) -> bool {
+        self != Self::VBoxVga
+    }
+
+    /// (VRAM BAR, I/O BAR, FIFO BAR) numbers.
+    fn bars(self) -> (usize, usize, usize) {
+        match self {
+            Self::VmSvga => (1, 0, 2),
+            _ => (0, 1, 2),
+        }
+    }
+}
+
 /// Machine configuration.
 #[derive(Debug, Clone)]
 pub struct MachineConfig {
@@ -128,6 +157,16 @@ pub struct MachineConfig {
     pub vmmdev: VmmDevConfig,
     /// The session id VMMDev reports.
     pub session_id: u64,
+    /// The graphics controller.
+    pub graphics: GraphicsController,
+    /// SVGA II behaviour (VirtualBox, or QEMU's for QEMU-only failures).
+    pub svga_host: SvgaHost,
+    /// SVGA FIFO BAR size (VirtualBox default 2 MiB, power of two).
+    pub svga_fifo_size: u32,
+    /// SVGA FIFO BAR address.
+    pub svga_fifo_base: u32,
+    /// SVGA I/O BAR.
+    pub svga_io_base: u16,
 }
 
 impl Default for MachineConfig {
@@ -146,6 +185,11 @@ impl Default for MachineConfig {
             utc_start_ms: 1_767_225_600_000, // 2026-01-01T00:00:00Z
             vmmdev: VmmDevConfig::default(),
             session_id: 0x5EED_0000_C0FF_EE01,
+            graphics: GraphicsController::VBoxVga,
+            svga_host: SvgaHost::VirtualBox,
+            svga_fifo_size: 2 << 20,
+            svga_fifo_base: 0xF080_0000,
+            svga_io_base: 0xD040,
         }
     }
 }
@@ -185,6 +229,7 @@ pub struct Machine {
     pub(crate) acpi_power_button: u32,
     pub(crate) acpi: crate::acpi::AcpiPm,
     pub(crate) utc_offset_ms: i64,
+    pub(crate) svga: Option<Svga>,
 }
 
 fn next_pow2(v: u32) -> u32 {
@@ -234,6 +279,15 @@ impl Machine {
                 config.vram_size as usize,
                 0,
             ),
+            Region {
+                mapped: config.graphics.has_svga(),
+                ..region(
+                    RegionKind::SvgaFifo,
+                    u64::from(config.svga_fifo_base),
+                    config.svga_fifo_size as usize,
+                    0,
+                )
+            },
         ];
         if let Some((base, size)) = config.high_ram {
             assert!(base >= 1 << 32, "high RAM starts at or above 4 GiB");
@@ -266,25 +320,7 @@ impl Machine {
             &[],
             COMMAND_IO | COMMAND_MEMORY,
         );
-        let vga = PciFunction::new(
-            VGA_PCI,
-            PciIdentity {
-                vendor: 0x80EE,
-                device_id: 0xBEEF,
-                class: (0x03, 0x00, 0),
-                header_type: 0,
-                interrupt_pin: 1,
-                interrupt_line: 10,
-            },
-            &[(
-                BarDef {
-                    size: next_pow2(config.vram_size),
-                    kind: BarKind::Memory { prefetchable: true },
-                },
-                config.vram_base,
-            )],
-            COMMAND_IO | COMMAND_MEMORY,
-        );
+        let vga = vga_function(&config);
         let vmmdev_pci = PciFunction::new(
             VMMDEV_PCI,
             PciIdentity {
@@ -324,6 +360,12 @@ impl Machine {
         );
         let vmmdev = VmmDev::new(config.vmmdev.clone(), config.session_id);
         vmmdev.init_memory(&mem);
+        let svga = config.graphics.has_svga().then(|| {
+            Svga::new(
+                svga_config(&config),
+                &mem.region(RegionKind::SvgaFifo).backing,
+            )
+        });
         let monitors = config.monitor_count;
         Self {
             dispi: Dispi::new(config.vram_size, config.vram_base),
@@ -348,6 +390,7 @@ impl Machine {
             acpi_power_button: 0,
             acpi: crate::acpi::AcpiPm::default(),
             utc_offset_ms: 0,
+            svga,
             config,
         }
     }
@@ -435,10 +478,14 @@ impl Machine {
             r.base = u64::from(f.bar_base(bar));
             r.mapped = f.command() & COMMAND_MEMORY != 0;
         };
-        place(&mut self.mem, RegionKind::Vram, &vga, 0);
+        let (vram_bar, _, fifo_bar) = self.config.graphics.bars();
+        place(&mut self.mem, RegionKind::Vram, &vga, vram_bar);
         place(&mut self.mem, RegionKind::VmmDevMemory, &vmm, 1);
         place(&mut self.mem, RegionKind::VmmDevHeap, &vmm, 2);
-        self.dispi.set_vram_base(vga.bar_base(0));
+        if self.config.graphics.has_svga() {
+            place(&mut self.mem, RegionKind::SvgaFifo, &vga, fifo_bar);
+        }
+        self.dispi.set_vram_base(vga.bar_base(vram_bar));
     }
 
     /// The Interrupt Line (config 0x3C) of a device.
@@ -450,7 +497,9 @@ impl Machine {
     pub fn irq_asserted(&self, id: DeviceId) -> bool {
         let level = match id {
             DeviceId::VmmDev => self.vmmdev.irq_asserted(),
-            DeviceId::Vga => self.hgsmi.irq_asserted(),
+            DeviceId::Vga => {
+                self.hgsmi.irq_asserted() || self.svga.as_ref().is_some_and(Svga::irq_asserted)
+            }
         };
         level && self.function(id).command() & 0x400 == 0
     }
@@ -480,6 +529,11 @@ impl Machine {
 
     /// An `in` instruction.
     pub fn port_in(&mut self, port: u16, width: Width) -> u32 {
+        if let Some(offset) = self.svga_port(port) {
+            return self
+                .with_svga(|svga, ctx| svga.port_read(offset, width.bytes(), ctx))
+                .unwrap_or(width.all_ones());
+        }
         if let Some(base) = self.vmmdev_io_base() {
             if (base..base.saturating_add(0x20)).contains(&port) {
                 return if port - base == PORT_OFF_REQUEST_FAST && width == Width::W32 {
@@ -527,6 +581,15 @@ impl Machine {
 
     /// An `out` instruction.
     pub fn port_out(&mut self, port: u16, width: Width, value: u32) {
+        if let Some(offset) = self.svga_port(port) {
+            let effect =
+                self.with_svga(|svga, ctx| svga.port_write(offset, width.bytes(), value, ctx));
+            if effect == Some(SvgaEffect::EnableChanged) {
+                self.update_geometries();
+            }
+            self.apply_svga_updates();
+            return;
+        }
         if let Some(base) = self.vmmdev_io_base() {
             if (base..base.saturating_add(0x20)).contains(&port) {
                 let off = port - base;
@@ -600,6 +663,47 @@ impl Machine {
             pointer: &mut self.pointer,
         };
         self.vmmdev.handle_request(addr, &mut env);
+    }
+
+    /// The SVGA I/O BAR offset of `port`, when I/O decoding is on and it is inside.
+    fn svga_port(&self, port: u16) -> Option<u16> {
+        if !self.config.graphics.has_svga() {
+            return None;
+        }
+        let f = self.function(DeviceId::Vga);
+        let base = f.bar_base(self.config.graphics.bars().1) as u16;
+        (f.command() & COMMAND_IO != 0 && (base..base.saturating_add(16)).contains(&port))
+            .then(|| port - base)
+    }
+
+    /// Runs `f` on the SVGA device with its context (VRAM, FIFO, errors, pointer).
+    pub(crate) fn with_svga<R>(
+        &mut self,
+        f: impl FnOnce(&mut Svga, &mut SvgaCtx<'_>) -> R,
+    ) -> Option<R> {
+        let host_mode = self
+            .screen_geometry_dispi()
+            .map_or((640, 480), |g| (g.width, g.height));
+        let vga = self.function(DeviceId::Vga);
+        let (vram_bar, _, fifo_bar) = self.config.graphics.bars();
+        let (vram_phys, fifo_phys) = (vga.bar_base(vram_bar), vga.bar_base(fifo_bar));
+        let svga = self.svga.as_mut()?;
+        let mut ctx = SvgaCtx {
+            vram: &self.mem.region(RegionKind::Vram).backing,
+            fifo: &self.mem.region(RegionKind::SvgaFifo).backing,
+            errors: &mut self.errors,
+            pointer: &mut self.pointer,
+            now_us: self.now_us,
+            vram_phys,
+            fifo_phys,
+            host_mode,
+        };
+        let mode_changes = svga.mode_changes().len();
+        let result = f(svga, &mut ctx);
+        if svga.mode_changes().len() != mode_changes {
+            self.update_geometries();
+        }
+        Some(result)
     }
 
     pub(crate) fn apply_enable(&mut self, effect: EnableEffect) {
@@ -696,6 +800,8 @@ impl Machine {
     pub fn advance(&mut self, us: u64) {
         self.now_us += us;
         self.vmmdev.tick(self.now_us);
+        self.with_svga(|svga, ctx| svga.tick(ctx));
+        self.apply_svga_updates();
         if self.now_us - self.last_refresh_us >= REFRESH_PERIOD_US {
             self.refresh_display();
         }
@@ -719,6 +825,9 @@ impl Machine {
         self.vbva = Vbva::new(self.config.monitor_count);
         self.acpi = crate::acpi::AcpiPm::default();
         self.pointer = HostPointer::default();
+        if let Some(svga) = self.svga.as_mut() {
+            svga.reset(&self.mem.region(RegionKind::SvgaFifo).backing);
+        }
         self.screen0_source = ModeSource::Dispi;
         self.update_geometries();
     }
@@ -794,7 +903,10 @@ impl Machine {
     /// The mode the host displays for a screen.
     pub fn current_mode(&self, screen: u32) -> Option<DisplayMode> {
         let g = self.screen_geometry(screen)?;
-        let (source, origin) = if screen == 0 && self.screen0_source == ModeSource::Dispi {
+        let svga_on = screen == 0 && self.svga.as_ref().is_some_and(|s| s.enabled());
+        let (source, origin) = if svga_on {
+            (ModeSource::Svga, (0, 0))
+        } else if screen == 0 && self.screen0_source == ModeSource::Dispi {
             (ModeSource::Dispi, (0, 0))
         } else {
             let s = self.vbva.screen(screen)?;
@@ -809,6 +921,14 @@ impl Machine {
             origin,
             source,
         })
+    }
+    /// The SVGA II device (VMSVGA, VBoxSVGA), if the controller has one.
+    pub fn svga(&self) -> Option<&Svga> {
+        self.svga.as_ref()
+    }
+    /// The SVGA II device, to install a hostile behaviour.
+    pub fn svga_mut(&mut self) -> Option<&mut Svga> {
+        self.svga.as_mut()
     }
     /// The host pointer: shape (RGBA), visibility.
     pub fn pointer(&self) -> &HostPointer {
@@ -856,4 +976,65 @@ impl Machine {
                 .collect::<String>()
         );
     }
+}
+
+fn svga_config(config: &MachineConfig) -> SvgaConfig {
+    SvgaConfig {
+        host: config.svga_host,
+        vram_size: config.vram_size,
+        fifo_size: config.svga_fifo_size,
+        monitors: config.monitor_count,
+    }
+}
+
+/// The VGA function of the configured personality (vmsvga.md section 1).
+fn vga_function(config: &MachineConfig) -> PciFunction {
+    let vram = BarDef {
+        size: next_pow2(config.vram_size),
+        kind: BarKind::Memory { prefetchable: true },
+    };
+    let io = BarDef {
+        size: 16,
+        kind: BarKind::Io,
+    };
+    let fifo = BarDef {
+        size: next_pow2(config.svga_fifo_size),
+        // QEMU's FIFO BAR is prefetchable, VirtualBox's is not.
+        kind: BarKind::Memory {
+            prefetchable: config.svga_host == SvgaHost::Qemu,
+        },
+    };
+    let (vendor, device_id) = match config.graphics {
+        GraphicsController::VmSvga => (VMWARE_VENDOR, SVGA2_DEVICE),
+        _ => (0x80EE, 0xBEEF),
+    };
+    let vram_entry = (vram, config.vram_base);
+    let io_entry = (io, u32::from(config.svga_io_base));
+    let fifo_entry = (fifo, config.svga_fifo_base);
+    let bars: Vec<(BarDef, u32)> = match config.graphics {
+        GraphicsController::VBoxVga => vec![vram_entry],
+        GraphicsController::VBoxSvga => vec![vram_entry, io_entry, fifo_entry],
+        GraphicsController::VmSvga => vec![io_entry, vram_entry, fifo_entry],
+    };
+    let mut f = PciFunction::new(
+        VGA_PCI,
+        PciIdentity {
+            vendor,
+            device_id,
+            class: (0x03, 0x00, 0),
+            header_type: 0,
+            interrupt_pin: if config.svga_host == SvgaHost::Qemu && config.graphics.has_svga() {
+                0
+            } else {
+                1
+            },
+            interrupt_line: 10,
+        },
+        &bars,
+        COMMAND_IO | COMMAND_MEMORY,
+    );
+    if config.graphics.has_svga() {
+        f.set_subsystem(VMWARE_VENDOR, SVGA2_DEVICE);
+    }
+    f
 }

@@ -139,6 +139,8 @@ pub enum RegionKind {
     VmmDevHeap,
     /// VGA BAR0: video RAM.
     Vram,
+    /// The SVGA II FIFO BAR (VMSVGA, VBoxSVGA; unmapped on VBoxVGA).
+    SvgaFifo,
 }
 
 /// One mapped region: its current base and backing.

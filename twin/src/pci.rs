@@ -159,6 +159,12 @@ impl PciFunction {
         }
     }
 
+    /// Sets the subsystem vendor and device (config 0x2C, read-only to the guest).
+    pub fn set_subsystem(&mut self, vendor: u16, device: u16) {
+        self.put16(0x2C, vendor);
+        self.put16(0x2E, device);
+    }
+
     /// The command register.
     pub fn command(&self) -> u16 {
         u16::from_le_bytes([self.config[4], self.config[5]])

@@ -13,6 +13,7 @@ macro_rules! mirrored {
         pub(crate) const MIRRORED: &[(&str, i64)] = &[ $( ($cname, $val as i64) ),* ];
     };
 }
+pub(crate) use mirrored;
 
 mirrored! {
     /// Request header version.
@@ -662,6 +663,7 @@ macro_rules! sizes {
         pub(crate) const SIZES: &[(&str, usize)] = &[ $( ($s, $val) ),* ];
     };
 }
+pub(crate) use sizes;
 
 sizes! {
     /// Request header.

@@ -1,5 +1,5 @@
 //! `cargo xtask preview [-p APP] --size WxH [--out FILE.png] [--hover N] [--press N]
-//! [--clicks N] [--events SCRIPT] [--bench N]`: renders an app on the host, through
+//! [--clicks N] [--events SCRIPT] [--bench N] [--live [--live-for S]]`: renders an app on the host, through
 //! its own host binary (`vitrine::main!` off bare metal: the same canvas and app
 //! code as on metal, drawing into memory), and writes it as a PNG.
 
@@ -34,6 +34,12 @@ pub struct PreviewArgs {
     /// Also time this many full redraws against plain fills
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub bench: u32,
+    /// Run the app in a resizable desktop window (mouse, keyboard, resize) instead
+    #[arg(long)]
+    pub live: bool,
+    /// With --live: close the window after this many seconds
+    #[arg(long, value_name = "SECONDS", requires = "live")]
+    pub live_for: Option<u64>,
 }
 
 impl PreviewArgs {
@@ -103,6 +109,9 @@ pub fn run(args: &PreviewArgs) -> Result {
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("target/preview-{width}x{height}.png")));
     let binary = crate::app_host::binary(&args.app.package)?;
+    if args.live {
+        return crate::live::run(&binary, width, height, args.live_for);
+    }
     let frame = crate::app_host::render(&binary, width, height, &args.script())?;
     write_png(&frame, &out)?;
     println!(

@@ -52,9 +52,24 @@ pub fn ensure_rust_target() -> Result {
     .map_err(|e| format!("could not add the Rust target {KERNEL_TARGET}: {e}").into())
 }
 
+/// What the live preview window and its headless test need: an X server, the
+/// libraries minifb loads at run time, and tools to drive and photograph the window.
+pub const LIVE_NEEDS: &[(&str, &str)] = &[
+    ("Xvfb", "xvfb"),
+    ("xdotool", "xdotool"),
+    ("import", "imagemagick"),
+    ("/usr/lib/x86_64-linux-gnu/libX11.so.6", "libx11-6"),
+    ("/usr/lib/x86_64-linux-gnu/libXcursor.so.1", "libxcursor1"),
+];
+
 /// Installs missing Debian packages (as root), or explains how to.
 pub fn ensure_host_tools() -> Result {
-    let mut missing: Vec<&str> = NEEDS
+    ensure_packages(NEEDS)
+}
+
+/// Installs the packages of `needs` whose file is missing (as root), or explains how to.
+pub fn ensure_packages(needs: &[(&str, &str)]) -> Result {
+    let mut missing: Vec<&str> = needs
         .iter()
         .filter(|(need, _)| !available(need))
         .map(|&(_, package)| package)
@@ -82,7 +97,7 @@ pub fn ensure_host_tools() -> Result {
     if !status.success() {
         return Err(format!("`{install}` failed: {status}").into());
     }
-    let still: Vec<&str> = NEEDS
+    let still: Vec<&str> = needs
         .iter()
         .filter(|(need, _)| !available(need))
         .map(|&(need, _)| need)

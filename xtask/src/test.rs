@@ -145,6 +145,7 @@ pub fn boot_tests() -> Vec<BootTest> {
     ];
     tests.extend(crate::ui_tests::boot_tests());
     tests.extend(crate::recovery_tests::boot_tests());
+    tests.extend(crate::svga_tests::boot_tests());
     tests
 }
 
@@ -183,6 +184,15 @@ pub fn run(args: &TestArgs) -> Result {
         let started = Instant::now();
         let result = crate::soak::soak(crate::soak::DEFAULT_STEPS, 1);
         summary.record("host: soak 10000 steps", started, result, None);
+    }
+
+    if only
+        .as_deref()
+        .is_none_or(|name| name == crate::live_test::NAME)
+    {
+        let started = Instant::now();
+        let result = crate::live_test::run(&args.app.package);
+        summary.record(crate::live_test::NAME, started, result, None);
     }
 
     let tests: Vec<BootTest> = boot_tests()

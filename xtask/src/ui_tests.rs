@@ -19,12 +19,12 @@ use crate::status_line::StatusLine;
 use crate::test::BootTest;
 use crate::Result;
 
-const TIMEOUT: Duration = Duration::from_secs(45);
-const UEFI_TIMEOUT: Duration = Duration::from_secs(90);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(45);
+pub(crate) const UEFI_TIMEOUT: Duration = Duration::from_secs(90);
 /// How long a screen change may take to show (TCG, a shared machine).
 const SCREEN_WAIT: Duration = Duration::from_secs(10);
 /// QMP's absolute axes run 0..=0x7fff across the screen.
-const ABS_MAX: i64 = 0x7fff;
+pub(crate) const ABS_MAX: i64 = 0x7fff;
 
 /// The display and input boot tests.
 pub fn boot_tests() -> Vec<BootTest> {
@@ -71,7 +71,7 @@ const BUTTONS: usize = 6;
 const FIELD: usize = 6;
 
 /// The demo at one screen size, as its host binary renders it.
-struct Demo {
+pub(crate) struct Demo {
     binary: PathBuf,
     size: (u32, u32),
     /// The first frame after boot.
@@ -81,7 +81,7 @@ struct Demo {
 }
 
 impl Demo {
-    fn new(size: (u32, u32)) -> Result<Self> {
+    pub(crate) fn new(size: (u32, u32)) -> Result<Self> {
         let binary = crate::app_host::binary(crate::cli::DEFAULT_APP)?;
         let reference = crate::app_host::render(&binary, size.0, size.1, "")?;
         let widgets = crate::app_host::widgets(&binary, size.0, size.1, "")?;
@@ -101,16 +101,16 @@ impl Demo {
     }
 
     /// The colour widget `i` mostly shows after `script` (e.g. `hover 1`).
-    fn colour_after(&self, script: &str, i: usize) -> Result<u32> {
+    pub(crate) fn colour_after(&self, script: &str, i: usize) -> Result<u32> {
         dominant(&self.render(script)?, &self.widgets[i])
             .ok_or_else(|| format!("widget {i} is empty").into())
     }
 
-    fn buttons(&self) -> &[Rectangle] {
+    pub(crate) fn buttons(&self) -> &[Rectangle] {
         &self.widgets[..BUTTONS]
     }
 
-    fn check(&self, frame: &Frame) -> std::result::Result<String, String> {
+    pub(crate) fn check(&self, frame: &Frame) -> std::result::Result<String, String> {
         check_app(frame, &self.reference)
     }
 }
@@ -139,7 +139,7 @@ fn screenshot(run: &mut QemuRun, name: &str) -> Result<Frame> {
 }
 
 /// Takes screenshots until `ready` accepts one (it returns why not otherwise).
-fn wait_screen(
+pub(crate) fn wait_screen(
     run: &mut QemuRun,
     name: &str,
     mut ready: impl FnMut(&Frame) -> std::result::Result<(), String>,
@@ -158,7 +158,7 @@ fn wait_screen(
 }
 
 /// The hover colour shows on `button` (most of its surface) and on no other widget.
-fn hover_only_on(
+pub(crate) fn hover_only_on(
     frame: &Frame,
     demo: &Demo,
     hover: u32,
@@ -180,11 +180,11 @@ fn hover_only_on(
     Ok(())
 }
 
-fn remaining(deadline: Instant) -> Duration {
+pub(crate) fn remaining(deadline: Instant) -> Duration {
     deadline.saturating_duration_since(Instant::now())
 }
 
-fn expect_field(line: &StatusLine, key: &str, value: &str) -> Result {
+pub(crate) fn expect_field(line: &StatusLine, key: &str, value: &str) -> Result {
     match line.get(key) {
         Some(v) if v == value => Ok(()),
         _ => Err(format!("expected {key}={value}: {}", line.raw).into()),
@@ -192,7 +192,7 @@ fn expect_field(line: &StatusLine, key: &str, value: &str) -> Result {
 }
 
 /// The click line names `target` and a position within 2 px of (x, y).
-fn expect_click(line: &StatusLine, target: &str, x: i32, y: i32) -> Result {
+pub(crate) fn expect_click(line: &StatusLine, target: &str, x: i32, y: i32) -> Result {
     expect_field(line, "target", target)?;
     expect_field(line, "button", "left")?;
     let near = |key: &str, want: i32| {

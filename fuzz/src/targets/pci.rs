@@ -96,8 +96,9 @@ fn run(data: &[u8]) {
         let _ = function.memory_bar(1 << 20);
         let _ = function.io_bar();
         let _ = format!("{}", function.status_fields());
-        let _ = vitrine::system::vga_pci_info(function);
         let a = function.address;
+        let subsystem = bus.read_config(a.bus, a.device, a.function, 0x2C);
+        let _ = vitrine::system::vga_pci_info(function, subsystem);
         let _ = PciResources::probe(&mut bus, a.bus, a.device, a.function);
     }
     let _ = scan.dropped();

@@ -7,6 +7,7 @@ use twin::ModeHint;
 use vitrine::display::dirty::Rect;
 use vitrine::display::vbva::VbvaDisplay;
 use vitrine::display::Display;
+use vitrine::hal::PciConfig;
 use vitrine::platform::pci;
 use vitrine::runtime::EventQueue;
 use vitrine::system::vga_pci_info;
@@ -59,10 +60,12 @@ const RING_OPS: [Op; 6] = [
 pub fn run(data: &[u8], focus: Focus) {
     let mut host = HostileTwin::new(data);
     let scan = pci::enumerate(&mut host);
-    let vga = scan
+    let function = scan
         .find(0x80ee, 0xbeef)
-        .map(vga_pci_info)
         .expect("the twin has a VirtualBox VGA");
+    let a = function.address;
+    let subsystem = host.read_config(a.bus, a.device, a.function, 0x2C);
+    let vga = vga_pci_info(function, subsystem);
     let Ok(mut display) = VbvaDisplay::new(&mut host, &vga, 640, 480) else {
         return;
     };

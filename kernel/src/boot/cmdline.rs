@@ -157,6 +157,36 @@ impl FromStr for ModeRequest {
     }
 }
 
+/// `display=`: which display backend the fallback chain starts at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DisplayChoice {
+    /// The controller's own order (see `display::boot`).
+    #[default]
+    Auto,
+    /// HGSMI/VBVA first.
+    Vbva,
+    /// SVGA II first.
+    Svga,
+    /// Plain VBE DISPI first.
+    Vbe,
+    /// The firmware framebuffer only.
+    Firmware,
+}
+
+impl FromStr for DisplayChoice {
+    type Err = ();
+    fn from_str(value: &str) -> Result<Self, ()> {
+        match value {
+            "auto" => Ok(Self::Auto),
+            "vbva" => Ok(Self::Vbva),
+            "svga" => Ok(Self::Svga),
+            "vbe" => Ok(Self::Vbe),
+            "firmware" => Ok(Self::Firmware),
+            _ => Err(()),
+        }
+    }
+}
+
 /// What went wrong with one word of the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WarningKind {
@@ -207,6 +237,8 @@ pub struct Cmdline {
     pub bench: Option<Bench>,
     /// `on-fault=restart[:SECONDS]|halt`, if given (see [`Cmdline::on_fault`]).
     pub on_fault_option: Option<OnFault>,
+    /// `display=auto|vbva|svga|vbe|firmware`: the display backend tried first.
+    pub display: DisplayChoice,
     /// `app.NAME=VALUE`: the app's own options, for `SystemInfo::options`.
     pub app_options: AppOptions,
     warnings: heapless::Vec<CmdlineWarning, MAX_WARNINGS>,
@@ -223,6 +255,7 @@ impl Default for Cmdline {
             integration: true,
             bench: None,
             on_fault_option: None,
+            display: DisplayChoice::Auto,
             app_options: AppOptions::new(),
             warnings: heapless::Vec::new(),
             dropped_warnings: 0,
@@ -275,6 +308,7 @@ impl Cmdline {
             "integration" => &mut seen.integration,
             "bench" => &mut seen.bench,
             "on-fault" => &mut seen.on_fault,
+            "display" => &mut seen.display,
             _ => {
                 self.warn(WarningKind::UnknownOption, word);
                 return;
@@ -289,6 +323,7 @@ impl Cmdline {
             "integration" => parse_switch(value).map(|on| self.integration = on),
             "bench" => value.parse().map(|b| self.bench = Some(b)),
             "on-fault" => value.parse().map(|f| self.on_fault_option = Some(f)),
+            "display" => value.parse().map(|d| self.display = d),
             _ => Err(()),
         };
         if accepted.is_err() {
@@ -391,6 +426,7 @@ struct Seen {
     integration: bool,
     bench: bool,
     on_fault: bool,
+    display: bool,
 }
 
 fn parse_status_word(value: &str) -> Result<heapless::String<MAX_STATUS_WORD>, ()> {

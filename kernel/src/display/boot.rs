@@ -1,13 +1,16 @@
-//! Choosing the display at boot: VBVA on VirtualBox's VGA, else VBE DISPI when a known
-//! VGA is on the PCI bus, else the firmware framebuffer, with the initial mode from the
+//! Choosing the display at boot: the fallback chain VBVA → SVGA II → VBE → firmware
+//! framebuffer (SVGA II first on SVGA II controllers), with the initial mode from the
 //! command line.
 
 use super::firmware::{FirmwareDisplay, FirmwareFramebufferInfo};
+use super::svga::SvgaDisplay;
 use super::system::SystemDisplay;
 use super::vbe::VbeDisplay;
 use super::vbva::VbvaDisplay;
 use super::DisplayError;
-use crate::drivers::vga::{VgaKind, VgaPciInfo};
+use crate::boot::cmdline::DisplayChoice;
+use crate::drivers::vga::svga::{SvgaLayout, VMWARE_SVGA2_ID};
+use crate::drivers::vga::{VgaKind, VgaPciInfo, VIRTUALBOX_VGA_ID};
 use crate::hal::Platform;
 use crate::status;
 
@@ -30,43 +33,136 @@ pub fn mode_from_cmdline(cmdline: &str) -> Option<(u32, u32)> {
     parsed
 }
 
-/// Brings up a display: with `use_vbva`, VBVA on `vga` if it is VirtualBox's VGA with
-/// a working HGSMI; then VBE on `vga` if given and working; then the firmware
-/// framebuffer if given. Without `use_vbva` (`integration=off`) VBVA is not tried.
-/// Each failure is logged with its reason; `Err` only when nothing works (the caller
-/// logs and halts: there is nothing to draw on).
+/// One step of the display fallback chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// HGSMI/VBVA over VBE DISPI (VirtualBox).
+    Vbva,
+    /// SVGA II registers and FIFO.
+    Svga,
+    /// Plain VBE DISPI.
+    Vbe,
+    /// The boot loader's framebuffer.
+    Firmware,
+}
+
+impl Backend {
+    /// The word in status lines.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Vbva => "vbva",
+            Self::Svga => "svga",
+            Self::Vbe => "vbe",
+            Self::Firmware => "firmware",
+        }
+    }
+}
+
+/// What the boot code knows when it picks the display.
+#[derive(Debug, Clone, Copy)]
+pub struct DisplayRequest {
+    /// The mode to start in.
+    pub mode: (u32, u32),
+    /// `integration=on` (VBVA is VirtualBox integration).
+    pub integration: bool,
+    /// VMMDev answered: this is VirtualBox, so VMSVGA's DISPI is VirtualBox's too.
+    pub virtualbox: bool,
+    /// `display=`: where the chain starts.
+    pub choice: DisplayChoice,
+}
+
+/// The fallback chain for a controller: VBVA → SVGA II → VBE → firmware, except on
+/// VirtualBox's SVGA personalities (VBoxSVGA, VMSVGA), which start with SVGA II —
+/// their own interface, no DISPI/HGSMI round trips per mode set, and the one the
+/// resize storms and hostile-host scenarios exercise (README, "Graphics
+/// controllers") — and keep VBVA as their second step. `display=` starts the chain
+/// at that backend.
+pub fn chain(vga: Option<&VgaPciInfo>, choice: DisplayChoice) -> heapless::Vec<Backend, 4> {
+    let svga_first = vga.is_some_and(|pci| SvgaLayout::of(pci).is_some());
+    let order: [Backend; 4] = if svga_first {
+        [
+            Backend::Svga,
+            Backend::Vbva,
+            Backend::Vbe,
+            Backend::Firmware,
+        ]
+    } else {
+        [
+            Backend::Vbva,
+            Backend::Svga,
+            Backend::Vbe,
+            Backend::Firmware,
+        ]
+    };
+    let start = match choice {
+        DisplayChoice::Auto => None,
+        DisplayChoice::Vbva => Some(Backend::Vbva),
+        DisplayChoice::Svga => Some(Backend::Svga),
+        DisplayChoice::Vbe => Some(Backend::Vbe),
+        DisplayChoice::Firmware => Some(Backend::Firmware),
+    };
+    let skip = start.map_or(0, |b| order.iter().position(|&o| o == b).unwrap_or(0));
+    order[skip..].iter().copied().collect()
+}
+
+/// The VGA as the DISPI drivers see it: VMSVGA (15AD:0405) on VirtualBox has
+/// VirtualBox's DISPI and HGSMI (vmsvga.md section 1); elsewhere it has none we drive.
+fn as_dispi(pci: &VgaPciInfo, virtualbox: bool) -> VgaPciInfo {
+    let mut info = *pci;
+    if virtualbox && (pci.vendor, pci.device) == VMWARE_SVGA2_ID {
+        (info.vendor, info.device) = VIRTUALBOX_VGA_ID;
+    }
+    info
+}
+
+/// Brings up a display along [`chain`]: VBVA only with integration on and on
+/// VirtualBox's VGA; SVGA II only on an SVGA II function; VBE on a DISPI device; then
+/// the firmware framebuffer. Each failure is logged with its status line; `Err` only
+/// when nothing works (the caller logs and halts: there is nothing to draw on).
 pub fn init_display<H: Platform>(
     hal: &mut H,
     vga: Option<&VgaPciInfo>,
     firmware: Option<&FirmwareFramebufferInfo>,
-    (width, height): (u32, u32),
-    use_vbva: bool,
+    request: DisplayRequest,
 ) -> Result<SystemDisplay, DisplayError> {
+    let (width, height) = request.mode;
     let mut last_error = DisplayError::ModeChangeUnsupported;
-    if let Some(pci) = vga {
-        if use_vbva && VgaKind::from_pci_id(pci.vendor, pci.device) == Some(VgaKind::VirtualBox) {
-            match VbvaDisplay::new(hal, pci, width, height) {
-                Ok(display) => return Ok(SystemDisplay::Vbva(display)),
-                Err(error) => status!("display unavailable backend=vbva error={:?}", error),
+    for backend in chain(vga, request.choice) {
+        let result = match (backend, vga) {
+            (Backend::Vbva, Some(pci)) if request.integration => {
+                let pci = as_dispi(pci, request.virtualbox);
+                if VgaKind::from_pci_id(pci.vendor, pci.device) != Some(VgaKind::VirtualBox) {
+                    continue;
+                }
+                VbvaDisplay::new(hal, &pci, width, height).map(SystemDisplay::Vbva)
             }
-        }
-        match VbeDisplay::new(hal, pci, width, height) {
-            Ok(display) => return Ok(SystemDisplay::Vbe(display)),
+            (Backend::Svga, Some(pci)) if SvgaLayout::of(pci).is_some() => {
+                SvgaDisplay::new(hal, pci, width, height).map(SystemDisplay::Svga)
+            }
+            (Backend::Vbe, Some(pci)) => {
+                let pci = as_dispi(pci, request.virtualbox);
+                VbeDisplay::new(hal, &pci, width, height).map(SystemDisplay::Vbe)
+            }
+            (Backend::Firmware, _) => match firmware {
+                Some(info) => FirmwareDisplay::new(hal, info).map(SystemDisplay::Firmware),
+                None => {
+                    status!("display unavailable backend=firmware error=NoFramebufferTag");
+                    continue;
+                }
+            },
+            _ => continue,
+        };
+        match result {
+            Ok(display) => return Ok(display),
             Err(error) => {
-                status!("display unavailable backend=vbe error={:?}", error);
+                status!(
+                    "display unavailable backend={} error={:?}",
+                    backend.name(),
+                    error
+                );
                 last_error = error;
             }
         }
-    }
-    match firmware {
-        Some(info) => match FirmwareDisplay::new(hal, info) {
-            Ok(display) => return Ok(SystemDisplay::Firmware(display)),
-            Err(error) => {
-                status!("display unavailable backend=firmware error={:?}", error);
-                last_error = error;
-            }
-        },
-        None => status!("display unavailable backend=firmware error=NoFramebufferTag"),
     }
     Err(last_error)
 }

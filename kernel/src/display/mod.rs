@@ -11,6 +11,7 @@ pub mod firmware;
 pub mod framebuffer;
 pub mod memory;
 pub mod pointer;
+pub mod svga;
 pub mod system;
 pub mod vbe;
 pub mod vbva;
@@ -55,6 +56,8 @@ pub enum DisplayError {
     ModeChangeUnsupported,
     /// HGSMI/VBVA failed (the VirtualBox backend).
     Vbva(VbvaError),
+    /// The SVGA II device failed.
+    Svga(crate::drivers::vga::svga::SvgaError),
 }
 
 impl From<VbvaError> for DisplayError {

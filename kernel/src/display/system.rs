@@ -1,7 +1,8 @@
-//! The display chosen at run time: VirtualBox VBVA when the VGA speaks HGSMI and
-//! integration is on, else plain VBE DISPI, else the firmware framebuffer.
+//! The display chosen at run time: VirtualBox VBVA, SVGA II, plain VBE DISPI or the
+//! firmware framebuffer (`display::boot` picks one).
 
 use super::firmware::{FirmwareDisplay, FirmwareFramebufferInfo};
+use super::svga::SvgaDisplay;
 use super::vbe::VbeDisplay;
 use super::vbva::VbvaDisplay;
 use super::{Canvas, Display, DisplayError, ModeInfo, Rect};
@@ -18,6 +19,8 @@ use crate::status;
 pub enum SystemDisplay {
     /// VirtualBox VGA with HGSMI/VBVA: dirty rectangles, mode hints, host pointer.
     Vbva(VbvaDisplay),
+    /// SVGA II (VMSVGA, VBoxSVGA, QEMU `-vga vmware`): UPDATE rects, hardware cursor.
+    Svga(SvgaDisplay),
     /// VBE DISPI (QEMU, VirtualBox without VBVA or with integration off).
     Vbe(VbeDisplay),
     /// The firmware's framebuffer, fixed mode.
@@ -29,6 +32,7 @@ impl SystemDisplay {
     pub fn mode_limits(&self) -> Option<ModeLimits> {
         match self {
             Self::Vbva(d) => Some(d.mode_limits()),
+            Self::Svga(d) => Some(d.mode_limits()),
             Self::Vbe(d) => Some(d.dispi().limits()),
             Self::Firmware(_) => None,
         }
@@ -47,6 +51,10 @@ impl SystemDisplay {
                 let area = d.vbva().layout().framebuffer;
                 Some((base + u64::from(area.offset), u64::from(area.size)))
             }
+            Self::Svga(d) => {
+                let vram = d.svga().vram();
+                Some((vram.phys(), vram.len() as u64))
+            }
             Self::Vbe(d) => Some((d.dispi().framebuffer_base(), d.dispi().vram_bytes())),
             Self::Firmware(_) => {
                 let fb = firmware?;
@@ -55,9 +63,13 @@ impl SystemDisplay {
         }
     }
 
-    /// Whether the host can draw the pointer (VBVA with a hardware cursor).
+    /// Whether the host can draw the pointer (VBVA or SVGA II with a hardware cursor).
     pub fn host_pointer_capable(&self) -> bool {
-        matches!(self, Self::Vbva(d) if d.host_pointer())
+        match self {
+            Self::Vbva(d) => d.host_pointer(),
+            Self::Svga(d) => d.host_pointer(),
+            _ => false,
+        }
     }
 }
 
@@ -65,6 +77,7 @@ macro_rules! each {
     ($self:expr, $d:ident => $body:expr) => {
         match $self {
             SystemDisplay::Vbva($d) => $body,
+            SystemDisplay::Svga($d) => $body,
             SystemDisplay::Vbe($d) => $body,
             SystemDisplay::Firmware($d) => $body,
         }
@@ -146,6 +159,7 @@ impl Display for SystemDisplay {
                 d.set_host_pointer_visible(hal, visible);
                 visible
             }
+            Self::Svga(d) => d.show_host_pointer(hal, visible),
             _ => false,
         }
     }

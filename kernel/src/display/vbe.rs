@@ -217,6 +217,15 @@ mod tests {
         }
     }
 
+    fn request() -> crate::display::boot::DisplayRequest {
+        crate::display::boot::DisplayRequest {
+            mode: (1024, 768),
+            integration: true,
+            virtualbox: false,
+            choice: Default::default(),
+        }
+    }
+
     #[test]
     fn boot_prefers_vbe_and_falls_back_to_the_firmware_framebuffer() {
         let mut m = machine(FakeDispi::virtualbox(16 * MIB), 0xE000_0000);
@@ -224,8 +233,7 @@ mod tests {
             &mut m,
             Some(&vbox_pci(16 << 20)),
             Some(&gop(0xE000_0000)),
-            (1024, 768),
-            true,
+            request(),
         )
         .unwrap();
         assert!(matches!(d, SystemDisplay::Vbe(_)));
@@ -238,8 +246,7 @@ mod tests {
             &mut broken,
             Some(&vbox_pci(16 << 20)),
             Some(&gop(0xE000_0000)),
-            (1024, 768),
-            true,
+            request(),
         )
         .unwrap();
         assert_eq!(d.backend_name(), "firmware");
@@ -247,8 +254,8 @@ mod tests {
 
         // Neither: an error, no panic.
         let mut none = machine(FakeDispi::virtualbox(16 * MIB), 0xE000_0000);
-        assert!(init_display(&mut none, None, None, (1024, 768), true).is_err());
+        assert!(init_display(&mut none, None, None, request()).is_err());
         // A firmware framebuffer outside mappable memory: an error too.
-        assert!(init_display(&mut none, None, Some(&gop(0x1000)), (1024, 768), true).is_err());
+        assert!(init_display(&mut none, None, Some(&gop(0x1000)), request()).is_err());
     }
 }

@@ -11,6 +11,7 @@
 //! APP widgets --size WxH [--events SCRIPT] [--option NAME=VALUE]...
 //!                                               one `widget id= x= y= w= h=` line each
 //! APP bench --size WxH [--rounds N]             full redraws against plain fills
+//! APP serve --size WxH                          a host loop over stdin (`preview --live`)
 //! ```
 //!
 //! A script is `;`-separated steps: `move X Y`, `press`, `release`, `hover W`,
@@ -22,6 +23,7 @@
 mod boot;
 mod render;
 mod script;
+mod serve;
 
 pub use render::{render, widgets, HostFrame, HostOptions};
 pub use script::{parse_script, Step};
@@ -48,6 +50,7 @@ pub fn main<A: App>(app: AppCrate, new_app: fn() -> A) -> ExitCode {
         Some("render") => render::render_command(new_app, &args[1..]),
         Some("widgets") => render::widgets_command(new_app, &args[1..]),
         Some("bench") => render::bench_command(new_app, &args[1..]),
+        Some("serve") => serve::serve_command(new_app, &args[1..]),
         Some("help" | "--help" | "-h") => {
             std::println!("{}", usage(app.package));
             Ok(())
@@ -69,7 +72,8 @@ fn usage(package: &str) -> String {
          (e.g. --uefi --mode 1280x800)\n       \
          {package} render --size WxH --out FILE.ppm [--events SCRIPT] [--option NAME=VALUE]...\n       \
          {package} widgets --size WxH [--events SCRIPT] [--option NAME=VALUE]...\n       \
-         {package} bench --size WxH [--rounds N]"
+         {package} bench --size WxH [--rounds N]\n       \
+         {package} serve --size WxH                   (stdin lines -> PPM frames: cargo xtask preview --live)"
     )
 }
 

@@ -7,6 +7,7 @@
 pub mod dispi;
 pub mod dispi_regs;
 pub mod hgsmi;
+pub mod svga;
 pub mod vbva;
 
 /// PCI vendor/device of VirtualBox's VGA (VBoxVGA and VBoxSVGA personalities).
@@ -73,6 +74,8 @@ pub struct VgaPciInfo {
     pub vendor: u16,
     /// PCI device id.
     pub device: u16,
+    /// Subsystem vendor and device id (config 0x2C): 15AD:0405 marks VBoxSVGA.
+    pub subsystem: (u16, u16),
     /// The six BARs, decoded.
     pub bars: [PciBar; 6],
 }

@@ -197,6 +197,7 @@ pub(crate) fn vbox_pci(bar_size: u64) -> VgaPciInfo {
     VgaPciInfo {
         vendor: 0x80EE,
         device: 0xBEEF,
+        subsystem: (0, 0),
         bars,
     }
 }
@@ -216,6 +217,7 @@ pub(crate) fn qemu_pci(bar_size: u64) -> VgaPciInfo {
     VgaPciInfo {
         vendor: 0x1234,
         device: 0x1111,
+        subsystem: (0x1AF4, 0x1100),
         bars,
     }
 }

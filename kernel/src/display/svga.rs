@@ -1,0 +1,213 @@
+//! Backend for SVGA II (VMSVGA, VBoxSVGA, QEMU `-vga vmware`, VMware): modes through
+//! the SVGA registers, each frame's dirty rectangles as UPDATE commands in the FIFO
+//! (one SYNC per frame), and the arrow as the hardware cursor.
+//!
+//! The host shows nothing that is not UPDATEd (VirtualBox keeps TRACES off), so a
+//! rectangle that finds the ring full is never dropped: it is carried into the next
+//! frame's present.
+
+use super::framebuffer::{Framebuffer, PixelFormat};
+use super::pointer::{arrow_pixel, ARROW_HEIGHT, ARROW_HOTSPOT, ARROW_WIDTH};
+use super::{Canvas, Display, DisplayError, ModeInfo, Rect};
+use crate::drivers::vga::dispi::{validate_mode, ModeLimits};
+use crate::drivers::vga::svga::cursor::CursorImage;
+use crate::drivers::vga::svga::{CursorKind, Svga, SvgaError, SvgaMode};
+use crate::drivers::vga::VgaPciInfo;
+use crate::hal::{PhysRegion, Platform};
+use embedded_graphics::pixelcolor::RgbColor;
+
+/// The arrow as 0xAARRGGBB (alpha 0 where transparent).
+fn arrow_argb(x: u32, y: u32) -> u32 {
+    arrow_pixel(x, y).map_or(0, |c| {
+        0xFF00_0000 | u32::from(c.r()) << 16 | u32::from(c.g()) << 8 | u32::from(c.b())
+    })
+}
+
+/// Bytes one UPDATE command takes in the ring (id + 16-byte payload).
+const UPDATE_BYTES: u32 = 20;
+
+/// The SVGA II display.
+#[derive(Debug)]
+pub struct SvgaDisplay {
+    svga: Svga,
+    canvas: Canvas,
+    mode: SvgaMode,
+    cursor: Option<CursorKind>,
+    /// Rectangles the ring had no room for, as one bounding box for the next present.
+    carried: Option<Rect>,
+}
+
+impl SvgaDisplay {
+    /// Probes the device, sets the valid mode nearest `width`×`height` and defines
+    /// the arrow as the hardware cursor when the device has one. Errors mean "try
+    /// the next backend"; SVGA mode is left again if the first mode was not taken.
+    pub fn new<H: Platform>(
+        hal: &mut H,
+        pci: &VgaPciInfo,
+        width: u32,
+        height: u32,
+    ) -> Result<Self, DisplayError> {
+        let mut svga = Svga::probe(hal, pci)?;
+        let choice = validate_mode(width, height, &svga.limits())?;
+        let mode = match svga.set_mode(hal, choice.width, choice.height) {
+            Ok(mode) => mode,
+            Err(error) => {
+                svga.disable(hal);
+                return Err(error.into());
+            }
+        };
+        if svga.host_stuck() {
+            // The host never confirmed the first mode: a worse start than VBE.
+            svga.disable(hal);
+            return Err(SvgaError::SyncTimeout.into());
+        }
+        let canvas = Canvas::new(framebuffer(svga.vram(), &mode)?);
+        let cursor = Self::define_arrow(hal, &mut svga);
+        log::info!(
+            "svga: {} caps={:#x} fifo={:?} cursor={:?}",
+            svga.layout().name(),
+            svga.caps().bits(),
+            svga.fifo().bounds(),
+            cursor
+        );
+        Ok(Self {
+            svga,
+            canvas,
+            mode,
+            cursor,
+            carried: None,
+        })
+    }
+
+    fn define_arrow<H: Platform>(hal: &mut H, svga: &mut Svga) -> Option<CursorKind> {
+        let image = CursorImage {
+            width: ARROW_WIDTH,
+            height: ARROW_HEIGHT,
+            hotspot: ARROW_HOTSPOT,
+            pixel: &arrow_argb,
+        };
+        match svga.define_cursor(hal, &image) {
+            Ok(kind) => Some(kind),
+            Err(error) => {
+                log::info!(
+                    "svga: no hardware cursor ({error:?}); the pointer is drawn in software"
+                );
+                None
+            }
+        }
+    }
+
+    /// Whether the host draws our pointer (a hardware cursor is defined).
+    pub fn host_pointer(&self) -> bool {
+        self.cursor.is_some()
+    }
+
+    /// The driver (tests, status).
+    pub fn svga(&self) -> &Svga {
+        &self.svga
+    }
+
+    /// The modes this display can set.
+    pub fn mode_limits(&self) -> ModeLimits {
+        self.svga.limits()
+    }
+
+    /// Queues one UPDATE, making room once (bounded) when the ring is full.
+    fn queue<H: Platform>(&mut self, hal: &mut H, rect: &Rect) -> bool {
+        let (x, y, w, h) = (rect.x, rect.y, rect.width, rect.height);
+        if self.svga.queue_update(x, y, w, h).is_ok() {
+            return true;
+        }
+        self.svga.make_room(hal, UPDATE_BYTES) && self.svga.queue_update(x, y, w, h).is_ok()
+    }
+}
+
+fn framebuffer(vram: PhysRegion, mode: &SvgaMode) -> Result<Framebuffer, DisplayError> {
+    let len = mode.pitch as usize * mode.height as usize;
+    let area = vram
+        .sub(mode.fb_offset as usize, len)
+        .ok_or(DisplayError::MapFailed {
+            phys: vram.phys() + u64::from(mode.fb_offset),
+            len: len as u64,
+        })?;
+    Ok(Framebuffer::new(
+        area,
+        mode.width,
+        mode.height,
+        mode.pitch,
+        PixelFormat::XRGB8888,
+    )?)
+}
+
+impl From<SvgaError> for DisplayError {
+    fn from(e: SvgaError) -> Self {
+        Self::Svga(e)
+    }
+}
+
+impl Display for SvgaDisplay {
+    fn backend_name(&self) -> &'static str {
+        "svga"
+    }
+
+    fn mode(&self) -> ModeInfo {
+        ModeInfo {
+            width: self.mode.width,
+            height: self.mode.height,
+            pitch: self.mode.pitch,
+            vram_kib: (self.svga.vram().len() / 1024) as u32,
+        }
+    }
+
+    fn canvas(&mut self) -> &mut Canvas {
+        &mut self.canvas
+    }
+
+    fn present<H: Platform>(&mut self, hal: &mut H, dirty: &[Rect]) -> Result<(), DisplayError> {
+        let carried = self.carried.take();
+        let mut unsent: Option<Rect> = None;
+        for rect in carried.iter().chain(dirty) {
+            if rect.is_empty() {
+                continue;
+            }
+            if unsent.is_some() || !self.queue(hal, rect) {
+                unsent = Some(unsent.map_or(*rect, |u| u.union(rect)));
+            }
+        }
+        if let Some(rect) = unsent {
+            if carried.is_none() {
+                log::warn!("svga display: ring full; {rect:?} carried to the next frame");
+            }
+            self.carried = Some(rect);
+        }
+        self.svga.sync(hal);
+        Ok(())
+    }
+
+    fn set_mode<H: Platform>(
+        &mut self,
+        hal: &mut H,
+        width: u32,
+        height: u32,
+    ) -> Result<ModeInfo, DisplayError> {
+        let choice = validate_mode(width, height, &self.svga.limits())?;
+        let mode = self.svga.set_mode(hal, choice.width, choice.height)?;
+        self.canvas
+            .replace_framebuffer(framebuffer(self.svga.vram(), &mode)?);
+        self.mode = mode;
+        // Whatever was carried belongs to the old mode: the full redraw covers it.
+        self.carried = None;
+        Ok(self.mode())
+    }
+
+    fn show_host_pointer<H: Platform>(&mut self, hal: &mut H, visible: bool) -> bool {
+        if self.cursor.is_none() {
+            return false;
+        }
+        if !self.svga.show_cursor(hal, visible) && !visible {
+            // No CURSOR_ON register: the defined cursor stays on screen.
+            log::warn!("svga display: the host cursor cannot be hidden");
+        }
+        visible
+    }
+}

@@ -1,0 +1,140 @@
+//! Hardware cursor images for the SVGA II FIFO: the 32-bit alpha cursor (VirtualBox)
+//! and the AND-mask (1 bpp) + XOR image (32 bpp) cursor both hosts take up to 64×64.
+
+use super::fifo::{CommandWriter, Fifo, FifoError};
+use super::wire::{
+    FifoCmdDefineAlphaCursor, FifoCmdDefineCursor, SVGA_CMD_DEFINE_ALPHA_CURSOR,
+    SVGA_CMD_DEFINE_CURSOR,
+};
+use zerocopy::IntoBytes;
+
+/// The largest cursor side QEMU's and VirtualBox's DEFINE_CURSOR both take at 32 bpp
+/// (QEMU: at most 4096 XOR words, so 64×64).
+pub const MAX_CURSOR_SIDE: u32 = 64;
+
+/// A cursor image: size, hotspot and its pixels as 0xAARRGGBB (alpha 0 = transparent).
+#[derive(Clone, Copy)]
+pub struct CursorImage<'a> {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Hotspot.
+    pub hotspot: (u32, u32),
+    /// Pixel at (x, y).
+    pub pixel: &'a dyn Fn(u32, u32) -> u32,
+}
+
+impl core::fmt::Debug for CursorImage<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "CursorImage({}x{})", self.width, self.height)
+    }
+}
+
+impl CursorImage<'_> {
+    fn fits(&self) -> bool {
+        (1..=MAX_CURSOR_SIDE).contains(&self.width) && (1..=MAX_CURSOR_SIDE).contains(&self.height)
+    }
+}
+
+/// Why a cursor was not defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CursorError {
+    /// Empty or larger than [`MAX_CURSOR_SIDE`].
+    BadSize {
+        /// Width asked for.
+        width: u32,
+        /// Height asked for.
+        height: u32,
+    },
+    /// The FIFO did not take the command.
+    Fifo(FifoError),
+}
+
+/// Queues DEFINE_ALPHA_CURSOR: header, then `width·height` BGRA pixels.
+pub fn define_alpha(fifo: &mut Fifo, image: &CursorImage<'_>) -> Result<(), CursorError> {
+    check(image)?;
+    let header = FifoCmdDefineAlphaCursor {
+        id: 0,
+        hotspotX: image.hotspot.0,
+        hotspotY: image.hotspot.1,
+        width: image.width,
+        height: image.height,
+    };
+    let len = header.as_bytes().len() as u32 + image.width * image.height * 4;
+    fifo.push_with(SVGA_CMD_DEFINE_ALPHA_CURSOR, len, |w| {
+        w.bytes(header.as_bytes());
+        for y in 0..image.height {
+            for x in 0..image.width {
+                w.word((image.pixel)(x, y));
+            }
+        }
+    })
+    .map_err(CursorError::Fifo)
+}
+
+/// Bytes of one AND-mask scanline at 1 bpp, padded to 32 bits.
+fn and_row_bytes(width: u32) -> u32 {
+    width.div_ceil(32) * 4
+}
+
+/// Queues DEFINE_CURSOR with a 1-bpp AND mask (1 = transparent) and a 32-bpp XOR
+/// image (the colour where the mask is 0, black elsewhere).
+pub fn define_masked(fifo: &mut Fifo, image: &CursorImage<'_>) -> Result<(), CursorError> {
+    check(image)?;
+    let header = FifoCmdDefineCursor {
+        id: 0,
+        hotspotX: image.hotspot.0,
+        hotspotY: image.hotspot.1,
+        width: image.width,
+        height: image.height,
+        andMaskDepth: 1,
+        xorMaskDepth: 32,
+    };
+    let len = header.as_bytes().len() as u32
+        + and_row_bytes(image.width) * image.height
+        + image.width * image.height * 4;
+    fifo.push_with(SVGA_CMD_DEFINE_CURSOR, len, |w| {
+        w.bytes(header.as_bytes());
+        for y in 0..image.height {
+            write_and_row(w, image, y);
+        }
+        for y in 0..image.height {
+            for x in 0..image.width {
+                let argb = (image.pixel)(x, y);
+                w.word(if argb >> 24 == 0 {
+                    0
+                } else {
+                    argb & 0x00FF_FFFF
+                });
+            }
+        }
+    })
+    .map_err(CursorError::Fifo)
+}
+
+fn write_and_row(w: &mut CommandWriter<'_>, image: &CursorImage<'_>, y: u32) {
+    for word in 0..image.width.div_ceil(32) {
+        let mut bits = 0u32;
+        for bit in 0..32 {
+            let x = word * 32 + bit;
+            let transparent = x >= image.width || (image.pixel)(x, y) >> 24 == 0;
+            if transparent {
+                bits |= 0x8000_0000 >> bit;
+            }
+        }
+        // MSB-first bit order within each byte: the big-endian bytes of the word.
+        w.bytes(&bits.to_be_bytes());
+    }
+}
+
+fn check(image: &CursorImage<'_>) -> Result<(), CursorError> {
+    if image.fits() {
+        Ok(())
+    } else {
+        Err(CursorError::BadSize {
+            width: image.width,
+            height: image.height,
+        })
+    }
+}

@@ -1,0 +1,400 @@
+//! Text: measuring, fitting to a box, alignment, ellipsis, word wrap, and drawing
+//! anti-aliased glyph rows straight into the target (see `paint`).
+
+use super::font::{count_missing, Font, Glyph, Weight, MAX_SIZE, MIN_SIZE};
+use super::glyph;
+use super::glyph_cache::{self, CacheGuard, Rendered};
+use super::paint::{fill_coverage, ramp};
+use embedded_graphics::pixelcolor::Rgb888;
+use embedded_graphics::prelude::*;
+use embedded_graphics::primitives::Rectangle;
+
+/// How text is drawn: font, colour, and the colour it is blended onto (the surface
+/// under it; the line box is painted in it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextStyle {
+    /// The font.
+    pub font: Font,
+    /// Glyph colour.
+    pub color: Rgb888,
+    /// The surface colour the glyph edges blend into.
+    pub background: Rgb888,
+}
+
+impl TextStyle {
+    /// `font` in `color` on `background`.
+    pub const fn new(font: Font, color: Rgb888, background: Rgb888) -> Self {
+        Self {
+            font,
+            color,
+            background,
+        }
+    }
+}
+
+/// Horizontal placement in a box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Align {
+    /// Against the left edge.
+    #[default]
+    Left,
+    /// Centred.
+    Center,
+    /// Against the right edge.
+    Right,
+}
+
+/// Shown where text was cut to fit.
+pub const ELLIPSIS: &str = "\u{2026}";
+
+/// The largest font of `weight` no taller than `max_height` in which every text of
+/// `texts` is at most `max_width` wide (`MIN_SIZE` if none fits).
+pub fn fit(texts: &[&str], weight: Weight, max_width: u32, max_height: u32) -> Font {
+    let fits = |font: Font| {
+        font.height() <= max_height && texts.iter().all(|t| font.width(t) <= max_width)
+    };
+    // Widths and heights grow with the size: bisect for the largest that fits.
+    let (mut lo, mut hi) = (u32::from(MIN_SIZE), u32::from(MAX_SIZE));
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if fits(Font::new(weight, mid)) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    Font::new(weight, lo)
+}
+
+/// The longest prefix of `text` that fits `max_width` with an ellipsis after it, or
+/// all of `text` (and `false`) when it fits as it is.
+pub fn ellipsize(font: Font, text: &str, max_width: u32) -> (&str, bool) {
+    if font.width(text) <= max_width {
+        return (text, false);
+    }
+    let room = u64::from(max_width.saturating_sub(font.width(ELLIPSIS))) * 64;
+    let mut used = 0u64;
+    let mut end = 0;
+    for (i, c) in text.char_indices() {
+        used += u64::from(font.advance64(c));
+        if used > room {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    (text[..end].trim_end(), true)
+}
+
+/// Greedy word wrap of `text` to `max_width`: lines break at spaces and at `\n`; a
+/// word wider than a line is broken between characters.
+pub fn wrap(font: Font, text: &str, max_width: u32) -> Lines<'_> {
+    Lines {
+        font,
+        rest: text,
+        max64: u64::from(max_width.max(1)) * 64,
+    }
+}
+
+/// The lines of a wrapped text (see `wrap`).
+#[derive(Debug, Clone)]
+pub struct Lines<'a> {
+    font: Font,
+    rest: &'a str,
+    max64: u64,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let text = self.rest;
+        let mut used = 0u64;
+        // End of the line so far, and where the next line starts.
+        let mut last_break: Option<(usize, usize)> = None;
+        for (i, c) in text.char_indices() {
+            if c == '\n' {
+                self.rest = &text[i + 1..];
+                return Some(text[..i].trim_end());
+            }
+            if c == ' ' {
+                last_break = Some((i, i + 1));
+            }
+            used += u64::from(self.font.advance64(c));
+            if used > self.max64 && c != ' ' {
+                let (end, next) = match last_break {
+                    Some(b) => b,
+                    // One word wider than the line: break before this character
+                    // (but always take at least one).
+                    None if i == 0 => (c.len_utf8(), c.len_utf8()),
+                    None => (i, i),
+                };
+                self.rest = text[next..].trim_start_matches(' ');
+                return Some(text[..end].trim_end());
+            }
+        }
+        self.rest = "";
+        Some(text.trim_end())
+    }
+}
+
+/// Draws `text` on one line with its baseline at `baseline`, starting at `x`;
+/// returns the pen position after it.
+pub fn draw_line<D: DrawTarget<Color = Rgb888>>(
+    target: &mut D,
+    text: &str,
+    style: &TextStyle,
+    x: i32,
+    baseline: i32,
+) -> i32 {
+    let everything = target.bounding_box();
+    draw_line_clipped(target, text, style, x, baseline, &everything)
+}
+
+/// `draw_line`, touching nothing outside `clip`.
+pub fn draw_line_clipped<D: DrawTarget<Color = Rgb888>>(
+    target: &mut D,
+    text: &str,
+    style: &TextStyle,
+    x: i32,
+    baseline: i32,
+    clip: &Rectangle,
+) -> i32 {
+    let font = style.font;
+    let colors = ramp(style.color, style.background);
+    let mut cache = glyph_cache::lock();
+    let mut pen64 = i64::from(x) * 64;
+    // Each glyph paints the columns of its box not painted yet, blending in its
+    // neighbours' coverage there, so overlapping glyphs (kerning, 'fj') stay whole
+    // and nothing between or around the glyphs is touched.
+    let mut window: [Option<Placed>; 3] = [None; 3];
+    let mut chars = text.chars();
+    let mut painted_to = i32::MIN;
+    let mut scratch = [0u8; super::paint::CHUNK];
+    for step in 0.. {
+        let next = chars.next().map(|c| {
+            let p = Placed::new(font, c, pen64, cache.as_mut());
+            pen64 += i64::from(p.advance64);
+            p
+        });
+        window = [window[1], window[2], next];
+        if step == 0 {
+            continue;
+        }
+        let Some(me) = window[1] else { break };
+        if me.glyph.is_none() {
+            count_missing();
+        }
+        let (l, r) = me.columns(font);
+        let l = l.max(painted_to);
+        if l >= r || me.is_blank() {
+            continue;
+        }
+        painted_to = r;
+        let (mut top, mut bottom) = (i32::MAX, i32::MIN);
+        for p in window.iter().flatten().filter(|p| !p.is_blank()) {
+            let (pl, pr) = p.columns(font);
+            if pl < r && pr > l {
+                let (t, b) = p.rows(font);
+                (top, bottom) = (top.min(t), bottom.max(b));
+            }
+        }
+        if top >= bottom {
+            continue;
+        }
+        let area = Rectangle::new(
+            Point::new(l, baseline + top),
+            Size::new((r - l) as u32, (bottom - top) as u32),
+        )
+        .intersection(clip);
+        // Only the glyphs that reach into this box are rasterized on each row.
+        let mut near: heapless::Vec<Placed, 3> = heapless::Vec::new();
+        for p in window.iter().flatten() {
+            let (pl, pr) = p.columns(font);
+            if pl < r && pr > l {
+                let _ = near.push(*p);
+            }
+        }
+        let cache = cache.as_ref();
+        fill_coverage(target, &area, &colors, &mut scratch, |y, x0, cov| {
+            for p in &near {
+                p.rasterize_row(font, cache, y - baseline, x0, cov);
+            }
+        });
+    }
+    round64(pen64)
+}
+
+fn round64(v: i64) -> i32 {
+    ((v + 32) >> 6) as i32
+}
+
+/// A character placed on the line.
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    glyph: Option<&'static Glyph>,
+    /// The glyph resampled at this size, when the cache could hold it.
+    cached: Option<Rendered>,
+    pen64: i64,
+    advance64: u32,
+}
+
+impl Placed {
+    fn new(font: Font, c: char, pen64: i64, cache: Option<&mut CacheGuard>) -> Self {
+        let glyph = font.glyph(c);
+        let cached = match (glyph, cache) {
+            (Some(g), Some(cache)) => cache.get(font, c, g),
+            _ => None,
+        };
+        Self {
+            glyph,
+            cached,
+            pen64,
+            advance64: font.advance64(c),
+        }
+    }
+
+    /// Whether it draws nothing (a space).
+    fn is_blank(&self) -> bool {
+        matches!(self.glyph, Some(g) if g.width == 0 || g.height == 0)
+    }
+
+    /// Rows [top, bottom) relative to the baseline this glyph may touch.
+    fn rows(&self, font: Font) -> (i32, i32) {
+        match (self.glyph, &self.cached) {
+            (Some(_), Some(r)) => r.rows(),
+            (Some(g), None) => glyph::rows(g, font.scale()),
+            (None, _) => (-(font.px() as i32 * 72 / 100), 0),
+        }
+    }
+
+    /// Columns [left, right) this glyph may touch.
+    fn columns(&self, font: Font) -> (i32, i32) {
+        let pen = round64(self.pen64);
+        match (self.glyph, &self.cached) {
+            (Some(_), Some(r)) => {
+                let (l, r) = r.columns();
+                (pen + l, pen + r)
+            }
+            (Some(g), None) => glyph::columns(g, font.scale(), i64::from(pen) * 64),
+            (None, _) => (pen, round64(self.pen64 + i64::from(self.advance64))),
+        }
+    }
+
+    /// Adds this glyph's coverage (0..=15) on the row `dy` pixels below the baseline
+    /// (negative: above) to `cov`, which starts at column `x0`.
+    fn rasterize_row(
+        &self,
+        font: Font,
+        cache: Option<&CacheGuard>,
+        dy: i32,
+        x0: i32,
+        cov: &mut [u8],
+    ) {
+        if let (Some(r), Some(cache)) = (&self.cached, cache) {
+            if cache.is_current(r) {
+                return cache.rasterize_row(r, round64(self.pen64), dy, x0, cov);
+            }
+        }
+        // Whole-pixel pens, as the cached glyphs are rendered.
+        let pen64 = i64::from(round64(self.pen64)) * 64;
+        match self.glyph {
+            Some(g) => glyph::rasterize_row(g, font.scale(), pen64, dy, x0, cov),
+            None => self.replacement_row(font, dy, x0, cov),
+        }
+    }
+
+    /// A hollow box, so a character without a glyph is seen.
+    fn replacement_row(&self, font: Font, dy: i32, x0: i32, cov: &mut [u8]) {
+        let px = font.px() as i32;
+        let stroke = (px / 16).max(1);
+        let inset = (px / 10).max(1);
+        let left = round64(self.pen64) + inset;
+        let right = round64(self.pen64 + i64::from(self.advance64)) - inset;
+        let (top, bottom) = (-(px * 72 / 100), 0);
+        if dy < top || dy >= bottom || right <= left {
+            return;
+        }
+        let full_row = dy < top + stroke || dy >= bottom - stroke;
+        for x in left.max(x0)..right.min(x0 + cov.len() as i32) {
+            if full_row || x < left + stroke || x >= right - stroke {
+                cov[(x - x0) as usize] = 15;
+            }
+        }
+    }
+}
+
+/// Draws `text` on one line in `area`: vertically centred, placed as `align` says,
+/// cut with an ellipsis if it is too wide. Returns whether it was cut.
+pub fn draw_in<D: DrawTarget<Color = Rgb888>>(
+    target: &mut D,
+    text: &str,
+    style: &TextStyle,
+    area: &Rectangle,
+    align: Align,
+) -> bool {
+    let font = style.font;
+    let (shown, cut) = ellipsize(font, text, area.size.width);
+    let width = font.width(shown) + if cut { font.width(ELLIPSIS) } else { 0 };
+    let x = aligned_x(area, width, align);
+    let baseline = area.top_left.y
+        + (area.size.height as i32 - font.height() as i32) / 2
+        + font.ascent() as i32;
+    let end = draw_line_clipped(target, shown, style, x, baseline, area);
+    if cut {
+        draw_line_clipped(target, ELLIPSIS, style, end, baseline, area);
+    }
+    cut
+}
+
+/// Draws `text` word-wrapped in `area`, lines placed as `align` says, from the top;
+/// the last line that fits gets an ellipsis if text remains. Returns the lines drawn.
+pub fn draw_wrapped<D: DrawTarget<Color = Rgb888>>(
+    target: &mut D,
+    text: &str,
+    style: &TextStyle,
+    area: &Rectangle,
+    align: Align,
+) -> usize {
+    let font = style.font;
+    let line_h = font.height() as i32;
+    let max_lines = (area.size.height as i32 / line_h.max(1)).max(0) as usize;
+    let mut lines = wrap(font, text, area.size.width).peekable();
+    let mut drawn = 0;
+    while drawn < max_lines {
+        let Some(line) = lines.next() else { break };
+        let row = Rectangle::new(
+            Point::new(area.top_left.x, area.top_left.y + drawn as i32 * line_h),
+            Size::new(area.size.width, line_h as u32),
+        );
+        if drawn + 1 == max_lines && lines.peek().is_some() {
+            // Out of room: the rest of the text becomes an ellipsis.
+            let (shown, _) = ellipsize(
+                font,
+                line,
+                area.size.width.saturating_sub(font.width(ELLIPSIS)),
+            );
+            let width = font.width(shown) + font.width(ELLIPSIS);
+            let x = aligned_x(&row, width, align);
+            let baseline = row.top_left.y + font.ascent() as i32;
+            let end = draw_line_clipped(target, shown, style, x, baseline, &row);
+            draw_line_clipped(target, ELLIPSIS, style, end, baseline, &row);
+        } else {
+            draw_in(target, line, style, &row, align);
+        }
+        drawn += 1;
+    }
+    drawn
+}
+
+fn aligned_x(area: &Rectangle, width: u32, align: Align) -> i32 {
+    let free = area.size.width as i32 - width as i32;
+    area.top_left.x
+        + match align {
+            Align::Left => 0,
+            Align::Center => free / 2,
+            Align::Right => free,
+        }
+}
