@@ -180,6 +180,9 @@ pub struct Kiosk {
     clock_text: Text,
     status_second: u64,
     activations: u32,
+    /// The header text: the host's `title` option, else [`PRODUCT_NAME`].
+    title: String<{ vitrine::app_options::MAX_VALUE }>,
+    header_dirty: bool,
 }
 
 impl Default for Kiosk {
@@ -209,6 +212,8 @@ impl Kiosk {
             clock_text: Text::new(),
             status_second: u64::MAX,
             activations: 0,
+            title: String::try_from(PRODUCT_NAME).unwrap_or_default(),
+            header_dirty: false,
         }
     }
 
@@ -239,6 +244,44 @@ impl Kiosk {
     /// What was typed into the text field.
     pub fn text(&self) -> &str {
         &self.text
+    }
+    /// The header text.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// A host option changed: `title` replaces the header text (removed: the product
+    /// name again), `page` switches to `home` or `rooms`.
+    fn on_option(&mut self, key: &str, value: Option<&str>) -> bool {
+        match (key, value) {
+            ("title", value) => {
+                let title = value.unwrap_or(PRODUCT_NAME);
+                if title == self.title.as_str() {
+                    return false;
+                }
+                self.title = String::try_from(title).unwrap_or_default();
+                self.header_dirty = true;
+                vitrine::status!("title value=\"{}\"", vitrine::fault_report::Quoted(title));
+                true
+            }
+            ("page", Some("home")) if self.page != Page::Home => {
+                self.switch_page(Page::Home);
+                true
+            }
+            ("page", Some("rooms")) if self.page != Page::Rooms => {
+                self.switch_page(Page::Rooms);
+                true
+            }
+            ("page", Some("home" | "rooms") | None) => false,
+            (key, value) => {
+                vitrine::status!(
+                    "option ignored key={} value=\"{}\"",
+                    key,
+                    vitrine::fault_report::Quoted(value.unwrap_or(""))
+                );
+                false
+            }
+        }
     }
 
     fn interaction(layout: &Layout) -> Interaction {
@@ -522,10 +565,23 @@ impl Kiosk {
                 .draw(d);
         let name_x = t.top_left.x + logo as i32 + l.unit as i32;
         let name_area = Rectangle::new(Point::new(name_x, t.top_left.y), t.size);
+        // The product name's font, or a smaller one that fits a longer host title
+        // into the room left of the clock.
+        let font = if self.title.as_str() == PRODUCT_NAME {
+            self.fonts.title
+        } else {
+            let room = (l.clock.top_left.x - name_x).max(1) as u32;
+            text::fit(
+                &[self.title.as_str()],
+                Weight::Bold,
+                room.min(t.size.width),
+                t.size.height * 7 / 10,
+            )
+        };
         text::draw_in(
             d,
-            PRODUCT_NAME,
-            &TextStyle::new(self.fonts.title, theme::TEXT, theme::HEADER),
+            &self.title,
+            &TextStyle::new(font, theme::TEXT, theme::HEADER),
             &name_area,
             Align::Left,
         );
@@ -835,18 +891,37 @@ impl App for Kiosk {
             }
             Event::Input(input) => self.on_input(input),
             Event::Tick { .. } => self.on_tick(info),
+            Event::OptionChanged(name) => {
+                self.on_option(name.as_str(), info.options.get(name.as_str()))
+            }
             _ => false,
         }
+    }
+
+    fn options(&self) -> &'static [&'static str] {
+        &["title", "page"]
+    }
+
+    fn state(&self) -> Option<&str> {
+        Some(match self.page {
+            Page::Home => "home",
+            Page::Rooms => "rooms",
+        })
     }
 
     fn draw<D: DrawTarget<Color = Rgb888>>(&mut self, d: &mut D, info: &SystemInfo) {
         if core::mem::take(&mut self.full_redraw) {
             let _ = d.clear(theme::BACKGROUND);
             self.draw_header(d);
+            self.header_dirty = false;
             self.dirty_buttons = 0b11_1111;
             self.clock_dirty = true;
             self.status_dirty = true;
             self.field_dirty = true;
+        }
+        if core::mem::take(&mut self.header_dirty) {
+            self.draw_header(d);
+            self.clock_dirty = true;
         }
         if core::mem::take(&mut self.clock_dirty) {
             self.draw_clock(d);

@@ -9,7 +9,7 @@ use vitrine::hal::{Clock, Irqs, PciConfig, PhysMem, PhysRegion, PortIo};
 /// Where the VMMDev request pages live in the twin's RAM (below 4 GiB, as on metal).
 pub const REQUEST_PAGES_PHYS: u64 = 0x0010_0000;
 /// Bytes of request pages.
-pub const REQUEST_PAGES_LEN: usize = 2 * 4096;
+pub const REQUEST_PAGES_LEN: usize = vitrine::system::REQUEST_PAGES_LEN;
 /// The longest `wait` may advance the clock at once (a wait "forever" still returns
 /// so the caller can inject the next host action).
 const MAX_WAIT_US: u64 = 1_000_000;

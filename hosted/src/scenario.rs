@@ -20,7 +20,12 @@
 //! exactly VRAM) · `expect mode SCREEN W H` · `expect pointer visible|hidden|host|software` ·
 //! `expect click TARGET` (a `@vitrine click … target=TARGET` since the last one) ·
 //! `expect integration on|off` · `expect status TEXT` (some status line so far
-//! contains TEXT) · `expect power off`.
+//! contains TEXT) · `expect power off` · `expect guestprop NAME VALUE` (`-`: unset) ·
+//! `expect hgcm quiet` (only the config wait outstanding, guest pool and host agree).
+//!
+//! Guest properties: `guestprop-set NAME VALUE...` · `guestprop-delete NAME` ·
+//! `hgcm-completion immediate|deferred|never` · `hgcm-results RC COUNT` (hostile:
+//! the next COUNT completions report RC) · `reset` (VM reset; the guest reboots).
 
 use std::fmt;
 
@@ -171,6 +176,47 @@ pub enum Command {
     ExpectStatus(String),
     /// `expect power off`.
     ExpectPowerOff,
+    /// `guestprop-set NAME VALUE...` (`VBoxManage guestproperty set`; the rest of the
+    /// line is the value, `""` for an empty one).
+    GuestPropSet {
+        /// Property name.
+        name: String,
+        /// Value.
+        value: String,
+    },
+    /// `guestprop-delete NAME` (`VBoxManage guestproperty unset`).
+    GuestPropDelete(String),
+    /// `hgcm-completion immediate|deferred|never`: when the host completes HGCM calls.
+    HgcmCompletion(HgcmMode),
+    /// `hgcm-results RC COUNT`: the next COUNT completions report RC.
+    HgcmResults {
+        /// Status code.
+        rc: i32,
+        /// How many completions.
+        count: u32,
+    },
+    /// `reset`: VM reset (the guest reboots on the same machine).
+    Reset,
+    /// `expect guestprop NAME VALUE...` (`VBoxManage guestproperty get`; `-` = unset).
+    ExpectGuestProp {
+        /// Property name.
+        name: String,
+        /// Expected value, `None` for "not set".
+        value: Option<String>,
+    },
+    /// `expect hgcm quiet`: only the config wait is outstanding, on both sides.
+    ExpectHgcmQuiet,
+}
+
+/// When the host completes HGCM requests (`hgcm-completion`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HgcmMode {
+    /// Inside the guest's `out`.
+    Immediate,
+    /// After virtual time passes.
+    Deferred,
+    /// Never (a hung host).
+    Never,
 }
 
 /// A command with the line it came from.
@@ -298,6 +344,29 @@ fn parse_line(text: &str) -> Result<Option<Command>, String> {
             count: number(next(), "count")?,
         },
         "host-command-offset" => Command::HostCommandOffset(number(next(), "offset")?),
+        "guestprop-set" => {
+            let name = next().ok_or("missing property name")?.to_string();
+            let rest: Vec<&str> = std::iter::from_fn(&mut next).collect();
+            let value = match rest.join(" ") {
+                v if v == "\"\"" => String::new(),
+                v => v,
+            };
+            Command::GuestPropSet { name, value }
+        }
+        "guestprop-delete" => {
+            Command::GuestPropDelete(next().ok_or("missing property name")?.to_string())
+        }
+        "hgcm-completion" => Command::HgcmCompletion(match next() {
+            Some("immediate") => HgcmMode::Immediate,
+            Some("deferred") => HgcmMode::Deferred,
+            Some("never") => HgcmMode::Never,
+            other => return Err(format!("expected immediate|deferred|never, got {other:?}")),
+        }),
+        "hgcm-results" => Command::HgcmResults {
+            rc: number(next(), "rc")?,
+            count: number(next(), "count")?,
+        },
+        "reset" => Command::Reset,
         "machine" => {
             let pairs: Result<Vec<(String, String)>, String> = std::iter::from_fn(&mut next)
                 .map(|w| {
@@ -340,6 +409,20 @@ fn parse_line(text: &str) -> Result<Option<Command>, String> {
                 }
                 Command::ExpectStatus(rest.join(" "))
             }
+            Some("guestprop") => {
+                let name = next().ok_or("missing property name")?.to_string();
+                let rest: Vec<&str> = std::iter::from_fn(&mut next).collect();
+                let value = match rest.join(" ") {
+                    v if v == "-" => None,
+                    v if v == "\"\"" => Some(String::new()),
+                    v => Some(v),
+                };
+                Command::ExpectGuestProp { name, value }
+            }
+            Some("hgcm") => match next() {
+                Some("quiet") => Command::ExpectHgcmQuiet,
+                other => return Err(format!("expected `expect hgcm quiet`, got {other:?}")),
+            },
             Some("one-redraw-per-mode") => Command::ExpectOneRedrawPerMode,
             Some("svga-picture") => Command::ExpectSvgaPicture,
             Some("power") => match next() {

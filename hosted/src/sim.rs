@@ -8,13 +8,14 @@
 use crate::devices::{self, Ps2Devices};
 use crate::platform::TwinPlatform;
 use crate::recorded::Recorded;
-use crate::scenario::{ButtonName, Command, PointerExpectation, Step};
+use crate::scenario::{ButtonName, Command, HgcmMode, PointerExpectation, Step};
 use crate::status_capture;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use twin::acpi;
-use twin::{DisplayDef, MachineConfig, ModeHint, MouseButton, PowerAction};
+use twin::{DisplayDef, HgcmCompletion, MachineConfig, ModeHint, MouseButton, PowerAction};
 use vitrine::display::Display;
+use vitrine::drivers::vmmdev::hgcm::SLOT_COUNT;
 use vitrine::platform::acpi::{Pm1EventBlock, PowerButtonInfo, PowerInfo};
 use vitrine::platform::pci;
 use vitrine::runtime::PointerOwner;
@@ -142,6 +143,10 @@ pub struct Sim {
     line: usize,
     /// Steps the guest took (all host actions).
     pub steps: u64,
+    /// `mode=`, `integration=` and `display=` of the guest's command line (reboots).
+    boot_mode: (u32, u32),
+    integration: bool,
+    display: vitrine::boot::cmdline::DisplayChoice,
     /// Line of the script's first command (where `machine` may stand).
     first_line: usize,
 }
@@ -184,29 +189,12 @@ impl Sim {
                 .machine
                 .set_mouse_integration(options.host_mouse_integration);
             before(&mut platform.machine);
-            let scan = pci::enumerate(&mut platform);
-            let config = SystemConfig {
-                mode: options.mode,
-                firmware_framebuffer: None,
-                integration: options.integration,
-                display: options.display,
-                request_pages: platform.request_pages(),
-                write_combining: None,
-                vbox_log_mirror: Some(status_capture::mirror_to_vbox_log),
-                power: virtualbox_power_info(),
-                runtime: Default::default(),
-                app_options: Default::default(),
-            };
-            let devices = devices::init(&mut platform);
-            let runtime = system::build(
+            let runtime = boot_guest(
                 &mut platform,
-                &scan,
-                &config,
-                Recorded::new(Kiosk::new()),
-                devices,
-                (),
-            )
-            .map_err(|e| SimError::NoDisplay(format!("{e:?}")))?;
+                options.mode,
+                options.integration,
+                options.display,
+            )?;
             let mut sim = Sim {
                 platform,
                 runtime,
@@ -214,11 +202,27 @@ impl Sim {
                 clicks_seen: 0,
                 line: 0,
                 steps: 0,
+                boot_mode: options.mode,
+                integration: options.integration,
+                display: options.display,
                 first_line: 0,
             };
             sim.settle()?;
             Ok(sim)
         })
+    }
+
+    /// VM reset: the machine resets (HGCM clients and pending requests are dropped)
+    /// and the guest boots again on it, with the same command line.
+    pub fn reset(&mut self) -> Result<(), SimError> {
+        self.platform.machine.reset();
+        self.runtime = boot_guest(
+            &mut self.platform,
+            self.boot_mode,
+            self.integration,
+            self.display,
+        )?;
+        self.settle()
     }
 
     /// Steps the guest until it idles (it has handled everything the host did).
@@ -428,6 +432,35 @@ impl Sim {
                 machine.inject_request_failure(*request, *rc, *count)
             }
             Command::HostCommandOffset(offset) => machine.inject_host_command_offset(*offset),
+            Command::GuestPropSet { name, value } => {
+                let rc = machine.guest_property_set(name, value, None);
+                if rc < 0 {
+                    println!("sim: the host refused to set {name} (rc {rc})");
+                }
+                // The completion comes after the guest idles: let it arrive.
+                return self.wait_ms(1);
+            }
+            Command::GuestPropDelete(name) => {
+                machine.guest_property_delete(name);
+                return self.wait_ms(1);
+            }
+            Command::HgcmCompletion(mode) => machine.set_hgcm_completion(match mode {
+                HgcmMode::Immediate => HgcmCompletion::Immediate,
+                HgcmMode::Deferred => HgcmCompletion::Deferred { delay_us: 0 },
+                HgcmMode::Never => HgcmCompletion::Never,
+            }),
+            Command::HgcmResults { rc, count } => machine.inject_hgcm_results(*rc, *count),
+            Command::Reset => return self.reset(),
+            Command::ExpectGuestProp { name, value } => {
+                let host = machine.guest_property(name).map(|(v, _)| v);
+                if host != *value {
+                    return Err(self.fail(format!(
+                        "guest property {name}: host has {host:?}, expected {value:?}"
+                    )));
+                }
+                return Ok(());
+            }
+            Command::ExpectHgcmQuiet => return self.expect_hgcm_quiet(),
             Command::ExpectMode {
                 screen,
                 width,
@@ -559,6 +592,33 @@ impl Sim {
         self.settle()
     }
 
+    /// Only the config wait is outstanding: the guest's pool has exactly one busy
+    /// slot and the host exactly one command it may still complete.
+    fn expect_hgcm_quiet(&mut self) -> Result<(), SimError> {
+        let Some(props) = self
+            .runtime
+            .sources_mut()
+            .vbox
+            .as_ref()
+            .and_then(|v| v.guest_properties())
+        else {
+            return Err(self.fail("the guest runs no guest property client".into()));
+        };
+        let (free, quarantined, quiet) = (
+            props.hgcm().free_slots(),
+            props.hgcm().quarantined_slots(),
+            props.is_quiet() && props.client_id().is_some(),
+        );
+        let host = self.platform.machine.hgcm().outstanding();
+        if free != SLOT_COUNT - 1 || quarantined != 0 || !quiet || host != 1 {
+            return Err(self.fail(format!(
+                "HGCM not quiet: guest pool {free}/{SLOT_COUNT} free, {quarantined} quarantined, \
+                 client connected and quiet={quiet}; host holds {host} outstanding commands"
+            )));
+        }
+        Ok(())
+    }
+
     /// Every `display backend=… mode=WxH` line is followed by exactly one first frame
     /// that redrew the whole W×H, and (SVGA) the host applied exactly that many modes.
     fn expect_one_redraw_per_mode(&mut self) -> Result<(), SimError> {
@@ -682,6 +742,38 @@ impl Sim {
         println!("sim: wrote {}", path.display());
         Ok(())
     }
+}
+
+/// Boots the guest on `platform`: PCI scan, devices, the system composition.
+fn boot_guest(
+    platform: &mut TwinPlatform,
+    mode: (u32, u32),
+    integration: bool,
+    display: vitrine::boot::cmdline::DisplayChoice,
+) -> Result<HostedRuntime, SimError> {
+    let scan = pci::enumerate(platform);
+    let config = SystemConfig {
+        mode,
+        firmware_framebuffer: None,
+        integration,
+        display,
+        request_pages: platform.request_pages(),
+        write_combining: None,
+        vbox_log_mirror: Some(status_capture::mirror_to_vbox_log),
+        power: virtualbox_power_info(),
+        runtime: Default::default(),
+        app_options: Default::default(),
+    };
+    let devices = devices::init(platform);
+    system::build(
+        platform,
+        &scan,
+        &config,
+        Recorded::new(Kiosk::new()),
+        devices,
+        (),
+    )
+    .map_err(|e| SimError::NoDisplay(format!("{e:?}")))
 }
 
 /// Set-1 scancode and E0 prefix for a key name.

@@ -46,6 +46,20 @@ pub trait App {
     /// display as dirty, so drawing less is presenting less.
     fn draw<D: DrawTarget<Color = Rgb888>>(&mut self, target: &mut D, info: &SystemInfo);
 
+    /// The option names this app reads (e.g. `["title", "page"]`). When it lists
+    /// any, only these reach it as `Event::OptionChanged`; another name set at run
+    /// time (a host property) is logged once and ignored. Empty (the default): every
+    /// change is delivered.
+    fn options(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// A short app-defined state the platform publishes for the host (VirtualBox:
+    /// `/Vitrine/Status/State`), e.g. the page shown. `None`: nothing to publish.
+    fn state(&self) -> Option<&str> {
+        None
+    }
+
     /// Reports the app's interactive widgets and where they are now (the ids its
     /// [`Interaction`] uses), for tools that drive the app from outside: host
     /// renders (`APP render --events "click 0"`), screenshot and click checks. The
@@ -94,6 +108,8 @@ pub struct SystemInfo {
     /// The app's timers: `info.timers.every(TimerId(1), 1_000_000)` brings
     /// `Event::Timer(TimerId(1))` every second.
     pub timers: Timers,
+    /// What `App::state` last returned (published to the host as a guest property).
+    pub app_state: StatusText,
     /// Restarts after faults since power-on (`on-fault=restart`), counted across
     /// resets in CMOS.
     pub restarts: u32,
@@ -117,11 +133,20 @@ impl SystemInfo {
 
     /// Sets the integration text (truncated to fit).
     pub fn set_integration(&mut self, text: &str) {
-        self.integration.clear();
-        for c in text.chars() {
-            if self.integration.push(c).is_err() {
-                break;
-            }
+        copy_truncated(&mut self.integration, text);
+    }
+
+    /// Sets the app state text (truncated to fit).
+    pub fn set_app_state(&mut self, text: &str) {
+        copy_truncated(&mut self.app_state, text);
+    }
+}
+
+fn copy_truncated(to: &mut StatusText, text: &str) {
+    to.clear();
+    for c in text.chars() {
+        if to.push(c).is_err() {
+            break;
         }
     }
 }

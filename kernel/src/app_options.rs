@@ -145,6 +145,20 @@ impl AppOptions {
         Ok(change)
     }
 
+    /// Removes `name` at run time (its source withdrew it, e.g. the host unset the
+    /// guest property): announced like a change, after which `get(name)` is `None`.
+    /// Returns whether it was set.
+    pub fn remove(&mut self, name: &str) -> bool {
+        let Some(index) = self.entries.iter().position(|(n, _)| n.as_str() == name) else {
+            return false;
+        };
+        let (name, _) = self.entries.remove(index);
+        if !self.pending.contains(&name) && self.pending.push(name).is_err() {
+            self.lost_changes = self.lost_changes.saturating_add(1);
+        }
+        true
+    }
+
     /// Sets `name` without a change event: the boot-time values the app finds in
     /// place at its first event.
     pub fn set_initial(&mut self, name: &str, value: &str) -> Result<OptionChange, OptionError> {
@@ -210,6 +224,19 @@ mod tests {
         assert_eq!(options.get("title"), Some("Genève"));
         assert_eq!(options.get("missing"), None);
         assert_eq!(options.iter().count(), 2);
+    }
+
+    #[test]
+    fn a_removed_option_is_announced_and_gone() {
+        let mut options = AppOptions::new();
+        options.set_initial("title", "Gare").unwrap();
+        assert!(options.remove("title"));
+        assert!(!options.remove("title"));
+        assert_eq!(options.get("title"), None);
+        assert_eq!(
+            options.take_change().map(|n| n.to_string_lossy()),
+            Some("title".into())
+        );
     }
 
     #[test]

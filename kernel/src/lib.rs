@@ -1,4 +1,55 @@
-//! Vitrine: the library OS a kiosk app links against.
+//! Vitrine: the library OS a kiosk app links against. It boots from a hybrid
+//! BIOS/UEFI ISO (in VirtualBox or QEMU) and runs one full-screen app, with no heap.
+//!
+//! # Getting started
+//!
+//! `cargo xtask new my-kiosk` writes an app crate; `cargo run --release -p my-kiosk`
+//! boots it in QEMU. An app is a value implementing [`app::App`]: it gets
+//! [`app::Event`]s (resize, input, ticks, its own timers and option changes) with the
+//! [`app::SystemInfo`] the runtime keeps, and draws on any `embedded-graphics`
+//! target. The whole bare-metal glue is [`main!`]: the platform (PCI, VMMDev,
+//! display backends, input devices, clock, ACPI power button) is vitrine's business.
+//!
+//! ```
+//! // src/main.rs of an app crate
+//! #![cfg_attr(target_os = "none", no_std, no_main)]
+//!
+//! use embedded_graphics::{pixelcolor::Rgb888, prelude::*};
+//! use vitrine::app::{App, Event, SystemInfo, TimerId};
+//!
+//! /// Flashes between two colours every second; `app.colour=red` starts on red.
+//! #[derive(Default)]
+//! struct Flash {
+//!     on: bool,
+//! }
+//!
+//! impl App for Flash {
+//!     fn event(&mut self, event: &Event, info: &SystemInfo) -> bool {
+//!         match event {
+//!             Event::Resize { .. } => {
+//!                 self.on = info.options.get("colour") == Some("red");
+//!                 let _ = info.timers.every(TimerId(1), 1_000_000);
+//!                 true
+//!             }
+//!             Event::Timer(TimerId(1)) => {
+//!                 self.on = !self.on;
+//!                 true
+//!             }
+//!             _ => false,
+//!         }
+//!     }
+//!
+//!     fn draw<D: DrawTarget<Color = Rgb888>>(&mut self, target: &mut D, _: &SystemInfo) {
+//!         let _ = target.clear(if self.on { Rgb888::RED } else { Rgb888::BLUE });
+//!     }
+//! }
+//!
+//! vitrine::main!(Flash::default);
+//! ```
+//!
+//! On the host the same binary renders the app into memory (`my-kiosk render
+//! --size 800x600 --out shot.ppm`, see [`host`]), which is also how an app's own tests
+//! check what it draws: `vitrine::host::render(Flash::default(), 320, 240, &[], &[])`.
 //!
 //! Bare-metal code is gated on `target_os = "none"`; everything else builds and is
 //! tested on the host, and runs hosted against the VirtualBox twin.

@@ -16,8 +16,9 @@ use crate::platform::acpi::PowerInfo;
 const PCI_CONFIG_ADDRESS: u16 = 0xcf8;
 const PCI_CONFIG_DATA: u16 = 0xcfc;
 
-/// Bytes of the kernel's device request pool (VMMDev requests): two pages.
-pub const REQUEST_POOL_LEN: usize = 8192;
+/// Bytes of the kernel's device request pool: VMMDev's request page and the HGCM
+/// slot pool (`system::REQUEST_PAGES_LEN`, 20 KiB).
+pub const REQUEST_POOL_LEN: usize = crate::system::REQUEST_PAGES_LEN;
 
 /// Page-aligned memory in the kernel image that devices read and write (DMA), handed
 /// out once: the image is identity-mapped below 4 GiB, so its address is physical.

@@ -245,6 +245,9 @@ pub struct Runtime<D, A, S> {
     pointer_owner: Option<PointerOwner>,
     pointer_position: Option<(i32, i32)>,
     pointer_moved: bool,
+    /// Option names the app does not declare, already logged.
+    unknown_options:
+        heapless::Vec<crate::app_options::OptionName, { crate::app_options::MAX_OPTIONS }>,
 }
 
 impl<D: Display, A: App, S> Runtime<D, A, S> {
@@ -283,6 +286,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             pointer_owner: None,
             pointer_position: None,
             pointer_moved: false,
+            unknown_options: heapless::Vec::new(),
         }
     }
 
@@ -451,6 +455,16 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             let Some(name) = self.info.options.take_change() else {
                 break;
             };
+            let known = self.app.options();
+            if !known.is_empty() && !known.contains(&name.as_str()) {
+                // Not one of the app's options (e.g. a host property it does not
+                // read): said once, then ignored.
+                if !self.unknown_options.contains(&name) && self.unknown_options.push(name).is_ok()
+                {
+                    log::warn!("options: `{name}` is not an option of this app; ignored");
+                }
+                continue;
+            }
             redraw |= self.app.event(&Event::OptionChanged(name), &self.info);
             report.events += 1;
         }
@@ -460,6 +474,13 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             report.events += 1;
             // Skip missed ticks rather than delivering a burst.
             self.next_tick_us = (self.next_tick_us + self.config.tick_interval_us).max(now + 1);
+        }
+
+        if report.events > 0 {
+            let state = self.app.state().unwrap_or("");
+            if state != self.info.app_state.as_str() {
+                self.info.set_app_state(state);
+            }
         }
 
         let pointer_changed = core::mem::take(&mut self.pointer_moved);

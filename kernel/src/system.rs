@@ -30,6 +30,12 @@ use crate::runtime::{EventQueue, EventSource, Runtime, RuntimeConfig};
 use crate::status;
 use crate::vbox::VboxIntegration;
 
+/// Bytes of the request pages VMMDev's own requests use; the HGCM pool follows.
+pub const REQUEST_PAGE_LEN: usize = 4096;
+/// Bytes of request pages a platform hands the system: VMMDev's page and the HGCM
+/// pool (`drivers::vmmdev::hgcm::POOL_LEN`).
+pub const REQUEST_PAGES_LEN: usize = REQUEST_PAGE_LEN + crate::drivers::vmmdev::hgcm::POOL_LEN;
+
 /// Makes a physical range write-combining (metal: `Metal::map_write_combining`'s
 /// page-table change); returns whether it did.
 pub type WriteCombining = fn(phys: u64, len: u64) -> bool;
@@ -239,7 +245,16 @@ fn start_vmmdev<H: Platform>(
         status!("vmmdev unavailable error=NoRequestPage");
         return None;
     };
-    match VboxIntegration::start(hal, resources, page, config.integration) {
+    // The first page holds VMMDev's own requests, the rest is the HGCM pool.
+    let Some(vmmdev_page) = page.sub(0, REQUEST_PAGE_LEN) else {
+        status!("vmmdev unavailable error=NoRequestPage");
+        return None;
+    };
+    let hgcm_pool = page.sub(REQUEST_PAGE_LEN, crate::drivers::vmmdev::hgcm::POOL_LEN);
+    if hgcm_pool.is_none() {
+        log::info!("vbox: no room for the HGCM pool; guest properties off");
+    }
+    match VboxIntegration::start(hal, resources, vmmdev_page, hgcm_pool, config.integration) {
         Ok(started) => {
             if let Some(mirror) = config.vbox_log_mirror {
                 mirror(true);

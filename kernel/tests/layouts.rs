@@ -19,6 +19,7 @@ use vitrine::drivers::vga::hgsmi::wire as hgsmi;
 use vitrine::drivers::vga::svga::wire as svga;
 use vitrine::drivers::vga::vbva::wire as vbva;
 use vitrine::drivers::vmmdev::wire as vmm;
+use vitrine::vbox::guest_props::wire as props;
 
 fn table() -> Value {
     let path = concat!(
@@ -210,6 +211,53 @@ fn type_checks() -> Vec<TypeCheck> {
             "V.V1_04.have_events" => (vmm::MemoryHeader::HAVE_EVENTS_OFFSET, 1),
             "V.V1_04.padding" => (vmm::MemoryHeader::HAVE_EVENTS_OFFSET + 1, 3),
         }),
+        // ---------------------------------------------------------------- HGCM
+        type_check!(vmm::HgcmRequestHeader => "VMMDevHGCMRequestHeader" {
+            header => "header", fu32Flags => "fu32Flags", result => "result",
+        }),
+        type_check!(vmm::HgcmServiceLocation => "HGCMServiceLocation" {
+            r#type => "type", achName => "u.host.achName",
+        } union {
+            "u" => (offset_of!(vmm::HgcmServiceLocation, achName), 128),
+            "u.host" => (offset_of!(vmm::HgcmServiceLocation, achName), 128),
+        }),
+        type_check!(vmm::HgcmConnect => "VMMDevHGCMConnect" {
+            header => "header", loc => "loc", u32ClientID => "u32ClientID",
+        } nested {
+            "header" => "VMMDevHGCMRequestHeader", "loc" => "HGCMServiceLocation",
+        }),
+        type_check!(vmm::HgcmDisconnect => "VMMDevHGCMDisconnect" {
+            header => "header", u32ClientID => "u32ClientID",
+        } nested { "header" => "VMMDevHGCMRequestHeader" }),
+        type_check!(vmm::HgcmCall => "VMMDevHGCMCall" {
+            header => "header", u32ClientID => "u32ClientID", u32Function => "u32Function",
+            cParms => "cParms",
+        } nested { "header" => "VMMDevHGCMRequestHeader" }),
+        type_check!(vmm::HgcmParameter64 => "HGCMFunctionParameter64" {
+            r#type => "type", value64 => "u.value64",
+        } union {
+            "u" => (vmm::HgcmParameter64::VALUE_OFFSET, 12),
+            "u.value32" => (vmm::HgcmParameter64::VALUE_OFFSET, 4),
+            "u.Pointer" => (vmm::HgcmParameter64::VALUE_OFFSET, 12),
+            "u.Pointer.size" => (vmm::HgcmParameter64::VALUE_OFFSET, 4),
+            "u.Pointer.u" => (vmm::HgcmParameter64::ADDR_OFFSET, 8),
+            "u.Pointer.u.physAddr" => (vmm::HgcmParameter64::ADDR_OFFSET, 8),
+            "u.Pointer.u.linearAddr" => (vmm::HgcmParameter64::ADDR_OFFSET, 8),
+            "u.LinAddr" => (vmm::HgcmParameter64::VALUE_OFFSET, 12),
+            "u.LinAddr.cb" => (vmm::HgcmParameter64::VALUE_OFFSET, 4),
+            "u.LinAddr.uAddr" => (vmm::HgcmParameter64::ADDR_OFFSET, 8),
+            "u.PageList" => (vmm::HgcmParameter64::VALUE_OFFSET, 8),
+            "u.PageList.size" => (vmm::HgcmParameter64::VALUE_OFFSET, 4),
+            "u.PageList.offset" => (vmm::HgcmParameter64::ADDR_OFFSET, 4),
+            "u.Embedded" => (vmm::HgcmParameter64::VALUE_OFFSET, 8),
+            // Bit-fields: the table gives them size 0 at their first byte.
+            "u.Embedded.fFlags" => (vmm::HgcmParameter64::VALUE_OFFSET, 0),
+            "u.Embedded.offData" => (vmm::HgcmParameter64::VALUE_OFFSET + 1, 0),
+            "u.Embedded.cbData" => (vmm::HgcmParameter64::ADDR_OFFSET, 4),
+        }),
+        type_check!(vmm::HgcmCancel2 => "VMMDevHGCMCancel2" {
+            header => "header", physReqToCancel => "physReqToCancel",
+        }),
         // ---------------------------------------------------------------- HGSMI
         type_check!(hgsmi::BufferHeader => "HGSMIBUFFERHEADER" {
             u32DataSize => "u32DataSize", u8Flags => "u8Flags", u8Channel => "u8Channel",
@@ -316,7 +364,9 @@ fn type_checks() -> Vec<TypeCheck> {
     // Every request that starts with a header: its header.* paths are checked against
     // VMMDevRequestHeader (which is checked on its own above).
     for check in checks.iter_mut() {
-        if check.fields.iter().any(|(path, _, _)| *path == "header") {
+        let has_header = check.fields.iter().any(|(path, _, _)| *path == "header");
+        // HGCM requests nest their own header type, named explicitly.
+        if has_header && !check.nested.iter().any(|(member, _)| *member == "header") {
             check.nested.extend(header_nested());
         }
     }
@@ -477,6 +527,11 @@ impl WireValue for vmm::RequestType {
         self.0 as i128
     }
 }
+impl WireValue for vmm::HgcmParmType {
+    fn wire_value(&self) -> i128 {
+        self.0 as i128
+    }
+}
 impl WireValue for vmm::VBoxRc {
     fn wire_value(&self) -> i128 {
         self.0 as i128
@@ -547,6 +602,35 @@ fn const_checks() -> Vec<ConstCheck> {
         vmm::RequestType::GUEST_HEARTBEAT => "VMMDevReq_GuestHeartbeat",
         vmm::RequestType::HEARTBEAT_CONFIGURE => "VMMDevReq_HeartbeatConfigure",
         vmm::RequestType::GET_MOUSE_STATUS_EX => "VMMDevReq_GetMouseStatusEx",
+        vmm::RequestType::HGCM_CONNECT => "VMMDevReq_HGCMConnect",
+        vmm::RequestType::HGCM_DISCONNECT => "VMMDevReq_HGCMDisconnect",
+        vmm::RequestType::HGCM_CALL32 => "VMMDevReq_HGCMCall32",
+        vmm::RequestType::HGCM_CALL64 => "VMMDevReq_HGCMCall64",
+        vmm::RequestType::HGCM_CANCEL => "VMMDevReq_HGCMCancel",
+        vmm::RequestType::HGCM_CANCEL2 => "VMMDevReq_HGCMCancel2",
+        // HGCM
+        vmm::VBOX_HGCM_REQ_DONE => "VBOX_HGCM_REQ_DONE",
+        vmm::VBOX_HGCM_REQ_CANCELLED => "VBOX_HGCM_REQ_CANCELLED",
+        vmm::VMMDEV_MAX_HGCM_PARMS => "VMMDEV_MAX_HGCM_PARMS",
+        vmm::VMMDEV_HGCM_LOC_LOCALHOST_EXISTING => "VMMDevHGCMLoc_LocalHost_Existing",
+        vmm::HgcmParmType::U32 => "VMMDevHGCMParmType_32bit",
+        vmm::HgcmParmType::U64 => "VMMDevHGCMParmType_64bit",
+        vmm::HgcmParmType::LINADDR => "VMMDevHGCMParmType_LinAddr",
+        vmm::HgcmParmType::LINADDR_IN => "VMMDevHGCMParmType_LinAddr_In",
+        vmm::HgcmParmType::LINADDR_OUT => "VMMDevHGCMParmType_LinAddr_Out",
+        // guest property service
+        props::GUEST_PROP_MAX_NAME_LEN => "GUEST_PROP_MAX_NAME_LEN",
+        props::GUEST_PROP_MAX_VALUE_LEN => "GUEST_PROP_MAX_VALUE_LEN",
+        props::GUEST_PROP_MAX_FLAGS_LEN => "GUEST_PROP_MAX_FLAGS_LEN",
+        props::GUEST_PROP_MAX_PATTERN_LEN => "GUEST_PROP_MAX_PATTERN_LEN",
+        props::GUEST_PROP_MAX_GUEST_CONCURRENT_WAITS => "GUEST_PROP_MAX_GUEST_CONCURRENT_WAITS",
+        props::GUEST_PROP_FN_GET_PROP => "GUEST_PROP_FN_GET_PROP",
+        props::GUEST_PROP_FN_SET_PROP => "GUEST_PROP_FN_SET_PROP",
+        props::GUEST_PROP_FN_SET_PROP_VALUE => "GUEST_PROP_FN_SET_PROP_VALUE",
+        props::GUEST_PROP_FN_DEL_PROP => "GUEST_PROP_FN_DEL_PROP",
+        props::GUEST_PROP_FN_ENUM_PROPS => "GUEST_PROP_FN_ENUM_PROPS",
+        props::GUEST_PROP_FN_GET_NOTIFICATION => "GUEST_PROP_FN_GET_NOTIFICATION",
+        props::PropFlags::READONLY => "GUEST_PROP_F_READONLY",
         // status codes
         vmm::VBoxRc::VINF_SUCCESS => "VINF_SUCCESS",
         vmm::VBoxRc::VERR_GENERAL_FAILURE => "VERR_GENERAL_FAILURE",
@@ -568,6 +652,13 @@ fn const_checks() -> Vec<ConstCheck> {
         vmm::VBoxRc::VERR_OUT_OF_RESOURCES => "VERR_OUT_OF_RESOURCES",
         vmm::VBoxRc::VERR_INTERNAL_ERROR => "VERR_INTERNAL_ERROR",
         vmm::VBoxRc::VINF_HGCM_ASYNC_EXECUTE => "VINF_HGCM_ASYNC_EXECUTE",
+        vmm::VBoxRc::VERR_PERMISSION_DENIED => "VERR_PERMISSION_DENIED",
+        vmm::VBoxRc::VERR_INTERRUPTED => "VERR_INTERRUPTED",
+        vmm::VBoxRc::VERR_PARSE_ERROR => "VERR_PARSE_ERROR",
+        vmm::VBoxRc::VERR_HGCM_SERVICE_NOT_FOUND => "VERR_HGCM_SERVICE_NOT_FOUND",
+        vmm::VBoxRc::VERR_HGCM_INVALID_CLIENT_ID => "VERR_HGCM_INVALID_CLIENT_ID",
+        vmm::VBoxRc::VERR_HGCM_TOO_MANY_CLIENTS => "VERR_HGCM_TOO_MANY_CLIENTS",
+        vmm::VBoxRc::VERR_HGCM_TOO_MANY_CLIENT_CALLS => "VERR_HGCM_TOO_MANY_CLIENT_CALLS",
         vmm::VBoxRc::SENTINEL => "VERR_INTERNAL_ERROR",
         // power states, facilities
         vmm::POWER_STATE_PAUSE => "VMMDevPowerState_Pause",
@@ -1110,6 +1201,26 @@ fn const_checks() -> Vec<ConstCheck> {
             RingHostEvents::VIDEO_INFO_VRDP_RESET.bits().into(),
         ),
         (
+            "PropFlags::TRANSIENT",
+            "GUEST_PROP_F_TRANSIENT",
+            props::PropFlags::TRANSIENT.bits().into(),
+        ),
+        (
+            "PropFlags::RDONLYGUEST",
+            "GUEST_PROP_F_RDONLYGUEST",
+            props::PropFlags::RDONLYGUEST.bits().into(),
+        ),
+        (
+            "PropFlags::RDONLYHOST",
+            "GUEST_PROP_F_RDONLYHOST",
+            props::PropFlags::RDONLYHOST.bits().into(),
+        ),
+        (
+            "PropFlags::TRANSRESET",
+            "GUEST_PROP_F_TRANSRESET",
+            props::PropFlags::TRANSRESET.bits().into(),
+        ),
+        (
             "SvgaCaps::RECT_COPY",
             "SVGA_CAP_RECT_COPY",
             svga::Caps::RECT_COPY.bits().into(),
@@ -1201,6 +1312,7 @@ fn flag_counts() -> Vec<(&'static str, usize)> {
         ("Caps", vbva::Caps::FLAGS.len()),
         ("PointerFlags", vbva::PointerFlags::FLAGS.len()),
         ("RingHostEvents", vbva::RingHostEvents::FLAGS.len()),
+        ("PropFlags", props::PropFlags::FLAGS.len()),
         ("SvgaCaps", svga::Caps::FLAGS.len()),
         ("FifoCaps", svga::FifoCaps::FLAGS.len()),
     ]
@@ -1276,15 +1388,20 @@ fn every_declared_wire_constant_is_checked() {
         "DISPLAYS_OFFSET",
         "HAVE_EVENTS_OFFSET",
         "BUFFER_OVERHEAD",
+        "FLAGS_OFFSET",
+        "RESULT_OFFSET",
+        "VALUE_OFFSET",
+        "ADDR_OFFSET",
     ];
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src/drivers/");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src/");
     let mut unchecked = Vec::new();
     for file in [
-        "vmmdev/wire.rs",
-        "vga/dispi_regs.rs",
-        "vga/hgsmi/wire.rs",
-        "vga/vbva/wire.rs",
-        "vga/svga/wire.rs",
+        "drivers/vmmdev/wire.rs",
+        "drivers/vga/dispi_regs.rs",
+        "drivers/vga/hgsmi/wire.rs",
+        "drivers/vga/vbva/wire.rs",
+        "drivers/vga/svga/wire.rs",
+        "vbox/guest_props/wire.rs",
     ] {
         let source = std::fs::read_to_string(format!("{root}{file}")).expect("read wire source");
         let declared = declared_constants(&source);

@@ -54,7 +54,7 @@ fn vbox(hal: &mut TwinHal) -> VboxIntegration {
         interrupt_line: machine.pci_read(bus, device, function, 0x3C) as u8,
     };
     let page = hal.map(REQUEST_PAGE, 4096).expect("request page in RAM");
-    VboxIntegration::start(hal, resources, page, true)
+    VboxIntegration::start(hal, resources, page, None, true)
         .expect("VMMDev bring-up")
         .0
 }

@@ -64,6 +64,8 @@ pub mod acpi;
 pub mod dispi;
 pub mod display;
 pub mod errors;
+pub mod guest_props;
+pub mod hgcm;
 pub mod hgsmi;
 pub mod host_view;
 pub mod input;
@@ -77,6 +79,7 @@ pub mod vmmdev;
 pub mod wire;
 
 pub use errors::{Device, ProtocolError};
+pub use hgcm::{Completion as HgcmCompletion, Hgcm};
 pub use host_view::Image;
 pub use machine::{
     DeviceId, DisplayMode, GraphicsController, HgsmiCommand, Machine, MachineConfig, ModeSource,

@@ -800,6 +800,9 @@ impl Machine {
     pub fn advance(&mut self, us: u64) {
         self.now_us += us;
         self.vmmdev.tick(self.now_us);
+        let utc_ns = self.utc_ms().saturating_mul(1_000_000);
+        self.vmmdev
+            .complete_hgcm(&self.mem, &mut self.errors, self.now_us, utc_ns);
         self.with_svga(|svga, ctx| svga.tick(ctx));
         self.apply_svga_updates();
         if self.now_us - self.last_refresh_us >= REFRESH_PERIOD_US {
@@ -817,6 +820,8 @@ impl Machine {
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1);
         self.vmmdev.reset(&self.mem, self.config.session_id);
+        let utc_ns = self.utc_ms().saturating_mul(1_000_000);
+        self.vmmdev.hgcm_mut().reset(utc_ns);
         self.dispi = Dispi::new(
             self.config.vram_size,
             self.function(DeviceId::Vga).bar_base(0),
@@ -830,6 +835,72 @@ impl Machine {
         }
         self.screen0_source = ModeSource::Dispi;
         self.update_geometries();
+    }
+
+    /// `VBoxManage guestproperty set NAME VALUE [--flags F]`: the host changes a
+    /// property; matching GET_NOTIFICATION waits complete (now or later, per the
+    /// completion mode). Returns the service status.
+    pub fn guest_property_set(&mut self, name: &str, value: &str, flags: Option<&str>) -> i32 {
+        let env = self.host_env();
+        let rc = self.vmmdev.hgcm_mut().host_set(name, value, flags, &env);
+        self.complete_hgcm_now();
+        rc
+    }
+
+    /// `VBoxManage guestproperty unset NAME`.
+    pub fn guest_property_delete(&mut self, name: &str) -> i32 {
+        let env = self.host_env();
+        let rc = self.vmmdev.hgcm_mut().host_delete(name, &env);
+        self.complete_hgcm_now();
+        rc
+    }
+
+    /// `VBoxManage guestproperty get NAME`: (value, flags text).
+    pub fn guest_property(&self, name: &str) -> Option<(String, String)> {
+        self.vmmdev
+            .hgcm()
+            .props
+            .get(name)
+            .map(|p| (p.value.clone(), crate::guest_props::format_flags(p.flags)))
+    }
+
+    /// `VBoxManage guestproperty enumerate [PATTERNS]`: (name, value), sorted by name.
+    pub fn guest_properties(&self, patterns: &str) -> Vec<(String, String)> {
+        self.vmmdev
+            .hgcm()
+            .props
+            .all()
+            .filter(|(n, _)| crate::guest_props::pattern_matches(patterns, n))
+            .map(|(n, p)| (n.clone(), p.value.clone()))
+            .collect()
+    }
+
+    /// HGCM: clients, pending commands, counters, the property store.
+    pub fn hgcm(&self) -> &crate::hgcm::Hgcm {
+        self.vmmdev.hgcm()
+    }
+
+    /// When HGCM commands complete (test hook: immediately, later, never).
+    pub fn set_hgcm_completion(&mut self, completion: crate::hgcm::Completion) {
+        self.vmmdev.hgcm_mut().completion = completion;
+    }
+
+    /// Hostile host: the next `count` HGCM completions report `result`.
+    pub fn inject_hgcm_results(&mut self, result: i32, count: u32) {
+        self.vmmdev.hgcm_mut().inject_wrong_results(result, count);
+    }
+
+    fn host_env(&self) -> crate::hgcm::HostEnv {
+        crate::hgcm::HostEnv {
+            now_us: self.now_us,
+            utc_ns: self.utc_ms().saturating_mul(1_000_000),
+        }
+    }
+
+    fn complete_hgcm_now(&mut self) {
+        let utc_ns = self.utc_ms().saturating_mul(1_000_000);
+        self.vmmdev
+            .complete_hgcm(&self.mem, &mut self.errors, self.now_us, utc_ns);
     }
 
     /// Test hook: queues an arbitrary (possibly bad) host command offset.

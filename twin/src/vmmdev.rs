@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::errors::{Device, ErrorLog};
+use crate::hgcm::{Hgcm, HgcmEnv};
 use crate::memory::{GuestMemory, RegionKind};
 use crate::pointer::{self, HostPointer};
 use crate::wire::*;
@@ -227,6 +228,7 @@ pub struct VmmDev {
     requests: Vec<RequestRecord>,
     events_raised: u32,
     injected_failures: BTreeMap<u32, (i32, u32)>,
+    hgcm: Hgcm,
 }
 
 impl VmmDev {
@@ -264,6 +266,36 @@ impl VmmDev {
             requests: Vec::new(),
             events_raised: 0,
             injected_failures: BTreeMap::new(),
+            hgcm: Hgcm::default(),
+        }
+    }
+
+    /// HGCM and the guest property service.
+    pub fn hgcm(&self) -> &Hgcm {
+        &self.hgcm
+    }
+
+    /// HGCM, mutably (host-side property changes, hostile hooks).
+    pub fn hgcm_mut(&mut self) -> &mut Hgcm {
+        &mut self.hgcm
+    }
+
+    /// Writes HGCM completions that are due and raises VMMDEV_EVENT_HGCM for them.
+    pub fn complete_hgcm(
+        &mut self,
+        mem: &GuestMemory,
+        errors: &mut ErrorLog,
+        now_us: u64,
+        utc_ns: u64,
+    ) {
+        let mut env = HgcmEnv {
+            mem,
+            errors,
+            now_us,
+            utc_ns,
+        };
+        if self.hgcm.complete_due(&mut env) > 0 {
+            self.post_events(EVENT_HGCM, mem);
         }
     }
 
@@ -634,6 +666,28 @@ impl VmmDev {
             env.mem.write(phys, &req);
             record.rc = Some(rc);
             self.requests.push(record);
+            return;
+        }
+        if (REQ_HGCM_CONNECT..=REQ_HGCM_CANCEL2).contains(&request_type) {
+            let utc_ns = env.utc_ms.saturating_mul(1_000_000);
+            let mut hgcm_env = HgcmEnv {
+                mem: env.mem,
+                errors: env.errors,
+                now_us: env.now_us,
+                utc_ns,
+            };
+            let rc = self.hgcm.request(phys, &mut req, &mut hgcm_env);
+            record.rc = Some(rc);
+            self.requests.push(record);
+            if rc == VINF_HGCM_ASYNC_EXECUTE {
+                // The first accepted HGCM command enables its event for good (§4).
+                self.filter_mask |= EVENT_HGCM;
+                if let Some(mask) = self.new_filter_mask.as_mut() {
+                    *mask |= EVENT_HGCM;
+                }
+            }
+            // Immediate completions happen before the guest's `out` returns.
+            self.complete_hgcm(env.mem, env.errors, env.now_us, utc_ns);
             return;
         }
         let rc = self.dispatch(request_type, &mut req, env);

@@ -342,7 +342,130 @@ mirrored! {
     VBVA_ADAPTER_INFORMATION_SIZE: u32 = 65536 => "VBVA_ADAPTER_INFORMATION_SIZE";
     /// Most screens.
     MAX_SCREENS: u32 = 64 => "VBOX_VIDEO_MAX_SCREENS";
+
+    /// Request: HGCMConnect.
+    REQ_HGCM_CONNECT: u32 = 60 => "VMMDevReq_HGCMConnect";
+    /// Request: HGCMDisconnect.
+    REQ_HGCM_DISCONNECT: u32 = 61 => "VMMDevReq_HGCMDisconnect";
+    /// Request: HGCMCall32 (12-byte parameters).
+    REQ_HGCM_CALL32: u32 = 62 => "VMMDevReq_HGCMCall32";
+    /// Request: HGCMCall64 (16-byte parameters).
+    REQ_HGCM_CALL64: u32 = 63 => "VMMDevReq_HGCMCall64";
+    /// Request: HGCMCancel (legacy, at the call's own address).
+    REQ_HGCM_CANCEL: u32 = 64 => "VMMDevReq_HGCMCancel";
+    /// Request: HGCMCancel2.
+    REQ_HGCM_CANCEL2: u32 = 65 => "VMMDevReq_HGCMCancel2";
+    /// HGCM request flag: the host completed it.
+    HGCM_REQ_DONE: u32 = 1 => "VBOX_HGCM_REQ_DONE";
+    /// HGCM request flag: guest-side "cancelled" marker (never set by the host).
+    HGCM_REQ_CANCELLED: u32 = 2 => "VBOX_HGCM_REQ_CANCELLED";
+    /// Most parameters per call.
+    HGCM_MAX_PARMS: u32 = 32 => "VMMDEV_MAX_HGCM_PARMS";
+    /// Most bytes one pointer parameter may carry.
+    HGCM_MAX_DATA_SIZE: u32 = 128 * 1024 * 1024 => "VMMDEV_MAX_HGCM_DATA_SIZE";
+    /// Service location: invalid.
+    HGCM_LOC_INVALID: u32 = 0 => "VMMDevHGCMLoc_Invalid";
+    /// Service location: local host.
+    HGCM_LOC_LOCALHOST: u32 = 1 => "VMMDevHGCMLoc_LocalHost";
+    /// Service location: local host, existing service.
+    HGCM_LOC_LOCALHOST_EXISTING: u32 = 2 => "VMMDevHGCMLoc_LocalHost_Existing";
+    /// Parameter type: 32-bit value.
+    PARM_32BIT: u32 = 1 => "VMMDevHGCMParmType_32bit";
+    /// Parameter type: 64-bit value.
+    PARM_64BIT: u32 = 2 => "VMMDevHGCMParmType_64bit";
+    /// Parameter type: physical address (rejected).
+    PARM_PHYSADDR: u32 = 3 => "VMMDevHGCMParmType_PhysAddr";
+    /// Parameter type: linear address, both directions.
+    PARM_LINADDR: u32 = 4 => "VMMDevHGCMParmType_LinAddr";
+    /// Parameter type: linear address, to the host.
+    PARM_LINADDR_IN: u32 = 5 => "VMMDevHGCMParmType_LinAddr_In";
+    /// Parameter type: linear address, from the host.
+    PARM_LINADDR_OUT: u32 = 6 => "VMMDevHGCMParmType_LinAddr_Out";
+    /// Parameter type: locked linear address (guest-driver internal, rejected).
+    PARM_LINADDR_LOCKED: u32 = 7 => "VMMDevHGCMParmType_LinAddr_Locked";
+    /// Parameter type: locked linear address, out (rejected).
+    PARM_LINADDR_LOCKED_OUT: u32 = 9 => "VMMDevHGCMParmType_LinAddr_Locked_Out";
+    /// Parameter type: page list.
+    PARM_PAGELIST: u32 = 10 => "VMMDevHGCMParmType_PageList";
+    /// Parameter type: embedded buffer.
+    PARM_EMBEDDED: u32 = 11 => "VMMDevHGCMParmType_Embedded";
+    /// Parameter type: no-bounce page list.
+    PARM_NO_BOUNCE_PAGELIST: u32 = 13 => "VMMDevHGCMParmType_NoBouncePageList";
+    /// Direction flag: to the host.
+    HGCM_DIR_TO_HOST: u32 = 1 => "VBOX_HGCM_F_PARM_DIRECTION_TO_HOST";
+    /// Direction flag: from the host.
+    HGCM_DIR_FROM_HOST: u32 = 2 => "VBOX_HGCM_F_PARM_DIRECTION_FROM_HOST";
+    /// Direction flags: both.
+    HGCM_DIR_BOTH: u32 = 3 => "VBOX_HGCM_F_PARM_DIRECTION_BOTH";
+    /// VINF_HGCM_ASYNC_EXECUTE: `header.rc` of an accepted HGCM request (stays so).
+    VINF_HGCM_ASYNC_EXECUTE: i32 = 2903 => "VINF_HGCM_ASYNC_EXECUTE";
+    /// VERR_HGCM_SERVICE_NOT_FOUND.
+    VERR_HGCM_SERVICE_NOT_FOUND: i32 = -2900 => "VERR_HGCM_SERVICE_NOT_FOUND";
+    /// VERR_HGCM_INVALID_CLIENT_ID.
+    VERR_HGCM_INVALID_CLIENT_ID: i32 = -2905 => "VERR_HGCM_INVALID_CLIENT_ID";
+    /// VERR_HGCM_TOO_MANY_CLIENTS.
+    VERR_HGCM_TOO_MANY_CLIENTS: i32 = -2908 => "VERR_HGCM_TOO_MANY_CLIENTS";
+    /// VERR_HGCM_TOO_MANY_CLIENT_CALLS.
+    VERR_HGCM_TOO_MANY_CLIENT_CALLS: i32 = -2909 => "VERR_HGCM_TOO_MANY_CLIENT_CALLS";
+    /// VERR_INVALID_POINTER.
+    VERR_INVALID_POINTER: i32 = -6 => "VERR_INVALID_POINTER";
+    /// VERR_PERMISSION_DENIED.
+    VERR_PERMISSION_DENIED: i32 = -10 => "VERR_PERMISSION_DENIED";
+    /// VERR_INVALID_FLAGS.
+    VERR_INVALID_FLAGS: i32 = -13 => "VERR_INVALID_FLAGS";
+    /// VERR_INTERRUPTED.
+    VERR_INTERRUPTED: i32 = -39 => "VERR_INTERRUPTED";
+    /// VERR_BUFFER_OVERFLOW.
+    VERR_BUFFER_OVERFLOW: i32 = -41 => "VERR_BUFFER_OVERFLOW";
+    /// VERR_TOO_MUCH_DATA.
+    VERR_TOO_MUCH_DATA: i32 = -42 => "VERR_TOO_MUCH_DATA";
+    /// VERR_PARSE_ERROR.
+    VERR_PARSE_ERROR: i32 = -53 => "VERR_PARSE_ERROR";
+    /// VERR_NOT_FOUND.
+    VERR_NOT_FOUND: i32 = -78 => "VERR_NOT_FOUND";
+    /// Guest properties: longest name, NUL included.
+    GUEST_PROP_MAX_NAME_LEN: u32 = 64 => "GUEST_PROP_MAX_NAME_LEN";
+    /// Guest properties: longest value, NUL included.
+    GUEST_PROP_MAX_VALUE_LEN: u32 = 1024 => "GUEST_PROP_MAX_VALUE_LEN";
+    /// Guest properties: most properties.
+    GUEST_PROP_MAX_PROPS: u32 = 256 => "GUEST_PROP_MAX_PROPS";
+    /// Guest properties: longest pattern string.
+    GUEST_PROP_MAX_PATTERN_LEN: u32 = 1024 => "GUEST_PROP_MAX_PATTERN_LEN";
+    /// Guest properties: notifications kept.
+    GUEST_PROP_MAX_GUEST_NOTIFICATIONS: u32 = 256 => "GUEST_PROP_MAX_GUEST_NOTIFICATIONS";
+    /// Guest properties: pending waits per client must stay below this.
+    GUEST_PROP_MAX_GUEST_CONCURRENT_WAITS: u32 = 16 => "GUEST_PROP_MAX_GUEST_CONCURRENT_WAITS";
+    /// Flag: TRANSIENT.
+    GUEST_PROP_F_TRANSIENT: u32 = 2 => "GUEST_PROP_F_TRANSIENT";
+    /// Flag: RDONLYGUEST.
+    GUEST_PROP_F_RDONLYGUEST: u32 = 4 => "GUEST_PROP_F_RDONLYGUEST";
+    /// Flag: RDONLYHOST.
+    GUEST_PROP_F_RDONLYHOST: u32 = 8 => "GUEST_PROP_F_RDONLYHOST";
+    /// Flag: READONLY (both).
+    GUEST_PROP_F_READONLY: u32 = 12 => "GUEST_PROP_F_READONLY";
+    /// Flag: TRANSRESET.
+    GUEST_PROP_F_TRANSRESET: u32 = 16 => "GUEST_PROP_F_TRANSRESET";
+    /// Longest formatted flags string, NUL included.
+    GUEST_PROP_MAX_FLAGS_LEN: u32 = 35 => "GUEST_PROP_MAX_FLAGS_LEN";
+    /// Guest function GET_PROP.
+    GUEST_PROP_FN_GET_PROP: u32 = 1 => "GUEST_PROP_FN_GET_PROP";
+    /// Guest function SET_PROP.
+    GUEST_PROP_FN_SET_PROP: u32 = 2 => "GUEST_PROP_FN_SET_PROP";
+    /// Guest function SET_PROP_VALUE.
+    GUEST_PROP_FN_SET_PROP_VALUE: u32 = 3 => "GUEST_PROP_FN_SET_PROP_VALUE";
+    /// Guest function DEL_PROP.
+    GUEST_PROP_FN_DEL_PROP: u32 = 4 => "GUEST_PROP_FN_DEL_PROP";
+    /// Guest function ENUM_PROPS.
+    GUEST_PROP_FN_ENUM_PROPS: u32 = 5 => "GUEST_PROP_FN_ENUM_PROPS";
+    /// Guest function GET_NOTIFICATION.
+    GUEST_PROP_FN_GET_NOTIFICATION: u32 = 6 => "GUEST_PROP_FN_GET_NOTIFICATION";
 }
+
+/// VWRN_NOT_FOUND (+78): GET_NOTIFICATION's "your timestamp is gone" success
+/// (hgcm-guest-properties.md §8; not in the layouts table).
+pub const VWRN_NOT_FOUND: i32 = 78;
+/// VINF_PERMISSION_DENIED (+10): a guest write refused by the global RDONLYGUEST flag.
+pub const VINF_PERMISSION_DENIED: i32 = 10;
 
 /// VINF_EM_OFF: the status a PowerOff request leaves in `rc` (VBox/err.h).
 pub const VINF_EM_OFF: i32 = 1109;
@@ -652,6 +775,36 @@ offsets! {
     CMDHDR_W = 4 => ("VBVACMDHDR", "w");
     /// Dirty rect header: h.
     CMDHDR_H = 6 => ("VBVACMDHDR", "h");
+    /// HGCM header: flags (DONE).
+    HGCM_FLAGS = 24 => ("VMMDevHGCMRequestHeader", "fu32Flags");
+    /// HGCM header: the service's status.
+    HGCM_RESULT = 28 => ("VMMDevHGCMRequestHeader", "result");
+    /// Connect: location type.
+    CONNECT_LOC_TYPE = 32 => ("VMMDevHGCMConnect", "loc.type");
+    /// Connect: service name.
+    CONNECT_NAME = 36 => ("VMMDevHGCMConnect", "loc.u.host.achName");
+    /// Connect: client id (out).
+    CONNECT_CLIENT_ID = 164 => ("VMMDevHGCMConnect", "u32ClientID");
+    /// Disconnect: client id.
+    DISCONNECT_CLIENT_ID = 32 => ("VMMDevHGCMDisconnect", "u32ClientID");
+    /// Call: client id.
+    CALL_CLIENT_ID = 32 => ("VMMDevHGCMCall", "u32ClientID");
+    /// Call: function.
+    CALL_FUNCTION = 36 => ("VMMDevHGCMCall", "u32Function");
+    /// Call: parameter count.
+    CALL_PARMS = 40 => ("VMMDevHGCMCall", "cParms");
+    /// Parameter: type.
+    PARM_TYPE = 0 => ("HGCMFunctionParameter64", "type");
+    /// Parameter: 32/64-bit value, or a pointer's size.
+    PARM_VALUE = 4 => ("HGCMFunctionParameter64", "u.value64");
+    /// Parameter (64-bit form): pointer address.
+    PARM64_ADDR = 8 => ("HGCMFunctionParameter64", "u.LinAddr.uAddr");
+    /// Parameter (32-bit form): pointer address.
+    PARM32_ADDR = 8 => ("HGCMFunctionParameter32", "u.LinAddr.uAddr");
+    /// Parameter: embedded cbData.
+    PARM_EMBEDDED_SIZE = 8 => ("HGCMFunctionParameter64", "u.Embedded.cbData");
+    /// Cancel2: the request to cancel.
+    CANCEL2_PHYS = 24 => ("VMMDevHGCMCancel2", "physReqToCancel");
 }
 
 /// Declares size constants with the struct each mirrors.
@@ -758,6 +911,20 @@ sizes! {
     SIZE_CMDHDR = 8 => "VBVACMDHDR";
     /// VMMDevMemory.
     SIZE_VMMDEV_MEMORY = 0x3F_FD28 => "VMMDevMemory";
+    /// HGCM connect.
+    SIZE_HGCM_CONNECT = 168 => "VMMDevHGCMConnect";
+    /// HGCM disconnect.
+    SIZE_HGCM_DISCONNECT = 36 => "VMMDevHGCMDisconnect";
+    /// HGCM call header (parameters follow).
+    SIZE_HGCM_CALL = 44 => "VMMDevHGCMCall";
+    /// HGCM cancel (legacy).
+    SIZE_HGCM_CANCEL = 32 => "VMMDevHGCMCancel";
+    /// HGCM cancel 2.
+    SIZE_HGCM_CANCEL2 = 28 => "VMMDevHGCMCancel2";
+    /// 64-bit parameter.
+    SIZE_PARM64 = 16 => "HGCMFunctionParameter64";
+    /// 32-bit parameter.
+    SIZE_PARM32 = 12 => "HGCMFunctionParameter32";
 }
 
 /// Size of the VBVABUFFER head before `au8Data` (the C sizeof is 289 because of the

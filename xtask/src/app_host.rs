@@ -11,8 +11,24 @@ use crate::preview::Frame;
 use crate::status_line::{StatusLine, MARKER};
 use crate::{cargo, run_command, Result};
 
-/// Builds `package`'s host binary (debug profile) and returns its path.
+/// Builds `package`'s host binary (debug profile) and returns its path. Built once
+/// per process and one build at a time: tests in parallel threads must not rebuild a
+/// binary another thread is running.
 pub fn binary(package: &str) -> Result<PathBuf> {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let path = crate::target_dir().join("debug").join(package);
+    if built.iter().any(|p| p == package) {
+        return Ok(path);
+    }
+    build_binary(package)?;
+    built.push(package.to_string());
+    Ok(path)
+}
+
+fn build_binary(package: &str) -> Result<PathBuf> {
     let mut command = cargo();
     command.args(["build", "--quiet", "--package", package, "--bin", package]);
     run_command(&mut command)?;
@@ -42,25 +58,40 @@ fn output(binary: &PathBuf, args: &[String]) -> Result<String> {
 
 /// The app rendered at `width`×`height` after the input `script` (see `vitrine::host`).
 pub fn render(binary: &PathBuf, width: u32, height: u32, script: &str) -> Result<Frame> {
+    render_with(binary, width, height, &[], script)
+}
+
+/// [`render`] with app options (`NAME=VALUE`, as `app.NAME=VALUE` on the command line).
+pub fn render_with(
+    binary: &PathBuf,
+    width: u32,
+    height: u32,
+    options: &[&str],
+    script: &str,
+) -> Result<Frame> {
     let dir = crate::target_dir().join("xtask").join("renders");
     std::fs::create_dir_all(&dir)?;
     let stem = binary.file_name().unwrap_or_default().to_string_lossy();
+    // Unique per call: tests render in parallel threads.
+    static RENDERS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = RENDERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let ppm = dir.join(format!(
-        "{stem}-{width}x{height}-{}.ppm",
+        "{stem}-{width}x{height}-{}-{n}.ppm",
         std::process::id()
     ));
-    output(
-        binary,
-        &[
-            "render".into(),
-            "--size".into(),
-            format!("{width}x{height}"),
-            "--out".into(),
-            ppm.to_string_lossy().into_owned(),
-            "--events".into(),
-            script.into(),
-        ],
-    )?;
+    let mut args: Vec<String> = vec![
+        "render".into(),
+        "--size".into(),
+        format!("{width}x{height}"),
+        "--out".into(),
+        ppm.to_string_lossy().into_owned(),
+        "--events".into(),
+        script.into(),
+    ];
+    for option in options {
+        args.extend(["--option".into(), option.to_string()]);
+    }
+    output(binary, &args)?;
     let bytes = std::fs::read(&ppm)?;
     let _ = std::fs::remove_file(&ppm);
     Ok(crate::screenshot::read_ppm(&bytes)?)

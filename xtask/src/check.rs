@@ -7,9 +7,9 @@ use crate::setup::KERNEL_TARGET;
 use crate::{cargo, run_command, Result};
 
 /// Crates whose sources must not allocate (no heap in the kernel or the app).
-const NO_HEAP_DIRS: &[&str] = &["kernel/src", "app/src"];
+const NO_HEAP_DIRS: &[&str] = &["kernel/src", "app/src", "examples"];
 /// Source trees whose files must open with a `//!` line saying what they are for.
-const SOURCE_DIRS: &[&str] = &["kernel/src", "app/src", "twin/src", "xtask/src"];
+const SOURCE_DIRS: &[&str] = &["kernel/src", "app/src", "twin/src", "xtask/src", "examples"];
 
 /// `cargo xtask check`: runs everything, then fails if anything failed.
 pub fn run() -> Result {
@@ -43,6 +43,11 @@ pub fn run() -> Result {
             "--target",
         ])
         .arg(KERNEL_TARGET)
+        .args(
+            example_packages()
+                .iter()
+                .flat_map(|p| ["--package", p.as_str()]),
+        )
         .args(["--", "-D", "warnings"])
         .env_remove("RUSTFLAGS");
     if let Err(e) = run_command(&mut clippy_metal) {
@@ -59,6 +64,20 @@ pub fn run() -> Result {
     } else {
         Err(format!("{} check(s) failed", failures.len()).into())
     }
+}
+
+/// The example apps (`examples/NAME` holds package NAME).
+fn example_packages() -> Vec<String> {
+    let Ok(entries) = fs::read_dir(crate::project_root().join("examples")) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.path().join("Cargo.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 /// Words an app crate must not contain: the platform is vitrine's business.
@@ -83,10 +102,12 @@ fn app_crate_dirs(root: &Path) -> Vec<PathBuf> {
     dirs
 }
 
-/// Files of an app crate that name hardware, one message per word found.
+/// Files of an app crate that name hardware, one message per word found. A copied
+/// `Cargo.lock` is skipped: it lists vitrine's own dependencies (`pci_types`).
 pub fn hardware_names(app_dir: &Path) -> Vec<String> {
     let mut problems = Vec::new();
-    for file in all_files(app_dir) {
+    let files = all_files(app_dir).into_iter();
+    for file in files.filter(|f| f.file_name().is_none_or(|n| n != "Cargo.lock")) {
         let text = fs::read_to_string(&file).unwrap_or_default();
         for word in HARDWARE_WORDS {
             if text.contains(word) {

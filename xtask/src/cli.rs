@@ -25,6 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Build an app's kernel image (x86_64-unknown-none, release) and print its path
     Build(crate::build::BuildArgs),
+    /// Create a new app crate (apps/NAME, or a stand-alone crate with --path)
+    New(crate::new_app::NewArgs),
     /// Build a hybrid BIOS + UEFI ISO (images/vitrine.iso for the demo)
     Iso(crate::iso::IsoArgs),
     /// Build the ISO and boot it in QEMU (TCG)
@@ -131,6 +133,7 @@ mod tests {
             Command::Check
             | Command::CheckScreenshot(_)
             | Command::Boot(_)
+            | Command::New(_)
             | Command::Fuzz(_)
             | Command::Soak(_)
             | Command::Symbolize(_) => return None,

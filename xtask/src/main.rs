@@ -4,6 +4,7 @@
 //! echoed as `$ ...` before it runs.
 
 mod app_host;
+mod app_tests;
 mod bench;
 mod build;
 mod check;
@@ -14,6 +15,7 @@ mod image;
 mod iso;
 mod live;
 mod live_test;
+mod new_app;
 mod preview;
 mod qemu;
 mod qmp;
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Build(args) => build::run(&args),
+        cli::Command::New(args) => new_app::run(&args),
         cli::Command::Iso(args) => iso::run(&args),
         cli::Command::Run(args) => run::run(&args),
         cli::Command::Boot(args) => run::boot(&args),

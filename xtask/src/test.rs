@@ -35,7 +35,7 @@ const UEFI_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// Every boot test, in the order they run.
 pub fn boot_tests() -> Vec<BootTest> {
-    let mut tests = vec![
+    vec![
         BootTest {
             name: "boot-bios-ready",
             firmware: Firmware::Bios,
@@ -142,10 +142,18 @@ pub fn boot_tests() -> Vec<BootTest> {
             timeout: BIOS_TIMEOUT,
             check: check_qmp,
         },
-    ];
-    tests.extend(crate::ui_tests::boot_tests());
-    tests.extend(crate::recovery_tests::boot_tests());
-    tests.extend(crate::svga_tests::boot_tests());
+    ]
+}
+
+/// The boot tests of `package`: the ones above for any app, and the demo's display
+/// and input tests for the demo.
+pub fn boot_tests_of(package: &str) -> Vec<BootTest> {
+    let mut tests = boot_tests();
+    if package == crate::cli::DEFAULT_APP {
+        tests.extend(crate::ui_tests::boot_tests());
+        tests.extend(crate::svga_tests::boot_tests());
+        tests.extend(crate::recovery_tests::boot_tests());
+    }
     tests
 }
 
@@ -195,7 +203,7 @@ pub fn run(args: &TestArgs) -> Result {
         summary.record(crate::live_test::NAME, started, result, None);
     }
 
-    let tests: Vec<BootTest> = boot_tests()
+    let tests: Vec<BootTest> = boot_tests_of(&args.app.package)
         .into_iter()
         .filter(|t| only.as_deref().is_none_or(|name| t.name == name))
         .collect();
@@ -212,6 +220,33 @@ pub fn run(args: &TestArgs) -> Result {
                     );
                 }
             }
+        }
+    }
+
+    // The examples (their own images) and `cargo xtask new` crates.
+    let selected = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    for (package, tests) in crate::app_tests::example_tests() {
+        let tests: Vec<BootTest> = tests.into_iter().filter(|t| selected(t.name)).collect();
+        if tests.is_empty() {
+            continue;
+        }
+        match crate::build::build_kernel(package) {
+            Ok(elf) => run_boot_tests(&elf, &tests, &mut summary),
+            Err(error) => {
+                for test in &tests {
+                    let why = format!("{package} build failed: {error}");
+                    summary.record(test.name, Instant::now(), Err(why.into()), None);
+                }
+            }
+        }
+    }
+    if ["new-app-in-workspace", "new-app-out-of-tree"]
+        .iter()
+        .any(|n| selected(n))
+    {
+        let started = Instant::now();
+        for (name, result) in crate::app_tests::check_new_apps(&selected) {
+            summary.record(name, started, result, None);
         }
     }
 

@@ -132,7 +132,7 @@ fn share(frame: &Frame, rect: &Rectangle, colour: u32) -> f64 {
     hits as f64 / total as f64
 }
 
-fn screenshot(run: &mut QemuRun, name: &str) -> Result<Frame> {
+pub(crate) fn screenshot(run: &mut QemuRun, name: &str) -> Result<Frame> {
     let (_, image) = run.screenshot(name)?;
     Frame::from_rgb(image.width, image.height, &image.rgb)
         .ok_or_else(|| format!("screendump {name} has a bad size").into())

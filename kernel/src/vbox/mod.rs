@@ -6,12 +6,14 @@
 //! fired (masked); `poll` checks VMMDev's pending flag, acknowledges (which lowers the
 //! line), acts, and re-arms. A slow poll catches anything a lost interrupt would hide.
 
+pub mod guest_props;
 pub mod hint;
 
 use crate::app_api::SystemInfo;
 use crate::display::pointer::{arrow_pixel, ARROW_HEIGHT, ARROW_HOTSPOT, ARROW_WIDTH};
 use crate::drivers::vga::dispi::ModeLimits;
 use crate::drivers::vga::vbva::pointer::PointerShape;
+use crate::drivers::vmmdev::hgcm::Hgcm;
 use crate::drivers::vmmdev::wire::{Events, MouseFeatures};
 use crate::drivers::vmmdev::{self, DisplayHint, PciResources, VmmDev};
 use crate::hal::{Clock, Irqs, PhysMem, PhysRegion, PortIo};
@@ -55,6 +57,8 @@ pub struct VboxIntegration {
     next_heartbeat_us: u64,
     next_time_us: u64,
     errors: u32,
+    /// Guest properties over HGCM, when a pool was given and the host accepted it.
+    props: Option<guest_props::GuestProperties>,
 }
 
 /// What bring-up learned, for the caller's status lines and first mode.
@@ -72,10 +76,18 @@ impl VboxIntegration {
         hal: &mut H,
         pci: PciResources,
         request_page: PhysRegion,
+        hgcm_pool: Option<PhysRegion>,
         mouse_allowed: bool,
     ) -> Result<(Self, BringUp), vmmdev::Error> {
         let mut vmmdev = VmmDev::new(pci, hal, request_page)?;
         vmmdev.init(hal)?;
+        let props = hgcm_pool.and_then(|pool| match Hgcm::new(vmmdev.io_base(), pool) {
+            Ok(hgcm) => Some(guest_props::GuestProperties::new(hgcm)),
+            Err(error) => {
+                status!("hgcm unavailable error={:?}", error);
+                None
+            }
+        });
         let line = pci.interrupt_line;
         let irq_line = (line < 64 && hal.enable_line(line)).then_some(line);
         let (major, minor, build) = vmmdev.host_version();
@@ -117,6 +129,7 @@ impl VboxIntegration {
                 next_heartbeat_us: 0,
                 next_time_us: 0,
                 errors: 0,
+                props,
             },
             BringUp { boot_hint },
         ))
@@ -132,6 +145,11 @@ impl VboxIntegration {
     ) {
         self.mode_limits = mode_limits;
         self.host_pointer = host_pointer;
+    }
+
+    /// The guest property client, when it runs.
+    pub fn guest_properties(&self) -> Option<&guest_props::GuestProperties> {
+        self.props.as_ref()
     }
 
     /// The driver (tests, power-off).
@@ -206,6 +224,11 @@ impl VboxIntegration {
         }
         if let Some(line) = self.irq_line.filter(|_| fired) {
             hal.rearm(line);
+        }
+        // Cheap when idle (a few DONE flags read): completions are noticed whether
+        // the HGCM event or the slow poll woke the loop.
+        if let Some(props) = &mut self.props {
+            props.poll(hal, now, info);
         }
         if let Some(interval) = self.heartbeat_us {
             if now >= self.next_heartbeat_us {

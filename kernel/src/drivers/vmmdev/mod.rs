@@ -8,6 +8,7 @@
 //! host has processed it when the `out` returns (spec §2.1–2.3). `rc` is preset to a
 //! sentinel so an ignored request is told apart from a host error.
 
+pub mod hgcm;
 pub mod wire;
 
 use core::sync::atomic::{fence, Ordering};
@@ -115,6 +116,10 @@ pub enum Error {
     RequestTooLarge(usize),
     /// The host left `rc` untouched: it ignored the request (bad header, no device).
     NotProcessed(RequestType),
+    /// Every HGCM slot is in use (the caller retries after a completion).
+    PoolFull,
+    /// The host did not complete an HGCM request in time; it was cancelled.
+    Timeout(RequestType),
     /// The host answered with a failure status.
     Host {
         /// The request that failed.
@@ -283,6 +288,11 @@ impl VmmDev {
         self.report_status(io, FACILITY_TYPE_VBOX_GUEST_DRIVER, FACILITY_STATUS_ACTIVE)?;
         self.set_filter_mask(io, WANTED_EVENTS, !WANTED_EVENTS)?;
         self.set_capabilities(io, GuestCaps::GRAPHICS, GuestCaps::empty())
+    }
+
+    /// The I/O BAR base (the request port is at +0); HGCM submits through it too.
+    pub fn io_base(&self) -> u16 {
+        self.io_base
     }
 
     /// Host version (major, minor, build) from GetHostVersion.

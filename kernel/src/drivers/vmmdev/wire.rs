@@ -127,6 +127,18 @@ impl RequestType {
     pub const HEARTBEAT_CONFIGURE: Self = Self(220);
     /// `VMMDevReq_GetMouseStatusEx` (223, VirtualBox 7.0+).
     pub const GET_MOUSE_STATUS_EX: Self = Self(223);
+    /// `VMMDevReq_HGCMConnect` (60, asynchronous).
+    pub const HGCM_CONNECT: Self = Self(60);
+    /// `VMMDevReq_HGCMDisconnect` (61, asynchronous).
+    pub const HGCM_DISCONNECT: Self = Self(61);
+    /// `VMMDevReq_HGCMCall32` (62, 12-byte parameters, asynchronous).
+    pub const HGCM_CALL32: Self = Self(62);
+    /// `VMMDevReq_HGCMCall64` (63, 16-byte parameters, asynchronous).
+    pub const HGCM_CALL64: Self = Self(63);
+    /// `VMMDevReq_HGCMCancel` (64, legacy: sent at the call's own address).
+    pub const HGCM_CANCEL: Self = Self(64);
+    /// `VMMDevReq_HGCMCancel2` (65, synchronous).
+    pub const HGCM_CANCEL2: Self = Self(65);
 }
 
 /// A VirtualBox status code (`int32`, IPRT convention): `>= 0` success (informational
@@ -157,6 +169,13 @@ impl VBoxRc {
     pub const VERR_OUT_OF_RESOURCES: Self = Self(-80);
     pub const VERR_INTERNAL_ERROR: Self = Self(-225);
     pub const VINF_HGCM_ASYNC_EXECUTE: Self = Self(2903);
+    pub const VERR_PERMISSION_DENIED: Self = Self(-10);
+    pub const VERR_INTERRUPTED: Self = Self(-39);
+    pub const VERR_PARSE_ERROR: Self = Self(-53);
+    pub const VERR_HGCM_SERVICE_NOT_FOUND: Self = Self(-2900);
+    pub const VERR_HGCM_INVALID_CLIENT_ID: Self = Self(-2905);
+    pub const VERR_HGCM_TOO_MANY_CLIENTS: Self = Self(-2908);
+    pub const VERR_HGCM_TOO_MANY_CLIENT_CALLS: Self = Self(-2909);
 
     /// The value written into `rc` before submitting, so a request the host never
     /// processed is detectable. The host never produces it for the requests we send.
@@ -918,6 +937,172 @@ impl_request!(
 );
 
 // ---------------------------------------------------------------------------------------
+// HGCM (requests 60-65; hgcm-guest-properties.md section 2)
+// ---------------------------------------------------------------------------------------
+
+/// `VBOX_HGCM_REQ_DONE`: the host completed the request (ORed into `fu32Flags`).
+pub const VBOX_HGCM_REQ_DONE: u32 = 0x1;
+/// `VBOX_HGCM_REQ_CANCELLED`: a guest-side marker only; the host never sets it.
+pub const VBOX_HGCM_REQ_CANCELLED: u32 = 0x2;
+/// `VMMDEV_MAX_HGCM_PARMS`: most parameters of one call.
+pub const VMMDEV_MAX_HGCM_PARMS: u32 = 32;
+/// `VMMDevHGCMLoc_LocalHost_Existing`: the service location type a guest sends.
+pub const VMMDEV_HGCM_LOC_LOCALHOST_EXISTING: u32 = 2;
+
+/// An HGCM parameter type (`HGCMFunctionParameterType`). Open: it is read back
+/// from memory the host writes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(transparent)]
+pub struct HgcmParmType(pub u32);
+
+impl HgcmParmType {
+    /// `VMMDevHGCMParmType_32bit` (1).
+    pub const U32: Self = Self(1);
+    /// `VMMDevHGCMParmType_64bit` (2).
+    pub const U64: Self = Self(2);
+    /// `VMMDevHGCMParmType_LinAddr` (4): copied in at submit and out at completion.
+    pub const LINADDR: Self = Self(4);
+    /// `VMMDevHGCMParmType_LinAddr_In` (5): copied to the host only.
+    pub const LINADDR_IN: Self = Self(5);
+    /// `VMMDevHGCMParmType_LinAddr_Out` (6): copied back only (the host reads nothing).
+    pub const LINADDR_OUT: Self = Self(6);
+}
+
+/// Mirrors `VMMDevHGCMRequestHeader` (32 bytes): starts requests 60-64.
+#[doc(alias = "VMMDevHGCMRequestHeader")]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, IntoBytes, FromBytes, Immutable, KnownLayout)]
+#[repr(C)]
+pub struct HgcmRequestHeader {
+    /// Request header; `rc` stays 2903 after an accepted request completes.
+    pub header: RequestHeader,
+    /// [`VBOX_HGCM_REQ_DONE`] once the host completed the request.
+    pub fu32Flags: u32,
+    /// The service's status (read it only after DONE).
+    pub result: i32,
+}
+
+impl HgcmRequestHeader {
+    /// Offset of `fu32Flags` (read volatile while waiting).
+    pub const FLAGS_OFFSET: usize = core::mem::offset_of!(HgcmRequestHeader, fu32Flags);
+    /// Offset of `result`.
+    pub const RESULT_OFFSET: usize = core::mem::offset_of!(HgcmRequestHeader, result);
+}
+
+/// Mirrors `HGCMServiceLocation` (132 bytes) in its host form.
+#[doc(alias = "HGCMServiceLocation")]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, IntoBytes, FromBytes, Immutable, KnownLayout)]
+#[repr(C)]
+pub struct HgcmServiceLocation {
+    /// [`VMMDEV_HGCM_LOC_LOCALHOST_EXISTING`].
+    pub r#type: u32,
+    /// `u.host.achName`: the service name, NUL-terminated.
+    pub achName: [u8; 128],
+}
+
+/// Mirrors `VMMDevHGCMConnect` (60, 168 bytes).
+#[doc(alias = "VMMDevHGCMConnect")]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, IntoBytes, FromBytes, Immutable, KnownLayout)]
+#[repr(C)]
+pub struct HgcmConnect {
+    /// HGCM header.
+    pub header: HgcmRequestHeader,
+    /// Which service.
+    pub loc: HgcmServiceLocation,
+    /// Out: the client id (non-zero, chosen by the host).
+    pub u32ClientID: u32,
+}
+
+/// Mirrors `VMMDevHGCMDisconnect` (61, 36 bytes).
+#[doc(alias = "VMMDevHGCMDisconnect")]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, IntoBytes, FromBytes, Immutable, KnownLayout)]
+#[repr(C)]
+pub struct HgcmDisconnect {
+    /// HGCM header.
+    pub header: HgcmRequestHeader,
+    /// The client to drop.
+    pub u32ClientID: u32,
+}
+
+/// Mirrors `VMMDevHGCMCall` (62/63, 44 bytes); the parameters follow at 44.
+#[doc(alias = "VMMDevHGCMCall")]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, IntoBytes, FromBytes, Immutable, KnownLayout)]
+#[repr(C)]
+pub struct HgcmCall {
+    /// HGCM header.
+    pub header: HgcmRequestHeader,
+    /// The client.
+    pub u32ClientID: u32,
+    /// The service function.
+    pub u32Function: u32,
+    /// Number of parameters after this struct.
+    pub cParms: u32,
+}
+
+/// Mirrors `HGCMFunctionParameter64` (16 bytes, pack 4): the union is kept as its
+/// widest shape, `value64` at 4 for the 32/64-bit values, `LinAddr` = (`cb` in the low
+/// half of `value64`, `uAddr` at 8).
+#[doc(alias = "HGCMFunctionParameter64")]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, IntoBytes, FromBytes, Immutable, KnownLayout)]
+#[repr(C, packed(4))]
+pub struct HgcmParameter64 {
+    /// An [`HgcmParmType`] value.
+    pub r#type: u32,
+    /// `u.value32` (low half) / `u.value64` / `u.LinAddr.cb` (low half).
+    pub value64: u64,
+    /// `u.LinAddr.uAddr` high part of the union (bytes 12..16 overlap `uAddr`'s
+    /// upper half): a pointer parameter's address is `addr_low | addr_high << 32`.
+    pub addr_high: u32,
+}
+
+impl HgcmParameter64 {
+    /// Offset of `u.value32` / `u.value64` / `u.LinAddr.cb`.
+    pub const VALUE_OFFSET: usize = 4;
+    /// Offset of `u.LinAddr.uAddr`.
+    pub const ADDR_OFFSET: usize = 8;
+
+    /// A 32-bit value parameter.
+    pub const fn value32(value: u32) -> Self {
+        Self {
+            r#type: HgcmParmType::U32.0,
+            value64: value as u64,
+            addr_high: 0,
+        }
+    }
+
+    /// A 64-bit value parameter.
+    pub const fn value64(value: u64) -> Self {
+        Self {
+            r#type: HgcmParmType::U64.0,
+            value64: value,
+            addr_high: 0,
+        }
+    }
+
+    /// A linear-address buffer parameter of `kind` (LinAddr, LinAddr_In, LinAddr_Out).
+    pub const fn lin_addr(kind: HgcmParmType, size: u32, addr: u64) -> Self {
+        Self {
+            r#type: kind.0,
+            // cb in bytes 4..8, the low half of uAddr in bytes 8..12.
+            value64: size as u64 | (addr & 0xFFFF_FFFF) << 32,
+            addr_high: (addr >> 32) as u32,
+        }
+    }
+}
+
+/// Mirrors `VMMDevHGCMCancel2` (65, 28 bytes).
+#[doc(alias = "VMMDevHGCMCancel2")]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, IntoBytes, FromBytes, Immutable, KnownLayout)]
+#[repr(C)]
+pub struct HgcmCancel2 {
+    /// Request header (synchronous: `rc` is the answer).
+    pub header: RequestHeader,
+    /// Physical address of the request to cancel.
+    pub physReqToCancel: u32,
+}
+
+impl_request!(HgcmCancel2);
+
+// ---------------------------------------------------------------------------------------
 // Shared memory (MMIO BAR)
 // ---------------------------------------------------------------------------------------
 
@@ -980,6 +1165,12 @@ const _: () = {
     assert!(size_of::<GetSessionId>() == 32);
     assert!(size_of::<HeartbeatConfigure>() == 36);
     assert!(size_of::<MemoryHeader>() == 16);
+    assert!(size_of::<HgcmRequestHeader>() == 32);
+    assert!(size_of::<HgcmConnect>() == 168);
+    assert!(size_of::<HgcmDisconnect>() == 36);
+    assert!(size_of::<HgcmCall>() == 44);
+    assert!(size_of::<HgcmParameter64>() == 16);
+    assert!(size_of::<HgcmCancel2>() == 28);
 };
 
 #[cfg(test)]
