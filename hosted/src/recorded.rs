@@ -58,6 +58,21 @@ impl<A: App> App for Recorded<A> {
         self.draws += 1;
         self.app.draw(target, info)
     }
+
+    fn options(&self) -> &'static [&'static str] {
+        self.app.options()
+    }
+
+    fn state(&self) -> Option<&str> {
+        self.app.state()
+    }
+
+    fn widgets(
+        &self,
+        visit: &mut dyn FnMut(vitrine::app::WidgetId, embedded_graphics::primitives::Rectangle),
+    ) {
+        self.app.widgets(visit)
+    }
 }
 
 impl<A> Deref for Recorded<A> {
