@@ -19,6 +19,7 @@ use embedded_graphics::primitives::{
 use heapless::String;
 use layout::{Layout, Widget, BUTTON_COUNT};
 use vitrine::app::{App, Button, Event, InputEvent, Interaction, Key, SystemInfo, UiEvent};
+use vitrine::display::fill_outside::fill_outside;
 use vitrine::ui::{font, text, Align, Font, TextStyle, Weight};
 
 pub use layout::layout;
@@ -635,7 +636,6 @@ impl Kiosk {
         } else {
             (theme::CARD, theme::TEXT, accent)
         };
-        let _ = d.fill_solid(&r, theme::BACKGROUND);
         // Pressed buttons sink in a little.
         let body = if pressed {
             let inset = (l.unit / 3).max(1);
@@ -643,6 +643,7 @@ impl Kiosk {
         } else {
             r
         };
+        let _ = fill_outside(d, &r, &card_cover(&body, l.radius), theme::BACKGROUND);
         let focused = self.ui.focus() == Some(i);
         let edge = if focused {
             theme::FOCUS
@@ -745,7 +746,7 @@ impl Kiosk {
     fn draw_status<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D, info: &SystemInfo) {
         let l = &self.layout;
         let r = l.status;
-        let _ = d.fill_solid(&r, theme::BACKGROUND);
+        let _ = fill_outside(d, &r, &card_cover(&r, l.radius), theme::BACKGROUND);
         let style = PrimitiveStyleBuilder::new()
             .fill_color(theme::CARD)
             .stroke_color(theme::CARD_EDGE)
@@ -823,7 +824,7 @@ impl Kiosk {
         } else {
             (theme::CARD_EDGE, (l.unit / 12).max(1))
         };
-        let _ = d.fill_solid(&r, theme::BACKGROUND);
+        let _ = fill_outside(d, &r, &card_cover(&r, l.radius), theme::BACKGROUND);
         let style = PrimitiveStyleBuilder::new()
             .fill_color(surface)
             .stroke_color(edge)
@@ -861,6 +862,23 @@ impl Kiosk {
     }
 }
 
+/// What a rounded card with corner `radius` over `body` paints for sure: everything
+/// but its four corner squares (so only those and any margin need the background).
+fn card_cover(body: &Rectangle, radius: u32) -> [Rectangle; 2] {
+    let r = radius as i32;
+    let (w, h) = (body.size.width, body.size.height);
+    [
+        Rectangle::new(
+            body.top_left + Point::new(r, 0),
+            Size::new(w.saturating_sub(2 * radius), h),
+        ),
+        Rectangle::new(
+            body.top_left + Point::new(0, r),
+            Size::new(w, h.saturating_sub(2 * radius)),
+        ),
+    ]
+}
+
 fn status_values(info: &SystemInfo) -> [Text; STATUS_ROWS] {
     let mut v: [Text; STATUS_ROWS] = Default::default();
     let up = info.uptime_us / 1_000_000;
@@ -880,8 +898,13 @@ impl App for Kiosk {
     fn event(&mut self, event: &Event, info: &SystemInfo) -> bool {
         match event {
             Event::Resize { width, height } => {
-                self.layout = layout(*width, *height);
-                self.fonts = Fonts::for_layout(&self.layout);
+                // Fitting the fonts is the costly part of a layout: only for a new size
+                // (the same size again, e.g. a repeated host hint, only redraws).
+                let fresh = layout(*width, *height);
+                if fresh != self.layout {
+                    self.layout = fresh;
+                    self.fonts = Fonts::for_layout(&self.layout);
+                }
                 self.clock_text = Self::clock(info);
                 self.ui.set_columns(self.layout.columns as usize);
                 let layout = self.layout;
@@ -911,7 +934,12 @@ impl App for Kiosk {
 
     fn draw<D: DrawTarget<Color = Rgb888>>(&mut self, d: &mut D, info: &SystemInfo) {
         if core::mem::take(&mut self.full_redraw) {
-            let _ = d.clear(theme::BACKGROUND);
+            // Only the background the widgets leave open: they paint their own areas.
+            let l = &self.layout;
+            let mut opaque: heapless::Vec<Rectangle, { BUTTON_COUNT + 3 }> = heapless::Vec::new();
+            let _ = opaque.extend_from_slice(&[l.header, l.status, l.field]);
+            let _ = opaque.extend_from_slice(&l.buttons);
+            let _ = fill_outside(d, &d.bounding_box(), &opaque, theme::BACKGROUND);
             self.draw_header(d);
             self.header_dirty = false;
             self.dirty_buttons = 0b11_1111;

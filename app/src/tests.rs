@@ -238,7 +238,7 @@ fn page_switch_changes_every_button_and_back() {
     for b in &l.buttons {
         assert!(
             dirty.iter().any(|d| d.contains(&to_rect(b))),
-            "button {b:?} not redrawn"
+            "button {b:?} not redrawn: {dirty:?}"
         );
     }
     // Toggle "Lights", then go home again.

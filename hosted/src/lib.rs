@@ -7,6 +7,7 @@
 //!   buttons, wheel and keys;
 //! - [`sim`] and [`scenario`]: scenario scripts (`cargo xtask sim --script FILE`).
 
+pub mod bench;
 pub mod devices;
 pub mod i8042;
 pub mod platform;

@@ -47,6 +47,8 @@ pub struct SimOptions {
     pub hgsmi: bool,
     /// The VM has a VMMDev (false: the guest must do without).
     pub vmmdev: bool,
+    /// The app gets ticks (false: as `bench=quiet`, so only input redraws).
+    pub app_ticks: bool,
     /// `display=` on the guest's command line.
     pub display: vitrine::boot::cmdline::DisplayChoice,
 }
@@ -61,6 +63,7 @@ impl Default for SimOptions {
             out_dir: PathBuf::from("target/sim"),
             hgsmi: true,
             vmmdev: true,
+            app_ticks: true,
             display: Default::default(),
         }
     }
@@ -194,6 +197,7 @@ impl Sim {
                 options.mode,
                 options.integration,
                 options.display,
+                options.app_ticks,
             )?;
             let mut sim = Sim {
                 platform,
@@ -221,6 +225,7 @@ impl Sim {
             self.boot_mode,
             self.integration,
             self.display,
+            true,
         )?;
         self.settle()
     }
@@ -750,6 +755,7 @@ fn boot_guest(
     mode: (u32, u32),
     integration: bool,
     display: vitrine::boot::cmdline::DisplayChoice,
+    app_ticks: bool,
 ) -> Result<HostedRuntime, SimError> {
     let scan = pci::enumerate(platform);
     let config = SystemConfig {
@@ -761,7 +767,10 @@ fn boot_guest(
         write_combining: None,
         vbox_log_mirror: Some(status_capture::mirror_to_vbox_log),
         power: virtualbox_power_info(),
-        runtime: Default::default(),
+        runtime: vitrine::runtime::RuntimeConfig {
+            ticks: app_ticks,
+            ..Default::default()
+        },
         app_options: Default::default(),
     };
     let devices = devices::init(platform);

@@ -173,6 +173,12 @@ pub trait Irqs {
     /// The lines (bit N = line N) that fired since the last call; each is masked
     /// until `rearm` is called for it.
     fn take_fired(&mut self) -> u64;
+    /// When (µs on the `Clock`) the first interrupt since the last call arrived, if
+    /// the platform records it (input latency under `bench=latency`). Called just
+    /// before `take_fired`.
+    fn take_fired_at_us(&mut self) -> Option<u64> {
+        None
+    }
     /// Unmasks a line after its devices were serviced.
     fn rearm(&mut self, line: u8);
     /// Idles until an interrupt arrives or the clock passes `deadline_us`.

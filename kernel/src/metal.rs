@@ -179,6 +179,10 @@ impl Irqs for Metal {
         interrupts::take_fired()
     }
 
+    fn take_fired_at_us(&mut self) -> Option<u64> {
+        interrupts::take_fired_at_us()
+    }
+
     fn rearm(&mut self, line: u8) {
         interrupts::rearm(line)
     }

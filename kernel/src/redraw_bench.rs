@@ -1,81 +1,166 @@
-//! `bench=redraw`: how much a full app redraw costs next to a plain fill of the same
-//! framebuffer, measured with the TSC in one boot, with the framebuffer mapped
-//! write-combining and then uncached. `cargo xtask bench` reads the lines:
-//! `@vitrine bench name=fill|redraw cache=wc|uc reps=N us=N min_us=N`.
+//! `bench=redraw`: what an app's drawing costs next to plain fills of the same
+//! pixels, measured with the TSC in one boot, at each size of [`SIZES`] the display
+//! can show, with the framebuffer mapped write-combining and then uncached.
+//!
+//! Lines (`cargo xtask bench` reads them): `@vitrine bench name=N mode=WxH cache=wc|uc
+//! reps=N us=MEAN min_us=MIN px=DIRTY`, where N is `fill` (the whole screen),
+//! `redraw` (a full app redraw), `page` (a wheel step: the demo's page switch),
+//! `hover` (the pointer entering or leaving the app's first widget) and `fill-hover` (a plain fill of what `hover` marked
+//! dirty).
 
 use crate::app::{App, Event, SystemInfo};
 use crate::arch::time::{rdtsc, tsc_khz};
-use crate::display::Display;
+use crate::display::{Display, Rect};
+use crate::event::InputEvent;
 use crate::metal::Metal;
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
+use embedded_graphics::primitives::Rectangle;
 
 /// Repetitions per measurement; the mean and the fastest are reported.
 const REPS: u32 = 5;
+/// The sizes measured, in this order; the boot mode is restored afterwards.
+const SIZES: [(u32, u32); 3] = [(1024, 768), (1920, 1080), (3840, 2160)];
 
 fn micros(cycles: u64) -> u64 {
     cycles * 1000 / tsc_khz().max(1)
 }
 
-/// Runs `work` `REPS` times; returns (mean, min) in microseconds.
-fn measure(mut work: impl FnMut(u32)) -> (u64, u64) {
-    let (mut total, mut min) = (0, u64::MAX);
-    for rep in 0..REPS {
-        let start = rdtsc();
-        work(rep);
-        let cycles = rdtsc().wrapping_sub(start);
-        total += cycles;
-        min = min.min(cycles);
+struct Bench<'a, D, A> {
+    new_app: fn() -> A,
+    display: &'a mut D,
+    info: SystemInfo,
+    mode: (u32, u32),
+    cache: &'static str,
+}
+
+impl<D: Display, A: App> Bench<'_, D, A> {
+    /// Times `step` (which draws) `REPS` times and prints the line for `name`;
+    /// returns the dirty rectangles of the last run.
+    fn run(
+        &mut self,
+        name: &str,
+        mut step: impl FnMut(&mut D, &SystemInfo, u32),
+    ) -> heapless::Vec<Rect, { crate::display::canvas::DIRTY_CAPACITY }> {
+        let (mut total, mut min, mut dirty) = (0, u64::MAX, heapless::Vec::new());
+        for rep in 0..REPS {
+            let start = rdtsc();
+            step(self.display, &self.info, rep);
+            dirty = self.display.canvas().take_dirty();
+            let cycles = rdtsc().wrapping_sub(start);
+            total += cycles;
+            min = min.min(cycles);
+        }
+        let px: u64 = dirty.iter().map(Rect::area).sum();
+        crate::status!(
+            "bench name={} mode={}x{} cache={} reps={} us={} min_us={} px={}",
+            name,
+            self.mode.0,
+            self.mode.1,
+            self.cache,
+            REPS,
+            micros(total / u64::from(REPS)),
+            micros(min),
+            px
+        );
+        dirty
     }
-    (micros(total / u64::from(REPS)), micros(min))
-}
 
-fn run_pair<A: App>(display: &mut impl Display, cache: &str, new_app: fn() -> A) {
-    let mode = display.mode();
-    let info = SystemInfo {
-        width: mode.width,
-        height: mode.height,
-        display_backend: display.backend_name(),
-        ..SystemInfo::default()
-    };
-    let colours = [Rgb888::new(0x0F, 0x17, 0x2A), Rgb888::new(0x1E, 0x29, 0x3B)];
-    let (mean, min) = measure(|rep| {
-        let canvas = display.canvas();
-        let _ = canvas.clear(colours[rep as usize % 2]);
-        canvas.take_dirty();
-    });
-    crate::status!("bench name=fill cache={cache} reps={REPS} us={mean} min_us={min}");
-    let mut app = new_app();
-    let (mean, min) = measure(|_| {
+    fn all(&mut self) {
+        let colours = [Rgb888::new(0x0F, 0x17, 0x2A), Rgb888::new(0x1E, 0x29, 0x3B)];
+        self.run("fill", |d, _, rep| {
+            let _ = d.canvas().clear(colours[rep as usize % 2]);
+        });
+        let mut app = (self.new_app)();
         let resize = Event::Resize {
-            width: mode.width,
-            height: mode.height,
+            width: self.mode.0,
+            height: self.mode.1,
         };
-        app.event(&resize, &info);
-        let canvas = display.canvas();
-        app.draw(canvas, &info);
-        canvas.take_dirty();
-    });
-    crate::status!("bench name=redraw cache={cache} reps={REPS} us={mean} min_us={min}");
+        self.run("redraw", |d, info, _| {
+            app.event(&resize, info);
+            app.draw(d.canvas(), info);
+        });
+        self.run("page", |d, info, rep| {
+            let delta = if rep % 2 == 0 { -1 } else { 1 };
+            app.event(&Event::Input(InputEvent::Wheel { delta }), info);
+            app.draw(d.canvas(), info);
+        });
+        // In and out of the first widget: each move is one hover change.
+        let mut first = None;
+        app.widgets(&mut |_, rect| {
+            first = first.or(Some(rect));
+        });
+        let Some(widget) = first else {
+            return;
+        };
+        let inside = widget.center();
+        let outside = widget.top_left - Point::new(2, 2);
+        let hover_dirty = self.run("hover", |d, info, rep| {
+            let at = if rep % 2 == 0 { inside } else { outside };
+            let event = InputEvent::PointerMove { x: at.x, y: at.y };
+            app.event(&Event::Input(event), info);
+            app.draw(d.canvas(), info);
+        });
+        self.run("fill-hover", |d, _, rep| {
+            for r in &hover_dirty {
+                let area = Rectangle::new(
+                    Point::new(r.x as i32, r.y as i32),
+                    Size::new(r.width, r.height),
+                );
+                let _ = d.canvas().fill_solid(&area, colours[rep as usize % 2]);
+            }
+        });
+    }
 }
 
-/// Measures fill and a redraw of a fresh app from `new_app` with the framebuffer mapped write-combining, then
-/// uncached, and leaves it write-combining.
+/// Measures every size the display can show, write-combining then uncached, and
+/// leaves the boot mode, write-combining.
 pub fn redraw<A: App>(platform: &mut Metal, display: &mut impl Display, new_app: fn() -> A) {
-    let mode = display.mode();
-    let region = display.canvas().framebuffer().region();
-    let (base, len) = (region.phys(), region.len() as u64);
+    let boot_mode = display.mode();
     crate::status!(
         "bench start mode={}x{} backend={} tsc_khz={}",
-        mode.width,
-        mode.height,
+        boot_mode.width,
+        boot_mode.height,
         display.backend_name(),
         tsc_khz()
     );
-    run_pair(display, "wc", new_app);
-    if platform.map_uncached(base, len) {
-        run_pair(display, "uc", new_app);
+    for (width, height) in SIZES {
+        let shown = display.set_mode(platform, width, height);
+        let mode = display.mode();
+        if shown.is_err() || (mode.width, mode.height) != (width, height) {
+            crate::status!(
+                "bench skipped mode={}x{} reason=mode-refused",
+                width,
+                height
+            );
+            continue;
+        }
+        let region = display.canvas().framebuffer().region();
+        let (base, len) = (region.phys(), region.len() as u64);
+        let info = SystemInfo {
+            width,
+            height,
+            display_backend: display.backend_name(),
+            ..SystemInfo::default()
+        };
+        for cache in ["wc", "uc"] {
+            let mapped = match cache {
+                "wc" => platform.map_write_combining(base, len),
+                _ => platform.map_uncached(base, len),
+            };
+            if mapped {
+                Bench {
+                    new_app,
+                    display: &mut *display,
+                    info: info.clone(),
+                    mode: (width, height),
+                    cache,
+                }
+                .all();
+            }
+        }
+        platform.map_write_combining(base, len);
     }
-    platform.map_write_combining(base, len);
+    let _ = display.set_mode(platform, boot_mode.width, boot_mode.height);
     crate::status!("bench done");
 }

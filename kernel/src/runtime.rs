@@ -197,12 +197,43 @@ tuple_source!(A, B, C, D);
 pub struct RuntimeConfig {
     /// Interval of `Event::Tick`, in microseconds.
     pub tick_interval_us: u64,
+    /// Whether the app gets `Event::Tick` at all (`bench=quiet` turns it off to show
+    /// the idle floor).
+    pub ticks: bool,
+    /// Whether each frame that shows input reports `@vitrine latency` (`bench=latency`).
+    pub report_latency: bool,
 }
 
 impl Default for RuntimeConfig {
     fn default() -> Self {
         Self {
             tick_interval_us: 250_000,
+            ticks: true,
+            report_latency: false,
+        }
+    }
+}
+
+/// Which input a latency sample belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LatencyKind {
+    Button,
+    Key,
+}
+
+impl LatencyKind {
+    fn of(event: &InputEvent) -> Option<Self> {
+        match event {
+            InputEvent::Button { .. } => Some(Self::Button),
+            InputEvent::Key { .. } => Some(Self::Key),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Button => "button",
+            Self::Key => "key",
         }
     }
 }
@@ -357,21 +388,22 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         }
     }
 
-    /// When the loop must run next: the periodic tick, the app's earliest timer or
-    /// an event source's deadline, whichever comes first (the idle wait ends then).
+    /// When the loop must run next: the periodic tick (unless ticks are off), the
+    /// app's earliest timer or an event source's deadline, whichever comes first (the
+    /// idle wait arms its one-shot timer for it); `u64::MAX` when nothing is due.
     pub fn next_deadline_us<H: Platform>(&self) -> u64
     where
         S: EventSource<H>,
     {
         [
-            Some(self.next_tick_us),
+            self.config.ticks.then_some(self.next_tick_us),
             self.info.timers.next_due_us(),
             self.sources.next_deadline_us(),
         ]
         .into_iter()
         .flatten()
         .min()
-        .unwrap_or(self.next_tick_us)
+        .unwrap_or(u64::MAX)
     }
 
     pub fn queue_mut(&mut self) -> &mut EventQueue {
@@ -394,6 +426,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
     where
         S: EventSource<H>,
     {
+        let fired_at_us = hal.take_fired_at_us();
         let fired = hal.take_fired();
         self.display.poll(hal, fired, &mut self.queue);
         self.sources
@@ -410,6 +443,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
 
         let mut report = StepReport::default();
         let mut redraw = false;
+        let mut latency_kind = None;
         if self.resize_pending {
             self.resize_pending = false;
             let mode = self.display.mode();
@@ -438,6 +472,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
                 }
                 _ => {}
             }
+            latency_kind = latency_kind.or(LatencyKind::of(&input));
             redraw |= self.app.event(&Event::Input(input), &self.info);
             report.events += 1;
         }
@@ -468,7 +503,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             redraw |= self.app.event(&Event::OptionChanged(name), &self.info);
             report.events += 1;
         }
-        if now >= self.next_tick_us {
+        if self.config.ticks && now >= self.next_tick_us {
             self.info.counts.ticks += 1;
             redraw |= self.app.event(&Event::Tick { now_us: now }, &self.info);
             report.events += 1;
@@ -486,6 +521,15 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         let pointer_changed = core::mem::take(&mut self.pointer_moved);
         if redraw || pointer_changed {
             report.frame = Some(self.frame(hal, redraw));
+            if let (true, Some(kind), Some(at)) =
+                (self.config.report_latency, latency_kind, fired_at_us)
+            {
+                status!(
+                    "latency kind={} us={}",
+                    kind.name(),
+                    hal.now_us().saturating_sub(at)
+                );
+            }
         } else if report.events == 0 {
             hal.wait(self.next_deadline_us());
             report.idled = true;

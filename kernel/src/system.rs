@@ -11,6 +11,7 @@
 //! Hosted runs call [`build`] and `step` the returned runtime themselves.
 
 use crate::app_api::{App, SystemInfo};
+use crate::boot::cmdline::Bench;
 use crate::boot::cmdline::DisplayChoice;
 use crate::boot::BootInfo;
 use crate::display::boot::{init_display, DisplayRequest, DEFAULT_MODE};
@@ -103,7 +104,11 @@ impl SystemConfig {
             #[cfg(not(target_os = "none"))]
             vbox_log_mirror: None,
             power: PowerInfo::default(),
-            runtime: RuntimeConfig::default(),
+            runtime: RuntimeConfig {
+                ticks: boot.cmdline.bench != Some(Bench::Quiet),
+                report_latency: boot.cmdline.bench == Some(Bench::Latency),
+                ..RuntimeConfig::default()
+            },
             app_options: boot.cmdline.app_options.clone(),
         }
     }

@@ -63,19 +63,7 @@ pub fn iso_for(package: &str) -> PathBuf {
 /// Stages the kernel and grub.cfg (with `cmdline` baked in) and runs grub-mkrescue.
 /// Prints and returns the ISO size in bytes.
 pub fn make_iso(elf: &Path, cmdline: &str, output: &Path) -> Result<u64> {
-    let stem = output
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "vitrine".into());
-    let staging = crate::target_dir()
-        .join("xtask")
-        .join("iso-staging")
-        .join(stem);
-    if staging.exists() {
-        fs::remove_dir_all(&staging)?;
-    }
-    let grub_dir = staging.join("boot").join("grub");
-    fs::create_dir_all(&grub_dir)?;
+    let staging = staging_dir(output)?;
     // The image boots without its debug info (most of the ELF's size); fault reports'
     // raw addresses resolve against the unstripped ELF under target/.
     let mut strip = Command::new("objcopy");
@@ -92,8 +80,38 @@ pub fn make_iso(elf: &Path, cmdline: &str, output: &Path) -> Result<u64> {
         return Err(format!("{} has no {CMDLINE_TOKEN} token", template_path.display()).into());
     }
     let config = template.replace(CMDLINE_TOKEN, &grub_quote(cmdline)?);
-    fs::write(grub_dir.join("grub.cfg"), config)?;
+    fs::write(staging.join("boot").join("grub").join("grub.cfg"), config)?;
+    mkrescue(&staging, GRUB_MODULES, output)
+}
 
+/// What the bare GRUB ISO prints on the serial port just before it powers off.
+pub const BARE_GRUB_MARKER: &str = "bare-grub-halting";
+
+/// A GRUB ISO that boots and powers the machine off at once, from the same GRUB
+/// packages: the floor `cargo xtask bench` compares our boot against.
+pub fn make_bare_grub_iso(output: &Path) -> Result<u64> {
+    let staging = staging_dir(output)?;
+    fs::write(
+        staging.join("boot").join("grub").join("grub.cfg"),
+        format!(
+            "serial --unit=0 --speed=115200\nterminal_output serial\necho {BARE_GRUB_MARKER}\nhalt\n"
+        ),
+    )?;
+    mkrescue(&staging, "normal serial terminal echo halt", output)
+}
+
+/// A fresh staging directory (with `boot/grub/`) for `output`.
+fn staging_dir(output: &Path) -> Result<PathBuf> {
+    let staging = staging_dir_path(output);
+    if staging.exists() {
+        fs::remove_dir_all(&staging)?;
+    }
+    fs::create_dir_all(staging.join("boot").join("grub"))?;
+    Ok(staging)
+}
+
+/// Runs grub-mkrescue over `staging` with `modules`; prints and returns the size.
+fn mkrescue(staging: &Path, modules: &str, output: &Path) -> Result<u64> {
     if let Some(parent) = output.parent() {
         fs::create_dir_all(parent)?;
     }
@@ -101,15 +119,31 @@ pub fn make_iso(elf: &Path, cmdline: &str, output: &Path) -> Result<u64> {
     command
         .arg("-o")
         .arg(output)
-        .arg(format!("--install-modules={GRUB_MODULES}"))
+        .arg(format!("--install-modules={modules}"))
         .args(["--locales=", "--fonts=", "--themes=", "--compress=xz"])
-        .arg(&staging)
+        .arg(staging)
         // xorriso is chatty on stderr; keep its errors, drop the progress lines.
         .args(["--", "-report_about", "SORRY"]);
     run_command(&mut command)?;
     let size = fs::metadata(output)?.len();
     println!("iso: {} ({} KiB)", output.display(), size.div_ceil(1024));
     Ok(size)
+}
+
+/// The stripped kernel image inside the ISO `output` was last built as.
+pub fn staged_kernel(output: &Path) -> PathBuf {
+    staging_dir_path(output).join("boot").join("vitrine.elf")
+}
+
+fn staging_dir_path(output: &Path) -> PathBuf {
+    let stem = output
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "vitrine".into());
+    crate::target_dir()
+        .join("xtask")
+        .join("iso-staging")
+        .join(stem)
 }
 
 /// Makes a command line safe on GRUB's `multiboot2` line. Double quotes group a

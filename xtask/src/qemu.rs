@@ -184,6 +184,11 @@ impl QemuRun {
         })
     }
 
+    /// QEMU's process id (its CPU time is in `/proc/PID/stat`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The run's directory (logs, screenshots).
     pub fn dir(&self) -> &Path {
         &self.dir

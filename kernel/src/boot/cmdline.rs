@@ -122,6 +122,12 @@ pub enum Bench {
     /// `bench=redraw`: a plain framebuffer fill vs a full app redraw (and the
     /// framebuffer's cache types), printed as `@vitrine bench name=... us=...`.
     Redraw,
+    /// `bench=latency`: every frame that shows input gets a status line with the
+    /// guest time from the input's interrupt to the end of the present.
+    Latency,
+    /// `bench=quiet`: the app gets no ticks (no clock redraw), so an idle kiosk only
+    /// wakes for device deadlines: the idle floor `cargo xtask bench` measures.
+    Quiet,
 }
 
 impl FromStr for Bench {
@@ -129,6 +135,8 @@ impl FromStr for Bench {
     fn from_str(text: &str) -> Result<Self, ()> {
         match text {
             "redraw" => Ok(Self::Redraw),
+            "latency" => Ok(Self::Latency),
+            "quiet" => Ok(Self::Quiet),
             _ => Err(()),
         }
     }
@@ -233,7 +241,7 @@ pub struct Cmdline {
     /// `integration=on|off`: use VirtualBox host integration (VMMDev, HGSMI) when
     /// present; off forces the plain VBE + relative PS/2 path. Default on.
     pub integration: bool,
-    /// `bench=redraw`: run that measurement first (see [`Bench`]).
+    /// `bench=redraw|latency|quiet`: what to measure (see [`Bench`]).
     pub bench: Option<Bench>,
     /// `on-fault=restart[:SECONDS]|halt`, if given (see [`Cmdline::on_fault`]).
     pub on_fault_option: Option<OnFault>,
@@ -546,6 +554,8 @@ mod tests {
     #[test]
     fn bench_option() {
         assert_eq!(Cmdline::parse("bench=redraw").bench, Some(Bench::Redraw));
+        assert_eq!(Cmdline::parse("bench=latency").bench, Some(Bench::Latency));
+        assert_eq!(Cmdline::parse("bench=quiet").bench, Some(Bench::Quiet));
         let bad = Cmdline::parse("bench=everything");
         assert_eq!(bad.bench, None);
         assert_eq!(kinds(&bad), [WarningKind::BadValue]);

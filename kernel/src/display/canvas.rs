@@ -65,9 +65,19 @@ impl Canvas {
         &self.dirty
     }
 
-    /// This frame's dirty rectangles; the next frame starts clean.
+    /// This frame's dirty rectangles; the next frame starts clean. When they add up
+    /// to the screen's area or more (a full redraw drawn as many pieces), the one
+    /// full-screen rectangle stands for them: one record for the host, not dozens.
     pub fn take_dirty(&mut self) -> heapless::Vec<Rect, DIRTY_CAPACITY> {
-        self.dirty.take()
+        let screen = Rect::new(0, 0, self.framebuffer.width(), self.framebuffer.height());
+        let rects = self.dirty.take();
+        if rects.len() > 1 && rects.iter().map(Rect::area).sum::<u64>() >= screen.area() {
+            let mut full = heapless::Vec::new();
+            // Cannot fail: capacity is at least 1.
+            let _ = full.push(screen);
+            return full;
+        }
+        rects
     }
 
     /// `area` clipped to the screen, or `None` if nothing of it is visible.

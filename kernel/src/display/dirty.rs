@@ -51,6 +51,13 @@ impl Rect {
             && other.right() <= self.right()
             && other.bottom() <= self.bottom()
     }
+    /// Whether the two overlap or share an edge (their union has no gap between them).
+    pub const fn touches(&self, other: &Rect) -> bool {
+        other.x <= self.right()
+            && self.x <= other.right()
+            && other.y <= self.bottom()
+            && self.y <= other.bottom()
+    }
     /// Whether pixel (x, y) is inside.
     pub const fn contains_point(&self, x: u32, y: u32) -> bool {
         x >= self.x && y >= self.y && x < self.right() && y < self.bottom()
@@ -91,7 +98,34 @@ impl<const N: usize> DirtyRects<N> {
 
     /// Records that `rect` changed.
     pub fn add(&mut self, rect: Rect) {
-        if rect.is_empty() || self.rects.iter().any(|r| r.contains(&rect)) {
+        if rect.is_empty() {
+            return;
+        }
+        // Shapes arrive as runs of touching spans (the scanlines of a rounded card,
+        // the rows of a glyph): growing the newest rectangle by one span costs O(1),
+        // where a new entry would soon cost a merge search over the whole set.
+        if let Some(last) = self.rects.last_mut() {
+            if last.contains(&rect) {
+                return;
+            }
+            let union = last.union(&rect);
+            let waste = union.area().saturating_sub(last.area() + rect.area());
+            // Slack: the span's own area plus one row and one column of the union (a
+            // card's stroke pieces, the steps of a rounded corner).
+            let slack = rect.area() + u64::from(union.width) + u64::from(union.height);
+            if last.touches(&rect) && waste <= slack {
+                *last = union;
+                let grown = *last;
+                let newest = self.rects.len() - 1;
+                let mut index = 0;
+                self.rects.retain(|r| {
+                    index += 1;
+                    index - 1 == newest || !grown.contains(r)
+                });
+                return;
+            }
+        }
+        if self.rects.iter().any(|r| r.contains(&rect)) {
             return;
         }
         self.rects.retain(|r| !rect.contains(r));
@@ -216,6 +250,31 @@ mod tests {
         t.add(Rect::new(20, 20, 3, 3));
         t.add(Rect::new(5, 5, 0, 10));
         assert_eq!(t.rects(), &[Rect::new(0, 0, 100, 100)]);
+    }
+
+    #[test]
+    fn scanlines_of_one_shape_grow_one_rectangle() {
+        let mut t = DirtyRects::<4>::new();
+        t.add(Rect::new(500, 0, 5, 5));
+        // A rounded card's rows: narrow at the corners, full width in between.
+        for (y, inset) in [
+            (10, 3),
+            (11, 1),
+            (12, 0),
+            (13, 0),
+            (14, 0),
+            (15, 1),
+            (16, 3),
+        ] {
+            t.add(Rect::new(10 + inset, y, 40 - 2 * inset, 1));
+        }
+        assert_eq!(
+            t.rects(),
+            &[Rect::new(500, 0, 5, 5), Rect::new(10, 10, 40, 7)]
+        );
+        // A span far from the newest rectangle starts a new one.
+        t.add(Rect::new(200, 200, 10, 1));
+        assert_eq!(t.rects().len(), 3);
     }
 
     #[test]

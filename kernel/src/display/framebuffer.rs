@@ -86,6 +86,8 @@ pub struct Framebuffer {
     height: u32,
     pitch: u32,
     format: PixelFormat,
+    /// Bytes written so far (`cargo xtask bench` counts them against the twin).
+    bytes_written: u64,
 }
 
 impl Framebuffer {
@@ -123,7 +125,17 @@ impl Framebuffer {
             height,
             pitch,
             format,
+            bytes_written: 0,
         })
+    }
+
+    /// Bytes written through this framebuffer so far (fills, rows, copies).
+    pub fn bytes_written(&self) -> u64 {
+        self.bytes_written
+    }
+
+    fn count_written(&mut self, pixels: u32) {
+        self.bytes_written += u64::from(pixels) * u64::from(self.format.bytes_per_pixel);
     }
 
     /// Width in pixels.
@@ -163,6 +175,7 @@ impl Framebuffer {
         if !self.span_in_bounds(x, y, len) {
             return;
         }
+        self.count_written(len);
         let start = self.offset(x, y);
         let base = self.region.as_ptr();
         if self.format.bytes_per_pixel == 4 {
@@ -211,6 +224,7 @@ impl Framebuffer {
             }
             written += 1;
         }
+        self.count_written(written);
         written
     }
 
@@ -224,6 +238,7 @@ impl Framebuffer {
             return;
         }
         if self.format.bytes_per_pixel == 4 {
+            self.count_written(len);
             let start = self.offset(x, y);
             // SAFETY: the span is in bounds (checked above; see fill_row), and `pixels`
             // is ordinary memory that cannot overlap the region's device memory.

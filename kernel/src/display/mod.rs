@@ -7,6 +7,7 @@
 pub mod boot;
 pub mod canvas;
 pub mod dirty;
+pub mod fill_outside;
 pub mod firmware;
 pub mod framebuffer;
 pub mod memory;

@@ -9,6 +9,14 @@ const LAPIC_TASK_PRIORITY: usize = 0x80;
 const LAPIC_EOI: usize = 0xb0;
 const LAPIC_SPURIOUS: usize = 0xf0;
 const LAPIC_SOFTWARE_ENABLE: u32 = 1 << 8;
+const LAPIC_LVT_TIMER: usize = 0x320;
+const LAPIC_TIMER_INITIAL: usize = 0x380;
+const LAPIC_TIMER_CURRENT: usize = 0x390;
+const LAPIC_TIMER_DIVIDE: usize = 0x3e0;
+/// Divide configuration 0b0011: the timer counts at the bus clock / 16.
+const TIMER_DIVIDE_BY_16: u32 = 0b0011;
+/// LVT mask bit; mode bits 17..18 left 0 = one-shot.
+const LVT_MASKED: u32 = 1 << 16;
 
 const IOAPIC_SELECT: usize = 0x00;
 const IOAPIC_WINDOW: usize = 0x10;
@@ -66,6 +74,33 @@ pub fn init_local(base: u64, spurious_vector: u8) {
 /// This CPU's local APIC ID (the destination for every redirection entry).
 pub fn local_apic_id() -> u8 {
     (lapic_read(LAPIC_ID) >> 24) as u8
+}
+
+/// Arms the LAPIC timer to interrupt once on `vector` after `count` timer counts
+/// (bus clock / 16). Writing the initial count restarts a running shot.
+pub fn timer_one_shot(vector: u8, count: u32) {
+    lapic_write(LAPIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
+    lapic_write(LAPIC_LVT_TIMER, u32::from(vector));
+    lapic_write(LAPIC_TIMER_INITIAL, count.max(1));
+}
+
+/// Stops the LAPIC timer and masks its interrupt.
+pub fn timer_stop() {
+    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+    lapic_write(LAPIC_TIMER_INITIAL, 0);
+}
+
+/// The timer's current count (counts down to 0 in one-shot mode).
+pub fn timer_current() -> u32 {
+    lapic_read(LAPIC_TIMER_CURRENT)
+}
+
+/// Starts the timer counting down from the maximum with its interrupt masked (for
+/// calibration against the TSC).
+pub fn timer_start_masked() {
+    lapic_write(LAPIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
+    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+    lapic_write(LAPIC_TIMER_INITIAL, u32::MAX);
 }
 
 /// Acknowledges the interrupt in service.

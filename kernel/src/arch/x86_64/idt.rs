@@ -15,6 +15,8 @@ use super::gdt;
 pub const IRQ_BASE: u8 = 0x20;
 /// Number of interrupt lines with a stub (GSIs 0..24: one IOAPIC, or the two 8259s).
 pub const IRQ_LINES: u8 = 24;
+/// The local APIC timer's vector (the idle timer), above every line's.
+pub const TIMER_VECTOR: u8 = 0x40;
 /// The local APIC's spurious-interrupt vector.
 pub const SPURIOUS_VECTOR: u8 = 0xff;
 
@@ -141,6 +143,7 @@ stub!(irq_20, 52);
 stub!(irq_21, 53);
 stub!(irq_22, 54);
 stub!(irq_23, 55);
+stub!(lapic_timer, 64);
 stub!(spurious, 255);
 
 const IRQ_STUBS: [extern "C" fn(); IRQ_LINES as usize] = [
@@ -197,6 +200,7 @@ pub fn init() {
         for (line, stub) in IRQ_STUBS.iter().enumerate() {
             idt[IRQ_BASE + line as u8].set_handler_addr(address(*stub));
         }
+        idt[TIMER_VECTOR].set_handler_addr(address(lapic_timer));
         idt[SPURIOUS_VECTOR].set_handler_addr(address(spurious));
         (*addr_of!(IDT)).load();
     }
@@ -207,6 +211,8 @@ extern "C" fn dispatch(frame: &mut InterruptFrame) {
     let vector = frame.vector as u8;
     if vector < IRQ_BASE {
         super::fault::report_exception(frame);
+    } else if vector == TIMER_VECTOR {
+        super::interrupts::handle_timer();
     } else if vector == SPURIOUS_VECTOR {
         // A spurious LAPIC interrupt: no EOI, nothing to record.
     } else if vector < IRQ_BASE + IRQ_LINES {

@@ -1,28 +1,59 @@
 //! The interrupt controller in use (I/O APIC + local APIC, or the 8259 fallback), the
-//! line handler, and the idle wait.
+//! line handler, the idle timer and the idle wait.
 //!
 //! Handlers only record: line N sets bit N in `FIRED` (masked first if it is
 //! level-triggered) and is acknowledged; the runtime services devices in its loop and
-//! re-arms the line. Line 0 (the PIT) is the kernel's tick and is never reported.
+//! re-arms the line. There is no periodic tick: `wait` arms one shot of the idle timer
+//! (the local APIC timer, else PIT channel 0 on line 0, which is never reported) for
+//! the caller's deadline and halts until it or any other interrupt arrives.
 
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 
 use super::paging::{self, CacheType};
 use super::{apic, idt, pic, time};
+use crate::arch::oneshot;
 use crate::irq_lines::{route_line, FiredLines, InterruptModel, MAX_LINES};
 
-/// The line of the kernel's own tick (PIT channel 0).
+/// The line of PIT channel 0 (the idle timer when there is no LAPIC timer).
 pub const TICK_LINE: u8 = 0;
 /// Marks "no I/O APIC pin" in `PIN_OF_LINE`.
 const NO_PIN: u32 = u32::MAX;
+/// How long the LAPIC timer is counted against the TSC at boot.
+const LAPIC_CALIBRATION_US: u64 = 1_000;
+
+/// What wakes the idle wait at its deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum IdleTimer {
+    /// No timer interrupt arrives: `wait` polls the clock.
+    Poll = 0,
+    /// The local APIC timer in one-shot mode.
+    LapicOneShot = 1,
+    /// PIT channel 0 in one-shot mode (at most ~55 ms per shot).
+    PitOneShot = 2,
+}
+
+impl IdleTimer {
+    fn from_u8(value: u8) -> Self {
+        match value {
+            1 => Self::LapicOneShot,
+            2 => Self::PitOneShot,
+            _ => Self::Poll,
+        }
+    }
+}
 
 static FIRED: FiredLines = FiredLines::new();
-static TICKS: AtomicU64 = AtomicU64::new(0);
+/// TSC of the first device interrupt not yet taken (0: none), for input latency.
+static FIRST_FIRED_TSC: AtomicU64 = AtomicU64::new(0);
+static TIMER_FIRES: AtomicU64 = AtomicU64::new(0);
 static USE_IO_APIC: AtomicBool = AtomicBool::new(false);
 /// Number of input pins of the I/O APIC in use.
 static IO_APIC_PINS: AtomicU32 = AtomicU32::new(0);
-/// Whether the tick runs; without it `wait` polls the clock instead of halting.
-static TICK_RUNNING: AtomicBool = AtomicBool::new(false);
+/// The idle timer in use (an `IdleTimer`).
+static IDLE_TIMER: AtomicU8 = AtomicU8::new(IdleTimer::Poll as u8);
+/// LAPIC timer counts per millisecond (divide by 16), from the boot calibration.
+static LAPIC_TIMER_KHZ: AtomicU64 = AtomicU64::new(0);
 /// I/O APIC pin of each line (APIC mode), set when the line is enabled.
 static PIN_OF_LINE: [AtomicU32; MAX_LINES as usize] =
     [const { AtomicU32::new(NO_PIN) }; MAX_LINES as usize];
@@ -37,8 +68,8 @@ pub enum ControllerKind {
     LegacyPic,
 }
 
-/// Remaps and masks the 8259s, then brings up the APICs when `model` has them; starts
-/// the tick. Interrupts stay off: the caller enables them.
+/// Remaps and masks the 8259s, then brings up the APICs when `model` has them and
+/// picks the idle timer. Interrupts stay off: the caller enables them.
 pub fn init(model: InterruptModel) -> ControllerKind {
     pic::remap_and_mask(idt::IRQ_BASE);
     let kind = if model.has_io_apic() && local_apic_usable() {
@@ -68,13 +99,70 @@ pub fn init(model: InterruptModel) -> ControllerKind {
     // SAFETY: written once here, interrupts off, before any handler or `enable_line`
     // can read it; read-only afterwards.
     unsafe { *core::ptr::addr_of_mut!(MODEL) = model };
-    time::start_tick();
-    if route_and_unmask(TICK_LINE) {
-        TICK_RUNNING.store(true, Ordering::SeqCst);
-    } else {
-        log::warn!("interrupts: the tick (IRQ 0) cannot be routed; idle waits poll the clock");
-    }
+    // Quiet the PIT's periodic mode the firmware left running: one final shot.
+    time::pit_one_shot(1);
+    let timer = match calibrate_lapic_timer(kind) {
+        Some(khz) => {
+            LAPIC_TIMER_KHZ.store(khz, Ordering::SeqCst);
+            log::info!("interrupts: idle timer = local APIC timer, one-shot, {khz} kHz");
+            IdleTimer::LapicOneShot
+        }
+        None if route_and_unmask(TICK_LINE) => {
+            log::info!("interrupts: idle timer = PIT channel 0, one-shot");
+            IdleTimer::PitOneShot
+        }
+        None => {
+            log::warn!("interrupts: no idle timer (no LAPIC timer, IRQ 0 unroutable); idle waits poll the clock");
+            IdleTimer::Poll
+        }
+    };
+    IDLE_TIMER.store(timer as u8, Ordering::SeqCst);
     kind
+}
+
+/// The LAPIC timer's rate (counts per ms at divide-by-16), counted against the TSC
+/// with its interrupt masked; `None` without a local APIC or when it does not count.
+fn calibrate_lapic_timer(kind: ControllerKind) -> Option<u64> {
+    if kind != ControllerKind::IoApic {
+        return None;
+    }
+    apic::timer_start_masked();
+    let start_count = apic::timer_current();
+    let start = time::rdtsc();
+    let cycles = LAPIC_CALIBRATION_US * time::tsc_khz() / 1000;
+    while time::rdtsc().wrapping_sub(start) < cycles {
+        core::hint::spin_loop();
+    }
+    let elapsed = start_count.saturating_sub(apic::timer_current());
+    let tsc_cycles = time::rdtsc().wrapping_sub(start);
+    apic::timer_stop();
+    let khz = oneshot::counter_khz(u64::from(elapsed), tsc_cycles, time::tsc_khz());
+    if khz.is_none() {
+        log::warn!("interrupts: the local APIC timer does not count; falling back to the PIT");
+    }
+    khz
+}
+
+/// The idle timer chosen at boot.
+pub fn idle_timer() -> IdleTimer {
+    IdleTimer::from_u8(IDLE_TIMER.load(Ordering::Relaxed))
+}
+
+/// Arms the idle timer to fire once `remaining_us` from now (a longer wait is cut to
+/// what one shot holds; the caller re-arms).
+fn arm_idle_timer(timer: IdleTimer, remaining_us: u64) {
+    match timer {
+        IdleTimer::LapicOneShot => {
+            let khz = LAPIC_TIMER_KHZ.load(Ordering::Relaxed);
+            let count = oneshot::counts_until(remaining_us, khz, u64::from(u32::MAX));
+            apic::timer_one_shot(idt::TIMER_VECTOR, count as u32);
+        }
+        IdleTimer::PitOneShot => {
+            let count = oneshot::counts_until(remaining_us, time::PIT_KHZ, u64::from(u16::MAX));
+            time::pit_one_shot(count as u16);
+        }
+        IdleTimer::Poll => {}
+    }
 }
 
 /// IA32_APIC_BASE: bit 11 enables the local APIC, bit 10 selects x2APIC mode.
@@ -159,9 +247,13 @@ pub fn handle_line(line: u8) {
         return;
     }
     if line == TICK_LINE {
-        TICKS.fetch_add(1, Ordering::Relaxed);
-    } else if FIRED.record(line) {
-        set_line_masked(line, true);
+        TIMER_FIRES.fetch_add(1, Ordering::Relaxed);
+    } else {
+        let _ =
+            FIRST_FIRED_TSC.compare_exchange(0, time::rdtsc(), Ordering::SeqCst, Ordering::SeqCst);
+        if FIRED.record(line) {
+            set_line_masked(line, true);
+        }
     }
     if apic_mode {
         apic::end_of_interrupt();
@@ -170,10 +262,16 @@ pub fn handle_line(line: u8) {
     }
 }
 
+/// Called from the IDT dispatcher for the LAPIC timer's vector.
+pub fn handle_timer() {
+    TIMER_FIRES.fetch_add(1, Ordering::Relaxed);
+    apic::end_of_interrupt();
+}
+
 /// Routes and unmasks a device line (`hal::Irqs::enable_line`).
 pub fn enable_line(line: u8) -> bool {
     if line == TICK_LINE {
-        log::warn!("interrupts: line 0 is the kernel tick and cannot be given to a device");
+        log::warn!("interrupts: line 0 is the PIT (idle timer) and cannot be given to a device");
         return false;
     }
     x86_64::instructions::interrupts::without_interrupts(|| route_and_unmask(line))
@@ -184,6 +282,15 @@ pub fn take_fired() -> u64 {
     FIRED.take()
 }
 
+/// Microseconds since entry at the first device interrupt since the last call, if
+/// one arrived (`hal::Irqs::take_fired_at_us`). Take it before `take_fired`.
+pub fn take_fired_at_us() -> Option<u64> {
+    match FIRST_FIRED_TSC.swap(0, Ordering::SeqCst) {
+        0 => None,
+        tsc => Some(time::us_at(tsc)),
+    }
+}
+
 /// Unmasks a line after service (`hal::Irqs::rearm`).
 pub fn rearm(line: u8) {
     if line < MAX_LINES && line != TICK_LINE {
@@ -191,45 +298,53 @@ pub fn rearm(line: u8) {
     }
 }
 
-/// Checks, with interrupts on, that the tick really arrives (proof that the routing
-/// works); logs the outcome. Waits at most `timeout_us`.
-pub fn check_tick(timeout_us: u64) -> bool {
-    let start = ticks();
+/// Checks, with interrupts on, that the idle timer really interrupts (proof that its
+/// vector or routing works); logs the outcome and falls back to polling if not. Waits
+/// at most `timeout_us`.
+pub fn check_idle_timer(timeout_us: u64) -> bool {
+    let timer = idle_timer();
+    if timer == IdleTimer::Poll {
+        return false;
+    }
+    let start = timer_fires();
     let deadline = time::now_us() + timeout_us;
-    while ticks() < start + 1 && time::now_us() < deadline {
+    arm_idle_timer(timer, 1_000);
+    while timer_fires() == start && time::now_us() < deadline {
         core::hint::spin_loop();
     }
-    let arrived = ticks() > start;
-    if arrived {
-        log::info!("interrupts: tick running at {} Hz", time::TICK_HZ);
-    } else {
-        log::warn!("interrupts: no tick within {timeout_us} us; idle waits poll the clock");
-        TICK_RUNNING.store(false, Ordering::SeqCst);
+    let arrived = timer_fires() > start;
+    if !arrived {
+        log::warn!("interrupts: the idle timer ({timer:?}) did not fire within {timeout_us} us; idle waits poll the clock");
+        IDLE_TIMER.store(IdleTimer::Poll as u8, Ordering::SeqCst);
     }
     arrived
 }
 
-/// Ticks seen so far (diagnostics).
-pub fn ticks() -> u64 {
-    TICKS.load(Ordering::Relaxed)
+/// Idle-timer interrupts so far (diagnostics).
+pub fn timer_fires() -> u64 {
+    TIMER_FIRES.load(Ordering::Relaxed)
 }
 
-/// Sleeps until a line fires or `deadline_us` passes. The check and the `hlt` happen
-/// with interrupts off until `sti; hlt`, whose one-instruction interrupt shadow means
-/// an interrupt arriving after the check still wakes the `hlt`: no lost wake-up.
+/// Sleeps until a line fires or `deadline_us` passes: the idle timer is armed for the
+/// deadline, then the CPU halts. The check and the `hlt` happen with interrupts off
+/// until `sti; hlt`, whose one-instruction interrupt shadow means an interrupt
+/// arriving after the check still wakes the `hlt`: no lost wake-up.
 pub fn wait(deadline_us: u64) {
+    let timer = idle_timer();
     loop {
         x86_64::instructions::interrupts::disable();
-        if FIRED.any() || time::now_us() >= deadline_us {
+        let now = time::now_us();
+        if FIRED.any() || now >= deadline_us {
             x86_64::instructions::interrupts::enable();
             return;
         }
-        if !TICK_RUNNING.load(Ordering::Relaxed) {
+        if timer == IdleTimer::Poll {
             x86_64::instructions::interrupts::enable();
             core::hint::spin_loop();
             continue;
         }
-        // SAFETY: enables interrupts and halts until the next one (the tick at worst).
+        arm_idle_timer(timer, deadline_us - now);
+        // SAFETY: enables interrupts and halts until the next one (the shot at worst).
         unsafe { core::arch::asm!("sti", "hlt", options(nomem, nostack)) };
     }
 }

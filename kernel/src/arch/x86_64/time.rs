@@ -1,5 +1,6 @@
 //! Time: the TSC (frequency from CPUID leaf 0x15, else calibrated against the PIT,
-//! else CPUID leaf 0x16), the monotonic microsecond clock, and the PIT's periodic tick.
+//! else CPUID leaf 0x16), the monotonic microsecond clock, and the PIT's one-shot mode
+//! (the idle timer when there is no local APIC timer).
 
 use core::arch::x86_64::{__cpuid, __cpuid_count, _rdtsc};
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -19,9 +20,6 @@ const CALIBRATION_MS: u64 = 2;
 const CALIBRATION_RUNS: usize = 5;
 /// Used when neither CPUID nor the PIT give a frequency (logged).
 const FALLBACK_TSC_KHZ: u64 = 1_000_000;
-
-/// Periodic tick rate of the PIT (the idle wake-up granularity).
-pub const TICK_HZ: u64 = 1000;
 
 static TSC_AT_ENTRY: AtomicU64 = AtomicU64::new(0);
 static TSC_KHZ: AtomicU64 = AtomicU64::new(FALLBACK_TSC_KHZ);
@@ -44,8 +42,7 @@ pub fn tsc_khz() -> u64 {
 
 /// Microseconds since `mark_entry`.
 pub fn now_us() -> u64 {
-    let ticks = rdtsc().wrapping_sub(TSC_AT_ENTRY.load(Ordering::Relaxed));
-    (ticks as u128 * 1000 / tsc_khz().max(1) as u128) as u64
+    us_at(rdtsc())
 }
 
 fn out8(port: u16, value: u8) {
@@ -125,10 +122,20 @@ pub fn init_tsc() {
     TSC_KHZ.store(khz, Ordering::Relaxed);
 }
 
-/// Starts the PIT's channel 0 as a `TICK_HZ` rate generator (IRQ 0).
-pub fn start_tick() {
-    let divisor = PIT_HZ / TICK_HZ;
-    out8(PIT_COMMAND, 0b0011_0100); // channel 0, lo/hi byte, mode 2 (rate generator)
-    out8(PIT_CHANNEL0, (divisor & 0xff) as u8);
-    out8(PIT_CHANNEL0, (divisor >> 8) as u8);
+/// The PIT's counts per millisecond (1193.182, rounded down: a shot computed with it
+/// ends at most 0.02 % early, and the idle loop re-arms until the deadline).
+pub const PIT_KHZ: u64 = PIT_HZ / 1000;
+
+/// Arms PIT channel 0 for one interrupt (IRQ 0) after `count` PIT counts (mode 0,
+/// interrupt on terminal count); the channel then stays quiet until armed again.
+pub fn pit_one_shot(count: u16) {
+    out8(PIT_COMMAND, 0b0011_0000); // channel 0, lo/hi byte, mode 0
+    out8(PIT_CHANNEL0, (count & 0xff) as u8);
+    out8(PIT_CHANNEL0, (count >> 8) as u8);
+}
+
+/// Microseconds since `mark_entry` at TSC value `tsc` (0 for a TSC before entry).
+pub fn us_at(tsc: u64) -> u64 {
+    let ticks = tsc.saturating_sub(TSC_AT_ENTRY.load(Ordering::Relaxed));
+    (ticks as u128 * 1000 / tsc_khz().max(1) as u128) as u64
 }

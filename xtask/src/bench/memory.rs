@@ -1,0 +1,73 @@
+//! Footprint: the smallest guest RAM (whole MiB, bisected) with which the kiosk
+//! reaches its first frame under SeaBIOS, and the size of the kernel image the ISO
+//! carries (the stripped ELF).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::{Goal, Row};
+use crate::qemu::{Firmware, QemuOptions, QemuRun};
+use crate::Result;
+
+/// A normal boot shows its first frame within a few seconds under TCG.
+const TIMEOUT: Duration = Duration::from_secs(20);
+/// Known-good upper bound of the bisection (MiB).
+const START_MIB: u32 = 16;
+/// Today's figures ("no worse" goals).
+const GOAL_RAM_MIB: f64 = 4.0;
+const GOAL_IMAGE_KIB: f64 = 373.0;
+
+/// Whether a boot with `mib` of RAM reaches the first frame.
+fn reaches_first_frame(iso: &Path, mib: u32) -> Result<bool> {
+    let mut options = QemuOptions::new(iso.to_path_buf(), Firmware::Bios);
+    options.memory_mib = mib;
+    let mut run = QemuRun::start("bench-memory", &options)?;
+    let start = Instant::now();
+    while start.elapsed() < TIMEOUT {
+        let log = run.serial_log();
+        if log.contains("@vitrine frame ") {
+            return Ok(true);
+        }
+        if log.contains("@vitrine system halted") || run.poll_exit()?.is_some() {
+            return Ok(false);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(false)
+}
+
+/// The RAM and image-size rows.
+pub fn measure(elf: &Path) -> Result<Vec<Row>> {
+    let iso = super::iso_path("bench-memory");
+    crate::iso::make_iso(elf, "", &iso)?;
+    let image = std::fs::metadata(crate::iso::staged_kernel(&iso))?.len();
+    if !reaches_first_frame(&iso, START_MIB)? {
+        return Err(format!("no first frame with {START_MIB} MiB").into());
+    }
+    // Invariant: `high` boots, `low` does not (0 MiB cannot).
+    let (mut low, mut high) = (0, START_MIB);
+    while high - low > 1 {
+        let mid = (low + high) / 2;
+        if reaches_first_frame(&iso, mid)? {
+            high = mid;
+        } else {
+            low = mid;
+        }
+    }
+    Ok(vec![
+        Row::new(
+            "smallest RAM to the first frame",
+            f64::from(high),
+            "MiB",
+            Goal::AtMost(GOAL_RAM_MIB),
+        )
+        .detail(format!("SeaBIOS, bisected; {low} MiB does not boot")),
+        Row::new(
+            "kernel image",
+            (image as f64 / 1024.0).round(),
+            "KiB",
+            Goal::AtMost(GOAL_IMAGE_KIB),
+        )
+        .detail(format!("{image} B, stripped ELF in the ISO")),
+    ])
+}
