@@ -886,6 +886,9 @@ fn status_values(info: &SystemInfo) -> [Text; STATUS_ROWS] {
     let _ = write!(v[1], "{}", info.display_backend);
     let _ = write!(v[2], "{}", info.integration);
     let _ = write!(v[3], "{}:{:02}:{:02}", up / 3600, up / 60 % 60, up % 60);
+    if info.restarts > 0 {
+        let _ = write!(v[3], ", {} restarts", info.restarts);
+    }
     let _ = write!(v[4], "{}", info.counts.input);
     let _ = write!(v[5], "{}", info.counts.frames);
     v

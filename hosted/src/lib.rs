@@ -11,6 +11,8 @@ pub mod bench;
 pub mod devices;
 pub mod i8042;
 pub mod platform;
+pub mod recorded;
 pub mod scenario;
 pub mod sim;
+pub mod soak;
 pub mod status_capture;

@@ -7,6 +7,7 @@
 
 use crate::devices::{self, Ps2Devices};
 use crate::platform::TwinPlatform;
+use crate::recorded::Recorded;
 use crate::scenario::{ButtonName, Command, HgcmMode, PointerExpectation, Step};
 use crate::status_capture;
 use std::fmt;
@@ -25,8 +26,9 @@ use vitrine_app::Kiosk;
 /// Iterations after a host action before the guest counts as hung.
 pub const MAX_STEPS: usize = 10_000;
 
-/// The hosted system: the kiosk with PS/2 devices and no extra sources.
-pub type HostedRuntime = SystemRuntime<Kiosk, Ps2Devices, ()>;
+/// The hosted system: the kiosk (its events recorded) with PS/2 devices and no extra
+/// sources.
+pub type HostedRuntime = SystemRuntime<Recorded<Kiosk>, Ps2Devices, ()>;
 
 /// How the sim machine and guest are set up.
 #[derive(Debug, Clone)]
@@ -772,8 +774,15 @@ fn boot_guest(
         app_options: Default::default(),
     };
     let devices = devices::init(platform);
-    system::build(platform, &scan, &config, Kiosk::new(), devices, ())
-        .map_err(|e| SimError::NoDisplay(format!("{e:?}")))
+    system::build(
+        platform,
+        &scan,
+        &config,
+        Recorded::new(Kiosk::new()),
+        devices,
+        (),
+    )
+    .map_err(|e| SimError::NoDisplay(format!("{e:?}")))
 }
 
 /// Set-1 scancode and E0 prefix for a key name.

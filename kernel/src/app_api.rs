@@ -110,6 +110,9 @@ pub struct SystemInfo {
     pub timers: Timers,
     /// What `App::state` last returned (published to the host as a guest property).
     pub app_state: StatusText,
+    /// Restarts after faults since power-on (`on-fault=restart`), counted across
+    /// resets in CMOS.
+    pub restarts: u32,
 }
 
 /// A wall-clock reading, so the time can be extrapolated with the monotonic clock.

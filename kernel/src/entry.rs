@@ -9,6 +9,8 @@
 //! platform from then on (drivers take it as `impl Platform`) and gets what bring-up
 //! found in [`Handoff`]: the boot information and the PCI scan.
 
+use core::sync::atomic::{AtomicBool, Ordering};
+
 use crate::arch::{fault, interrupts, time};
 use crate::boot::cmdline::TestFault;
 use crate::boot::{multiboot, BootInfo};
@@ -41,7 +43,25 @@ unsafe extern "Rust" {
 /// calls it after building its runtime) and ends a `test-exit=ready` run there.
 pub fn ready(boot: &BootInfo) {
     crate::status!("ready t_us={}", time::now_us());
-    exit_if_requested(boot, "ready");
+    match boot.cmdline.test_fault {
+        // The late test faults fire after the first frame of the first boot; the
+        // test exit then belongs to the boot after the restart.
+        Some(kind) if kind.is_late() && crate::recovery::restart_count() == 0 => {
+            LATE_FAULT_IS_PANIC.store(kind == TestFault::LatePanic, Ordering::SeqCst);
+            crate::recovery::arm_fault_after_frame(raise_late_fault);
+        }
+        _ => exit_if_requested(boot, "ready"),
+    }
+}
+
+static LATE_FAULT_IS_PANIC: AtomicBool = AtomicBool::new(false);
+
+fn raise_late_fault() {
+    if LATE_FAULT_IS_PANIC.load(Ordering::SeqCst) {
+        trigger_test_fault(TestFault::LatePanic)
+    } else {
+        trigger_test_fault(TestFault::LatePageFault)
+    }
 }
 
 /// Ends the run after the status line `word` when `test-exit=<word>` asked for it.
@@ -58,7 +78,7 @@ fn trigger_test_fault(kind: TestFault) {
     // never returns here, so no state is left inconsistent.
     unsafe {
         match kind {
-            TestFault::PageFault => {
+            TestFault::PageFault | TestFault::LatePageFault => {
                 // Far above the 4 GiB identity map: not present.
                 let unmapped = 0x0000_0dea_dbee_f000u64 as *const u64;
                 let _ = unmapped.read_volatile();
@@ -75,6 +95,7 @@ fn trigger_test_fault(kind: TestFault) {
                 core::arch::asm!("mov rsp, {}", "push rax", in(reg) guard_top);
             }
             TestFault::Panic => panic!("test-fault=panic asked for a panic"),
+            TestFault::LatePanic => panic!("test-fault=late-panic asked for a panic"),
         }
     }
 }
@@ -93,6 +114,7 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
     let boot = unsafe { multiboot::read(magic, info_address) };
     log::set_max_level(boot.cmdline.log_level);
     testing::set_exit_on_fault(boot.cmdline.test_exit.is_some());
+    let restarts = crate::arch::recovery::boot(boot.cmdline.on_fault());
     for warning in boot.cmdline.warnings() {
         log::warn!("{warning}");
     }
@@ -157,7 +179,8 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
         exit_if_requested(&boot, "irq-selftest");
     }
 
-    if let Some(kind) = boot.cmdline.test_fault {
+    // Only on the first boot: after the restart it asked for, the kiosk must come up.
+    if let (Some(kind), 0) = (boot.cmdline.test_fault.filter(|k| !k.is_late()), restarts) {
         trigger_test_fault(kind);
     }
 

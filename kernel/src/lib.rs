@@ -89,6 +89,7 @@ pub mod metal;
 mod panic;
 pub mod platform;
 pub mod power;
+pub mod recovery;
 #[cfg(target_os = "none")]
 mod redraw_bench;
 pub mod runtime;

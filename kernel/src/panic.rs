@@ -6,7 +6,6 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use crate::arch::fault;
 use crate::drivers::serial;
 use crate::fault_report::Quoted;
-use crate::testing::QemuExitCode;
 
 static PANICKING: AtomicBool = AtomicBool::new(false);
 
@@ -14,8 +13,9 @@ static PANICKING: AtomicBool = AtomicBool::new(false);
 fn panic(info: &PanicInfo) -> ! {
     x86_64::instructions::interrupts::disable();
     if PANICKING.swap(true, Ordering::SeqCst) {
-        // A panic while reporting a panic: stop without touching anything else.
-        fault::stop(QemuExitCode::Failed);
+        // A panic while reporting a panic (or drawing the error page): recovery goes
+        // on without the parts that may have failed.
+        crate::arch::recovery::after_failure("a panic while reporting another", format_args!(""));
     }
     serial::write_line(format_args!("\n[panic] {info}"));
     let frame_pointer: u64;
@@ -23,5 +23,8 @@ fn panic(info: &PanicInfo) -> ! {
     unsafe { core::arch::asm!("mov {}, rbp", out(reg) frame_pointer, options(nomem, nostack)) };
     fault::print_backtrace(frame_pointer);
     crate::status!("panic msg=\"{}\"", Quoted(info.message()));
-    fault::stop(QemuExitCode::Failed)
+    crate::arch::recovery::after_failure(
+        "panic",
+        format_args!("msg=\"{}\"", Quoted(info.message())),
+    )
 }

@@ -298,6 +298,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             height: mode.height,
             display_backend: display.backend_name(),
             uptime_us: hal.now_us(),
+            restarts: crate::recovery::restart_count(),
             ..SystemInfo::default()
         };
         info.set_integration("off");
@@ -333,6 +334,11 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             _ => {}
         }
         self.pointer_moved = true;
+    }
+
+    /// The app, to change (hosted tests and the soak read what it recorded).
+    pub fn app_mut(&mut self) -> &mut A {
+        &mut self.app
     }
 
     /// The display backend.
@@ -557,7 +563,10 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
     }
 
     fn apply_mode<H: Platform>(&mut self, hal: &mut H, width: u32, height: u32) {
-        match self.display.set_mode(hal, width, height) {
+        crate::recovery::set_display_busy(true);
+        let result = self.display.set_mode(hal, width, height);
+        crate::recovery::set_display_busy(false);
+        match result {
             Ok(_) => {
                 if let Some(pointer) = &mut self.software_pointer {
                     pointer.forget();
@@ -596,9 +605,14 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         }
         let dirty = self.display.canvas().take_dirty();
         let dirty_px = dirty.iter().map(|r| r.area()).sum();
-        if let Err(error) = self.display.present(hal, &dirty) {
+        crate::recovery::set_display_busy(true);
+        let presented = self.display.present(hal, &dirty);
+        crate::recovery::set_display_busy(false);
+        if let Err(error) = presented {
             status!("display present_error error={:?}", error);
         }
+        publish_screen(self.display.canvas().framebuffer());
+        crate::recovery::fire_armed_fault();
         let report = FrameReport {
             n: self.info.counts.frames,
             t_us: hal.now_us().saturating_sub(start),
@@ -614,6 +628,19 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         }
         report
     }
+}
+
+/// Tells the fault path where the error page can be drawn (32-bit XRGB only).
+fn publish_screen(framebuffer: &crate::display::framebuffer::Framebuffer) {
+    if framebuffer.format() != crate::display::framebuffer::PixelFormat::XRGB8888 {
+        return;
+    }
+    crate::recovery::publish_screen(crate::recovery::PublishedScreen {
+        address: framebuffer.region().as_ptr() as usize,
+        width: framebuffer.width(),
+        height: framebuffer.height(),
+        pitch: framebuffer.pitch(),
+    });
 }
 
 #[cfg(test)]

@@ -211,6 +211,16 @@ impl Machine {
         picture.compose(pointer)
     }
 
+    /// The picture the host shows for `screen` after a refresh, without the
+    /// host-drawn pointer: what the guest's framebuffer holds once it flushed.
+    /// (width, height, RGBA rows), borrowed: the soak compares millions of frames.
+    pub fn host_picture(&mut self, screen: u32) -> Option<(u32, u32, &[u8])> {
+        self.refresh_display();
+        let picture = self.pictures.get(screen as usize)?;
+        let (width, height) = picture.geometry().map_or((0, 0), |g| (g.width, g.height));
+        Some((width, height, picture.rgba()))
+    }
+
     /// [`Machine::host_view`] as PNG bytes.
     pub fn host_view_png(&mut self, screen: u32) -> Vec<u8> {
         self.host_view(screen).to_png()

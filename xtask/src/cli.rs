@@ -43,6 +43,12 @@ pub enum Command {
     CheckScreenshot(crate::screenshot::CheckScreenshotArgs),
     /// Run an app against the VirtualBox twin with a scenario (hosted/scenarios/*.sim)
     Sim(crate::sim::SimArgs),
+    /// AFL++ fuzzing of every parser of untrusted input (fuzz/)
+    Fuzz(crate::fuzz::FuzzArgs),
+    /// Random host actions against the hosted kiosk, invariants checked every step
+    Soak(crate::soak::SoakArgs),
+    /// Add function names to the code addresses of a serial log's fault reports
+    Symbolize(crate::symbolize::SymbolizeArgs),
     /// Create and start a VirtualBox VM booting an app's ISO
     Vbox(crate::vbox::VboxArgs),
     /// Time a full app redraw against a plain framebuffer fill (QEMU and host)
@@ -124,9 +130,13 @@ mod tests {
             Command::Sim(a) => &a.app,
             Command::Vbox(a) => &a.app,
             Command::Bench(a) => &a.app,
-            Command::Check | Command::CheckScreenshot(_) | Command::Boot(_) | Command::New(_) => {
-                return None
-            }
+            Command::Check
+            | Command::CheckScreenshot(_)
+            | Command::Boot(_)
+            | Command::New(_)
+            | Command::Fuzz(_)
+            | Command::Soak(_)
+            | Command::Symbolize(_) => return None,
         };
         Some(&app.package)
     }

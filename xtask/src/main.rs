@@ -10,6 +10,7 @@ mod build;
 mod check;
 mod cli;
 mod freshness;
+mod fuzz;
 mod image;
 mod iso;
 mod live;
@@ -18,12 +19,15 @@ mod new_app;
 mod preview;
 mod qemu;
 mod qmp;
+mod recovery_tests;
 mod run;
 mod screenshot;
 mod setup;
 mod sim;
+mod soak;
 mod status_line;
 mod svga_tests;
+mod symbolize;
 mod test;
 mod ui_tests;
 mod vbox;
@@ -49,6 +53,9 @@ fn main() -> ExitCode {
         cli::Command::Preview(args) => preview::run(&args),
         cli::Command::CheckScreenshot(args) => screenshot::run(&args),
         cli::Command::Sim(args) => sim::run(&args),
+        cli::Command::Fuzz(args) => fuzz::run(&args),
+        cli::Command::Soak(args) => soak::run(&args),
+        cli::Command::Symbolize(args) => symbolize::run(&args),
         cli::Command::Bench(args) => bench::run(&args),
         cli::Command::Vbox(args) => vbox::run(&args),
     };

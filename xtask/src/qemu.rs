@@ -107,8 +107,13 @@ impl QemuOptions {
             .arg(self.memory_mib.to_string())
             .arg("-cdrom")
             .arg(&self.iso)
-            .args(["-boot", "d", "-no-reboot"])
+            .args(["-boot", "d"])
             .args(["-device", DEBUG_EXIT_DEVICE]);
+        // A reset ends QEMU, unless the test lets the guest restart
+        // (`-action reboot=reset` among the extra arguments).
+        if !self.extra_args.iter().any(|a| a == "reboot=reset") {
+            command.arg("-no-reboot");
+        }
         if !self.extra_args.iter().any(|a| a == "-vga") {
             command.args(["-vga", "std"]);
         }

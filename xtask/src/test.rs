@@ -152,6 +152,7 @@ pub fn boot_tests_of(package: &str) -> Vec<BootTest> {
     if package == crate::cli::DEFAULT_APP {
         tests.extend(crate::ui_tests::boot_tests());
         tests.extend(crate::svga_tests::boot_tests());
+        tests.extend(crate::recovery_tests::boot_tests());
     }
     tests
 }
@@ -191,6 +192,14 @@ pub fn run(args: &TestArgs) -> Result {
         command.args(["test", "--workspace"]);
         let result = crate::run_command(&mut command);
         summary.record("host: cargo test --workspace", started, result, None);
+        // So the fuzz harnesses and the soak cannot rot: seconds per fuzz target,
+        // and a 10 000-step soak.
+        let started = Instant::now();
+        let result = crate::fuzz::smoke();
+        summary.record("host: fuzz smoke (every target)", started, result, None);
+        let started = Instant::now();
+        let result = crate::soak::soak(crate::soak::DEFAULT_STEPS, 1);
+        summary.record("host: soak 10000 steps", started, result, None);
     }
 
     if only

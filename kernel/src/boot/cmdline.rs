@@ -34,19 +34,28 @@ pub enum TestFault {
     DoubleFault,
     /// Not an exception: a Rust panic, reported as `@vitrine panic msg=...`.
     Panic,
+    /// A panic after the runtime's first frame (the error page then has a screen).
+    LatePanic,
+    /// A page fault after the runtime's first frame.
+    LatePageFault,
 }
 
 impl TestFault {
     /// The exception vector the fault is expected to produce (none for a panic).
     pub fn vector(self) -> Option<u8> {
         match self {
-            Self::PageFault => Some(14),
+            Self::PageFault | Self::LatePageFault => Some(14),
             Self::Divide => Some(0),
             Self::Breakpoint => Some(3),
             Self::InvalidOpcode => Some(6),
             Self::DoubleFault => Some(8),
-            Self::Panic => None,
+            Self::Panic | Self::LatePanic => None,
         }
+    }
+
+    /// Raised after the runtime's first frame rather than before the app starts.
+    pub fn is_late(self) -> bool {
+        matches!(self, Self::LatePanic | Self::LatePageFault)
     }
 }
 
@@ -60,8 +69,50 @@ impl FromStr for TestFault {
             "invalid-opcode" => Self::InvalidOpcode,
             "double-fault" => Self::DoubleFault,
             "panic" => Self::Panic,
+            "late-panic" => Self::LatePanic,
+            "late-pagefault" => Self::LatePageFault,
             _ => return Err(()),
         })
+    }
+}
+
+/// What a panic or CPU exception leads to (`on-fault=`), after the serial report and
+/// the error page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnFault {
+    /// Restart the machine after this many seconds (`restart[:SECONDS]`).
+    Restart {
+        /// Seconds the error page stays up first.
+        seconds: u32,
+    },
+    /// Stay on the error page (`halt`).
+    Halt,
+}
+
+impl OnFault {
+    /// A kiosk restarts: the default without `on-fault=`.
+    pub const DEFAULT: Self = Self::Restart {
+        seconds: DEFAULT_RESTART_SECONDS,
+    };
+}
+
+/// Seconds the error page stays up before a restart when none are given.
+pub const DEFAULT_RESTART_SECONDS: u32 = 10;
+/// The longest restart delay accepted (an hour).
+pub const MAX_RESTART_SECONDS: u32 = 3600;
+
+impl FromStr for OnFault {
+    type Err = ();
+    fn from_str(text: &str) -> Result<Self, ()> {
+        match text.split_once(':') {
+            None if text == "halt" => Ok(Self::Halt),
+            None if text == "restart" => Ok(Self::DEFAULT),
+            Some(("restart", seconds)) => match seconds.parse::<u32>() {
+                Ok(seconds) if seconds <= MAX_RESTART_SECONDS => Ok(Self::Restart { seconds }),
+                _ => Err(()),
+            },
+            _ => Err(()),
+        }
     }
 }
 
@@ -192,6 +243,8 @@ pub struct Cmdline {
     pub integration: bool,
     /// `bench=redraw|latency|quiet`: what to measure (see [`Bench`]).
     pub bench: Option<Bench>,
+    /// `on-fault=restart[:SECONDS]|halt`, if given (see [`Cmdline::on_fault`]).
+    pub on_fault_option: Option<OnFault>,
     /// `display=auto|vbva|svga|vbe|firmware`: the display backend tried first.
     pub display: DisplayChoice,
     /// `app.NAME=VALUE`: the app's own options, for `SystemInfo::options`.
@@ -209,6 +262,7 @@ impl Default for Cmdline {
             log_level: log::LevelFilter::Info,
             integration: true,
             bench: None,
+            on_fault_option: None,
             display: DisplayChoice::Auto,
             app_options: AppOptions::new(),
             warnings: heapless::Vec::new(),
@@ -261,6 +315,7 @@ impl Cmdline {
             "log" => &mut seen.log,
             "integration" => &mut seen.integration,
             "bench" => &mut seen.bench,
+            "on-fault" => &mut seen.on_fault,
             "display" => &mut seen.display,
             _ => {
                 self.warn(WarningKind::UnknownOption, word);
@@ -275,6 +330,7 @@ impl Cmdline {
             "log" => parse_level(value).map(|l| self.log_level = l),
             "integration" => parse_switch(value).map(|on| self.integration = on),
             "bench" => value.parse().map(|b| self.bench = Some(b)),
+            "on-fault" => value.parse().map(|f| self.on_fault_option = Some(f)),
             "display" => value.parse().map(|d| self.display = d),
             _ => Err(()),
         };
@@ -298,6 +354,16 @@ impl Cmdline {
             .is_err()
         {
             self.dropped_warnings += 1;
+        }
+    }
+
+    /// What a fault leads to. With `test-exit=` and no `on-fault=`, none of this:
+    /// the fault ends the QEMU test run (`None`).
+    pub fn on_fault(&self) -> Option<OnFault> {
+        match (self.on_fault_option, &self.test_exit) {
+            (Some(policy), _) => Some(policy),
+            (None, Some(_)) => None,
+            (None, None) => Some(OnFault::DEFAULT),
         }
     }
 
@@ -367,6 +433,7 @@ struct Seen {
     log: bool,
     integration: bool,
     bench: bool,
+    on_fault: bool,
     display: bool,
 }
 
@@ -404,6 +471,34 @@ fn parse_switch(value: &str) -> Result<bool, ()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn on_fault_parses_restart_delays_and_halt() {
+        let restart = |seconds| Some(OnFault::Restart { seconds });
+        assert_eq!(Cmdline::parse("on-fault=restart:1").on_fault(), restart(1));
+        assert_eq!(Cmdline::parse("on-fault=restart").on_fault(), restart(10));
+        assert_eq!(
+            Cmdline::parse("on-fault=halt").on_fault(),
+            Some(OnFault::Halt)
+        );
+        // Kiosks restart by default; test runs exit QEMU unless asked otherwise.
+        assert_eq!(Cmdline::parse("").on_fault(), restart(10));
+        assert_eq!(Cmdline::parse("test-exit=ready").on_fault(), None);
+        assert_eq!(
+            Cmdline::parse("test-exit=ready on-fault=restart:2").on_fault(),
+            restart(2)
+        );
+        for bad in [
+            "on-fault=restart:x",
+            "on-fault=restart:3601",
+            "on-fault=reboot",
+            "on-fault=",
+        ] {
+            let cmdline = Cmdline::parse(bad);
+            assert_eq!(cmdline.on_fault(), restart(10), "{bad}");
+            assert_eq!(cmdline.warnings()[0].kind, WarningKind::BadValue, "{bad}");
+        }
+    }
 
     fn kinds(cmdline: &Cmdline) -> Vec<WarningKind> {
         cmdline.warnings().iter().map(|w| w.kind).collect()

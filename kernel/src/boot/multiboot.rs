@@ -62,21 +62,32 @@ mod tag_type {
         (RSDP_V1, 8 + 20),
         (RSDP_V2, 8 + 36),
     ];
+
+    /// Tags the crate reads as fixed-size structs: it also panics when such a tag
+    /// is longer than the struct (found by the `multiboot` fuzz target).
+    pub const FIXED_SIZE: [u32; 3] = [BASIC_MEMORY, RSDP_V1, RSDP_V2];
 }
 
-/// True when every tag of type `typ` is at least as long as its fixed part (a short
-/// tag would make the `multiboot2` accessors panic).
+/// True when every tag of type `typ` is at least as long as its fixed part, and no
+/// longer (to the 8-byte padding) when the crate reads it as a fixed-size struct: a
+/// tag of another size would make the `multiboot2` accessors panic.
 fn tags_well_formed(info: &BootInformation, typ: u32) -> bool {
     let minimum = tag_type::MINIMUM_SIZES
         .iter()
         .find(|(t, _)| *t == typ)
         .map_or(8, |(_, size)| *size);
-    let short = info
-        .tags()
-        .find(|tag| u32::from(tag.header().typ) == typ && tag.header().size < minimum);
-    if let Some(tag) = short {
+    let maximum = if tag_type::FIXED_SIZE.contains(&typ) {
+        minimum.div_ceil(8) * 8
+    } else {
+        u32::MAX
+    };
+    let odd = info.tags().find(|tag| {
+        let size = tag.header().size;
+        u32::from(tag.header().typ) == typ && (size < minimum || size > maximum)
+    });
+    if let Some(tag) = odd {
         log::warn!(
-            "boot: Multiboot2 tag type {typ} is {} bytes, below {minimum}; ignored",
+            "boot: Multiboot2 tag type {typ} is {} bytes, not {minimum}..={maximum}; ignored",
             tag.header().size
         );
         return false;

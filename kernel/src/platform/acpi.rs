@@ -4,7 +4,7 @@
 //! MADT, no I/O APIC) gives a log line and the legacy model: the 8259 PIC.
 
 use acpi::fadt::Fadt;
-use acpi::madt::{Madt, MadtEntry};
+use acpi::madt::Madt;
 use acpi::{AcpiHandler, AcpiTable, AcpiTables};
 
 use crate::hal::PortIo;
@@ -293,6 +293,12 @@ pub fn discover(rsdp_address: Option<u64>) -> AcpiInfo {
     // and 0xE0000..0xFFFFF, identity-mapped too. The crate checks signatures/checksums.
     let tables = unsafe {
         match rsdp_address {
+            Some(address)
+                if !rsdp_length_plausible(IdentityMapHandler, address)
+                    || !root_table_plausible(IdentityMapHandler, address) =>
+            {
+                Err(acpi::AcpiError::RsdpInvalidChecksum)
+            }
             Some(address) => AcpiTables::from_rsdp(IdentityMapHandler, address as usize),
             None => AcpiTables::search_for_rsdp_bios(IdentityMapHandler),
         }
@@ -311,9 +317,86 @@ pub unsafe fn discover_with<H: AcpiHandler>(
     rsdp_address: u64,
     reachable: impl Fn(u64, u64) -> bool,
 ) -> AcpiInfo {
-    // SAFETY: forwarded from the caller's contract.
-    let tables = unsafe { AcpiTables::from_rsdp(handler.clone(), rsdp_address as usize) };
+    let plausible = rsdp_length_plausible(handler.clone(), rsdp_address)
+        && root_table_plausible(handler.clone(), rsdp_address);
+    let tables = if plausible {
+        // SAFETY: forwarded from the caller's contract.
+        unsafe { AcpiTables::from_rsdp(handler.clone(), rsdp_address as usize) }
+    } else {
+        Err(acpi::AcpiError::RsdpInvalidChecksum)
+    };
     read_tables(tables, handler, reachable)
+}
+
+/// The size of an ACPI 2.0+ RSDP.
+const RSDP_V2_LENGTH: u32 = 36;
+/// The largest root table (RSDT/XSDT) we accept: 8 000 table pointers.
+const MAX_ROOT_TABLE_LENGTH: u32 = 64 * 1024;
+
+/// Whether an ACPI 2.0+ RSDP's length field is at most its 36 bytes: the crate
+/// checksums `length` bytes having mapped 36, so a bogus length read far past the
+/// RSDP (found by the `acpi` fuzz target). ACPI 1.0 RSDPs have no length field.
+fn rsdp_length_plausible<H: AcpiHandler>(handler: H, address: u64) -> bool {
+    // SAFETY: the caller's contract: 36 bytes at `address` are readable through it.
+    let mapping = unsafe { handler.map_physical_region::<u8>(address as usize, 36) };
+    let bytes = mapped_bytes(&mapping);
+    if bytes.len() < 36 || bytes[15] == 0 {
+        return true;
+    }
+    let length = u32::from_le_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+    if (20..=RSDP_V2_LENGTH).contains(&length) {
+        return true;
+    }
+    log::warn!(
+        "acpi: RSDP revision {} claims {length} bytes; ignored",
+        bytes[15]
+    );
+    false
+}
+
+/// Whether the root table (RSDT, or XSDT from revision 2 on) the RSDP at `address`
+/// points to is at least a header long: the crate subtracts the header from its
+/// length unchecked and reads that many bytes of table pointers (an RSDT claiming 4
+/// bytes wrapped to gigabytes; found by the `acpi` fuzz target).
+fn root_table_plausible<H: AcpiHandler>(handler: H, address: u64) -> bool {
+    // SAFETY: as in `rsdp_length_plausible`.
+    let rsdp = unsafe { handler.map_physical_region::<u8>(address as usize, 36) };
+    let bytes = mapped_bytes(&rsdp);
+    if bytes.len() < 36 {
+        return false;
+    }
+    let le32 =
+        |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    let root = if bytes[15] == 0 {
+        u64::from(le32(16))
+    } else {
+        u64::from(le32(24)) | u64::from(le32(28)) << 32
+    };
+    drop(rsdp);
+    // SAFETY: the handler maps any range (zeroes where nothing is mapped).
+    let header = unsafe { handler.map_physical_region::<u8>(root as usize, 36) };
+    let header_bytes = mapped_bytes(&header);
+    let length = header_bytes
+        .get(4..8)
+        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    if (36..=MAX_ROOT_TABLE_LENGTH).contains(&length) {
+        return true;
+    }
+    log::warn!("acpi: root table at {root:#x} claims {length} bytes; ignored");
+    false
+}
+
+/// Whether the FADT's PM1 block lengths fit the crate's `length * 8` bit widths
+/// (a u8: a length above 31 overflowed; found by the `acpi` fuzz target).
+fn fadt_lengths_plausible(fadt: &[u8]) -> bool {
+    let (event, control) = (fadt.get(88).copied(), fadt.get(89).copied());
+    let plausible = event.is_some_and(|l| l < 32) && control.is_some_and(|l| l < 32);
+    if !plausible {
+        log::warn!(
+            "acpi: FADT PM1 lengths {event:?}/{control:?} are implausible; power-off unavailable"
+        );
+    }
+    plausible
 }
 
 fn read_tables<H: AcpiHandler>(
@@ -336,7 +419,7 @@ fn read_tables<H: AcpiHandler>(
         Ok(_) if !madt_long_enough(&tables) => {
             log::warn!("acpi: MADT shorter than its fixed part; falling back to the 8259 PIC")
         }
-        Ok(madt) => info.interrupts = interrupt_model(madt.get(), reachable),
+        Ok(madt) => info.interrupts = interrupt_model(mapped_bytes(&madt), reachable),
         Err(error) => log::warn!("acpi: no usable MADT ({error:?}); falling back to the 8259 PIC"),
     }
     if !fadt_long_enough(&tables) {
@@ -344,6 +427,7 @@ fn read_tables<H: AcpiHandler>(
         return info;
     }
     match tables.find_table::<Fadt>() {
+        Ok(fadt) if !fadt_lengths_plausible(mapped_bytes(&fadt)) => {}
         Ok(fadt) => {
             info.power.button = power_button_info(&raw_fixed_events(&fadt));
             info.power.pm1a_control_port = fadt
@@ -399,79 +483,179 @@ fn raw_fixed_events(fadt: &Fadt) -> RawFixedEvents {
 /// crate reads the fixed fields without checking, so a short table from the firmware
 /// would be read past its end.
 fn madt_long_enough<H: AcpiHandler>(tables: &AcpiTables<H>) -> bool {
-    table_length(tables, Madt::SIGNATURE).is_some_and(|length| length >= size_of::<Madt>())
+    tables
+        .find_table::<MadtHeader>()
+        .is_ok_and(|madt| madt.get().header.length as usize >= size_of::<Madt>())
 }
 
 /// Whether the FADT covers every field read from it: up to PM1b_CNT_BLK (offset 68)
 /// in an ACPI 1.0 table (116 bytes), up to X_PM1b_CNT_BLK (offset 184 + 12) from
 /// revision 2 on, where the crate prefers the extended fields.
 fn fadt_long_enough<H: AcpiHandler>(tables: &AcpiTables<H>) -> bool {
-    tables
-        .headers()
-        .find(|header| header.signature == Fadt::SIGNATURE)
-        .is_some_and(|header| {
-            let needed = if header.revision >= 2 { 196 } else { 116 };
-            header.length as usize >= needed
-        })
+    tables.find_table::<FadtHeader>().is_ok_and(|fadt| {
+        let header = fadt.get().header;
+        let needed = if header.revision >= 2 { 196 } else { 116 };
+        header.length as usize >= needed
+    })
 }
 
-fn table_length<H: AcpiHandler>(
-    tables: &AcpiTables<H>,
-    signature: acpi::sdt::Signature,
-) -> Option<usize> {
-    tables
-        .headers()
-        .find(|header| header.signature == signature)
-        .map(|header| header.length as usize)
+/// An MADT seen only through its header, to learn its length before the crate
+/// reads the fixed fields. Not `AcpiTables::headers`: it checksums `length` bytes
+/// after mapping only the header, so a table claiming gigabytes was read far past
+/// its mapping (found by the `acpi` fuzz target). `find_table` maps what it checks.
+#[repr(transparent)]
+struct MadtHeader {
+    header: acpi::sdt::SdtHeader,
 }
 
-/// Scans the DSDT (checksum-checked by the crate) for the S5 sleep types.
+// SAFETY: `MadtHeader` is exactly an SDT header, and the crate only reads the header
+// (and checksums `length` bytes it mapped) through this type.
+unsafe impl AcpiTable for MadtHeader {
+    const SIGNATURE: acpi::sdt::Signature = acpi::sdt::Signature::MADT;
+    fn header(&self) -> &acpi::sdt::SdtHeader {
+        &self.header
+    }
+}
+
+/// The FADT seen only through its header (see [`MadtHeader`]).
+#[repr(transparent)]
+struct FadtHeader {
+    header: acpi::sdt::SdtHeader,
+}
+
+// SAFETY: as for `MadtHeader`.
+unsafe impl AcpiTable for FadtHeader {
+    const SIGNATURE: acpi::sdt::Signature = acpi::sdt::Signature::FADT;
+    fn header(&self) -> &acpi::sdt::SdtHeader {
+        &self.header
+    }
+}
+
+/// The longest DSDT we scan (QEMU's and VirtualBox's are a few KiB).
+const MAX_DSDT_LENGTH: usize = 1 << 20;
+
+/// Scans the DSDT for the S5 sleep types. The DSDT is located and checked here, not
+/// with `AcpiTables::dsdt`: that reads X_DSDT (offset 140) even from a 116-byte
+/// ACPI 1.0 FADT, past the table's end (found by the `acpi` fuzz target).
 fn read_s5<H: AcpiHandler>(tables: &AcpiTables<H>, handler: H) -> Option<(u8, u8)> {
-    let dsdt = tables.dsdt().ok()?;
-    // SAFETY: the crate found and validated this DSDT through `handler`, so the AML
-    // stream after its header is readable through it too.
-    let mapping = unsafe { handler.map_physical_region::<u8>(dsdt.address, dsdt.length as usize) };
-    // SAFETY: the mapping covers `mapped_length` readable bytes and lives until the end
-    // of this function, past the last use of the slice.
-    let aml_bytes = unsafe {
-        core::slice::from_raw_parts(
-            mapping.virtual_start().as_ptr() as *const u8,
-            mapping.mapped_length(),
-        )
-    };
+    let fadt = tables.find_table::<Fadt>().ok()?;
+    let address = dsdt_address(mapped_bytes(&fadt))?;
+    drop(fadt);
+    // SAFETY: the handler maps any range (zeroes where nothing is mapped).
+    let header = unsafe { handler.map_physical_region::<u8>(address as usize, 36) };
+    let header_bytes = mapped_bytes(&header);
+    if header_bytes.len() < 36 || &header_bytes[..4] != b"DSDT" {
+        log::warn!("acpi: no DSDT at {address:#x}; power-off unavailable");
+        return None;
+    }
+    let length = u32::from_le_bytes([
+        header_bytes[4],
+        header_bytes[5],
+        header_bytes[6],
+        header_bytes[7],
+    ]) as usize;
+    drop(header);
+    if !(36..=MAX_DSDT_LENGTH).contains(&length) {
+        log::warn!("acpi: DSDT length {length} is implausible; ignored");
+        return None;
+    }
+    // SAFETY: as above.
+    let mapping = unsafe { handler.map_physical_region::<u8>(address as usize, length) };
+    let aml_bytes = mapped_bytes(&mapping);
+    if aml_bytes.len() < length || aml_bytes.iter().fold(0u8, |a, b| a.wrapping_add(*b)) != 0 {
+        log::warn!("acpi: DSDT at {address:#x} fails its checksum; ignored");
+        return None;
+    }
     s5_sleep_types(aml_bytes)
 }
 
-fn interrupt_model(
-    madt: core::pin::Pin<&Madt>,
-    reachable: impl Fn(u64, u64) -> bool,
-) -> InterruptModel {
+/// The bytes a mapping holds: the table's length, or what could be mapped of it.
+fn mapped_bytes<H: AcpiHandler, T>(mapping: &acpi::PhysicalMapping<H, T>) -> &[u8] {
+    // SAFETY: a mapping covers `mapped_length` readable bytes for as long as it lives,
+    // and the slice borrows it.
+    unsafe {
+        core::slice::from_raw_parts(
+            mapping.virtual_start().as_ptr() as *const u8,
+            mapping.mapped_length().min(mapping.region_length()),
+        )
+    }
+}
+
+/// The DSDT's address from the FADT's bytes: X_DSDT (offset 140) when the table is
+/// revision 2 or later and long enough to hold it and it is set, else DSDT (offset 40).
+fn dsdt_address(fadt: &[u8]) -> Option<u64> {
+    let field = |offset: usize, len: usize| {
+        fadt.get(offset..offset + len).map(|bytes| {
+            bytes
+                .iter()
+                .rev()
+                .fold(0u64, |value, byte| value << 8 | u64::from(*byte))
+        })
+    };
+    let revision = fadt.get(8).copied().unwrap_or(0);
+    let extended = if revision >= 2 { field(140, 8) } else { None };
+    extended
+        .filter(|&address| address != 0)
+        .or_else(|| field(40, 4))
+        .filter(|&address| address != 0)
+}
+
+/// Bytes before the first MADT entry: the SDT header, the local APIC address and
+/// the flags.
+const MADT_ENTRIES_OFFSET: usize = 44;
+
+/// Reads the interrupt model from the MADT's bytes (its length already checked to
+/// cover the fixed part). The entries are walked here, bounds-checked, rather than
+/// with the crate's `Madt::entries`: an entry of length 0 made that loop forever and
+/// one running past the table read beyond it (both found by the `acpi` fuzz target).
+fn interrupt_model(madt: &[u8], reachable: impl Fn(u64, u64) -> bool) -> InterruptModel {
+    let u32_at = |bytes: &[u8], offset: usize| {
+        bytes
+            .get(offset..offset + 4)
+            .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
     let mut model = InterruptModel::legacy();
-    model.local_apic_address = madt.local_apic_address as u64;
-    for entry in madt.entries() {
-        match entry {
-            MadtEntry::IoApic(io_apic) => {
-                let gsi_base = io_apic.global_system_interrupt_base;
+    model.local_apic_address = u64::from(u32_at(madt, 36));
+    let length = (u32_at(madt, 4) as usize).min(madt.len());
+    let mut offset = MADT_ENTRIES_OFFSET;
+    while offset + 2 <= length {
+        let (kind, entry_length) = (madt[offset], usize::from(madt[offset + 1]));
+        if entry_length < 2 || offset + entry_length > length {
+            log::warn!(
+                "acpi: MADT entry at offset {offset} has length {entry_length}; the rest is ignored"
+            );
+            break;
+        }
+        let entry = &madt[offset..offset + entry_length];
+        offset += entry_length;
+        match (kind, entry_length) {
+            // I/O APIC: id, reserved, address, GSI base.
+            (1, 12..) => {
+                let gsi_base = u32_at(entry, 8);
                 // The I/O APIC serving GSI 0 carries the ISA and (on PCs) PCI lines.
                 if gsi_base == 0 || model.io_apic.is_none() {
                     model.io_apic = Some(IoApicInfo {
-                        address: io_apic.io_apic_address as u64,
+                        address: u64::from(u32_at(entry, 4)),
                         gsi_base,
                     });
                 }
             }
-            MadtEntry::InterruptSourceOverride(o) if o.bus == 0 => {
-                let entry = SourceOverride::from_madt(o.irq, o.global_system_interrupt, o.flags);
-                if model.overrides.push(entry).is_err() {
+            // Interrupt source override: bus, source IRQ, GSI, flags.
+            (2, 10..) if entry[2] == 0 => {
+                let flags = u16::from_le_bytes([entry[8], entry[9]]);
+                let irq = entry[3];
+                let source = SourceOverride::from_madt(irq, u32_at(entry, 4), flags);
+                if model.overrides.push(source).is_err() {
                     log::warn!(
-                        "acpi: more than {} interrupt overrides; IRQ {} ignored",
+                        "acpi: more than {} interrupt overrides; IRQ {irq} ignored",
                         model.overrides.capacity(),
-                        o.irq
                     );
                 }
             }
-            MadtEntry::LocalApicAddressOverride(o) => {
-                model.local_apic_address = o.local_apic_address
+            // Local APIC address override: reserved, 64-bit address.
+            (5, 12..) => {
+                model.local_apic_address =
+                    u32_at(entry, 4) as u64 | (u64::from(u32_at(entry, 8)) << 32)
             }
             _ => {}
         }

@@ -45,8 +45,11 @@ static REPORTING: AtomicBool = AtomicBool::new(false);
 pub fn report_exception(frame: &InterruptFrame) -> ! {
     let vector = frame.vector as u8;
     if REPORTING.swap(true, Ordering::SeqCst) {
-        serial::write_str("\n[fault] another exception while reporting one; stopping\n");
-        stop(QemuExitCode::Failed);
+        serial::write_str("\n[fault] another exception while reporting one\n");
+        super::recovery::after_failure(
+            "an exception while reporting another",
+            format_args!("vector={vector} rip={:#x}", frame.rip),
+        );
     }
     let cr2 = Cr2::read_raw();
     serial::write_line(format_args!(
@@ -72,7 +75,13 @@ pub fn report_exception(frame: &InterruptFrame) -> ! {
         frame.error_code,
         cr2
     );
-    stop(QemuExitCode::Failed)
+    super::recovery::after_failure(
+        exception_name(vector),
+        format_args!(
+            "vector={} rip={:#x} error={:#x} cr2={:#x}",
+            vector, frame.rip, frame.error_code, cr2
+        ),
+    )
 }
 
 /// Ends the run: in test mode (`test-exit=` given) QEMU exits with `code`, otherwise

@@ -7,6 +7,7 @@ pub mod idt;
 pub mod interrupts;
 pub mod paging;
 pub mod pic;
+pub mod recovery;
 pub mod start;
 pub mod time;
 

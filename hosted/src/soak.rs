@@ -1,0 +1,432 @@
+//! The soak: the whole hosted kiosk against the twin, driven by random host actions
+//! (valid and hostile resize hints, hint floods, mouse moves, clicks, wheel,
+//! integration toggling, keys, refused VMMDev requests, bad HGSMI host commands,
+//! the ACPI power button), with invariants checked after every step:
+//!
+//! - no panic, no protocol error the host would log, no hang (the sim's own checks);
+//! - every click and key the host sent reaches the app exactly once, in order;
+//! - the last valid hint wins within one redraw (one `Resize` for a flood), and a
+//!   hint the guest must reject leaves the mode alone;
+//! - the HGSMI guest heap is fully free at quiescence;
+//! - the host's picture equals the guest framebuffer after each flush;
+//! - no input event is dropped.
+//!
+//! Everything follows from the seed: a failure names the seed and step to replay.
+
+use crate::scenario::{ButtonName, Command};
+use crate::sim::{scancode, Sim, SimError, SimOptions};
+use vitrine::app::{Button, Event, InputEvent, Key};
+use vitrine::display::system::SystemDisplay;
+use vitrine::display::Display;
+
+/// What one soak did.
+#[derive(Debug, Default, Clone)]
+pub struct SoakReport {
+    /// Steps (host actions) carried out.
+    pub steps: u64,
+    /// Guest runtime iterations.
+    pub guest_steps: u64,
+    /// Clicks and keys sent and checked.
+    pub inputs_checked: u64,
+    /// Hints sent (valid, hostile).
+    pub hints: (u64, u64),
+    /// Framebuffer/host-view comparisons made.
+    pub frames_compared: u64,
+    /// Power-button presses (each followed by a fresh boot).
+    pub reboots: u64,
+    /// Invariant violations, with the step each happened at.
+    pub violations: Vec<String>,
+}
+
+/// Violations kept in the report (the count is what matters after that).
+const MAX_VIOLATIONS_KEPT: usize = 20;
+
+const KEYS: &[&str] = &[
+    "a",
+    "b",
+    "k",
+    "z",
+    "1",
+    "0",
+    "enter",
+    "tab",
+    "escape",
+    "backspace",
+    "left",
+    "right",
+    "up",
+    "down",
+    "home",
+    "end",
+    "delete",
+    "space",
+];
+
+/// The app-side key for a key name the host typed (no modifier held).
+fn app_key(name: &str) -> Key {
+    match name {
+        "enter" => Key::Enter,
+        "tab" => Key::Tab,
+        "escape" => Key::Escape,
+        "backspace" => Key::Backspace,
+        "left" => Key::Left,
+        "right" => Key::Right,
+        "up" => Key::Up,
+        "down" => Key::Down,
+        "home" => Key::Home,
+        "end" => Key::End,
+        "delete" => Key::Delete,
+        "space" => Key::Char(' '),
+        other => Key::Char(other.chars().next().unwrap_or('?')),
+    }
+}
+
+struct Soak {
+    rng: fastrand::Rng,
+    sim: Sim,
+    report: SoakReport,
+    step: u64,
+    seed: u64,
+    last_draws: u64,
+}
+
+/// Runs `steps` random host actions from `seed`.
+pub fn run(steps: u64, seed: u64) -> SoakReport {
+    let sim = boot(seed);
+    let mut soak = Soak {
+        rng: fastrand::Rng::with_seed(seed),
+        sim,
+        report: SoakReport::default(),
+        step: 0,
+        seed,
+        last_draws: 0,
+    };
+    while soak.step < steps {
+        soak.step += 1;
+        soak.one_step();
+        if soak.step.is_multiple_of(1000) {
+            // Keep the per-thread transcript from growing over a million steps.
+            crate::status_capture::install();
+        }
+    }
+    soak.report.steps = soak.step;
+    soak.report.guest_steps += soak.sim.steps;
+    soak.report
+}
+
+fn boot(seed: u64) -> Sim {
+    let mut sim = Sim::boot(SimOptions::default())
+        .unwrap_or_else(|e| panic!("soak seed {seed}: the kiosk does not boot: {e}"));
+    // What the app got while booting (its first Resize) is not the first step's.
+    sim.runtime.app_mut().take_events();
+    sim
+}
+
+impl Soak {
+    fn violation(&mut self, what: String) {
+        if self.report.violations.len() < MAX_VIOLATIONS_KEPT {
+            self.report
+                .violations
+                .push(format!("seed {} step {}: {what}", self.seed, self.step));
+        } else {
+            self.report.violations.push(String::new());
+        }
+    }
+
+    fn mode(&self) -> (u32, u32) {
+        let mode = self.sim.runtime.display().mode();
+        (mode.width, mode.height)
+    }
+
+    fn run_command(&mut self, command: &Command) -> bool {
+        match self.sim.command(command) {
+            Ok(()) => true,
+            Err(error) => {
+                self.sim_failed(error);
+                false
+            }
+        }
+    }
+
+    /// A failed sim (panic, protocol error, hang) is a violation; the soak goes on
+    /// with a fresh boot so one defect does not hide the next.
+    fn sim_failed(&mut self, error: SimError) {
+        self.violation(format!("{error}"));
+        self.reboot();
+    }
+
+    fn reboot(&mut self) {
+        self.report.guest_steps += self.sim.steps;
+        self.sim = boot(self.seed);
+        self.last_draws = 0;
+    }
+
+    fn one_step(&mut self) {
+        let before = self.mode();
+        let roll = self.rng.u32(0..1000);
+        let mut expected_inputs = Vec::new();
+        let mut expected_mode = None;
+        let mut max_resizes = None;
+        match roll {
+            0..=179 => {
+                let (w, h) = before;
+                let command = Command::Mouse {
+                    x: self.rng.i32(-20..w as i32 + 20),
+                    y: self.rng.i32(-20..h as i32 + 20),
+                };
+                self.run_command(&command);
+            }
+            180..=329 => {
+                let (name, button) = match self.rng.u8(0..3) {
+                    0 => (ButtonName::Left, Button::Left),
+                    1 => (ButtonName::Right, Button::Right),
+                    _ => (ButtonName::Middle, Button::Middle),
+                };
+                expected_inputs.push(InputEvent::Button {
+                    button,
+                    pressed: true,
+                });
+                expected_inputs.push(InputEvent::Button {
+                    button,
+                    pressed: false,
+                });
+                self.run_command(&Command::Click(name));
+            }
+            330..=479 => {
+                let name = KEYS[self.rng.usize(0..KEYS.len())];
+                debug_assert!(scancode(name).is_some());
+                let key = app_key(name);
+                expected_inputs.push(InputEvent::Key { key, pressed: true });
+                expected_inputs.push(InputEvent::Key {
+                    key,
+                    pressed: false,
+                });
+                self.run_command(&Command::Key(name.to_string()));
+            }
+            480..=529 => {
+                let steps = self.rng.i32(-3..=3);
+                self.run_command(&Command::Wheel(steps));
+            }
+            530..=569 => {
+                let on = self.rng.bool();
+                self.run_command(&Command::Integration(on));
+            }
+            570..=669 => {
+                // A valid hint from the GUI, or a flood of them before the guest runs.
+                let count = if self.rng.u8(0..4) == 0 {
+                    self.rng.u32(2..6)
+                } else {
+                    1
+                };
+                let mut last = before;
+                for _ in 0..count {
+                    last = (self.rng.u32(80..=240) * 8, self.rng.u32(60..=150) * 8);
+                    self.sim.platform.machine.resize(0, last.0, last.1);
+                }
+                self.report.hints.0 += u64::from(count);
+                expected_mode = Some(last);
+                max_resizes = Some(u64::from(last != before));
+                if let Err(error) = self.sim.settle() {
+                    self.sim_failed(error);
+                    return;
+                }
+            }
+            670..=739 => {
+                self.report.hints.1 += 1;
+                let screen = if self.rng.u8(0..4) == 0 {
+                    self.rng.u32(1..4)
+                } else {
+                    0
+                };
+                let width = self.hostile_dimension();
+                let height = self.hostile_dimension();
+                let bpp = [0, 7, 8, 16, 24, 32, 32, 255][self.rng.usize(0..8)];
+                let enabled = self.rng.u8(0..5) != 0;
+                let command = if self.rng.bool() {
+                    Command::Hint {
+                        screen,
+                        width,
+                        height,
+                        bpp,
+                        enabled,
+                    }
+                } else {
+                    Command::VbvaHint {
+                        screen,
+                        width,
+                        height,
+                        enabled,
+                    }
+                };
+                let rejected = screen != 0
+                    || !enabled
+                    || !matches!(
+                        command,
+                        Command::VbvaHint { .. } | Command::Hint { bpp: 0 | 32, .. }
+                    );
+                if rejected {
+                    expected_mode = Some(before);
+                }
+                self.run_command(&command);
+            }
+            740..=789 => {
+                let request = [1, 10, 219][self.rng.usize(0..3)];
+                let rc = [-1, -2, -37, -54][self.rng.usize(0..4)];
+                let count = self.rng.u32(1..=3);
+                self.run_command(&Command::Fail { request, rc, count });
+            }
+            790..=829 => {
+                // Host command floods: good-looking and bad offsets.
+                for _ in 0..self.rng.u32(1..=8) {
+                    let offset = self.rng.u32(..);
+                    self.sim.platform.machine.inject_host_command_offset(offset);
+                }
+                if let Err(error) = self.sim.settle() {
+                    self.sim_failed(error);
+                    return;
+                }
+            }
+            830..=839 => {
+                let (vx, vy) = (self.rng.i32(-100..70000), self.rng.i32(-100..70000));
+                self.run_command(&Command::MouseRaw(vx, vy));
+            }
+            840..=998 => {
+                let ms = self.rng.u64(1..=1500);
+                self.run_command(&Command::Wait(ms));
+            }
+            _ => {
+                if self.rng.u8(0..10) == 0 {
+                    self.run_command(&Command::AcpiShutdown);
+                    self.report.reboots += 1;
+                    self.reboot();
+                    return;
+                }
+            }
+        }
+        self.check(expected_inputs, expected_mode, max_resizes, before);
+    }
+
+    fn hostile_dimension(&mut self) -> u32 {
+        match self.rng.u8(0..6) {
+            0 => 0,
+            1 => self.rng.u32(1..640),
+            2 => self.rng.u32(4000..70000),
+            3 => u32::MAX - self.rng.u32(0..16),
+            _ => self.rng.u32(640..2000),
+        }
+    }
+
+    fn check(
+        &mut self,
+        expected_inputs: Vec<InputEvent>,
+        expected_mode: Option<(u32, u32)>,
+        max_resizes: Option<u64>,
+        before: (u32, u32),
+    ) {
+        let events = self.sim.runtime.app_mut().take_events();
+        let delivered: Vec<InputEvent> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Input(i @ (InputEvent::Button { .. } | InputEvent::Key { .. })) => Some(*i),
+                _ => None,
+            })
+            .collect();
+        if delivered != expected_inputs {
+            self.violation(format!(
+                "the host sent {expected_inputs:?}, the app got {delivered:?}"
+            ));
+        }
+        self.report.inputs_checked += expected_inputs.len() as u64;
+        let resizes = events
+            .iter()
+            .filter(|e| matches!(e, Event::Resize { .. }))
+            .count() as u64;
+        let mode = self.mode();
+        if let Some(expected) = expected_mode {
+            if mode != expected {
+                self.violation(format!(
+                    "mode {mode:?} after a hint, expected {expected:?} (was {before:?})"
+                ));
+            }
+        }
+        if let Some(max) = max_resizes {
+            if resizes != max {
+                self.violation(format!(
+                    "{resizes} resize events for one hint burst, expected {max}"
+                ));
+            }
+        }
+        if !(640..=16384).contains(&mode.0) || !(480..=16384).contains(&mode.1) {
+            self.violation(format!("mode {mode:?} outside the valid range"));
+        }
+        if let SystemDisplay::Vbva(display) = self.sim.runtime.display() {
+            let vbva = display.vbva();
+            if vbva.free_heap_blocks() != vbva.heap_blocks() {
+                self.violation(format!(
+                    "HGSMI heap not free at quiescence: {} of {} blocks",
+                    vbva.free_heap_blocks(),
+                    vbva.heap_blocks()
+                ));
+            }
+        }
+        let dropped = self.sim.runtime.queue_mut().dropped();
+        if dropped != 0 {
+            self.violation(format!("{dropped} input events dropped"));
+        }
+        let draws = self.sim.runtime.app().draws();
+        if draws != self.last_draws {
+            self.last_draws = draws;
+            self.compare_frames();
+        }
+    }
+
+    /// The host's picture of screen 0 against the guest's framebuffer, pixel by pixel.
+    fn compare_frames(&mut self) {
+        self.report.frames_compared += 1;
+        let framebuffer = self.sim.runtime.display_mut().canvas().framebuffer();
+        let (width, height) = (framebuffer.width(), framebuffer.height());
+        let (phys, pitch) = (framebuffer.region().phys(), framebuffer.pitch() as usize);
+        let machine = &mut self.sim.platform.machine;
+        let len = pitch * height as usize;
+        let guest = machine.host_ptr(phys, len).map(|ptr| {
+            // SAFETY: the twin keeps guest memory at a fixed host address for the
+            // machine's life (`Machine::host_ptr`), `len` bytes from `phys` included;
+            // nothing writes it while this slice is read below.
+            unsafe { std::slice::from_raw_parts(ptr as *const u8, len) }
+        });
+        let difference = match (machine.host_picture(0), guest) {
+            (None, _) => Some("the host shows no picture".to_string()),
+            (Some((w, h, _)), _) if (w, h) != (width, height) => Some(format!(
+                "host shows {w}x{h}, the guest draws {width}x{height}"
+            )),
+            (_, None) => Some("the guest framebuffer is outside guest memory".into()),
+            (Some((_, _, rgba)), Some(guest)) => {
+                first_difference(guest, pitch, rgba, width, height)
+                    .map(|(x, y)| format!("host view differs from the framebuffer at ({x}, {y})"))
+            }
+        };
+        if let Some(what) = difference {
+            self.violation(what);
+        }
+    }
+}
+
+/// The first pixel where the guest's XRGB framebuffer and the host's RGBA picture differ.
+fn first_difference(
+    guest: &[u8],
+    pitch: usize,
+    host: &[u8],
+    width: u32,
+    height: u32,
+) -> Option<(usize, usize)> {
+    let row_bytes = width as usize * 4;
+    (0..height as usize).find_map(|y| {
+        let guest_row = &guest[y * pitch..y * pitch + row_bytes];
+        let host_row = &host[y * row_bytes..(y + 1) * row_bytes];
+        guest_row
+            .chunks_exact(4)
+            .zip(host_row.chunks_exact(4))
+            .position(|(g, h)| g[2] != h[0] || g[1] != h[1] || g[0] != h[2])
+            .map(|x| (x, y))
+    })
+}

@@ -1,0 +1,236 @@
+//! After a panic or CPU exception has been reported on serial: the error page on the
+//! framebuffer the runtime last published, the restart record in CMOS, the delay and
+//! the reset (keyboard controller, then PCI reset control, then a triple fault).
+//! The policy is `on-fault=` (see `boot::cmdline::OnFault`); the logic is in
+//! `crate::recovery`.
+
+use core::fmt::Write;
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+use embedded_graphics::pixelcolor::Rgb888;
+use embedded_graphics::prelude::*;
+use x86_64::instructions::port::Port;
+
+use super::{fault, time};
+use crate::boot::cmdline::OnFault;
+use crate::drivers::serial;
+use crate::recovery::{self, Decision, ErrorPage, PublishedScreen, RestartRecord};
+use crate::testing::QemuExitCode;
+
+const CMOS_INDEX: u16 = 0x70;
+const CMOS_DATA: u16 = 0x71;
+
+/// `on-fault` as set at boot: 0 = not set yet or a test run (exit QEMU), 1 = halt,
+/// 2 = restart after `RESTART_SECONDS`.
+static POLICY: AtomicU32 = AtomicU32::new(0);
+static RESTART_SECONDS: AtomicU32 = AtomicU32::new(0);
+/// Set once recovery started: a fault during the error page goes straight on.
+static RECOVERING: AtomicBool = AtomicBool::new(false);
+
+fn cmos_read(register: u8) -> u8 {
+    // SAFETY: CMOS index/data ports; bit 7 of the index keeps NMIs masked.
+    unsafe {
+        Port::<u8>::new(CMOS_INDEX).write(register | 0x80);
+        Port::<u8>::new(CMOS_DATA).read()
+    }
+}
+
+fn cmos_write(register: u8, value: u8) {
+    // SAFETY: as in `cmos_read`; the registers are the record's, used by no firmware.
+    unsafe {
+        Port::<u8>::new(CMOS_INDEX).write(register | 0x80);
+        Port::<u8>::new(CMOS_DATA).write(value);
+    }
+}
+
+fn read_record() -> Option<RestartRecord> {
+    RestartRecord::decode(recovery::CMOS_RECORD_REGISTERS.map(cmos_read))
+}
+
+fn write_record(record: RestartRecord) {
+    for (register, value) in recovery::CMOS_RECORD_REGISTERS.iter().zip(record.encode()) {
+        cmos_write(*register, value);
+    }
+}
+
+/// At boot: sets the policy, counts a pending restart and prints
+/// `@vitrine restart count=N`. Returns the count.
+pub fn boot(policy: Option<OnFault>) -> u32 {
+    match policy {
+        None => POLICY.store(0, Ordering::SeqCst),
+        Some(OnFault::Halt) => POLICY.store(1, Ordering::SeqCst),
+        Some(OnFault::Restart { seconds }) => {
+            RESTART_SECONDS.store(seconds, Ordering::SeqCst);
+            POLICY.store(2, Ordering::SeqCst);
+        }
+    }
+    let (count, record) = recovery::at_boot(read_record());
+    write_record(record);
+    recovery::set_boot_record(count, record);
+    crate::status!(
+        "restart count={} quick_streak={}",
+        count,
+        record.quick_streak
+    );
+    count
+}
+
+/// A DrawTarget over the published 32-bit XRGB framebuffer.
+struct RawScreen(PublishedScreen);
+
+impl OriginDimensions for RawScreen {
+    fn size(&self) -> Size {
+        Size::new(self.0.width, self.0.height)
+    }
+}
+
+impl DrawTarget for RawScreen {
+    type Color = Rgb888;
+    type Error = core::convert::Infallible;
+
+    fn draw_iter<I: IntoIterator<Item = Pixel<Rgb888>>>(
+        &mut self,
+        pixels: I,
+    ) -> Result<(), Self::Error> {
+        let screen = self.0;
+        for Pixel(point, color) in pixels {
+            let (Ok(x), Ok(y)) = (u32::try_from(point.x), u32::try_from(point.y)) else {
+                continue;
+            };
+            if x >= screen.width || y >= screen.height {
+                continue;
+            }
+            let offset = y as usize * screen.pitch as usize + x as usize * 4;
+            let raw = u32::from(color.r()) << 16 | u32::from(color.g()) << 8 | u32::from(color.b());
+            // SAFETY: (x, y) is inside the published framebuffer, whose mapping the
+            // display keeps for the kernel's life; 4-byte aligned (pitch and x*4).
+            unsafe { ((screen.address + offset) as *mut u32).write_volatile(raw) };
+        }
+        Ok(())
+    }
+}
+
+fn draw(page: &ErrorPage) -> bool {
+    if recovery::display_busy() {
+        serial::write_str("[recovery] the fault hit the display driver; no error page\n");
+        return false;
+    }
+    let Some(screen) = recovery::published_screen() else {
+        serial::write_str("[recovery] no framebuffer published yet; no error page\n");
+        return false;
+    };
+    recovery::draw_error_page(&mut RawScreen(screen), page);
+    true
+}
+
+/// Everything after the serial report. `what` names the failure in words, `fields`
+/// are its status line's fields.
+pub fn after_failure(what: &str, fields: core::fmt::Arguments) -> ! {
+    if RECOVERING.swap(true, Ordering::SeqCst) {
+        serial::write_str("[recovery] another failure during recovery; skipping the error page\n");
+        if POLICY.load(Ordering::SeqCst) == 2 {
+            reset();
+        }
+        fault::halt_forever();
+    }
+    let mut text: heapless::String<256> = heapless::String::new();
+    let _ = text.write_fmt(fields);
+    let restarts = recovery::restart_count();
+    match POLICY.load(Ordering::SeqCst) {
+        1 => {
+            let shown = draw(&ErrorPage {
+                what,
+                fields: &text,
+                restarts,
+                restart_in: None,
+                staying_because: None,
+            });
+            crate::status!("recovery action=halt page={}", shown);
+            fault::halt_forever()
+        }
+        2 => {
+            let seconds = RESTART_SECONDS.load(Ordering::SeqCst);
+            let (record, decision) =
+                recovery::after_fault(recovery::current_record(), time::now_us());
+            write_record(record);
+            if decision == Decision::StayOnErrorPage {
+                let shown = draw(&ErrorPage {
+                    what,
+                    fields: &text,
+                    restarts,
+                    restart_in: None,
+                    staying_because: Some("too many quick restarts in a row"),
+                });
+                crate::status!(
+                    "recovery action=stay quick_streak={} page={}",
+                    record.quick_streak,
+                    shown
+                );
+                fault::halt_forever()
+            }
+            let shown = draw(&ErrorPage {
+                what,
+                fields: &text,
+                restarts,
+                restart_in: Some(seconds),
+                staying_because: None,
+            });
+            crate::status!(
+                "recovery action=restart delay_s={} count={} page={}",
+                seconds,
+                record.count,
+                shown
+            );
+            let until = time::now_us() + u64::from(seconds) * 1_000_000;
+            while time::now_us() < until {
+                core::hint::spin_loop();
+            }
+            reset()
+        }
+        _ => fault::stop(QemuExitCode::Failed),
+    }
+}
+
+/// Resets the machine: keyboard controller pulse, PCI reset control (0xCF9), then a
+/// triple fault (an empty IDT and an exception).
+pub fn reset() -> ! {
+    serial::write_str("[recovery] resetting\n");
+    // SAFETY: i8042 status/command ports; 0xFE pulses the CPU reset line.
+    unsafe {
+        let mut status = Port::<u8>::new(0x64);
+        for _ in 0..100_000 {
+            if status.read() & 0x02 == 0 {
+                break;
+            }
+        }
+        status.write(0xFE);
+    }
+    let until = time::now_us() + 100_000;
+    while time::now_us() < until {
+        core::hint::spin_loop();
+    }
+    // SAFETY: the PIIX/ICH reset control register: bit 1 hard reset, bit 2 do it.
+    unsafe {
+        Port::<u8>::new(0xCF9).write(0x02);
+        Port::<u8>::new(0xCF9).write(0x06);
+    }
+    let until = time::now_us() + 100_000;
+    while time::now_us() < until {
+        core::hint::spin_loop();
+    }
+    triple_fault()
+}
+
+fn triple_fault() -> ! {
+    let empty = x86_64::structures::DescriptorTablePointer {
+        limit: 0,
+        base: x86_64::VirtAddr::new(0),
+    };
+    // SAFETY: deliberately loads an empty IDT and raises an exception: the CPU cannot
+    // deliver it, double- then triple-faults, and the machine resets.
+    unsafe {
+        x86_64::instructions::tables::lidt(&empty);
+        core::arch::asm!("int3");
+    }
+    fault::halt_forever()
+}

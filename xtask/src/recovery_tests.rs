@@ -1,0 +1,126 @@
+//! Boot tests of recovery from a fault: the error page, the restart through a reset
+//! and the restart count kept in CMOS (`on-fault=restart:SECONDS`).
+//!
+//! QEMU runs without `-no-reboot` here (`-action reboot=reset`), so the guest's reset
+//! boots it again; `test-fault=late-...` fires after the first frame of the first
+//! boot only, and `test-exit=ready` ends the boot after the restart.
+
+use std::time::{Duration, Instant};
+
+use crate::image::Image;
+use crate::qemu::{Firmware, QemuExit, QemuRun};
+use crate::test::BootTest;
+use crate::Result;
+
+/// Two boots under TCG on a shared machine.
+const BIOS_TIMEOUT: Duration = Duration::from_secs(90);
+const UEFI_TIMEOUT: Duration = Duration::from_secs(360);
+
+/// The error page's background (`vitrine::recovery::ERROR_BACKGROUND`).
+const ERROR_BACKGROUND: [u8; 3] = [0x6E, 0x0A, 0x0A];
+
+/// The recovery boot tests.
+pub fn boot_tests() -> Vec<BootTest> {
+    vec![
+        BootTest {
+            name: "restart-after-panic-bios",
+            firmware: Firmware::Bios,
+            cmdline: "test-fault=late-panic on-fault=restart:3 test-exit=ready",
+            extra_args: &["-action", "reboot=reset"],
+            timeout: BIOS_TIMEOUT,
+            check: |run, timeout| check_restart(run, timeout, "panic"),
+        },
+        BootTest {
+            name: "restart-after-pagefault-uefi",
+            firmware: Firmware::Uefi,
+            cmdline: "test-fault=late-pagefault on-fault=restart:3 test-exit=ready",
+            extra_args: &["-action", "reboot=reset"],
+            timeout: UEFI_TIMEOUT,
+            check: |run, timeout| check_restart(run, timeout, "fault"),
+        },
+    ]
+}
+
+fn remaining(deadline: Instant) -> Duration {
+    deadline.saturating_duration_since(Instant::now())
+}
+
+/// First boot: restart count 0, the fault (`failure` line), the error page on screen
+/// and `recovery action=restart`; second boot: `restart count=1`, then `ready` and
+/// the success exit.
+fn check_restart(run: &mut QemuRun, timeout: Duration, failure: &str) -> Result {
+    let deadline = Instant::now() + timeout;
+    let first = run.wait_for("restart", timeout)?;
+    if first.get("count") != Some("0") {
+        return Err(format!("the first boot should count no restart: {}", first.raw).into());
+    }
+    let fault = run.wait_for_after(first.index + 1, failure, remaining(deadline))?;
+    let recovery = run.wait_for_after(fault.index + 1, "recovery", remaining(deadline))?;
+    if failure == "fault" {
+        check_symbolized(&run.serial_log())?;
+    }
+    for (key, wanted) in [("action", "restart"), ("count", "1"), ("page", "true")] {
+        if recovery.get(key) != Some(wanted) {
+            return Err(format!("expected {key}={wanted}: {}", recovery.raw).into());
+        }
+    }
+    let (path, image) = run.screenshot("error-page")?;
+    check_error_page(&image).map_err(|e| format!("{}: {e}", path.display()))?;
+    let second = run.wait_for_after(recovery.index + 1, "restart", remaining(deadline))?;
+    if second.get("count") != Some("1") {
+        return Err(format!(
+            "the boot after the fault should count 1 restart: {}",
+            second.raw
+        )
+        .into());
+    }
+    run.wait_for_after(second.index + 1, "ready", remaining(deadline))?;
+    let exit = run.wait_exit(remaining(deadline))?;
+    if exit != QemuExit::Success {
+        return Err(format!("expected the success exit (33) after the restart, got {exit}").into());
+    }
+    Ok(())
+}
+
+/// The report's `rip=` names the function that faulted (`test-fault=` raises it in
+/// `vitrine::entry::trigger_test_fault`), via `cargo xtask symbolize`'s table.
+fn check_symbolized(log: &str) -> Result {
+    let elf = crate::target_dir().join("x86_64-unknown-none/release/vitrine-app");
+    let symbolized = crate::symbolize::symbolize(log, &crate::symbolize::Symbols::read(&elf)?);
+    let fault_line = symbolized
+        .lines()
+        .find(|l| l.starts_with("[fault]"))
+        .ok_or("no [fault] report in the serial log")?;
+    if !fault_line.contains("<vitrine::entry::trigger_test_fault+") {
+        return Err(
+            format!("the fault's rip is not named trigger_test_fault: {fault_line}").into(),
+        );
+    }
+    Ok(())
+}
+
+/// Most of the screen is the error page's background, with text on it.
+fn check_error_page(image: &Image) -> std::result::Result<(), String> {
+    let total = image.rgb.len() / 3;
+    let background = image
+        .rgb
+        .chunks_exact(3)
+        .filter(|p| *p == ERROR_BACKGROUND)
+        .count();
+    let white = image
+        .rgb
+        .chunks_exact(3)
+        .filter(|p| *p == [0xFF; 3])
+        .count();
+    if total == 0 || background * 10 < total * 7 {
+        return Err(format!(
+            "only {background} of {total} pixels have the error page's colour"
+        ));
+    }
+    if white < 1000 {
+        return Err(format!(
+            "only {white} white (text) pixels on the error page"
+        ));
+    }
+    Ok(())
+}
