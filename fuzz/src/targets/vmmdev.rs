@@ -79,7 +79,8 @@ fn run(data: &[u8]) {
                 let consume = host.script.arbitrary().unwrap_or(true);
                 if let Ok(hints) = vmmdev.fetch_display_hints(&mut host, consume) {
                     for hint in &hints {
-                        if let Ok(new_mode) = mode_for_hint(hint, mode, Some(&LIMITS)) {
+                        if let Ok(choice) = mode_for_hint(hint, mode, Some(&LIMITS)) {
+                            let new_mode = (choice.width, choice.height);
                             assert!(
                                 new_mode.0 <= LIMITS.max_width && new_mode.1 <= LIMITS.max_height,
                                 "hint {hint:?} gave {new_mode:?} beyond the limits"
