@@ -248,6 +248,7 @@ pub fn handle_line(line: u8) {
     }
     if line == TICK_LINE {
         TIMER_FIRES.fetch_add(1, Ordering::Relaxed);
+        background_beat();
     } else {
         let _ =
             FIRST_FIRED_TSC.compare_exchange(0, time::rdtsc(), Ordering::SeqCst, Ordering::SeqCst);
@@ -265,6 +266,7 @@ pub fn handle_line(line: u8) {
 /// Called from the IDT dispatcher for the LAPIC timer's vector.
 pub fn handle_timer() {
     TIMER_FIRES.fetch_add(1, Ordering::Relaxed);
+    background_beat();
     apic::end_of_interrupt();
 }
 
@@ -343,15 +345,82 @@ pub fn wait(deadline_us: u64) {
             core::hint::spin_loop();
             continue;
         }
-        arm_idle_timer(timer, deadline_us - now);
+        let remaining = deadline_us - now;
+        arm_idle_timer(
+            timer,
+            until_beat_us(now).map_or(remaining, |beat| beat.min(remaining)),
+        );
         // SAFETY: enables interrupts and halts until the next one (the shot at worst).
         unsafe { core::arch::asm!("sti", "hlt", options(nomem, nostack)) };
     }
 }
 
-/// `hal::Irqs::beat_in_background`: not available since the idle timer became
-/// one-shot (no periodic tick runs while the runtime draws), so the caller keeps
-/// the heartbeat in its loop. To do: beat from a periodic timer during long draws.
+/// The background beat (`hal::Irqs::beat_in_background`): port (0 = off), value,
+/// interval and next due time, read by the timer interrupt.
+static BEAT_PORT: AtomicU64 = AtomicU64::new(0);
+static BEAT_VALUE: AtomicU64 = AtomicU64::new(0);
+static BEAT_INTERVAL_US: AtomicU64 = AtomicU64::new(0);
+static BEAT_NEXT_US: AtomicU64 = AtomicU64::new(0);
+
+/// Sets (or stops) the port write the idle timer repeats while the runtime works. A
+/// VMMDev heartbeat sent from here keeps beating while a frame takes seconds to draw
+/// (a 4K frame under VirtualBox's interpreter), when the loop cannot. The one-shot
+/// timer is kept armed for the next beat by the interrupt itself and by `wait`. It
+/// beats at half the host's interval so one late shot never counts as a miss.
+/// False without a timer interrupt (the caller then beats from its loop).
 pub fn set_background_beat(beat: Option<crate::hal::BackgroundBeat>) -> bool {
-    beat.is_none()
+    BEAT_PORT.store(0, Ordering::SeqCst);
+    let Some(beat) = beat else {
+        return true;
+    };
+    let timer = idle_timer();
+    if timer == IdleTimer::Poll || beat.port == 0 {
+        return false;
+    }
+    let interval = (beat.interval_us / 2).max(1);
+    BEAT_VALUE.store(u64::from(beat.value), Ordering::SeqCst);
+    BEAT_INTERVAL_US.store(interval, Ordering::SeqCst);
+    BEAT_NEXT_US.store(time::now_us() + interval, Ordering::SeqCst);
+    BEAT_PORT.store(u64::from(beat.port), Ordering::SeqCst);
+    x86_64::instructions::interrupts::without_interrupts(|| arm_idle_timer(timer, interval));
+    true
+}
+
+/// Microseconds until the background beat is due (`None`: no beat is set).
+fn until_beat_us(now: u64) -> Option<u64> {
+    if BEAT_PORT.load(Ordering::Relaxed) == 0 {
+        return None;
+    }
+    Some(
+        BEAT_NEXT_US
+            .load(Ordering::Relaxed)
+            .saturating_sub(now)
+            .max(1),
+    )
+}
+
+/// From the timer interrupt: the beat's write when it is due, then the timer armed
+/// for the next one (`wait` re-arms for an earlier deadline of its own).
+fn background_beat() {
+    let port = BEAT_PORT.load(Ordering::Relaxed) as u16;
+    if port == 0 {
+        return;
+    }
+    let now = time::now_us();
+    if now >= BEAT_NEXT_US.load(Ordering::Relaxed) {
+        BEAT_NEXT_US.store(
+            now + BEAT_INTERVAL_US.load(Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+        let value = BEAT_VALUE.load(Ordering::Relaxed) as u32;
+        // SAFETY: the port and value were handed over by the VMMDev driver through
+        // `set_background_beat`: its request port and a prepared request that stays in
+        // place (a static page) for as long as the beat is set. The single core runs
+        // this between two instructions of the main loop, and the host handles the
+        // `out` before the next one, so it never interleaves with the loop's requests.
+        unsafe { x86_64::instructions::port::Port::<u32>::new(port).write(value) };
+    }
+    if let Some(remaining) = until_beat_us(now) {
+        arm_idle_timer(idle_timer(), remaining);
+    }
 }
