@@ -258,12 +258,9 @@ impl Soak {
                         enabled,
                     }
                 };
-                let rejected = screen != 0
-                    || !enabled
-                    || !matches!(
-                        command,
-                        Command::VbvaHint { .. } | Command::Hint { bpp: 0 | 32, .. }
-                    );
+                // Any depth is taken and set at 32 bpp (VirtualBox passes its current
+                // depth in hints), so only the screen and the enabled flag reject.
+                let rejected = screen != 0 || !enabled;
                 if rejected {
                     expected_mode = Some(before);
                 }
