@@ -18,6 +18,7 @@ use crate::sim::{scancode, Sim, SimError, SimOptions};
 use vitrine::app::{Button, Event, InputEvent, Key};
 use vitrine::display::system::SystemDisplay;
 use vitrine::display::Display;
+use vitrine::drivers::vmmdev::hgcm::SLOT_COUNT as HGCM_SLOTS;
 
 /// What one soak did.
 #[derive(Debug, Default, Clone)]
@@ -34,6 +35,10 @@ pub struct SoakReport {
     pub frames_compared: u64,
     /// Power-button presses (each followed by a fresh boot).
     pub reboots: u64,
+    /// VBVA ring errors the host logged after the soak scribbled on the ring.
+    pub vbva_ring_errors: u64,
+    /// Quiescent HGCM pools checked.
+    pub hgcm_checks: u64,
     /// Invariant violations, with the step each happened at.
     pub violations: Vec<String>,
 }
@@ -88,10 +93,17 @@ struct Soak {
     step: u64,
     seed: u64,
     last_draws: u64,
+    /// Print every host action from this step on (replaying a violation).
+    trace_from: Option<u64>,
 }
 
 /// Runs `steps` random host actions from `seed`.
 pub fn run(steps: u64, seed: u64) -> SoakReport {
+    run_traced(steps, seed, None)
+}
+
+/// [`run`], printing every host action from step `trace_from` on.
+pub fn run_traced(steps: u64, seed: u64, trace_from: Option<u64>) -> SoakReport {
     let sim = boot(seed);
     let mut soak = Soak {
         rng: fastrand::Rng::with_seed(seed),
@@ -100,6 +112,7 @@ pub fn run(steps: u64, seed: u64) -> SoakReport {
         step: 0,
         seed,
         last_draws: 0,
+        trace_from,
     };
     while soak.step < steps {
         soak.step += 1;
@@ -114,8 +127,15 @@ pub fn run(steps: u64, seed: u64) -> SoakReport {
     soak.report
 }
 
+/// Video memory of the soak's machine: small, so hostile hints are clamped to
+/// modes whose frames a million steps can compare pixel by pixel (64 MiB let a hint
+/// set 1162x14336), yet room for every valid hint the soak sends.
+const SOAK_VRAM: u32 = 8 << 20;
+
 fn boot(seed: u64) -> Sim {
-    let mut sim = Sim::boot(SimOptions::default())
+    let mut options = SimOptions::default();
+    options.machine.vram_size = SOAK_VRAM;
+    let mut sim = Sim::boot(options)
         .unwrap_or_else(|e| panic!("soak seed {seed}: the kiosk does not boot: {e}"));
     // What the app got while booting (its first Resize) is not the first step's.
     sim.runtime.app_mut().take_events();
@@ -138,7 +158,19 @@ impl Soak {
         (mode.width, mode.height)
     }
 
+    fn trace(&self, what: impl FnOnce() -> String) {
+        if self.trace_from.is_some_and(|from| self.step >= from) {
+            println!("step {}: {}", self.step, what());
+        }
+    }
+
     fn run_command(&mut self, command: &Command) -> bool {
+        self.trace(|| {
+            format!(
+                "{command:?} (host flags {:#x})",
+                self.sim.platform.machine.hgsmi_host_flags()
+            )
+        });
         match self.sim.command(command) {
             Ok(()) => true,
             Err(error) => {
@@ -220,7 +252,9 @@ impl Soak {
                 };
                 let mut last = before;
                 for _ in 0..count {
-                    last = (self.rng.u32(80..=240) * 8, self.rng.u32(60..=150) * 8);
+                    // 640x480 to 1280x800: every size fits SOAK_VRAM.
+                    last = (self.rng.u32(80..=160) * 8, self.rng.u32(60..=100) * 8);
+                    self.trace(|| format!("host resize {last:?}"));
                     self.sim.platform.machine.resize(0, last.0, last.1);
                 }
                 self.report.hints.0 += u64::from(count);
@@ -276,6 +310,7 @@ impl Soak {
                 // Host command floods: good-looking and bad offsets.
                 for _ in 0..self.rng.u32(1..=8) {
                     let offset = self.rng.u32(..);
+                    self.trace(|| format!("host command offset {offset:#x}"));
                     self.sim.platform.machine.inject_host_command_offset(offset);
                 }
                 if let Err(error) = self.sim.settle() {
@@ -287,7 +322,13 @@ impl Soak {
                 let (vx, vy) = (self.rng.i32(-100..70000), self.rng.i32(-100..70000));
                 self.run_command(&Command::MouseRaw(vx, vy));
             }
-            840..=998 => {
+            840..=869 => self.guest_property_change(),
+            870..=884 => {
+                if !self.vbva_ring_error() {
+                    return;
+                }
+            }
+            885..=998 => {
                 let ms = self.rng.u64(1..=1500);
                 self.run_command(&Command::Wait(ms));
             }
@@ -301,6 +342,69 @@ impl Soak {
             }
         }
         self.check(expected_inputs, expected_mode, max_resizes, before);
+    }
+
+    /// `VBoxManage guestproperty set/unset` on what the kiosk reads (title, page),
+    /// on keys it does not know, with empty, long and odd values.
+    fn guest_property_change(&mut self) {
+        const NAMES: &[&str] = &[
+            "/Vitrine/Config/title",
+            "/Vitrine/Config/page",
+            "/Vitrine/Config/unknown",
+            "/Vitrine/Other",
+        ];
+        let name = NAMES[self.rng.usize(0..NAMES.len())].to_string();
+        if self.rng.u8(0..5) == 0 {
+            self.run_command(&Command::GuestPropDelete(name));
+            return;
+        }
+        let value = match self.rng.u8(0..6) {
+            0 => String::new(),
+            1 => "x".repeat(self.rng.usize(100..1100)),
+            2 => format!("{}", self.rng.u32(..)),
+            3 => "\u{e9}t\u{e9} \u{2603}".to_string(),
+            _ => format!("Soak {}", self.rng.u16(..)),
+        };
+        self.run_command(&Command::GuestPropSet { name, value });
+    }
+
+    /// Something scribbles on the VBVA ring's free-record index just before the
+    /// host flushes it: the host logs the error and disables VBVA (vbvaFlush); the
+    /// guest must take the screen back with a full repaint (checked at its next
+    /// frame). Returns false when the step failed (already reported).
+    fn vbva_ring_error(&mut self) -> bool {
+        const INDEX_RECORD_FREE: u64 = 276;
+        let ring = match self.sim.runtime.display() {
+            SystemDisplay::Vbva(display) => display.vbva().layout().ring.offset,
+            _ => return true,
+        };
+        let machine = &mut self.sim.platform.machine;
+        let at = u64::from(machine.config().vram_base) + u64::from(ring) + INDEX_RECORD_FREE;
+        let mut old = [0; 4];
+        machine.read_phys(at, &mut old);
+        // Beyond the 64 records, so the host's check trips (an index inside the ring
+        // would not be an error the host can see: it would replay stale records).
+        let bad = 64 + self.rng.u32(0..100_000);
+        let host_had_ring = self.sim.platform.machine.vbva().ring_enabled(0);
+        self.trace(|| format!("vbva ring error: indexRecordFree -> {bad}"));
+        let machine = &mut self.sim.platform.machine;
+        machine.write_phys(at, &bad.to_le_bytes());
+        machine.refresh_display();
+        let errors = machine.take_protocol_errors();
+        machine.write_phys(at, &old);
+        if errors.len() != usize::from(host_had_ring) {
+            self.violation(format!(
+                "a ring error (host ring enabled: {host_had_ring}) gave {errors:?}"
+            ));
+        }
+        self.report.vbva_ring_errors += errors.len() as u64;
+        match self.sim.settle() {
+            Ok(()) => true,
+            Err(error) => {
+                self.sim_failed(error);
+                false
+            }
+        }
     }
 
     fn hostile_dimension(&mut self) -> u32 {
@@ -366,6 +470,7 @@ impl Soak {
                 ));
             }
         }
+        self.check_hgcm();
         let dropped = self.sim.runtime.queue_mut().dropped();
         if dropped != 0 {
             self.violation(format!("{dropped} input events dropped"));
@@ -374,6 +479,33 @@ impl Soak {
         if draws != self.last_draws {
             self.last_draws = draws;
             self.compare_frames();
+        }
+    }
+
+    /// At quiescence (nothing in flight but the config wait) the guest's HGCM pool
+    /// holds exactly that wait and the host exactly one outstanding command.
+    fn check_hgcm(&mut self) {
+        let Some(props) = self
+            .sim
+            .runtime
+            .sources_mut()
+            .vbox
+            .as_ref()
+            .and_then(|v| v.guest_properties())
+        else {
+            return;
+        };
+        if !props.is_quiet() || props.client_id().is_none() {
+            return;
+        }
+        self.report.hgcm_checks += 1;
+        let (free, quarantined) = (props.hgcm().free_slots(), props.hgcm().quarantined_slots());
+        let host = self.sim.platform.machine.hgcm().outstanding();
+        if free != HGCM_SLOTS - 1 || quarantined != 0 || host != 1 {
+            self.violation(format!(
+                "HGCM not free at quiescence: guest pool {free}/{HGCM_SLOTS} free, \
+                 {quarantined} quarantined; host holds {host} commands"
+            ));
         }
     }
 
@@ -420,10 +552,17 @@ fn first_difference(
     (0..height as usize).find_map(|y| {
         let guest_row = &guest[y * pitch..y * pitch + row_bytes];
         let host_row = &host[y * row_bytes..(y + 1) * row_bytes];
-        guest_row
-            .chunks_exact(4)
-            .zip(host_row.chunks_exact(4))
-            .position(|(g, h)| g[2] != h[0] || g[1] != h[1] || g[0] != h[2])
-            .map(|x| (x, y))
+        // Whole-row test first, on 32-bit words and branch-free so it vectorises
+        // (every frame of a million-step soak goes through here); the position only
+        // on a mismatch. Guest XRGB in memory is B,G,R,X; the host's RGBA is R,G,B,A.
+        let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let as_guest = |rgba: u32| (rgba & 0xFF00) | (rgba >> 16 & 0xFF) | (rgba & 0xFF) << 16;
+        let differs = |(g, h): (&[u8], &[u8])| (word(g) ^ as_guest(word(h))) & 0x00FF_FFFF != 0;
+        let pixels = || guest_row.chunks_exact(4).zip(host_row.chunks_exact(4));
+        let any = pixels().fold(0u32, |acc, (g, h)| acc | (word(g) ^ as_guest(word(h))));
+        if any & 0x00FF_FFFF == 0 {
+            return None;
+        }
+        pixels().position(differs).map(|x| (x, y))
     })
 }

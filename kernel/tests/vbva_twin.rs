@@ -498,6 +498,27 @@ fn a_host_hint_raises_the_irq_and_is_read_back() {
 }
 
 #[test]
+fn a_hint_raised_while_the_irq_is_still_up_is_seen_in_the_same_service() {
+    // Soak seed 6 step 852: a host-command flood left IRQ set; the hint after it only
+    // waited in the host's pending flags, which come back with IRQ on the acknowledge
+    // (DevVGA keeps the line up). The driver must see it then, not at a later wake-up.
+    let (mut hal, mut vbva) = brought_up();
+    set_mode(&mut hal, &mut vbva, 1024, 768);
+    hal.machine.inject_host_command_offset(0xCB41_21AA);
+    hal.machine.inject_host_command_offset(0x8420_4587);
+    hal.machine.resize_hint(ResizeHint::window(0, 1280, 800));
+    let notes = vbva.service_irq(&mut hal);
+    assert!(notes.irq && notes.mode_hint, "{notes:?}");
+    assert!(
+        !hal.machine.irq_asserted(DeviceId::Vga),
+        "everything acknowledged"
+    );
+    let hint = vbva.query_mode_hint(&mut hal).unwrap().expect("a hint");
+    assert_eq!((hint.width, hint.height), (1280, 800));
+    hal.machine.assert_no_protocol_errors();
+}
+
+#[test]
 fn resize_storm_ends_in_the_last_hint_with_the_pool_full() {
     let (mut hal, mut vbva) = brought_up();
     set_mode(&mut hal, &mut vbva, 1024, 768);

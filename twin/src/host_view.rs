@@ -181,7 +181,10 @@ impl ScreenPicture {
                 // The common case, without the per-pixel format dispatch (the soak and
                 // the fuzzers repaint millions of frames).
                 for (px, bgrx) in out.chunks_exact_mut(4).zip(row.chunks_exact(4)) {
-                    px.copy_from_slice(&[bgrx[2], bgrx[1], bgrx[0], 0xFF]);
+                    // B,G,R,X -> R,G,B,0xFF on whole words, so it vectorises.
+                    let v = u32::from_le_bytes([bgrx[0], bgrx[1], bgrx[2], bgrx[3]]);
+                    let rgba = (v & 0xFF00) | (v >> 16 & 0xFF) | (v & 0xFF) << 16 | 0xFF00_0000;
+                    px.copy_from_slice(&rgba.to_le_bytes());
                 }
                 continue;
             }

@@ -1,4 +1,4 @@
-//! `vitrine-soak --steps N [--seed S]`: the soak (see `vitrine_hosted::soak`); what
+//! `vitrine-soak --steps N [--seed S] [--trace-from STEP]`: the soak (see `vitrine_hosted::soak`); what
 //! `cargo xtask soak` runs. Prints one `soak ...` summary line and every violation;
 //! exits non-zero on any.
 
@@ -16,12 +16,13 @@ fn main() {
     let steps = value("--steps").unwrap_or(10_000);
     let seed = value("--seed").unwrap_or(1);
     let started = std::time::Instant::now();
-    let report = vitrine_hosted::soak::run(steps, seed);
+    let trace_from = value("--trace-from");
+    let report = vitrine_hosted::soak::run_traced(steps, seed, trace_from);
     for violation in report.violations.iter().filter(|v| !v.is_empty()) {
         println!("violation: {violation}");
     }
     println!(
-        "soak seed={seed} steps={} guest_steps={} inputs_checked={} hints_valid={} hints_hostile={} frames_compared={} reboots={} violations={} seconds={:.0}",
+        "soak seed={seed} steps={} guest_steps={} inputs_checked={} hints_valid={} hints_hostile={} frames_compared={} reboots={} vbva_ring_errors={} hgcm_checks={} violations={} seconds={:.0}",
         report.steps,
         report.guest_steps,
         report.inputs_checked,
@@ -29,6 +30,8 @@ fn main() {
         report.hints.1,
         report.frames_compared,
         report.reboots,
+        report.vbva_ring_errors,
+        report.hgcm_checks,
         report.violations.len(),
         started.elapsed().as_secs_f64()
     );

@@ -136,6 +136,10 @@ pub struct ModeHint {
     pub enabled: bool,
 }
 
+/// Acknowledge rounds [`Vbva::service_irq`] makes before leaving the rest for its
+/// next call.
+const MAX_IRQ_ROUNDS: usize = 4;
+
 /// What [`Vbva::service_irq`] found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HostNotifications {
@@ -556,17 +560,23 @@ impl Vbva {
     /// commands, and acknowledges the interrupt. Safe to call when the shared line
     /// fired for another device, and from a periodic poll.
     pub fn service_irq(&mut self, io: &mut impl PortIo) -> HostNotifications {
-        let flags = self.hgsmi.host_flags();
-        let mut notes = HostNotifications {
-            irq: flags.contains(HostFlags::IRQ),
-            ..HostNotifications::default()
-        };
-        if flags.contains(HostFlags::COMMANDS_PENDING) {
-            notes.host_commands = self.process_host_commands(io);
-        }
-        if notes.irq {
+        let mut notes = HostNotifications::default();
+        // Reasons raised while IRQ was still set wait in the host and come back with
+        // IRQ on the acknowledge (DevVGA keeps the line up): service them now, not at
+        // the next wake-up, which may be far off when nothing else happens. Bounded:
+        // a host that re-raises forever gets the rest at the next call.
+        for _ in 0..MAX_IRQ_ROUNDS {
+            let flags = self.hgsmi.host_flags();
+            notes.irq |= flags.contains(HostFlags::IRQ);
+            if flags.contains(HostFlags::COMMANDS_PENDING) {
+                notes.host_commands += self.process_host_commands(io);
+            }
+            if !flags.contains(HostFlags::IRQ) {
+                break;
+            }
             // Old hosts never cleared HOTPLUG; Linux trusts it only without VSYNC.
-            notes.mode_hint = flags.intersects(HostFlags::HOTPLUG | HostFlags::CURSOR_CAPABILITIES)
+            notes.mode_hint |= flags
+                .intersects(HostFlags::HOTPLUG | HostFlags::CURSOR_CAPABILITIES)
                 && !flags.contains(HostFlags::VSYNC);
             self.hgsmi.acknowledge_irq(io);
         }
