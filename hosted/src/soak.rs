@@ -117,6 +117,13 @@ pub fn run_traced(steps: u64, seed: u64, trace_from: Option<u64>) -> SoakReport 
     while soak.step < steps {
         soak.step += 1;
         soak.one_step();
+        if soak.step.is_multiple_of(100_000) {
+            eprintln!(
+                "soak seed {seed}: {} steps, {} violations",
+                soak.step,
+                soak.report.violations.len()
+            );
+        }
         if soak.step.is_multiple_of(1000) {
             // Keep the per-thread transcript from growing over a million steps.
             crate::status_capture::install();

@@ -155,6 +155,7 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
 
     let acpi = acpi::discover(boot.rsdp);
     let power = acpi.power;
+    crate::arch::recovery::set_reset_register(power.reset);
     interrupts::init(acpi.interrupts);
     x86_64::instructions::interrupts::enable();
     log::debug!("t_us={} after ACPI and interrupt set-up", time::now_us());

@@ -154,6 +154,7 @@ mod tests {
             pm1a_control_port: Some(0x604),
             pm1b_control_port: None,
             s5_sleep_types: s5,
+            reset: None,
             button: Some(PowerButtonInfo {
                 pm1a_event: Pm1EventBlock {
                     status_port: 0x600,

@@ -30,6 +30,7 @@ fn virtualbox_power_info() -> PowerInfo {
         pm1a_control_port: Some(acpi::PM1A_CONTROL),
         pm1b_control_port: None,
         s5_sleep_types: Some((acpi::S5_SLEEP_TYPE, acpi::S5_SLEEP_TYPE)),
+        reset: None,
         button: Some(PowerButtonInfo {
             pm1a_event: Pm1EventBlock {
                 status_port: acpi::PM1A_STATUS,

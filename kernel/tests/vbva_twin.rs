@@ -882,6 +882,35 @@ fn the_backend_turns_a_host_hint_into_one_mode_request() {
     hal.machine.assert_no_protocol_errors();
 }
 
+#[test]
+fn a_hint_sent_while_the_host_had_vbva_off_is_queried_when_it_is_back() {
+    // Soak seed 6 step 13876: a ring error made the host drop VBVA and our caps; a
+    // hint then raised no IRQ, and was applied only when a later one did.
+    let (mut hal, mut display) = backend(16 * MIB, 1024, 768);
+    let mut queue = EventQueue::new();
+    display.poll(&mut hal, 0, &mut queue);
+    assert_eq!(queue.take_mode_request(), None);
+    let ring = display.vbva().layout().ring.offset as usize;
+    hal.vram().write_u32(ring + 276, 100);
+    hal.machine.refresh_display();
+    assert_eq!(hal.machine.take_protocol_errors().len(), 1);
+    hal.vram().write_u32(ring + 276, 0);
+    hal.machine.resize_hint(ResizeHint::window(0, 1280, 800));
+    assert!(!hal.machine.irq_asserted(DeviceId::Vga), "no caps, no IRQ");
+    let fired = hal.take_fired();
+    display.poll(&mut hal, fired, &mut queue);
+    assert_eq!(queue.take_mode_request(), None);
+    // The next frame switches VBVA back on; the poll after it asks for the hint.
+    display
+        .present(&mut hal, &[DisplayRect::new(0, 0, 8, 8)])
+        .unwrap();
+    assert!(hal.machine.vbva().ring_enabled(0));
+    let fired = hal.take_fired();
+    display.poll(&mut hal, fired, &mut queue);
+    assert_eq!(queue.take_mode_request(), Some((1280, 800)));
+    hal.machine.assert_no_protocol_errors();
+}
+
 // ---- The runtime loop on the VBVA backend ----
 
 /// Draws a 16×16 marker in the bottom-right corner after each resize; counts redraws.

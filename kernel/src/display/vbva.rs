@@ -247,7 +247,11 @@ impl Display for VbvaDisplay {
             )
         });
         match self.vbva.present(hal, rects) {
-            Ok(_) => Ok(()),
+            Ok(stats) => {
+                // A hint sent while the host had VBVA off raised no IRQ.
+                self.recheck_hint |= stats.reenabled;
+                Ok(())
+            }
             Err(VbvaError::RingStuck { unsent }) => {
                 // Nothing is lost: the next frame repaints everything.
                 log::warn!("vbva display: {unsent} rects not sent; full repaint next frame");

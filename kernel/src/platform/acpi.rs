@@ -65,6 +65,109 @@ pub struct PowerInfo {
     pub s5_sleep_types: Option<(u8, u8)>,
     /// The fixed-feature power button's registers, when the FADT gives usable ones.
     pub button: Option<PowerButtonInfo>,
+    /// The FADT's reset register, when the table has one, says it is supported and
+    /// it passes the checks in [`reset_register`].
+    pub reset: Option<ResetRegister>,
+}
+
+/// Where the FADT's RESET_REG lives (ACPI 5.2.3.2 Generic Address Structure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetAddress {
+    /// An I/O port.
+    Io(u16),
+    /// A byte of memory (identity-mapped, checked at discovery).
+    Memory(u64),
+    /// A byte of PCI configuration space on segment 0, bus 0.
+    PciConfig {
+        /// Device number (0..32).
+        device: u8,
+        /// Function number (0..8).
+        function: u8,
+        /// Register offset (0..256).
+        offset: u8,
+    },
+}
+
+/// The FADT's reset register and the value that resets the machine when written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResetRegister {
+    /// The register.
+    pub address: ResetAddress,
+    /// RESET_VALUE.
+    pub value: u8,
+}
+
+/// FADT Flags (offset 112) bit RESET_REG_SUP.
+const FADT_RESET_REG_SUPPORTED: u32 = 1 << 10;
+/// Offsets of Flags, RESET_REG and RESET_VALUE in the FADT (ACPI 5.2.9).
+const FADT_FLAGS: usize = 112;
+const FADT_RESET_REG: usize = 116;
+const FADT_RESET_VALUE: usize = 128;
+
+/// The reset register from the FADT's bytes, or `None` (with a log line saying why)
+/// when the table is too short to hold one (ACPI 1.0), does not claim support, or
+/// describes something we cannot or should not write: not an 8-bit register at bit
+/// 0 (the spec allows nothing else), address 0, a port above 0xFFFF, memory
+/// `reachable` refuses, a PCI address beyond device 31 / function 7 / offset 255,
+/// another address space.
+pub fn reset_register(fadt: &[u8], reachable: impl Fn(u64, u64) -> bool) -> Option<ResetRegister> {
+    let length = fadt
+        .get(4..8)
+        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        .min(fadt.len());
+    if length <= FADT_RESET_VALUE {
+        log::info!("acpi: FADT of {length} bytes has no reset register");
+        return None;
+    }
+    let le32 = |at: usize| u32::from_le_bytes([fadt[at], fadt[at + 1], fadt[at + 2], fadt[at + 3]]);
+    if le32(FADT_FLAGS) & FADT_RESET_REG_SUPPORTED == 0 {
+        log::info!("acpi: FADT says the reset register is not supported");
+        return None;
+    }
+    let gas = &fadt[FADT_RESET_REG..FADT_RESET_REG + 12];
+    let (space, bit_width, bit_offset) = (gas[0], gas[1], gas[2]);
+    let address = u64::from(le32(FADT_RESET_REG + 4)) | u64::from(le32(FADT_RESET_REG + 8)) << 32;
+    let value = fadt[FADT_RESET_VALUE];
+    let refuse = |why: &str| {
+        log::warn!(
+            "acpi: reset register space={space} width={bit_width} offset={bit_offset} \
+             address={address:#x} {why}; not used"
+        );
+        None
+    };
+    if bit_width != 8 || bit_offset != 0 {
+        return refuse("is not an 8-bit register at bit 0");
+    }
+    if address == 0 {
+        return refuse("has address 0");
+    }
+    let address = match space {
+        0 if reachable(address, 1) => ResetAddress::Memory(address),
+        0 => return refuse("is memory the kernel has not mapped"),
+        1 => match u16::try_from(address) {
+            Ok(port) => ResetAddress::Io(port),
+            Err(_) => return refuse("is beyond the I/O space"),
+        },
+        2 => {
+            // Device in bits 32..47, function in 16..31, offset in 0..15.
+            let (device, function, offset) = (
+                address >> 32 & 0xFFFF,
+                address >> 16 & 0xFFFF,
+                address & 0xFFFF,
+            );
+            if device >= 32 || function >= 8 || offset >= 256 || address >> 48 != 0 {
+                return refuse("is not a PCI configuration register on bus 0");
+            }
+            ResetAddress::PciConfig {
+                device: device as u8,
+                function: function as u8,
+                offset: offset as u8,
+            }
+        }
+        _ => return refuse("is in an address space we do not write"),
+    };
+    log::info!("acpi: reset register {address:?} value {value:#x}");
+    Some(ResetRegister { address, value })
 }
 
 /// One PM1 event block: a status register and, half the block further on, the
@@ -419,7 +522,7 @@ fn read_tables<H: AcpiHandler>(
         Ok(_) if !madt_long_enough(&tables) => {
             log::warn!("acpi: MADT shorter than its fixed part; falling back to the 8259 PIC")
         }
-        Ok(madt) => info.interrupts = interrupt_model(mapped_bytes(&madt), reachable),
+        Ok(madt) => info.interrupts = interrupt_model(mapped_bytes(&madt), &reachable),
         Err(error) => log::warn!("acpi: no usable MADT ({error:?}); falling back to the 8259 PIC"),
     }
     if !fadt_long_enough(&tables) {
@@ -427,8 +530,11 @@ fn read_tables<H: AcpiHandler>(
         return info;
     }
     match tables.find_table::<Fadt>() {
-        Ok(fadt) if !fadt_lengths_plausible(mapped_bytes(&fadt)) => {}
+        Ok(fadt) if !fadt_lengths_plausible(mapped_bytes(&fadt)) => {
+            info.power.reset = reset_register(mapped_bytes(&fadt), &reachable);
+        }
         Ok(fadt) => {
+            info.power.reset = reset_register(mapped_bytes(&fadt), &reachable);
             info.power.button = power_button_info(&raw_fixed_events(&fadt));
             info.power.pm1a_control_port = fadt
                 .pm1a_control_block()
@@ -805,6 +911,111 @@ mod tests {
     fn discover_in(tables_and_rsdp: &(Tables, u64)) -> AcpiInfo {
         // SAFETY: every address in the tables points into `tables_and_rsdp.0`.
         unsafe { discover_with(HostMemory, tables_and_rsdp.1, |_, _| true) }
+    }
+
+    /// A revision-4 FADT of 244 bytes with RESET_REG = (space, width, offset,
+    /// address), RESET_VALUE 6, and RESET_REG_SUP as given.
+    fn fadt_with_reset(supported: bool, space: u8, width: u8, offset: u8, address: u64) -> Vec<u8> {
+        let mut table = vec![0u8; 244];
+        table[..4].copy_from_slice(b"FACP");
+        table[4..8].copy_from_slice(&244u32.to_le_bytes());
+        table[8] = 4;
+        let flags: u32 = if supported { 1 << 10 } else { 0 };
+        table[112..116].copy_from_slice(&flags.to_le_bytes());
+        table[116..120].copy_from_slice(&[space, width, offset, 1]);
+        table[120..128].copy_from_slice(&address.to_le_bytes());
+        table[128] = 6;
+        table
+    }
+
+    #[test]
+    fn reads_the_reset_register_in_each_address_space() {
+        let anywhere = |_, _| true;
+        let io = fadt_with_reset(true, 1, 8, 0, 0xCF9);
+        assert_eq!(
+            reset_register(&io, anywhere),
+            Some(ResetRegister {
+                address: ResetAddress::Io(0xCF9),
+                value: 6
+            })
+        );
+        let memory = fadt_with_reset(true, 0, 8, 0, 0xFED0_0000);
+        assert_eq!(
+            reset_register(&memory, anywhere).map(|r| r.address),
+            Some(ResetAddress::Memory(0xFED0_0000))
+        );
+        // Device 31, function 2, offset 0x44.
+        let pci = fadt_with_reset(true, 2, 8, 0, 31 << 32 | 2 << 16 | 0x44);
+        assert_eq!(
+            reset_register(&pci, anywhere).map(|r| r.address),
+            Some(ResetAddress::PciConfig {
+                device: 31,
+                function: 2,
+                offset: 0x44
+            })
+        );
+    }
+
+    #[test]
+    fn bad_reset_registers_are_not_used() {
+        let anywhere = |_, _| true;
+        for (what, table) in [
+            ("not supported", fadt_with_reset(false, 1, 8, 0, 0xCF9)),
+            ("16-bit", fadt_with_reset(true, 1, 16, 0, 0xCF9)),
+            ("bit offset 1", fadt_with_reset(true, 1, 8, 1, 0xCF9)),
+            ("address 0", fadt_with_reset(true, 1, 8, 0, 0)),
+            (
+                "port above 0xffff",
+                fadt_with_reset(true, 1, 8, 0, 0x1_0CF9),
+            ),
+            (
+                "PCI device 32",
+                fadt_with_reset(true, 2, 8, 0, 32 << 32 | 0x44),
+            ),
+            (
+                "PCI function 8",
+                fadt_with_reset(true, 2, 8, 0, 8 << 16 | 0x44),
+            ),
+            ("PCI offset 256", fadt_with_reset(true, 2, 8, 0, 0x100)),
+            ("embedded controller", fadt_with_reset(true, 3, 8, 0, 0x66)),
+        ] {
+            assert_eq!(reset_register(&table, anywhere), None, "{what}");
+        }
+        // Memory the kernel has not mapped.
+        let memory = fadt_with_reset(true, 0, 8, 0, 0xFED0_0000);
+        assert_eq!(reset_register(&memory, |_, _| false), None);
+        // An ACPI 1.0 FADT (116 bytes) has no reset register, and a table whose length
+        // claims more than the bytes we have is read only as far as they go.
+        let mut short = fadt_with_reset(true, 1, 8, 0, 0xCF9);
+        short[4..8].copy_from_slice(&116u32.to_le_bytes());
+        assert_eq!(reset_register(&short, anywhere), None);
+        let truncated = &fadt_with_reset(true, 1, 8, 0, 0xCF9)[..120];
+        assert_eq!(reset_register(truncated, anywhere), None);
+        assert_eq!(reset_register(&[], anywhere), None);
+    }
+
+    #[test]
+    fn discovery_passes_the_fadt_reset_register_on() {
+        let mut fadt = fadt_v1(9, 0xb2, 0xf1, 0x600, 4);
+        // Make it a revision-2+ FADT long enough for X_ fields (all zero: the
+        // crate falls back to the 32-bit blocks) with RESET_REG = I/O 0xCF9.
+        fadt.resize(244, 0);
+        fadt[4..8].copy_from_slice(&244u32.to_le_bytes());
+        fadt[8] = 3;
+        fadt[112..116].copy_from_slice(&(1u32 << 10).to_le_bytes());
+        fadt[116..120].copy_from_slice(&[1, 8, 0, 1]);
+        fadt[120..128].copy_from_slice(&0xCF9u64.to_le_bytes());
+        fadt[128] = 6;
+        checksum_fix(&mut fadt, 9);
+        fadt.resize(512, 0);
+        let built = build_all(&[sdt(b"APIC", &madt_body(true)), fadt], false);
+        assert_eq!(
+            discover_in(&built).power.reset,
+            Some(ResetRegister {
+                address: ResetAddress::Io(0xCF9),
+                value: 6
+            })
+        );
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! After a panic or CPU exception has been reported on serial: the error page on the
 //! framebuffer the runtime last published, the restart record in CMOS, the delay and
-//! the reset (keyboard controller, then PCI reset control, then a triple fault).
+//! the reset (the FADT's reset register, then the keyboard controller, then PCI reset
+//! control, then a triple fault).
 //! The policy is `on-fault=` (see `boot::cmdline::OnFault`); the logic is in
 //! `crate::recovery`.
 
 use core::fmt::Write;
-use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
@@ -14,6 +15,7 @@ use x86_64::instructions::port::Port;
 use super::{fault, time};
 use crate::boot::cmdline::OnFault;
 use crate::drivers::serial;
+use crate::platform::acpi::{ResetAddress, ResetRegister};
 use crate::recovery::{self, Decision, ErrorPage, PublishedScreen, RestartRecord};
 use crate::testing::QemuExitCode;
 
@@ -26,6 +28,66 @@ static POLICY: AtomicU32 = AtomicU32::new(0);
 static RESTART_SECONDS: AtomicU32 = AtomicU32::new(0);
 /// Set once recovery started: a fault during the error page goes straight on.
 static RECOVERING: AtomicBool = AtomicBool::new(false);
+
+/// The FADT's reset register, as plain words the fault path can read without locks:
+/// kind (0 none, 1 I/O, 2 memory, 3 PCI config) | value << 8 | PCI device << 16 |
+/// function << 21 | offset << 24; and the port or memory address.
+static RESET_REGISTER: AtomicU32 = AtomicU32::new(0);
+static RESET_REGISTER_ADDRESS: AtomicU64 = AtomicU64::new(0);
+
+/// Remembers the reset register ACPI discovery found (checked there), for [`reset`].
+pub fn set_reset_register(register: Option<ResetRegister>) {
+    let (kind, address) = match register.map(|r| r.address) {
+        None => (0, 0),
+        Some(ResetAddress::Io(port)) => (1, u64::from(port)),
+        Some(ResetAddress::Memory(address)) => (2, address),
+        Some(ResetAddress::PciConfig {
+            device,
+            function,
+            offset,
+        }) => (
+            3 | u32::from(device & 0x1F) << 16
+                | u32::from(function & 7) << 21
+                | u32::from(offset) << 24,
+            0,
+        ),
+    };
+    let value = register.map_or(0, |r| u32::from(r.value));
+    RESET_REGISTER.store(0, Ordering::SeqCst);
+    RESET_REGISTER_ADDRESS.store(address, Ordering::SeqCst);
+    RESET_REGISTER.store(kind | value << 8, Ordering::SeqCst);
+}
+
+/// Writes the reset value to the FADT's reset register, if there is one. Returns
+/// whether it wrote.
+fn write_reset_register() -> bool {
+    let word = RESET_REGISTER.load(Ordering::SeqCst);
+    let address = RESET_REGISTER_ADDRESS.load(Ordering::SeqCst);
+    let value = (word >> 8) as u8;
+    match word & 0xFF {
+        1 => {
+            // SAFETY: the port the firmware's FADT names as its reset register.
+            unsafe { Port::<u8>::new(address as u16).write(value) };
+        }
+        2 => {
+            // SAFETY: the FADT's memory reset register; discovery checked that the
+            // byte is identity-mapped.
+            unsafe { (address as *mut u8).write_volatile(value) };
+        }
+        3 => {
+            let (device, function, offset) = (word >> 16 & 0x1F, word >> 21 & 7, word >> 24);
+            // SAFETY: PCI configuration mechanism #1 on bus 0, the register the FADT
+            // names; the dword address is aligned, the byte written within it.
+            unsafe {
+                Port::<u32>::new(0xCF8)
+                    .write(0x8000_0000 | device << 11 | function << 8 | (offset & 0xFC));
+                Port::<u8>::new(0xCFC + (offset & 3) as u16).write(value);
+            }
+        }
+        _ => return false,
+    }
+    true
+}
 
 fn cmos_read(register: u8) -> u8 {
     // SAFETY: CMOS index/data ports; bit 7 of the index keeps NMIs masked.
@@ -191,10 +253,21 @@ pub fn after_failure(what: &str, fields: core::fmt::Arguments) -> ! {
     }
 }
 
-/// Resets the machine: keyboard controller pulse, PCI reset control (0xCF9), then a
-/// triple fault (an empty IDT and an exception).
+/// Resets the machine: the FADT's reset register (when ACPI gave a usable one), a
+/// keyboard controller pulse, PCI reset control (0xCF9), then a triple fault (an
+/// empty IDT and an exception), each given 100 ms before the next is tried.
 pub fn reset() -> ! {
     serial::write_str("[recovery] resetting\n");
+    if write_reset_register() {
+        serial::write_str("[recovery] wrote the ACPI reset register\n");
+        let until = time::now_us() + 100_000;
+        while time::now_us() < until {
+            core::hint::spin_loop();
+        }
+        serial::write_str(
+            "[recovery] the ACPI reset register did not reset; trying the keyboard controller\n",
+        );
+    }
     // SAFETY: i8042 status/command ports; 0xFE pulses the CPU reset line.
     unsafe {
         let mut status = Port::<u8>::new(0x64);

@@ -158,6 +158,10 @@ pub struct PresentStats {
     pub records: usize,
     /// VBVA_FLUSH commands sent (one per frame, more when the ring filled up).
     pub flushes: usize,
+    /// The host had switched VBVA off (a ring error) and it was switched back on.
+    /// Our caps were dropped meanwhile, so a mode hint sent then raised no IRQ:
+    /// query it now.
+    pub reenabled: bool,
 }
 
 /// The VBVA driver for screen 0 of the VirtualBox VGA.
@@ -393,6 +397,7 @@ impl Vbva {
             if !self.ring_enabled {
                 return Ok(stats);
             }
+            stats.reenabled = true;
             let whole = Rectangle::new(Point::zero(), Size::new(mode.width, mode.height));
             if let Some(record) = clip(whole) {
                 if !self.push_record(io, &record, &mut stats)? {
