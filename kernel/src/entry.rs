@@ -44,10 +44,14 @@ unsafe extern "Rust" {
 pub fn ready(boot: &BootInfo) {
     crate::status!("ready t_us={}", time::now_us());
     match boot.cmdline.test_fault {
-        // The late test faults fire after the first frame of the first boot; the
-        // test exit then belongs to the boot after the restart.
-        Some(kind) if kind.is_late() && crate::recovery::restart_count() == 0 => {
-            LATE_FAULT_IS_PANIC.store(kind == TestFault::LatePanic, Ordering::SeqCst);
+        // The late test faults fire after the first frame of the first boot (of
+        // every boot for loop-panic); the test exit then belongs to the boot after
+        // the restart.
+        Some(kind)
+            if kind.is_late()
+                && (crate::recovery::restart_count() == 0 || kind == TestFault::LoopPanic) =>
+        {
+            LATE_FAULT_IS_PANIC.store(kind != TestFault::LatePageFault, Ordering::SeqCst);
             crate::recovery::arm_fault_after_frame(raise_late_fault);
         }
         _ => exit_if_requested(boot, "ready"),
@@ -96,6 +100,7 @@ fn trigger_test_fault(kind: TestFault) {
             }
             TestFault::Panic => panic!("test-fault=panic asked for a panic"),
             TestFault::LatePanic => panic!("test-fault=late-panic asked for a panic"),
+            TestFault::LoopPanic => panic!("test-fault=loop-panic asked for a panic"),
         }
     }
 }

@@ -293,5 +293,7 @@ pub fn draw_error_page<D: DrawTarget<Color = Rgb888>>(target: &mut D, page: &Err
     line(&next, big, 30);
 }
 
+pub mod handover;
+
 #[cfg(test)]
 mod tests;

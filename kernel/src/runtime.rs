@@ -612,6 +612,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             status!("display present_error error={:?}", error);
         }
         publish_screen(self.display.canvas().framebuffer());
+        crate::recovery::handover::publish(self.display.fault_handover());
         crate::recovery::fire_armed_fault();
         let report = FrameReport {
             n: self.info.counts.frames,

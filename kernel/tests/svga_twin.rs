@@ -91,6 +91,41 @@ fn window_matches_vram(hal: &mut TwinHal) -> usize {
     wrong
 }
 
+/// What a fault shows: the error page.
+fn error_page() -> vitrine::recovery::ErrorPage<'static> {
+    vitrine::recovery::ErrorPage {
+        what: "panic",
+        fields: "msg=\"test\"",
+        restarts: 0,
+        restart_in: Some(10),
+        staying_because: None,
+    }
+}
+
+#[test]
+fn an_error_page_drawn_at_a_fault_reaches_the_window_through_traces() {
+    // The fault path draws into VRAM without UPDATE commands; VirtualBox shows
+    // nothing of it unless TRACES is on, which the handover sets before drawing.
+    for graphics in [GraphicsController::VmSvga, GraphicsController::VBoxSvga] {
+        let mut hal = hal(graphics, SvgaHost::VirtualBox, 2 << 20);
+        let info = pci(&mut hal);
+        let mut display = SvgaDisplay::new(&mut hal, &info, 800, 600).unwrap();
+        display.show_host_pointer(&mut hal, false);
+        let dirty = display.canvas().take_dirty();
+        display.present(&mut hal, &dirty).unwrap();
+        let handover = display.fault_handover();
+        assert_eq!(handover.name(), "svga-traces", "{graphics:?}");
+        // Without the handover the window keeps the old picture.
+        vitrine::recovery::draw_error_page(display.canvas(), &error_page());
+        assert_ne!(window_matches_vram(&mut hal), 0, "{graphics:?}");
+        handover.before_page(&mut hal);
+        vitrine::recovery::draw_error_page(display.canvas(), &error_page());
+        assert!(handover.after_page(&mut hal));
+        assert_eq!(window_matches_vram(&mut hal), 0, "{graphics:?}");
+        hal.machine.assert_no_protocol_errors();
+    }
+}
+
 #[test]
 fn both_virtualbox_personalities_come_up_with_the_alpha_cursor() {
     for graphics in [GraphicsController::VmSvga, GraphicsController::VBoxSvga] {

@@ -6,7 +6,7 @@
 mod twin_hal;
 
 use embedded_graphics::geometry::{Point, Size};
-use embedded_graphics::pixelcolor::Rgb888;
+use embedded_graphics::pixelcolor::{Rgb888, RgbColor};
 use embedded_graphics::prelude::DrawTarget;
 use embedded_graphics::primitives::Rectangle;
 use std::sync::Mutex;
@@ -908,6 +908,43 @@ fn a_hint_sent_while_the_host_had_vbva_off_is_queried_when_it_is_back() {
     let fired = hal.take_fired();
     display.poll(&mut hal, fired, &mut queue);
     assert_eq!(queue.take_mode_request(), Some((1280, 800)));
+    hal.machine.assert_no_protocol_errors();
+}
+
+#[test]
+fn an_error_page_drawn_at_a_fault_reaches_the_host_with_vbva_switched_off() {
+    // The fault path draws into VRAM without ring records: the host would keep the
+    // last frame. The handover switches VBVA off with a command built in place.
+    let (mut hal, mut display) = backend(16 * MIB, 800, 600);
+    display
+        .present(&mut hal, &[DisplayRect::new(0, 0, 800, 600)])
+        .unwrap();
+    let handover = display.fault_handover();
+    assert_eq!(handover.name(), "vbva-off");
+    // Leave a half-built command in the guest heap, as a fault in the driver might.
+    let heap = display.vbva().layout().guest_heap;
+    hal.vram().write_u32(heap.offset as usize, 0xDEAD_BEEF);
+    let page = vitrine::recovery::ErrorPage {
+        what: "page fault",
+        fields: "vector=14",
+        restarts: 2,
+        restart_in: None,
+        staying_because: Some("too many quick restarts in a row"),
+    };
+    vitrine::recovery::draw_error_page(display.canvas(), &page);
+    let error_colour = |image: &twin::host_view::Image| {
+        let bg = vitrine::recovery::ERROR_BACKGROUND;
+        (0..600)
+            .flat_map(|y| (0..800).map(move |x| (x, y)))
+            .filter(|&(x, y)| image.pixel(x, y) == [bg.r(), bg.g(), bg.b(), 0xFF])
+            .count()
+    };
+    assert_eq!(error_colour(&hal.machine.host_view(0)), 0, "not shown yet");
+    handover.before_page(&mut hal);
+    assert!(handover.after_page(&mut hal));
+    assert!(!hal.machine.vbva().ring_enabled(0), "VBVA off");
+    let shown = error_colour(&hal.machine.host_view(0));
+    assert!(shown > 800 * 600 * 7 / 10, "{shown} error-coloured pixels");
     hal.machine.assert_no_protocol_errors();
 }
 

@@ -3,7 +3,8 @@
 //!
 //! QEMU runs without `-no-reboot` here (`-action reboot=reset`), so the guest's reset
 //! boots it again; `test-fault=late-...` fires after the first frame of the first
-//! boot only, and `test-exit=ready` ends the boot after the restart.
+//! boot only, and `test-exit=ready` ends the boot after the restart;
+//! `test-fault=loop-panic` fires on every boot, to check the loop ends on the page.
 
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,13 @@ use crate::Result;
 /// Two boots under TCG on a shared machine.
 const BIOS_TIMEOUT: Duration = Duration::from_secs(90);
 const UEFI_TIMEOUT: Duration = Duration::from_secs(360);
+/// Five boots under TCG.
+const LOOP_TIMEOUT: Duration = Duration::from_secs(180);
+/// Quick restarts in a row after which the kiosk stays on the error page
+/// (`vitrine::recovery::MAX_QUICK_RESTARTS`).
+const MAX_QUICK_RESTARTS: u32 = 3;
+/// How long a kiosk staying on the error page is watched for another boot.
+const STAY_WATCH: Duration = Duration::from_secs(8);
 
 /// The error page's background (`vitrine::recovery::ERROR_BACKGROUND`).
 const ERROR_BACKGROUND: [u8; 3] = [0x6E, 0x0A, 0x0A];
@@ -37,6 +45,14 @@ pub fn boot_tests() -> Vec<BootTest> {
             extra_args: &["-action", "reboot=reset"],
             timeout: UEFI_TIMEOUT,
             check: |run, timeout| check_restart(run, timeout, "fault"),
+        },
+        BootTest {
+            name: "restart-loop-stays-bios",
+            firmware: Firmware::Bios,
+            cmdline: "test-fault=loop-panic on-fault=restart:1",
+            extra_args: &["-action", "reboot=reset"],
+            timeout: LOOP_TIMEOUT,
+            check: check_restart_loop_stays,
         },
     ]
 }
@@ -79,6 +95,47 @@ fn check_restart(run: &mut QemuRun, timeout: Duration, failure: &str) -> Result 
     if exit != QemuExit::Success {
         return Err(format!("expected the success exit (33) after the restart, got {exit}").into());
     }
+    Ok(())
+}
+
+/// A fault on every boot (`test-fault=loop-panic`): boots 0..=2 restart (count 1..=3),
+/// the fourth fault in a row stays on the error page (`action=stay`, the page on the
+/// screen) and no further boot follows.
+fn check_restart_loop_stays(run: &mut QemuRun, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let mut from = 0;
+    for boot in 0..=MAX_QUICK_RESTARTS {
+        let restart = run.wait_for_after(from, "restart", remaining(deadline))?;
+        if restart.get("count") != Some(boot.to_string().as_str()) {
+            return Err(
+                format!("boot {boot} should count {boot} restarts: {}", restart.raw).into(),
+            );
+        }
+        let panic = run.wait_for_after(restart.index + 1, "panic", remaining(deadline))?;
+        let recovery = run.wait_for_after(panic.index + 1, "recovery", remaining(deadline))?;
+        let wanted = if boot < MAX_QUICK_RESTARTS {
+            "restart"
+        } else {
+            "stay"
+        };
+        if recovery.get("action") != Some(wanted) || recovery.get("page") != Some("true") {
+            return Err(format!(
+                "fault {} in a row: expected action={wanted} page=true: {}",
+                boot + 1,
+                recovery.raw
+            )
+            .into());
+        }
+        from = recovery.index + 1;
+    }
+    let (path, image) = run.screenshot("error-page-stay")?;
+    check_error_page(&image).map_err(|e| format!("{}: {e}", path.display()))?;
+    // Staying means no reset: no further boot within the watch (a bounded wait for
+    // something that must not happen).
+    if let Ok(again) = run.wait_for_after(from, "restart", STAY_WATCH) {
+        return Err(format!("the kiosk booted again after action=stay: {}", again.raw).into());
+    }
+    run.kill();
     Ok(())
 }
 

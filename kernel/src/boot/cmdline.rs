@@ -38,6 +38,9 @@ pub enum TestFault {
     LatePanic,
     /// A page fault after the runtime's first frame.
     LatePageFault,
+    /// A panic after the runtime's first frame of every boot: a restart loop, which
+    /// must end on the error page after `recovery::MAX_QUICK_RESTARTS`.
+    LoopPanic,
 }
 
 impl TestFault {
@@ -49,13 +52,16 @@ impl TestFault {
             Self::Breakpoint => Some(3),
             Self::InvalidOpcode => Some(6),
             Self::DoubleFault => Some(8),
-            Self::Panic | Self::LatePanic => None,
+            Self::Panic | Self::LatePanic | Self::LoopPanic => None,
         }
     }
 
     /// Raised after the runtime's first frame rather than before the app starts.
     pub fn is_late(self) -> bool {
-        matches!(self, Self::LatePanic | Self::LatePageFault)
+        matches!(
+            self,
+            Self::LatePanic | Self::LatePageFault | Self::LoopPanic
+        )
     }
 }
 
@@ -71,6 +77,7 @@ impl FromStr for TestFault {
             "panic" => Self::Panic,
             "late-panic" => Self::LatePanic,
             "late-pagefault" => Self::LatePageFault,
+            "loop-panic" => Self::LoopPanic,
             _ => return Err(()),
         })
     }

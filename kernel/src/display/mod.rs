@@ -101,6 +101,12 @@ pub trait Display {
     /// processes host commands and queues mode hints here); `fired_lines` as for
     /// event sources. Plain backends have nothing to do.
     fn poll<H: Platform>(&mut self, _hal: &mut H, _fired_lines: u64, _queue: &mut EventQueue) {}
+
+    /// What the fault path must do so the host shows a page drawn into the
+    /// framebuffer (nothing: the host scans the framebuffer out).
+    fn fault_handover(&self) -> crate::recovery::handover::ScreenHandover {
+        crate::recovery::handover::ScreenHandover::Direct
+    }
     /// Shows (`visible`) or hides the host-drawn pointer. Returns whether the host
     /// draws the pointer now; backends without a host pointer return false.
     fn show_host_pointer<H: Platform>(&mut self, _hal: &mut H, _visible: bool) -> bool {

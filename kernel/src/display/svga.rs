@@ -150,6 +150,20 @@ impl Display for SvgaDisplay {
         "svga"
     }
 
+    fn fault_handover(&self) -> crate::recovery::handover::ScreenHandover {
+        if !self
+            .svga
+            .caps()
+            .contains(crate::drivers::vga::svga::wire::Caps::TRACES)
+        {
+            // QEMU has no TRACES (its surface is the framebuffer itself).
+            return crate::recovery::handover::ScreenHandover::Direct;
+        }
+        crate::recovery::handover::ScreenHandover::SvgaTraces {
+            io_base: self.svga.io_base(),
+        }
+    }
+
     fn mode(&self) -> ModeInfo {
         ModeInfo {
             width: self.mode.width,

@@ -154,6 +154,9 @@ impl Display for SystemDisplay {
             }
         }
     }
+    fn fault_handover(&self) -> crate::recovery::handover::ScreenHandover {
+        each!(self, d => d.fault_handover())
+    }
     fn show_host_pointer<H: Platform>(&mut self, hal: &mut H, visible: bool) -> bool {
         match self {
             Self::Vbva(d) if d.host_pointer() => {

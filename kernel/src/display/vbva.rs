@@ -272,6 +272,17 @@ impl Display for VbvaDisplay {
         Ok(self.mode())
     }
 
+    fn fault_handover(&self) -> crate::recovery::handover::ScreenHandover {
+        if !self.vbva.ring_enabled() {
+            // The host refreshes from the framebuffer already.
+            return crate::recovery::handover::ScreenHandover::Direct;
+        }
+        crate::recovery::handover::ScreenHandover::VbvaOff {
+            vram: *self.vbva.vram(),
+            command_offset: self.vbva.layout().guest_heap.offset,
+        }
+    }
+
     fn poll<H: Platform>(&mut self, hal: &mut H, _fired_lines: u64, queue: &mut EventQueue) {
         // Reading the host flags is a VRAM read, cheap enough for every iteration, so
         // the VGA line need not even be routed.

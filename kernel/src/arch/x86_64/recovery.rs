@@ -15,8 +15,10 @@ use x86_64::instructions::port::Port;
 use super::{fault, time};
 use crate::boot::cmdline::OnFault;
 use crate::drivers::serial;
+use crate::metal::Metal;
+use crate::platform::acpi::PowerInfo;
 use crate::platform::acpi::{ResetAddress, ResetRegister};
-use crate::recovery::{self, Decision, ErrorPage, PublishedScreen, RestartRecord};
+use crate::recovery::{self, handover, Decision, ErrorPage, PublishedScreen, RestartRecord};
 use crate::testing::QemuExitCode;
 
 const CMOS_INDEX: u16 = 0x70;
@@ -172,17 +174,29 @@ impl DrawTarget for RawScreen {
     }
 }
 
-fn draw(page: &ErrorPage) -> bool {
+/// Draws the page and hands it to the host (`recovery::handover`). Returns whether
+/// the page was drawn and how the host was told.
+fn draw(page: &ErrorPage) -> (bool, &'static str) {
     if recovery::display_busy() {
         serial::write_str("[recovery] the fault hit the display driver; no error page\n");
-        return false;
+        return (false, "none");
     }
     let Some(screen) = recovery::published_screen() else {
         serial::write_str("[recovery] no framebuffer published yet; no error page\n");
-        return false;
+        return (false, "none");
     };
+    let handover = handover::published();
+    // SAFETY: the runtime that owned the machine's `Metal` never runs again (the
+    // fault path ends in a reset or a halt); this one only writes the display's
+    // registers the handover names.
+    let mut io = unsafe { Metal::new(PowerInfo::default()) };
+    handover.before_page(&mut io);
     recovery::draw_error_page(&mut RawScreen(screen), page);
-    true
+    if !handover.after_page(&mut io) {
+        serial::write_str("[recovery] the handover command did not fit in VRAM\n");
+        return (true, "failed");
+    }
+    (true, handover.name())
 }
 
 /// Everything after the serial report. `what` names the failure in words, `fields`
@@ -195,19 +209,22 @@ pub fn after_failure(what: &str, fields: core::fmt::Arguments) -> ! {
         }
         fault::halt_forever();
     }
+    // The host must see the guest as hung: no more VMMDev heartbeats from the timer
+    // interrupt (interrupts are off here too, but the beat must not outlive that).
+    super::interrupts::set_background_beat(None);
     let mut text: heapless::String<256> = heapless::String::new();
     let _ = text.write_fmt(fields);
     let restarts = recovery::restart_count();
     match POLICY.load(Ordering::SeqCst) {
         1 => {
-            let shown = draw(&ErrorPage {
+            let (shown, handover) = draw(&ErrorPage {
                 what,
                 fields: &text,
                 restarts,
                 restart_in: None,
                 staying_because: None,
             });
-            crate::status!("recovery action=halt page={}", shown);
+            crate::status!("recovery action=halt page={} handover={}", shown, handover);
             fault::halt_forever()
         }
         2 => {
@@ -216,7 +233,7 @@ pub fn after_failure(what: &str, fields: core::fmt::Arguments) -> ! {
                 recovery::after_fault(recovery::current_record(), time::now_us());
             write_record(record);
             if decision == Decision::StayOnErrorPage {
-                let shown = draw(&ErrorPage {
+                let (shown, handover) = draw(&ErrorPage {
                     what,
                     fields: &text,
                     restarts,
@@ -224,13 +241,14 @@ pub fn after_failure(what: &str, fields: core::fmt::Arguments) -> ! {
                     staying_because: Some("too many quick restarts in a row"),
                 });
                 crate::status!(
-                    "recovery action=stay quick_streak={} page={}",
+                    "recovery action=stay quick_streak={} page={} handover={}",
                     record.quick_streak,
-                    shown
+                    shown,
+                    handover
                 );
                 fault::halt_forever()
             }
-            let shown = draw(&ErrorPage {
+            let (shown, handover) = draw(&ErrorPage {
                 what,
                 fields: &text,
                 restarts,
@@ -238,10 +256,11 @@ pub fn after_failure(what: &str, fields: core::fmt::Arguments) -> ! {
                 staying_because: None,
             });
             crate::status!(
-                "recovery action=restart delay_s={} count={} page={}",
+                "recovery action=restart delay_s={} count={} page={} handover={}",
                 seconds,
                 record.count,
-                shown
+                shown,
+                handover
             );
             let until = time::now_us() + u64::from(seconds) * 1_000_000;
             while time::now_us() < until {

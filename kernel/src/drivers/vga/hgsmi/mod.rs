@@ -224,3 +224,34 @@ impl Hgsmi {
         io.out32(VGA_PORT_HGSMI_HOST, offset);
     }
 }
+
+/// Writes a whole single buffer (`header | data | tail`, checksummed) for `channel` /
+/// `info` at VRAM `offset` and submits it, without the heap or an `Hgsmi`: for the
+/// fault path, which may not trust the driver's state. False when it does not fit.
+pub fn submit_at(
+    vram: &PhysRegion,
+    io: &mut impl PortIo,
+    offset: u32,
+    channel: u8,
+    info: u16,
+    data: &[u8],
+) -> bool {
+    let Ok(data_size) = u32::try_from(data.len()) else {
+        return false;
+    };
+    let header = BufferHeader::single(channel, info, data_size);
+    let mut tail = BufferTail {
+        u32Reserved: 0,
+        u32Checksum: 0,
+    };
+    tail.u32Checksum = checksum::buffer_checksum(offset, &header, &tail);
+    let (at, header_len) = (offset as usize, size_of::<BufferHeader>());
+    if !vram.in_bounds(at, header_len + data.len() + size_of::<BufferTail>()) {
+        return false;
+    }
+    vram.write_bytes(at, header.as_bytes());
+    vram.write_bytes(at + header_len, data);
+    vram.write_bytes(at + header_len + data.len(), tail.as_bytes());
+    io.out32(VGA_PORT_HGSMI_GUEST, offset);
+    true
+}

@@ -262,6 +262,11 @@ impl Svga {
         self.layout
     }
 
+    /// The I/O BAR of the register file.
+    pub fn io_base(&self) -> u16 {
+        self.ports.base()
+    }
+
     /// The capability word.
     pub fn caps(&self) -> Caps {
         self.caps

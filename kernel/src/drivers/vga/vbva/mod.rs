@@ -239,6 +239,11 @@ impl Vbva {
         &self.config
     }
 
+    /// The VRAM window.
+    pub fn vram(&self) -> &PhysRegion {
+        self.hgsmi.vram()
+    }
+
     /// The VRAM plan.
     pub fn layout(&self) -> &VramLayout {
         &self.layout
@@ -816,4 +821,26 @@ fn query_host_config(hgsmi: &Hgsmi, io: &mut impl PortIo) -> Result<HostConfig> 
         hardware_cursor: cursor_caps & wire::VBOX_VBVA_CURSOR_CAPABILITY_HARDWARE != 0,
         max_record_size,
     })
+}
+
+/// Switches screen 0's VBVA off from the fault path (see `recovery::handover`): a
+/// VBVA_ENABLE(DISABLE) written at `offset` of `vram` and submitted. False when it
+/// does not fit there.
+pub fn disable_from_fault(io: &mut impl PortIo, vram: &PhysRegion, offset: u32) -> bool {
+    let disable = wire::EnableEx {
+        Base: wire::Enable {
+            u32Flags: (EnableFlags::DISABLE | EnableFlags::EXTENDED).bits(),
+            u32Offset: 0,
+            i32Result: NOT_HANDLED,
+        },
+        u32ScreenId: 0,
+    };
+    hgsmi::submit_at(
+        vram,
+        io,
+        offset,
+        HGSMI_CH_VBVA,
+        wire::VBVA_ENABLE,
+        disable.as_bytes(),
+    )
 }
