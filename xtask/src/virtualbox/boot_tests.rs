@@ -155,6 +155,18 @@ pub fn vm_tests() -> Vec<VmTest> {
             checks: SVGA_CHECKS,
         },
         VmTest {
+            name: "vbox-fault-page",
+            firmware: Firmware::Bios,
+            graphics: Graphics::VboxVga,
+            cmdline: "test-fault=late-panic on-fault=halt",
+            vram_mib: 64,
+            checks: &[Check {
+                name: "error-page",
+                timeout: BOOT_AND_STEP,
+                run: check_fault_page,
+            }],
+        },
+        VmTest {
             name: "vbox-efi",
             firmware: Firmware::Uefi,
             graphics: Graphics::VboxVga,
@@ -731,6 +743,56 @@ fn check_efi_first_frame(vm: &mut Vm, timeout: Duration) -> Result {
     kiosk_screen(vm, "efi-first-frame", mode)?;
     println!("  {} / {}", display.raw, frame.raw);
     Ok(())
+}
+
+/// The error page's background (`vitrine::recovery::ERROR_BACKGROUND`), xRGB.
+const ERROR_BACKGROUND: u32 = 0x6E_0A_0A;
+
+/// A panic after the first frame on VBVA, with `on-fault=halt`: the error page is
+/// handed to the host (VBVA switched off from the fault path) and shows in the
+/// window, and the host sees the heartbeat stop.
+fn check_fault_page(vm: &mut Vm, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let recovery = vm.wait_for("recovery", timeout)?;
+    expect_field(&recovery, "action", "halt")?;
+    expect_field(&recovery, "page", "true")?;
+    expect_field(&recovery, "handover", "vbva-off")?;
+    wait_until_screen(
+        || vm.screenshot("fault-page"),
+        "fault-page",
+        SCREEN_WAIT,
+        |frame| {
+            let error = frame
+                .pixels
+                .iter()
+                .filter(|p| *p & 0x00FF_FFFF == ERROR_BACKGROUND)
+                .count();
+            if error * 10 >= frame.pixels.len() * 7 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{error} of {} pixels in the error colour",
+                    frame.pixels.len()
+                ))
+            }
+        },
+    )?;
+    // The host's heartbeat check reports the silence (it fires after twice the
+    // interval the guest configured).
+    loop {
+        if let Some(line) = vm
+            .vbox_log()
+            .lines()
+            .find(|l| l.contains("vmmDevHeartbeatFlatlinedTimer"))
+        {
+            println!("  {} / {}", recovery.raw, line.trim());
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err("the host never saw the heartbeat stop after the fault".into());
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
 }
 
 #[cfg(test)]
