@@ -12,6 +12,7 @@ use embedded_graphics::primitives::Rectangle;
 use twin::machine::{GraphicsController, MachineConfig};
 use twin::svga::{SvgaFault, SvgaHost};
 use twin_hal::TwinHal;
+use vitrine::display::pointer::{arrow_argb, ARROW_WIDTH};
 use vitrine::display::svga::SvgaDisplay;
 use vitrine::display::{Display, DisplayError, Rect};
 use vitrine::drivers::vga::svga::cursor::{CursorError, CursorImage};
@@ -165,8 +166,20 @@ fn qemu_mode_gets_a_64_kib_fifo_and_the_masked_cursor() {
     assert_eq!(display.svga().cursor_kind(), Some(CursorKind::Masked));
     let shape = hal.machine.pointer().shape.clone().unwrap();
     assert!(!shape.alpha);
-    assert_eq!((shape.width, shape.height), (12, 19));
-    assert_eq!(&shape.rgba[..4], &[0, 0, 0, 0xFF], "the arrow's black tip");
+    // Widened to 32 columns so QEMU reads the AND mask's padded scanlines right.
+    assert_eq!((shape.width, shape.height), (32, 19));
+    for y in 0..19 {
+        for x in 0..32 {
+            let argb = if x < ARROW_WIDTH { arrow_argb(x, y) } else { 0 };
+            let i = ((y * 32 + x) * 4) as usize;
+            let expected = if argb >> 24 == 0 {
+                [0, 0, 0, 0]
+            } else {
+                [(argb >> 16) as u8, (argb >> 8) as u8, argb as u8, 0xFF]
+            };
+            assert_eq!(shape.rgba[i..i + 4], expected, "cursor pixel ({x},{y})");
+        }
+    }
     hal.machine.assert_no_protocol_errors();
 }
 
