@@ -77,7 +77,9 @@ impl Rfb {
     fn handshake(&mut self) -> Result {
         let version = self.bytes(12)?;
         if !version.starts_with(b"RFB 003.") {
-            return Err(format!("not an RFB server: {:?}", String::from_utf8_lossy(&version)).into());
+            return Err(
+                format!("not an RFB server: {:?}", String::from_utf8_lossy(&version)).into(),
+            );
         }
         self.stream.write_all(b"RFB 003.008\n")?;
         let count = self.u8()?;

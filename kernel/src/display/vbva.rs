@@ -51,12 +51,12 @@ impl VbvaDisplay {
         let vram = map_vram(hal, dispi.framebuffer_base(), dispi.vram_bytes())?;
         let vbva = Vbva::init(hal, vram)?;
         let area = vbva.layout().framebuffer;
-        let framebuffer_area = vram
-            .sub(area.offset as usize, area.size as usize)
-            .ok_or(DisplayError::MapFailed {
-                phys: vram.phys() + u64::from(area.offset),
-                len: u64::from(area.size),
-            })?;
+        let framebuffer_area =
+            vram.sub(area.offset as usize, area.size as usize)
+                .ok_or(DisplayError::MapFailed {
+                    phys: vram.phys() + u64::from(area.offset),
+                    len: u64::from(area.size),
+                })?;
         let mut display = Self {
             dispi,
             vbva,

@@ -123,7 +123,11 @@ pub fn define_masked(fifo: &mut Fifo, image: &CursorImage<'_>) -> Result<(), Cur
         for y in 0..image.height {
             for x in 0..width {
                 let argb = pixel(x, y);
-                w.word(if argb >> 24 == 0 { 0 } else { argb & 0x00FF_FFFF });
+                w.word(if argb >> 24 == 0 {
+                    0
+                } else {
+                    argb & 0x00FF_FFFF
+                });
             }
         }
     })
