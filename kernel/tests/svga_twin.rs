@@ -225,3 +225,23 @@ fn refused_modes_and_bad_devices_fall_back_cleanly() {
     svga.disable(&mut m);
     assert!(!m.machine.svga().unwrap().enabled());
 }
+
+#[test]
+fn a_host_that_ignores_the_fifo_is_left_for_the_next_backend() {
+    let mut m = hal(GraphicsController::VmSvga, SvgaHost::VirtualBox, 2 << 20);
+    m.machine
+        .svga_mut()
+        .unwrap()
+        .set_fault(SvgaFault::FifoRejected);
+    let info = pci(&mut m);
+    let error = SvgaDisplay::new(&mut m, &info, 1024, 768).unwrap_err();
+    assert!(
+        matches!(error, DisplayError::Svga(SvgaError::FifoIgnored { .. })),
+        "{error:?}"
+    );
+    assert!(!m.machine.svga().unwrap().enabled(), "SVGA mode left again");
+    // The same device with a host that takes the FIFO comes up.
+    m.machine.svga_mut().unwrap().set_fault(SvgaFault::None);
+    assert!(SvgaDisplay::new(&mut m, &info, 1024, 768).is_ok());
+    m.machine.assert_no_protocol_errors();
+}

@@ -50,10 +50,15 @@ impl SvgaDisplay {
                 return Err(error.into());
             }
         };
-        if svga.host_stuck() {
+        let confirmed = if svga.host_stuck() {
             // The host never confirmed the first mode: a worse start than VBE.
+            Err(SvgaError::SyncTimeout)
+        } else {
+            svga.confirm_fifo(hal)
+        };
+        if let Err(error) = confirmed {
             svga.disable(hal);
-            return Err(SvgaError::SyncTimeout.into());
+            return Err(error.into());
         }
         let canvas = Canvas::new(framebuffer(svga.vram(), &mode)?);
         let cursor = Self::define_arrow(hal, &mut svga);

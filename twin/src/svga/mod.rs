@@ -37,6 +37,9 @@ pub enum SvgaFault {
     WorkerStuck,
     /// The worker processes commands but BUSY never reads 0 again.
     BusyStuck,
+    /// The host's FIFO checks (section 5.2) fail whatever MIN and MAX are: the FIFO
+    /// is ignored and busy cleared at every wake-up, nothing is reported.
+    FifoRejected,
 }
 
 /// VirtualBox's capabilities for a 2D configuration (section 3.1).
