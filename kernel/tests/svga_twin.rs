@@ -245,3 +245,27 @@ fn a_host_that_ignores_the_fifo_is_left_for_the_next_backend() {
     assert!(SvgaDisplay::new(&mut m, &info, 1024, 768).is_ok());
     m.machine.assert_no_protocol_errors();
 }
+
+#[test]
+fn the_hardware_cursor_moves_shows_and_hides() {
+    let mut m = hal(GraphicsController::VmSvga, SvgaHost::VirtualBox, 2 << 20);
+    let info = pci(&mut m);
+    let mut svga = Svga::probe(&mut m, &info).unwrap();
+    svga.set_mode(&mut m, 800, 600).unwrap();
+    let arrow = CursorImage {
+        width: 2,
+        height: 2,
+        hotspot: (1, 1),
+        pixel: &|_, _| 0xFF00_0000,
+    };
+    svga.define_cursor(&mut m, &arrow).unwrap();
+    svga.move_cursor(&mut m, 321, 123);
+    assert_eq!(m.machine.svga().unwrap().cursor_position(), (321, 123));
+    assert!(m.machine.pointer().visible);
+    assert!(svga.show_cursor(&mut m, false));
+    assert!(!m.machine.pointer().visible);
+    svga.move_cursor(&mut m, 5, 6);
+    assert_eq!(m.machine.svga().unwrap().cursor_position(), (5, 6));
+    assert!(m.machine.pointer().visible, "a move shows the cursor again");
+    m.machine.assert_no_protocol_errors();
+}
