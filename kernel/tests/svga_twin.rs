@@ -295,3 +295,16 @@ fn without_cursor_capabilities_the_pointer_stays_in_software() {
     );
     m.machine.assert_no_protocol_errors();
 }
+
+#[test]
+fn a_boot_mode_beyond_max_comes_up_at_the_largest_the_host_takes() {
+    // QEMU's MAX_WIDTH×MAX_HEIGHT is 2368×1770: the mode is clamped before any
+    // register is written (never a half-set mode), and the window shows it whole.
+    let mut m = hal(GraphicsController::VmSvga, SvgaHost::Qemu, 64 << 10);
+    let info = pci(&mut m);
+    let display = SvgaDisplay::new(&mut m, &info, 3840, 2160).unwrap();
+    assert_eq!((display.mode().width, display.mode().height), (2368, 1770));
+    let host = m.machine.svga().unwrap().screen().unwrap();
+    assert_eq!((host.width, host.height), (2368, 1770));
+    m.machine.assert_no_protocol_errors();
+}
