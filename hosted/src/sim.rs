@@ -597,16 +597,19 @@ impl Sim {
         self.settle()
     }
 
-    /// Only the config wait is outstanding: the guest's pool has exactly one busy
-    /// slot and the host exactly one command it may still complete.
-    fn expect_hgcm_quiet(&mut self) -> Result<(), SimError> {
-        let Some(props) = self
-            .runtime
+    /// The guest's guest-property client, when it runs one.
+    pub fn guest_properties(&mut self) -> Option<&vitrine::vbox::guest_props::GuestProperties> {
+        self.runtime
             .sources_mut()
             .vbox
             .as_ref()
             .and_then(|v| v.guest_properties())
-        else {
+    }
+
+    /// Only the config wait is outstanding: the guest's pool has exactly one busy
+    /// slot and the host exactly one command it may still complete.
+    fn expect_hgcm_quiet(&mut self) -> Result<(), SimError> {
+        let Some(props) = self.guest_properties() else {
             return Err(self.fail("the guest runs no guest property client".into()));
         };
         let (free, quarantined, quiet) = (

@@ -492,14 +492,7 @@ impl Soak {
     /// At quiescence (nothing in flight but the config wait) the guest's HGCM pool
     /// holds exactly that wait and the host exactly one outstanding command.
     fn check_hgcm(&mut self) {
-        let Some(props) = self
-            .sim
-            .runtime
-            .sources_mut()
-            .vbox
-            .as_ref()
-            .and_then(|v| v.guest_properties())
-        else {
+        let Some(props) = self.sim.guest_properties() else {
             return;
         };
         if !props.is_quiet() || props.client_id().is_none() {
