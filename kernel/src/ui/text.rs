@@ -10,14 +10,15 @@ use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
 
 /// How text is drawn: font, colour, and the colour it is blended onto (the surface
-/// under it; the line box is painted in it).
+/// under it, which the text does not paint).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextStyle {
     /// The font.
     pub font: Font,
     /// Glyph colour.
     pub color: Rgb888,
-    /// The surface colour the glyph edges blend into.
+    /// The surface colour the glyph edges blend into. Text paints only its ink:
+    /// the surface under it must already be this colour (fill it first).
     pub background: Rgb888,
 }
 
