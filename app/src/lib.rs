@@ -182,6 +182,9 @@ pub struct Kiosk {
     /// The header text: the host's `title` option, else [`PRODUCT_NAME`].
     title: String<{ vitrine::app_options::MAX_VALUE }>,
     header_dirty: bool,
+    /// The boot-time options (`app.title=`, `app.page=`) were read: they are in
+    /// place at the first event and never announced as changes.
+    boot_options_read: bool,
 }
 
 impl Default for Kiosk {
@@ -213,6 +216,7 @@ impl Kiosk {
             activations: 0,
             title: String::try_from(PRODUCT_NAME).unwrap_or_default(),
             header_dirty: false,
+            boot_options_read: false,
         }
     }
 
@@ -651,15 +655,7 @@ impl Kiosk {
         } else {
             (l.unit / 12).max(1)
         };
-        // The card paints its own corners' background: each pixel once.
-        let style = CardStyle {
-            fill: surface,
-            stroke: edge,
-            stroke_width: edge_w,
-            radius: l.radius,
-            outside: Some(theme::BACKGROUND),
-        };
-        rounded_rect(d, &body, &style);
+        rounded_rect(d, &body, &card(surface, edge, edge_w, l.radius));
 
         let pad = button_padding(l) as i32;
         let inner = body.offset(-pad);
@@ -740,14 +736,12 @@ impl Kiosk {
     fn draw_status<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D, info: &SystemInfo) {
         let l = &self.layout;
         let r = l.status;
-        let style = CardStyle {
-            fill: theme::CARD,
-            stroke: theme::CARD_EDGE,
-            stroke_width: (l.unit / 12).max(1),
-            radius: l.radius,
-            outside: Some(theme::BACKGROUND),
-        };
-        rounded_rect(d, &r, &style);
+        let edge_w = (l.unit / 12).max(1);
+        rounded_rect(
+            d,
+            &r,
+            &card(theme::CARD, theme::CARD_EDGE, edge_w, l.radius),
+        );
         let pad = l.unit * 2;
         let inner = r.offset(-(pad as i32));
         let (row_h, title_h) = status_rows(l);
@@ -814,14 +808,7 @@ impl Kiosk {
         } else {
             (theme::CARD_EDGE, (l.unit / 12).max(1))
         };
-        let style = CardStyle {
-            fill: surface,
-            stroke: edge,
-            stroke_width: edge_w,
-            radius: l.radius,
-            outside: Some(theme::BACKGROUND),
-        };
-        rounded_rect(d, &r, &style);
+        rounded_rect(d, &r, &card(surface, edge, edge_w, l.radius));
         let pad = button_padding(l) as i32;
         let inner = Rectangle::new(
             Point::new(r.top_left.x + pad, r.top_left.y),
@@ -850,6 +837,18 @@ impl Kiosk {
     }
 }
 
+/// A card on the screen's background: it paints its own corners, so each pixel of
+/// its box is drawn once.
+fn card(face: Rgb888, edge: Rgb888, edge_width: u32, radius: u32) -> CardStyle {
+    CardStyle {
+        fill: face,
+        stroke: edge,
+        stroke_width: edge_width,
+        radius,
+        outside: Some(theme::BACKGROUND),
+    }
+}
+
 fn status_values(info: &SystemInfo) -> [Text; STATUS_ROWS] {
     let mut v: [Text; STATUS_ROWS] = Default::default();
     let up = info.uptime_us / 1_000_000;
@@ -867,6 +866,13 @@ fn status_values(info: &SystemInfo) -> [Text; STATUS_ROWS] {
 
 impl App for Kiosk {
     fn event(&mut self, event: &Event, info: &SystemInfo) -> bool {
+        if !core::mem::replace(&mut self.boot_options_read, true) {
+            for key in ["title", "page"] {
+                if let Some(value) = info.options.get(key) {
+                    self.on_option(key, Some(value));
+                }
+            }
+        }
         match event {
             Event::Resize { width, height } => {
                 // Fitting the fonts is the costly part of a layout: only for a new size
