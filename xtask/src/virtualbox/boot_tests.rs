@@ -192,6 +192,7 @@ pub fn vm_tests() -> Vec<VmTest> {
                 timeout: BOOT_AND_STEP,
                 run: check_fault_page,
             }],
+            alongside: false,
         },
         VmTest {
             name: "vbox-efi",
