@@ -37,6 +37,9 @@ pub enum SvgaFault {
     WorkerStuck,
     /// The worker processes commands but BUSY never reads 0 again.
     BusyStuck,
+    /// The host's FIFO checks (section 5.2) fail whatever MIN and MAX are: the FIFO
+    /// is ignored and busy cleared at every wake-up, nothing is reported.
+    FifoRejected,
 }
 
 /// VirtualBox's capabilities for a 2D configuration (section 3.1).
@@ -158,6 +161,8 @@ pub struct Svga {
     worker_sleep_us: u64,
     pub(crate) worker_runs: u64,
     pub(crate) last_cursor_count: u32,
+    /// CURSOR_X/Y as the last CURSOR_ON write reported them (section 8).
+    cursor_reported: (u32, u32),
 }
 
 /// What the device needs from the machine for one access.
@@ -241,6 +246,7 @@ impl Svga {
             worker_sleep_us: WORKER_FIRST_SLEEP_US,
             worker_runs: 0,
             last_cursor_count: 0,
+            cursor_reported: (0, 0),
         }
     }
 
@@ -555,6 +561,7 @@ impl Svga {
             REG_CURSOR_ID..=REG_CURSOR_Y => self.cursor[(index - REG_CURSOR_ID) as usize] = value,
             REG_CURSOR_ON => {
                 self.cursor[3] = value;
+                self.cursor_reported = (self.cursor[1], self.cursor[2]);
                 if self.cursor_defined {
                     ctx.pointer.visible = value != 0;
                     ctx.pointer.updates += 1;
@@ -722,7 +729,13 @@ impl Svga {
         self.worker_runs
     }
 
-    /// Installs a hostile behaviour.
+    /// Where the host draws the cursor's hotspot: CURSOR_X/Y as the last CURSOR_ON
+    /// write reported them (section 8).
+    pub fn cursor_position(&self) -> (u32, u32) {
+        self.cursor_reported
+    }
+
+    /// Installs a hostile behaviour (or `None` to behave again).
     pub fn set_fault(&mut self, fault: SvgaFault) {
         self.fault = fault;
     }
