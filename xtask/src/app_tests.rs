@@ -132,10 +132,13 @@ fn check_departures(run: &mut QemuRun, timeout: Duration) -> Result {
     Ok(())
 }
 
+/// One app check: runs, says why it failed.
+pub type AppCheck = fn() -> Result;
+
 /// The app checks after the boot tests, in order: the examples through `cargo run
 /// --release -p` (first, so the new apps reuse their host release build of
 /// vitrine), the examples' twin scenarios, then `cargo xtask new` crates.
-pub fn app_checks() -> Vec<(&'static str, fn() -> Result)> {
+pub fn app_checks() -> Vec<(&'static str, AppCheck)> {
     vec![
         ("cargo-run-hello", cargo_run_hello),
         ("cargo-run-departures", cargo_run_departures),
