@@ -145,23 +145,10 @@ impl RemoteApp {
 
 /// `key NAME` or `char HEX` for a key press.
 fn key_line(key: Key) -> Option<String> {
-    let name = match key {
-        Key::Char(c) => return Some(format!("char {:x}", u32::from(c))),
-        Key::Enter => "enter",
-        Key::Tab => "tab",
-        Key::BackTab => "backtab",
-        Key::Escape => "escape",
-        Key::Backspace => "backspace",
-        Key::Delete => "delete",
-        Key::Left => "left",
-        Key::Right => "right",
-        Key::Up => "up",
-        Key::Down => "down",
-        Key::Home => "home",
-        Key::End => "end",
-        _ => return None,
-    };
-    Some(format!("key {name}"))
+    match key {
+        Key::Char(c) => Some(format!("char {:x}", u32::from(c))),
+        key => vitrine::host::key_name(key).map(|name| format!("key {name}")),
+    }
 }
 
 impl Drop for RemoteApp {
