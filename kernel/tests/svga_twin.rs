@@ -17,6 +17,7 @@ use vitrine::display::svga::SvgaDisplay;
 use vitrine::display::{Display, DisplayError, Rect};
 use vitrine::drivers::vga::svga::cursor::{CursorError, CursorImage};
 use vitrine::drivers::vga::svga::fifo::FifoError;
+use vitrine::drivers::vga::svga::wire::Caps;
 use vitrine::drivers::vga::svga::{CursorKind, Svga, SvgaError};
 use vitrine::drivers::vga::{PciBar, VgaPciInfo};
 use vitrine::hal::PciConfig;
@@ -267,5 +268,43 @@ fn the_hardware_cursor_moves_shows_and_hides() {
     svga.move_cursor(&mut m, 5, 6);
     assert_eq!(m.machine.svga().unwrap().cursor_position(), (5, 6));
     assert!(m.machine.pointer().visible, "a move shows the cursor again");
+    m.machine.assert_no_protocol_errors();
+}
+
+#[test]
+fn without_cursor_capabilities_the_pointer_stays_in_software() {
+    // QEMU with no UI that draws cursors reports RECT_FILL | RECT_COPY only.
+    let mut m = hal(GraphicsController::VmSvga, SvgaHost::Qemu, 64 << 10);
+    m.machine.svga_mut().unwrap().set_qemu_cursor_ui(false);
+    let info = pci(&mut m);
+    let mut display = SvgaDisplay::new(&mut m, &info, 1024, 768).unwrap();
+    assert_eq!(
+        display.svga().caps(),
+        Caps::RECT_COPY,
+        "RECT_FILL is not a bit we keep"
+    );
+    assert_eq!(display.svga().cursor_kind(), None);
+    assert!(
+        !display.host_pointer(),
+        "no hardware cursor: software pointer"
+    );
+    assert!(!display.show_host_pointer(&mut m, true));
+    assert!(
+        m.machine.pointer().shape.is_none(),
+        "no cursor command was sent"
+    );
+    m.machine.assert_no_protocol_errors();
+}
+
+#[test]
+fn a_boot_mode_beyond_max_comes_up_at_the_largest_the_host_takes() {
+    // QEMU's MAX_WIDTH×MAX_HEIGHT is 2368×1770: the mode is clamped before any
+    // register is written (never a half-set mode), and the window shows it whole.
+    let mut m = hal(GraphicsController::VmSvga, SvgaHost::Qemu, 64 << 10);
+    let info = pci(&mut m);
+    let display = SvgaDisplay::new(&mut m, &info, 3840, 2160).unwrap();
+    assert_eq!((display.mode().width, display.mode().height), (2368, 1770));
+    let host = m.machine.svga().unwrap().screen().unwrap();
+    assert_eq!((host.width, host.height), (2368, 1770));
     m.machine.assert_no_protocol_errors();
 }

@@ -66,6 +66,14 @@ pub fn boot_tests() -> Vec<BootTest> {
             check: |run, t| check_svga_kiosk(run, t, (1920, 1080)),
         },
         BootTest {
+            name: "svga-vmware-bios-vbe-fallback",
+            firmware: Firmware::Bios,
+            cmdline: "mode=1024x768 display=vbe",
+            extra_args: VMWARE_VGA,
+            timeout: TIMEOUT,
+            check: check_vbe_on_vmware,
+        },
+        BootTest {
             name: "svga-vmware-bios-cursor-vnc",
             firmware: Firmware::Bios,
             cmdline: "mode=1024x768",
@@ -74,6 +82,26 @@ pub fn boot_tests() -> Vec<BootTest> {
             check: check_vnc_cursor,
         },
     ]
+}
+
+/// The chain's next step after SVGA II on QEMU's vmware-svga is VBE (QEMU's Bochs
+/// DISPI on the same device, SVGA mode off): `display=vbe` starts there, and the
+/// kiosk comes up on it, screendump checked.
+fn check_vbe_on_vmware(run: &mut QemuRun, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let display = run.wait_for("display", timeout)?;
+    expect_field(&display, "backend", "vbe")?;
+    expect_field(&display, "mode", "1024x768")?;
+    run.wait_for_after(display.index + 1, "frame", remaining(deadline))?;
+    let demo = Demo::new((1024, 768))?;
+    let frame = wait_screen(run, "kiosk", |f| {
+        if (f.width, f.height) != (1024, 768) {
+            return Err(format!("screendump is {}x{}", f.width, f.height));
+        }
+        demo.check(f).map(|_| ())
+    })?;
+    println!("  {}", demo.check(&frame)?);
+    Ok(())
 }
 
 /// With a VNC client attached, the SVGA backend defines Vitrine's arrow as the

@@ -163,6 +163,9 @@ pub struct Svga {
     pub(crate) last_cursor_count: u32,
     /// CURSOR_X/Y as the last CURSOR_ON write reported them (section 8).
     cursor_reported: (u32, u32),
+    /// QEMU only: a UI that draws cursors is attached (section 11: the cursor
+    /// capabilities are reported only then).
+    qemu_cursor_ui: bool,
 }
 
 /// What the device needs from the machine for one access.
@@ -247,6 +250,7 @@ impl Svga {
             worker_runs: 0,
             last_cursor_count: 0,
             cursor_reported: (0, 0),
+            qemu_cursor_ui: true,
         }
     }
 
@@ -434,7 +438,9 @@ impl Svga {
                 }
             }
             REG_CAPABILITIES => {
-                if self.qemu() {
+                if self.qemu() && !self.qemu_cursor_ui {
+                    QEMU_CAPS & !(CAP_CURSOR | CAP_CURSOR_BYPASS | CAP_CURSOR_BYPASS_2)
+                } else if self.qemu() {
                     QEMU_CAPS
                 } else {
                     VBOX_CAPS
@@ -733,6 +739,12 @@ impl Svga {
     /// write reported them (section 8).
     pub fn cursor_position(&self) -> (u32, u32) {
         self.cursor_reported
+    }
+
+    /// QEMU mode: whether a UI that draws cursors is attached (default yes; `-display
+    /// none` alone has none).
+    pub fn set_qemu_cursor_ui(&mut self, attached: bool) {
+        self.qemu_cursor_ui = attached;
     }
 
     /// Installs a hostile behaviour (or `None` to behave again).
