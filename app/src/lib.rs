@@ -15,13 +15,13 @@ pub mod theme;
 use core::fmt::Write;
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
-use embedded_graphics::primitives::{PrimitiveStyle, Rectangle, RoundedRectangle};
+use embedded_graphics::primitives::Rectangle;
 use heapless::String;
 use layout::{Layout, Widget, BUTTON_COUNT};
 use vitrine::app::{App, Button, Event, InputEvent, Interaction, Key, SystemInfo, UiEvent};
 use vitrine::display::fill_outside::fill_outside;
 use vitrine::ui::widgets::{self, List, TextField, Theme, WidgetState};
-use vitrine::ui::{text, Align, Font, TextStyle, Weight};
+use vitrine::ui::{rounded_rect, text, Align, CardStyle, Font, TextStyle, Weight};
 
 pub use layout::layout;
 
@@ -583,17 +583,12 @@ impl Kiosk {
             Point::new(t.top_left.x, t.center().y - logo as i32 / 2),
             Size::new(logo, logo),
         );
-        let _ = RoundedRectangle::with_equal_corners(logo_rect, Size::new(logo / 4, logo / 4))
-            .into_styled(PrimitiveStyle::with_fill(self.accent()))
-            .draw(d);
+        rounded_rect(d, &logo_rect, &CardStyle::filled(self.accent(), logo / 4));
         let inner = logo_rect.resized(
             Size::new(logo / 3, logo / 3),
             embedded_graphics::geometry::AnchorPoint::Center,
         );
-        let _ =
-            RoundedRectangle::with_equal_corners(inner, Size::new(logo / 10 + 1, logo / 10 + 1))
-                .into_styled(PrimitiveStyle::with_fill(theme::HEADER))
-                .draw(d);
+        rounded_rect(d, &inner, &CardStyle::filled(theme::HEADER, logo / 10 + 1));
         // The product name's font, or a smaller one that fits a longer host title
         // into the room left of the clock.
         let font = if self.title.as_str() == PRODUCT_NAME {
@@ -770,9 +765,7 @@ impl Kiosk {
             ),
             Size::new(dot, dot),
         );
-        let _ = RoundedRectangle::with_equal_corners(dot_rect, Size::new(dot / 2, dot / 2))
-            .into_styled(PrimitiveStyle::with_fill(self.accent()))
-            .draw(d);
+        rounded_rect(d, &dot_rect, &CardStyle::filled(self.accent(), dot / 2));
 
         let values = status_values(info);
         let font = self.fonts.status_row;

@@ -5,15 +5,14 @@
 //! paint every pixel of their rectangle once (the background only in the corners
 //! the rounded face leaves open), so a redraw costs about one fill of the widget.
 
+use super::shape::{rounded_rect, CardStyle};
 use super::text::{self, Align, TextStyle};
 use super::Font;
 use crate::display::fill_outside::fill_outside;
 use crate::interaction::{Interaction, WidgetId};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
-use embedded_graphics::primitives::{
-    PrimitiveStyleBuilder, Rectangle, RoundedRectangle, StrokeAlignment,
-};
+use embedded_graphics::primitives::{PrimitiveStyleBuilder, Rectangle, StrokeAlignment};
 
 /// Colours and measures widgets draw with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,8 +158,9 @@ impl Theme {
         } else {
             *area
         };
-        let [top, middle] = corner_free(&body, self.radius);
-        let _ = fill_outside(d, area, &[top, middle, *hole], self.background);
+        if body != *area {
+            let _ = fill_outside(d, area, &[body], self.background);
+        }
         let face = self.face(state);
         let (edge, width) = if state.focused {
             (self.focus, self.focus_width)
@@ -169,45 +169,41 @@ impl Theme {
         } else {
             (self.edge, self.edge_width)
         };
-        let style = PrimitiveStyleBuilder::new()
-            .fill_color(face)
-            .stroke_color(edge)
-            .stroke_width(width)
-            .stroke_alignment(StrokeAlignment::Inside)
-            .build();
-        let radius = Size::new(self.radius, self.radius);
-        let card = RoundedRectangle::with_equal_corners(body, radius).into_styled(style);
+        // The corners get the background: each pixel of the area is painted once.
+        let style = CardStyle {
+            fill: face,
+            stroke: edge,
+            stroke_width: width,
+            radius: self.radius,
+            outside: Some(self.background),
+        };
         let hole = hole.intersection(&body);
-        match hole.bottom_right() {
-            None => {
-                let _ = card.draw(d);
-            }
-            Some(end) => {
-                // The face in four bands around the hole.
-                let (left, top) = (body.top_left.x, body.top_left.y);
-                let (right, bottom) =
-                    (left + body.size.width as i32, top + body.size.height as i32);
-                let (hole_right, hole_bottom) = (end.x + 1, end.y + 1);
-                let band = |x0: i32, y0: i32, x1: i32, y1: i32| {
-                    (x1 > x0 && y1 > y0).then(|| {
-                        Rectangle::new(
-                            Point::new(x0, y0),
-                            Size::new((x1 - x0) as u32, (y1 - y0) as u32),
-                        )
-                    })
-                };
-                for clip in [
-                    band(left, top, right, hole.top_left.y),
-                    band(left, hole_bottom, right, bottom),
-                    band(left, hole.top_left.y, hole.top_left.x, hole_bottom),
-                    band(hole_right, hole.top_left.y, right, hole_bottom),
-                ]
-                .into_iter()
-                .flatten()
-                {
-                    let _ = card.draw(&mut d.clipped(&clip));
-                }
-            }
+        let Some(end) = hole.bottom_right() else {
+            rounded_rect(d, &body, &style);
+            return body;
+        };
+        // The card in four bands around the hole.
+        let (left, top) = (body.top_left.x, body.top_left.y);
+        let (right, bottom) = (left + body.size.width as i32, top + body.size.height as i32);
+        let (hole_right, hole_bottom) = (end.x + 1, end.y + 1);
+        let band = |x0: i32, y0: i32, x1: i32, y1: i32| {
+            (x1 > x0 && y1 > y0).then(|| {
+                Rectangle::new(
+                    Point::new(x0, y0),
+                    Size::new((x1 - x0) as u32, (y1 - y0) as u32),
+                )
+            })
+        };
+        for clip in [
+            band(left, top, right, hole.top_left.y),
+            band(left, hole_bottom, right, bottom),
+            band(left, hole.top_left.y, hole.top_left.x, hole_bottom),
+            band(hole_right, hole.top_left.y, right, hole_bottom),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            rounded_rect(&mut d.clipped(&clip), &body, &style);
         }
         body
     }
@@ -216,23 +212,6 @@ impl Theme {
     pub fn content(&self, area: &Rectangle) -> Rectangle {
         super::layout::inset(area, self.radius.max(self.edge_width * 3))
     }
-}
-
-/// What a rounded face over `body` paints for sure: all but its four corner squares
-/// (so only those need the background).
-fn corner_free(body: &Rectangle, radius: u32) -> [Rectangle; 2] {
-    let r = radius as i32;
-    let (w, h) = (body.size.width, body.size.height);
-    [
-        Rectangle::new(
-            body.top_left + Point::new(r, 0),
-            Size::new(w.saturating_sub(2 * radius), h),
-        ),
-        Rectangle::new(
-            body.top_left + Point::new(0, r),
-            Size::new(w, h.saturating_sub(2 * radius)),
-        ),
-    ]
 }
 
 /// A text on the background, fitted into `area` with an ellipsis if too long.
