@@ -11,10 +11,11 @@
 use arbitrary::Unstructured;
 use twin::MachineConfig;
 use vitrine::display::dirty::Rect;
+use vitrine::drivers::vga::VgaPciInfo;
 use vitrine::drivers::vmmdev::{PciResources, VmmDev};
 use vitrine::hal::{Clock, Irqs, PciConfig, PhysMem, PhysRegion, PortIo};
 use vitrine::platform::pci;
-use vitrine::system::REQUEST_PAGE_LEN;
+use vitrine::system::{vga_pci_info, REQUEST_PAGE_LEN};
 use vitrine_hosted::platform::TwinPlatform;
 
 /// The VGA's HGSMI host port (host command offsets are read here).
@@ -89,6 +90,21 @@ impl<'a> HostileTwin<'a> {
         let mut vmmdev = VmmDev::new(resources, self, page).ok()?;
         vmmdev.init(self).ok()?;
         Some(vmmdev)
+    }
+
+    /// The graphics function found on the PCI bus (VMSVGA 15AD:0405, else the
+    /// VirtualBox VGA 80EE:BEEF), described as the kernel describes it.
+    pub fn find_vga(&mut self) -> VgaPciInfo {
+        let scan = pci::enumerate(self);
+        let Some(function) = scan
+            .find(0x15ad, 0x0405)
+            .or_else(|| scan.find(0x80ee, 0xbeef))
+        else {
+            panic!("the twin has no graphics function");
+        };
+        let a = function.address;
+        let subsystem = self.read_config(a.bus, a.device, a.function, 0x2C);
+        vga_pci_info(function, subsystem)
     }
 
     /// Up to 12 scripted dirty rectangles, some beyond any screen.

@@ -259,19 +259,24 @@ impl ScreenPicture {
 mod tests {
     use super::*;
 
-    #[test]
-    fn decodes_32_and_16_bpp_and_repaints_only_the_rect() {
-        let vram = Backing::new(4096, 0);
-        vram.write(0, &[0x11, 0x22, 0x33, 0x00]).unwrap(); // B G R X
-        let mut p = ScreenPicture::default();
-        let g = FbGeometry {
+    /// 4×4 pixels at 32 bpp from VRAM offset 0.
+    fn four_by_four() -> FbGeometry {
+        FbGeometry {
             vram_offset: 0,
             pitch: 16,
             width: 4,
             height: 4,
             bpp: 32,
             blank: false,
-        };
+        }
+    }
+
+    #[test]
+    fn decodes_32_and_16_bpp_and_repaints_only_the_rect() {
+        let vram = Backing::new(4096, 0);
+        vram.write(0, &[0x11, 0x22, 0x33, 0x00]).unwrap(); // B G R X
+        let mut p = ScreenPicture::default();
+        let g = four_by_four();
         p.resize(Some(g), &vram);
         assert_eq!(p.compose(None).pixel(0, 0), [0x33, 0x22, 0x11, 0xFF]);
         vram.write(0, &[0xFF; 4]).unwrap();
@@ -301,14 +306,7 @@ mod tests {
     fn a_picture_without_pixels_follows_the_geometry_only() {
         let vram = Backing::new(4096, 0);
         let mut p = ScreenPicture::without_pixels();
-        let g = FbGeometry {
-            vram_offset: 0,
-            pitch: 16,
-            width: 4,
-            height: 4,
-            bpp: 32,
-            blank: false,
-        };
+        let g = four_by_four();
         p.resize(Some(g), &vram);
         p.repaint(
             Rect {

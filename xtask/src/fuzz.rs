@@ -30,8 +30,11 @@ pub struct Figures {
     pub crashes: u64,
     pub hangs: u64,
     pub edges: u64,
+    /// The instrumented edges of the whole binary (every target shares it).
+    pub total_edges: u64,
     pub coverage: String,
     pub corpus: u64,
+    pub execs_per_sec: f64,
     pub seconds: f64,
 }
 
@@ -39,14 +42,16 @@ impl std::fmt::Display for Figures {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "fuzz target={} execs={} crashes={} hangs={} edges={} map_coverage={} corpus={} seconds={:.0}",
+            "fuzz target={} execs={} crashes={} hangs={} edges={} total_edges={} map_coverage={} corpus={} execs_per_sec={:.0} seconds={:.0}",
             self.target,
             self.execs,
             self.crashes,
             self.hangs,
             self.edges,
+            self.total_edges,
             self.coverage,
             self.corpus,
+            self.execs_per_sec,
             self.seconds
         )
     }
@@ -143,9 +148,11 @@ pub fn run(args: &FuzzArgs) -> Result {
         }
         all.push(figures);
     }
-    let summary: Vec<String> = all.iter().map(|f| f.to_string()).collect();
-    let summary_file = crate::target_dir().join("fuzz").join("summary.txt");
-    std::fs::write(&summary_file, summary.join("\n") + "\n")?;
+    // A smoke run's few seconds would replace the campaigns' figures.
+    if !smoke {
+        let table = record(&all)?;
+        println!("{table}");
+    }
     if failed.is_empty() {
         Ok(())
     } else {
@@ -321,6 +328,61 @@ fn campaign(binary: &Path, target: &vitrine_fuzz::Target, limit: &Limit) -> Resu
     Ok(figures)
 }
 
+/// Updates `target/fuzz/summary.txt` (one line per target, the latest run of each,
+/// so campaigns run one at a time add up) and returns it as a Markdown table, also
+/// written to `target/fuzz/summary.md` (the table `docs/fuzzing.md` shows).
+fn record(figures: &[Figures]) -> Result<String> {
+    let dir = crate::target_dir().join("fuzz");
+    std::fs::create_dir_all(&dir)?;
+    let summary_file = dir.join("summary.txt");
+    let mut lines: Vec<String> = std::fs::read_to_string(&summary_file)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    for f in figures {
+        let prefix = format!("fuzz target={} ", f.target);
+        lines.retain(|line| !line.starts_with(&prefix));
+        lines.push(f.to_string());
+    }
+    // In the order of `vitrine_fuzz::TARGETS`.
+    let position = |line: &String| {
+        vitrine_fuzz::TARGETS
+            .iter()
+            .position(|t| line.starts_with(&format!("fuzz target={} ", t.name)))
+            .unwrap_or(usize::MAX)
+    };
+    lines.sort_by_key(position);
+    std::fs::write(&summary_file, lines.join("\n") + "\n")?;
+    let mut table = String::from(
+        "| target | execs | crashes | hangs | edges found | map density | corpus | execs/s | seconds |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for line in &lines {
+        let field = |key: &str| {
+            line.split_whitespace()
+                .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+                .unwrap_or("?")
+                .to_string()
+        };
+        table.push_str(&format!(
+            "| {} | {} | {} | {} | {} / {} | {} | {} | {} | {} |\n",
+            field("target"),
+            field("execs"),
+            field("crashes"),
+            field("hangs"),
+            field("edges"),
+            field("total_edges"),
+            field("map_coverage"),
+            field("corpus"),
+            field("execs_per_sec"),
+            field("seconds"),
+        ));
+    }
+    std::fs::write(dir.join("summary.md"), &table)?;
+    Ok(table)
+}
+
 fn read_stats(path: &Path) -> Result<Figures> {
     let text = std::fs::read_to_string(path)?;
     let mut figures = Figures::default();
@@ -335,6 +397,8 @@ fn read_stats(path: &Path) -> Result<Figures> {
             "saved_crashes" | "unique_crashes" => figures.crashes = number(),
             "saved_hangs" | "unique_hangs" => figures.hangs = number(),
             "edges_found" => figures.edges = number(),
+            "total_edges" => figures.total_edges = number(),
+            "execs_per_sec" => figures.execs_per_sec = value.parse().unwrap_or(0.0),
             "bitmap_cvg" => figures.coverage = value.to_string(),
             "corpus_count" => figures.corpus = number(),
             _ => {}

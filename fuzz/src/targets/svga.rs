@@ -8,10 +8,7 @@ use twin::machine::GraphicsController;
 use twin::svga::{SvgaFault, SvgaHost};
 use vitrine::display::svga::SvgaDisplay;
 use vitrine::display::Display;
-use vitrine::hal::PciConfig;
-use vitrine::platform::pci;
 use vitrine::runtime::EventQueue;
-use vitrine::system::vga_pci_info;
 
 pub const TARGET: crate::Target = crate::Target {
     name: "svga",
@@ -57,13 +54,7 @@ fn run(data: &[u8]) {
         // the mode read back).
         host.script_svga_reads(64);
     }
-    let scan = pci::enumerate(&mut host);
-    let Some(function) = scan.find(0x15ad, 0x0405).or_else(|| scan.find(0x80ee, 0xbeef)) else {
-        panic!("the twin has no SVGA device");
-    };
-    let a = function.address;
-    let subsystem = host.read_config(a.bus, a.device, a.function, 0x2C);
-    let vga = vga_pci_info(function, subsystem);
+    let vga = host.find_vga();
     // A small first mode: every mode set clears the visible part of VRAM.
     let Ok(mut display) = SvgaDisplay::new(&mut host, &vga, 320, 240) else {
         return;

@@ -6,10 +6,7 @@ use crate::hostile::HostileTwin;
 use twin::ModeHint;
 use vitrine::display::vbva::VbvaDisplay;
 use vitrine::display::Display;
-use vitrine::hal::PciConfig;
-use vitrine::platform::pci;
 use vitrine::runtime::EventQueue;
-use vitrine::system::vga_pci_info;
 
 /// Which part of the host side an input mostly changes.
 #[derive(Clone, Copy)]
@@ -58,13 +55,7 @@ const RING_OPS: [Op; 6] = [
 /// Runs one input with `focus`.
 pub fn run(data: &[u8], focus: Focus) {
     let mut host = HostileTwin::new(data);
-    let scan = pci::enumerate(&mut host);
-    let function = scan
-        .find(0x80ee, 0xbeef)
-        .expect("the twin has a VirtualBox VGA");
-    let a = function.address;
-    let subsystem = host.read_config(a.bus, a.device, a.function, 0x2C);
-    let vga = vga_pci_info(function, subsystem);
+    let vga = host.find_vga();
     // A small first mode: the VGA clears height x pitch bytes of VRAM on every mode
     // set, which would otherwise dominate each run.
     let Ok(mut display) = VbvaDisplay::new(&mut host, &vga, 320, 240) else {
