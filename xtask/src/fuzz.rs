@@ -125,18 +125,20 @@ pub fn run(args: &FuzzArgs) -> Result {
             Limit {
                 execs: None,
                 seconds: Some(SMOKE_SECONDS),
+                folder: "smoke",
             }
         } else {
             Limit {
                 execs: Some(execs.unwrap_or(DEFAULT_EXECS)),
                 seconds,
+                folder: "out",
             }
         };
         let figures = campaign(&binary, target, &limit)?;
         println!("{figures}");
         let found = figures.crashes + figures.hangs;
         if found > 0 {
-            let kept = keep_findings(target.name)?;
+            let kept = keep_findings(target.name, limit.folder)?;
             println!(
                 "fuzz target={}: {found} finding(s) copied to {}",
                 target.name,
@@ -167,6 +169,9 @@ pub fn run(args: &FuzzArgs) -> Result {
 struct Limit {
     execs: Option<u64>,
     seconds: Option<u64>,
+    /// `target/fuzz/<folder>/TARGET`: "out" for campaigns, "smoke" for smoke runs,
+    /// so a smoke (`cargo xtask test`) never wipes a campaign that is running.
+    folder: &'static str,
 }
 
 fn select(names: &[String]) -> Result<Vec<&'static vitrine_fuzz::Target>> {
@@ -274,13 +279,13 @@ fn build() -> Result<PathBuf> {
     Ok(target_dir.join("release").join("vitrine-fuzz"))
 }
 
-fn out_dir(target: &str) -> PathBuf {
-    crate::target_dir().join("fuzz").join("out").join(target)
+fn out_dir(target: &str, folder: &str) -> PathBuf {
+    crate::target_dir().join("fuzz").join(folder).join(target)
 }
 
 /// Runs afl-fuzz on one target until `limit`, then reads its figures.
 fn campaign(binary: &Path, target: &vitrine_fuzz::Target, limit: &Limit) -> Result<Figures> {
-    let out = out_dir(target.name);
+    let out = out_dir(target.name, limit.folder);
     // Each run starts from the repository's corpus; findings were kept already.
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out)?;
@@ -408,14 +413,15 @@ fn read_stats(path: &Path) -> Result<Figures> {
 }
 
 /// Copies the campaign's crashes and hangs to `fuzz/regressions/TARGET/`.
-fn keep_findings(target: &str) -> Result<PathBuf> {
+fn keep_findings(target: &str, folder: &str) -> Result<PathBuf> {
     let kept = crate::project_root()
         .join("fuzz")
         .join("regressions")
         .join(target);
     std::fs::create_dir_all(&kept)?;
     for kind in ["crashes", "hangs"] {
-        let Ok(entries) = std::fs::read_dir(out_dir(target).join("default").join(kind)) else {
+        let Ok(entries) = std::fs::read_dir(out_dir(target, folder).join("default").join(kind))
+        else {
             continue;
         };
         for entry in entries.flatten() {
