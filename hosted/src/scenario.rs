@@ -59,7 +59,7 @@ pub enum Command {
     /// `machine KEY=VALUE...` (first line only): `controller=vboxvga|vboxsvga|vmsvga`,
     /// `vram_mib=N`, `display=auto|vbva|svga|vbe|firmware`, `svga-fault=...`.
     Machine(Vec<(String, String)>),
-    /// `svga-fault none|worker-stuck|busy-stuck`: the SVGA host misbehaves from now on.
+    /// `svga-fault none|worker-stuck|busy-stuck|fifo-rejected`: the SVGA host misbehaves from now on.
     SvgaFault(String),
     /// `storm N W H`: N setvideomodehint resizes alternating over sizes, ending with W×H,
     /// the guest running only now and then in between.

@@ -851,6 +851,7 @@ fn svga_fault(name: &str) -> Option<twin::svga::SvgaFault> {
         "none" => Some(SvgaFault::None),
         "worker-stuck" => Some(SvgaFault::WorkerStuck),
         "busy-stuck" => Some(SvgaFault::BusyStuck),
+        "fifo-rejected" => Some(SvgaFault::FifoRejected),
         _ => None,
     }
 }

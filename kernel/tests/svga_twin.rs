@@ -12,10 +12,12 @@ use embedded_graphics::primitives::Rectangle;
 use twin::machine::{GraphicsController, MachineConfig};
 use twin::svga::{SvgaFault, SvgaHost};
 use twin_hal::TwinHal;
+use vitrine::display::pointer::{arrow_argb, ARROW_WIDTH};
 use vitrine::display::svga::SvgaDisplay;
 use vitrine::display::{Display, DisplayError, Rect};
 use vitrine::drivers::vga::svga::cursor::{CursorError, CursorImage};
 use vitrine::drivers::vga::svga::fifo::FifoError;
+use vitrine::drivers::vga::svga::wire::Caps;
 use vitrine::drivers::vga::svga::{CursorKind, Svga, SvgaError};
 use vitrine::drivers::vga::{PciBar, VgaPciInfo};
 use vitrine::hal::PciConfig;
@@ -165,8 +167,20 @@ fn qemu_mode_gets_a_64_kib_fifo_and_the_masked_cursor() {
     assert_eq!(display.svga().cursor_kind(), Some(CursorKind::Masked));
     let shape = hal.machine.pointer().shape.clone().unwrap();
     assert!(!shape.alpha);
-    assert_eq!((shape.width, shape.height), (12, 19));
-    assert_eq!(&shape.rgba[..4], &[0, 0, 0, 0xFF], "the arrow's black tip");
+    // Widened to 32 columns so QEMU reads the AND mask's padded scanlines right.
+    assert_eq!((shape.width, shape.height), (32, 19));
+    for y in 0..19 {
+        for x in 0..32 {
+            let argb = if x < ARROW_WIDTH { arrow_argb(x, y) } else { 0 };
+            let i = ((y * 32 + x) * 4) as usize;
+            let expected = if argb >> 24 == 0 {
+                [0, 0, 0, 0]
+            } else {
+                [(argb >> 16) as u8, (argb >> 8) as u8, argb as u8, 0xFF]
+            };
+            assert_eq!(shape.rgba[i..i + 4], expected, "cursor pixel ({x},{y})");
+        }
+    }
     hal.machine.assert_no_protocol_errors();
 }
 
@@ -211,4 +225,86 @@ fn refused_modes_and_bad_devices_fall_back_cleanly() {
     // Disable: VirtualBox shows VGA/VBE again.
     svga.disable(&mut m);
     assert!(!m.machine.svga().unwrap().enabled());
+}
+
+#[test]
+fn a_host_that_ignores_the_fifo_is_left_for_the_next_backend() {
+    let mut m = hal(GraphicsController::VmSvga, SvgaHost::VirtualBox, 2 << 20);
+    m.machine
+        .svga_mut()
+        .unwrap()
+        .set_fault(SvgaFault::FifoRejected);
+    let info = pci(&mut m);
+    let error = SvgaDisplay::new(&mut m, &info, 1024, 768).unwrap_err();
+    assert!(
+        matches!(error, DisplayError::Svga(SvgaError::FifoIgnored { .. })),
+        "{error:?}"
+    );
+    assert!(!m.machine.svga().unwrap().enabled(), "SVGA mode left again");
+    // The same device with a host that takes the FIFO comes up.
+    m.machine.svga_mut().unwrap().set_fault(SvgaFault::None);
+    assert!(SvgaDisplay::new(&mut m, &info, 1024, 768).is_ok());
+    m.machine.assert_no_protocol_errors();
+}
+
+#[test]
+fn the_hardware_cursor_moves_shows_and_hides() {
+    let mut m = hal(GraphicsController::VmSvga, SvgaHost::VirtualBox, 2 << 20);
+    let info = pci(&mut m);
+    let mut svga = Svga::probe(&mut m, &info).unwrap();
+    svga.set_mode(&mut m, 800, 600).unwrap();
+    let arrow = CursorImage {
+        width: 2,
+        height: 2,
+        hotspot: (1, 1),
+        pixel: &|_, _| 0xFF00_0000,
+    };
+    svga.define_cursor(&mut m, &arrow).unwrap();
+    svga.move_cursor(&mut m, 321, 123);
+    assert_eq!(m.machine.svga().unwrap().cursor_position(), (321, 123));
+    assert!(m.machine.pointer().visible);
+    assert!(svga.show_cursor(&mut m, false));
+    assert!(!m.machine.pointer().visible);
+    svga.move_cursor(&mut m, 5, 6);
+    assert_eq!(m.machine.svga().unwrap().cursor_position(), (5, 6));
+    assert!(m.machine.pointer().visible, "a move shows the cursor again");
+    m.machine.assert_no_protocol_errors();
+}
+
+#[test]
+fn without_cursor_capabilities_the_pointer_stays_in_software() {
+    // QEMU with no UI that draws cursors reports RECT_FILL | RECT_COPY only.
+    let mut m = hal(GraphicsController::VmSvga, SvgaHost::Qemu, 64 << 10);
+    m.machine.svga_mut().unwrap().set_qemu_cursor_ui(false);
+    let info = pci(&mut m);
+    let mut display = SvgaDisplay::new(&mut m, &info, 1024, 768).unwrap();
+    assert_eq!(
+        display.svga().caps(),
+        Caps::RECT_COPY,
+        "RECT_FILL is not a bit we keep"
+    );
+    assert_eq!(display.svga().cursor_kind(), None);
+    assert!(
+        !display.host_pointer(),
+        "no hardware cursor: software pointer"
+    );
+    assert!(!display.show_host_pointer(&mut m, true));
+    assert!(
+        m.machine.pointer().shape.is_none(),
+        "no cursor command was sent"
+    );
+    m.machine.assert_no_protocol_errors();
+}
+
+#[test]
+fn a_boot_mode_beyond_max_comes_up_at_the_largest_the_host_takes() {
+    // QEMU's MAX_WIDTH×MAX_HEIGHT is 2368×1770: the mode is clamped before any
+    // register is written (never a half-set mode), and the window shows it whole.
+    let mut m = hal(GraphicsController::VmSvga, SvgaHost::Qemu, 64 << 10);
+    let info = pci(&mut m);
+    let display = SvgaDisplay::new(&mut m, &info, 3840, 2160).unwrap();
+    assert_eq!((display.mode().width, display.mode().height), (2368, 1770));
+    let host = m.machine.svga().unwrap().screen().unwrap();
+    assert_eq!((host.width, host.height), (2368, 1770));
+    m.machine.assert_no_protocol_errors();
 }

@@ -406,6 +406,13 @@ fn qemu_mode_differs_where_section_11_says() {
     let mut m = machine(GraphicsController::VmSvga, SvgaHost::Qemu, 16);
     assert_eq!(read(&mut m, 0), 0x9000_0002, "SVGA_ID_2 after reset");
     assert_eq!(read(&mut m, 17), 0xE3);
+    m.svga_mut().unwrap().set_qemu_cursor_ui(false);
+    assert_eq!(
+        read(&mut m, 17),
+        0x3,
+        "no cursor caps without a cursor-drawing UI"
+    );
+    m.svga_mut().unwrap().set_qemu_cursor_ui(true);
     assert_eq!(read(&mut m, 30), 0, "MEM_REGS reads 0");
     assert_eq!((read(&mut m, 4), read(&mut m, 5)), (2368, 1770));
     assert_eq!(m.pci_read(0, 2, 0, 0x18) & 0x8, 0x8, "FIFO prefetchable");

@@ -9,13 +9,16 @@
 //! - framebuffer bytes and presented pixels per pointer move / hover, redraws per
 //!   hint, from the twin (`twin`);
 //! - input latency from the interrupt to the end of the present (`latency`);
-//! - smallest RAM reaching the first frame and the kernel image size (`memory`).
+//! - smallest RAM reaching the first frame and the kernel image size (`memory`);
+//! - the SVGA II backend (`-vga vmware`) against VBE (`-vga std`): redraw/fill and
+//!   the first frame at 1920x1080 (`svga`).
 
 mod boot;
 mod idle;
 mod latency;
 mod memory;
 mod redraw;
+mod svga;
 mod twin;
 
 use std::fmt::Write as _;
@@ -32,7 +35,7 @@ pub struct BenchArgs {
     /// Shorter runs (1 boot per firmware, 3 s idle, 20 clicks): for development only
     #[arg(long)]
     pub quick: bool,
-    /// Only this part: redraw, twin, idle, latency, boot or memory
+    /// Only this part: redraw, twin, idle, latency, boot, memory or svga
     #[arg(long, value_name = "PART")]
     pub only: Option<String>,
 }
@@ -133,18 +136,19 @@ pub fn run(args: &BenchArgs) -> Result {
     let package = args.app.package.as_str();
     let mut rows = Vec::new();
     let mut failures = Vec::new();
-    let parts: [(&str, &Part); 6] = [
+    let parts: [(&str, &Part); 7] = [
         ("redraw", &|| redraw::measure(&elf)),
         ("twin", &twin::measure),
         ("idle", &|| idle::measure(&elf, quick)),
         ("latency", &|| latency::measure(&elf, package, quick)),
         ("boot", &|| boot::measure(&elf, quick)),
         ("memory", &|| memory::measure(&elf)),
+        ("svga", &|| svga::measure(&elf)),
     ];
     if let Some(only) = &only {
         if !parts.iter().any(|(name, _)| name == only) {
             return Err(format!(
-                "--only wants one of redraw, twin, idle, latency, boot, memory; got `{only}`"
+                "--only wants one of redraw, twin, idle, latency, boot, memory, svga; got `{only}`"
             )
             .into());
         }

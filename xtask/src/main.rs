@@ -20,6 +20,7 @@ mod preview;
 mod qemu;
 mod qmp;
 mod recovery_tests;
+mod rfb;
 mod run;
 mod screenshot;
 mod setup;

@@ -2,21 +2,41 @@
 //! kiosk at 800x600, 1280x800 and 1920x1080 with the screendump checked like the VBE
 //! tests, and an absolute click through the vmmouse.
 //!
-//! QEMU draws the hardware cursor in its UI, not into `screendump`, so the cursor is
-//! not checked here (the hosted VMSVGA scenarios check the host-drawn pointer).
+//! QEMU draws the hardware cursor in its UI, not into `screendump`, and offers the
+//! cursor capabilities only when a UI that draws cursors is attached (with `-display
+//! none` alone the caps lack CURSOR and the pointer is software). The cursor test
+//! attaches QEMU's VNC server, which forwards the shape the guest defined
+//! (DEFINE_CURSOR) to clients that ask for the Cursor pseudo-encoding, and compares
+//! it with Vitrine's arrow.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::qemu::{Firmware, QemuRun};
 use crate::qmp::MouseButton;
+use crate::rfb::{Cursor, Rfb};
 use crate::test::BootTest;
 use crate::ui_tests::{
     expect_click, expect_field, hover_only_on, remaining, wait_screen, Demo, ABS_MAX, TIMEOUT,
     UEFI_TIMEOUT,
 };
 use crate::Result;
+use vitrine::display::pointer::{arrow_argb, ARROW_HEIGHT, ARROW_HOTSPOT, ARROW_WIDTH};
+use vitrine::drivers::vga::svga::cursor::masked_width;
 
 const VMWARE_VGA: &[&str] = &["-vga", "vmware"];
+
+/// The VNC server's socket for this xtask process (one QEMU at a time uses it).
+fn vnc_socket() -> PathBuf {
+    std::env::temp_dir().join(format!("vitrine-vnc-{}.sock", std::process::id()))
+}
+
+/// `-vga vmware` with QEMU's VNC server on [`vnc_socket`].
+fn vmware_vga_with_vnc() -> &'static [&'static str] {
+    let vnc = format!("unix:{}", vnc_socket().display());
+    // The test table holds `'static` argument lists; this one is built once per run.
+    Vec::leak(vec!["-vga", "vmware", "-vnc", String::leak(vnc)])
+}
 
 /// The `-vga vmware` boot tests.
 pub fn boot_tests() -> Vec<BootTest> {
@@ -45,7 +65,98 @@ pub fn boot_tests() -> Vec<BootTest> {
             timeout: TIMEOUT,
             check: |run, t| check_svga_kiosk(run, t, (1920, 1080)),
         },
+        BootTest {
+            name: "svga-vmware-bios-vbe-fallback",
+            firmware: Firmware::Bios,
+            cmdline: "mode=1024x768 display=vbe",
+            extra_args: VMWARE_VGA,
+            timeout: TIMEOUT,
+            check: check_vbe_on_vmware,
+        },
+        BootTest {
+            name: "svga-vmware-bios-cursor-vnc",
+            firmware: Firmware::Bios,
+            cmdline: "mode=1024x768",
+            extra_args: vmware_vga_with_vnc(),
+            timeout: TIMEOUT,
+            check: check_vnc_cursor,
+        },
     ]
+}
+
+/// The chain's next step after SVGA II on QEMU's vmware-svga is VBE (QEMU's Bochs
+/// DISPI on the same device, SVGA mode off): `display=vbe` starts there, and the
+/// kiosk comes up on it, screendump checked.
+fn check_vbe_on_vmware(run: &mut QemuRun, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let display = run.wait_for("display", timeout)?;
+    expect_field(&display, "backend", "vbe")?;
+    expect_field(&display, "mode", "1024x768")?;
+    run.wait_for_after(display.index + 1, "frame", remaining(deadline))?;
+    let demo = Demo::new((1024, 768))?;
+    let frame = wait_screen(run, "kiosk", |f| {
+        if (f.width, f.height) != (1024, 768) {
+            return Err(format!("screendump is {}x{}", f.width, f.height));
+        }
+        demo.check(f).map(|_| ())
+    })?;
+    println!("  {}", demo.check(&frame)?);
+    Ok(())
+}
+
+/// With a VNC client attached, the SVGA backend defines Vitrine's arrow as the
+/// hardware cursor (QEMU then reports CURSOR in the caps); the client receives it with
+/// the arrow's size, hotspot, mask and colours.
+fn check_vnc_cursor(run: &mut QemuRun, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let display = run.wait_for("display", timeout)?;
+    expect_field(&display, "backend", "svga")?;
+    run.wait_for_after(display.index + 1, "frame", remaining(deadline))?;
+    let socket = vnc_socket();
+    let result = Rfb::connect(&socket, remaining(deadline))
+        .and_then(|mut rfb| rfb.wait_cursor(remaining(deadline)))
+        .and_then(|cursor| expect_arrow(&cursor));
+    let _ = std::fs::remove_file(&socket);
+    println!("  {}", result?);
+    Ok(())
+}
+
+/// Whether `cursor` is Vitrine's arrow as DEFINE_CURSOR sends it (widened with
+/// transparent columns): size, hotspot, which pixels show, colours.
+fn expect_arrow(cursor: &Cursor) -> Result<String> {
+    let width = masked_width(ARROW_WIDTH);
+    if (cursor.width, cursor.height) != (width, ARROW_HEIGHT) {
+        return Err(format!(
+            "VNC cursor is {}x{}, the arrow {width}x{ARROW_HEIGHT}",
+            cursor.width, cursor.height
+        )
+        .into());
+    }
+    if cursor.hotspot != ARROW_HOTSPOT {
+        return Err(format!(
+            "VNC cursor hotspot {:?}, the arrow's {ARROW_HOTSPOT:?}",
+            cursor.hotspot
+        )
+        .into());
+    }
+    let mut shown = 0;
+    for y in 0..ARROW_HEIGHT {
+        for x in 0..width {
+            let argb = if x < ARROW_WIDTH { arrow_argb(x, y) } else { 0 };
+            let expected = (argb >> 24 != 0).then_some(argb & 0x00FF_FFFF);
+            let got = cursor.pixel(x, y);
+            if got != expected {
+                return Err(format!(
+                    "VNC cursor pixel ({x},{y}) is {got:08x?}, the arrow's {expected:08x?}"
+                )
+                .into());
+            }
+            shown += usize::from(expected.is_some());
+        }
+    }
+    Ok(format!(
+        "VNC cursor {width}x{ARROW_HEIGHT} hotspot {ARROW_HOTSPOT:?}: all {shown} arrow pixels and the transparent rest as defined"
+    ))
 }
 
 /// The kiosk comes up on the SVGA backend at `width`×`height` (status lines and
@@ -80,4 +191,42 @@ fn check_svga_kiosk(run: &mut QemuRun, timeout: Duration, (w, h): (u32, u32)) ->
     qmp.button(MouseButton::Left, false)?;
     let click = run.wait_for("click", remaining(deadline))?;
     expect_click(&click, "button2", centre.x, centre.y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arrow() -> Cursor {
+        let width = masked_width(ARROW_WIDTH);
+        let argb = |x, y| if x < ARROW_WIDTH { arrow_argb(x, y) } else { 0 };
+        let all = (0..ARROW_HEIGHT).flat_map(|y| (0..width).map(move |x| argb(x, y)));
+        Cursor {
+            width,
+            height: ARROW_HEIGHT,
+            hotspot: (0, 0),
+            pixels: all.clone().map(|argb| argb & 0x00FF_FFFF).collect(),
+            visible: all.map(|argb| argb >> 24 != 0).collect(),
+        }
+    }
+
+    #[test]
+    fn the_arrow_passes_and_any_difference_fails() {
+        assert!(expect_arrow(&arrow()).is_ok());
+        let mut hotspot = arrow();
+        hotspot.hotspot = (1, 0);
+        assert!(expect_arrow(&hotspot).is_err());
+        let mut colour = arrow();
+        colour.pixels[colour.width as usize * 3 + 1] = 0x00FF_0000; // a fill pixel
+        assert!(expect_arrow(&colour).is_err());
+        let mut mask = arrow();
+        mask.visible[ARROW_WIDTH as usize - 1] = true; // top-right is transparent
+        assert!(expect_arrow(&mask).is_err());
+        let mut padding = arrow();
+        padding.visible[ARROW_WIDTH as usize + 3] = true; // a widening column
+        assert!(expect_arrow(&padding).is_err());
+        let mut size = arrow();
+        size.width = ARROW_WIDTH;
+        assert!(expect_arrow(&size).is_err());
+    }
 }

@@ -10,7 +10,7 @@ use super::vbva::VbvaDisplay;
 use super::DisplayError;
 use crate::boot::cmdline::DisplayChoice;
 use crate::drivers::vga::svga::{SvgaLayout, VMWARE_SVGA2_ID};
-use crate::drivers::vga::{VgaKind, VgaPciInfo, VIRTUALBOX_VGA_ID};
+use crate::drivers::vga::{VgaKind, VgaPciInfo, QEMU_STD_VGA_ID, VIRTUALBOX_VGA_ID};
 use crate::hal::Platform;
 use crate::status;
 
@@ -106,11 +106,17 @@ pub fn chain(vga: Option<&VgaPciInfo>, choice: DisplayChoice) -> heapless::Vec<B
 }
 
 /// The VGA as the DISPI drivers see it: VMSVGA (15AD:0405) on VirtualBox has
-/// VirtualBox's DISPI and HGSMI (vmsvga.md section 1); elsewhere it has none we drive.
+/// VirtualBox's DISPI and HGSMI (vmsvga.md section 1); elsewhere 15AD:0405 is QEMU's
+/// vmware-svga, built on QEMU's VGA with its Bochs DISPI (SeaBIOS's VGA BIOS for it
+/// sets modes through DISPI), or VMware's, where the DISPI probe finds no id and fails.
 fn as_dispi(pci: &VgaPciInfo, virtualbox: bool) -> VgaPciInfo {
     let mut info = *pci;
-    if virtualbox && (pci.vendor, pci.device) == VMWARE_SVGA2_ID {
-        (info.vendor, info.device) = VIRTUALBOX_VGA_ID;
+    if (pci.vendor, pci.device) == VMWARE_SVGA2_ID {
+        (info.vendor, info.device) = if virtualbox {
+            VIRTUALBOX_VGA_ID
+        } else {
+            QEMU_STD_VGA_ID
+        };
     }
     info
 }
@@ -180,6 +186,34 @@ mod tests {
         assert_eq!(mode_from_cmdline("mode=800X600"), Some((800, 600)));
         assert_eq!(mode_from_cmdline("quiet"), None);
         assert_eq!(mode_from_cmdline(""), None);
+    }
+
+    #[test]
+    fn vmware_svga_falls_back_to_the_dispi_of_its_host() {
+        let vmware = VgaPciInfo {
+            vendor: VMWARE_SVGA2_ID.0,
+            device: VMWARE_SVGA2_ID.1,
+            subsystem: VMWARE_SVGA2_ID,
+            bars: Default::default(),
+        };
+        let order = chain(Some(&vmware), DisplayChoice::Auto);
+        assert_eq!(
+            order.as_slice(),
+            [
+                Backend::Svga,
+                Backend::Vbva,
+                Backend::Vbe,
+                Backend::Firmware
+            ]
+        );
+        let kind = |virtualbox| {
+            let pci = as_dispi(&vmware, virtualbox);
+            VgaKind::from_pci_id(pci.vendor, pci.device)
+        };
+        assert_eq!(kind(true), Some(VgaKind::VirtualBox), "VMSVGA: VBVA, VBE");
+        assert_eq!(kind(false), Some(VgaKind::QemuStd), "QEMU: Bochs VBE");
+        let vbe_first = chain(Some(&vmware), DisplayChoice::Vbe);
+        assert_eq!(vbe_first.as_slice(), [Backend::Vbe, Backend::Firmware]);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod svga;
 pub mod system;
 pub mod vbe;
 pub mod vbva;
+pub mod vram;
 
 pub use canvas::Canvas;
 pub use dirty::Rect;

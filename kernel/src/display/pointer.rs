@@ -49,6 +49,14 @@ pub fn arrow_pixel(x: u32, y: u32) -> Option<Rgb888> {
     }
 }
 
+/// The arrow as 0xAARRGGBB (alpha 0 where transparent): the shape handed to hosts
+/// that draw the pointer themselves.
+pub fn arrow_argb(x: u32, y: u32) -> u32 {
+    arrow_pixel(x, y).map_or(0, |c| {
+        0xFF00_0000 | u32::from(c.r()) << 16 | u32::from(c.g()) << 8 | u32::from(c.b())
+    })
+}
+
 /// Largest scale the save-under buffer holds.
 pub const MAX_SCALE: u32 = 3;
 const SAVE_LEN: usize = (ARROW_WIDTH * MAX_SCALE * ARROW_HEIGHT * MAX_SCALE) as usize;

@@ -6,22 +6,15 @@
 //! rectangle that finds the ring full is never dropped: it is carried into the next
 //! frame's present.
 
-use super::framebuffer::{Framebuffer, PixelFormat};
-use super::pointer::{arrow_pixel, ARROW_HEIGHT, ARROW_HOTSPOT, ARROW_WIDTH};
+use super::framebuffer::Framebuffer;
+use super::pointer::{arrow_argb, ARROW_HEIGHT, ARROW_HOTSPOT, ARROW_WIDTH};
+use super::vram::framebuffer_at;
 use super::{Canvas, Display, DisplayError, ModeInfo, Rect};
-use crate::drivers::vga::dispi::{validate_mode, ModeLimits};
+use crate::drivers::vga::dispi::{report_fallback, validate_mode, ModeLimits};
 use crate::drivers::vga::svga::cursor::CursorImage;
 use crate::drivers::vga::svga::{CursorKind, Svga, SvgaError, SvgaMode};
 use crate::drivers::vga::VgaPciInfo;
 use crate::hal::{PhysRegion, Platform};
-use embedded_graphics::pixelcolor::RgbColor;
-
-/// The arrow as 0xAARRGGBB (alpha 0 where transparent).
-fn arrow_argb(x: u32, y: u32) -> u32 {
-    arrow_pixel(x, y).map_or(0, |c| {
-        0xFF00_0000 | u32::from(c.r()) << 16 | u32::from(c.g()) << 8 | u32::from(c.b())
-    })
-}
 
 /// Bytes one UPDATE command takes in the ring (id + 16-byte payload).
 const UPDATE_BYTES: u32 = 20;
@@ -49,6 +42,7 @@ impl SvgaDisplay {
     ) -> Result<Self, DisplayError> {
         let mut svga = Svga::probe(hal, pci)?;
         let choice = validate_mode(width, height, &svga.limits())?;
+        report_fallback(width, height, &choice);
         let mode = match svga.set_mode(hal, choice.width, choice.height) {
             Ok(mode) => mode,
             Err(error) => {
@@ -56,10 +50,15 @@ impl SvgaDisplay {
                 return Err(error.into());
             }
         };
-        if svga.host_stuck() {
+        let confirmed = if svga.host_stuck() {
             // The host never confirmed the first mode: a worse start than VBE.
+            Err(SvgaError::SyncTimeout)
+        } else {
+            svga.confirm_fifo(hal)
+        };
+        if let Err(error) = confirmed {
             svga.disable(hal);
-            return Err(SvgaError::SyncTimeout.into());
+            return Err(error.into());
         }
         let canvas = Canvas::new(framebuffer(svga.vram(), &mode)?);
         let cursor = Self::define_arrow(hal, &mut svga);
@@ -123,20 +122,7 @@ impl SvgaDisplay {
 }
 
 fn framebuffer(vram: PhysRegion, mode: &SvgaMode) -> Result<Framebuffer, DisplayError> {
-    let len = mode.pitch as usize * mode.height as usize;
-    let area = vram
-        .sub(mode.fb_offset as usize, len)
-        .ok_or(DisplayError::MapFailed {
-            phys: vram.phys() + u64::from(mode.fb_offset),
-            len: len as u64,
-        })?;
-    Ok(Framebuffer::new(
-        area,
-        mode.width,
-        mode.height,
-        mode.pitch,
-        PixelFormat::XRGB8888,
-    )?)
+    framebuffer_at(vram, mode.fb_offset, mode.width, mode.height, mode.pitch)
 }
 
 impl From<SvgaError> for DisplayError {
@@ -151,12 +137,9 @@ impl Display for SvgaDisplay {
     }
 
     fn mode(&self) -> ModeInfo {
-        ModeInfo {
-            width: self.mode.width,
-            height: self.mode.height,
-            pitch: self.mode.pitch,
-            vram_kib: (self.svga.vram().len() / 1024) as u32,
-        }
+        let mode = self.mode;
+        let vram = self.svga.vram().len() as u64;
+        ModeInfo::new(mode.width, mode.height, mode.pitch, vram)
     }
 
     fn canvas(&mut self) -> &mut Canvas {

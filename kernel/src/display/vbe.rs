@@ -2,7 +2,8 @@
 //! through DISPI, draw straight into the VRAM BAR. The device scans VRAM itself, so
 //! present is a no-op.
 
-use super::framebuffer::{Framebuffer, PixelFormat};
+use super::framebuffer::Framebuffer;
+use super::vram::{framebuffer_at, map_vram};
 use super::{Canvas, Display, DisplayError, ModeInfo, Rect};
 use crate::drivers::vga::dispi::{Dispi, DispiMode};
 use crate::drivers::vga::VgaPciInfo;
@@ -26,12 +27,7 @@ impl VbeDisplay {
         height: u32,
     ) -> Result<Self, DisplayError> {
         let dispi = Dispi::probe(hal, pci)?;
-        let map_failed = DisplayError::MapFailed {
-            phys: dispi.framebuffer_base(),
-            len: dispi.vram_bytes(),
-        };
-        let len = usize::try_from(dispi.vram_bytes()).map_err(|_| map_failed)?;
-        let vram = hal.map(dispi.framebuffer_base(), len).ok_or(map_failed)?;
+        let vram = map_vram(hal, dispi.framebuffer_base(), dispi.vram_bytes())?;
         let mode = dispi.set_mode(hal, width, height)?;
         let canvas = Canvas::new(framebuffer(vram, &mode)?);
         Ok(Self {
@@ -49,13 +45,7 @@ impl VbeDisplay {
 }
 
 fn framebuffer(vram: PhysRegion, mode: &DispiMode) -> Result<Framebuffer, DisplayError> {
-    Ok(Framebuffer::new(
-        vram,
-        mode.width,
-        mode.height,
-        mode.pitch,
-        PixelFormat::XRGB8888,
-    )?)
+    framebuffer_at(vram, 0, mode.width, mode.height, mode.pitch)
 }
 
 impl Display for VbeDisplay {
@@ -63,12 +53,8 @@ impl Display for VbeDisplay {
         "vbe"
     }
     fn mode(&self) -> ModeInfo {
-        ModeInfo {
-            width: self.mode.width,
-            height: self.mode.height,
-            pitch: self.mode.pitch,
-            vram_kib: (self.dispi.vram_bytes() / 1024) as u32,
-        }
+        let mode = self.mode;
+        ModeInfo::new(mode.width, mode.height, mode.pitch, self.dispi.vram_bytes())
     }
     fn canvas(&mut self) -> &mut Canvas {
         &mut self.canvas

@@ -5,8 +5,8 @@
 //! The canvas covers only the framebuffer area of VRAM (below the VBVA ring and the
 //! HGSMI heaps), and modes are validated against that area, not the whole VRAM.
 
-use super::framebuffer::{Framebuffer, PixelFormat};
-use super::pointer::{arrow_pixel, ARROW_HEIGHT, ARROW_HOTSPOT, ARROW_WIDTH};
+use super::pointer::{arrow_argb, ARROW_HEIGHT, ARROW_HOTSPOT, ARROW_WIDTH};
+use super::vram::{framebuffer_at, map_vram};
 use super::{Canvas, Display, DisplayError, ModeInfo, Rect};
 use crate::drivers::vga::dispi::{validate_mode, Dispi, DispiMode, ModeLimits};
 use crate::drivers::vga::hgsmi::HgsmiError;
@@ -16,15 +16,7 @@ use crate::drivers::vga::VgaPciInfo;
 use crate::hal::{PhysRegion, Platform, PortIo};
 use crate::runtime::EventQueue;
 use embedded_graphics::geometry::{Point, Size};
-use embedded_graphics::pixelcolor::RgbColor;
 use embedded_graphics::primitives::Rectangle;
-
-/// The shared arrow (the one the software pointer draws) as 0xAARRGGBB.
-fn arrow_argb(x: u32, y: u32) -> u32 {
-    arrow_pixel(x, y).map_or(0, |c| {
-        0xFF00_0000 | u32::from(c.r()) << 16 | u32::from(c.g()) << 8 | u32::from(c.b())
-    })
-}
 
 /// The VirtualBox display: DISPI + VBVA over one VRAM mapping.
 #[derive(Debug)]
@@ -56,29 +48,21 @@ impl VbvaDisplay {
                 HgsmiError::NotPresent { id: 0 },
             )));
         }
-        let map_failed = DisplayError::MapFailed {
-            phys: dispi.framebuffer_base(),
-            len: dispi.vram_bytes(),
-        };
-        let len = usize::try_from(dispi.vram_bytes()).map_err(|_| map_failed)?;
-        let vram = hal.map(dispi.framebuffer_base(), len).ok_or(map_failed)?;
+        let vram = map_vram(hal, dispi.framebuffer_base(), dispi.vram_bytes())?;
         let vbva = Vbva::init(hal, vram)?;
         let area = vbva.layout().framebuffer;
-        let framebuffer_area = vram
-            .sub(area.offset as usize, area.size as usize)
-            .ok_or(map_failed)?;
+        let framebuffer_area =
+            vram.sub(area.offset as usize, area.size as usize)
+                .ok_or(DisplayError::MapFailed {
+                    phys: vram.phys() + u64::from(area.offset),
+                    len: u64::from(area.size),
+                })?;
         let mut display = Self {
             dispi,
             vbva,
             framebuffer_area,
             // Replaced by the first mode set below; a 1×1 placeholder until then.
-            canvas: Canvas::new(Framebuffer::new(
-                framebuffer_area,
-                1,
-                1,
-                4,
-                PixelFormat::XRGB8888,
-            )?),
+            canvas: Canvas::new(framebuffer_at(framebuffer_area, 0, 1, 1, 4)?),
             mode: DispiMode {
                 width: 1,
                 height: 1,
@@ -166,12 +150,12 @@ impl VbvaDisplay {
         });
         match (result, dispi_mode) {
             (Ok(_), Some(mode)) => {
-                let framebuffer = Framebuffer::new(
+                let framebuffer = framebuffer_at(
                     self.framebuffer_area,
+                    0,
                     mode.width,
                     mode.height,
                     mode.pitch,
-                    PixelFormat::XRGB8888,
                 )?;
                 self.canvas.replace_framebuffer(framebuffer);
                 self.canvas.mark_all_dirty();
@@ -224,12 +208,8 @@ impl Display for VbvaDisplay {
     }
 
     fn mode(&self) -> ModeInfo {
-        ModeInfo {
-            width: self.mode.width,
-            height: self.mode.height,
-            pitch: self.mode.pitch,
-            vram_kib: (self.dispi.vram_bytes() / 1024) as u32,
-        }
+        let mode = self.mode;
+        ModeInfo::new(mode.width, mode.height, mode.pitch, self.dispi.vram_bytes())
     }
 
     fn canvas(&mut self) -> &mut Canvas {

@@ -10,7 +10,7 @@ pub mod guest_props;
 pub mod hint;
 
 use crate::app_api::SystemInfo;
-use crate::display::pointer::{arrow_pixel, ARROW_HEIGHT, ARROW_HOTSPOT, ARROW_WIDTH};
+use crate::display::pointer::{arrow_argb, ARROW_HEIGHT, ARROW_HOTSPOT, ARROW_WIDTH};
 use crate::drivers::vga::dispi::{report_fallback, ModeLimits};
 use crate::drivers::vga::vbva::pointer::PointerShape;
 use crate::drivers::vmmdev::hgcm::Hgcm;
@@ -20,15 +20,7 @@ use crate::hal::{Clock, Irqs, PhysMem, PhysRegion, PortIo};
 use crate::input::Input;
 use crate::runtime::{EventQueue, PointerOwner};
 use crate::status;
-use embedded_graphics::pixelcolor::RgbColor;
 use hint::mode_for_hint;
-
-/// The shared arrow as 0xAARRGGBB (the software pointer draws the same one).
-fn arrow_argb(x: u32, y: u32) -> u32 {
-    arrow_pixel(x, y).map_or(0, |c| {
-        0xFF00_0000 | u32::from(c.r()) << 16 | u32::from(c.g()) << 8 | u32::from(c.b())
-    })
-}
 
 /// The backstop poll interval when no interrupt arrives.
 pub const SLOW_POLL_US: u64 = 500_000;

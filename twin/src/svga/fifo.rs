@@ -3,7 +3,7 @@
 //! and QEMU's variant (section 11).
 
 use super::wire::*;
-use super::{Svga, SvgaCtx, SvgaHost, SvgaUpdate};
+use super::{Svga, SvgaCtx, SvgaFault, SvgaHost, SvgaUpdate};
 use crate::errors::Device;
 use crate::memory::Backing;
 use crate::pointer::PointerShape;
@@ -64,6 +64,10 @@ fn valid_ring(svga: &Svga, ctx: &mut SvgaCtx<'_>) -> Option<(u32, u32, u32)> {
                 && (min..=max).contains(&stop)
         }
     };
+    if svga.fault == SvgaFault::FifoRejected {
+        // The host's doing, not the guest's: nothing to hold against the guest.
+        return None;
+    }
     if !ok {
         ctx.errors.record(
             Device::Svga,

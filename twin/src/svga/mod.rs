@@ -37,6 +37,9 @@ pub enum SvgaFault {
     WorkerStuck,
     /// The worker processes commands but BUSY never reads 0 again.
     BusyStuck,
+    /// The host's FIFO checks (section 5.2) fail whatever MIN and MAX are: the FIFO
+    /// is ignored and busy cleared at every wake-up, nothing is reported.
+    FifoRejected,
 }
 
 /// VirtualBox's capabilities for a 2D configuration (section 3.1).
@@ -158,6 +161,11 @@ pub struct Svga {
     worker_sleep_us: u64,
     pub(crate) worker_runs: u64,
     pub(crate) last_cursor_count: u32,
+    /// CURSOR_X/Y as the last CURSOR_ON write reported them (section 8).
+    cursor_reported: (u32, u32),
+    /// QEMU only: a UI that draws cursors is attached (section 11: the cursor
+    /// capabilities are reported only then).
+    qemu_cursor_ui: bool,
 }
 
 /// What the device needs from the machine for one access.
@@ -241,6 +249,8 @@ impl Svga {
             worker_sleep_us: WORKER_FIRST_SLEEP_US,
             worker_runs: 0,
             last_cursor_count: 0,
+            cursor_reported: (0, 0),
+            qemu_cursor_ui: true,
         }
     }
 
@@ -428,7 +438,9 @@ impl Svga {
                 }
             }
             REG_CAPABILITIES => {
-                if self.qemu() {
+                if self.qemu() && !self.qemu_cursor_ui {
+                    QEMU_CAPS & !(CAP_CURSOR | CAP_CURSOR_BYPASS | CAP_CURSOR_BYPASS_2)
+                } else if self.qemu() {
                     QEMU_CAPS
                 } else {
                     VBOX_CAPS
@@ -555,6 +567,7 @@ impl Svga {
             REG_CURSOR_ID..=REG_CURSOR_Y => self.cursor[(index - REG_CURSOR_ID) as usize] = value,
             REG_CURSOR_ON => {
                 self.cursor[3] = value;
+                self.cursor_reported = (self.cursor[1], self.cursor[2]);
                 if self.cursor_defined {
                     ctx.pointer.visible = value != 0;
                     ctx.pointer.updates += 1;
@@ -722,7 +735,19 @@ impl Svga {
         self.worker_runs
     }
 
-    /// Installs a hostile behaviour.
+    /// Where the host draws the cursor's hotspot: CURSOR_X/Y as the last CURSOR_ON
+    /// write reported them (section 8).
+    pub fn cursor_position(&self) -> (u32, u32) {
+        self.cursor_reported
+    }
+
+    /// QEMU mode: whether a UI that draws cursors is attached (default yes; `-display
+    /// none` alone has none).
+    pub fn set_qemu_cursor_ui(&mut self, attached: bool) {
+        self.qemu_cursor_ui = attached;
+    }
+
+    /// Installs a hostile behaviour (or `None` to behave again).
     pub fn set_fault(&mut self, fault: SvgaFault) {
         self.fault = fault;
     }

@@ -53,7 +53,12 @@ fn collect(run: &mut QemuRun) -> Result<Vec<StatusLine>> {
 }
 
 /// (fastest µs, mean µs, dirty px) of measurement `name` at `mode`, `cache`.
-fn figure(lines: &[StatusLine], name: &str, mode: &str, cache: &str) -> Option<(f64, f64, u64)> {
+pub(super) fn figure(
+    lines: &[StatusLine],
+    name: &str,
+    mode: &str,
+    cache: &str,
+) -> Option<(f64, f64, u64)> {
     let line = lines.iter().find(|l| {
         l.get("name") == Some(name) && l.get("mode") == Some(mode) && l.get("cache") == Some(cache)
     })?;

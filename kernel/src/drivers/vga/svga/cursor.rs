@@ -1,7 +1,7 @@
 //! Hardware cursor images for the SVGA II FIFO: the 32-bit alpha cursor (VirtualBox)
 //! and the AND-mask (1 bpp) + XOR image (32 bpp) cursor both hosts take up to 64×64.
 
-use super::fifo::{CommandWriter, Fifo, FifoError};
+use super::fifo::{Fifo, FifoError};
 use super::wire::{
     FifoCmdDefineAlphaCursor, FifoCmdDefineCursor, SVGA_CMD_DEFINE_ALPHA_CURSOR,
     SVGA_CMD_DEFINE_CURSOR,
@@ -73,35 +73,56 @@ pub fn define_alpha(fifo: &mut Fifo, image: &CursorImage<'_>) -> Result<(), Curs
     .map_err(CursorError::Fifo)
 }
 
-/// Bytes of one AND-mask scanline at 1 bpp, padded to 32 bits.
-fn and_row_bytes(width: u32) -> u32 {
-    width.div_ceil(32) * 4
+/// The width DEFINE_CURSOR sends for an image `width` pixels wide (see
+/// [`define_masked`]).
+pub fn masked_width(width: u32) -> u32 {
+    width.next_multiple_of(32)
 }
 
 /// Queues DEFINE_CURSOR with a 1-bpp AND mask (1 = transparent) and a 32-bpp XOR
 /// image (the colour where the mask is 0, black elsewhere).
+///
+/// The cursor is widened with transparent columns to a multiple of 32 pixels: the
+/// AND mask's scanlines are padded to 32 bits on the wire, and QEMU (ui/cursor.c,
+/// `cursor_get_mono_bpl`) reads them as `ceil(width/8)` bytes, which is the padded
+/// length only then; VirtualBox reads either width the same.
 pub fn define_masked(fifo: &mut Fifo, image: &CursorImage<'_>) -> Result<(), CursorError> {
     check(image)?;
+    let width = masked_width(image.width);
+    let pixel = |x: u32, y: u32| {
+        if x < image.width {
+            (image.pixel)(x, y)
+        } else {
+            0
+        }
+    };
     let header = FifoCmdDefineCursor {
         id: 0,
         hotspotX: image.hotspot.0,
         hotspotY: image.hotspot.1,
-        width: image.width,
+        width,
         height: image.height,
         andMaskDepth: 1,
         xorMaskDepth: 32,
     };
-    let len = header.as_bytes().len() as u32
-        + and_row_bytes(image.width) * image.height
-        + image.width * image.height * 4;
+    let len = header.as_bytes().len() as u32 + width / 8 * image.height + width * image.height * 4;
     fifo.push_with(SVGA_CMD_DEFINE_CURSOR, len, |w| {
         w.bytes(header.as_bytes());
         for y in 0..image.height {
-            write_and_row(w, image, y);
+            for word in 0..width / 32 {
+                let mut bits = 0u32;
+                for bit in 0..32 {
+                    if pixel(word * 32 + bit, y) >> 24 == 0 {
+                        bits |= 0x8000_0000 >> bit;
+                    }
+                }
+                // MSB-first bit order within each byte: the big-endian bytes of the word.
+                w.bytes(&bits.to_be_bytes());
+            }
         }
         for y in 0..image.height {
-            for x in 0..image.width {
-                let argb = (image.pixel)(x, y);
+            for x in 0..width {
+                let argb = pixel(x, y);
                 w.word(if argb >> 24 == 0 {
                     0
                 } else {
@@ -111,21 +132,6 @@ pub fn define_masked(fifo: &mut Fifo, image: &CursorImage<'_>) -> Result<(), Cur
         }
     })
     .map_err(CursorError::Fifo)
-}
-
-fn write_and_row(w: &mut CommandWriter<'_>, image: &CursorImage<'_>, y: u32) {
-    for word in 0..image.width.div_ceil(32) {
-        let mut bits = 0u32;
-        for bit in 0..32 {
-            let x = word * 32 + bit;
-            let transparent = x >= image.width || (image.pixel)(x, y) >> 24 == 0;
-            if transparent {
-                bits |= 0x8000_0000 >> bit;
-            }
-        }
-        // MSB-first bit order within each byte: the big-endian bytes of the word.
-        w.bytes(&bits.to_be_bytes());
-    }
 }
 
 fn check(image: &CursorImage<'_>) -> Result<(), CursorError> {

@@ -149,6 +149,14 @@ pub enum SvgaError {
     },
     /// BUSY stayed set after SYNC for longer than [`BUSY_TIMEOUT_US`].
     SyncTimeout,
+    /// The host cleared BUSY without consuming the FIFO: its checks rejected our
+    /// MIN/MAX (hosts report nothing else), so no UPDATE would ever show.
+    FifoIgnored {
+        /// The host's STOP.
+        stop: u32,
+        /// Our NEXT_CMD.
+        next: u32,
+    },
     /// The device draws no cursor (no CURSOR capability) or refused the image.
     Cursor(CursorError),
 }
@@ -427,6 +435,28 @@ impl Svga {
             self.host_stuck = true;
         }
         false
+    }
+
+    /// Sends an UPDATE of the whole current mode and checks that the host consumes
+    /// it: a host whose FIFO checks reject MIN/MAX clears BUSY but leaves STOP where
+    /// it was. Call after [`Svga::set_mode`].
+    pub fn confirm_fifo<H: PortIo + Clock>(&mut self, hal: &mut H) -> Result<(), SvgaError> {
+        let Some(mode) = self.mode else {
+            return Ok(());
+        };
+        self.make_room(hal, 20);
+        self.queue_update(0, 0, mode.width, mode.height)?;
+        self.sync(hal);
+        if !self.wait_idle(hal) {
+            return Err(SvgaError::SyncTimeout);
+        }
+        if self.fifo.is_empty() {
+            return Ok(());
+        }
+        Err(SvgaError::FifoIgnored {
+            stop: self.fifo.register(SVGA_FIFO_STOP),
+            next: self.fifo.register(SVGA_FIFO_NEXT_CMD),
+        })
     }
 
     /// Waits (bounded) until the ring has `bytes` free: SYNC, then BUSY polls.
