@@ -13,14 +13,12 @@ pub mod theme;
 use core::fmt::Write;
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
-use embedded_graphics::primitives::{
-    PrimitiveStyle, PrimitiveStyleBuilder, Rectangle, RoundedRectangle,
-};
+use embedded_graphics::primitives::Rectangle;
 use heapless::String;
 use layout::{Layout, Widget, BUTTON_COUNT};
 use vitrine::app::{App, Button, Event, InputEvent, Interaction, Key, SystemInfo, UiEvent};
 use vitrine::display::fill_outside::fill_outside;
-use vitrine::ui::{font, text, Align, Font, TextStyle, Weight};
+use vitrine::ui::{font, rounded_rect, text, Align, CardStyle, Font, TextStyle, Weight};
 
 pub use layout::layout;
 
@@ -553,17 +551,12 @@ impl Kiosk {
             Point::new(t.top_left.x, t.center().y - logo as i32 / 2),
             Size::new(logo, logo),
         );
-        let _ = RoundedRectangle::with_equal_corners(logo_rect, Size::new(logo / 4, logo / 4))
-            .into_styled(PrimitiveStyle::with_fill(self.accent()))
-            .draw(d);
+        rounded_rect(d, &logo_rect, &CardStyle::filled(self.accent(), logo / 4));
         let inner = logo_rect.resized(
             Size::new(logo / 3, logo / 3),
             embedded_graphics::geometry::AnchorPoint::Center,
         );
-        let _ =
-            RoundedRectangle::with_equal_corners(inner, Size::new(logo / 10 + 1, logo / 10 + 1))
-                .into_styled(PrimitiveStyle::with_fill(theme::HEADER))
-                .draw(d);
+        rounded_rect(d, &inner, &CardStyle::filled(theme::HEADER, logo / 10 + 1));
         let name_x = t.top_left.x + logo as i32 + l.unit as i32;
         let name_area = Rectangle::new(Point::new(name_x, t.top_left.y), t.size);
         // The product name's font, or a smaller one that fits a longer host title
@@ -623,7 +616,6 @@ impl Kiosk {
     fn draw_button<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D, i: usize) {
         let l = &self.layout;
         let r = l.buttons[i];
-        let radius = Size::new(l.radius, l.radius);
         let accent = self.accent();
         let pressed = self.pressed() == Some(i);
         let on = self.page == Page::Rooms && i < 4 && self.toggles[i];
@@ -643,7 +635,9 @@ impl Kiosk {
         } else {
             r
         };
-        let _ = fill_outside(d, &r, &card_cover(&body, l.radius), theme::BACKGROUND);
+        if body != r {
+            let _ = fill_outside(d, &r, &[body], theme::BACKGROUND);
+        }
         let focused = self.ui.focus() == Some(i);
         let edge = if focused {
             theme::FOCUS
@@ -657,15 +651,15 @@ impl Kiosk {
         } else {
             (l.unit / 12).max(1)
         };
-        let style = PrimitiveStyleBuilder::new()
-            .fill_color(surface)
-            .stroke_color(edge)
-            .stroke_width(edge_w)
-            .stroke_alignment(embedded_graphics::primitives::StrokeAlignment::Inside)
-            .build();
-        let _ = RoundedRectangle::with_equal_corners(body, radius)
-            .into_styled(style)
-            .draw(d);
+        // The card paints its own corners' background: each pixel once.
+        let style = CardStyle {
+            fill: surface,
+            stroke: edge,
+            stroke_width: edge_w,
+            radius: l.radius,
+            outside: Some(theme::BACKGROUND),
+        };
+        rounded_rect(d, &body, &style);
 
         let pad = button_padding(l) as i32;
         let inner = body.offset(-pad);
@@ -746,16 +740,14 @@ impl Kiosk {
     fn draw_status<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D, info: &SystemInfo) {
         let l = &self.layout;
         let r = l.status;
-        let _ = fill_outside(d, &r, &card_cover(&r, l.radius), theme::BACKGROUND);
-        let style = PrimitiveStyleBuilder::new()
-            .fill_color(theme::CARD)
-            .stroke_color(theme::CARD_EDGE)
-            .stroke_width((l.unit / 12).max(1))
-            .stroke_alignment(embedded_graphics::primitives::StrokeAlignment::Inside)
-            .build();
-        let _ = RoundedRectangle::with_equal_corners(r, Size::new(l.radius, l.radius))
-            .into_styled(style)
-            .draw(d);
+        let style = CardStyle {
+            fill: theme::CARD,
+            stroke: theme::CARD_EDGE,
+            stroke_width: (l.unit / 12).max(1),
+            radius: l.radius,
+            outside: Some(theme::BACKGROUND),
+        };
+        rounded_rect(d, &r, &style);
         let pad = l.unit * 2;
         let inner = r.offset(-(pad as i32));
         let (row_h, title_h) = status_rows(l);
@@ -775,9 +767,7 @@ impl Kiosk {
             ),
             Size::new(dot, dot),
         );
-        let _ = RoundedRectangle::with_equal_corners(dot_rect, Size::new(dot / 2, dot / 2))
-            .into_styled(PrimitiveStyle::with_fill(self.accent()))
-            .draw(d);
+        rounded_rect(d, &dot_rect, &CardStyle::filled(self.accent(), dot / 2));
 
         let values = status_values(info);
         for (row, (label, value)) in STATUS_LABELS.iter().zip(values.iter()).enumerate() {
@@ -824,16 +814,14 @@ impl Kiosk {
         } else {
             (theme::CARD_EDGE, (l.unit / 12).max(1))
         };
-        let _ = fill_outside(d, &r, &card_cover(&r, l.radius), theme::BACKGROUND);
-        let style = PrimitiveStyleBuilder::new()
-            .fill_color(surface)
-            .stroke_color(edge)
-            .stroke_width(edge_w)
-            .stroke_alignment(embedded_graphics::primitives::StrokeAlignment::Inside)
-            .build();
-        let _ = RoundedRectangle::with_equal_corners(r, Size::new(l.radius, l.radius))
-            .into_styled(style)
-            .draw(d);
+        let style = CardStyle {
+            fill: surface,
+            stroke: edge,
+            stroke_width: edge_w,
+            radius: l.radius,
+            outside: Some(theme::BACKGROUND),
+        };
+        rounded_rect(d, &r, &style);
         let pad = button_padding(l) as i32;
         let inner = Rectangle::new(
             Point::new(r.top_left.x + pad, r.top_left.y),
@@ -860,23 +848,6 @@ impl Kiosk {
             let _ = d.fill_solid(&caret, theme::FOCUS);
         }
     }
-}
-
-/// What a rounded card with corner `radius` over `body` paints for sure: everything
-/// but its four corner squares (so only those and any margin need the background).
-fn card_cover(body: &Rectangle, radius: u32) -> [Rectangle; 2] {
-    let r = radius as i32;
-    let (w, h) = (body.size.width, body.size.height);
-    [
-        Rectangle::new(
-            body.top_left + Point::new(r, 0),
-            Size::new(w.saturating_sub(2 * radius), h),
-        ),
-        Rectangle::new(
-            body.top_left + Point::new(0, r),
-            Size::new(w, h.saturating_sub(2 * radius)),
-        ),
-    ]
 }
 
 fn status_values(info: &SystemInfo) -> [Text; STATUS_ROWS] {

@@ -80,6 +80,34 @@ impl Canvas {
         rects
     }
 
+    /// Records `area` (clipped to the screen) as changed.
+    pub fn add_dirty_area(&mut self, area: &Rectangle) {
+        if let Some(clip) = self.clip(area) {
+            self.dirty.add(clip);
+        }
+    }
+
+    /// Paints the pixels of row `y` from column `x` whose coverage (0..=15) is not 0
+    /// as `raw[coverage]`, clipped to the screen; coverage-0 pixels are left as they
+    /// are. Records nothing dirty (the caller adds the box it painted).
+    pub fn paint_coverage_row(&mut self, x: i32, y: i32, coverage: &[u8], raw: &[u32; 16]) {
+        let (width, height) = (
+            self.framebuffer.width() as i32,
+            self.framebuffer.height() as i32,
+        );
+        if y < 0 || y >= height {
+            return;
+        }
+        let from = x.max(0);
+        let to = (x + coverage.len() as i32).min(width);
+        if from >= to {
+            return;
+        }
+        let coverage = &coverage[(from - x) as usize..(to - x) as usize];
+        self.framebuffer
+            .paint_coverage_row(from as u32, y as u32, coverage, raw);
+    }
+
     /// `area` clipped to the screen, or `None` if nothing of it is visible.
     fn clip(&self, area: &Rectangle) -> Option<Rect> {
         let clipped = area.intersection(&self.bounding_box());

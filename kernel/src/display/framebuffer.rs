@@ -254,6 +254,38 @@ impl Framebuffer {
         }
     }
 
+    /// Sets the pixels of row `y` from column `x` whose `coverage` is not 0 to
+    /// `raw[coverage & 15]`; ignored if the span is out of bounds.
+    pub fn paint_coverage_row(&mut self, x: u32, y: u32, coverage: &[u8], raw: &[u32; 16]) {
+        let Ok(len) = u32::try_from(coverage.len()) else {
+            return;
+        };
+        if !self.span_in_bounds(x, y, len) {
+            return;
+        }
+        let start = self.offset(x, y);
+        let base = self.region.as_ptr();
+        let bpp = usize::from(self.format.bytes_per_pixel);
+        let mut written = 0;
+        for (i, &c) in coverage.iter().enumerate() {
+            if c == 0 {
+                continue;
+            }
+            let value = raw[usize::from(c & 15)];
+            if bpp == 4 {
+                // SAFETY: i < len and the span is in bounds (checked above; see fill_row).
+                unsafe { base.add(start + i * 4).cast::<u32>().write_unaligned(value) };
+            } else {
+                for (b, byte) in value.to_le_bytes()[..3].iter().enumerate() {
+                    // SAFETY: as above, with 3 bytes per pixel.
+                    unsafe { base.add(start + i * 3 + b).write(*byte) };
+                }
+            }
+            written += 1;
+        }
+        self.count_written(written);
+    }
+
     /// Sets one pixel; ignored if out of bounds.
     #[inline]
     pub fn set_pixel(&mut self, x: u32, y: u32, raw: u32) {

@@ -48,10 +48,14 @@ pub(super) fn rasterize_row(g: &Glyph, scale: u32, pen64: i64, dy: i32, x0: i32,
         return;
     }
     let out = &mut cov[(from - x0) as usize..(to - x0) as usize];
+    // The resampling steps from the glyph's own left column whatever part is asked
+    // for, so a clipped or partial row has the same values as the whole one (the
+    // cache renders whole rows; drawing uncached renders the parts in view).
+    let skip = (from - l) as usize;
     match scale.cmp(&ONE) {
         core::cmp::Ordering::Equal => copy_row(g, pen64, dy, from, out),
-        core::cmp::Ordering::Less => shrink_row(g, scale, pen64, dy, from, out),
-        core::cmp::Ordering::Greater => enlarge_row(g, scale, pen64, dy, from, out),
+        core::cmp::Ordering::Less => shrink_row(g, scale, pen64, dy, l, skip, out),
+        core::cmp::Ordering::Greater => enlarge_row(g, scale, pen64, dy, l, skip, out),
     }
 }
 
@@ -75,8 +79,9 @@ fn centres_in(a: i64, b: i64) -> (i64, i64) {
     (first(a), first(b))
 }
 
-/// Smaller than the master: each output pixel is the mean of the master pixels under it.
-fn shrink_row(g: &Glyph, scale: u32, pen64: i64, dy: i32, from: i32, out: &mut [u8]) {
+/// Smaller than the master: each output pixel is the mean of the master pixels under
+/// it. Steps from column `left`; the first `skip` columns are not written.
+fn shrink_row(g: &Glyph, scale: u32, pen64: i64, dy: i32, left: i32, skip: usize, out: &mut [u8]) {
     // Master pixels per output pixel (16.16, above 1).
     let inv = (ONE64 << 16) / i64::from(scale);
     let t0 = (i64::from(g.top) << 16) + i64::from(dy) * inv;
@@ -87,7 +92,7 @@ fn shrink_row(g: &Glyph, scale: u32, pen64: i64, dy: i32, from: i32, out: &mut [
     }
     // Master column under output column x: (x - pen) * inv - left.
     let column = |x: i64| (((x * 64 - pen64) * inv) >> 6) - (i64::from(g.left) << 16);
-    let mut a = column(i64::from(from));
+    let mut a = column(i64::from(left)) + inv * skip as i64;
     for slot in out.iter_mut() {
         let b = a + inv;
         let (i0, i1) = centres_in(a, b);
@@ -106,8 +111,9 @@ fn shrink_row(g: &Glyph, scale: u32, pen64: i64, dy: i32, from: i32, out: &mut [
 }
 
 /// Larger than the master: bilinear samples, sharpened around half coverage by the
-/// scale so edges stay about one output pixel wide.
-fn enlarge_row(g: &Glyph, scale: u32, pen64: i64, dy: i32, from: i32, out: &mut [u8]) {
+/// scale so edges stay about one output pixel wide. Steps from column `left`; the
+/// first `skip` columns are not written.
+fn enlarge_row(g: &Glyph, scale: u32, pen64: i64, dy: i32, left: i32, skip: usize, out: &mut [u8]) {
     let s = i64::from(scale);
     // Master row (16.16) under this output row's centre.
     let above = -((i64::from(dy) * 2 + 1) << 15) * ONE64 / s;
@@ -117,9 +123,10 @@ fn enlarge_row(g: &Glyph, scale: u32, pen64: i64, dy: i32, from: i32, out: &mut 
     }
     let (j0, fy) = (sy >> 16, sy & 0xFFFF);
     let step = (ONE64 << 16) / s;
-    let mut sx = ((((i64::from(from) * 64 + 32 - pen64) << 10) << 16) / s)
+    let mut sx = ((((i64::from(left) * 64 + 32 - pen64) << 10) << 16) / s)
         - (i64::from(g.left) << 16)
         - ONE64 / 2;
+    sx += step * skip as i64;
     let half = 15 * ONE64 / 2;
     for slot in out.iter_mut() {
         let (i0, fx) = (sx >> 16, sx & 0xFFFF);

@@ -78,10 +78,6 @@ static SHARED: Shared = Shared {
     }),
 };
 
-/// Spins a host thread waits for the cache before drawing uncached (a thread
-/// holding it itself would otherwise wait for ever).
-const HOST_WAIT_SPINS: u32 = 50_000_000;
-
 /// Sole access to the cache until dropped.
 pub(super) struct CacheGuard {
     cache: &'static mut Cache,
@@ -89,17 +85,10 @@ pub(super) struct CacheGuard {
 
 /// The cache, unless another drawer holds it (then draw uncached).
 pub(super) fn lock() -> Option<CacheGuard> {
-    let mut tries: u32 = 0;
-    while SHARED.busy.swap(true, Ordering::Acquire) {
-        // On metal the only other holder is a drawer this one interrupted (a fault
-        // page), which cannot finish first: draw uncached at once. In a host process
-        // (tests, preview) another thread holds it for one line: wait a bounded
-        // while, so the same text is drawn the same way whatever runs beside it.
-        tries += 1;
-        if cfg!(target_os = "none") || tries > HOST_WAIT_SPINS {
-            return None;
-        }
-        core::hint::spin_loop();
+    if SHARED.busy.swap(true, Ordering::Acquire) {
+        // Another drawer has it (on metal: one this drawer interrupted, e.g. a fault
+        // page; on a host: another thread). Both paths draw the same pixels.
+        return None;
     }
     // SAFETY: `busy` was false and is now ours: no other reference to the cache
     // exists until this guard is dropped and clears it.

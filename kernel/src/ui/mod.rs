@@ -23,12 +23,14 @@ mod glyph_cache;
 pub mod image;
 pub mod layout;
 mod paint;
+pub mod shape;
 pub mod text;
 pub mod widgets;
 
 pub use font::{missing_glyphs, Font, Weight};
 pub use image::Image;
 pub use paint::blend;
+pub use shape::{rounded_rect, CardStyle};
 pub use text::{Align, TextStyle};
 
 #[cfg(test)]

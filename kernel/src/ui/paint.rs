@@ -1,10 +1,12 @@
-//! Row-wise painting: a rectangle is filled row by row from a closure through
-//! `fill_contiguous`, in column chunks, so text and images reach the canvas's
-//! row fast path instead of going pixel by pixel through `draw_iter`.
+//! Row-wise painting: images fill a rectangle row by row from a closure through
+//! `fill_contiguous`, in column chunks, so they reach the canvas's row fast path
+//! instead of going pixel by pixel through `draw_iter`; text paints coverage rows
+//! (`Painter`), straight into the framebuffer when the target is a `Canvas`.
 //!
 //! Nothing is read back from the target (the framebuffer may be write-combining
 //! video memory): blending is against the background colour the caller names.
 
+use crate::display::Canvas;
 use embedded_graphics::pixelcolor::{Rgb888, RgbColor};
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
@@ -75,76 +77,59 @@ impl<F: FnMut(i32, i32, &mut [Rgb888])> Iterator for Rows<'_, F> {
     }
 }
 
-/// Fills `area` (clipped to the target) from coverage rows: `row(y, x, coverage)`
-/// adds the coverage (0..=15, starting from 0) of row `y` from column `x`, and each
-/// pixel becomes `colors[coverage]`. `buf` is the row scratch (the caller's, so
-/// drawing many small boxes does not set up a new one each time).
-pub(super) fn fill_coverage<D, F>(
-    target: &mut D,
-    area: &Rectangle,
-    colors: &[Rgb888; 16],
-    buf: &mut [u8; CHUNK],
-    mut row: F,
-) where
-    D: DrawTarget<Color = Rgb888>,
-    F: FnMut(i32, i32, &mut [u8]),
-{
-    let visible = area.intersection(&target.bounding_box());
-    if visible.size.width == 0 || visible.size.height == 0 {
-        return;
-    }
-    let mut x = visible.top_left.x;
-    let right = x + visible.size.width as i32;
-    while x < right {
-        let width = ((right - x) as usize).min(CHUNK);
-        let chunk = Rectangle::new(
-            Point::new(x, visible.top_left.y),
-            Size::new(width as u32, visible.size.height),
-        );
-        let rows = CoverageRows {
-            buf: &mut *buf,
-            colors,
-            width,
-            x,
-            y: visible.top_left.y,
-            column: width,
-            bottom: visible.top_left.y + visible.size.height as i32,
-            row: &mut row,
-        };
-        let _ = target.fill_contiguous(&chunk, rows);
-        x += width as i32;
-    }
+/// Where coverage rows go: straight into a `Canvas`'s framebuffer (the kernel's and
+/// the host renders' target), or through `fill_contiguous` on any other target.
+pub(super) enum Painter<'a, D> {
+    /// Raw pixel values of the 16 coverage levels.
+    Canvas(&'a mut Canvas, [u32; 16]),
+    Other(&'a mut D, [Rgb888; 16]),
 }
 
-struct CoverageRows<'a, F> {
-    buf: &'a mut [u8; CHUNK],
-    colors: &'a [Rgb888; 16],
-    width: usize,
-    x: i32,
-    y: i32,
-    column: usize,
-    bottom: i32,
-    row: &'a mut F,
-}
-
-impl<F: FnMut(i32, i32, &mut [u8])> Iterator for CoverageRows<'_, F> {
-    type Item = Rgb888;
-
-    #[inline]
-    fn next(&mut self) -> Option<Rgb888> {
-        if self.column == self.width {
-            if self.y >= self.bottom {
-                return None;
-            }
-            let row = &mut self.buf[..self.width];
-            row.fill(0);
-            (self.row)(self.y, self.x, row);
-            self.y += 1;
-            self.column = 0;
+impl<'a, D: DrawTarget<Color = Rgb888>> Painter<'a, D> {
+    /// A painter of `color` over `background` on `target`.
+    pub(super) fn new(target: &'a mut D, color: Rgb888, background: Rgb888) -> Self {
+        let colors = ramp(color, background);
+        if typeid::of::<D>() == typeid::of::<Canvas>() {
+            // SAFETY: `D` is `Canvas` (equal type ids; `Canvas` has no lifetime
+            // parameters for the erased-lifetime id to hide), so this is the same
+            // exclusive reference with its real type.
+            let canvas = unsafe { &mut *(target as *mut D).cast::<Canvas>() };
+            let format = canvas.framebuffer().format();
+            return Self::Canvas(canvas, colors.map(|c| format.pack(c)));
         }
-        let a = self.buf[self.column];
-        self.column += 1;
-        Some(self.colors[usize::from(a & 15)])
+        Self::Other(target, colors)
+    }
+
+    /// Paints the pixels of row `y` from column `x` whose `coverage` (0..=15) is not
+    /// 0; pixels without coverage keep the surface under them.
+    pub(super) fn row(&mut self, x: i32, y: i32, coverage: &[u8]) {
+        match self {
+            Self::Canvas(canvas, raw) => canvas.paint_coverage_row(x, y, coverage, raw),
+            Self::Other(target, colors) => {
+                let mut i = 0;
+                while i < coverage.len() {
+                    if coverage[i] == 0 {
+                        i += 1;
+                        continue;
+                    }
+                    let run = coverage[i..].iter().take_while(|&&c| c != 0).count();
+                    let area =
+                        Rectangle::new(Point::new(x + i as i32, y), Size::new(run as u32, 1));
+                    let pixels = coverage[i..i + run]
+                        .iter()
+                        .map(|&c| colors[usize::from(c & 15)]);
+                    let _ = target.fill_contiguous(&area, pixels);
+                    i += run;
+                }
+            }
+        }
+    }
+
+    /// Marks `area` (already painted row by row) as changed.
+    pub(super) fn done(&mut self, area: &Rectangle) {
+        if let Self::Canvas(canvas, _) = self {
+            canvas.add_dirty_area(area);
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod images;
 mod layouts;
+mod shapes;
 mod texts;
 mod widgets;
 

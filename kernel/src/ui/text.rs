@@ -4,20 +4,21 @@
 use super::font::{count_missing, Font, Glyph, Weight, MAX_SIZE, MIN_SIZE};
 use super::glyph;
 use super::glyph_cache::{self, CacheGuard, Rendered};
-use super::paint::{fill_coverage, ramp};
+use super::paint::{Painter, CHUNK};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
 
 /// How text is drawn: font, colour, and the colour it is blended onto (the surface
-/// under it; the line box is painted in it).
+/// under it, which the text does not paint).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextStyle {
     /// The font.
     pub font: Font,
     /// Glyph colour.
     pub color: Rgb888,
-    /// The surface colour the glyph edges blend into.
+    /// The surface colour the glyph edges blend into. Text paints only its ink:
+    /// the surface under it must already be this colour (fill it first).
     pub background: Rgb888,
 }
 
@@ -153,6 +154,11 @@ pub fn draw_line<D: DrawTarget<Color = Rgb888>>(
     draw_line_clipped(target, text, style, x, baseline, &everything)
 }
 
+/// Glyphs kept around the one being painted: those whose boxes may share columns
+/// with it (a glyph reaches at most about an em past its pen; spaces and periods
+/// are the narrowest advances, so a handful either side is plenty).
+const NEAR: usize = 16;
+
 /// `draw_line`, touching nothing outside `clip`.
 pub fn draw_line_clipped<D: DrawTarget<Color = Rgb888>>(
     target: &mut D,
@@ -163,30 +169,47 @@ pub fn draw_line_clipped<D: DrawTarget<Color = Rgb888>>(
     clip: &Rectangle,
 ) -> i32 {
     let font = style.font;
-    let colors = ramp(style.color, style.background);
+    let mut painter = Painter::new(target, style.color, style.background);
     let mut cache = glyph_cache::lock();
     let mut pen64 = i64::from(x) * 64;
-    // Each glyph paints the columns of its box not painted yet, blending in its
-    // neighbours' coverage there, so overlapping glyphs (kerning, 'fj') stay whole
-    // and nothing between or around the glyphs is touched.
-    let mut window: [Option<Placed>; 3] = [None; 3];
     let mut chars = text.chars();
+    // Each glyph paints the columns of its box not painted yet, with the coverage
+    // of every glyph reaching into them (the highest wins), so overlapping glyphs
+    // (kerning, 'fj') stay whole. Only inked pixels are painted: the surface under
+    // the text already has the background colour, and a neighbour's ink (a text
+    // drawn before, the ellipsis after) is never painted over.
+    let mut near: heapless::Vec<Placed, NEAR> = heapless::Vec::new();
+    let mut current: usize = 0;
     let mut painted_to = i32::MIN;
-    let mut scratch = [0u8; super::paint::CHUNK];
-    for step in 0.. {
-        let next = chars.next().map(|c| {
+    let reach = font.px() as i32 + 2;
+    let mut scratch = [0u8; CHUNK];
+    loop {
+        // Place glyphs ahead until one starts past anything the current one covers.
+        loop {
+            let ahead_enough = near.get(current).is_some_and(|me| {
+                near.last()
+                    .is_some_and(|last| round64(last.pen64) >= me.columns(font).1 + reach)
+            });
+            if ahead_enough {
+                break;
+            }
+            let Some(c) = chars.next() else { break };
             let p = Placed::new(font, c, pen64, cache.as_mut());
+            if p.glyph.is_none() {
+                count_missing();
+            }
             pen64 += i64::from(p.advance64);
-            p
-        });
-        window = [window[1], window[2], next];
-        if step == 0 {
-            continue;
+            if near.is_full() {
+                // Far more glyphs overlap than any font makes: drop the oldest.
+                near.remove(0);
+                current = current.saturating_sub(1);
+            }
+            let _ = near.push(p);
         }
-        let Some(me) = window[1] else { break };
-        if me.glyph.is_none() {
-            count_missing();
-        }
+        let Some(me) = near.get(current).copied() else {
+            break;
+        };
+        current += 1;
         let (l, r) = me.columns(font);
         let l = l.max(painted_to);
         if l >= r || me.is_blank() {
@@ -194,35 +217,45 @@ pub fn draw_line_clipped<D: DrawTarget<Color = Rgb888>>(
         }
         painted_to = r;
         let (mut top, mut bottom) = (i32::MAX, i32::MIN);
-        for p in window.iter().flatten().filter(|p| !p.is_blank()) {
+        let mut reaching: heapless::Vec<Placed, NEAR> = heapless::Vec::new();
+        for p in near.iter().filter(|p| !p.is_blank()) {
             let (pl, pr) = p.columns(font);
             if pl < r && pr > l {
                 let (t, b) = p.rows(font);
                 (top, bottom) = (top.min(t), bottom.max(b));
+                let _ = reaching.push(*p);
             }
-        }
-        if top >= bottom {
-            continue;
         }
         let area = Rectangle::new(
             Point::new(l, baseline + top),
-            Size::new((r - l) as u32, (bottom - top) as u32),
+            Size::new((r - l) as u32, (bottom - top).max(0) as u32),
         )
         .intersection(clip);
-        // Only the glyphs that reach into this box are rasterized on each row.
-        let mut near: heapless::Vec<Placed, 3> = heapless::Vec::new();
-        for p in window.iter().flatten() {
-            let (pl, pr) = p.columns(font);
-            if pl < r && pr > l {
-                let _ = near.push(*p);
+        let (ax, ay) = (area.top_left.x, area.top_left.y);
+        let (aw, ah) = (area.size.width as i32, area.size.height as i32);
+        let cache = cache.as_ref();
+        for y in ay..ay + ah {
+            let mut x0 = ax;
+            while x0 < ax + aw {
+                let cov = &mut scratch[..((ax + aw - x0) as usize).min(CHUNK)];
+                cov.fill(0);
+                for p in &reaching {
+                    p.rasterize_row(font, cache, y - baseline, x0, cov);
+                }
+                painter.row(x0, y, cov);
+                x0 += cov.len() as i32;
             }
         }
-        let cache = cache.as_ref();
-        fill_coverage(target, &area, &colors, &mut scratch, |y, x0, cov| {
-            for p in &near {
-                p.rasterize_row(font, cache, y - baseline, x0, cov);
-            }
-        });
+        painter.done(&area);
+        // Glyphs wholly left of what is painted now are not needed any more.
+        while current > 0
+            && near
+                .first()
+                .is_some_and(|p| p.columns(font).1 <= painted_to)
+        {
+            near.remove(0);
+            current -= 1;
+        }
     }
     round64(pen64)
 }

@@ -3,14 +3,13 @@
 //! (`WidgetState::of`), so input handling stays in one place; each draws only its
 //! own rectangle, which is what the app redraws when that widget changes.
 
+use super::shape::{rounded_rect, CardStyle};
 use super::text::{self, Align, TextStyle};
 use super::Font;
 use crate::interaction::{Interaction, WidgetId};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
-use embedded_graphics::primitives::{
-    PrimitiveStyleBuilder, Rectangle, RoundedRectangle, StrokeAlignment,
-};
+use embedded_graphics::primitives::{PrimitiveStyleBuilder, Rectangle, StrokeAlignment};
 
 /// Colours and measures widgets draw with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,22 +94,20 @@ impl Theme {
         area: &Rectangle,
         state: WidgetState,
     ) {
-        let _ = d.fill_solid(area, self.background);
         let (edge, width) = if state.focused {
             (self.focus, self.edge_width * 2)
         } else {
             (self.edge, self.edge_width)
         };
-        let style = PrimitiveStyleBuilder::new()
-            .fill_color(self.face(state))
-            .stroke_color(edge)
-            .stroke_width(width)
-            .stroke_alignment(StrokeAlignment::Inside)
-            .build();
-        let radius = Size::new(self.radius, self.radius);
-        let _ = RoundedRectangle::with_equal_corners(*area, radius)
-            .into_styled(style)
-            .draw(d);
+        // The corners get the background: each pixel of the area is painted once.
+        let style = CardStyle {
+            fill: self.face(state),
+            stroke: edge,
+            stroke_width: width,
+            radius: self.radius,
+            outside: Some(self.background),
+        };
+        rounded_rect(d, area, &style);
     }
 
     /// The part of a card's `area` its content goes in.

@@ -341,3 +341,53 @@ fn cached_and_freshly_resampled_glyphs_are_the_same() {
         assert!(cached.pixels == fresh.pixels, "{weight:?} {px}px");
     }
 }
+
+#[test]
+fn cached_and_uncached_paths_draw_the_same_pixels() {
+    // Narrow glyphs next to wide ones, accents, kerned pairs, at small and large
+    // sizes, partly off the left edge, each followed by an ellipsis drawn where it
+    // ends and by a second text over it (what `draw_in` and a card's rows do): the
+    // uncached path resamples only the columns in view, with wider boxes.
+    let texts = ["Genève 5 €", "Zürich", "fjord ij rt", "Aéro 5 €", "W.i.l.l"];
+    let sizes = [
+        (Weight::Regular, 9u32),
+        (Weight::Regular, 13),
+        (Weight::Bold, 24),
+        (Weight::Bold, 40),
+        (Weight::Regular, 55),
+        (Weight::Bold, 70),
+    ];
+    let draw = |screen: &mut Screen, t: &str, s: &TextStyle, x: i32| {
+        let end = text::draw_line(screen, t, s, x, 100);
+        text::draw_line(screen, text::ELLIPSIS, s, end, 100);
+        let small = style(Font::new(Weight::Regular, s.font.px() / 2 + 8));
+        text::draw_line(screen, "Zürich Genève", &small, x + 5, 104);
+    };
+    let mut failures = Vec::new();
+    for (weight, px) in sizes {
+        let s = style(Font::new(weight, px));
+        for t in texts {
+            for x in [3, -7] {
+                let mut cached = Screen::new(700, 140, PAPER);
+                // Twice: the second time every glyph certainly comes from the cache.
+                draw(&mut cached, t, &s, x);
+                cached = Screen::new(700, 140, PAPER);
+                draw(&mut cached, t, &s, x);
+                let mut uncached = Screen::new(700, 140, PAPER);
+                {
+                    // Holding the cache makes the drawing resample every glyph.
+                    let _held = crate::ui::glyph_cache::lock();
+                    draw(&mut uncached, t, &s, x);
+                }
+                let differ = (cached.pixels.iter())
+                    .zip(&uncached.pixels)
+                    .filter(|(a, b)| a != b)
+                    .count();
+                if differ != 0 {
+                    failures.push(format!("{t:?} {weight:?} {px}px at x={x}: {differ} px"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

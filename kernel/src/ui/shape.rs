@@ -1,0 +1,149 @@
+//! Rounded rectangles (cards, buttons, tiles) drawn as row spans: rows that look
+//! alike are drawn together, so the straight middle of a card is three rectangles
+//! (edge, face, edge) and only the rounded rows are drawn one by one. With an
+//! `outside` colour the corners left open are painted too, so every pixel of the
+//! bounding box is written exactly once (no background fill under the card first).
+
+use embedded_graphics::pixelcolor::Rgb888;
+use embedded_graphics::prelude::*;
+use embedded_graphics::primitives::Rectangle;
+
+/// How a rounded rectangle is painted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardStyle {
+    /// The face.
+    pub fill: Rgb888,
+    /// The edge, drawn inside the rectangle.
+    pub stroke: Rgb888,
+    /// Edge width in pixels (0: no edge).
+    pub stroke_width: u32,
+    /// Corner radius in pixels (clamped to half the shorter side).
+    pub radius: u32,
+    /// The colour of what lies under the corners, painted into the parts of the
+    /// bounding box the rounding leaves open; `None` leaves them untouched.
+    pub outside: Option<Rgb888>,
+}
+
+impl CardStyle {
+    /// A face of `fill` without an edge, corners untouched.
+    pub const fn filled(fill: Rgb888, radius: u32) -> Self {
+        Self {
+            fill,
+            stroke: fill,
+            stroke_width: 0,
+            radius,
+            outside: None,
+        }
+    }
+}
+
+/// Columns a corner of radius `r` leaves open on the row `e` rows from the edge
+/// (`e < r`): those whose pixel centre lies outside the quarter circle.
+fn corner_inset(r: u32, e: u32) -> u32 {
+    let (r, e) = (i64::from(r), i64::from(e));
+    // Centres at half pixels: compare doubled distances to avoid fractions.
+    let dy = 2 * (r - e) - 1;
+    let limit = 4 * r * r - dy * dy;
+    // First column (from the edge) whose centre is inside: (2(r - i) - 1)² <= limit.
+    let mut i = 0;
+    while i < r {
+        let dx = 2 * (r - i) - 1;
+        if dx * dx <= limit {
+            break;
+        }
+        i += 1;
+    }
+    i as u32
+}
+
+/// Open columns on row `k` of a `height`-row shape with corner radius `r`.
+fn inset(r: u32, height: u32, k: u32) -> u32 {
+    let from_edge = k.min(height - 1 - k);
+    if from_edge >= r {
+        0
+    } else {
+        corner_inset(r, from_edge)
+    }
+}
+
+/// One row's spans, as offsets from the left edge: open, edge, face, edge, open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RowSpans {
+    /// End of the open part on the left (and its width on the right).
+    open: u32,
+    /// The face [left, right), or `None` where the row is all edge.
+    face: Option<(u32, u32)>,
+}
+
+/// Draws a rounded rectangle over `area` in `style`.
+pub fn rounded_rect<D: DrawTarget<Color = Rgb888>>(d: &mut D, area: &Rectangle, style: &CardStyle) {
+    let (w, h) = (area.size.width, area.size.height);
+    if w == 0 || h == 0 {
+        return;
+    }
+    let r = style.radius.min(w / 2).min(h / 2);
+    let edge = style.stroke_width;
+    let row = |k: u32| {
+        let open = inset(r, h, k);
+        let face = if edge == 0 {
+            Some((open, w - open))
+        } else if 2 * edge < w && 2 * edge < h && k >= edge && k < h - edge {
+            // The face is the rectangle inset by the edge, with the radius shrunk
+            // by as much (same centres, so the edge keeps its width round the corner).
+            let ir = r.saturating_sub(edge);
+            let open_in = inset(ir, h - 2 * edge, k - edge);
+            let left = (edge + open_in).max(open);
+            let right = (w - edge - open_in).min(w - open).max(left);
+            Some((left, right))
+        } else {
+            None
+        };
+        RowSpans { open, face }
+    };
+    let mut top = 0;
+    while top < h {
+        let spans = row(top);
+        let mut bottom = top + 1;
+        while bottom < h && row(bottom) == spans {
+            bottom += 1;
+        }
+        draw_band(d, area, style, top, bottom - top, spans);
+        top = bottom;
+    }
+}
+
+/// Rows [top, top + rows) of the shape, which all have `spans`.
+fn draw_band<D: DrawTarget<Color = Rgb888>>(
+    d: &mut D,
+    area: &Rectangle,
+    style: &CardStyle,
+    top: u32,
+    rows: u32,
+    spans: RowSpans,
+) {
+    let w = area.size.width;
+    let mut put = |from: u32, to: u32, color: Rgb888| {
+        if to > from {
+            let rect = Rectangle::new(
+                area.top_left + Point::new(from as i32, top as i32),
+                Size::new(to - from, rows),
+            );
+            let _ = d.fill_solid(&rect, color);
+        }
+    };
+    // The widest piece first: the dirty rectangle of the band above then grows over
+    // the whole band at once (see `DirtyRects::add`) instead of splitting the card.
+    let open = spans.open;
+    match spans.face {
+        Some((left, right)) => {
+            put(left, right, style.fill);
+            put(open, left, style.stroke);
+            put(right, w - open, style.stroke);
+        }
+        None => put(open, w - open, style.stroke),
+    }
+    if let Some(outside) = style.outside {
+        put(0, open, outside);
+        put(w - open, w, outside);
+    }
+}
