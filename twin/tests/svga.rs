@@ -347,6 +347,18 @@ fn a_refused_header_is_skipped_only_once_next_cmd_covers_it() {
 }
 
 #[test]
+fn a_huge_qemu_cursor_is_larger_than_the_ring() {
+    let mut m = machine(GraphicsController::VmSvga, SvgaHost::Qemu, 16);
+    set_mode(&mut m, 800, 600);
+    // DEFINE_CURSOR 65535×65535 (QEMU mode has no size check before the length):
+    // its length saturates, exceeds the ring, and only the id is skipped.
+    push(&mut m, &[19, 0, 0, 0, 0xFFFF, 0xFFFF, 1, 32]);
+    sync(&mut m);
+    assert!(m.pointer().shape.is_none());
+    m.take_protocol_errors();
+}
+
+#[test]
 fn fence_irq_and_acknowledge() {
     let mut m = vmsvga();
     set_mode(&mut m, 800, 600);

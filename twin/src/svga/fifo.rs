@@ -245,7 +245,12 @@ fn command(svga: &mut Svga, ctx: &mut SvgaCtx<'_>, r: &mut Reader<'_>, ring: u32
                 malformed(ctx, id, 4 + fixed(SIZE_DEFINE_CURSOR))
             } else {
                 let and_d = if qemu { 1 } else { and_d };
-                need(fixed(SIZE_DEFINE_CURSOR) + mask_bytes(w, h, and_d) + mask_bytes(w, h, xor_d))
+                // Saturating: QEMU mode has no size limit here (fuzzer-found overflow).
+                need(
+                    fixed(SIZE_DEFINE_CURSOR)
+                        .saturating_add(mask_bytes(w, h, and_d))
+                        .saturating_add(mask_bytes(w, h, xor_d)),
+                )
             }
         }
         CMD_DEFINE_ALPHA_CURSOR => {
