@@ -651,15 +651,7 @@ impl Kiosk {
         } else {
             (l.unit / 12).max(1)
         };
-        // The card paints its own corners' background: each pixel once.
-        let style = CardStyle {
-            fill: surface,
-            stroke: edge,
-            stroke_width: edge_w,
-            radius: l.radius,
-            outside: Some(theme::BACKGROUND),
-        };
-        rounded_rect(d, &body, &style);
+        rounded_rect(d, &body, &card(surface, edge, edge_w, l.radius));
 
         let pad = button_padding(l) as i32;
         let inner = body.offset(-pad);
@@ -740,14 +732,12 @@ impl Kiosk {
     fn draw_status<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D, info: &SystemInfo) {
         let l = &self.layout;
         let r = l.status;
-        let style = CardStyle {
-            fill: theme::CARD,
-            stroke: theme::CARD_EDGE,
-            stroke_width: (l.unit / 12).max(1),
-            radius: l.radius,
-            outside: Some(theme::BACKGROUND),
-        };
-        rounded_rect(d, &r, &style);
+        let edge_w = (l.unit / 12).max(1);
+        rounded_rect(
+            d,
+            &r,
+            &card(theme::CARD, theme::CARD_EDGE, edge_w, l.radius),
+        );
         let pad = l.unit * 2;
         let inner = r.offset(-(pad as i32));
         let (row_h, title_h) = status_rows(l);
@@ -814,14 +804,7 @@ impl Kiosk {
         } else {
             (theme::CARD_EDGE, (l.unit / 12).max(1))
         };
-        let style = CardStyle {
-            fill: surface,
-            stroke: edge,
-            stroke_width: edge_w,
-            radius: l.radius,
-            outside: Some(theme::BACKGROUND),
-        };
-        rounded_rect(d, &r, &style);
+        rounded_rect(d, &r, &card(surface, edge, edge_w, l.radius));
         let pad = button_padding(l) as i32;
         let inner = Rectangle::new(
             Point::new(r.top_left.x + pad, r.top_left.y),
@@ -847,6 +830,18 @@ impl Kiosk {
             );
             let _ = d.fill_solid(&caret, theme::FOCUS);
         }
+    }
+}
+
+/// A card on the screen's background: it paints its own corners, so each pixel of
+/// its box is drawn once.
+fn card(face: Rgb888, edge: Rgb888, edge_width: u32, radius: u32) -> CardStyle {
+    CardStyle {
+        fill: face,
+        stroke: edge,
+        stroke_width: edge_width,
+        radius,
+        outside: Some(theme::BACKGROUND),
     }
 }
 

@@ -4,7 +4,7 @@
 //! - redraw, page switch and hover against plain fills of the same pixels, in QEMU at
 //!   three sizes, write-combining and uncached (`redraw`);
 //! - boot to the first frame against a bare GRUB boot+halt, SeaBIOS and OVMF
-//!   (`boot`, median of `BOOT_ROUNDS`);
+//!   (`boot`, median of 5 rounds, with the CPU-time ratio beside it);
 //! - host CPU of an idle kiosk (`idle`);
 //! - framebuffer bytes and presented pixels per pointer move / hover, redraws per
 //!   hint, from the twin (`twin`);

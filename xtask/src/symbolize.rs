@@ -1,7 +1,7 @@
 //! `cargo xtask symbolize LOG [--elf ELF]`: the serial log with function names after
 //! every code address of a fault or panic report (`rip=` and the return-address
-//! chain), read from the kernel ELF's symbol table (kept: the ISO copy loses only
-//! the debug info).
+//! chain), read from the symbol table of the kernel ELF under target/ (the ISO's
+//! copy is stripped).
 
 use std::path::{Path, PathBuf};
 

@@ -217,6 +217,30 @@ impl CacheGuard {
         Some(rendered)
     }
 
+    /// Row `dy` (below the baseline) of `r` over columns [x0, x0 + len) with the pen
+    /// at `pen`: `None` unless those columns lie inside its box, empty above and
+    /// below it.
+    pub(super) fn row(
+        &self,
+        r: &Rendered,
+        pen: i32,
+        dy: i32,
+        x0: i32,
+        len: usize,
+    ) -> Option<&[u8]> {
+        let origin = pen + i32::from(r.left);
+        let width = usize::from(r.width);
+        if !self.is_current(r) || x0 < origin || (x0 - origin) as usize + len > width {
+            return None;
+        }
+        let j = dy + i32::from(r.top);
+        if j < 0 || j >= i32::from(r.height) {
+            return Some(&[]);
+        }
+        let start = r.offset as usize + j as usize * width + (x0 - origin) as usize;
+        Some(&self.cache.arena[start..start + len])
+    }
+
     /// Adds (max) the coverage of `r` on the row `dy` below the baseline into `cov`
     /// (starting at column `x0`), with the pen at column `pen`.
     pub(super) fn rasterize_row(&self, r: &Rendered, pen: i32, dy: i32, x0: i32, cov: &mut [u8]) {

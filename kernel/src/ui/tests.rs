@@ -42,6 +42,13 @@ impl Screen {
         n
     }
 
+    /// Where pixel `p` is in `pixels`, if on the screen.
+    pub fn index(&self, p: Point) -> Option<usize> {
+        let inside =
+            p.x >= 0 && p.y >= 0 && (p.x as u32) < self.width && (p.y as u32) < self.height;
+        inside.then(|| (p.y as u32 * self.width + p.x as u32) as usize)
+    }
+
     /// Pixels that are not `color` anywhere.
     pub fn differing(&self, color: Rgb888) -> usize {
         self.pixels.iter().filter(|&&p| p != color).count()
@@ -62,8 +69,8 @@ impl DrawTarget for Screen {
         pixels: I,
     ) -> Result<(), Infallible> {
         for Pixel(p, c) in pixels {
-            if p.x >= 0 && p.y >= 0 && (p.x as u32) < self.width && (p.y as u32) < self.height {
-                self.pixels[(p.y as u32 * self.width + p.x as u32) as usize] = c;
+            if let Some(i) = self.index(p) {
+                self.pixels[i] = c;
             }
         }
         Ok(())

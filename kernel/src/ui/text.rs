@@ -234,7 +234,18 @@ pub fn draw_line_clipped<D: DrawTarget<Color = Rgb888>>(
         let (ax, ay) = (area.top_left.x, area.top_left.y);
         let (aw, ah) = (area.size.width as i32, area.size.height as i32);
         let cache = cache.as_ref();
+        // A glyph alone in these columns, from the cache: its rows go out as stored.
+        let alone = match (reaching.as_slice(), cache) {
+            ([p], Some(c)) => p.cached.map(|r| (round64(p.pen64), r, c)),
+            _ => None,
+        };
         for y in ay..ay + ah {
+            if let Some((pen, r, c)) = alone {
+                if let Some(row) = c.row(&r, pen, y - baseline, ax, aw as usize) {
+                    painter.row(ax, y, row);
+                    continue;
+                }
+            }
             let mut x0 = ax;
             while x0 < ax + aw {
                 let cov = &mut scratch[..((ax + aw - x0) as usize).min(CHUNK)];

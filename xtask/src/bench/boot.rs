@@ -2,11 +2,14 @@
 //! frame (`@vitrine frame` on the serial port), divided by the wall time of a bare
 //! GRUB ISO from the same GRUB packages that boots, prints a line on the serial port
 //! and powers off (`halt`), with the same QEMU flags. SeaBIOS and OVMF; the median of the rounds, kiosk and
-//! bare boots alternating so both see the same host load.
+//! bare boots alternating so both see the same host load. The same ratio of the QEMU
+//! process's CPU time (user + system) up to the same end points is recorded beside
+//! it: on a loaded machine wall times swing, CPU times much less.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use super::idle::{clock_ticks_per_second, cpu_ticks};
 use super::{median, Goal, Row};
 use crate::qemu::{Firmware, QemuOptions, QemuRun};
 use crate::Result;
@@ -14,46 +17,35 @@ use crate::Result;
 const TIMEOUT: Duration = Duration::from_secs(120);
 const POLL: Duration = Duration::from_millis(2);
 /// Rounds per firmware (median taken).
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 
-/// Seconds from QEMU's start to the first `@vitrine frame` line.
-fn kiosk_boot(iso: &Path, firmware: Firmware, name: &str) -> Result<f64> {
-    let start = Instant::now();
-    let mut run = QemuRun::start(name, &QemuOptions::new(iso.to_path_buf(), firmware))?;
-    loop {
-        if run.serial_log().contains("@vitrine frame ") {
-            let seconds = start.elapsed().as_secs_f64();
-            run.kill();
-            return Ok(seconds);
-        }
-        if let Some(exit) = run.poll_exit()? {
-            return Err(format!("{name}: QEMU ended before the first frame: {exit}").into());
-        }
-        if start.elapsed() > TIMEOUT {
-            return Err(format!("{name}: no first frame within {TIMEOUT:?}").into());
-        }
-        std::thread::sleep(POLL);
-    }
+/// One boot's cost up to its end point.
+#[derive(Debug, Clone, Copy)]
+struct BootTime {
+    /// Wall seconds from QEMU's start.
+    wall: f64,
+    /// CPU seconds (user + system) the QEMU process used by then.
+    cpu: f64,
 }
 
-/// Seconds from QEMU's start to the bare GRUB's last line before `halt` (the same
-/// kind of end point as the kiosk's: a line on the serial port).
-fn bare_boot(iso: &Path, firmware: Firmware, name: &str) -> Result<f64> {
+/// Boots `iso` until `marker` shows on the serial port. The kiosk's end point is the
+/// first `@vitrine frame` line; the bare GRUB's is its last line before `halt` (the
+/// same kind of end point: a line on the serial port).
+fn boot_until(iso: &Path, firmware: Firmware, name: &str, marker: &str) -> Result<BootTime> {
     let start = Instant::now();
     let mut run = QemuRun::start(name, &QemuOptions::new(iso.to_path_buf(), firmware))?;
     loop {
-        if run.serial_log().contains(crate::iso::BARE_GRUB_MARKER) {
-            let seconds = start.elapsed().as_secs_f64();
+        if run.serial_log().contains(marker) {
+            let wall = start.elapsed().as_secs_f64();
+            let cpu = cpu_ticks(run.pid())? as f64 / clock_ticks_per_second()?;
             run.kill();
-            return Ok(seconds);
+            return Ok(BootTime { wall, cpu });
         }
         if let Some(exit) = run.poll_exit()? {
-            return Err(format!("{name}: QEMU ended before GRUB's marker: {exit}").into());
+            return Err(format!("{name}: QEMU ended before `{marker}`: {exit}").into());
         }
         if start.elapsed() > TIMEOUT {
-            return Err(
-                format!("{name}: the bare GRUB boot did not power off within {TIMEOUT:?}").into(),
-            );
+            return Err(format!("{name}: no `{marker}` within {TIMEOUT:?}").into());
         }
         std::thread::sleep(POLL);
     }
@@ -73,20 +65,43 @@ pub fn measure(elf: &Path, quick: bool) -> Result<Vec<Row>> {
     ] {
         let (mut kiosk, mut bare) = (Vec::new(), Vec::new());
         for _ in 0..rounds {
-            kiosk.push(kiosk_boot(&kiosk_iso, firmware, "bench-boot")?);
-            bare.push(bare_boot(&bare_iso, firmware, "bench-bare-grub")?);
+            kiosk.push(boot_until(
+                &kiosk_iso,
+                firmware,
+                "bench-boot",
+                "@vitrine frame ",
+            )?);
+            bare.push(boot_until(
+                &bare_iso,
+                firmware,
+                "bench-bare-grub",
+                crate::iso::BARE_GRUB_MARKER,
+            )?);
         }
-        let (kiosk, bare) = (median(&kiosk), median(&bare));
+        let wall = |runs: &[BootTime]| median(&runs.iter().map(|r| r.wall).collect::<Vec<_>>());
+        let cpu = |runs: &[BootTime]| median(&runs.iter().map(|r| r.cpu).collect::<Vec<_>>());
+        let (kiosk_wall, bare_wall) = (wall(&kiosk), wall(&bare));
         rows.push(
             Row::new(
                 format!("boot to first frame / bare GRUB, {label}"),
-                kiosk / bare,
+                kiosk_wall / bare_wall,
                 "x",
                 goal,
             )
             .detail(format!(
-                "{:.3} s / {:.3} s, median of {rounds}",
-                kiosk, bare
+                "{kiosk_wall:.3} s / {bare_wall:.3} s wall, median of {rounds}"
+            )),
+        );
+        let (kiosk_cpu, bare_cpu) = (cpu(&kiosk), cpu(&bare));
+        rows.push(
+            Row::new(
+                format!("boot QEMU CPU time / bare GRUB, {label}"),
+                kiosk_cpu / bare_cpu,
+                "x",
+                Goal::Record,
+            )
+            .detail(format!(
+                "{kiosk_cpu:.2} s / {bare_cpu:.2} s user+sys, median of {rounds}"
             )),
         );
     }

@@ -16,7 +16,7 @@ const BOOT_TIMEOUT: Duration = Duration::from_secs(120);
 const SETTLE: Duration = Duration::from_secs(2);
 
 /// Clock ticks per second of `/proc` times.
-fn clock_ticks_per_second() -> Result<f64> {
+pub(super) fn clock_ticks_per_second() -> Result<f64> {
     let output = Command::new("getconf").arg("CLK_TCK").output()?;
     String::from_utf8_lossy(&output.stdout)
         .trim()
@@ -25,7 +25,7 @@ fn clock_ticks_per_second() -> Result<f64> {
 }
 
 /// utime + stime of process `pid`, in clock ticks (all its threads).
-fn cpu_ticks(pid: u32) -> Result<u64> {
+pub(super) fn cpu_ticks(pid: u32) -> Result<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
     // The command name may hold spaces: fields count from after its closing paren.
     let rest = stat.rsplit_once(')').ok_or("unreadable /proc stat")?.1;

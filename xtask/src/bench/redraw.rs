@@ -97,7 +97,7 @@ fn rows(lines: &[StatusLine]) -> Result<Vec<Row>> {
                             if name == "redraw" { goal } else { Goal::Record },
                         )
                         .detail(format!(
-                            "{what}: {:.0} / {:.0} us (min of 5)",
+                            "{what}: {:.0} / {:.0} us (min of 15)",
                             measured.0, reference.0
                         )),
                     );

@@ -37,14 +37,10 @@ impl DrawTarget for Counting {
         pixels: I,
     ) -> Result<(), Infallible> {
         for Pixel(p, c) in pixels {
-            if p.x >= 0
-                && p.y >= 0
-                && (p.x as u32) < self.screen.width
-                && (p.y as u32) < self.screen.height
-            {
-                self.writes[(p.y as u32 * self.screen.width + p.x as u32) as usize] += 1;
+            if let Some(i) = self.screen.index(p) {
+                self.writes[i] += 1;
+                self.screen.pixels[i] = c;
             }
-            self.screen.draw_iter([Pixel(p, c)])?;
         }
         Ok(())
     }

@@ -439,7 +439,8 @@ impl Svga {
 
     /// Sends an UPDATE of the whole current mode and checks that the host consumes
     /// it: a host whose FIFO checks reject MIN/MAX clears BUSY but leaves STOP where
-    /// it was. Call after [`Svga::set_mode`].
+    /// it was. A host that is merely slow (BUSY still set at the bounded wait's end)
+    /// is not judged. Call after [`Svga::set_mode`].
     pub fn confirm_fifo<H: PortIo + Clock>(&mut self, hal: &mut H) -> Result<(), SvgaError> {
         let Some(mode) = self.mode else {
             return Ok(());
@@ -447,10 +448,7 @@ impl Svga {
         self.make_room(hal, 20);
         self.queue_update(0, 0, mode.width, mode.height)?;
         self.sync(hal);
-        if !self.wait_idle(hal) {
-            return Err(SvgaError::SyncTimeout);
-        }
-        if self.fifo.is_empty() {
+        if !self.wait_idle(hal) || self.fifo.is_empty() {
             return Ok(());
         }
         Err(SvgaError::FifoIgnored {
