@@ -182,6 +182,9 @@ pub struct Kiosk {
     /// The header text: the host's `title` option, else [`PRODUCT_NAME`].
     title: String<{ vitrine::app_options::MAX_VALUE }>,
     header_dirty: bool,
+    /// The boot-time options (`app.title=`, `app.page=`) were read: they are in
+    /// place at the first event and never announced as changes.
+    boot_options_read: bool,
 }
 
 impl Default for Kiosk {
@@ -213,6 +216,7 @@ impl Kiosk {
             activations: 0,
             title: String::try_from(PRODUCT_NAME).unwrap_or_default(),
             header_dirty: false,
+            boot_options_read: false,
         }
     }
 
@@ -862,6 +866,13 @@ fn status_values(info: &SystemInfo) -> [Text; STATUS_ROWS] {
 
 impl App for Kiosk {
     fn event(&mut self, event: &Event, info: &SystemInfo) -> bool {
+        if !core::mem::replace(&mut self.boot_options_read, true) {
+            for key in ["title", "page"] {
+                if let Some(value) = info.options.get(key) {
+                    self.on_option(key, Some(value));
+                }
+            }
+        }
         match event {
             Event::Resize { width, height } => {
                 // Fitting the fonts is the costly part of a layout: only for a new size

@@ -406,3 +406,29 @@ fn wheel_and_escape_switch_pages() {
     frame(&mut kiosk, &mut display, &info, wheel(2));
     assert_eq!(kiosk.page(), Page::Home);
 }
+
+#[test]
+fn boot_time_options_are_in_place_at_the_first_frame() {
+    let (w, h) = (800, 600);
+    let mut plain_buffer = vec![0u32; (w * h) as usize];
+    let _ = started(w, h, &mut plain_buffer);
+    let mut buffer = vec![0u32; (w * h) as usize];
+    let mut display = MemoryDisplay::new(&mut buffer, w, h).unwrap();
+    let mut info = info(w, h);
+    info.options.set_initial("title", "Gare de Lyon").unwrap();
+    info.options.set_initial("page", "rooms").unwrap();
+    let mut kiosk = Kiosk::new();
+    frame(
+        &mut kiosk,
+        &mut display,
+        &info,
+        Event::Resize {
+            width: w,
+            height: h,
+        },
+    );
+    assert_eq!(kiosk.title(), "Gare de Lyon");
+    assert_eq!(kiosk.page(), Page::Rooms);
+    drop(display);
+    assert_ne!(buffer, plain_buffer, "the header and page differ on screen");
+}

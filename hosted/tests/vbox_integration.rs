@@ -255,27 +255,8 @@ fn without_hgsmi_vmmdev_hints_drive_vbe_and_vmmdev_draws_the_pointer() {
     assert_eq!(applied, from_vmmdev, "every hint came through VMMDev");
     assert_eq!(count(lines, "@vitrine display backend=vbe"), applied);
     assert!(applied >= 250, "{applied}");
-
-    // The first absolute move: integration on, the host draws the VMMDev arrow.
-    sim.platform.machine.mouse_move(100, 100);
-    sim.settle().unwrap();
-    let pointer = sim.platform.machine.pointer();
-    assert!(pointer.visible, "{pointer:?}");
-    let shape = pointer.shape.as_ref().expect("arrow uploaded");
-    assert_eq!((shape.width, shape.height), (12, 19));
-    assert_eq!(
-        sim.runtime.pointer_owner(),
-        Some(vitrine::runtime::PointerOwner::Host)
-    );
-    // Integration off: the host pointer is hidden and the guest draws its own.
-    sim.platform.machine.set_mouse_integration(false);
-    sim.platform.machine.mouse_move(120, 100);
-    sim.settle().unwrap();
-    assert!(!sim.platform.machine.pointer().visible);
-    assert_eq!(
-        sim.runtime.pointer_owner(),
-        Some(vitrine::runtime::PointerOwner::Software)
-    );
+    // Who draws the pointer on this path:
+    // `the_vmmdev_arrow_reaches_the_host_only_when_it_should_show`.
     sim.platform.machine.assert_no_protocol_errors();
 }
 
@@ -407,5 +388,90 @@ fn absolute_host_positions_land_on_the_same_guest_pixel_at_every_size() {
             assert_eq!(pointer, (x, y), "host pixel ({x}, {y}) at {width}x{height}");
         }
     }
+    sim.platform.machine.assert_no_protocol_errors();
+}
+
+/// The VirtualBox GUI shows an uploaded shape whatever its VISIBLE flag says
+/// (`UISession::sltMousePointerShapeChange`, 7.0.14), so the VMMDev arrow is uploaded
+/// only once the host sends absolute positions: before that the guest draws its own
+/// pointer, and an arrow shown by the host too would be a second one.
+#[test]
+fn the_vmmdev_arrow_reaches_the_host_only_when_it_should_show() {
+    let mut sim = Sim::boot(SimOptions {
+        hgsmi: false,
+        ..SimOptions::default()
+    })
+    .unwrap();
+    sim.settle().unwrap();
+    let shape_requests = |sim: &Sim| {
+        sim.platform
+            .machine
+            .vmmdev()
+            .requests()
+            .iter()
+            .filter(|r| r.request_type == 3)
+            .count()
+    };
+    // Integration turns on only with the host's first absolute event: until then
+    // the guest draws the pointer and the host has no shape to show.
+    assert_eq!(
+        sim.platform.machine.vmmdev().mouse_features() & twin::wire::MOUSE_HOST_WANTS_ABSOLUTE,
+        0,
+        "HOST_WANTS_ABSOLUTE before any absolute event"
+    );
+    assert_eq!(
+        sim.runtime.pointer_owner(),
+        Some(vitrine::runtime::PointerOwner::Software)
+    );
+    assert!(sim
+        .status_lines()
+        .iter()
+        .any(|l| l == "@vitrine mouse integration=off"));
+    assert!(
+        !sim.platform.machine.pointer().gui_shows_shape(),
+        "the host shows an arrow while the guest draws its own: {:?}",
+        sim.platform.machine.pointer()
+    );
+    assert_eq!(shape_requests(&sim), 0, "nothing to show yet");
+
+    // The first absolute event: integration on, the arrow uploaded and shown.
+    sim.platform.machine.mouse_move(100, 100);
+    sim.settle().unwrap();
+    assert!(sim
+        .status_lines()
+        .iter()
+        .any(|l| l == "@vitrine mouse integration=on"));
+    let pointer = sim.platform.machine.pointer();
+    assert!(pointer.gui_shows_shape() && pointer.visible, "{pointer:?}");
+    let shape = pointer.shape.as_ref().expect("arrow uploaded");
+    assert_eq!((shape.width, shape.height), (12, 19));
+    assert_eq!(
+        sim.runtime.pointer_owner(),
+        Some(vitrine::runtime::PointerOwner::Host)
+    );
+    // Off and on again: hidden by a flag-only request, then shown without a second
+    // upload of the same arrow.
+    sim.platform.machine.set_mouse_integration(false);
+    sim.platform.machine.mouse_move(120, 100);
+    sim.settle().unwrap();
+    assert!(!sim.platform.machine.pointer().gui_shows_shape());
+    assert_eq!(
+        sim.runtime.pointer_owner(),
+        Some(vitrine::runtime::PointerOwner::Software)
+    );
+    sim.platform.machine.set_mouse_integration(true);
+    sim.platform.machine.mouse_move(130, 100);
+    sim.settle().unwrap();
+    assert!(sim.platform.machine.pointer().gui_shows_shape());
+    assert_eq!(shape_requests(&sim), 3, "upload, hide, show");
+    let uploads = sim
+        .platform
+        .machine
+        .vmmdev()
+        .requests()
+        .iter()
+        .filter(|r| r.request_type == 3 && u32_at(&r.submitted, 24) & 0x4 != 0)
+        .count();
+    assert_eq!(uploads, 1, "the arrow is uploaded once");
     sim.platform.machine.assert_no_protocol_errors();
 }

@@ -41,6 +41,35 @@ pub struct HostPointer {
     pub shape: Option<PointerShape>,
     /// How many shape/visibility updates the host received.
     pub updates: u32,
+    /// Whether VirtualBox's GUI hides the guest's shape (while mouse integration is
+    /// on). Only a request without a shape sets it (from its VISIBLE flag): a request
+    /// that carries a shape shows it whatever VISIBLE says
+    /// (`UISession::sltMousePointerShapeChange`, 7.0.14: "We are ignoring visibility
+    /// flag").
+    pub gui_hiding: bool,
+}
+
+impl HostPointer {
+    /// A pointer request from the guest (VMMDev SetPointerShape or VBVA
+    /// MOUSE_POINTER_SHAPE), after the device's own checks: `shape` when it carried one.
+    pub(crate) fn guest_request(&mut self, shape: Option<PointerShape>, visible: bool) {
+        match shape {
+            Some(shape) => {
+                self.shape = Some(shape);
+                self.gui_hiding = false;
+            }
+            None => self.gui_hiding = !visible,
+        }
+        self.visible = visible;
+        self.updates += 1;
+    }
+
+    /// Whether VirtualBox's GUI shows the guest's shape over the VM window while mouse
+    /// integration is on (`UIMouseHandler::sltMousePointerShapeChanged`: a valid shape
+    /// not hidden by the guest).
+    pub fn gui_shows_shape(&self) -> bool {
+        self.shape.is_some() && !self.gui_hiding
+    }
 }
 
 /// Decodes shape `data` (at least [`data_len`] bytes) for `flags`.
@@ -90,6 +119,24 @@ pub fn decode(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_gui_shows_an_uploaded_shape_whatever_its_visible_flag() {
+        let arrow = decode(0x7, 0, 0, 1, 1, &[0, 0, 0, 0, 1, 2, 3, 0xFF]);
+        let mut pointer = HostPointer::default();
+        assert!(!pointer.gui_shows_shape(), "no shape yet");
+        pointer.guest_request(Some(arrow), false);
+        assert!(!pointer.visible);
+        assert!(
+            pointer.gui_shows_shape(),
+            "the flag is ignored with a shape"
+        );
+        pointer.guest_request(None, false);
+        assert!(!pointer.gui_shows_shape(), "a flag-only request hides it");
+        pointer.guest_request(None, true);
+        assert!(pointer.gui_shows_shape());
+        assert_eq!(pointer.updates, 3);
+    }
 
     #[test]
     fn data_length_pads_the_mask_to_four_bytes() {

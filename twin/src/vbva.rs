@@ -616,6 +616,7 @@ impl Vbva {
 
     fn pointer_shape(d: &[u8], ctx: &mut VbvaCtx) -> i32 {
         let flags = rd32(d, SHAPE_FLAGS);
+        let mut shape = None;
         if flags & POINTER_SHAPE != 0 {
             let (w, h) = (rd32(d, SHAPE_WIDTH), rd32(d, SHAPE_HEIGHT));
             // The host's limit test uses AND (spec §8.8, pitfall 22).
@@ -625,7 +626,7 @@ impl Vbva {
             if pointer::data_len(w, h) > (d.len() - SHAPE_DATA) as u64 {
                 return VERR_INVALID_PARAMETER;
             }
-            ctx.pointer.shape = Some(pointer::decode(
+            shape = Some(pointer::decode(
                 flags,
                 rd32(d, SHAPE_HOT_X),
                 rd32(d, SHAPE_HOT_Y),
@@ -634,8 +635,8 @@ impl Vbva {
                 &d[SHAPE_DATA..],
             ));
         }
-        ctx.pointer.visible = flags & POINTER_VISIBLE != 0;
-        ctx.pointer.updates += 1;
+        ctx.pointer
+            .guest_request(shape, flags & POINTER_VISIBLE != 0);
         VINF_SUCCESS
     }
 

@@ -988,6 +988,7 @@ impl VmmDev {
         let rd = |off: usize| u32::from_le_bytes(req[off..off + 4].try_into().expect("4"));
         let flags = rd(PTR_FLAGS);
         let (w, h) = (rd(PTR_WIDTH), rd(PTR_HEIGHT));
+        let mut shape = None;
         if size > SIZE_POINTER && flags & POINTER_SHAPE != 0 {
             if w > 8192 || h > 8192 {
                 return VERR_INVALID_PARAMETER;
@@ -996,7 +997,7 @@ impl VmmDev {
             if need > size as u64 {
                 return VERR_INVALID_PARAMETER;
             }
-            env.pointer.shape = Some(pointer::decode(
+            shape = Some(pointer::decode(
                 flags,
                 rd(PTR_XHOT),
                 rd(PTR_YHOT),
@@ -1005,8 +1006,8 @@ impl VmmDev {
                 &req[PTR_DATA..],
             ));
         }
-        env.pointer.visible = flags & POINTER_VISIBLE != 0;
-        env.pointer.updates += 1;
+        env.pointer
+            .guest_request(shape, flags & POINTER_VISIBLE != 0);
         VINF_SUCCESS
     }
 

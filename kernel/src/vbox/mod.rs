@@ -43,8 +43,10 @@ pub struct VboxIntegration {
     mode_limits: Option<ModeLimits>,
     /// The display hands the host a pointer (VBVA).
     host_pointer: bool,
-    /// The host draws the arrow uploaded through VMMDev (no VBVA).
+    /// The host draws the arrow through VMMDev (no VBVA) once integration is on.
     vmmdev_pointer: bool,
+    /// The arrow has reached the host through VMMDev (later changes are flag-only).
+    arrow_uploaded: bool,
     started: bool,
     next_poll_us: u64,
     /// The loop's heartbeat interval; `None` when off or sent from the timer
@@ -149,6 +151,7 @@ impl VboxIntegration {
                 mode_limits: None,
                 host_pointer: false,
                 vmmdev_pointer: false,
+                arrow_uploaded: false,
                 started: false,
                 next_poll_us: 0,
                 heartbeat_us: heartbeat_us.filter(|_| !background_beat),
@@ -296,23 +299,51 @@ impl VboxIntegration {
                 self.mouse_allowed = false;
             }
         }
-        if self.mouse_allowed && !self.host_pointer {
-            // No VBVA pointer: give the host the arrow through VMMDev, hidden until
-            // the host sends absolute positions.
-            let arrow = PointerShape::from_fn(
-                ARROW_WIDTH,
-                ARROW_HEIGHT,
-                ARROW_HOTSPOT.0,
-                ARROW_HOTSPOT.1,
-                arrow_argb,
-            );
-            match arrow.map(|a| self.vmmdev.set_pointer_shape(hal, Some(&a), false)) {
-                Some(Ok(())) => self.vmmdev_pointer = true,
-                Some(Err(error)) => self.error("pointer_shape", error),
-                None => {}
+        // No VBVA pointer: the host gets the arrow through VMMDev, uploaded when the
+        // host first sends absolute positions (see `show_vmmdev_arrow`).
+        self.vmmdev_pointer = self.mouse_allowed && !self.host_pointer;
+        self.update_mouse(hal, input, queue, info, true);
+    }
+
+    /// Shows (uploading it the first time) or hides the VMMDev arrow; false when the
+    /// host did not take it. VirtualBox's GUI shows an uploaded shape whatever its
+    /// VISIBLE flag says (`UISession::sltMousePointerShapeChange`, 7.0.14), so the
+    /// arrow goes up only when it should show, and hiding is a flag-only request.
+    fn show_vmmdev_arrow<H: PortIo>(&mut self, hal: &mut H, visible: bool) -> bool {
+        if !visible && !self.arrow_uploaded {
+            return true;
+        }
+        let arrow = (!self.arrow_uploaded)
+            .then(|| {
+                PointerShape::from_fn(
+                    ARROW_WIDTH,
+                    ARROW_HEIGHT,
+                    ARROW_HOTSPOT.0,
+                    ARROW_HOTSPOT.1,
+                    arrow_argb,
+                )
+            })
+            .flatten();
+        if !self.arrow_uploaded && arrow.is_none() {
+            return false;
+        }
+        match self.vmmdev.set_pointer_shape(hal, arrow.as_ref(), visible) {
+            Ok(()) => {
+                self.arrow_uploaded = true;
+                true
+            }
+            Err(error) => {
+                self.error(
+                    if visible {
+                        "pointer_shape"
+                    } else {
+                        "pointer_visibility"
+                    },
+                    error,
+                );
+                false
             }
         }
-        self.update_mouse(hal, input, queue, info, true);
     }
 
     fn service<H: PortIo>(
@@ -380,13 +411,11 @@ impl VboxIntegration {
             }
         }
         if self.vmmdev_pointer {
-            match self.vmmdev.set_pointer_shape(hal, None, host_wants) {
-                Ok(()) if host_wants => queue.request_pointer_drawn_by_host(),
-                Ok(()) => queue.request_pointer(PointerOwner::Software),
-                Err(error) => {
-                    self.error("pointer_visibility", error);
-                    queue.request_pointer(PointerOwner::Software);
-                }
+            let shown = self.show_vmmdev_arrow(hal, host_wants);
+            if host_wants && shown {
+                queue.request_pointer_drawn_by_host();
+            } else {
+                queue.request_pointer(PointerOwner::Software);
             }
         } else if host_wants && self.host_pointer {
             queue.request_pointer(PointerOwner::Host);

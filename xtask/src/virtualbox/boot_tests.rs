@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::{Graphics, Session, VirtualBox, Vm};
+use super::{guest_prop_checks, Graphics, Session, VirtualBox, Vm};
 use crate::preview::Frame;
 use crate::qemu::Firmware;
 use crate::screenshot::same_share;
@@ -57,6 +57,9 @@ pub struct VmTest {
     pub vram_mib: u32,
     /// The checks, in order; the first one includes the boot.
     pub checks: &'static [Check],
+    /// Boots while the other VMs run one after another (its own VM process and
+    /// virtual CPU): for the EFI VM, whose firmware spends minutes on its own.
+    pub alongside: bool,
 }
 
 /// VMMDev, HGSMI and the first frame on VBVA (the boot is part of it).
@@ -92,8 +95,14 @@ pub fn vm_tests() -> Vec<VmTest> {
             // 16 MiB hold about 4 M pixels, not 3840×2160: the oversize hint's frame stays
             // affordable under the interpreter and is still a long one.
             vram_mib: 16,
+            alongside: false,
             checks: &[
                 VBVA_BRING_UP,
+                Check {
+                    name: "mouse-integration",
+                    timeout: STEP,
+                    run: check_mouse_integration,
+                },
                 Check {
                     name: "pointer",
                     timeout: STEP,
@@ -108,6 +117,21 @@ pub fn vm_tests() -> Vec<VmTest> {
                     name: "resize",
                     timeout: BIG_STEP,
                     run: check_resizes,
+                },
+                Check {
+                    name: "guestprop-publish",
+                    timeout: STEP,
+                    run: guest_prop_checks::check_published,
+                },
+                Check {
+                    name: "guestprop-title",
+                    timeout: STEP,
+                    run: guest_prop_checks::check_title,
+                },
+                Check {
+                    name: "guestprop-page-wait",
+                    timeout: STEP,
+                    run: guest_prop_checks::check_page_and_wait,
                 },
                 Check {
                     name: "oversize-hint",
@@ -132,6 +156,7 @@ pub fn vm_tests() -> Vec<VmTest> {
             graphics: Graphics::VboxVga,
             cmdline: "integration=off",
             vram_mib: 64,
+            alongside: false,
             checks: &[Check {
                 name: "vbe-relative-click",
                 timeout: BOOT_AND_STEP,
@@ -144,6 +169,7 @@ pub fn vm_tests() -> Vec<VmTest> {
             graphics: Graphics::VboxSvga,
             cmdline: "",
             vram_mib: 64,
+            alongside: false,
             checks: SVGA_CHECKS,
         },
         VmTest {
@@ -152,6 +178,7 @@ pub fn vm_tests() -> Vec<VmTest> {
             graphics: Graphics::VmSvga,
             cmdline: "",
             vram_mib: 64,
+            alongside: false,
             checks: SVGA_CHECKS,
         },
         VmTest {
@@ -160,6 +187,7 @@ pub fn vm_tests() -> Vec<VmTest> {
             graphics: Graphics::VboxVga,
             cmdline: "",
             vram_mib: 64,
+            alongside: true,
             checks: &[Check {
                 name: "first-frame",
                 timeout: EFI_BOOT,
@@ -176,7 +204,9 @@ pub fn selected(test: &VmTest, only: Option<&str>) -> bool {
 
 /// Runs `tests` with the VirtualBox found (`explicit` is `--virtualbox DIR`);
 /// `record(name, started, result)` reports each check. `iso_for(name, cmdline)`
-/// builds (or reuses) the ISO for a command line.
+/// builds (or reuses) the ISO for a command line. Tests marked `alongside` boot in
+/// their own thread while the others run one after another, and are reported when
+/// they end.
 pub fn run(
     tests: &[VmTest],
     explicit: Option<&Path>,
@@ -198,53 +228,92 @@ pub fn run(
             return;
         }
     };
-    for test in tests {
-        let started = Instant::now();
-        let vm = iso_for(test.name, test.cmdline).and_then(|iso| {
-            let mut vm = Vm::create(
-                &session,
-                test.name,
-                &iso,
-                test.firmware,
-                test.graphics,
-                test.vram_mib,
-            )?;
-            vm.start()?;
-            Ok(vm)
-        });
-        let mut vm = match vm {
-            Ok(vm) => vm,
-            Err(error) => {
-                record(test.name, started, Err(error));
-                continue;
+    let mut report = |outcomes: Vec<Outcome>| {
+        for (name, took, result) in outcomes {
+            let started = Instant::now()
+                .checked_sub(took)
+                .unwrap_or_else(Instant::now);
+            record(&name, started, result.map_err(Into::into));
+        }
+    };
+    std::thread::scope(|scope| {
+        let session = &session;
+        let mut alongside = Vec::new();
+        for test in tests.iter().filter(|t| t.alongside) {
+            let iso = iso_for(test.name, test.cmdline).map_err(|e| e.to_string());
+            alongside.push(scope.spawn(move || run_one(session, test, iso)));
+        }
+        for test in tests.iter().filter(|t| !t.alongside) {
+            let iso = iso_for(test.name, test.cmdline).map_err(|e| e.to_string());
+            report(run_one(session, test, iso));
+        }
+        for handle in alongside {
+            match handle.join() {
+                Ok(outcomes) => report(outcomes),
+                Err(_) => println!("xtask: a VirtualBox test thread panicked"),
             }
-        };
-        let mut failed = false;
-        for check in test.checks {
-            let started = Instant::now();
-            let result = (check.run)(&mut vm, check.timeout);
-            failed |= result.is_err();
-            record(&format!("{}/{}", test.name, check.name), started, result);
         }
-        vm.stop();
-        if failed {
-            println!(
-                "---- serial log of {} ({}) ----",
-                test.name,
-                vm.dir().display()
-            );
-            println!("{}", vm.serial_log());
-            println!(
-                "---- end of {} (VBox.log is in that folder) ----",
-                test.name
-            );
-        }
-        println!(
-            "  {}: {:.1} s in all",
+    });
+    println!(
+        "  VirtualBox tests: {:.1} s wall in all",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// A reported check: its name, its wall time and its result (errors as text, so
+/// that outcomes can come from another thread).
+type Outcome = (String, Duration, std::result::Result<(), String>);
+
+/// Boots one VM from `iso` and runs its checks in order.
+fn run_one(
+    session: &Session,
+    test: &VmTest,
+    iso: std::result::Result<PathBuf, String>,
+) -> Vec<Outcome> {
+    let started = Instant::now();
+    let vm = iso.and_then(|iso| {
+        let mut vm = Vm::create(
+            session,
             test.name,
-            started.elapsed().as_secs_f64()
+            &iso,
+            test.firmware,
+            test.graphics,
+            test.vram_mib,
+        )
+        .map_err(|e| e.to_string())?;
+        vm.start().map_err(|e| e.to_string())?;
+        Ok(vm)
+    });
+    let mut vm = match vm {
+        Ok(vm) => vm,
+        Err(error) => return vec![(test.name.to_string(), started.elapsed(), Err(error))],
+    };
+    let mut outcomes = Vec::new();
+    for check in test.checks {
+        let started = Instant::now();
+        let result = (check.run)(&mut vm, check.timeout).map_err(|e| e.to_string());
+        outcomes.push((
+            format!("{}/{}", test.name, check.name),
+            started.elapsed(),
+            result,
+        ));
+    }
+    vm.stop();
+    if outcomes.iter().any(|(_, _, result)| result.is_err()) {
+        println!(
+            "---- serial log of {} ({}) ----\n{}\n---- end of {} (VBox.log is in that folder) ----",
+            test.name,
+            vm.dir().display(),
+            vm.serial_log(),
+            test.name
         );
     }
+    println!(
+        "  {}: {:.1} s in all",
+        test.name,
+        started.elapsed().as_secs_f64()
+    );
+    outcomes
 }
 
 fn remaining(deadline: Instant) -> Duration {
@@ -293,6 +362,57 @@ fn check_vbva_bring_up(vm: &mut Vm, timeout: Duration) -> Result {
     Ok(())
 }
 
+/// Mouse integration turns on only with an absolute event from the host.
+/// VBoxHeadless sends one by itself as soon as the guest announces absolute support
+/// (`PutMouseEventAbsolute(-1, -1, ...)` on OnMouseCapabilityChanged,
+/// VBoxHeadless.cpp, 7.0.14), and each absolute event sets HOST_WANTS_ABSOLUTE
+/// (`Mouse::putMouseEventAbsolute`), so the kiosk reports `on` without our input; a
+/// relative move clears it (`Mouse::putMouseEvent`): `off` and the software pointer;
+/// the next absolute move turns it on again, with the host pointer.
+fn check_mouse_integration(vm: &mut Vm, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    let (on, _) = integration_turns(vm, 0, "on", "host", deadline)?;
+    let at_boot: Vec<String> = vm.status_lines()[..=on.index]
+        .iter()
+        .filter(|l| l.word == "mouse")
+        .map(|l| l.raw.clone())
+        .collect();
+    let before = vm.status_lines().len();
+    vm.input(&["move-rel", "8", "8"])?;
+    let (off, _) = integration_turns(vm, before, "off", "software", deadline)?;
+    let before = vm.status_lines().len();
+    vm.input(&["move-abs", "100", "100"])?;
+    let (again, pointer) = integration_turns(vm, before, "on", "host", deadline)?;
+    println!(
+        "  at boot: {} (no input from the test) / move-rel: {} / move-abs: {} / {}",
+        at_boot.join(" -> "),
+        off.raw,
+        again.raw,
+        pointer.raw
+    );
+    Ok(())
+}
+
+/// Waits (from status line `first` on) for `mouse integration=<state>` and the
+/// `pointer shape=<shape>` after it.
+fn integration_turns(
+    vm: &mut Vm,
+    first: usize,
+    state: &str,
+    shape: &str,
+    deadline: Instant,
+) -> Result<(StatusLine, StatusLine)> {
+    let mouse = vm.wait_for_match(
+        |l| l.index >= first && l.word == "mouse" && l.get("integration") == Some(state),
+        remaining(deadline),
+    )?;
+    let pointer = vm.wait_for_match(
+        |l| l.index > mouse.index && l.word == "pointer" && l.get("shape") == Some(shape),
+        remaining(deadline),
+    )?;
+    Ok((mouse, pointer))
+}
+
 /// Absolute moves from the host (vbox-input) hover and click the button under the
 /// pixel; the wheel switches pages; the host draws the pointer.
 fn check_pointer(vm: &mut Vm, timeout: Duration) -> Result {
@@ -330,13 +450,19 @@ fn check_pointer(vm: &mut Vm, timeout: Duration) -> Result {
     Ok(())
 }
 
-fn current_mode(vm: &Vm) -> Result<(u32, u32)> {
+/// The last mode set (`@vitrine display backend=... mode=WxH`).
+pub(super) fn last_mode_set(vm: &Vm) -> Result<StatusLine> {
     vm.status_lines()
-        .iter()
+        .into_iter()
         .rev()
         .find(|l| l.word == "display" && l.get("backend").is_some())
-        .and_then(size_of)
         .ok_or_else(|| "no `@vitrine display backend=...` line yet".into())
+}
+
+/// The size of the last mode set.
+pub(super) fn current_mode(vm: &Vm) -> Result<(u32, u32)> {
+    let line = last_mode_set(vm)?;
+    size_of(&line).ok_or_else(|| format!("no mode=: {}", line.raw).into())
 }
 
 /// Tab moves the focus, Enter activates it; a click focuses the text field and

@@ -40,6 +40,10 @@ impl Graphics {
     }
 }
 
+/// The EFI firmware's screen (`VBoxInternal2/EfiGraphicsResolution`, read by
+/// `Console::i_configConstructorInner` into DevEFI's `GraphicsResolution`).
+pub const EFI_RESOLUTION: &str = "640x480";
+
 /// Everything that decides how the VM is set up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VmConfig {
@@ -161,6 +165,19 @@ impl VmConfig {
                 &path(&self.iso),
             ]),
         ];
+        if self.firmware == Firmware::Uefi {
+            // The EFI firmware and GRUB draw their text console into the GOP mode
+            // (default 1024x768): every clear and scroll is a full-screen blit, which
+            // an interpreter pays for in minutes. The kiosk sets its own mode (VBVA,
+            // SVGA II or VBE) as it starts; only a firmware-framebuffer fallback would
+            // run at this size.
+            commands.push(words(&[
+                "setextradata",
+                &self.name,
+                "VBoxInternal2/EfiGraphicsResolution",
+                EFI_RESOLUTION,
+            ]));
+        }
         if driverless {
             commands.push(words(&[
                 "setextradata",
@@ -247,6 +264,19 @@ mod tests {
                 "1"
             ]
         );
+        assert!(configure.iter().any(|c| c[..]
+            == [
+                "setextradata",
+                "kiosk-test",
+                "VBoxInternal2/EfiGraphicsResolution",
+                EFI_RESOLUTION
+            ]));
+        vm.firmware = Firmware::Bios;
+        assert!(!vm
+            .configure_commands(true)
+            .iter()
+            .flatten()
+            .any(|w| w.contains("Efi")));
     }
 
     #[test]

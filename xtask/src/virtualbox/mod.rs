@@ -16,6 +16,7 @@
 
 pub mod boot_tests;
 pub mod config;
+pub mod guest_prop_checks;
 pub mod locate;
 pub mod session;
 pub mod vm;

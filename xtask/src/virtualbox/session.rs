@@ -10,7 +10,7 @@
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::locate::VirtualBox;
@@ -187,39 +187,64 @@ impl Drop for Session {
 /// Runs `command` to its end, at most `timeout` (then kills it); returns stdout,
 /// or an error with the command, its status and stderr.
 pub fn run_bounded(command: &mut Command, timeout: Duration) -> Result<String> {
-    let shown = describe(command);
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {shown}: {e}"))?;
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
+    finish_bounded(Running::spawn(command)?, timeout)
+}
+
+/// A command started with its output collected, to be finished with
+/// [`finish_bounded`] (for a command that must run while others are given).
+pub struct Running {
+    shown: String,
+    child: Child,
+    stdout: std::thread::JoinHandle<String>,
+    stderr: std::thread::JoinHandle<String>,
+}
+
+impl Running {
+    /// Starts `command` with its stdout and stderr read in the background.
+    pub fn spawn(command: &mut Command) -> Result<Self> {
+        let shown = describe(command);
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start {shown}: {e}"))?;
+        let read = |mut pipe: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = pipe.read_to_string(&mut text);
+                text
+            })
+        };
+        let stdout = read(Box::new(child.stdout.take().expect("piped")));
+        let stderr = read(Box::new(child.stderr.take().expect("piped")));
+        Ok(Self {
+            shown,
+            child,
+            stdout,
+            stderr,
+        })
+    }
+}
+
+/// Waits at most `timeout` for `running` to end (then kills it); returns stdout, or
+/// an error with the command, its status and stderr.
+pub fn finish_bounded(mut running: Running, timeout: Duration) -> Result<String> {
     let deadline = Instant::now() + timeout;
     let status = loop {
-        if let Some(status) = child.try_wait()? {
+        if let Some(status) = running.child.try_wait()? {
             break Some(status);
         }
         if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
+            let _ = running.child.kill();
+            let _ = running.child.wait();
             break None;
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let stdout = out.join().unwrap_or_default();
-    let stderr = err.join().unwrap_or_default();
+    let stdout = running.stdout.join().unwrap_or_default();
+    let stderr = running.stderr.join().unwrap_or_default();
+    let shown = running.shown;
     match status {
         Some(status) if status.success() => Ok(stdout),
         Some(status) => Err(format!("`{shown}` failed ({status}): {}", stderr.trim()).into()),

@@ -11,7 +11,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use super::config::{Graphics, VmConfig};
-use super::session::{run_bounded, Session, MANAGE_TIMEOUT};
+use super::session::{run_bounded, Running, Session, MANAGE_TIMEOUT};
 use crate::preview::Frame;
 use crate::qemu::Firmware;
 use crate::status_line::{self, StatusLine};
@@ -100,6 +100,14 @@ impl<'s> Vm<'s> {
     /// `VBoxManage ARGS...` (bounded); its stdout.
     pub fn manage(&self, args: &[&str]) -> Result<String> {
         self.session.manage(args)
+    }
+
+    /// `VBoxManage ARGS...` started in the background (e.g. `guestproperty wait`);
+    /// finish it with `session::finish_bounded`.
+    pub fn spawn_manage(&self, args: &[&str]) -> Result<Running> {
+        let mut command = self.session.command("VBoxManage");
+        command.args(args);
+        Running::spawn(&mut command)
     }
 
     fn manage_owned(&self, args: &[String]) -> Result<String> {
