@@ -4,6 +4,7 @@
 
 use embedded_graphics::prelude::{Point, Size};
 use embedded_graphics::primitives::Rectangle;
+use vitrine::ui::layout as ui;
 
 /// Buttons on every page.
 pub const BUTTON_COUNT: usize = 6;
@@ -68,68 +69,44 @@ fn rect(x: u32, y: u32, w: u32, h: u32) -> Rectangle {
     Rectangle::new(Point::new(x as i32, y as i32), Size::new(w, h))
 }
 
-/// Computes the layout. Sizes below 320×240 are laid out as 320×240 would be
-/// (the display never sets less than 640×480); nothing is left unsized.
+/// Computes the layout with the toolkit's `inset`, `row`, `column` and `grid`. Sizes
+/// below 320×240 are laid out as 320×240 would be (the display never sets less than
+/// 640×480); nothing is left unsized.
 pub fn layout(width: u32, height: u32) -> Layout {
     let (w, h) = (width.clamp(320, 16384), height.clamp(240, 16384));
     let unit = (w / 64).min(h / 40).max(4);
     let margin = unit * 2;
     let gap = unit;
     let header_h = unit * 6;
-    let header = rect(0, 0, w, header_h);
+    let screen = rect(0, 0, w, h);
+    let [header, below] = ui::column(&screen, 0, [header_h, h - header_h]);
     // Title left, clock right: each gets a share of the width so they never meet.
-    let title = rect(
-        margin,
-        unit,
-        (w - 2 * margin) * 55 / 100,
-        header_h - 2 * unit,
-    );
-    let clock_w = (w - 2 * margin) * 40 / 100;
-    let clock = rect(w - margin - clock_w, unit, clock_w, header_h - 2 * unit);
+    let bar = rect(margin, unit, w - 2 * margin, header_h - 2 * unit);
+    let [title, _, clock] = ui::row(&bar, 0, [55, 5, 40]);
 
-    let body_y = header_h + margin;
-    let body_w = w - 2 * margin;
-    let body_h = h - body_y - margin;
+    let body = ui::inset(&below, margin);
+    let (body_w, body_h) = (body.size.width, body.size.height);
     let landscape = body_w * 10 >= body_h * 13;
-    let (grid, status) = if landscape {
+    let [grid, status_area] = if landscape {
         let status_w = (body_w * 32 / 100).max(unit * 20).min(body_w / 2);
-        let grid_w = body_w - status_w - gap;
-        (
-            rect(margin, body_y, grid_w, body_h),
-            rect(margin + grid_w + gap, body_y, status_w, body_h),
-        )
+        ui::row(&body, gap, [body_w - status_w - gap, status_w])
     } else {
         let status_h = body_h * 42 / 100;
-        let grid_h = body_h - status_h - gap;
-        (
-            rect(margin, body_y, body_w, grid_h),
-            rect(margin, body_y + grid_h + gap, body_w, status_h),
-        )
+        ui::column(&body, gap, [body_h - status_h - gap, status_h])
     };
     // The text field takes the bottom of the status area.
     let field_h = unit * 6;
-    let status = Rectangle::new(
-        status.top_left,
-        Size::new(
-            status.size.width,
-            status.size.height.saturating_sub(field_h + gap),
-        ),
-    );
-    let field = rect(
-        status.top_left.x as u32,
-        status.top_left.y as u32 + status.size.height + gap,
-        status.size.width,
-        field_h,
-    );
+    let status_h = status_area.size.height.saturating_sub(field_h + gap);
+    let [status, field] = ui::column(&status_area, gap, [status_h, field_h]);
     let columns: u32 = if grid.size.width * 10 >= grid.size.height * 12 {
         3
     } else {
         2
     };
-    // The toolkit's grid: equal cells, the gaps exact, reflowed with the columns.
-    let buttons = vitrine::ui::layout::grid(&grid, columns, gap);
+    // Equal cells, the gaps exact, reflowed with the columns.
+    let buttons = ui::grid(&grid, columns, gap);
     Layout {
-        screen: rect(0, 0, w, h),
+        screen,
         header,
         title,
         clock,

@@ -3,7 +3,9 @@
 //! A header with the product name and a clock, a grid of large buttons (counters,
 //! toggles, an accent switch and a page switch) with hover, pressed and focused
 //! states, and a status panel. Everything is laid out from the screen size
-//! (`layout`), and only what changed is redrawn.
+//! (`layout`, with the toolkit's rows, columns and grid) and drawn with the toolkit's
+//! widgets (`vitrine::ui::widgets`: labels, button faces, a text field, a list of
+//! status rows) in the kiosk's colours; only what changed is redrawn.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -18,7 +20,8 @@ use heapless::String;
 use layout::{Layout, Widget, BUTTON_COUNT};
 use vitrine::app::{App, Button, Event, InputEvent, Interaction, Key, SystemInfo, UiEvent};
 use vitrine::display::fill_outside::fill_outside;
-use vitrine::ui::{font, rounded_rect, text, Align, CardStyle, Font, TextStyle, Weight};
+use vitrine::ui::widgets::{self, List, TextField, Theme, WidgetState};
+use vitrine::ui::{rounded_rect, text, Align, CardStyle, Font, TextStyle, Weight};
 
 pub use layout::layout;
 
@@ -170,7 +173,7 @@ pub struct Kiosk {
     toggles: [bool; 4],
     accent: usize,
     ui: Interaction,
-    text: String<FIELD_CAPACITY>,
+    field: TextField<FIELD_CAPACITY>,
     full_redraw: bool,
     dirty_buttons: u8,
     field_dirty: bool,
@@ -205,7 +208,7 @@ impl Kiosk {
             toggles: [false; 4],
             accent: 0,
             ui: Self::interaction(&layout),
-            text: String::new(),
+            field: TextField::new(),
             full_redraw: true,
             dirty_buttons: 0,
             field_dirty: false,
@@ -246,7 +249,7 @@ impl Kiosk {
     }
     /// What was typed into the text field.
     pub fn text(&self) -> &str {
-        &self.text
+        self.field.text()
     }
     /// The header text.
     pub fn title(&self) -> &str {
@@ -461,35 +464,27 @@ impl Kiosk {
         vitrine::status!(
             "text target={} len={} value=\"{}\"",
             Widget::Field.name(),
-            self.text.len(),
-            vitrine::fault_report::Quoted(self.text.as_str())
+            self.field.text().len(),
+            vitrine::fault_report::Quoted(self.field.text())
         );
         self.field_dirty = true;
     }
 
     fn edit_text(&mut self, key: Key) -> bool {
-        match key {
-            Key::Char(c) if !c.is_control() && font::has_glyph(c) => {
-                let room = self
-                    .layout
-                    .field
-                    .size
-                    .width
-                    .saturating_sub(2 * button_padding(&self.layout) + self.layout.unit);
-                let mut longer = self.text.clone();
-                if longer.push(c).is_err() || self.fonts.field.width(&longer) > room {
-                    return false; // full: the key is seen and ignored
-                }
-                self.text = longer;
-            }
-            Key::Backspace => {
-                if self.text.pop().is_none() {
-                    return false;
-                }
-            }
-            Key::Delete | Key::Escape => self.text.clear(),
-            _ => return false,
+        let mut edited = self.field.clone();
+        if !edited.edit(key) {
+            return false;
         }
+        let room = self
+            .layout
+            .field
+            .size
+            .width
+            .saturating_sub(2 * button_padding(&self.layout) + self.layout.unit);
+        if matches!(key, Key::Char(_)) && self.fonts.field.width(edited.text()) > room {
+            return false; // full: the key is seen and ignored
+        }
+        self.field = edited;
         self.field_dirty = true;
         true
     }
@@ -537,11 +532,50 @@ impl Kiosk {
         self.clock_dirty || self.status_dirty
     }
 
-    // ---- drawing ----
+    // ---- drawing: the toolkit's widgets in the kiosk's colours ----
+
+    /// The toolkit theme for the current layout and accent colour.
+    fn theme(&self) -> Theme {
+        let l = &self.layout;
+        let accent = self.accent();
+        Theme {
+            background: theme::BACKGROUND,
+            surface: theme::CARD,
+            hover: theme::CARD_HOVER,
+            pressed: theme::shade(accent, 80),
+            checked: accent,
+            on_pressed: theme::ON_ACCENT,
+            edge: theme::CARD_EDGE,
+            focus: theme::FOCUS,
+            text: theme::TEXT,
+            muted: theme::MUTED,
+            radius: l.radius,
+            edge_width: (l.unit / 12).max(1),
+            focus_width: (l.unit / 4).max(2),
+            press_inset: (l.unit / 3).max(1),
+        }
+    }
+
+    /// The theme for text on the header bar.
+    fn header_theme(&self) -> Theme {
+        Theme {
+            background: theme::HEADER,
+            ..self.theme()
+        }
+    }
 
     fn draw_header<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D) {
         let l = &self.layout;
-        let _ = d.fill_solid(&l.header, theme::HEADER);
+        let t = &l.title;
+        let logo = t.size.height * 6 / 10;
+        let name_x = t.top_left.x + logo as i32 + l.unit as i32;
+        let room = (l.clock.top_left.x - name_x).max(1) as u32;
+        // The name's label paints its own area: the bar only fills around it.
+        let name_area = Rectangle::new(
+            Point::new(name_x, t.top_left.y),
+            Size::new(room.min(t.size.width), t.size.height),
+        );
+        let _ = fill_outside(d, &l.header, &[name_area], theme::HEADER);
         let line_h = (l.unit / 4).max(1);
         let line = Rectangle::new(
             Point::new(0, l.header.size.height as i32 - line_h as i32),
@@ -549,8 +583,6 @@ impl Kiosk {
         );
         let _ = d.fill_solid(&line, theme::shade(self.accent(), 45));
         // Logo: an accent tile with a dark inner tile, then the name.
-        let t = &l.title;
-        let logo = t.size.height * 6 / 10;
         let logo_rect = Rectangle::new(
             Point::new(t.top_left.x, t.center().y - logo as i32 / 2),
             Size::new(logo, logo),
@@ -561,33 +593,30 @@ impl Kiosk {
             embedded_graphics::geometry::AnchorPoint::Center,
         );
         rounded_rect(d, &inner, &CardStyle::filled(theme::HEADER, logo / 10 + 1));
-        let name_x = t.top_left.x + logo as i32 + l.unit as i32;
-        let name_area = Rectangle::new(Point::new(name_x, t.top_left.y), t.size);
         // The product name's font, or a smaller one that fits a longer host title
         // into the room left of the clock.
         let font = if self.title.as_str() == PRODUCT_NAME {
             self.fonts.title
         } else {
-            let room = (l.clock.top_left.x - name_x).max(1) as u32;
             text::fit(
                 &[self.title.as_str()],
                 Weight::Bold,
-                room.min(t.size.width),
+                name_area.size.width,
                 t.size.height * 7 / 10,
             )
         };
-        text::draw_in(
+        widgets::label(
             d,
-            &self.title,
-            &TextStyle::new(font, theme::TEXT, theme::HEADER),
             &name_area,
+            &self.title,
+            font,
             Align::Left,
+            &self.header_theme(),
         );
     }
 
     fn draw_clock<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D) {
         let c = &self.layout.clock;
-        let _ = d.fill_solid(c, theme::HEADER);
         let page = match self.page {
             Page::Home => "Home",
             Page::Rooms => "Rooms",
@@ -600,71 +629,48 @@ impl Kiosk {
         );
         let time_w = self.fonts.clock.width(&self.clock_text);
         let gap = self.layout.unit * 2;
-        let caption_area = Rectangle::new(
-            c.top_left,
-            Size::new(c.size.width.saturating_sub(time_w + gap), c.size.height),
+        // Two labels side by side: the page name, then the time at the right edge.
+        let caption_w = c.size.width.saturating_sub(time_w + gap);
+        let caption_area = Rectangle::new(c.top_left, Size::new(caption_w, c.size.height));
+        let time_area = Rectangle::new(
+            c.top_left + Point::new(caption_w as i32, 0),
+            Size::new(c.size.width - caption_w, c.size.height),
         );
+        let header = self.header_theme();
         if caption.width(page) <= caption_area.size.width {
-            let style = TextStyle::new(caption, theme::MUTED, theme::HEADER);
-            text::draw_in(d, page, &style, &caption_area, Align::Right);
+            let muted = Theme {
+                text: theme::MUTED,
+                ..header
+            };
+            widgets::label(d, &caption_area, page, caption, Align::Right, &muted);
+        } else {
+            let _ = d.fill_solid(&caption_area, theme::HEADER);
         }
-        text::draw_in(
+        widgets::label(
             d,
+            &time_area,
             &self.clock_text,
-            &TextStyle::new(self.fonts.clock, theme::TEXT, theme::HEADER),
-            c,
+            self.fonts.clock,
             Align::Right,
+            &header,
         );
     }
 
     fn draw_button<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D, i: usize) {
         let l = &self.layout;
-        let r = l.buttons[i];
         let accent = self.accent();
-        let pressed = self.pressed() == Some(i);
-        let on = self.page == Page::Rooms && i < 4 && self.toggles[i];
-        let (surface, label_color, value_color) = if pressed {
-            (theme::shade(accent, 80), theme::ON_ACCENT, theme::ON_ACCENT)
-        } else if on {
-            (accent, theme::ON_ACCENT, theme::ON_ACCENT)
-        } else if self.hover() == Some(i) {
-            (theme::CARD_HOVER, theme::TEXT, accent)
-        } else {
-            (theme::CARD, theme::TEXT, accent)
+        let state = WidgetState {
+            checked: self.page == Page::Rooms && i < 4 && self.toggles[i],
+            ..WidgetState::of(&self.ui, i)
         };
-        // Pressed buttons sink in a little.
-        let body = if pressed {
-            let inset = (l.unit / 3).max(1);
-            r.offset(-(inset as i32))
-        } else {
-            r
-        };
-        if body != r {
-            let _ = fill_outside(d, &r, &[body], theme::BACKGROUND);
-        }
-        let focused = self.ui.focus() == Some(i);
-        let edge = if focused {
-            theme::FOCUS
-        } else if on || pressed {
-            surface
-        } else {
-            theme::CARD_EDGE
-        };
-        let edge_w = if focused {
-            (l.unit / 4).max(2)
-        } else {
-            (l.unit / 12).max(1)
-        };
-        rounded_rect(d, &body, &card(surface, edge, edge_w, l.radius));
-
-        let pad = button_padding(l) as i32;
-        let inner = body.offset(-pad);
+        let face = widgets::button_face(d, &l.buttons[i], state, &self.theme());
+        let (inner, surface) = (face.content, face.color);
         let label_h = self.fonts.label.height();
         let label_area = Rectangle::new(inner.top_left, Size::new(inner.size.width, label_h));
         text::draw_in(
             d,
             self.label(i),
-            &TextStyle::new(self.fonts.label, label_color, surface),
+            &TextStyle::new(self.fonts.label, face.text, surface),
             &label_area,
             Align::Left,
         );
@@ -674,12 +680,8 @@ impl Kiosk {
             Point::new(inner.top_left.x, bar_y),
             Size::new(l.unit * 3, (l.unit / 4).max(2)),
         );
-        let bar_color = if pressed || on {
-            theme::ON_ACCENT
-        } else {
-            accent
-        };
-        let _ = d.fill_solid(&bar, bar_color);
+        let mark = if state.lit() { face.text } else { accent };
+        let _ = d.fill_solid(&bar, mark);
 
         // The value sits centred in the space below the bar; the hint shares its baseline.
         let value = self.value(i);
@@ -705,7 +707,7 @@ impl Kiosk {
         text::draw_line(
             d,
             &value,
-            &TextStyle::new(value_font, value_color, surface),
+            &TextStyle::new(value_font, mark, surface),
             inner.top_left.x,
             baseline,
         );
@@ -717,11 +719,7 @@ impl Kiosk {
             self.fonts.label.height() * 3 / 4,
         );
         if value_font.width(&value) + hint_font.width(hint) + l.unit * 2 <= inner.size.width {
-            let hint_color = if pressed || on {
-                theme::ON_ACCENT
-            } else {
-                theme::MUTED
-            };
+            let hint_color = if state.lit() { face.text } else { theme::MUTED };
             let right = inner.top_left.x + inner.size.width as i32;
             text::draw_line(
                 d,
@@ -733,25 +731,35 @@ impl Kiosk {
         }
     }
 
+    /// The status panel: a card with a title label and a list of label/value rows.
     fn draw_status<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D, info: &SystemInfo) {
         let l = &self.layout;
-        let r = l.status;
-        let edge_w = (l.unit / 12).max(1);
-        rounded_rect(
-            d,
-            &r,
-            &card(theme::CARD, theme::CARD_EDGE, edge_w, l.radius),
-        );
+        let theme = self.theme();
         let pad = l.unit * 2;
-        let inner = r.offset(-(pad as i32));
+        let inner = l.status.offset(-(pad as i32));
         let (row_h, title_h) = status_rows(l);
         let title_area = Rectangle::new(inner.top_left, Size::new(inner.size.width, title_h));
-        text::draw_in(
+        let rows_area = Rectangle::new(
+            inner.top_left + Point::new(0, title_h as i32),
+            Size::new(inner.size.width, row_h * STATUS_ROWS as u32),
+        );
+        // The title and the rows paint their own areas; the card paints around them.
+        let content = Rectangle::new(
+            inner.top_left,
+            Size::new(inner.size.width, title_h + rows_area.size.height),
+        );
+        theme.card_around(d, &l.status, WidgetState::default(), &content);
+        let on_card = Theme {
+            background: theme::CARD,
+            ..theme
+        };
+        widgets::label(
             d,
-            "System",
-            &TextStyle::new(self.fonts.status_title, theme::TEXT, theme::CARD),
             &title_area,
+            "System",
+            self.fonts.status_title,
             Align::Left,
+            &on_card,
         );
         let dot = (title_h / 4).max(4);
         let dot_rect = Rectangle::new(
@@ -764,88 +772,48 @@ impl Kiosk {
         rounded_rect(d, &dot_rect, &CardStyle::filled(self.accent(), dot / 2));
 
         let values = status_values(info);
-        for (row, (label, value)) in STATUS_LABELS.iter().zip(values.iter()).enumerate() {
-            let y = inner.top_left.y + title_h as i32 + (row as u32 * row_h) as i32;
-            let area = Rectangle::new(
-                Point::new(inner.top_left.x, y),
-                Size::new(inner.size.width, row_h),
-            );
-            if row > 0 {
-                let rule = Rectangle::new(area.top_left, Size::new(area.size.width, 1));
-                let _ = d.fill_solid(&rule, theme::CARD_EDGE);
-            }
-            let font = self.fonts.status_row;
-            let label_w = font.width(label);
-            let muted = TextStyle::new(font, theme::MUTED, theme::CARD);
-            text::draw_in(d, label, &muted, &area, Align::Left);
-            // Long values (integration text) get a smaller font rather than being cut.
-            let room = area.size.width.saturating_sub(label_w + l.unit * 2);
-            let value_font = if font.width(value) <= room {
-                font
-            } else {
-                text::fit(&[value], Weight::Regular, room, font.height())
-            };
-            if value_font.width(value) <= room {
-                let style = TextStyle::new(value_font, theme::TEXT, theme::CARD);
-                text::draw_in(d, value, &style, &area, Align::Right);
-            }
-        }
-    }
-}
-
-impl Kiosk {
-    fn draw_field<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D) {
-        let l = &self.layout;
-        let r = l.field;
-        let focused = self.ui.focus() == Some(FIELD);
-        let surface = if self.hover() == Some(FIELD) {
-            theme::CARD_HOVER
-        } else {
-            theme::CARD
-        };
-        let (edge, edge_w) = if focused {
-            (theme::FOCUS, (l.unit / 4).max(2))
-        } else {
-            (theme::CARD_EDGE, (l.unit / 12).max(1))
-        };
-        rounded_rect(d, &r, &card(surface, edge, edge_w, l.radius));
-        let pad = button_padding(l) as i32;
-        let inner = Rectangle::new(
-            Point::new(r.top_left.x + pad, r.top_left.y),
-            Size::new(r.size.width.saturating_sub(2 * pad as u32), r.size.height),
+        let font = self.fonts.status_row;
+        let unit = l.unit;
+        List::default().draw_rows(
+            d,
+            &rows_area,
+            STATUS_ROWS,
+            row_h,
+            WidgetState::default(),
+            &theme,
+            |d, row, area, colors| {
+                if row > 0 {
+                    let rule = Rectangle::new(area.top_left, Size::new(area.size.width, 1));
+                    let _ = d.fill_solid(&rule, theme::CARD_EDGE);
+                }
+                let (label, value) = (STATUS_LABELS[row], values[row].as_str());
+                let label_w = font.width(label);
+                let muted = TextStyle::new(font, theme::MUTED, colors.color);
+                text::draw_in(d, label, &muted, area, Align::Left);
+                // Long values (integration text) get a smaller font rather than being cut.
+                let room = area.size.width.saturating_sub(label_w + unit * 2);
+                let value_font = if font.width(value) <= room {
+                    font
+                } else {
+                    text::fit(&[value], Weight::Regular, room, font.height())
+                };
+                if value_font.width(value) <= room {
+                    let style = TextStyle::new(value_font, colors.text, colors.color);
+                    text::draw_in(d, value, &style, area, Align::Right);
+                }
+            },
         );
-        let font = self.fonts.field;
-        if self.text.is_empty() && !focused {
-            let style = TextStyle::new(font, theme::MUTED, surface);
-            text::draw_in(d, FIELD_PLACEHOLDER, &style, &inner, Align::Left);
-        } else {
-            let style = TextStyle::new(font, theme::TEXT, surface);
-            text::draw_in(d, &self.text, &style, &inner, Align::Left);
-        }
-        if focused {
-            // The caret: a bar after the text.
-            let caret_h = font.height();
-            let caret = Rectangle::new(
-                Point::new(
-                    inner.top_left.x + font.width(&self.text) as i32 + 1,
-                    inner.center().y - caret_h as i32 / 2,
-                ),
-                Size::new((l.unit / 6).max(2), caret_h),
-            );
-            let _ = d.fill_solid(&caret, theme::FOCUS);
-        }
     }
-}
 
-/// A card on the screen's background: it paints its own corners, so each pixel of
-/// its box is drawn once.
-fn card(face: Rgb888, edge: Rgb888, edge_width: u32, radius: u32) -> CardStyle {
-    CardStyle {
-        fill: face,
-        stroke: edge,
-        stroke_width: edge_width,
-        radius,
-        outside: Some(theme::BACKGROUND),
+    fn draw_field<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D) {
+        self.field.draw(
+            d,
+            &self.layout.field,
+            FIELD_PLACEHOLDER,
+            self.fonts.field,
+            WidgetState::of(&self.ui, FIELD),
+            &self.theme(),
+        );
     }
 }
 

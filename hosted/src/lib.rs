@@ -5,13 +5,15 @@
 //!   level-triggered IRQ lines and a virtual clock;
 //! - [`i8042`]: a PS/2 controller model so the real PS/2 driver reads the host's
 //!   buttons, wheel and keys;
-//! - [`sim`] and [`scenario`]: scenario scripts (`cargo xtask sim --script FILE`).
+//! - [`sim`] and [`scenario`]: scenario scripts (`cargo xtask sim --script FILE`);
+//! - [`remote_app`]: any app crate, run in its own host binary (`cargo xtask sim -p APP`).
 
 pub mod bench;
 pub mod devices;
 pub mod i8042;
 pub mod platform;
 pub mod recorded;
+pub mod remote_app;
 pub mod scenario;
 pub mod sim;
 pub mod soak;

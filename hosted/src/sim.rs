@@ -1,5 +1,6 @@
-//! The scenario runner: the kiosk app, vitrine's system composition and drivers, the
-//! twin as the VirtualBox host, and a script of host actions and checks.
+//! The scenario runner: an app (the demo kiosk by default, any app crate through
+//! [`RemoteApp`](crate::remote_app::RemoteApp)), vitrine's system composition and
+//! drivers, the twin as the VirtualBox host, and a script of host actions and checks.
 //!
 //! Time is virtual: the runtime idles by advancing the twin's clock. After every host
 //! action the runner steps the guest until it idles again; a guest that does not
@@ -14,6 +15,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use twin::acpi;
 use twin::{DisplayDef, HgcmCompletion, MachineConfig, ModeHint, MouseButton, PowerAction};
+use vitrine::app::App;
 use vitrine::display::Display;
 use vitrine::drivers::vmmdev::hgcm::SLOT_COUNT;
 use vitrine::platform::acpi::{Pm1EventBlock, PowerButtonInfo, PowerInfo};
@@ -26,9 +28,9 @@ use vitrine_app::Kiosk;
 /// Iterations after a host action before the guest counts as hung.
 pub const MAX_STEPS: usize = 10_000;
 
-/// The hosted system: the kiosk (its events recorded) with PS/2 devices and no extra
-/// sources.
-pub type HostedRuntime = SystemRuntime<Recorded<Kiosk>, Ps2Devices, ()>;
+/// The hosted system: the app (the kiosk unless told; its events recorded) with PS/2
+/// devices and no extra sources.
+pub type HostedRuntime<A = Kiosk> = SystemRuntime<Recorded<A>, Ps2Devices, ()>;
 
 /// How the sim machine and guest are set up.
 #[derive(Debug, Clone)]
@@ -135,12 +137,14 @@ impl fmt::Display for SimError {
 
 impl std::error::Error for SimError {}
 
-/// A running simulation.
-pub struct Sim {
+/// A running simulation of app `A` (the demo kiosk unless told).
+pub struct Sim<A: App = Kiosk> {
     /// The twin behind the hal.
     pub platform: TwinPlatform,
     /// The guest.
-    pub runtime: HostedRuntime,
+    pub runtime: HostedRuntime<A>,
+    /// Makes the app again for a VM reset.
+    new_app: Box<dyn Fn() -> A>,
     out_dir: PathBuf,
     clicks_seen: usize,
     line: usize,
@@ -172,7 +176,7 @@ fn catch<T>(line: usize, f: impl FnOnce() -> Result<T, SimError>) -> Result<T, S
 }
 
 impl Sim {
-    /// Powers the machine on and boots the guest until its first idle.
+    /// Powers the machine on and boots the demo kiosk until its first idle.
     pub fn boot(options: SimOptions) -> Result<Sim, SimError> {
         Self::boot_with(options, |_| {})
     }
@@ -183,6 +187,17 @@ impl Sim {
         options: SimOptions,
         before: impl FnOnce(&mut twin::Machine),
     ) -> Result<Sim, SimError> {
+        Sim::boot_app(options, Kiosk::new, before)
+    }
+}
+
+impl<A: App> Sim<A> {
+    /// Boots the guest running the app `new_app` makes (again on every reset).
+    pub fn boot_app(
+        options: SimOptions,
+        new_app: impl Fn() -> A + 'static,
+        before: impl FnOnce(&mut twin::Machine),
+    ) -> Result<Sim<A>, SimError> {
         status_capture::install();
         catch(0, || {
             let mut platform = TwinPlatform::new(options.machine.clone());
@@ -194,6 +209,7 @@ impl Sim {
             before(&mut platform.machine);
             let runtime = boot_guest(
                 &mut platform,
+                new_app(),
                 options.mode,
                 options.integration,
                 options.display,
@@ -202,6 +218,7 @@ impl Sim {
             let mut sim = Sim {
                 platform,
                 runtime,
+                new_app: Box::new(new_app),
                 out_dir: options.out_dir,
                 clicks_seen: 0,
                 line: 0,
@@ -222,6 +239,7 @@ impl Sim {
         self.platform.machine.reset();
         self.runtime = boot_guest(
             &mut self.platform,
+            (self.new_app)(),
             self.boot_mode,
             self.integration,
             self.display,
@@ -713,7 +731,21 @@ impl Sim {
         Ok(())
     }
 
+    /// The centre of widget `name`: `widgetN` is the app's widget N (what its
+    /// `App::widgets` reports, for any app); other names are the demo kiosk's.
     fn widget_centre(&self, name: &str) -> Result<(i32, i32), SimError> {
+        if let Some(id) = name.strip_prefix("widget").and_then(|n| n.parse().ok()) {
+            let mut found = None;
+            self.runtime.app().widgets(&mut |i, r| {
+                if i == id {
+                    found = Some(r.center());
+                }
+            });
+            return found.map(|c| (c.x, c.y)).ok_or_else(|| SimError::Command {
+                line: self.line,
+                message: format!("the app reports no widget {id}"),
+            });
+        }
         let (width, height) = self.mode();
         let layout = vitrine_app::layout(width, height);
         let widget = layout
@@ -749,14 +781,16 @@ impl Sim {
     }
 }
 
-/// Boots the guest on `platform`: PCI scan, devices, the system composition.
-fn boot_guest(
+/// Boots the guest running `app` on `platform`: PCI scan, devices, the system
+/// composition.
+fn boot_guest<A: App>(
     platform: &mut TwinPlatform,
+    app: A,
     mode: (u32, u32),
     integration: bool,
     display: vitrine::boot::cmdline::DisplayChoice,
     app_ticks: bool,
-) -> Result<HostedRuntime, SimError> {
+) -> Result<HostedRuntime<A>, SimError> {
     let scan = pci::enumerate(platform);
     let config = SystemConfig {
         mode,
@@ -774,15 +808,8 @@ fn boot_guest(
         app_options: Default::default(),
     };
     let devices = devices::init(platform);
-    system::build(
-        platform,
-        &scan,
-        &config,
-        Recorded::new(Kiosk::new()),
-        devices,
-        (),
-    )
-    .map_err(|e| SimError::NoDisplay(format!("{e:?}")))
+    system::build(platform, &scan, &config, Recorded::new(app), devices, ())
+        .map_err(|e| SimError::NoDisplay(format!("{e:?}")))
 }
 
 /// Set-1 scancode and E0 prefix for a key name.
@@ -893,9 +920,18 @@ fn machine_options(
     Ok(fault)
 }
 
-/// Parses and runs a script file; returns the transcript (status lines and log
-/// records), or the error after printing the transcript.
+/// Parses and runs a script file with the demo kiosk; returns the transcript (status
+/// lines and log records), or the error after printing the transcript.
 pub fn run_script(path: &Path, out_dir: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    run_script_with(path, out_dir, Kiosk::new)
+}
+
+/// [`run_script`] with the app `new_app` makes.
+pub fn run_script_with<A: App>(
+    path: &Path,
+    out_dir: &Path,
+    new_app: impl Fn() -> A + 'static,
+) -> Result<Vec<String>, Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let steps = crate::scenario::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -913,7 +949,7 @@ pub fn run_script(path: &Path, out_dir: &Path) -> Result<Vec<String>, Box<dyn st
         fault = machine_options(&mut options, pairs)
             .map_err(|e| format!("{}: line {line}: {e}", path.display()))?;
     }
-    let mut sim = Sim::boot_with(options, |machine| {
+    let mut sim = Sim::boot_app(options, new_app, |machine| {
         if let (Some(fault), Some(svga)) = (fault, machine.svga_mut()) {
             svga.set_fault(fault);
         }

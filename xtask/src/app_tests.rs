@@ -1,6 +1,8 @@
 //! Boot tests of apps other than the demo: the examples (a screenshot as their host
-//! render shows it, then a click the app reports), and `cargo xtask new` crates in
-//! the workspace and outside it (host test, then `cargo run` through the runner).
+//! render shows it, then a click the app reports; then `cargo run --release -p` of
+//! each through the cargo runner, with a screenshot; then a twin scenario each), and
+//! `cargo xtask new` crates in the workspace and outside it (host test, then `cargo
+//! run` through the runner).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -130,19 +132,125 @@ fn check_departures(run: &mut QemuRun, timeout: Duration) -> Result {
     Ok(())
 }
 
-/// `cargo xtask new` end to end, in the workspace (`apps/`) and in a temp directory:
-/// the crate's host test passes and `cargo run --release` boots it to `ready`.
-pub fn check_new_apps(selected: &dyn Fn(&str) -> bool) -> Vec<(&'static str, Result)> {
-    let mut results = Vec::new();
-    if selected("new-app-in-workspace") {
-        results.push(("new-app-in-workspace", in_workspace()));
-    }
-    if selected("new-app-out-of-tree") {
-        results.push(("new-app-out-of-tree", out_of_tree()));
-    }
-    results
+/// One app check: runs, says why it failed.
+pub type AppCheck = fn() -> Result;
+
+/// The app checks after the boot tests, in order: the examples through `cargo run
+/// --release -p` (first, so the new apps reuse their host release build of
+/// vitrine), the examples' twin scenarios, then `cargo xtask new` crates.
+pub fn app_checks() -> Vec<(&'static str, AppCheck)> {
+    vec![
+        ("cargo-run-hello", cargo_run_hello),
+        ("cargo-run-departures", cargo_run_departures),
+        ("sim-hello", || sim_example("hello")),
+        ("sim-departures", || sim_example("departures")),
+        ("new-app-in-workspace", in_workspace),
+        ("new-app-out-of-tree", out_of_tree),
+    ]
 }
 
+/// `cargo run --release -p PACKAGE -- --headless --screenshot FILE ARGS`: the cargo
+/// runner boots the app to its first frame; returns stdout (the serial log, status
+/// lines included) and the screen, which the callers compare with host renders.
+fn cargo_run_screenshot(
+    package: &str,
+    runner_args: &[&str],
+) -> Result<(String, crate::preview::Frame)> {
+    let dir = crate::target_dir().join("xtask").join("cargo-run");
+    std::fs::create_dir_all(&dir)?;
+    let shot = dir.join(format!("{package}.ppm"));
+    let _ = std::fs::remove_file(&shot);
+    let mut command = crate::cargo();
+    command
+        .args([
+            "run",
+            "--release",
+            "-p",
+            package,
+            "--",
+            "--headless",
+            "--screenshot",
+        ])
+        .arg(&shot)
+        .args(runner_args);
+    crate::echo(&command);
+    let output = command.output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() || !stdout.contains("@vitrine ready") {
+        return Err(format!(
+            "`cargo run -p {package}` did not boot to ready ({}):\n{}\n{}",
+            output.status,
+            last_lines(&stdout),
+            last_lines(&String::from_utf8_lossy(&output.stderr)),
+        )
+        .into());
+    }
+    let image = crate::image::Image::read_ppm(&shot)?;
+    let frame = crate::preview::Frame::from_rgb(image.width, image.height, &image.rgb)
+        .ok_or("the runner's screenshot has a bad size")?;
+    Ok((stdout, frame))
+}
+
+fn last_lines(text: &str) -> String {
+    let mut lines: Vec<&str> = text.lines().rev().take(15).collect();
+    lines.reverse();
+    lines.join("\n")
+}
+
+fn cargo_run_hello() -> Result {
+    let (stdout, screen) = cargo_run_screenshot("hello", &["--mode", "800x600"])?;
+    let binary = app_host::binary("hello")?;
+    let reference = app_host::render(&binary, 800, 600, "")?;
+    println!("  {}", crate::screenshot::check_app(&screen, &reference)?);
+    let frame = stdout.lines().find(|l| l.starts_with("@vitrine frame"));
+    println!("  {}", frame.ok_or("no `@vitrine frame` line on stdout")?);
+    Ok(())
+}
+
+fn cargo_run_departures() -> Result {
+    let (stdout, screen) = cargo_run_screenshot(
+        "departures",
+        &[
+            "--mode",
+            "1024x768",
+            "--cmdline",
+            "app.title=\"Gare de Lyon\"",
+        ],
+    )?;
+    let title = stdout
+        .lines()
+        .find(|l| l.starts_with("@vitrine departures title="))
+        .ok_or("no `@vitrine departures title=` line on stdout")?;
+    if !title.contains("title=\"Gare de Lyon\"") {
+        return Err(format!("the option did not arrive whole: {title}").into());
+    }
+    println!("  {title}");
+    let binary = app_host::binary("departures")?;
+    let render =
+        |script: &str| app_host::render_with(&binary, 1024, 768, &["title=Gare de Lyon"], script);
+    let pages = [render("")?, render("tick 10000000")?];
+    let checks: Vec<_> = pages
+        .iter()
+        .map(|page| crate::screenshot::check_app(&screen, page))
+        .collect();
+    match checks.iter().find_map(|c| c.as_ref().ok()) {
+        Some(ok) => println!("  {ok}"),
+        None => return Err(format!("the screenshot matches no page: {checks:?}").into()),
+    }
+    Ok(())
+}
+
+/// An example's twin scenario (`hosted/scenarios/apps/NAME.sim`) through `cargo
+/// xtask sim -p NAME`: the app in its host binary, the drivers and runtime against
+/// the twin.
+fn sim_example(package: &str) -> Result {
+    let script = crate::project_root().join(format!("hosted/scenarios/apps/{package}.sim"));
+    let out = crate::target_dir().join("sim").join(package);
+    crate::sim::run_app_scenario(package, &script, &out)
+}
+
+/// `cargo xtask new` end to end, in the workspace (`apps/`) and in a temp directory:
+/// the crate's host test passes and `cargo run --release` boots it to `ready`.
 fn in_workspace() -> Result {
     let root = crate::project_root();
     let name = "xtask-new-check";
@@ -178,14 +286,15 @@ fn out_of_tree() -> Result {
     out_of_tree
 }
 
-/// cargo in a stand-alone app's directory, building into one shared target dir.
+/// cargo in a stand-alone app's directory, building into Vitrine's target dir: the
+/// app's own workspace, lock file and configuration, but `vitrine` and its
+/// dependencies (same paths, versions, profiles and flags) are not built again.
 fn out_of_tree_cargo(dir: &Path) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
-    command.current_dir(dir).env(
-        "CARGO_TARGET_DIR",
-        crate::target_dir().join("xtask").join("out-of-tree"),
-    );
+    command
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", crate::target_dir());
     command
 }
 

@@ -36,6 +36,10 @@ pub struct BootArgs {
     /// No QEMU window even when $DISPLAY is set
     #[arg(long)]
     pub headless: bool,
+    /// Headless: once the app's first frame is out (`@vitrine frame`), save the screen
+    /// to FILE (PNG, or PPM when FILE ends in .ppm), print the serial log and stop
+    #[arg(long, value_name = "FILE")]
+    pub screenshot: Option<std::path::PathBuf>,
 }
 
 impl BootArgs {
@@ -91,6 +95,9 @@ pub fn boot_elf(elf: &Path, iso: &Path, boot: &BootArgs) -> Result {
 
     let mut options = QemuOptions::new(iso, firmware);
     options.memory_mib = memory_mib;
+    if let Some(file) = &boot.screenshot {
+        return boot_to_screenshot(&options, file);
+    }
     let vars_dir = crate::target_dir().join("xtask");
     std::fs::create_dir_all(&vars_dir)?;
     let mut command = options.command(&vars_dir.join("run-ovmf-vars.fd"))?;
@@ -108,4 +115,39 @@ pub fn boot_elf(elf: &Path, iso: &Path, boot: &BootArgs) -> Result {
         Some(35) => Err("the kernel reported a fault or panic (exit 35)".into()),
         _ => Err(format!("QEMU ended: {status}").into()),
     }
+}
+
+/// How long a `--screenshot` boot may take to its first frame (TCG, loaded machines).
+const FIRST_FRAME_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Boots headless until the first frame, saves the screen to `file`, prints the
+/// serial log (status lines included) and stops QEMU.
+fn boot_to_screenshot(options: &QemuOptions, file: &Path) -> Result {
+    let mut run =
+        crate::qemu::QemuRun::start(&format!("cargo-run-{}", iso_stem(options)), options)?;
+    let outcome = (|| -> Result {
+        run.wait_for("frame", FIRST_FRAME_WAIT)?;
+        let (png, image) = run.screenshot("screen")?;
+        if file.extension().is_some_and(|e| e == "ppm") {
+            let mut ppm = format!("P6\n{} {}\n255\n", image.width, image.height).into_bytes();
+            ppm.extend_from_slice(&image.rgb);
+            std::fs::write(file, ppm)?;
+        } else {
+            std::fs::copy(&png, file)?;
+        }
+        Ok(())
+    })();
+    print!("{}", run.serial_log());
+    run.kill();
+    outcome?;
+    println!("screenshot: {}", file.display());
+    Ok(())
+}
+
+/// The ISO's file stem (the app's name): names the run's directory.
+fn iso_stem(options: &QemuOptions) -> String {
+    options
+        .iso
+        .file_stem()
+        .map_or_else(|| "app".into(), |s| s.to_string_lossy().into_owned())
 }

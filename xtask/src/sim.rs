@@ -1,14 +1,16 @@
-//! `cargo xtask sim --script FILE [--out DIR]`: runs the kiosk, vitrine's drivers and
-//! runtime against the VirtualBox twin with a scenario script (see
+//! `cargo xtask sim [-p APP] --script FILE [--out DIR]`: runs an app, vitrine's drivers
+//! and runtime against the VirtualBox twin with a scenario script (see
 //! `hosted/src/scenario.rs` for the commands). Prints the guest's status lines;
-//! fails on a failed `expect`, a protocol error, a panic or a hung guest.
+//! fails on a failed `expect`, a protocol error, a panic or a hung guest. The demo
+//! is linked into `vitrine-sim`; another app runs in its own host binary (`APP
+//! serve`), which `vitrine-sim --app` drives (`hosted/src/remote_app.rs`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::cli::AppPackage;
 use crate::{cargo, run_command, Result};
 
-/// The `vitrine-sim` invocation for a script and output directory.
+/// The `vitrine-sim` invocation for a script and output directory (the demo app).
 pub fn sim_command(script: &str, out: &str) -> std::process::Command {
     let mut command = cargo();
     command.args([
@@ -42,17 +44,6 @@ pub struct SimArgs {
 
 /// `cargo xtask sim`.
 pub fn run(args: &SimArgs) -> Result {
-    if args.app.package != crate::cli::DEFAULT_APP {
-        return Err(format!(
-            "sim runs the demo `{}` only so far (the hosted runtime links it); \
-             `{}` can be previewed (`cargo xtask preview -p {}`) or booted (`cargo xtask run -p {}`)",
-            crate::cli::DEFAULT_APP,
-            args.app.package,
-            args.app.package,
-            args.app.package
-        )
-        .into());
-    }
     let script = args.script.clone();
     let out = args.out.clone().unwrap_or_else(|| {
         crate::target_dir()
@@ -74,8 +65,15 @@ pub fn run(args: &SimArgs) -> Result {
     if !script.is_file() {
         return Err(format!("no scenario at {}", script.display()).into());
     }
-    run_command(&mut sim_command(
-        &script.to_string_lossy(),
-        &out.to_string_lossy(),
-    ))
+    run_app_scenario(&args.app.package, &script, &out)
+}
+
+/// Runs scenario `script` with app `package`, host views into `out`.
+pub fn run_app_scenario(package: &str, script: &Path, out: &Path) -> Result {
+    let mut command = sim_command(&script.to_string_lossy(), &out.to_string_lossy());
+    if package != crate::cli::DEFAULT_APP {
+        let binary = crate::app_host::binary(package)?;
+        command.arg("--app").arg(binary);
+    }
+    run_command(&mut command)
 }

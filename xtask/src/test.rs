@@ -267,13 +267,10 @@ pub fn run(args: &TestArgs) -> Result {
             }
         }
     }
-    if ["new-app-in-workspace", "new-app-out-of-tree"]
-        .iter()
-        .any(|n| selected(n))
-    {
-        let started = Instant::now();
-        for (name, result) in crate::app_tests::check_new_apps(&selected) {
-            summary.record(name, started, result, None);
+    for (name, check) in crate::app_tests::app_checks() {
+        if selected(name) {
+            let started = Instant::now();
+            summary.record(name, started, check(), None);
         }
     }
 

@@ -26,7 +26,7 @@ mod script;
 mod serve;
 
 pub use render::{render, widgets, HostFrame, HostOptions};
-pub use script::{parse_script, Step};
+pub use script::{key_name, parse_script, Step};
 
 use crate::app::App;
 use std::process::ExitCode;

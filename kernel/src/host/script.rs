@@ -66,32 +66,52 @@ fn parse_step(text: &str) -> Result<Step, String> {
     })
 }
 
+/// Keys by their script names (`space` is also the character ' ').
+const NAMED_KEYS: [(&str, Key); 12] = [
+    ("enter", Key::Enter),
+    ("tab", Key::Tab),
+    ("backtab", Key::BackTab),
+    ("escape", Key::Escape),
+    ("backspace", Key::Backspace),
+    ("delete", Key::Delete),
+    ("left", Key::Left),
+    ("right", Key::Right),
+    ("up", Key::Up),
+    ("down", Key::Down),
+    ("home", Key::Home),
+    ("end", Key::End),
+];
+
 fn parse_key(name: &str) -> Option<Key> {
     let mut chars = name.chars();
     if let (Some(c), None) = (chars.next(), chars.next()) {
         return Some(Key::Char(c));
     }
-    Some(match name {
-        "enter" => Key::Enter,
-        "tab" => Key::Tab,
-        "backtab" => Key::BackTab,
-        "escape" => Key::Escape,
-        "backspace" => Key::Backspace,
-        "delete" => Key::Delete,
-        "left" => Key::Left,
-        "right" => Key::Right,
-        "up" => Key::Up,
-        "down" => Key::Down,
-        "home" => Key::Home,
-        "end" => Key::End,
-        "space" => Key::Char(' '),
-        _ => return None,
-    })
+    if name == "space" {
+        return Some(Key::Char(' '));
+    }
+    NAMED_KEYS.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
+}
+
+/// The script name of a key that is not a character (`key NAME` in scripts and in
+/// `APP serve`), if it has one.
+pub fn key_name(key: Key) -> Option<&'static str> {
+    NAMED_KEYS.iter().find(|(_, k)| *k == key).map(|(n, _)| *n)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_names_go_both_ways() {
+        for (name, key) in NAMED_KEYS {
+            assert_eq!(parse_key(name), Some(key));
+            assert_eq!(key_name(key), Some(name));
+        }
+        assert_eq!(key_name(Key::Char('a')), None);
+        assert_eq!(key_name(Key::Other(7)), None);
+    }
 
     #[test]
     fn steps_parse_and_mistakes_are_errors() {

@@ -5,7 +5,11 @@
 //! Lines: `resize W H`, `move X Y`, `button left|right|middle down|up`, `wheel N`,
 //! `key NAME` (as in scripts: `enter`, `tab`, `a`, ...), `char HEX` (a typed
 //! character by its code point), `time US` (the uptime now: fires timers and the
-//! 250 ms tick), `frame`, `quit`.
+//! 250 ms tick), `option NAME VALUE...` / `option NAME` (the app's option set or
+//! removed, as a host would), `frame`, `quit`. For a driver process (`cargo xtask sim -p APP`):
+//! `sync` answers with the status lines the app printed since the last `sync`, then
+//! `sync redraw=0|1` (whether the app asked to be drawn); `widgets` answers with one
+//! `widget id= x= y= w= h=` line per widget, then `widgets end`.
 
 use super::script::{parse_script, Step};
 use super::Options;
@@ -14,12 +18,27 @@ use crate::display::memory::MemoryDisplay;
 use crate::display::Display;
 use std::format;
 use std::io::{BufRead, Write};
-use std::string::String;
+use std::string::{String, ToString};
+use std::sync::Mutex;
 use std::vec;
 use std::vec::Vec;
 
 /// The runtime's tick period, which the loop imitates.
 const TICK_US: u64 = 250_000;
+
+/// Status lines kept for `sync` (the oldest go first when nobody asks).
+const MAX_STATUS_LINES: usize = 256;
+
+/// Status lines the app printed since the last `sync`.
+static STATUS_LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn keep_status_line(args: core::fmt::Arguments) {
+    let mut lines = STATUS_LINES.lock().unwrap_or_else(|e| e.into_inner());
+    if lines.len() == MAX_STATUS_LINES {
+        lines.remove(0);
+    }
+    lines.push(args.to_string());
+}
 
 struct Served<A> {
     app: A,
@@ -116,9 +135,7 @@ impl<A: App> Served<A> {
             ["quit"] => return Ok(false),
             ["frame"] => {
                 let ppm = self.frame()?;
-                out.write_all(&ppm)
-                    .and_then(|()| out.flush())
-                    .map_err(|e| format!("stdout: {e}"))?;
+                write_reply(out, &ppm)?;
             }
             ["resize", _, _] => self.resize(number(1)? as u32, number(2)? as u32),
             ["move", _, _] => self.input(InputEvent::PointerMove {
@@ -150,6 +167,47 @@ impl<A: App> Served<A> {
                 _ => return Err(format!("`{line}`: unknown key")),
             },
             ["time", _] => self.time(number(1)?.max(0) as u64),
+            ["option", name] => {
+                if self.info.options.remove(name) {
+                    if let Some(name) = self.info.options.take_change() {
+                        self.send(Event::OptionChanged(name));
+                    }
+                }
+            }
+            ["option", name, ..] => {
+                let value = line.trim_start()["option".len()..]
+                    .trim_start()
+                    .get(name.len()..)
+                    .unwrap_or("")
+                    .trim();
+                let change = self.info.options.set(name, value);
+                change.map_err(|e| format!("`{line}`: {e:?}"))?;
+                if let Some(name) = self.info.options.take_change() {
+                    self.send(Event::OptionChanged(name));
+                }
+            }
+            ["sync"] => {
+                let lines =
+                    core::mem::take(&mut *STATUS_LINES.lock().unwrap_or_else(|e| e.into_inner()));
+                let mut reply = String::new();
+                for status in lines {
+                    reply.push_str(&status);
+                    reply.push('\n');
+                }
+                reply.push_str(&format!("sync redraw={}\n", u8::from(self.needs_draw)));
+                write_reply(out, reply.as_bytes())?;
+            }
+            ["widgets"] => {
+                let mut reply = String::new();
+                self.app.widgets(&mut |id, r| {
+                    reply.push_str(&format!(
+                        "widget id={id} x={} y={} w={} h={}\n",
+                        r.top_left.x, r.top_left.y, r.size.width, r.size.height
+                    ));
+                });
+                reply.push_str("widgets end\n");
+                write_reply(out, reply.as_bytes())?;
+            }
             _ => return Err(format!("unknown line `{line}`")),
         }
         Ok(true)
@@ -162,9 +220,16 @@ impl<A: App> Served<A> {
     }
 }
 
+fn write_reply(out: &mut impl Write, reply: &[u8]) -> Result<(), String> {
+    out.write_all(reply)
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("stdout: {e}"))
+}
+
 /// `APP serve --size WxH`.
 pub(super) fn serve_command<A: App>(new_app: fn() -> A, args: &[String]) -> Result<(), String> {
     let options = Options::parse(args, &["--size"])?;
+    crate::status::set_sink(keep_status_line);
     let (width, height) = options.size()?;
     let mut served = Served::new(new_app(), width, height);
     let stdin = std::io::stdin();

@@ -1,11 +1,14 @@
 //! Widgets: label, button, text field and list. They draw from state the app keeps
 //! (text, rows, selection) and from hover/press/focus as `Interaction` tracks them
 //! (`WidgetState::of`), so input handling stays in one place; each draws only its
-//! own rectangle, which is what the app redraws when that widget changes.
+//! own rectangle, which is what the app redraws when that widget changes. Cards
+//! paint every pixel of their rectangle once (the background only in the corners
+//! the rounded face leaves open), so a redraw costs about one fill of the widget.
 
 use super::shape::{rounded_rect, CardStyle};
 use super::text::{self, Align, TextStyle};
 use super::Font;
+use crate::display::fill_outside::fill_outside;
 use crate::interaction::{Interaction, WidgetId};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
@@ -22,6 +25,10 @@ pub struct Theme {
     pub hover: Rgb888,
     /// The face while pressed, and a selected list row.
     pub pressed: Rgb888,
+    /// The face of a button that is switched on (`WidgetState::checked`).
+    pub checked: Rgb888,
+    /// Text on a pressed or switched-on face.
+    pub on_pressed: Rgb888,
     /// The outline.
     pub edge: Rgb888,
     /// The keyboard focus ring and the text caret.
@@ -32,8 +39,12 @@ pub struct Theme {
     pub muted: Rgb888,
     /// Corner radius in pixels.
     pub radius: u32,
-    /// Outline width; the focus ring is twice as wide.
+    /// Outline width.
     pub edge_width: u32,
+    /// Width of the focus ring.
+    pub focus_width: u32,
+    /// How far a pressed button's face sinks in from its rectangle, in pixels.
+    pub press_inset: u32,
 }
 
 impl Default for Theme {
@@ -43,12 +54,16 @@ impl Default for Theme {
             surface: Rgb888::new(0x1E, 0x29, 0x3B),
             hover: Rgb888::new(0x2A, 0x38, 0x50),
             pressed: Rgb888::new(0x2D, 0xD4, 0xBF),
+            checked: Rgb888::new(0x2D, 0xD4, 0xBF),
+            on_pressed: Rgb888::new(0x0F, 0x17, 0x2A),
             edge: Rgb888::new(0x33, 0x41, 0x55),
             focus: Rgb888::new(0xFA, 0xCC, 0x15),
             text: Rgb888::new(0xF1, 0xF5, 0xF9),
             muted: Rgb888::new(0x94, 0xA3, 0xB8),
             radius: 8,
             edge_width: 1,
+            focus_width: 2,
+            press_inset: 0,
         }
     }
 }
@@ -62,6 +77,8 @@ pub struct WidgetState {
     pub pressed: bool,
     /// It has keyboard focus.
     pub focused: bool,
+    /// It is switched on (a toggle button): the app sets this, `Interaction` does not.
+    pub checked: bool,
 }
 
 impl WidgetState {
@@ -71,8 +88,25 @@ impl WidgetState {
             hovered: ui.hovered() == Some(id),
             pressed: ui.pressed() == Some(id),
             focused: ui.focus() == Some(id),
+            checked: false,
         }
     }
+
+    /// Pressed or switched on: the face is the strong colour.
+    pub fn lit(&self) -> bool {
+        self.pressed || self.checked
+    }
+}
+
+/// Where a card's content goes and in which colours: what `button_face` returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Face {
+    /// The padded inside of the face.
+    pub content: Rectangle,
+    /// The face colour (the background the content's text blends onto).
+    pub color: Rgb888,
+    /// The colour for text on it.
+    pub text: Rgb888,
 }
 
 impl Theme {
@@ -80,6 +114,8 @@ impl Theme {
     pub fn face(&self, state: WidgetState) -> Rgb888 {
         if state.pressed {
             self.pressed
+        } else if state.checked {
+            self.checked
         } else if state.hovered {
             self.hover
         } else {
@@ -87,27 +123,89 @@ impl Theme {
         }
     }
 
-    /// Draws a card: background around it, rounded face, outline or focus ring.
+    /// The colour for text on the face for `state`.
+    pub fn text_on(&self, state: WidgetState) -> Rgb888 {
+        if state.lit() {
+            self.on_pressed
+        } else {
+            self.text
+        }
+    }
+
+    /// Draws a card over `area`: the background in the corners, the rounded face
+    /// (sunk in by `press_inset` while pressed), the outline or focus ring. Returns
+    /// the face's rectangle.
     pub fn card<D: DrawTarget<Color = Rgb888>>(
         &self,
         d: &mut D,
         area: &Rectangle,
         state: WidgetState,
-    ) {
+    ) -> Rectangle {
+        self.card_around(d, area, state, &Rectangle::zero())
+    }
+
+    /// Like `card`, but leaves `hole` (inside the face) unpainted: for a panel whose
+    /// content widgets paint that part themselves, so no pixel is drawn twice.
+    pub fn card_around<D: DrawTarget<Color = Rgb888>>(
+        &self,
+        d: &mut D,
+        area: &Rectangle,
+        state: WidgetState,
+        hole: &Rectangle,
+    ) -> Rectangle {
+        let body = if state.pressed {
+            super::layout::inset(area, self.press_inset)
+        } else {
+            *area
+        };
+        if body != *area {
+            let _ = fill_outside(d, area, &[body], self.background);
+        }
+        let face = self.face(state);
         let (edge, width) = if state.focused {
-            (self.focus, self.edge_width * 2)
+            (self.focus, self.focus_width)
+        } else if state.lit() {
+            (face, self.edge_width)
         } else {
             (self.edge, self.edge_width)
         };
         // The corners get the background: each pixel of the area is painted once.
         let style = CardStyle {
-            fill: self.face(state),
+            fill: face,
             stroke: edge,
             stroke_width: width,
             radius: self.radius,
             outside: Some(self.background),
         };
-        rounded_rect(d, area, &style);
+        let hole = hole.intersection(&body);
+        let Some(end) = hole.bottom_right() else {
+            rounded_rect(d, &body, &style);
+            return body;
+        };
+        // The card in four bands around the hole.
+        let (left, top) = (body.top_left.x, body.top_left.y);
+        let (right, bottom) = (left + body.size.width as i32, top + body.size.height as i32);
+        let (hole_right, hole_bottom) = (end.x + 1, end.y + 1);
+        let band = |x0: i32, y0: i32, x1: i32, y1: i32| {
+            (x1 > x0 && y1 > y0).then(|| {
+                Rectangle::new(
+                    Point::new(x0, y0),
+                    Size::new((x1 - x0) as u32, (y1 - y0) as u32),
+                )
+            })
+        };
+        for clip in [
+            band(left, top, right, hole.top_left.y),
+            band(left, hole_bottom, right, bottom),
+            band(left, hole.top_left.y, hole.top_left.x, hole_bottom),
+            band(hole_right, hole.top_left.y, right, hole_bottom),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            rounded_rect(&mut d.clipped(&clip), &body, &style);
+        }
+        body
     }
 
     /// The part of a card's `area` its content goes in.
@@ -139,14 +237,25 @@ pub fn button<D: DrawTarget<Color = Rgb888>>(
     state: WidgetState,
     theme: &Theme,
 ) {
-    theme.card(d, area, state);
-    let color = if state.pressed {
-        theme.background
-    } else {
-        theme.text
-    };
-    let style = TextStyle::new(font, color, theme.face(state));
-    text::draw_in(d, caption, &style, &theme.content(area), Align::Center);
+    let face = button_face(d, area, state, theme);
+    let style = TextStyle::new(font, face.text, face.color);
+    text::draw_in(d, caption, &style, &face.content, Align::Center);
+}
+
+/// A button whose content the app draws itself (several texts, a mark): draws the
+/// card for `state` and says where the content goes and in which colours.
+pub fn button_face<D: DrawTarget<Color = Rgb888>>(
+    d: &mut D,
+    area: &Rectangle,
+    state: WidgetState,
+    theme: &Theme,
+) -> Face {
+    let body = theme.card(d, area, state);
+    Face {
+        content: theme.content(&body),
+        color: theme.face(state),
+        text: theme.text_on(state),
+    }
 }
 
 /// A one-line text entry holding up to `N` bytes.
@@ -232,6 +341,15 @@ impl<const N: usize> TextField<N> {
     }
 }
 
+/// The colours of a list row: its face and its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowColors {
+    /// The row's face (the background its text blends onto).
+    pub color: Rgb888,
+    /// Text on it.
+    pub text: Rgb888,
+}
+
 /// A scrolling list of rows with one selected row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct List {
@@ -285,7 +403,8 @@ impl List {
         }
     }
 
-    /// Draws the visible rows of `items` (the selected one highlighted) in a card.
+    /// Draws the visible rows of `items` (the selected one highlighted), each as one
+    /// line of text.
     #[allow(clippy::too_many_arguments)]
     pub fn draw<D: DrawTarget<Color = Rgb888>>(
         &self,
@@ -297,46 +416,80 @@ impl List {
         state: WidgetState,
         theme: &Theme,
     ) {
+        let pad = row_height / 4;
+        self.draw_rows(
+            d,
+            area,
+            items.len(),
+            row_height,
+            state,
+            theme,
+            |d, index, row, colors| {
+                let inner = Rectangle::new(
+                    row.top_left + Point::new(pad as i32, 0),
+                    Size::new(row.size.width.saturating_sub(2 * pad), row.size.height),
+                );
+                let style = TextStyle::new(font, colors.text, colors.color);
+                text::draw_in(d, items[index], &style, &inner, Align::Left);
+            },
+        );
+    }
+
+    /// Draws the visible rows of a list of `len` rows whose content the app draws:
+    /// each row is cleared to its face colour (the selected one highlighted), then
+    /// `draw_row(d, index, row rectangle, colours)` paints on it. What is left of
+    /// `area` below the rows gets the face colour; every pixel is painted once.
+    #[allow(clippy::too_many_arguments)]
+    pub fn draw_rows<D, F>(
+        &self,
+        d: &mut D,
+        area: &Rectangle,
+        len: usize,
+        row_height: u32,
+        state: WidgetState,
+        theme: &Theme,
+        mut draw_row: F,
+    ) where
+        D: DrawTarget<Color = Rgb888>,
+        F: FnMut(&mut D, usize, &Rectangle, RowColors),
+    {
         let face = theme.face(WidgetState {
             pressed: false,
+            checked: false,
             ..state
         });
-        let _ = d.fill_solid(area, face);
-        let pad = (row_height / 4) as i32;
-        for (slot, (index, item)) in items
-            .iter()
-            .enumerate()
-            .skip(self.first)
-            .take(Self::visible_rows(area, row_height))
-            .enumerate()
-        {
+        let row_height = row_height.max(1);
+        let shown = Self::visible_rows(area, row_height).min(len.saturating_sub(self.first));
+        for slot in 0..shown {
+            let index = self.first + slot;
             let row = Rectangle::new(
                 area.top_left + Point::new(0, (slot as u32 * row_height) as i32),
                 Size::new(area.size.width, row_height),
             );
-            let selected = self.selected == Some(index);
-            let (surface, color) = if selected {
-                (theme.pressed, theme.background)
+            let colors = if self.selected == Some(index) {
+                RowColors {
+                    color: theme.pressed,
+                    text: theme.on_pressed,
+                }
             } else {
-                (face, theme.text)
+                RowColors {
+                    color: face,
+                    text: theme.text,
+                }
             };
-            let _ = d.fill_solid(&row, surface);
-            let inner = Rectangle::new(
-                row.top_left + Point::new(pad, 0),
-                Size::new(row.size.width.saturating_sub(2 * pad as u32), row_height),
-            );
-            text::draw_in(
-                d,
-                item,
-                &TextStyle::new(font, color, surface),
-                &inner,
-                Align::Left,
-            );
+            let _ = d.fill_solid(&row, colors.color);
+            draw_row(d, index, &row, colors);
         }
+        let used = shown as u32 * row_height;
+        let rest = Rectangle::new(
+            area.top_left + Point::new(0, used as i32),
+            Size::new(area.size.width, area.size.height.saturating_sub(used)),
+        );
+        let _ = d.fill_solid(&rest, face);
         if state.focused {
             let ring = PrimitiveStyleBuilder::new()
                 .stroke_color(theme.focus)
-                .stroke_width(theme.edge_width * 2)
+                .stroke_width(theme.focus_width)
                 .stroke_alignment(StrokeAlignment::Inside)
                 .build();
             let _ = area.into_styled(ring).draw(d);

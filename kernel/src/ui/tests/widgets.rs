@@ -179,3 +179,158 @@ fn the_list_hits_scrolls_selects_and_draws_rows() {
         "rows have text"
     );
 }
+
+/// A target that counts how often each pixel is written.
+struct Writes {
+    width: u32,
+    counts: Vec<u32>,
+}
+
+impl Writes {
+    fn new(width: u32, height: u32) -> Self {
+        Self {
+            width,
+            counts: vec![0; (width * height) as usize],
+        }
+    }
+    fn at(&self, x: i32, y: i32) -> u32 {
+        self.counts[(y as u32 * self.width + x as u32) as usize]
+    }
+}
+
+impl OriginDimensions for Writes {
+    fn size(&self) -> Size {
+        Size::new(self.width, self.counts.len() as u32 / self.width)
+    }
+}
+
+impl DrawTarget for Writes {
+    type Color = Rgb888;
+    type Error = core::convert::Infallible;
+    fn draw_iter<I: IntoIterator<Item = Pixel<Rgb888>>>(
+        &mut self,
+        pixels: I,
+    ) -> Result<(), Self::Error> {
+        let size = self.size();
+        for Pixel(p, _) in pixels {
+            if p.x >= 0 && p.y >= 0 && (p.x as u32) < size.width && (p.y as u32) < size.height {
+                self.counts[(p.y as u32 * self.width + p.x as u32) as usize] += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn demo_like_theme() -> Theme {
+    Theme {
+        radius: 12,
+        edge_width: 2,
+        focus_width: 5,
+        press_inset: 4,
+        checked: Rgb888::new(0xA7, 0x8B, 0xFA),
+        on_pressed: Rgb888::new(1, 2, 3),
+        ..Theme::default()
+    }
+}
+
+#[test]
+fn cards_paint_each_pixel_of_their_area_once_and_leave_a_hole_alone() {
+    let theme = demo_like_theme();
+    for state in [
+        WidgetState::default(),
+        WidgetState {
+            pressed: true,
+            focused: true,
+            ..Default::default()
+        },
+    ] {
+        let mut writes = Writes::new(180, 70);
+        let body = theme.card(&mut writes, &area(), state);
+        assert_eq!(body.size.width, 160 - 8 * u32::from(state.pressed));
+        for y in 0..70 {
+            for x in 0..180 {
+                let inside = area().contains(Point::new(x, y));
+                assert_eq!(writes.at(x, y), u32::from(inside), "({x},{y}) {state:?}");
+            }
+        }
+    }
+    let hole = Rectangle::new(Point::new(30, 20), Size::new(100, 30));
+    let mut writes = Writes::new(180, 70);
+    theme.card_around(&mut writes, &area(), WidgetState::default(), &hole);
+    for y in 0..70 {
+        for x in 0..180 {
+            let p = Point::new(x, y);
+            let expected = u32::from(area().contains(p) && !hole.contains(p));
+            assert_eq!(writes.at(x, y), expected, "({x},{y})");
+        }
+    }
+}
+
+#[test]
+fn pressed_buttons_sink_and_checked_ones_light_up() {
+    let theme = demo_like_theme();
+    let draw = |state: WidgetState| {
+        let mut screen = Screen::new(180, 70, Rgb888::BLACK);
+        let face = crate::ui::widgets::button_face(&mut screen, &area(), state, &theme);
+        (screen, face)
+    };
+    let (pressed, face) = draw(WidgetState {
+        pressed: true,
+        ..Default::default()
+    });
+    assert_eq!(face.color, theme.pressed);
+    assert_eq!(face.text, theme.on_pressed);
+    assert_eq!(pressed.at(12, 35), theme.background, "sunk in by 4 px");
+    assert_eq!(
+        pressed.at(16, 35),
+        theme.pressed,
+        "no outline on a lit face"
+    );
+    assert!(area().contains(face.content.top_left) && face.content.size.width < 160 - 8);
+    let (checked, face) = draw(WidgetState {
+        checked: true,
+        hovered: true,
+        ..Default::default()
+    });
+    assert_eq!((face.color, face.text), (theme.checked, theme.on_pressed));
+    assert_eq!(checked.at(11, 35), theme.checked);
+    let (plain, face) = draw(WidgetState::default());
+    assert_eq!((face.color, face.text), (theme.surface, theme.text));
+    assert_eq!(plain.at(10, 35), theme.edge);
+}
+
+#[test]
+fn list_rows_are_drawn_by_the_app_on_cleared_rows() {
+    let theme = Theme::default();
+    let area = Rectangle::new(Point::new(0, 0), Size::new(100, 100));
+    let list = List {
+        first: 2,
+        selected: Some(3),
+    };
+    let mut screen = Screen::new(100, 100, Rgb888::BLACK);
+    let mut seen = Vec::new();
+    list.draw_rows(
+        &mut screen,
+        &area,
+        5,
+        30,
+        WidgetState::default(),
+        &theme,
+        |d, index, row, colors| {
+            seen.push((index, row.top_left.y, colors.color));
+            let _ = d.fill_solid(&Rectangle::new(row.top_left, Size::new(5, 5)), colors.text);
+        },
+    );
+    assert_eq!(
+        seen,
+        [
+            (2, 0, theme.surface),
+            (3, 30, theme.pressed),
+            (4, 60, theme.surface)
+        ]
+    );
+    assert_eq!(screen.at(1, 31), theme.on_pressed, "the app's drawing");
+    assert_eq!(screen.at(50, 45), theme.pressed, "selected row cleared");
+    assert_eq!(screen.at(50, 95), theme.surface, "below the rows");
+    assert_eq!(screen.differing(Rgb888::BLACK), 100 * 100);
+}
