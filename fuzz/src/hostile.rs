@@ -3,17 +3,30 @@
 //! [`HostileTwin`] is the hosted `TwinPlatform` (the twin's VMMDev and VGA behind
 //! vitrine's hal traits) with the fuzzer between it and the driver: after the twin
 //! has answered a VMMDev request, the script may overwrite any bytes of the answer;
-//! reads of the HGSMI host port may return a scripted offset; and targets write
+//! reads of the HGSMI host port may return a scripted offset, armed reads of SVGA
+//! II registers a scripted value; and targets write
 //! scripted bytes where the host leaves data in VRAM (host flags, the VBVA buffer,
 //! host commands). When the script runs out, the twin answers as VirtualBox would.
 
 use arbitrary::Unstructured;
 use twin::MachineConfig;
+use vitrine::display::dirty::Rect;
+use vitrine::drivers::vga::VgaPciInfo;
+use vitrine::drivers::vmmdev::{PciResources, VmmDev};
 use vitrine::hal::{Clock, Irqs, PciConfig, PhysMem, PhysRegion, PortIo};
+use vitrine::platform::pci;
+use vitrine::system::{vga_pci_info, REQUEST_PAGE_LEN};
 use vitrine_hosted::platform::TwinPlatform;
 
 /// The VGA's HGSMI host port (host command offsets are read here).
 const HGSMI_HOST_PORT: u16 = 0x03B0;
+/// The SVGA II value port's offset in the I/O BAR (register reads come from here).
+const SVGA_VALUE_PORT: u16 = 1;
+/// Virtual time one SVGA register read takes. The twin's clock otherwise stands
+/// still during a BUSY poll, so a stuck host cost the driver's whole poll limit
+/// (20 000 reads, ~20 ms) per wait instead of its 250 ms deadline; VirtualBox's
+/// port exits take microseconds, this is larger to keep such inputs fast.
+const SVGA_READ_US: u64 = 100;
 
 /// The twin and the script.
 pub struct HostileTwin<'a> {
@@ -22,6 +35,11 @@ pub struct HostileTwin<'a> {
     /// What the fuzzer says next.
     pub script: Unstructured<'a>,
     vmmdev_request_port: u16,
+    /// The SVGA II value port, when the machine has SVGA.
+    svga_value_port: Option<u16>,
+    /// How many more SVGA register reads the script may answer (see
+    /// [`HostileTwin::script_svga_reads`]).
+    svga_scripted_reads: u32,
     /// Scripted changes made so far.
     pub patches: u32,
 }
@@ -33,7 +51,12 @@ pub fn small_machine() -> MachineConfig {
         // Zero-filled RAM is mapped lazily; a poison fill costs a 2 MiB memset per run.
         ram_poison: 0,
         vram_size: 4 << 20,
-        strict: false,
+        // Protocol errors are kept in the machine, not printed: a hostile host makes
+        // many, and a write to stderr each cost more than the run.
+        strict: true,
+        // The host window is not what the targets check; painting it per input
+        // made the VGA targets ~100 exec/s.
+        host_view: false,
         ..MachineConfig::default()
     }
 }
@@ -41,14 +64,75 @@ pub fn small_machine() -> MachineConfig {
 impl<'a> HostileTwin<'a> {
     /// A hostile twin over a [`small_machine`], driven by `data`.
     pub fn new(data: &'a [u8]) -> Self {
-        let config = small_machine();
+        Self::with_config(data, small_machine())
+    }
+
+    /// A hostile twin over `config`, driven by `data`.
+    pub fn with_config(data: &'a [u8], config: MachineConfig) -> Self {
         let vmmdev_request_port = config.vmmdev_io_base;
+        let svga_value_port = config
+            .graphics
+            .has_svga()
+            .then_some(config.svga_io_base + SVGA_VALUE_PORT);
         Self {
             twin: TwinPlatform::new(config),
             script: Unstructured::new(data),
             vmmdev_request_port,
+            svga_value_port,
+            svga_scripted_reads: 0,
             patches: 0,
         }
+    }
+
+    /// VMMDev found on the PCI bus, set up and initialised as the kernel does, over
+    /// the first request page. `None` when the (tampered) host refused a step.
+    pub fn bring_up_vmmdev(&mut self) -> Option<VmmDev> {
+        let scan = pci::enumerate(self);
+        let Some(function) = scan.find(0x80ee, 0xcafe) else {
+            panic!("the twin has no VMMDev");
+        };
+        let a = function.address;
+        let resources = PciResources::probe(self, a.bus, a.device, a.function).ok()??;
+        let page = self.twin.request_pages()?.sub(0, REQUEST_PAGE_LEN)?;
+        let mut vmmdev = VmmDev::new(resources, self, page).ok()?;
+        vmmdev.init(self).ok()?;
+        Some(vmmdev)
+    }
+
+    /// The graphics function found on the PCI bus (VMSVGA 15AD:0405, else the
+    /// VirtualBox VGA 80EE:BEEF), described as the kernel describes it.
+    pub fn find_vga(&mut self) -> VgaPciInfo {
+        let scan = pci::enumerate(self);
+        let Some(function) = scan
+            .find(0x15ad, 0x0405)
+            .or_else(|| scan.find(0x80ee, 0xbeef))
+        else {
+            panic!("the twin has no graphics function");
+        };
+        let a = function.address;
+        let subsystem = self.read_config(a.bus, a.device, a.function, 0x2C);
+        vga_pci_info(function, subsystem)
+    }
+
+    /// Up to 12 scripted dirty rectangles, some beyond any screen.
+    pub fn scripted_rects(&mut self) -> Vec<Rect> {
+        let mut rects = Vec::new();
+        for _ in 0..self.script.int_in_range(0..=12).unwrap_or(1) {
+            rects.push(Rect {
+                x: self.script.int_in_range(0..=2100).unwrap_or(0),
+                y: self.script.int_in_range(0..=2100).unwrap_or(0),
+                width: self.script.int_in_range(0..=2100).unwrap_or(64),
+                height: self.script.int_in_range(0..=2100).unwrap_or(64),
+            });
+        }
+        rects
+    }
+
+    /// Lets the script answer the next `reads` SVGA register reads (each takes a
+    /// byte: answer as the twin, or a scripted value). Armed by operations rather
+    /// than always on, so a start-up's many reads do not use up the script.
+    pub fn script_svga_reads(&mut self, reads: u32) {
+        self.svga_scripted_reads = reads;
     }
 
     /// Whether the script has bytes left.
@@ -91,8 +175,16 @@ impl PortIo for HostileTwin<'_> {
         self.twin.in16(port)
     }
     fn in32(&mut self, port: u16) -> u32 {
+        if Some(port) == self.svga_value_port {
+            self.twin.machine.advance(SVGA_READ_US);
+        }
         let value = self.twin.in32(port);
-        if port == HGSMI_HOST_PORT && self.script.arbitrary::<bool>().unwrap_or(false) {
+        let svga_scripted = Some(port) == self.svga_value_port && self.svga_scripted_reads > 0;
+        if svga_scripted {
+            self.svga_scripted_reads -= 1;
+        }
+        let scripted = port == HGSMI_HOST_PORT || svga_scripted;
+        if scripted && self.script.arbitrary::<bool>().unwrap_or(false) {
             self.patches += 1;
             return self.script.arbitrary().unwrap_or(value);
         }

@@ -67,6 +67,8 @@ impl Image {
 #[derive(Debug, Clone, Default)]
 pub struct ScreenPicture {
     geometry: Option<FbGeometry>,
+    /// No pixels kept (`MachineConfig::host_view` off): geometry and counts only.
+    without_pixels: bool,
     rgba: Vec<u8>,
     full_repaints: u32,
     partial_repaints: u32,
@@ -106,6 +108,15 @@ fn decode(b: &[u8], bpp: u32) -> [u8; 4] {
 }
 
 impl ScreenPicture {
+    /// A picture that follows the geometry but keeps no pixels (a fuzzer's twin,
+    /// where repainting megabytes per input would dominate the run time).
+    pub fn without_pixels() -> Self {
+        Self {
+            without_pixels: true,
+            ..Self::default()
+        }
+    }
+
     /// The geometry the picture follows.
     pub fn geometry(&self) -> Option<FbGeometry> {
         self.geometry
@@ -130,6 +141,10 @@ impl ScreenPicture {
     pub fn resize(&mut self, geometry: Option<FbGeometry>, vram: &Backing) {
         self.geometry = geometry;
         let (w, h) = geometry.map_or((0, 0), |g| (g.width, g.height));
+        if self.without_pixels {
+            self.full_repaints += 1;
+            return;
+        }
         self.rgba = vec![0; w as usize * h as usize * 4];
         for px in self.rgba.chunks_exact_mut(4) {
             px[3] = 0xFF;
@@ -160,7 +175,9 @@ impl ScreenPicture {
     }
 
     fn paint(&mut self, rect: Rect, vram: &Backing) {
-        let Some(g) = self.geometry else { return };
+        let Some(g) = self.geometry.filter(|_| !self.without_pixels) else {
+            return;
+        };
         let x0 = rect.x.clamp(0, g.width as i32) as u32;
         let y0 = rect.y.clamp(0, g.height as i32) as u32;
         let x1 = (i64::from(rect.x) + i64::from(rect.w)).clamp(0, i64::from(g.width)) as u32;
@@ -204,7 +221,9 @@ impl ScreenPicture {
 
     /// The picture with the pointer (if any) drawn at (`x`, `y`).
     pub fn compose(&self, pointer: Option<(&PointerShape, i32, i32)>) -> Image {
-        let (w, h) = self.geometry.map_or((0, 0), |g| (g.width, g.height));
+        // Without pixels there is nothing to show: an empty image.
+        let shown = self.geometry.filter(|_| !self.without_pixels);
+        let (w, h) = shown.map_or((0, 0), |g| (g.width, g.height));
         let mut rgba = self.rgba.clone();
         if let Some((shape, px, py)) = pointer {
             for sy in 0..shape.height {
@@ -243,19 +262,24 @@ impl ScreenPicture {
 mod tests {
     use super::*;
 
-    #[test]
-    fn decodes_32_and_16_bpp_and_repaints_only_the_rect() {
-        let vram = Backing::new(4096, 0);
-        vram.write(0, &[0x11, 0x22, 0x33, 0x00]).unwrap(); // B G R X
-        let mut p = ScreenPicture::default();
-        let g = FbGeometry {
+    /// 4×4 pixels at 32 bpp from VRAM offset 0.
+    fn four_by_four() -> FbGeometry {
+        FbGeometry {
             vram_offset: 0,
             pitch: 16,
             width: 4,
             height: 4,
             bpp: 32,
             blank: false,
-        };
+        }
+    }
+
+    #[test]
+    fn decodes_32_and_16_bpp_and_repaints_only_the_rect() {
+        let vram = Backing::new(4096, 0);
+        vram.write(0, &[0x11, 0x22, 0x33, 0x00]).unwrap(); // B G R X
+        let mut p = ScreenPicture::default();
+        let g = four_by_four();
         p.resize(Some(g), &vram);
         assert_eq!(p.compose(None).pixel(0, 0), [0x33, 0x22, 0x11, 0xFF]);
         vram.write(0, &[0xFF; 4]).unwrap();
@@ -279,6 +303,36 @@ mod tests {
         assert_eq!(pixel(&vram, 100, 16), [0, 0, 0, 0xFF]);
         vram.write(100, &0xF800u16.to_le_bytes()).unwrap();
         assert_eq!(pixel(&vram, 100, 16), [0xFF, 0, 0, 0xFF]);
+    }
+
+    #[test]
+    fn a_picture_without_pixels_follows_the_geometry_only() {
+        let vram = Backing::new(4096, 0);
+        let mut p = ScreenPicture::without_pixels();
+        let g = four_by_four();
+        p.resize(Some(g), &vram);
+        p.repaint(
+            Rect {
+                x: 0,
+                y: 0,
+                w: 4,
+                h: 4,
+            },
+            &vram,
+        );
+        assert_eq!(p.geometry(), Some(g));
+        assert!(p.rgba().is_empty());
+        let shape = PointerShape {
+            width: 2,
+            height: 2,
+            hot_x: 0,
+            hot_y: 0,
+            rgba: vec![0xFF; 16],
+            invert: vec![false; 4],
+            alpha: true,
+        };
+        let image = p.compose(Some((&shape, 1, 1)));
+        assert_eq!((image.width, image.height), (0, 0));
     }
 
     #[test]

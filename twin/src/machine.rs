@@ -167,6 +167,9 @@ pub struct MachineConfig {
     pub svga_fifo_base: u32,
     /// SVGA I/O BAR.
     pub svga_io_base: u16,
+    /// Keep the host window's pictures (`host_picture`, screenshots). Fuzzers turn
+    /// it off: a full repaint per mode change costs more than the code under test.
+    pub host_view: bool,
 }
 
 impl Default for MachineConfig {
@@ -190,6 +193,7 @@ impl Default for MachineConfig {
             svga_fifo_size: 2 << 20,
             svga_fifo_base: 0xF080_0000,
             svga_io_base: 0xD040,
+            host_view: true,
         }
     }
 }
@@ -359,7 +363,9 @@ impl Machine {
             COMMAND_IO | COMMAND_MEMORY,
         );
         let vmmdev = VmmDev::new(config.vmmdev.clone(), config.session_id);
-        vmmdev.init_memory(&mem);
+        // The region was just allocated zeroed: writing 4 MiB of zeros again would
+        // only fault every page in (the fuzzers build a machine per input).
+        vmmdev.init_memory_header(&mem);
         let svga = config.graphics.has_svga().then(|| {
             Svga::new(
                 svga_config(&config),
@@ -379,7 +385,14 @@ impl Machine {
             now_us: 0,
             last_refresh_us: 0,
             screen0_source: ModeSource::Dispi,
-            pictures: vec![ScreenPicture::default(); monitors as usize],
+            pictures: vec![
+                if config.host_view {
+                    ScreenPicture::default()
+                } else {
+                    ScreenPicture::without_pixels()
+                };
+                monitors as usize
+            ],
             mouse: MouseState::default(),
             ps2: VecDeque::new(),
             unknown_ports: Vec::new(),

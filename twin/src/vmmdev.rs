@@ -303,6 +303,12 @@ impl VmmDev {
     pub fn init_memory(&self, mem: &GuestMemory) {
         let b = &mem.region(RegionKind::VmmDevMemory).backing;
         b.fill(0, b.len(), 0);
+        self.init_memory_header(mem);
+    }
+
+    /// The size and version fields of VMMDevMemory, on a region already zeroed.
+    pub fn init_memory_header(&self, mem: &GuestMemory) {
+        let b = &mem.region(RegionKind::VmmDevMemory).backing;
         b.write_u32(MEM_SIZE as u64, VMMDEV_MEMORY_SIZE);
         b.write_u32(MEM_VERSION as u64, VMMDEV_MEMORY_VERSION);
     }
@@ -491,9 +497,14 @@ impl VmmDev {
 
     /// Test hook (a hostile or failing host): the next `count` requests of
     /// `request_type` that pass the header checks are answered with `rc` and no
-    /// other effect. Not recorded as a protocol error.
+    /// other effect. Not recorded as a protocol error. A count of 0 cancels a
+    /// pending injection (the fuzzer found 0 kept as a count that underflowed).
     pub fn inject_failure(&mut self, request_type: u32, rc: i32, count: u32) {
-        self.injected_failures.insert(request_type, (rc, count));
+        if count == 0 {
+            self.injected_failures.remove(&request_type);
+        } else {
+            self.injected_failures.insert(request_type, (rc, count));
+        }
     }
 
     /// The frontend switches absolute (integration on) or relative input.

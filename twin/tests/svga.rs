@@ -308,6 +308,57 @@ fn malformed_commands_desynchronise_as_on_the_host() {
 }
 
 #[test]
+fn a_payload_length_near_4_gib_skips_only_the_id() {
+    let mut m = vmsvga();
+    set_mode(&mut m, 800, 600);
+    // ESCAPE (33) with a size of 0xFFFF_FFFD: larger than the ring (section 5.4),
+    // so only its id goes and the "payload" words are parsed as commands: 0 is
+    // INVALID_CMD, 0xFFFF_FFFD a 3D id (≥ 1040) with a 0-byte body, then an UPDATE.
+    push(&mut m, &[33, 0, 0xFFFF_FFFD, 0, 1, 5, 6, 7, 8]);
+    sync(&mut m);
+    let u = *m.svga().unwrap().updates().last().unwrap();
+    assert_eq!((u.x, u.y, u.width, u.height), (5, 6, 7, 8));
+    assert!(!m.take_protocol_errors().is_empty());
+}
+
+#[test]
+fn a_refused_header_is_skipped_only_once_next_cmd_covers_it() {
+    let mut m = vmsvga();
+    set_mode(&mut m, 800, 600);
+    m.take_protocol_errors();
+    let stop = fifo_get(&mut m, 3);
+    // DEFINE_CURSOR 4096 wide (refused: its 32-byte header is skipped), of which
+    // only 20 bytes are in the ring so far.
+    push(&mut m, &[19, 0, 0, 0, 4096]);
+    sync(&mut m);
+    assert_eq!(
+        fifo_get(&mut m, 3),
+        stop,
+        "STOP waits for the rest of the header"
+    );
+    push(&mut m, &[1, 1, 1]);
+    sync(&mut m);
+    assert_eq!(
+        fifo_get(&mut m, 3),
+        fifo_get(&mut m, 2),
+        "then the header is skipped"
+    );
+    m.take_protocol_errors();
+}
+
+#[test]
+fn a_huge_qemu_cursor_is_larger_than_the_ring() {
+    let mut m = machine(GraphicsController::VmSvga, SvgaHost::Qemu, 16);
+    set_mode(&mut m, 800, 600);
+    // DEFINE_CURSOR 65535×65535 (QEMU mode has no size check before the length):
+    // its length saturates, exceeds the ring, and only the id is skipped.
+    push(&mut m, &[19, 0, 0, 0, 0xFFFF, 0xFFFF, 1, 32]);
+    sync(&mut m);
+    assert!(m.pointer().shape.is_none());
+    m.take_protocol_errors();
+}
+
+#[test]
 fn fence_irq_and_acknowledge() {
     let mut m = vmsvga();
     set_mode(&mut m, 800, 600);

@@ -515,6 +515,11 @@ fn injected_failures_and_hostile_hints() {
     common::put(&mut r, 36, 4);
     assert_eq!(rc(&submit(&mut m, &r)), -12);
     assert_eq!(rc(&submit(&mut m, &r)), 0, "only once");
+    m.inject_request_failure(54, -12, 2);
+    m.inject_request_failure(54, -12, 0);
+    assert_eq!(rc(&submit(&mut m, &r)), 0, "a count of 0 cancels");
+    m.inject_request_failure(54, -12, 0);
+    assert_eq!(rc(&submit(&mut m, &r)), 0, "and injects nothing");
     m.assert_no_protocol_errors();
     m.inject_vmmdev_display_hint(twin::DisplayDef {
         flags: 0x38,

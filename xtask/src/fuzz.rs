@@ -30,8 +30,11 @@ pub struct Figures {
     pub crashes: u64,
     pub hangs: u64,
     pub edges: u64,
+    /// The instrumented edges of the whole binary (every target shares it).
+    pub total_edges: u64,
     pub coverage: String,
     pub corpus: u64,
+    pub execs_per_sec: f64,
     pub seconds: f64,
 }
 
@@ -39,14 +42,16 @@ impl std::fmt::Display for Figures {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "fuzz target={} execs={} crashes={} hangs={} edges={} map_coverage={} corpus={} seconds={:.0}",
+            "fuzz target={} execs={} crashes={} hangs={} edges={} total_edges={} map_coverage={} corpus={} execs_per_sec={:.0} seconds={:.0}",
             self.target,
             self.execs,
             self.crashes,
             self.hangs,
             self.edges,
+            self.total_edges,
             self.coverage,
             self.corpus,
+            self.execs_per_sec,
             self.seconds
         )
     }
@@ -120,18 +125,20 @@ pub fn run(args: &FuzzArgs) -> Result {
             Limit {
                 execs: None,
                 seconds: Some(SMOKE_SECONDS),
+                folder: "smoke",
             }
         } else {
             Limit {
                 execs: Some(execs.unwrap_or(DEFAULT_EXECS)),
                 seconds,
+                folder: "out",
             }
         };
         let figures = campaign(&binary, target, &limit)?;
         println!("{figures}");
         let found = figures.crashes + figures.hangs;
         if found > 0 {
-            let kept = keep_findings(target.name)?;
+            let kept = keep_findings(target.name, limit.folder)?;
             println!(
                 "fuzz target={}: {found} finding(s) copied to {}",
                 target.name,
@@ -143,9 +150,11 @@ pub fn run(args: &FuzzArgs) -> Result {
         }
         all.push(figures);
     }
-    let summary: Vec<String> = all.iter().map(|f| f.to_string()).collect();
-    let summary_file = crate::target_dir().join("fuzz").join("summary.txt");
-    std::fs::write(&summary_file, summary.join("\n") + "\n")?;
+    // A smoke run's few seconds would replace the campaigns' figures.
+    if !smoke {
+        let table = record(&all)?;
+        println!("{table}");
+    }
     if failed.is_empty() {
         Ok(())
     } else {
@@ -160,6 +169,9 @@ pub fn run(args: &FuzzArgs) -> Result {
 struct Limit {
     execs: Option<u64>,
     seconds: Option<u64>,
+    /// `target/fuzz/<folder>/TARGET`: "out" for campaigns, "smoke" for smoke runs,
+    /// so a smoke (`cargo xtask test`) never wipes a campaign that is running.
+    folder: &'static str,
 }
 
 fn select(names: &[String]) -> Result<Vec<&'static vitrine_fuzz::Target>> {
@@ -267,13 +279,13 @@ fn build() -> Result<PathBuf> {
     Ok(target_dir.join("release").join("vitrine-fuzz"))
 }
 
-fn out_dir(target: &str) -> PathBuf {
-    crate::target_dir().join("fuzz").join("out").join(target)
+fn out_dir(target: &str, folder: &str) -> PathBuf {
+    crate::target_dir().join("fuzz").join(folder).join(target)
 }
 
 /// Runs afl-fuzz on one target until `limit`, then reads its figures.
 fn campaign(binary: &Path, target: &vitrine_fuzz::Target, limit: &Limit) -> Result<Figures> {
-    let out = out_dir(target.name);
+    let out = out_dir(target.name, limit.folder);
     // Each run starts from the repository's corpus; findings were kept already.
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out)?;
@@ -321,6 +333,61 @@ fn campaign(binary: &Path, target: &vitrine_fuzz::Target, limit: &Limit) -> Resu
     Ok(figures)
 }
 
+/// Updates `target/fuzz/summary.txt` (one line per target, the latest run of each,
+/// so campaigns run one at a time add up) and returns it as a Markdown table, also
+/// written to `target/fuzz/summary.md` (the table `docs/fuzzing.md` shows).
+fn record(figures: &[Figures]) -> Result<String> {
+    let dir = crate::target_dir().join("fuzz");
+    std::fs::create_dir_all(&dir)?;
+    let summary_file = dir.join("summary.txt");
+    let mut lines: Vec<String> = std::fs::read_to_string(&summary_file)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    for f in figures {
+        let prefix = format!("fuzz target={} ", f.target);
+        lines.retain(|line| !line.starts_with(&prefix));
+        lines.push(f.to_string());
+    }
+    // In the order of `vitrine_fuzz::TARGETS`.
+    let position = |line: &String| {
+        vitrine_fuzz::TARGETS
+            .iter()
+            .position(|t| line.starts_with(&format!("fuzz target={} ", t.name)))
+            .unwrap_or(usize::MAX)
+    };
+    lines.sort_by_key(position);
+    std::fs::write(&summary_file, lines.join("\n") + "\n")?;
+    let mut table = String::from(
+        "| target | execs | crashes | hangs | edges found | map density | corpus | execs/s | seconds |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for line in &lines {
+        let field = |key: &str| {
+            line.split_whitespace()
+                .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+                .unwrap_or("?")
+                .to_string()
+        };
+        table.push_str(&format!(
+            "| {} | {} | {} | {} | {} / {} | {} | {} | {} | {} |\n",
+            field("target"),
+            field("execs"),
+            field("crashes"),
+            field("hangs"),
+            field("edges"),
+            field("total_edges"),
+            field("map_coverage"),
+            field("corpus"),
+            field("execs_per_sec"),
+            field("seconds"),
+        ));
+    }
+    std::fs::write(dir.join("summary.md"), &table)?;
+    Ok(table)
+}
+
 fn read_stats(path: &Path) -> Result<Figures> {
     let text = std::fs::read_to_string(path)?;
     let mut figures = Figures::default();
@@ -335,6 +402,8 @@ fn read_stats(path: &Path) -> Result<Figures> {
             "saved_crashes" | "unique_crashes" => figures.crashes = number(),
             "saved_hangs" | "unique_hangs" => figures.hangs = number(),
             "edges_found" => figures.edges = number(),
+            "total_edges" => figures.total_edges = number(),
+            "execs_per_sec" => figures.execs_per_sec = value.parse().unwrap_or(0.0),
             "bitmap_cvg" => figures.coverage = value.to_string(),
             "corpus_count" => figures.corpus = number(),
             _ => {}
@@ -344,14 +413,15 @@ fn read_stats(path: &Path) -> Result<Figures> {
 }
 
 /// Copies the campaign's crashes and hangs to `fuzz/regressions/TARGET/`.
-fn keep_findings(target: &str) -> Result<PathBuf> {
+fn keep_findings(target: &str, folder: &str) -> Result<PathBuf> {
     let kept = crate::project_root()
         .join("fuzz")
         .join("regressions")
         .join(target);
     std::fs::create_dir_all(&kept)?;
     for kind in ["crashes", "hangs"] {
-        let Ok(entries) = std::fs::read_dir(out_dir(target).join("default").join(kind)) else {
+        let Ok(entries) = std::fs::read_dir(out_dir(target, folder).join("default").join(kind))
+        else {
             continue;
         };
         for entry in entries.flatten() {

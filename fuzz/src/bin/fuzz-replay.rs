@@ -2,6 +2,7 @@
 //! `cargo run -p vitrine-fuzz --bin fuzz-replay -- TARGET FILE...`.
 
 fn main() {
+    vitrine_fuzz::tune_allocator();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((name, files)) = args.split_first() else {
         eprintln!("usage: fuzz-replay TARGET FILE...");

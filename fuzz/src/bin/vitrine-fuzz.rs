@@ -2,6 +2,7 @@
 //! persistent mode (`cargo xtask fuzz` sets it and builds this with `cargo afl`).
 
 fn main() {
+    vitrine_fuzz::tune_allocator();
     let name = std::env::var("VITRINE_FUZZ_TARGET").unwrap_or_default();
     let Some(target) = vitrine_fuzz::target(&name) else {
         let names: Vec<&str> = vitrine_fuzz::TARGETS.iter().map(|t| t.name).collect();

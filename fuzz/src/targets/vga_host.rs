@@ -4,13 +4,9 @@
 
 use crate::hostile::HostileTwin;
 use twin::ModeHint;
-use vitrine::display::dirty::Rect;
 use vitrine::display::vbva::VbvaDisplay;
 use vitrine::display::Display;
-use vitrine::hal::PciConfig;
-use vitrine::platform::pci;
 use vitrine::runtime::EventQueue;
-use vitrine::system::vga_pci_info;
 
 /// Which part of the host side an input mostly changes.
 #[derive(Clone, Copy)]
@@ -59,14 +55,10 @@ const RING_OPS: [Op; 6] = [
 /// Runs one input with `focus`.
 pub fn run(data: &[u8], focus: Focus) {
     let mut host = HostileTwin::new(data);
-    let scan = pci::enumerate(&mut host);
-    let function = scan
-        .find(0x80ee, 0xbeef)
-        .expect("the twin has a VirtualBox VGA");
-    let a = function.address;
-    let subsystem = host.read_config(a.bus, a.device, a.function, 0x2C);
-    let vga = vga_pci_info(function, subsystem);
-    let Ok(mut display) = VbvaDisplay::new(&mut host, &vga, 640, 480) else {
+    let vga = host.find_vga();
+    // A small first mode: the VGA clears height x pitch bytes of VRAM on every mode
+    // set, which would otherwise dominate each run.
+    let Ok(mut display) = VbvaDisplay::new(&mut host, &vga, 320, 240) else {
         return;
     };
     let vram_phys = u64::from(host.twin.machine.config().vram_base);
@@ -101,15 +93,7 @@ pub fn run(data: &[u8], focus: Focus) {
                 }
             }
             Op::Present => {
-                let mut dirty = Vec::new();
-                for _ in 0..host.script.int_in_range(0..=12).unwrap_or(1) {
-                    dirty.push(Rect {
-                        x: host.script.int_in_range(0..=2100).unwrap_or(0),
-                        y: host.script.int_in_range(0..=2100).unwrap_or(0),
-                        width: host.script.int_in_range(0..=2100).unwrap_or(64),
-                        height: host.script.int_in_range(0..=2100).unwrap_or(64),
-                    });
-                }
+                let dirty = host.scripted_rects();
                 let _ = display.present(&mut host, &dirty);
             }
             Op::HostCommandOffset => {

@@ -6,10 +6,7 @@ use crate::hostile::HostileTwin;
 use twin::DisplayDef;
 use vitrine::drivers::vga::dispi::ModeLimits;
 use vitrine::drivers::vga::vbva::pointer::PointerShape;
-use vitrine::drivers::vmmdev::{PciResources, VmmDev};
-use vitrine::hal::PhysRegion;
 use vitrine::input::Input;
-use vitrine::platform::pci;
 use vitrine::vbox::hint::mode_for_hint;
 
 pub const TARGET: crate::Target = crate::Target {
@@ -29,29 +26,11 @@ const LIMITS: ModeLimits = ModeLimits {
     width_multiple_of_8: false,
 };
 
-fn request_page(host: &mut HostileTwin) -> Option<PhysRegion> {
-    host.twin.request_pages()?.sub(0, 4096)
-}
-
 fn run(data: &[u8]) {
     let mut host = HostileTwin::new(data);
-    let scan = pci::enumerate(&mut host);
-    let Some(function) = scan.find(0x80ee, 0xcafe) else {
-        panic!("the twin has no VMMDev");
-    };
-    let a = function.address;
-    let Ok(Some(resources)) = PciResources::probe(&mut host, a.bus, a.device, a.function) else {
+    let Some(mut vmmdev) = host.bring_up_vmmdev() else {
         return;
     };
-    let Some(page) = request_page(&mut host) else {
-        return;
-    };
-    let Ok(mut vmmdev) = VmmDev::new(resources, &mut host, page) else {
-        return;
-    };
-    if vmmdev.init(&mut host).is_err() {
-        return;
-    }
     let _ = vmmdev.host_version();
     let _ = vmmdev.host_features();
     let mut input: Input<64> = Input::new(1024, 768);

@@ -158,7 +158,10 @@ pub(crate) fn process(svga: &mut Svga, ctx: &mut SvgaCtx<'_>) -> bool {
             available,
         };
         match command(svga, ctx, &mut reader, ring) {
-            Step::Consume(bytes) | Step::Skip(bytes) => {
+            // A refused header is skipped only once NEXT_CMD covers it (section 5.3:
+            // the host waits for the payload it reads). Skipping past NEXT_CMD sent
+            // STOP round the whole ring (a fuzzer-found hang).
+            Step::Consume(bytes) | Step::Skip(bytes) if bytes <= available => {
                 let mut skip = Reader { at: stop, ..reader };
                 skip.skip(bytes);
                 stop = skip.at;
@@ -167,7 +170,7 @@ pub(crate) fn process(svga: &mut Svga, ctx: &mut SvgaCtx<'_>) -> bool {
                 count += 1;
                 raise_progress(svga);
             }
-            Step::Incomplete => {
+            Step::Consume(_) | Step::Skip(_) | Step::Incomplete => {
                 // VirtualBox waits for the rest; QEMU rewinds and retries later. A
                 // guest must advance NEXT_CMD only over whole commands.
                 ctx.errors.record(
@@ -212,7 +215,16 @@ fn command(svga: &mut Svga, ctx: &mut SvgaCtx<'_>, r: &mut Reader<'_>, ring: u32
     let qemu = svga.config.host == SvgaHost::Qemu;
     let id = r.peek(0);
     // Bytes of the whole command (id included), or the header to skip when malformed.
-    let need = |payload: u32| Step::Consume(4 + payload.next_multiple_of(4));
+    // Saturating: a payload length near 4 GiB is "larger than the ring" (section
+    // 5.4: only the id is skipped), not an overflow (found by the svga fuzz target).
+    let need = |payload: u32| {
+        Step::Consume(
+            payload
+                .checked_next_multiple_of(4)
+                .and_then(|p| p.checked_add(4))
+                .unwrap_or(u32::MAX),
+        )
+    };
     let fixed = |size: usize| size as u32;
     let step = match id {
         CMD_INVALID_CMD => need(0),
@@ -233,7 +245,12 @@ fn command(svga: &mut Svga, ctx: &mut SvgaCtx<'_>, r: &mut Reader<'_>, ring: u32
                 malformed(ctx, id, 4 + fixed(SIZE_DEFINE_CURSOR))
             } else {
                 let and_d = if qemu { 1 } else { and_d };
-                need(fixed(SIZE_DEFINE_CURSOR) + mask_bytes(w, h, and_d) + mask_bytes(w, h, xor_d))
+                // Saturating: QEMU mode has no size limit here (fuzzer-found overflow).
+                need(
+                    fixed(SIZE_DEFINE_CURSOR)
+                        .saturating_add(mask_bytes(w, h, and_d))
+                        .saturating_add(mask_bytes(w, h, xor_d)),
+                )
             }
         }
         CMD_DEFINE_ALPHA_CURSOR => {

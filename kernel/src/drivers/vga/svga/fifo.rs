@@ -52,6 +52,10 @@ pub struct Fifo {
     region: PhysRegion,
     min: u32,
     max: u32,
+    /// NEXT_CMD as we last wrote it. The guest owns that register; it is never read
+    /// back from shared memory, where a broken host could have moved it outside the
+    /// ring (the fuzzer found that: a wrapped subtraction, writes past MAX).
+    next: u32,
     caps: FifoCaps,
 }
 
@@ -81,6 +85,7 @@ impl Fifo {
             region,
             min: RING_START,
             max: usable,
+            next: RING_START,
             caps,
         })
     }
@@ -107,13 +112,13 @@ impl Fifo {
 
     /// Whether the host consumed everything written so far.
     pub fn is_empty(&self) -> bool {
-        self.register(SVGA_FIFO_NEXT_CMD) == self.register(SVGA_FIFO_STOP)
+        self.next == self.register(SVGA_FIFO_STOP)
     }
 
     /// Bytes the guest may write now (one word stays free so that NEXT_CMD == STOP
     /// always means "empty").
     pub fn free_bytes(&self) -> Result<u32, FifoError> {
-        let next = self.register(SVGA_FIFO_NEXT_CMD);
+        let next = self.next;
         let stop = self.register(SVGA_FIFO_STOP) & !3;
         if !(self.min..self.max).contains(&stop) {
             return Err(FifoError::BadStop { stop });
@@ -123,7 +128,8 @@ impl Fifo {
         } else {
             self.ring_bytes() - (stop - next)
         };
-        Ok(self.ring_bytes() - used - 4)
+        // Both ends lie in the ring on word boundaries, so `used` ≤ ring − 4.
+        Ok(self.ring_bytes().saturating_sub(used + 4))
     }
 
     /// Writes one command: `id`, then `payload_len` bytes that `fill` writes (short
@@ -146,7 +152,7 @@ impl Fifo {
                 free,
             });
         }
-        let start = self.put(self.register(SVGA_FIFO_NEXT_CMD), &id.to_le_bytes());
+        let start = self.put(self.next, &id.to_le_bytes());
         let mut writer = CommandWriter {
             fifo: self,
             at: start,
@@ -159,6 +165,7 @@ impl Fifo {
         let end = writer.at;
         // The whole command is in place before the host may see NEXT_CMD move.
         fence(Ordering::SeqCst);
+        self.next = end;
         self.region.write_u32(reg(SVGA_FIFO_NEXT_CMD), end);
         Ok(())
     }
@@ -210,4 +217,37 @@ impl CommandWriter<'_> {
 /// Byte offset of FIFO register `index`.
 const fn reg(index: u32) -> usize {
     index as usize * 4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_host_that_moves_next_cmd_does_not_move_our_writes() {
+        let mut memory = vec![0u32; 4096];
+        let len = memory.len() * 4;
+        // SAFETY: `memory` outlives the region and is `len` bytes long.
+        let region = unsafe { PhysRegion::new(0x1000, memory.as_mut_ptr().cast(), len) };
+        let mut fifo = Fifo::configure(region, len as u32, false).unwrap();
+        let (min, max) = fifo.bounds();
+        let mut ours = min;
+        for hostile in [0, 4, max, max + 4, !3] {
+            fifo.push(7, &[0; 16]).unwrap();
+            ours += 20;
+            region.write_u32(reg(SVGA_FIFO_NEXT_CMD), hostile);
+            // STOP stays at MIN: everything we wrote is still in the ring.
+            assert_eq!(fifo.free_bytes().unwrap(), max - min - (ours - min) - 4);
+            assert!(!fifo.is_empty());
+        }
+        fifo.push(9, &[0; 16]).unwrap();
+        assert_eq!(
+            region.read_u32(ours as usize),
+            9,
+            "written where we left off"
+        );
+        assert_eq!(fifo.register(SVGA_FIFO_NEXT_CMD), ours + 20);
+        region.write_u32(reg(SVGA_FIFO_STOP), ours + 20);
+        assert!(fifo.is_empty());
+    }
 }
