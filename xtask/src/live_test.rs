@@ -153,7 +153,11 @@ fn wait_for(
 fn start_xvfb() -> Result<(Killed, String)> {
     // A display number of our own, so parallel runs do not meet.
     for n in (90 + std::process::id() % 100)..300 {
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+        // A lock file without a socket is a server that was killed: its pid may be
+        // reused, and then Xvfb refuses the number.
+        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        {
             continue;
         }
         let display = format!(":{n}");
@@ -170,11 +174,17 @@ fn start_xvfb() -> Result<(Killed, String)> {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("cannot start Xvfb: {e}"))?;
-        let xvfb = Killed(child);
+        let mut xvfb = Killed(child);
+        let socket = format!("/tmp/.X11-unix/X{n}");
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+            // The socket file exists from bind(), before the server listens: ready
+            // means a connection is accepted.
+            if std::os::unix::net::UnixStream::connect(&socket).is_ok() {
                 return Ok((xvfb, display));
+            }
+            if let Ok(Some(status)) = xvfb.0.try_wait() {
+                return Err(format!("Xvfb {display} exited at start: {status}").into());
             }
             std::thread::sleep(Duration::from_millis(100));
         }
