@@ -229,7 +229,7 @@ impl GuestProperties {
                 Take::Done(reply) => {
                     let len = reply.out_len.min(buffer.len());
                     match reply.result {
-                        VBoxRc::VINF_SUCCESS => {
+                        VBoxRc::VINF_SUCCESS | VWRN_NOT_FOUND => {
                             self.last_timestamp = reply.values[1];
                             apply_notification(
                                 &buffer[..len],
@@ -238,20 +238,12 @@ impl GuestProperties {
                                 &mut self.stamps,
                                 &mut self.errors,
                             );
-                        }
-                        // Changes were missed (the host keeps 256): read them all again.
-                        // Older notifications still come; their stamps keep them from
-                        // replacing what the enumeration found.
-                        VWRN_NOT_FOUND => {
-                            self.last_timestamp = reply.values[1];
-                            apply_notification(
-                                &buffer[..len],
-                                reply.values[1],
-                                info,
-                                &mut self.stamps,
-                                &mut self.errors,
-                            );
-                            self.enumerate_next = true;
+                            // Changes were missed (the host keeps 256): read them all
+                            // again. Older notifications still come; their stamps keep
+                            // them from replacing what the enumeration found.
+                            if reply.result == VWRN_NOT_FOUND {
+                                self.enumerate_next = true;
+                            }
                         }
                         // Another wait of ours replaced it: just wait again.
                         VBoxRc::VERR_INTERRUPTED => {}
