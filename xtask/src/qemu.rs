@@ -310,3 +310,19 @@ impl Drop for QemuRun {
         let _ = fs::remove_file(&self.qmp_socket);
     }
 }
+
+/// Connects to a unix socket QEMU creates while it starts (`-qmp`, `-vnc`),
+/// retrying until `timeout`; the last error if it never accepts.
+pub fn connect_when_ready(
+    socket: &std::path::Path,
+    timeout: std::time::Duration,
+) -> std::io::Result<std::os::unix::net::UnixStream> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        match std::os::unix::net::UnixStream::connect(socket) {
+            Ok(stream) => return Ok(stream),
+            Err(e) if std::time::Instant::now() >= deadline => return Err(e),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    }
+}

@@ -51,16 +51,8 @@ impl Qmp {
     /// Connects to QEMU's `-qmp unix:PATH,server=on,wait=off` socket, retrying until
     /// `timeout` while QEMU starts, and negotiates capabilities.
     pub fn connect(socket: &Path, timeout: Duration) -> Result<Self> {
-        let deadline = Instant::now() + timeout;
-        let stream = loop {
-            match UnixStream::connect(socket) {
-                Ok(stream) => break stream,
-                Err(e) if Instant::now() >= deadline => {
-                    return Err(format!("QMP connect {}: {e}", socket.display()).into())
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(20)),
-            }
-        };
+        let stream = crate::qemu::connect_when_ready(socket, timeout)
+            .map_err(|e| format!("QMP connect {}: {e}", socket.display()))?;
         stream.set_read_timeout(Some(Duration::from_secs(30)))?;
         let mut qmp = Self {
             reader: BufReader::new(stream.try_clone()?),

@@ -55,16 +55,8 @@ impl Rfb {
     /// it while starting), does the version and security handshake (security type
     /// None), and sets the pixel format and the encodings.
     pub fn connect(socket: &Path, timeout: Duration) -> Result<Self> {
-        let deadline = Instant::now() + timeout;
-        let stream = loop {
-            match UnixStream::connect(socket) {
-                Ok(stream) => break stream,
-                Err(e) if Instant::now() >= deadline => {
-                    return Err(format!("cannot connect to {}: {e}", socket.display()).into())
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(50)),
-            }
-        };
+        let stream = crate::qemu::connect_when_ready(socket, timeout)
+            .map_err(|e| format!("cannot connect to {}: {e}", socket.display()))?;
         stream.set_read_timeout(Some(timeout))?;
         let mut rfb = Self {
             stream,
