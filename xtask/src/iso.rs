@@ -8,13 +8,14 @@ use crate::cli::AppPackage;
 use crate::{run_command, Result};
 
 /// GRUB modules the ISO carries (grub-mkrescue adds their dependencies): loading a
-/// Multiboot2 kernel from the ISO, the serial console, `test` and `setpci` for
-/// grub.cfg's video choice, and the video drivers (`all_video` brings `efi_gop` on
-/// UEFI, VBE and friends on BIOS) for when GRUB must hand over a framebuffer. Only
+/// Multiboot2 kernel from the ISO, the serial console, `test`, `iorw` (one PCI config
+/// read at the VGA's usual slot) and `setpci` (the fallback scan) for grub.cfg's
+/// video choice, and the video drivers (`all_video` brings `efi_gop` on UEFI, VBE
+/// and friends on BIOS) for when GRUB must hand over a framebuffer. Only
 /// what grub.cfg loads is read at boot. GRUB's EFI image probes every partition-map
 /// module at start; shipping the small ones keeps the log free of "file not found"
 /// errors.
-const GRUB_MODULES: &str = "multiboot2 normal serial terminal iso9660 all_video test setpci \
+const GRUB_MODULES: &str = "multiboot2 normal serial terminal iso9660 all_video test iorw setpci \
                             part_msdos part_gpt part_acorn part_amiga part_apple part_bsd \
                             part_dfly part_dvh part_plan part_sun part_sunpc";
 

@@ -20,6 +20,9 @@ pub const TICK_LINE: u8 = 0;
 const NO_PIN: u32 = u32::MAX;
 /// How long the LAPIC timer is counted against the TSC at boot.
 const LAPIC_CALIBRATION_US: u64 = 1_000;
+/// The shot `check_idle_timer` arms: only whether it fires matters, so a short one
+/// (a boot-time wait).
+const IDLE_TIMER_CHECK_US: u64 = 100;
 
 /// What wakes the idle wait at its deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,7 +313,7 @@ pub fn check_idle_timer(timeout_us: u64) -> bool {
     }
     let start = timer_fires();
     let deadline = time::now_us() + timeout_us;
-    arm_idle_timer(timer, 1_000);
+    arm_idle_timer(timer, IDLE_TIMER_CHECK_US);
     while timer_fires() == start && time::now_us() < deadline {
         core::hint::spin_loop();
     }

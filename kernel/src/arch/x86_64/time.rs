@@ -1,6 +1,12 @@
 //! Time: the TSC (frequency from CPUID leaf 0x15, else calibrated against the PIT,
 //! else CPUID leaf 0x16), the monotonic microsecond clock, and the PIT's one-shot mode
 //! (the idle timer when there is no local APIC timer).
+//!
+//! The PIT calibration costs no boot time in the usual case: `mark_entry` starts PIT
+//! channel 2 counting down from its longest count, `init_tsc` (a few milliseconds
+//! later, after the serial port, CPU tables and boot information) reads how far it
+//! got and how far the TSC got. Only when that window is too short, has run out or the
+//! PIT does not count does `init_tsc` fall back to timed runs.
 
 use core::arch::x86_64::{__cpuid, __cpuid_count, _rdtsc};
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -21,7 +27,24 @@ const CALIBRATION_RUNS: usize = 5;
 /// Used when neither CPUID nor the PIT give a frequency (logged).
 const FALLBACK_TSC_KHZ: u64 = 1_000_000;
 
+/// The count PIT channel 2 starts from at entry: its longest (~54.9 ms) window.
+const ENTRY_WINDOW_COUNT: u16 = u16::MAX;
+/// The shortest entry window used for the frequency (as long as one timed run): the
+/// error of a count read is under one PIT count (0.84 us) plus the bracketing TSC reads.
+const ENTRY_WINDOW_MIN_COUNTS: u64 = PIT_HZ * CALIBRATION_MS / 1000;
+/// Bracketed counter reads taken at the end of the entry window; the tightest wins.
+const ENTRY_WINDOW_READS: usize = 3;
+/// Bound on the polls of a timed run (no PIT: it never signals).
+const MAX_POLLS: u64 = 50_000_000;
+/// Bound on the polls waiting for the entry window to reach `ENTRY_WINDOW_MIN_COUNTS`
+/// (each poll is three port accesses: far more than 2 ms anywhere).
+const ENTRY_WINDOW_MAX_POLLS: u64 = 1_000_000;
+
 static TSC_AT_ENTRY: AtomicU64 = AtomicU64::new(0);
+/// TSC when PIT channel 2 was loaded at entry.
+static TSC_AT_PIT_START: AtomicU64 = AtomicU64::new(0);
+/// Port 0x61 as the firmware left it, restored once the calibration is done.
+static GATE_AT_ENTRY: AtomicU64 = AtomicU64::new(0);
 static TSC_KHZ: AtomicU64 = AtomicU64::new(FALLBACK_TSC_KHZ);
 
 /// Reads the time-stamp counter.
@@ -30,9 +53,14 @@ pub fn rdtsc() -> u64 {
     unsafe { _rdtsc() }
 }
 
-/// Marks kernel entry: `now_us` counts from here. Call first thing.
+/// Marks kernel entry: `now_us` counts from here. Call first thing: it also starts
+/// the PIT window `init_tsc` calibrates the TSC against.
 pub fn mark_entry() {
     TSC_AT_ENTRY.store(rdtsc(), Ordering::Relaxed);
+    let gate = in8(PIT_CHANNEL2_GATE);
+    GATE_AT_ENTRY.store(u64::from(gate), Ordering::Relaxed);
+    let start = start_channel2(gate, ENTRY_WINDOW_COUNT);
+    TSC_AT_PIT_START.store(start, Ordering::Relaxed);
 }
 
 /// The TSC frequency in kHz, as found by `init_tsc`.
@@ -77,20 +105,74 @@ fn tsc_khz_from_cpuid_base() -> Option<u64> {
     (base_mhz != 0).then(|| base_mhz as u64 * 1000)
 }
 
-/// Counts TSC ticks over `CALIBRATION_MS` of PIT channel 2 (one-shot, gate on, speaker
-/// off). Returns `None` when the PIT never signals (no PIT).
-fn tsc_khz_from_pit() -> Option<u64> {
-    let count = PIT_HZ * CALIBRATION_MS / 1000;
-    let gate = in8(PIT_CHANNEL2_GATE);
+/// Loads PIT channel 2 with `count` (one-shot, gate on, speaker off; `gate` is port
+/// 0x61 as found) and returns the TSC right after: the count starts then.
+fn start_channel2(gate: u8, count: u16) -> u64 {
     out8(PIT_CHANNEL2_GATE, (gate & !0x02) | 0x01);
     out8(PIT_COMMAND, 0b1011_0000); // channel 2, lo/hi byte, mode 0 (terminal count)
     out8(PIT_CHANNEL2, (count & 0xff) as u8);
     out8(PIT_CHANNEL2, (count >> 8) as u8);
-    let start = rdtsc();
+    rdtsc()
+}
+
+/// True once channel 2 reached its terminal count (OUT2, port 0x61 bit 5).
+fn channel2_done() -> bool {
+    in8(PIT_CHANNEL2_GATE) & 0x20 != 0
+}
+
+/// Channel 2's current count (latched, so both bytes belong to one instant), with the
+/// TSC just before and just after the read.
+fn read_channel2() -> (u64, u16, u64) {
+    let before = rdtsc();
+    out8(PIT_COMMAND, 0b1000_0000); // latch channel 2
+    let low = in8(PIT_CHANNEL2);
+    let high = in8(PIT_CHANNEL2);
+    (before, u16::from_le_bytes([low, high]), rdtsc())
+}
+
+/// TSC ticks per millisecond over `counts` PIT counts that took `ticks`.
+fn khz_over(ticks: u64, counts: u64) -> u64 {
+    (u128::from(ticks) * u128::from(PIT_HZ) / (u128::from(counts) * 1000)) as u64
+}
+
+/// The TSC frequency over the window PIT channel 2 has counted since `mark_entry`,
+/// waiting until it spans at least `ENTRY_WINDOW_MIN_COUNTS`. `None` when the window
+/// ran out (the count wrapped), or the PIT does not count: the timed runs decide then.
+fn tsc_khz_from_entry_window() -> Option<u64> {
+    let start = TSC_AT_PIT_START.load(Ordering::Relaxed);
     let mut polls = 0u64;
-    while in8(PIT_CHANNEL2_GATE) & 0x20 == 0 {
+    loop {
+        let (_, count, _) = read_channel2();
+        if u64::from(ENTRY_WINDOW_COUNT - count) >= ENTRY_WINDOW_MIN_COUNTS {
+            break;
+        }
         polls += 1;
-        if polls > 50_000_000 {
+        if polls > ENTRY_WINDOW_MAX_POLLS || channel2_done() {
+            return None;
+        }
+    }
+    // The read with the tightest TSC bracket: a vCPU descheduled mid-read widens it.
+    let (before, count, after) = (0..ENTRY_WINDOW_READS)
+        .map(|_| read_channel2())
+        .min_by_key(|(before, _, after)| after - before)?;
+    if channel2_done() {
+        return None;
+    }
+    let counts = u64::from(ENTRY_WINDOW_COUNT - count);
+    let middle = before + (after - before) / 2;
+    Some(khz_over(middle.saturating_sub(start), counts))
+}
+
+/// Counts TSC ticks over `CALIBRATION_MS` of PIT channel 2. Returns `None` when the
+/// PIT never signals (no PIT).
+fn tsc_khz_from_pit() -> Option<u64> {
+    let count = PIT_HZ * CALIBRATION_MS / 1000;
+    let gate = in8(PIT_CHANNEL2_GATE);
+    let start = start_channel2(gate, count as u16);
+    let mut polls = 0u64;
+    while !channel2_done() {
+        polls += 1;
+        if polls > MAX_POLLS {
             out8(PIT_CHANNEL2_GATE, gate);
             return None;
         }
@@ -102,14 +184,21 @@ fn tsc_khz_from_pit() -> Option<u64> {
 
 /// The smallest of several PIT calibrations, or `None` when the PIT never signals.
 fn tsc_khz_from_pit_runs() -> Option<u64> {
+    log::debug!("time: PIT window since entry not usable; timing {CALIBRATION_RUNS} PIT runs");
     (0..CALIBRATION_RUNS)
         .map(|_| tsc_khz_from_pit())
         .try_fold(u64::MAX, |best, run| run.map(|khz| best.min(khz)))
 }
 
-/// Finds the TSC frequency. Call once at boot, before `now_us` matters.
+/// Finds the TSC frequency. Call once at boot, after `mark_entry`, before `now_us`
+/// matters.
 pub fn init_tsc() {
-    let khz = match tsc_khz_from_cpuid_crystal()
+    let khz = tsc_khz_from_cpuid_crystal().or_else(tsc_khz_from_entry_window);
+    out8(
+        PIT_CHANNEL2_GATE,
+        GATE_AT_ENTRY.load(Ordering::Relaxed) as u8,
+    );
+    let khz = match khz
         .or_else(tsc_khz_from_pit_runs)
         .or_else(tsc_khz_from_cpuid_base)
     {
