@@ -24,6 +24,8 @@ const CALIBRATION_MS: u64 = 2;
 /// Calibration runs; the smallest result wins, because a run can only be inflated (the
 /// vCPU descheduled between the PIT's terminal count and our poll), never deflated.
 const CALIBRATION_RUNS: usize = 5;
+/// The slowest TSC a PIT calibration may report (no x86_64 CPU runs below 100 MHz).
+const MIN_PLAUSIBLE_TSC_KHZ: u64 = 100_000;
 /// Used when neither CPUID nor the PIT give a frequency (logged).
 const FALLBACK_TSC_KHZ: u64 = 1_000_000;
 
@@ -135,32 +137,44 @@ fn khz_over(ticks: u64, counts: u64) -> u64 {
     (u128::from(ticks) * u128::from(PIT_HZ) / (u128::from(counts) * 1000)) as u64
 }
 
+/// Why the entry window gave no frequency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WindowMiss {
+    /// The count wrapped (boot was slow to get here): timed runs can still work.
+    Expired,
+    /// The count never moved: there is no working PIT to time runs against either.
+    NotCounting,
+}
+
 /// The TSC frequency over the window PIT channel 2 has counted since `mark_entry`,
-/// waiting until it spans at least `ENTRY_WINDOW_MIN_COUNTS`. `None` when the window
-/// ran out (the count wrapped), or the PIT does not count: the timed runs decide then.
-fn tsc_khz_from_entry_window() -> Option<u64> {
+/// waiting until it spans at least `ENTRY_WINDOW_MIN_COUNTS`.
+fn tsc_khz_from_entry_window() -> Result<u64, WindowMiss> {
     let start = TSC_AT_PIT_START.load(Ordering::Relaxed);
     let mut polls = 0u64;
     loop {
+        if channel2_done() {
+            return Err(WindowMiss::Expired);
+        }
         let (_, count, _) = read_channel2();
         if u64::from(ENTRY_WINDOW_COUNT - count) >= ENTRY_WINDOW_MIN_COUNTS {
             break;
         }
         polls += 1;
-        if polls > ENTRY_WINDOW_MAX_POLLS || channel2_done() {
-            return None;
+        if polls > ENTRY_WINDOW_MAX_POLLS {
+            return Err(WindowMiss::NotCounting);
         }
     }
     // The read with the tightest TSC bracket: a vCPU descheduled mid-read widens it.
     let (before, count, after) = (0..ENTRY_WINDOW_READS)
         .map(|_| read_channel2())
-        .min_by_key(|(before, _, after)| after - before)?;
+        .min_by_key(|(before, _, after)| after - before)
+        .ok_or(WindowMiss::NotCounting)?;
     if channel2_done() {
-        return None;
+        return Err(WindowMiss::Expired);
     }
     let counts = u64::from(ENTRY_WINDOW_COUNT - count);
     let middle = before + (after - before) / 2;
-    Some(khz_over(middle.saturating_sub(start), counts))
+    Ok(khz_over(middle.saturating_sub(start), counts))
 }
 
 /// Counts TSC ticks over `CALIBRATION_MS` of PIT channel 2. Returns `None` when the
@@ -184,24 +198,39 @@ fn tsc_khz_from_pit() -> Option<u64> {
 
 /// The smallest of several PIT calibrations, or `None` when the PIT never signals.
 fn tsc_khz_from_pit_runs() -> Option<u64> {
-    log::debug!("time: PIT window since entry not usable; timing {CALIBRATION_RUNS} PIT runs");
+    log::debug!("time: the PIT window since entry ran out; timing {CALIBRATION_RUNS} PIT runs");
     (0..CALIBRATION_RUNS)
         .map(|_| tsc_khz_from_pit())
         .try_fold(u64::MAX, |best, run| run.map(|khz| best.min(khz)))
 }
 
+/// `khz` when it is a TSC frequency an x86_64 CPU can have (a PIT that does not
+/// really count can make a timed run end at once), else `None` (logged).
+fn plausible(khz: u64) -> Option<u64> {
+    if khz >= MIN_PLAUSIBLE_TSC_KHZ {
+        Some(khz)
+    } else {
+        log::warn!("time: PIT calibration gave an implausible TSC frequency of {khz} kHz; ignored");
+        None
+    }
+}
+
 /// Finds the TSC frequency. Call once at boot, after `mark_entry`, before `now_us`
 /// matters.
 pub fn init_tsc() {
-    let khz = tsc_khz_from_cpuid_crystal().or_else(tsc_khz_from_entry_window);
+    let khz = tsc_khz_from_cpuid_crystal().or_else(|| match tsc_khz_from_entry_window() {
+        Ok(khz) => plausible(khz),
+        Err(WindowMiss::Expired) => tsc_khz_from_pit_runs().and_then(plausible),
+        Err(WindowMiss::NotCounting) => {
+            log::warn!("time: PIT channel 2 does not count; TSC frequency from CPUID");
+            None
+        }
+    });
     out8(
         PIT_CHANNEL2_GATE,
         GATE_AT_ENTRY.load(Ordering::Relaxed) as u8,
     );
-    let khz = match khz
-        .or_else(tsc_khz_from_pit_runs)
-        .or_else(tsc_khz_from_cpuid_base)
-    {
+    let khz = match khz.or_else(tsc_khz_from_cpuid_base) {
         Some(khz) if khz > 0 => khz,
         _ => {
             log::warn!("time: TSC frequency unknown (no CPUID leaf, no PIT); assuming {FALLBACK_TSC_KHZ} kHz");
