@@ -26,7 +26,11 @@ fn a_4k_redraw_of_both_pages_fits_the_large_cache() {
     };
     let wheel = Event::Input(InputEvent::Wheel { delta: 1 });
     let stats = || glyph_cache::stats().expect("no other drawer in this test binary");
-    assert_eq!(stats().capacity, MAX_ARENA, "a host build gets the largest arena");
+    assert_eq!(
+        stats().capacity,
+        MAX_ARENA,
+        "a host build gets the largest arena"
+    );
     for round in 0..3 {
         for event in [&resize, &wheel, &resize] {
             kiosk.event(event, &info);
@@ -34,7 +38,10 @@ fn a_4k_redraw_of_both_pages_fits_the_large_cache() {
             let _ = display.canvas().take_dirty();
         }
         let now = stats();
-        assert_eq!(now.clears, 0, "round {round}: the cache started over: {now:?}");
+        assert_eq!(
+            now.clears, 0,
+            "round {round}: the cache started over: {now:?}"
+        );
     }
     let used = stats();
     // What made the old arena start over every 4K frame.

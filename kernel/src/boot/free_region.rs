@@ -53,11 +53,11 @@ mod tests {
     use crate::boot::memory_map::{RawRegion, RegionKind};
 
     fn map(regions: &[(u64, u64, RegionKind)]) -> MemoryMap {
-        MemoryMap::from_raw(
-            regions
-                .iter()
-                .map(|&(start, len, kind)| RawRegion { start, len, kind }),
-        )
+        MemoryMap::from_raw(regions.iter().map(|&(start, len, kind)| RawRegion {
+            start,
+            len,
+            kind,
+        }))
     }
 
     const MIB: u64 = 1024 * 1024;

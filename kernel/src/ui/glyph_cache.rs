@@ -279,8 +279,7 @@ impl GlyphCache {
         let (top, bottom) = glyph::rows(g, scale);
         let (width, height) = ((right - left) as usize, (bottom - top) as usize);
         let bytes = width * height;
-        if bytes > self.arena.len() || width > u16::MAX as usize || height > u16::MAX as usize
-        {
+        if bytes > self.arena.len() || width > u16::MAX as usize || height > u16::MAX as usize {
             return None;
         }
         if self.used + bytes > self.arena.len() || self.filled >= MAX_FILLED {
@@ -399,7 +398,7 @@ mod tests {
         let mut last = 0;
         for free in (0..4 * MIB).step_by(4099) {
             let bytes = arena_bytes(free);
-            assert!(bytes % 4096 == 0 && bytes as u64 <= free / 2 && bytes <= MAX_ARENA);
+            assert!(bytes.is_multiple_of(4096) && bytes as u64 <= free / 2 && bytes <= MAX_ARENA);
             assert!(bytes == 0 || bytes >= MIN_ARENA);
             assert!(bytes >= last, "grows with the RAM");
             last = bytes;
