@@ -6,6 +6,8 @@
 //! - [`i8042`]: a PS/2 controller model so the real PS/2 driver reads the host's
 //!   buttons, wheel and keys;
 //! - [`sim`] and [`scenario`]: scenario scripts (`cargo xtask sim --script FILE`);
+//! - [`vmmouse`]: QEMU's vmmouse behind the VMware backdoor (absolute pointer
+//!   without VirtualBox);
 //! - [`remote_app`]: any app crate, run in its own host binary (`cargo xtask sim -p APP`).
 
 pub mod bench;
@@ -18,3 +20,4 @@ pub mod scenario;
 pub mod sim;
 pub mod soak;
 pub mod status_capture;
+pub mod vmmouse;

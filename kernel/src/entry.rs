@@ -120,6 +120,7 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
     log::set_max_level(boot.cmdline.log_level);
     testing::set_exit_on_fault(boot.cmdline.test_exit.is_some());
     let restarts = crate::arch::recovery::boot(boot.cmdline.on_fault());
+    crate::arch::recovery::set_first_reset_method(boot.cmdline.test_reset);
     for warning in boot.cmdline.warnings() {
         log::warn!("{warning}");
     }

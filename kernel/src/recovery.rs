@@ -294,6 +294,7 @@ pub fn draw_error_page<D: DrawTarget<Color = Rgb888>>(target: &mut D, page: &Err
 }
 
 pub mod handover;
+pub mod reset_plan;
 
 #[cfg(test)]
 mod tests;

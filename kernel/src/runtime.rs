@@ -26,8 +26,23 @@ pub const QUEUE_CAPACITY: usize = crate::input::QUEUE_CAPACITY;
 pub struct EventQueue {
     events: Deque<InputEvent, QUEUE_CAPACITY>,
     mode_request: Option<(u32, u32)>,
-    pointer_request: Option<(PointerOwner, bool)>,
+    pointer_request: Option<PointerRequest>,
     dropped: u64,
+}
+
+/// How a source wants the pointer drawn; the latest request wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PointerRequest {
+    /// The runtime draws it.
+    Software,
+    /// The display's host pointer, which the host moves with its own mouse
+    /// (VirtualBox); software if the display has none.
+    Host,
+    /// The display's host pointer, placed at every position the guest sees (QEMU's
+    /// vmware-svga with an absolute vmmouse); software if the display has none.
+    HostAtGuestPosition,
+    /// A source already made the host draw it (VMMDev SetPointerShape).
+    DrawnBySource,
 }
 
 /// Who draws the pointer: the host (a shape uploaded once, moved by the host) or the
@@ -104,13 +119,24 @@ impl EventQueue {
     /// Asks for the pointer to be drawn by `owner`; the latest request wins. For
     /// `Host` the display is asked to show its host pointer (software if it cannot).
     pub fn request_pointer(&mut self, owner: PointerOwner) {
-        self.pointer_request = Some((owner, false));
+        self.pointer_request = Some(match owner {
+            PointerOwner::Host => PointerRequest::Host,
+            PointerOwner::Software => PointerRequest::Software,
+        });
     }
 
     /// The source already made the host draw the pointer (VMMDev SetPointerShape):
     /// the runtime stops drawing it and leaves the display's host pointer hidden.
     pub fn request_pointer_drawn_by_host(&mut self) {
-        self.pointer_request = Some((PointerOwner::Host, true));
+        self.pointer_request = Some(PointerRequest::DrawnBySource);
+    }
+
+    /// Asks for the display's host pointer, moved by the runtime to each pointer
+    /// position (the pointer is absolute, so the host's mouse and the guest's
+    /// pointer agree, but the host does not move the cursor by itself); software if
+    /// the display has no host pointer.
+    pub fn request_host_pointer_at_guest_position(&mut self) {
+        self.pointer_request = Some(PointerRequest::HostAtGuestPosition);
     }
 
     /// Events dropped so far.
@@ -274,6 +300,8 @@ pub struct Runtime<D, A, S> {
     report_next_frame: bool,
     software_pointer: Option<SoftwarePointer>,
     pointer_owner: Option<PointerOwner>,
+    /// The host pointer is on and the runtime places it (`HostAtGuestPosition`).
+    host_pointer_follows: bool,
     pointer_position: Option<(i32, i32)>,
     pointer_moved: bool,
     /// Option names the app does not declare, already logged.
@@ -315,6 +343,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
             report_next_frame: true,
             software_pointer: None,
             pointer_owner: None,
+            host_pointer_follows: false,
             pointer_position: None,
             pointer_moved: false,
             unknown_options: heapless::Vec::new(),
@@ -437,8 +466,8 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         if let Some((width, height)) = self.queue.take_mode_request() {
             self.apply_mode(hal, width, height);
         }
-        if let Some((owner, drawn_by_host)) = self.queue.pointer_request.take() {
-            self.apply_pointer(hal, owner, drawn_by_host);
+        if let Some(request) = self.queue.pointer_request.take() {
+            self.apply_pointer(hal, request);
         }
 
         let mut report = StepReport::default();
@@ -519,6 +548,9 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         }
 
         let pointer_changed = core::mem::take(&mut self.pointer_moved);
+        if pointer_changed && self.host_pointer_follows {
+            self.place_host_pointer(hal);
+        }
         if redraw || pointer_changed {
             report.frame = Some(self.frame(hal, redraw));
             if let (true, Some(kind), Some(at)) =
@@ -539,12 +571,18 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
 
     /// Hands the pointer to the host when asked and the display can, else draws it in
     /// software; reports `@vitrine pointer shape=host|software` when that changes.
-    fn apply_pointer<H: Platform>(&mut self, hal: &mut H, wanted: PointerOwner, drawn: bool) {
-        let host =
-            wanted == PointerOwner::Host && (drawn || self.display.show_host_pointer(hal, true));
+    fn apply_pointer<H: Platform>(&mut self, hal: &mut H, request: PointerRequest) {
+        let drawn = request == PointerRequest::DrawnBySource;
+        let can = match request {
+            PointerRequest::Software => false,
+            PointerRequest::Host | PointerRequest::DrawnBySource => true,
+            PointerRequest::HostAtGuestPosition => self.display.places_host_pointer(),
+        };
+        let host = can && (drawn || self.display.show_host_pointer(hal, true));
         if !host || drawn {
             self.display.show_host_pointer(hal, false);
         }
+        self.host_pointer_follows = host && request == PointerRequest::HostAtGuestPosition;
         let owner = if host {
             PointerOwner::Host
         } else {
@@ -554,6 +592,17 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
         if self.pointer_owner != Some(owner) {
             self.pointer_owner = Some(owner);
             status!("pointer shape={}", owner.name());
+        }
+    }
+
+    /// Puts the host pointer where the pointer is, or hides it while the pointer is
+    /// off the screen (register writes only: no framebuffer byte changes).
+    fn place_host_pointer<H: Platform>(&mut self, hal: &mut H) {
+        match self.pointer_position {
+            Some((x, y)) => self.display.move_host_pointer(hal, x, y),
+            None => {
+                self.display.show_host_pointer(hal, false);
+            }
         }
     }
 

@@ -23,11 +23,11 @@ use crate::drivers::vga::{PciBar, VgaKind, VgaPciInfo};
 use crate::drivers::vmmdev::wire::{VMMDEV_DEVICEID, VMMDEV_VENDORID};
 use crate::drivers::vmmdev::PciResources;
 use crate::hal::{PhysRegion, Platform};
-use crate::input::Input;
+use crate::input::{Input, Source};
 use crate::platform::acpi::PowerInfo;
 use crate::platform::pci::{BarKind, PciFunction, PciScan};
 use crate::power::PowerControl;
-use crate::runtime::{EventQueue, EventSource, Runtime, RuntimeConfig};
+use crate::runtime::{EventQueue, EventSource, PointerOwner, Runtime, RuntimeConfig};
 use crate::status;
 use crate::vbox::VboxIntegration;
 
@@ -149,6 +149,32 @@ pub struct SystemSources<D, X> {
     pub devices: D,
     /// Anything else (test scripts, app-specific devices).
     pub extra: X,
+    /// Without VirtualBox: whether the vmmouse drove the pointer absolutely at the
+    /// last poll (`None` before the first), so the pointer request follows it.
+    vmmouse_absolute: Option<bool>,
+}
+
+impl<D, X> SystemSources<D, X> {
+    /// Without VirtualBox (whose mouse integration decides there), the pointer
+    /// follows the vmmouse: while it is absolute the host and the guest agree on
+    /// where the pointer is, so the display's host cursor can show it (one arrow in
+    /// a UI that draws the cursor itself, e.g. QEMU's VNC and GTK); once it is
+    /// relative or gone, the guest draws the pointer again.
+    fn follow_vmmouse(&mut self, queue: &mut EventQueue) {
+        if self.vbox.is_some() {
+            return;
+        }
+        let absolute = self.input.pointer().position_source() == Source::VmMouse;
+        if self.vmmouse_absolute == Some(absolute) {
+            return;
+        }
+        self.vmmouse_absolute = Some(absolute);
+        if absolute {
+            queue.request_host_pointer_at_guest_position();
+        } else {
+            queue.request_pointer(PointerOwner::Software);
+        }
+    }
 }
 
 impl<H: Platform, D: InputDevices<H>, X: EventSource<H>> EventSource<H> for SystemSources<D, X> {
@@ -165,6 +191,7 @@ impl<H: Platform, D: InputDevices<H>, X: EventSource<H>> EventSource<H> for Syst
         }
         self.power.poll(hal, fired, self.vbox.as_mut());
         self.devices.poll(hal, fired, &mut self.input);
+        self.follow_vmmouse(queue);
         self.input.drain_into(queue);
         self.input.report_drops();
         self.extra.poll(hal, fired, queue, info);
@@ -338,13 +365,12 @@ pub fn build<H: Platform, A: App, D: InputDevices<H>, X: EventSource<H>>(
         power: PowerControl::start(hal, config.power),
         devices,
         extra,
+        vmmouse_absolute: None,
     };
     let mut runtime = Runtime::new(hal, display, app, sources, config.runtime);
     runtime.set_initial_options(&config.app_options);
     if !has_vbox {
-        runtime
-            .queue_mut()
-            .request_pointer(crate::runtime::PointerOwner::Software);
+        // The pointer request comes with the first poll (`follow_vmmouse`).
         let text = if config.integration {
             "absent"
         } else {

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::image::Image;
 use crate::qemu::{Firmware, QemuExit, QemuRun};
+use crate::status_line::StatusLine;
 use crate::test::BootTest;
 use crate::Result;
 
@@ -36,7 +37,42 @@ pub fn boot_tests() -> Vec<BootTest> {
             cmdline: "test-fault=late-panic on-fault=restart:3 test-exit=ready",
             extra_args: &["-action", "reboot=reset"],
             timeout: BIOS_TIMEOUT,
-            check: |run, timeout| check_restart(run, timeout, "panic"),
+            // i440fx's FADT has no reset register: the keyboard controller resets.
+            check: |run, timeout| check_restart(run, timeout, "panic", "keyboard-controller"),
+        },
+        BootTest {
+            name: "restart-acpi-reset-q35-bios",
+            firmware: Firmware::Bios,
+            cmdline: "test-fault=late-panic on-fault=restart:1 test-exit=ready",
+            // q35's FADT names the ICH9 reset control register (port 0xCF9).
+            extra_args: &["-machine", "q35", "-action", "reboot=reset"],
+            timeout: BIOS_TIMEOUT,
+            check: |run, timeout| check_restart(run, timeout, "panic", "acpi-register"),
+        },
+        BootTest {
+            name: "restart-acpi-reset-q35-uefi",
+            firmware: Firmware::Uefi,
+            cmdline: "test-fault=late-pagefault on-fault=restart:1 test-exit=ready",
+            extra_args: &["-machine", "q35", "-action", "reboot=reset"],
+            timeout: UEFI_TIMEOUT,
+            check: |run, timeout| check_restart(run, timeout, "fault", "acpi-register"),
+        },
+        BootTest {
+            name: "restart-pci-reset-control-bios",
+            firmware: Firmware::Bios,
+            cmdline: "test-fault=late-panic on-fault=restart:1 test-reset=pci-reset-control test-exit=ready",
+            extra_args: &["-action", "reboot=reset"],
+            timeout: BIOS_TIMEOUT,
+            check: |run, timeout| check_restart(run, timeout, "panic", "pci-reset-control"),
+        },
+        BootTest {
+            name: "restart-triple-fault-bios",
+            firmware: Firmware::Bios,
+            cmdline:
+                "test-fault=late-panic on-fault=restart:1 test-reset=triple-fault test-exit=ready",
+            extra_args: &["-action", "reboot=reset"],
+            timeout: BIOS_TIMEOUT,
+            check: |run, timeout| check_restart(run, timeout, "panic", "triple-fault"),
         },
         BootTest {
             name: "restart-after-pagefault-uefi",
@@ -44,7 +80,7 @@ pub fn boot_tests() -> Vec<BootTest> {
             cmdline: "test-fault=late-pagefault on-fault=restart:3 test-exit=ready",
             extra_args: &["-action", "reboot=reset"],
             timeout: UEFI_TIMEOUT,
-            check: |run, timeout| check_restart(run, timeout, "fault"),
+            check: |run, timeout| check_restart(run, timeout, "fault", "keyboard-controller"),
         },
         BootTest {
             name: "restart-loop-stays-bios",
@@ -62,9 +98,10 @@ fn remaining(deadline: Instant) -> Duration {
 }
 
 /// First boot: restart count 0, the fault (`failure` line), the error page on screen
-/// and `recovery action=restart`; second boot: `restart count=1`, then `ready` and
-/// the success exit.
-fn check_restart(run: &mut QemuRun, timeout: Duration, failure: &str) -> Result {
+/// and `recovery action=restart`; then one `reset method=...` line, `method` (the
+/// first method tried reset the machine); second boot: `restart count=1`, then
+/// `ready` and the success exit.
+fn check_restart(run: &mut QemuRun, timeout: Duration, failure: &str, method: &str) -> Result {
     let deadline = Instant::now() + timeout;
     let first = run.wait_for("restart", timeout)?;
     if first.get("count") != Some("0") {
@@ -90,6 +127,7 @@ fn check_restart(run: &mut QemuRun, timeout: Duration, failure: &str) -> Result 
         )
         .into());
     }
+    check_reset_method(&run.status_lines(), recovery.index, second.index, method)?;
     run.wait_for_after(second.index + 1, "ready", remaining(deadline))?;
     let exit = run.wait_exit(remaining(deadline))?;
     if exit != QemuExit::Success {
@@ -139,6 +177,32 @@ fn check_restart_loop_stays(run: &mut QemuRun, timeout: Duration) -> Result {
     Ok(())
 }
 
+/// The `reset` lines between the fault's `recovery` line and the next boot: exactly
+/// one, naming `method` (each method is announced before it is tried, so a second
+/// line would mean the first did not reset the machine).
+fn check_reset_method(
+    lines: &[StatusLine],
+    recovery: usize,
+    next_boot: usize,
+    method: &str,
+) -> Result {
+    let resets: Vec<_> = lines
+        .iter()
+        .filter(|l| l.index > recovery && l.index < next_boot && l.word == "reset")
+        .collect();
+    let tried: Vec<&str> = resets.iter().filter_map(|l| l.get("method")).collect();
+    if tried != [method] {
+        return Err(format!(
+            "expected the restart through {method} alone; reset methods tried: {tried:?}"
+        )
+        .into());
+    }
+    if method == "acpi-register" && resets[0].get("register").is_none_or(|r| r == "none") {
+        return Err(format!("the ACPI reset line names no register: {}", resets[0].raw).into());
+    }
+    Ok(())
+}
+
 /// The report's `rip=` names the function that faulted (`test-fault=` raises it in
 /// `vitrine::entry::trigger_test_fault`), via `cargo xtask symbolize`'s table.
 fn check_symbolized(log: &str) -> Result {
@@ -180,4 +244,35 @@ fn check_error_page(image: &Image) -> std::result::Result<(), String> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOG: &str = "@vitrine restart count=0\n\
+        @vitrine recovery action=restart count=1\n\
+        @vitrine reset method=acpi-register register=io:0xcf9 value=0x0f\n\
+        @vitrine reset method=keyboard-controller\n\
+        @vitrine restart count=1\n";
+
+    #[test]
+    fn only_the_method_that_reset_the_machine_passes() {
+        let lines = crate::status_line::parse_log(LOG);
+        // The ACPI register was tried but the keyboard controller reset the machine.
+        assert!(check_reset_method(&lines, 1, 4, "acpi-register").is_err());
+        assert!(check_reset_method(&lines, 1, 4, "keyboard-controller").is_err());
+        assert!(check_reset_method(&lines, 2, 4, "keyboard-controller").is_ok());
+        assert!(check_reset_method(&lines, 1, 3, "acpi-register").is_ok());
+        // No reset line at all.
+        assert!(check_reset_method(&lines, 0, 1, "triple-fault").is_err());
+    }
+
+    #[test]
+    fn an_acpi_reset_line_must_name_its_register() {
+        let lines = crate::status_line::parse_log(
+            "@vitrine recovery\n@vitrine reset method=acpi-register\n@vitrine restart count=1\n",
+        );
+        assert!(check_reset_method(&lines, 0, 2, "acpi-register").is_err());
+    }
 }

@@ -7,11 +7,15 @@
 //! none` alone the caps lack CURSOR and the pointer is software). The cursor test
 //! attaches QEMU's VNC server, which forwards the shape the guest defined
 //! (DEFINE_CURSOR) to clients that ask for the Cursor pseudo-encoding, and compares
-//! it with Vitrine's arrow.
+//! it with Vitrine's arrow. While the vmmouse is absolute that host cursor is the only
+//! arrow: the screendump (the framebuffer) has no software arrow under the pointer.
+//! Without a cursor-drawing UI the software arrow is there instead, which shows the
+//! check sees an arrow when there is one.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::preview::Frame;
 use crate::qemu::{Firmware, QemuRun};
 use crate::qmp::MouseButton;
 use crate::rfb::{Cursor, Rfb};
@@ -21,7 +25,7 @@ use crate::ui_tests::{
     UEFI_TIMEOUT,
 };
 use crate::Result;
-use vitrine::display::pointer::{arrow_argb, ARROW_HEIGHT, ARROW_HOTSPOT, ARROW_WIDTH};
+use vitrine::display::pointer::{arrow_argb, scale_for, ARROW_HEIGHT, ARROW_HOTSPOT, ARROW_WIDTH};
 use vitrine::drivers::vga::svga::cursor::masked_width;
 
 const VMWARE_VGA: &[&str] = &["-vga", "vmware"];
@@ -118,7 +122,61 @@ fn check_vnc_cursor(run: &mut QemuRun, timeout: Duration) -> Result {
         .and_then(|cursor| expect_arrow(&cursor));
     let _ = std::fs::remove_file(&socket);
     println!("  {}", result?);
+    // The vmmouse is absolute: the host cursor is the pointer, none is drawn in.
+    let vmmouse = run.wait_for("vmmouse", remaining(deadline))?;
+    expect_field(&vmmouse, "absolute", "on")?;
+    let pointer = run.wait_for("pointer", remaining(deadline))?;
+    expect_field(&pointer, "shape", "host")?;
+    let (frame, at) = hover_button(run, (1024, 768), 1)?;
+    let share = arrow_share(&frame, at, scale_for(768));
+    if share >= ARROW_SEEN {
+        return Err(format!(
+            "the framebuffer has a software arrow at the pointer {at:?} ({:.0}% of its pixels) beside the host cursor",
+            share * 100.0
+        )
+        .into());
+    }
+    println!(
+        "  one arrow: no software arrow at the pointer {at:?} ({:.0}% of its pixels match)",
+        share * 100.0
+    );
     Ok(())
+}
+
+/// An arrow whose pixels match this share or more is on screen.
+const ARROW_SEEN: f64 = 0.9;
+
+/// The share of the software arrow's shown pixels (at `scale`, tip at `at`) that the
+/// frame has in the arrow's colours.
+fn arrow_share(frame: &Frame, at: (i32, i32), scale: u32) -> f64 {
+    let (mut shown, mut same) = (0u32, 0u32);
+    for y in 0..ARROW_HEIGHT * scale {
+        for x in 0..ARROW_WIDTH * scale {
+            let argb = arrow_argb(x / scale, y / scale);
+            let (fx, fy) = (at.0 + x as i32, at.1 + y as i32);
+            if argb >> 24 == 0 || fx >= frame.width as i32 || fy >= frame.height as i32 {
+                continue;
+            }
+            shown += 1;
+            let pixel = frame.pixels[(fy as u32 * frame.width + fx as u32) as usize];
+            same += u32::from(pixel == argb & 0x00FF_FFFF);
+        }
+    }
+    f64::from(same) / f64::from(shown.max(1))
+}
+
+/// Moves the vmmouse onto button `i`'s centre and waits until the screendump shows
+/// its hover state (the frame that also holds a software arrow, if one is drawn).
+fn hover_button(run: &mut QemuRun, (w, h): (u32, u32), i: usize) -> Result<(Frame, (i32, i32))> {
+    let demo = Demo::new((w, h))?;
+    let hover = demo.colour_after(&format!("hover {i}"), i)?;
+    let centre = demo.buttons()[i].center();
+    let abs = |p: i32, size: u32| i64::from(p) * ABS_MAX / i64::from(size);
+    run.qmp()?
+        .move_absolute(abs(centre.x, w), abs(centre.y, h))?;
+    // Only UPDATEd rectangles reach QEMU's screen: the hover must show.
+    let frame = wait_screen(run, "hover", |f| hover_only_on(f, &demo, hover, i))?;
+    Ok((frame, (centre.x, centre.y)))
 }
 
 /// Whether `cursor` is Vitrine's arrow as DEFINE_CURSOR sends it (widened with
@@ -179,18 +237,28 @@ fn check_svga_kiosk(run: &mut QemuRun, timeout: Duration, (w, h): (u32, u32)) ->
     println!("  {}", demo.check(&frame)?);
     let vmmouse = run.wait_for("vmmouse", remaining(deadline))?;
     expect_field(&vmmouse, "absolute", "on")?;
-    let hover = demo.colour_after("hover 1", 1)?;
-    let centre = demo.buttons()[1].center();
-    let abs = |p: i32, size: u32| i64::from(p) * ABS_MAX / i64::from(size);
-    run.qmp()?
-        .move_absolute(abs(centre.x, w), abs(centre.y, h))?;
-    // Only UPDATEd rectangles reach QEMU's screen: the hover must show.
-    wait_screen(run, "hover", |f| hover_only_on(f, &demo, hover, 1))?;
+    // No UI draws cursors (`-display none`): the caps lack CURSOR, so the guest
+    // draws the arrow, and the check below sees it.
+    let pointer = run.wait_for("pointer", remaining(deadline))?;
+    expect_field(&pointer, "shape", "software")?;
+    let (frame, centre) = hover_button(run, (w, h), 1)?;
+    let share = arrow_share(&frame, centre, scale_for(h));
+    if share < ARROW_SEEN {
+        return Err(format!(
+            "no software arrow at the pointer {centre:?}: {:.0}% of its pixels match",
+            share * 100.0
+        )
+        .into());
+    }
+    println!(
+        "  software arrow at the pointer {centre:?} ({:.0}% of its pixels)",
+        share * 100.0
+    );
     let qmp = run.qmp()?;
     qmp.button(MouseButton::Left, true)?;
     qmp.button(MouseButton::Left, false)?;
     let click = run.wait_for("click", remaining(deadline))?;
-    expect_click(&click, "button2", centre.x, centre.y)
+    expect_click(&click, "button2", centre.0, centre.1)
 }
 
 #[cfg(test)]
@@ -207,6 +275,34 @@ mod tests {
             hotspot: (0, 0),
             pixels: all.clone().map(|argb| argb & 0x00FF_FFFF).collect(),
             visible: all.map(|argb| argb >> 24 != 0).collect(),
+        }
+    }
+
+    #[test]
+    fn the_arrow_is_seen_where_it_is_drawn_and_only_there() {
+        for scale in [1, 2] {
+            let (w, h) = (64u32, 64u32);
+            let mut frame = Frame {
+                width: w,
+                height: h,
+                pixels: vec![0x0033_6699; (w * h) as usize],
+            };
+            let at = (20, 10);
+            assert!(arrow_share(&frame, at, scale) < ARROW_SEEN, "plain screen");
+            for y in 0..ARROW_HEIGHT * scale {
+                for x in 0..ARROW_WIDTH * scale {
+                    let argb = arrow_argb(x / scale, y / scale);
+                    if argb >> 24 != 0 && at.1 as u32 + y < h {
+                        let i = (at.1 as u32 + y) * w + at.0 as u32 + x;
+                        frame.pixels[i as usize] = argb & 0x00FF_FFFF;
+                    }
+                }
+            }
+            assert!(arrow_share(&frame, at, scale) >= ARROW_SEEN, "drawn arrow");
+            assert!(
+                arrow_share(&frame, (at.0 + 3, at.1), scale) < ARROW_SEEN,
+                "elsewhere"
+            );
         }
     }
 

@@ -8,6 +8,7 @@
 //! never fails and never panics, so a typo in grub.cfg costs a log line, not a boot.
 
 use crate::app_options::{AppOptions, OptionChange, CMDLINE_PREFIX};
+use crate::recovery::reset_plan::ResetMethod;
 
 use core::fmt;
 use core::str::FromStr;
@@ -252,6 +253,9 @@ pub struct Cmdline {
     pub bench: Option<Bench>,
     /// `on-fault=restart[:SECONDS]|halt`, if given (see [`Cmdline::on_fault`]).
     pub on_fault_option: Option<OnFault>,
+    /// `test-reset=<method>`: a restart after a fault starts at this reset method
+    /// (see `recovery::reset_plan`), to prove a fallback on its own.
+    pub test_reset: Option<ResetMethod>,
     /// `display=auto|vbva|svga|vbe|firmware`: the display backend tried first.
     pub display: DisplayChoice,
     /// `app.NAME=VALUE`: the app's own options, for `SystemInfo::options`.
@@ -270,6 +274,7 @@ impl Default for Cmdline {
             integration: true,
             bench: None,
             on_fault_option: None,
+            test_reset: None,
             display: DisplayChoice::Auto,
             app_options: AppOptions::new(),
             warnings: heapless::Vec::new(),
@@ -323,6 +328,7 @@ impl Cmdline {
             "integration" => &mut seen.integration,
             "bench" => &mut seen.bench,
             "on-fault" => &mut seen.on_fault,
+            "test-reset" => &mut seen.test_reset,
             "display" => &mut seen.display,
             _ => {
                 self.warn(WarningKind::UnknownOption, word);
@@ -338,6 +344,7 @@ impl Cmdline {
             "integration" => parse_switch(value).map(|on| self.integration = on),
             "bench" => value.parse().map(|b| self.bench = Some(b)),
             "on-fault" => value.parse().map(|f| self.on_fault_option = Some(f)),
+            "test-reset" => value.parse().map(|m| self.test_reset = Some(m)),
             "display" => value.parse().map(|d| self.display = d),
             _ => Err(()),
         };
@@ -441,6 +448,7 @@ struct Seen {
     integration: bool,
     bench: bool,
     on_fault: bool,
+    test_reset: bool,
     display: bool,
 }
 
@@ -505,6 +513,18 @@ mod tests {
             assert_eq!(cmdline.on_fault(), restart(10), "{bad}");
             assert_eq!(cmdline.warnings()[0].kind, WarningKind::BadValue, "{bad}");
         }
+    }
+
+    #[test]
+    fn test_reset_names_a_reset_method() {
+        assert_eq!(
+            Cmdline::parse("test-reset=triple-fault").test_reset,
+            Some(ResetMethod::TripleFault)
+        );
+        assert_eq!(Cmdline::parse("").test_reset, None);
+        let bad = Cmdline::parse("test-reset=reboot");
+        assert_eq!(bad.test_reset, None);
+        assert_eq!(kinds(&bad), [WarningKind::BadValue]);
     }
 
     fn kinds(cmdline: &Cmdline) -> Vec<WarningKind> {

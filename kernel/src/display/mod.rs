@@ -113,6 +113,14 @@ pub trait Display {
     fn show_host_pointer<H: Platform>(&mut self, _hal: &mut H, _visible: bool) -> bool {
         false
     }
+    /// Whether [`Display::move_host_pointer`] places the host pointer (a hardware
+    /// cursor with a guest-set position).
+    fn places_host_pointer(&self) -> bool {
+        false
+    }
+    /// Puts the host pointer's hotspot at pixel (x, y) and shows it, for hosts that
+    /// do not move it with their own mouse. Backends without a host pointer ignore it.
+    fn move_host_pointer<H: Platform>(&mut self, _hal: &mut H, _x: i32, _y: i32) {}
 }
 
 /// Emits `@vitrine display backend=… mode=WxH pitch=N vram_kib=N`.

@@ -276,4 +276,14 @@ impl Display for SvgaDisplay {
         }
         visible
     }
+
+    fn places_host_pointer(&self) -> bool {
+        self.cursor.is_some()
+    }
+
+    fn move_host_pointer<H: Platform>(&mut self, hal: &mut H, x: i32, y: i32) {
+        if self.cursor.is_some() {
+            self.svga.move_cursor(hal, x.max(0) as u32, y.max(0) as u32);
+        }
+    }
 }

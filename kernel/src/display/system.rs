@@ -167,4 +167,12 @@ impl Display for SystemDisplay {
             _ => false,
         }
     }
+    fn places_host_pointer(&self) -> bool {
+        matches!(self, Self::Svga(d) if d.places_host_pointer())
+    }
+    fn move_host_pointer<H: Platform>(&mut self, hal: &mut H, x: i32, y: i32) {
+        if let Self::Svga(d) = self {
+            d.move_host_pointer(hal, x, y);
+        }
+    }
 }

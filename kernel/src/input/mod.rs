@@ -104,8 +104,10 @@ impl<const N: usize> Input<N> {
     }
 
     /// One vmmouse packet: raw absolute position (0..=0xFFFF), buttons, wheel steps
-    /// (positive away from the user).
+    /// (positive away from the user). After relative packets it makes the vmmouse
+    /// the absolute source again.
     pub fn vmmouse(&mut self, raw_x: u32, raw_y: u32, held: Buttons, wheel: i32) {
+        self.set_vmmouse_absolute(true);
         self.pointer
             .move_absolute(Source::VmMouse, raw_x as i64, raw_y as i64, &mut self.queue);
         self.pointer
@@ -113,8 +115,10 @@ impl<const N: usize> Input<N> {
         self.pointer.wheel(wheel, &mut self.queue);
     }
 
-    /// A relative vmmouse packet (the device was left in relative mode).
+    /// A relative vmmouse packet (the host put the device in relative mode): the
+    /// pointer is relative from now on, moved by this motion (and PS/2's).
     pub fn vmmouse_relative(&mut self, dx: i32, dy: i32, held: Buttons, wheel: i32) {
+        self.set_vmmouse_absolute(false);
         self.pointer.move_relative(dx, dy, &mut self.queue);
         self.pointer
             .set_buttons(Source::VmMouse, held, &mut self.queue);
@@ -208,6 +212,34 @@ mod tests {
 
     fn drain<const N: usize>(input: &mut Input<N>) -> Vec<InputEvent> {
         core::iter::from_fn(|| input.pop()).collect()
+    }
+
+    #[test]
+    fn vmmouse_relative_packets_make_the_pointer_relative_until_an_absolute_one() {
+        let mut input = Input::<16>::new(800, 600);
+        input.set_vmmouse_absolute(true);
+        input.vmmouse(0x8000, 0x8000, Buttons::empty(), 0);
+        assert_eq!(input.pointer().position_source(), Source::VmMouse);
+        assert_eq!(input.pointer().position(), (400, 300));
+        drain(&mut input);
+        // The host took the pointer back: its relative motion moves it.
+        input.vmmouse_relative(10, -5, Buttons::empty(), 0);
+        assert_eq!(input.pointer().position_source(), Source::Ps2);
+        assert_eq!(
+            drain(&mut input),
+            [
+                InputEvent::PointerPresence { inside: false },
+                InputEvent::PointerPresence { inside: true },
+                InputEvent::PointerMove { x: 410, y: 295 },
+            ]
+        );
+        input.vmmouse(0, 0, Buttons::empty(), 0);
+        assert_eq!(input.pointer().position_source(), Source::VmMouse);
+        assert_eq!(input.pointer().position(), (0, 0));
+        // VMMDev still outranks the vmmouse.
+        input.set_vmmdev_integration(true);
+        input.vmmouse(0x8000, 0x8000, Buttons::empty(), 0);
+        assert_eq!(input.pointer().position_source(), Source::VmmDev);
     }
 
     #[test]

@@ -88,6 +88,21 @@ pub enum ResetAddress {
     },
 }
 
+/// `io:0xcf9`, `memory:0xfed00000` or `pci:00:1f.0+0xac` (log and status lines).
+impl core::fmt::Display for ResetAddress {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            Self::Io(port) => write!(f, "io:{port:#x}"),
+            Self::Memory(address) => write!(f, "memory:{address:#x}"),
+            Self::PciConfig {
+                device,
+                function,
+                offset,
+            } => write!(f, "pci:00:{device:02x}.{function}+{offset:#x}"),
+        }
+    }
+}
+
 /// The FADT's reset register and the value that resets the machine when written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResetRegister {
@@ -166,7 +181,7 @@ pub fn reset_register(fadt: &[u8], reachable: impl Fn(u64, u64) -> bool) -> Opti
         }
         _ => return refuse("is in an address space we do not write"),
     };
-    log::info!("acpi: reset register {address:?} value {value:#x}");
+    log::info!("acpi: reset register {address} value {value:#04x}");
     Some(ResetRegister { address, value })
 }
 
@@ -954,6 +969,22 @@ mod tests {
                 offset: 0x44
             })
         );
+    }
+
+    #[test]
+    fn reset_addresses_are_named_in_hex_per_space() {
+        use std::string::ToString;
+        assert_eq!(ResetAddress::Io(0xCF9).to_string(), "io:0xcf9");
+        assert_eq!(
+            ResetAddress::Memory(0xFED0_0000).to_string(),
+            "memory:0xfed00000"
+        );
+        let pci = ResetAddress::PciConfig {
+            device: 31,
+            function: 2,
+            offset: 0x44,
+        };
+        assert_eq!(pci.to_string(), "pci:00:1f.2+0x44");
     }
 
     #[test]

@@ -1,12 +1,11 @@
 //! After a panic or CPU exception has been reported on serial: the error page on the
 //! framebuffer the runtime last published, the restart record in CMOS, the delay and
-//! the reset (the FADT's reset register, then the keyboard controller, then PCI reset
-//! control, then a triple fault).
+//! the reset (in the order of `recovery::reset_plan`).
 //! The policy is `on-fault=` (see `boot::cmdline::OnFault`); the logic is in
 //! `crate::recovery`.
 
 use core::fmt::Write;
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
@@ -18,6 +17,7 @@ use crate::drivers::serial;
 use crate::metal::Metal;
 use crate::platform::acpi::PowerInfo;
 use crate::platform::acpi::{ResetAddress, ResetRegister};
+use crate::recovery::reset_plan::{reset_plan, ResetMethod};
 use crate::recovery::{self, handover, Decision, ErrorPage, PublishedScreen, RestartRecord};
 use crate::testing::QemuExitCode;
 
@@ -60,24 +60,55 @@ pub fn set_reset_register(register: Option<ResetRegister>) {
     RESET_REGISTER.store(kind | value << 8, Ordering::SeqCst);
 }
 
-/// Writes the reset value to the FADT's reset register, if there is one. Returns
-/// whether it wrote.
-fn write_reset_register() -> bool {
+/// The reset register [`set_reset_register`] stored, read back from its words.
+fn stored_reset_register() -> Option<ResetRegister> {
     let word = RESET_REGISTER.load(Ordering::SeqCst);
     let address = RESET_REGISTER_ADDRESS.load(Ordering::SeqCst);
-    let value = (word >> 8) as u8;
-    match word & 0xFF {
-        1 => {
+    let address = match word & 0xFF {
+        1 => ResetAddress::Io(address as u16),
+        2 => ResetAddress::Memory(address),
+        3 => ResetAddress::PciConfig {
+            device: (word >> 16 & 0x1F) as u8,
+            function: (word >> 21 & 7) as u8,
+            offset: (word >> 24) as u8,
+        },
+        _ => return None,
+    };
+    Some(ResetRegister {
+        address,
+        value: (word >> 8) as u8,
+    })
+}
+
+/// The reset method `test-reset=` asks a restart to start with
+/// (`ResetMethod::code`; 0: from the first).
+static FIRST_RESET_METHOD: AtomicU8 = AtomicU8::new(0);
+
+/// Remembers `test-reset=` for [`reset`].
+pub fn set_first_reset_method(method: Option<ResetMethod>) {
+    FIRST_RESET_METHOD.store(method.map_or(0, ResetMethod::code), Ordering::SeqCst);
+}
+
+/// Writes the reset value to the FADT's reset register.
+fn write_reset_register(register: ResetRegister) {
+    let value = register.value;
+    match register.address {
+        ResetAddress::Io(port) => {
             // SAFETY: the port the firmware's FADT names as its reset register.
-            unsafe { Port::<u8>::new(address as u16).write(value) };
+            unsafe { Port::<u8>::new(port).write(value) };
         }
-        2 => {
+        ResetAddress::Memory(address) => {
             // SAFETY: the FADT's memory reset register; discovery checked that the
             // byte is identity-mapped.
             unsafe { (address as *mut u8).write_volatile(value) };
         }
-        3 => {
-            let (device, function, offset) = (word >> 16 & 0x1F, word >> 21 & 7, word >> 24);
+        ResetAddress::PciConfig {
+            device,
+            function,
+            offset,
+        } => {
+            let (device, function, offset) =
+                (u32::from(device), u32::from(function), u32::from(offset));
             // SAFETY: PCI configuration mechanism #1 on bus 0, the register the FADT
             // names; the dword address is aligned, the byte written within it.
             unsafe {
@@ -86,9 +117,7 @@ fn write_reset_register() -> bool {
                 Port::<u8>::new(0xCFC + (offset & 3) as u16).write(value);
             }
         }
-        _ => return false,
     }
-    true
 }
 
 fn cmos_read(register: u8) -> u8 {
@@ -272,43 +301,58 @@ pub fn after_failure(what: &str, fields: core::fmt::Arguments) -> ! {
     }
 }
 
-/// Resets the machine: the FADT's reset register (when ACPI gave a usable one), a
-/// keyboard controller pulse, PCI reset control (0xCF9), then a triple fault (an
-/// empty IDT and an exception), each given 100 ms before the next is tried.
+/// Resets the machine, trying each method of `recovery::reset_plan` in turn (the
+/// FADT's reset register when ACPI gave a usable one, the keyboard controller, PCI
+/// reset control, a triple fault), each announced by `@vitrine reset method=NAME`
+/// before it is tried and given 100 ms before the next.
 pub fn reset() -> ! {
-    serial::write_str("[recovery] resetting\n");
-    if write_reset_register() {
-        serial::write_str("[recovery] wrote the ACPI reset register\n");
+    let register = stored_reset_register();
+    let first = ResetMethod::from_code(FIRST_RESET_METHOD.load(Ordering::SeqCst));
+    for method in reset_plan(register.is_some(), first) {
+        match method {
+            ResetMethod::AcpiRegister => {
+                if let Some(register) = register {
+                    crate::status!(
+                        "reset method={} register={} value={:#04x}",
+                        method.name(),
+                        register.address,
+                        register.value
+                    );
+                    write_reset_register(register);
+                }
+            }
+            ResetMethod::KeyboardController => {
+                crate::status!("reset method={}", method.name());
+                // SAFETY: i8042 status/command ports; 0xFE pulses the CPU reset line.
+                unsafe {
+                    let mut status = Port::<u8>::new(0x64);
+                    for _ in 0..100_000 {
+                        if status.read() & 0x02 == 0 {
+                            break;
+                        }
+                    }
+                    status.write(0xFE);
+                }
+            }
+            ResetMethod::PciResetControl => {
+                crate::status!("reset method={}", method.name());
+                // SAFETY: the PIIX/ICH reset control register: bit 1 hard reset,
+                // bit 2 do it.
+                unsafe {
+                    Port::<u8>::new(0xCF9).write(0x02);
+                    Port::<u8>::new(0xCF9).write(0x06);
+                }
+            }
+            ResetMethod::TripleFault => {
+                crate::status!("reset method={}", method.name());
+                triple_fault();
+            }
+        }
         let until = time::now_us() + 100_000;
         while time::now_us() < until {
             core::hint::spin_loop();
         }
-        serial::write_str(
-            "[recovery] the ACPI reset register did not reset; trying the keyboard controller\n",
-        );
-    }
-    // SAFETY: i8042 status/command ports; 0xFE pulses the CPU reset line.
-    unsafe {
-        let mut status = Port::<u8>::new(0x64);
-        for _ in 0..100_000 {
-            if status.read() & 0x02 == 0 {
-                break;
-            }
-        }
-        status.write(0xFE);
-    }
-    let until = time::now_us() + 100_000;
-    while time::now_us() < until {
-        core::hint::spin_loop();
-    }
-    // SAFETY: the PIIX/ICH reset control register: bit 1 hard reset, bit 2 do it.
-    unsafe {
-        Port::<u8>::new(0xCF9).write(0x02);
-        Port::<u8>::new(0xCF9).write(0x06);
-    }
-    let until = time::now_us() + 100_000;
-    while time::now_us() < until {
-        core::hint::spin_loop();
+        serial::write_str("[recovery] still running after the reset; trying the next method\n");
     }
     triple_fault()
 }
