@@ -68,6 +68,47 @@ fn raise_late_fault() {
     }
 }
 
+/// Gives the glyph cache its arena: part of the largest piece of free RAM above
+/// 1 MiB, outside the kernel image and the boot information (there is no allocator:
+/// nothing else takes RAM from the map).
+fn install_glyph_cache(boot: &BootInfo) {
+    use crate::arch::paging;
+    use crate::ui::glyph_cache;
+    let mut taken: heapless::Vec<(u64, u64), 2> = heapless::Vec::new();
+    let _ = taken.push(paging::kernel_image());
+    if let Some(range) = boot.info_range {
+        let _ = taken.push(range);
+    }
+    let free = crate::boot::free_region::largest_free(
+        &boot.memory,
+        &taken,
+        1 << 20,
+        paging::IDENTITY_MAP_END,
+    );
+    let (start, free_bytes) = free.map_or((0, 0), |(start, end)| (start, end - start));
+    let bytes = glyph_cache::arena_bytes(free_bytes);
+    if bytes == 0 {
+        log::warn!(
+            "glyph cache: none (largest free RAM {} KiB, needs {} KiB): text is drawn uncached",
+            free_bytes / 1024,
+            2 * glyph_cache::MIN_ARENA / 1024
+        );
+        return;
+    }
+    // SAFETY: `start..start + bytes` is usable RAM by the memory map, above 1 MiB,
+    // below the end of the identity map, outside the kernel image (with its stacks
+    // and page tables) and the boot information; nothing else in the kernel takes RAM
+    // from the map, so the cache is its only user from here on.
+    let arena = unsafe { core::slice::from_raw_parts_mut(start as *mut u8, bytes) };
+    if glyph_cache::install(arena) {
+        log::info!(
+            "glyph cache: {} KiB at {start:#x} (largest free RAM {} KiB)",
+            bytes / 1024,
+            free_bytes / 1024
+        );
+    }
+}
+
 /// Ends the run after the status line `word` when `test-exit=<word>` asked for it.
 fn exit_if_requested(boot: &BootInfo, word: &str) {
     if boot.cmdline.exits_after(word) {
@@ -135,6 +176,7 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
     }
 
     time::init_tsc();
+    install_glyph_cache(&boot);
     match &boot.framebuffer {
         Some(fb) => log::info!(
             "boot: firmware framebuffer {}x{}x{} pitch {} at {:#x}",

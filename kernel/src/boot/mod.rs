@@ -4,6 +4,7 @@
 //! pieces here (framebuffer checks, command-line copy) are host-tested.
 
 pub mod cmdline;
+pub mod free_region;
 pub mod memory_map;
 pub mod multiboot;
 
@@ -133,6 +134,9 @@ pub struct BootInfo {
     pub rsdp: Option<u64>,
     /// The firmware framebuffer, if one was set up and passed the checks.
     pub framebuffer: Option<FirmwareFramebuffer>,
+    /// Where the boot information itself lies, `[start, end)`: RAM the kernel still
+    /// reads (the RSDP copy) and must not hand out.
+    pub info_range: Option<(u64, u64)>,
 }
 
 impl BootInfo {
@@ -145,6 +149,7 @@ impl BootInfo {
             cmdline: Cmdline::default(),
             rsdp: None,
             framebuffer: None,
+            info_range: None,
         }
     }
 }

@@ -105,6 +105,7 @@ fn from_multiboot(info: &BootInformation) -> BootInfo {
     boot.firmware = if uefi { Firmware::Uefi } else { Firmware::Bios };
 
     boot.memory = memory_map(info);
+    boot.info_range = Some((info.start_address() as u64, info.end_address() as u64));
 
     let command_line = tags_well_formed(info, tag_type::COMMAND_LINE)
         .then(|| info.command_line_tag())

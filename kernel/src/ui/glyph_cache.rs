@@ -1,22 +1,55 @@
 //! Glyphs resampled once at the size they are drawn and kept in a fixed arena, so
 //! a redraw copies coverage rows instead of resampling the master every frame.
 //!
-//! One static, zero-initialized (so in .bss, not in the image) arena, used by one
-//! drawer at a time (`lock`); when it is full it is
-//! emptied as a whole and a new generation starts (placements of an older
-//! generation are drawn uncached).
+//! The arena is not a static (it would weigh on the kernel's .bss, which the boot
+//! loader must fit into the smallest VMs): on metal it is one region of free RAM
+//! taken once at boot from the memory map ([`install`]), sized by [`arena_bytes`]
+//! from the RAM there is; a host build uses a static of the largest size. One
+//! drawer at a time uses it (`lock`); when it is full it is emptied as a whole and
+//! a new generation starts (placements of an older generation are drawn uncached).
+//! Without an arena, text is drawn uncached (the same pixels, slower).
 
 use super::font::{Font, Glyph};
 use super::glyph;
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-/// Coverage bytes (0..=15, one a pixel) the arena holds.
-const ARENA_BYTES: usize = 256 * 1024;
+/// The smallest arena worth installing: the glyphs of a 1024x768 kiosk frame.
+pub const MIN_ARENA: usize = 64 * 1024;
+/// The largest arena taken: the glyphs of both demo pages at 3840x2160 (the largest
+/// mode the kernel shows) take about 300 KiB, so a 4K frame never empties it
+/// (`app/tests/glyph_cache.rs` checks that), with room for an app's other texts.
+pub const MAX_ARENA: usize = 1024 * 1024;
 /// Glyph slots (a power of two, for the hash probe).
 const SLOTS: usize = 1024;
 /// Slots filled before the cache starts over (keeps probes short).
 const MAX_FILLED: usize = SLOTS * 3 / 4;
+
+/// The arena size for a boot with `free` bytes of free RAM in one piece: half of
+/// it (the kernel needs no other RAM, but a VM that just fits keeps some slack),
+/// at most [`MAX_ARENA`], in whole 4 KiB pages; 0 (no cache, text drawn uncached)
+/// when that is less than [`MIN_ARENA`].
+pub fn arena_bytes(free: u64) -> usize {
+    let half = (free / 2).min(MAX_ARENA as u64) as usize & !0xFFF;
+    if half < MIN_ARENA {
+        0
+    } else {
+        half
+    }
+}
+
+/// What the cache holds now (for the log and for tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GlyphCacheStats {
+    /// Arena bytes.
+    pub capacity: usize,
+    /// Arena bytes in use.
+    pub used: usize,
+    /// Glyphs held.
+    pub glyphs: usize,
+    /// Times the arena was full and started over since it was installed.
+    pub clears: u32,
+}
 
 /// A glyph rendered at one size: where its rows are and where they go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,55 +83,136 @@ const EMPTY: Slot = Slot {
     },
 };
 
-struct Cache {
-    arena: [u8; ARENA_BYTES],
+/// The cache proper: an arena of coverage rows and the slots that index it.
+pub(super) struct GlyphCache {
+    arena: &'static mut [u8],
     slots: [Slot; SLOTS],
     used: usize,
     filled: usize,
     generation: u32,
+    clears: u32,
+}
+
+impl GlyphCache {
+    /// An empty cache over `arena` (its contents do not matter).
+    pub(super) const fn new(arena: &'static mut [u8]) -> Self {
+        Self {
+            arena,
+            slots: [EMPTY; SLOTS],
+            used: 0,
+            filled: 0,
+            generation: 0,
+            clears: 0,
+        }
+    }
+
+    fn stats(&self) -> GlyphCacheStats {
+        GlyphCacheStats {
+            capacity: self.arena.len(),
+            used: self.used,
+            glyphs: self.filled,
+            clears: self.clears,
+        }
+    }
 }
 
 struct Shared {
     busy: AtomicBool,
-    cache: UnsafeCell<Cache>,
+    cache: UnsafeCell<GlyphCache>,
 }
 
-// SAFETY: the cache is only reached through `lock`, whose `busy` flag hands it to
-// one `CacheGuard` at a time.
+// SAFETY: the cache is only reached through `with_cache`, whose `busy` flag hands it
+// to one user at a time.
 unsafe impl Sync for Shared {}
 
 static SHARED: Shared = Shared {
     busy: AtomicBool::new(false),
-    cache: UnsafeCell::new(Cache {
-        arena: [0; ARENA_BYTES],
-        slots: [EMPTY; SLOTS],
-        used: 0,
-        filled: 0,
-        generation: 0,
-    }),
+    cache: UnsafeCell::new(GlyphCache::new(&mut [])),
 };
+
+/// Runs `f` on the shared cache unless another user holds it (then `None`).
+fn with_cache<R>(f: impl FnOnce(&'static mut GlyphCache) -> R) -> Option<R> {
+    if SHARED.busy.swap(true, Ordering::Acquire) {
+        return None;
+    }
+    // SAFETY: `busy` was false and is now ours: no other reference to the cache
+    // exists until it is cleared again (by the caller of `f`'s result: `lock`'s
+    // guard, or right below).
+    let cache = unsafe { &mut *SHARED.cache.get() };
+    #[cfg(not(target_os = "none"))]
+    if cache.arena.is_empty() && !host::ARENA_TAKEN.swap(true, Ordering::Relaxed) {
+        cache.arena = host::arena();
+    }
+    Some(f(cache))
+}
+
+/// Hands `arena` to the cache (emptied), once at boot; `false` if a drawer holds
+/// the cache right now (then the old arena stays).
+pub fn install(arena: &'static mut [u8]) -> bool {
+    let installed = with_cache(|cache| *cache = GlyphCache::new(arena)).is_some();
+    if installed {
+        SHARED.busy.store(false, Ordering::Release);
+    }
+    installed
+}
+
+/// What the cache holds now; `None` while a drawer holds it.
+pub fn stats() -> Option<GlyphCacheStats> {
+    let stats = with_cache(|cache| cache.stats());
+    if stats.is_some() {
+        SHARED.busy.store(false, Ordering::Release);
+    }
+    stats
+}
+
+#[cfg(not(target_os = "none"))]
+mod host {
+    use super::MAX_ARENA;
+    use core::cell::UnsafeCell;
+    use core::sync::atomic::AtomicBool;
+
+    /// A host build has no memory map: the cache takes this static, the largest size.
+    pub(super) static ARENA_TAKEN: AtomicBool = AtomicBool::new(false);
+
+    struct Arena(UnsafeCell<[u8; MAX_ARENA]>);
+    // SAFETY: handed out once (`ARENA_TAKEN`), then only reached through the cache.
+    unsafe impl Sync for Arena {}
+    static ARENA: Arena = Arena(UnsafeCell::new([0; MAX_ARENA]));
+
+    pub(super) fn arena() -> &'static mut [u8] {
+        // SAFETY: called once, when `ARENA_TAKEN` went from false to true.
+        unsafe { &mut *ARENA.0.get() }
+    }
+}
 
 /// Sole access to the cache until dropped.
 pub(super) struct CacheGuard {
-    cache: &'static mut Cache,
+    cache: &'static mut GlyphCache,
 }
 
 /// The cache, unless another drawer holds it (then draw uncached).
 pub(super) fn lock() -> Option<CacheGuard> {
-    if SHARED.busy.swap(true, Ordering::Acquire) {
-        // Another drawer has it (on metal: one this drawer interrupted, e.g. a fault
-        // page; on a host: another thread). Both paths draw the same pixels.
-        return None;
-    }
-    // SAFETY: `busy` was false and is now ours: no other reference to the cache
-    // exists until this guard is dropped and clears it.
-    let cache = unsafe { &mut *SHARED.cache.get() };
-    Some(CacheGuard { cache })
+    // Another drawer has it (on metal: one this drawer interrupted, e.g. a fault
+    // page; on a host: another thread). Both paths draw the same pixels.
+    with_cache(|cache| CacheGuard { cache })
 }
 
 impl Drop for CacheGuard {
     fn drop(&mut self) {
         SHARED.busy.store(false, Ordering::Release);
+    }
+}
+
+impl core::ops::Deref for CacheGuard {
+    type Target = GlyphCache;
+    fn deref(&self) -> &GlyphCache {
+        self.cache
+    }
+}
+
+impl core::ops::DerefMut for CacheGuard {
+    fn deref_mut(&mut self) -> &mut GlyphCache {
+        self.cache
     }
 }
 
@@ -128,14 +242,14 @@ impl Rendered {
     }
 }
 
-impl CacheGuard {
+impl GlyphCache {
     /// Glyph `g` (character `c`) rendered in `font`, rendering it now if needed;
     /// `None` if it does not fit the arena at all.
     pub(super) fn get(&mut self, font: Font, c: char, g: &Glyph) -> Option<Rendered> {
         let key = key(font, c);
         let start = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize;
         for probe in 0..SLOTS {
-            let slot = &self.cache.slots[(start + probe) % SLOTS];
+            let slot = &self.slots[(start + probe) % SLOTS];
             if slot.key == key {
                 return Some(slot.rendered);
             }
@@ -148,14 +262,15 @@ impl CacheGuard {
 
     /// Whether `r` is still in the arena.
     pub(super) fn is_current(&self, r: &Rendered) -> bool {
-        r.generation == self.cache.generation
+        r.generation == self.generation
     }
 
     fn clear(&mut self) {
-        self.cache.slots = [EMPTY; SLOTS];
-        self.cache.used = 0;
-        self.cache.filled = 0;
-        self.cache.generation = self.cache.generation.wrapping_add(1);
+        self.clears += 1;
+        self.slots = [EMPTY; SLOTS];
+        self.used = 0;
+        self.filled = 0;
+        self.generation = self.generation.wrapping_add(1);
     }
 
     fn insert(&mut self, key: u64, font: Font, g: &Glyph) -> Option<Rendered> {
@@ -164,14 +279,14 @@ impl CacheGuard {
         let (top, bottom) = glyph::rows(g, scale);
         let (width, height) = ((right - left) as usize, (bottom - top) as usize);
         let bytes = width * height;
-        if bytes > ARENA_BYTES || width > u16::MAX as usize || height > u16::MAX as usize {
+        if bytes > self.arena.len() || width > u16::MAX as usize || height > u16::MAX as usize {
             return None;
         }
-        if self.cache.used + bytes > ARENA_BYTES || self.cache.filled >= MAX_FILLED {
+        if self.used + bytes > self.arena.len() || self.filled >= MAX_FILLED {
             self.clear();
         }
-        let offset = self.cache.used;
-        let area = &mut self.cache.arena[offset..offset + bytes];
+        let offset = self.used;
+        let area = &mut self.arena[offset..offset + bytes];
         area.fill(0);
         for (row, dy) in area.chunks_exact_mut(width).zip(top..bottom) {
             glyph::rasterize_row(g, scale, 0, dy, left, row);
@@ -196,21 +311,21 @@ impl CacheGuard {
             let from = (first_row + r) * width + first_col;
             area.copy_within(from..from + trimmed_w, r * trimmed_w);
         }
-        self.cache.used += trimmed_w * trimmed_h;
+        self.used += trimmed_w * trimmed_h;
         let rendered = Rendered {
             offset: offset as u32,
             width: trimmed_w as u16,
             height: trimmed_h as u16,
             left: (left + first_col as i32) as i16,
             top: (-top - first_row as i32) as i16,
-            generation: self.cache.generation,
+            generation: self.generation,
         };
         let start = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize;
         for probe in 0..SLOTS {
-            let slot = &mut self.cache.slots[(start + probe) % SLOTS];
+            let slot = &mut self.slots[(start + probe) % SLOTS];
             if slot.key == 0 {
                 *slot = Slot { key, rendered };
-                self.cache.filled += 1;
+                self.filled += 1;
                 break;
             }
         }
@@ -238,7 +353,7 @@ impl CacheGuard {
             return Some(&[]);
         }
         let start = r.offset as usize + j as usize * width + (x0 - origin) as usize;
-        Some(&self.cache.arena[start..start + len])
+        Some(&self.arena[start..start + len])
     }
 
     /// Adds (max) the coverage of `r` on the row `dy` below the baseline into `cov`
@@ -250,7 +365,7 @@ impl CacheGuard {
         }
         let width = usize::from(r.width);
         let start = r.offset as usize + j as usize * width;
-        let row = &self.cache.arena[start..start + width];
+        let row = &self.arena[start..start + width];
         let origin = pen + i32::from(r.left);
         let from = origin.max(x0);
         let to = (origin + width as i32).min(x0 + cov.len() as i32);
@@ -262,5 +377,74 @@ impl CacheGuard {
         for (d, &s) in dst.iter_mut().zip(src) {
             *d = (*d).max(s);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::{Font, Weight};
+    use std::vec;
+
+    #[test]
+    fn the_arena_is_half_the_free_ram_in_pages_between_the_limits() {
+        const MIB: u64 = 1024 * 1024;
+        assert_eq!(arena_bytes(0), 0);
+        assert_eq!(arena_bytes(2 * MIN_ARENA as u64 - 1), 0, "too small: none");
+        assert_eq!(arena_bytes(2 * MIN_ARENA as u64), MIN_ARENA);
+        // A 4 MiB VM: about 2 MiB free after the kernel.
+        assert_eq!(arena_bytes(2 * MIB - 0x3000), (MIB - 0x2000) as usize);
+        assert_eq!(arena_bytes(240 * MIB), MAX_ARENA);
+        let mut last = 0;
+        for free in (0..4 * MIB).step_by(4099) {
+            let bytes = arena_bytes(free);
+            assert!(bytes.is_multiple_of(4096) && bytes as u64 <= free / 2 && bytes <= MAX_ARENA);
+            assert!(bytes == 0 || bytes >= MIN_ARENA);
+            assert!(bytes >= last, "grows with the RAM");
+            last = bytes;
+        }
+    }
+
+    /// A cache over a fresh arena of `bytes` (garbage in it: the cache must not care).
+    fn cache_of(bytes: usize) -> GlyphCache {
+        GlyphCache::new(vec![0xA5u8; bytes].leak())
+    }
+
+    #[test]
+    fn the_smallest_cache_starts_over_and_still_gives_the_right_rows() {
+        let mut cache = cache_of(MIN_ARENA);
+        let text = "AWgjQ@%&ÉÆ0123456789abcdefghijklmnopqrstuvwxyz";
+        for font in [Font::new(Weight::Bold, 70), Font::new(Weight::Regular, 24)] {
+            let mut placed = vec![];
+            for c in text.chars() {
+                let g = font.glyph(c).unwrap();
+                let r = cache.get(font, c, g).expect("fits the arena");
+                assert!(cache.is_current(&r));
+                placed.push((c, g, r));
+                // Every glyph rendered so far that is still current has the rows a
+                // fresh resample gives.
+                for &(c, g, r) in placed.iter().filter(|(_, _, r)| cache.is_current(r)) {
+                    let (left, right) = glyph::columns(g, font.scale(), 0);
+                    let (top, bottom) = glyph::rows(g, font.scale());
+                    for dy in top..bottom {
+                        let mut fresh = vec![0u8; (right - left) as usize];
+                        let mut cached = fresh.clone();
+                        glyph::rasterize_row(g, font.scale(), 0, dy, left, &mut fresh);
+                        cache.rasterize_row(&r, 0, dy, left, &mut cached);
+                        assert_eq!(fresh, cached, "{c:?} {font:?} row {dy}");
+                    }
+                }
+            }
+            assert!(cache.used <= MIN_ARENA);
+        }
+        let stats = cache.stats();
+        assert!(stats.clears > 0, "70 px glyphs overflow 64 KiB: {stats:?}");
+        // A glyph bigger than the whole arena is not cached (drawn uncached).
+        let huge = Font::new(Weight::Bold, 400);
+        assert!(cache.get(huge, 'W', huge.glyph('W').unwrap()).is_none());
+        // An empty arena (no RAM for it) caches nothing.
+        let mut none = cache_of(0);
+        let font = Font::new(Weight::Regular, 12);
+        assert!(none.get(font, 'a', font.glyph('a').unwrap()).is_none());
     }
 }

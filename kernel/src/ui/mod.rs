@@ -19,7 +19,7 @@
 
 pub mod font;
 mod glyph;
-mod glyph_cache;
+pub mod glyph_cache;
 pub mod image;
 pub mod layout;
 mod paint;

@@ -37,7 +37,9 @@ pub fn stack_guard_address() -> u64 {
     core::ptr::addr_of!(vitrine_stack_guard) as u64
 }
 
-fn kernel_image() -> (u64, u64) {
+/// Physical `[start, end)` of the loaded kernel: code, data, .bss with the stacks
+/// and page tables.
+pub fn kernel_image() -> (u64, u64) {
     (
         core::ptr::addr_of!(__kernel_start) as u64,
         core::ptr::addr_of!(__kernel_end) as u64,
