@@ -145,6 +145,9 @@ struct Soak {
     machine: SoakMachine,
     /// The SVGA host's fault now (also installed on the machine of a reboot).
     svga_fault: SvgaFault,
+    /// A hint went only to VBVA while the host had VBVA off: it may apply at any
+    /// later step up to the guest's next frame (which re-enables VBVA).
+    unseen_vbva_hint: bool,
 }
 
 /// Runs `steps` random host actions from `seed` on `machine`.
@@ -170,6 +173,7 @@ pub fn run_traced(
         trace_from,
         machine,
         svga_fault: SvgaFault::None,
+        unseen_vbva_hint: false,
     };
     while soak.step < steps {
         soak.step += 1;
@@ -272,6 +276,7 @@ impl Soak {
         self.report.guest_steps += self.sim.steps;
         self.sim = boot(self.seed, self.machine, self.svga_fault);
         self.last_draws = 0;
+        self.unseen_vbva_hint = false;
     }
 
     fn one_step(&mut self) {
@@ -378,7 +383,15 @@ impl Soak {
                 // Any depth is taken and set at 32 bpp (VirtualBox passes its current
                 // depth in hints), so only the screen and the enabled flag reject.
                 let rejected = screen != 0 || !enabled;
-                if rejected {
+                let vbva_only = matches!(command, Command::VbvaHint { .. });
+                if !rejected && vbva_only && self.host_vbva_off() {
+                    // Only in VBVA's hint store, while the host has VBVA off after a
+                    // ring error: no HOTPLUG IRQ (the host dropped our caps) and no
+                    // VMMDev request (VirtualBox's own hints always raise one). The
+                    // guest sees it when it re-enables VBVA at its next frame.
+                    self.unseen_vbva_hint = true;
+                }
+                if rejected && !self.unseen_vbva_hint {
                     expected_mode = Some(before);
                 }
                 self.run_command(&command);
@@ -523,6 +536,13 @@ impl Soak {
         }
     }
 
+    /// The guest draws through VBVA but the host switched it off (a ring error) and
+    /// the guest has not switched it back on yet.
+    fn host_vbva_off(&self) -> bool {
+        matches!(self.sim.runtime.display(), SystemDisplay::Vbva(_))
+            && !self.sim.platform.machine.vbva().ring_enabled(0)
+    }
+
     fn hostile_dimension(&mut self) -> u32 {
         match self.rng.u8(0..6) {
             0 => 0,
@@ -587,6 +607,9 @@ impl Soak {
             }
         }
         self.check_hgcm();
+        if self.unseen_vbva_hint && !self.host_vbva_off() {
+            self.unseen_vbva_hint = false;
+        }
         let dropped = self.sim.runtime.queue_mut().dropped();
         if dropped != 0 {
             self.violation(format!("{dropped} input events dropped"));
