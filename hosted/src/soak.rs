@@ -607,6 +607,7 @@ impl Soak {
             }
         }
         self.check_hgcm();
+        self.check_svga_fifo();
         if self.unseen_vbva_hint && !self.host_vbva_off() {
             self.unseen_vbva_hint = false;
         }
@@ -634,6 +635,35 @@ impl Soak {
                     && matches!(self.svga_fault, SvgaFault::None | SvgaFault::BusyStuck)
             }
             _ => true,
+        }
+    }
+
+    /// SVGA's fixed pool is the FIFO ring: once the host had its refresh tick, a
+    /// host that processes commands has consumed everything the guest queued.
+    fn check_svga_fifo(&mut self) {
+        if !matches!(self.svga_fault, SvgaFault::None | SvgaFault::BusyStuck) {
+            return;
+        }
+        let SystemDisplay::Svga(display) = self.sim.runtime.display() else {
+            return;
+        };
+        if display.host_behind() {
+            return;
+        }
+        self.sim.platform.machine.refresh_display();
+        let SystemDisplay::Svga(display) = self.sim.runtime.display() else {
+            return;
+        };
+        let fifo = display.svga().fifo();
+        if !fifo.is_empty() {
+            use vitrine::drivers::vga::svga::wire::{SVGA_FIFO_NEXT_CMD, SVGA_FIFO_STOP};
+            let (next, stop) = (
+                fifo.register(SVGA_FIFO_NEXT_CMD),
+                fifo.register(SVGA_FIFO_STOP),
+            );
+            self.violation(format!(
+                "SVGA FIFO not drained at quiescence: NEXT_CMD {next:#x}, STOP {stop:#x}"
+            ));
         }
     }
 
