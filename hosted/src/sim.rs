@@ -340,7 +340,7 @@ impl<A: App> Sim<A> {
 
     /// Whether someone draws the pointer: the host (visible shape, integration on)
     /// or the guest in software.
-    fn pointer_state(&self) -> (bool, bool) {
+    pub fn pointer_state(&self) -> (bool, bool) {
         let machine = &self.platform.machine;
         let host = machine.pointer().visible
             && machine.pointer().shape.is_some()

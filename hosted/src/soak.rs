@@ -1,24 +1,69 @@
 //! The soak: the whole hosted kiosk against the twin, driven by random host actions
 //! (valid and hostile resize hints, hint floods, mouse moves, clicks, wheel,
 //! integration toggling, keys, refused VMMDev requests, bad HGSMI host commands,
-//! the ACPI power button), with invariants checked after every step:
+//! VBVA ring errors or, on the SVGA II personalities, a stuck or FIFO-rejecting
+//! SVGA host, the ACPI power button), with invariants checked after every step:
 //!
 //! - no panic, no protocol error the host would log, no hang (the sim's own checks);
 //! - every click and key the host sent reaches the app exactly once, in order;
 //! - the last valid hint wins within one redraw (one `Resize` for a flood), and a
 //!   hint the guest must reject leaves the mode alone;
 //! - the HGSMI guest heap is fully free at quiescence;
-//! - the host's picture equals the guest framebuffer after each flush;
+//! - the host's picture equals the guest framebuffer after each flush (SVGA: while
+//!   the host processes its FIFO and nothing waits to be carried to the next frame);
+//! - the pointer is drawn exactly once (by the host or by the guest) after a move;
 //! - no input event is dropped.
 //!
-//! Everything follows from the seed: a failure names the seed and step to replay.
+//! Everything follows from the machine and the seed: a failure names both and the
+//! step to replay.
 
 use crate::scenario::{ButtonName, Command};
 use crate::sim::{scancode, Sim, SimError, SimOptions};
+use twin::svga::SvgaFault;
+use twin::GraphicsController;
 use vitrine::app::{Button, Event, InputEvent, Key};
 use vitrine::display::system::SystemDisplay;
 use vitrine::display::Display;
 use vitrine::drivers::vmmdev::hgcm::SLOT_COUNT as HGCM_SLOTS;
+
+/// The machine a soak runs on: the graphics controller, as VirtualBox names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SoakMachine {
+    /// VBoxVGA: VBE DISPI + HGSMI/VBVA (what seed 1's million steps ran on).
+    #[default]
+    VBoxVga,
+    /// VBoxSVGA (80EE:BEEF with the SVGA II registers).
+    VBoxSvga,
+    /// VMSVGA (15AD:0405).
+    VmSvga,
+}
+
+impl SoakMachine {
+    /// Every machine, in the order `cargo xtask test` soaks them.
+    pub const ALL: [SoakMachine; 3] = [Self::VBoxVga, Self::VBoxSvga, Self::VmSvga];
+
+    /// The name `--machine` takes (the `controller=` of sim scripts).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::VBoxVga => "vboxvga",
+            Self::VBoxSvga => "vboxsvga",
+            Self::VmSvga => "vmsvga",
+        }
+    }
+
+    /// The machine called `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    fn controller(self) -> GraphicsController {
+        match self {
+            Self::VBoxVga => GraphicsController::VBoxVga,
+            Self::VBoxSvga => GraphicsController::VBoxSvga,
+            Self::VmSvga => GraphicsController::VmSvga,
+        }
+    }
+}
 
 /// What one soak did.
 #[derive(Debug, Default, Clone)]
@@ -39,6 +84,8 @@ pub struct SoakReport {
     pub vbva_ring_errors: u64,
     /// Quiescent HGCM pools checked.
     pub hgcm_checks: u64,
+    /// SVGA host faults installed (stuck worker, stuck BUSY, FIFO rejected).
+    pub svga_faults: u64,
     /// Invariant violations, with the step each happened at.
     pub violations: Vec<String>,
 }
@@ -95,16 +142,27 @@ struct Soak {
     last_draws: u64,
     /// Print every host action from this step on (replaying a violation).
     trace_from: Option<u64>,
+    machine: SoakMachine,
+    /// The SVGA host's fault now (also installed on the machine of a reboot).
+    svga_fault: SvgaFault,
+    /// A hint went only to VBVA while the host had VBVA off: it may apply at any
+    /// later step up to the guest's next frame (which re-enables VBVA).
+    unseen_vbva_hint: bool,
 }
 
-/// Runs `steps` random host actions from `seed`.
-pub fn run(steps: u64, seed: u64) -> SoakReport {
-    run_traced(steps, seed, None)
+/// Runs `steps` random host actions from `seed` on `machine`.
+pub fn run(steps: u64, seed: u64, machine: SoakMachine) -> SoakReport {
+    run_traced(steps, seed, machine, None)
 }
 
 /// [`run`], printing every host action from step `trace_from` on.
-pub fn run_traced(steps: u64, seed: u64, trace_from: Option<u64>) -> SoakReport {
-    let sim = boot(seed);
+pub fn run_traced(
+    steps: u64,
+    seed: u64,
+    machine: SoakMachine,
+    trace_from: Option<u64>,
+) -> SoakReport {
+    let sim = boot(seed, machine, SvgaFault::None);
     let mut soak = Soak {
         rng: fastrand::Rng::with_seed(seed),
         sim,
@@ -113,13 +171,17 @@ pub fn run_traced(steps: u64, seed: u64, trace_from: Option<u64>) -> SoakReport 
         seed,
         last_draws: 0,
         trace_from,
+        machine,
+        svga_fault: SvgaFault::None,
+        unseen_vbva_hint: false,
     };
     while soak.step < steps {
         soak.step += 1;
         soak.one_step();
         if soak.step.is_multiple_of(100_000) {
             eprintln!(
-                "soak seed {seed}: {} steps, {} violations",
+                "soak {} seed {seed}: {} steps, {} violations",
+                machine.name(),
                 soak.step,
                 soak.report.violations.len()
             );
@@ -139,11 +201,21 @@ pub fn run_traced(steps: u64, seed: u64, trace_from: Option<u64>) -> SoakReport 
 /// set 1162x14336), yet room for every valid hint the soak sends.
 const SOAK_VRAM: u32 = 8 << 20;
 
-fn boot(seed: u64) -> Sim {
+fn boot(seed: u64, machine: SoakMachine, fault: SvgaFault) -> Sim {
     let mut options = SimOptions::default();
     options.machine.vram_size = SOAK_VRAM;
-    let mut sim = Sim::boot(options)
-        .unwrap_or_else(|e| panic!("soak seed {seed}: the kiosk does not boot: {e}"));
+    options.machine.graphics = machine.controller();
+    let sim = Sim::boot_with(options, |twin| {
+        if let Some(svga) = twin.svga_mut() {
+            svga.set_fault(fault);
+        }
+    });
+    let mut sim = sim.unwrap_or_else(|e| {
+        panic!(
+            "soak {} seed {seed}: the kiosk does not boot: {e}",
+            machine.name()
+        )
+    });
     // What the app got while booting (its first Resize) is not the first step's.
     sim.runtime.app_mut().take_events();
     sim
@@ -152,9 +224,15 @@ fn boot(seed: u64) -> Sim {
 impl Soak {
     fn violation(&mut self, what: String) {
         if self.report.violations.len() < MAX_VIOLATIONS_KEPT {
-            self.report
-                .violations
-                .push(format!("seed {} step {}: {what}", self.seed, self.step));
+            let violation = format!(
+                "{} seed {} step {}: {what}",
+                self.machine.name(),
+                self.seed,
+                self.step
+            );
+            // At once: a long soak's violations are replayed while it goes on.
+            eprintln!("soak violation: {violation}");
+            self.report.violations.push(violation);
         } else {
             self.report.violations.push(String::new());
         }
@@ -196,8 +274,9 @@ impl Soak {
 
     fn reboot(&mut self) {
         self.report.guest_steps += self.sim.steps;
-        self.sim = boot(self.seed);
+        self.sim = boot(self.seed, self.machine, self.svga_fault);
         self.last_draws = 0;
+        self.unseen_vbva_hint = false;
     }
 
     fn one_step(&mut self) {
@@ -213,7 +292,9 @@ impl Soak {
                     x: self.rng.i32(-20..w as i32 + 20),
                     y: self.rng.i32(-20..h as i32 + 20),
                 };
-                self.run_command(&command);
+                if self.run_command(&command) {
+                    self.check_pointer();
+                }
             }
             180..=329 => {
                 let (name, button) = match self.rng.u8(0..3) {
@@ -302,7 +383,15 @@ impl Soak {
                 // Any depth is taken and set at 32 bpp (VirtualBox passes its current
                 // depth in hints), so only the screen and the enabled flag reject.
                 let rejected = screen != 0 || !enabled;
-                if rejected {
+                let vbva_only = matches!(command, Command::VbvaHint { .. });
+                if !rejected && vbva_only && self.host_vbva_off() {
+                    // Only in VBVA's hint store, while the host has VBVA off after a
+                    // ring error: no HOTPLUG IRQ (the host dropped our caps) and no
+                    // VMMDev request (VirtualBox's own hints always raise one). The
+                    // guest sees it when it re-enables VBVA at its next frame.
+                    self.unseen_vbva_hint = true;
+                }
+                if rejected && !self.unseen_vbva_hint {
                     expected_mode = Some(before);
                 }
                 self.run_command(&command);
@@ -330,8 +419,13 @@ impl Soak {
                 self.run_command(&Command::MouseRaw(vx, vy));
             }
             840..=869 => self.guest_property_change(),
-            870..=884 => {
+            870..=884 if self.machine == SoakMachine::VBoxVga => {
                 if !self.vbva_ring_error() {
+                    return;
+                }
+            }
+            870..=884 => {
+                if !self.svga_host_fault() {
                     return;
                 }
             }
@@ -414,6 +508,41 @@ impl Soak {
         }
     }
 
+    /// The SVGA host misbehaves from now on, or behaves again: its FIFO worker
+    /// stops, BUSY stays set, or its FIFO checks reject the FIFO (vmsvga.md 5.2).
+    /// Half the draws end a fault, so each lasts about a hundred steps. Returns
+    /// false when the step failed (already reported).
+    fn svga_host_fault(&mut self) -> bool {
+        let fault = match self.rng.u8(0..6) {
+            0 => SvgaFault::WorkerStuck,
+            1 => SvgaFault::BusyStuck,
+            2 => SvgaFault::FifoRejected,
+            _ => SvgaFault::None,
+        };
+        self.trace(|| format!("svga fault {fault:?}"));
+        if fault != SvgaFault::None {
+            self.report.svga_faults += 1;
+        }
+        self.svga_fault = fault;
+        if let Some(svga) = self.sim.platform.machine.svga_mut() {
+            svga.set_fault(fault);
+        }
+        match self.sim.settle() {
+            Ok(()) => true,
+            Err(error) => {
+                self.sim_failed(error);
+                false
+            }
+        }
+    }
+
+    /// The guest draws through VBVA but the host switched it off (a ring error) and
+    /// the guest has not switched it back on yet.
+    fn host_vbva_off(&self) -> bool {
+        matches!(self.sim.runtime.display(), SystemDisplay::Vbva(_))
+            && !self.sim.platform.machine.vbva().ring_enabled(0)
+    }
+
     fn hostile_dimension(&mut self) -> u32 {
         match self.rng.u8(0..6) {
             0 => 0,
@@ -478,6 +607,10 @@ impl Soak {
             }
         }
         self.check_hgcm();
+        self.check_svga_fifo();
+        if self.unseen_vbva_hint && !self.host_vbva_off() {
+            self.unseen_vbva_hint = false;
+        }
         let dropped = self.sim.runtime.queue_mut().dropped();
         if dropped != 0 {
             self.violation(format!("{dropped} input events dropped"));
@@ -485,7 +618,63 @@ impl Soak {
         let draws = self.sim.runtime.app().draws();
         if draws != self.last_draws {
             self.last_draws = draws;
-            self.compare_frames();
+            if self.host_shows_everything() {
+                self.compare_frames();
+            }
+        }
+    }
+
+    /// Whether the host has (or takes at its next refresh) every rectangle the
+    /// guest flushed. Not while the SVGA host's worker is stopped or rejects the
+    /// FIFO, nor while the guest carries rectangles the full ring had no room for
+    /// (they go with its next frame): the frame after those is compared.
+    fn host_shows_everything(&mut self) -> bool {
+        match self.sim.runtime.display() {
+            SystemDisplay::Svga(display) => {
+                !display.host_behind()
+                    && matches!(self.svga_fault, SvgaFault::None | SvgaFault::BusyStuck)
+            }
+            _ => true,
+        }
+    }
+
+    /// SVGA's fixed pool is the FIFO ring: once the host had its refresh tick, a
+    /// host that processes commands has consumed everything the guest queued.
+    fn check_svga_fifo(&mut self) {
+        if !matches!(self.svga_fault, SvgaFault::None | SvgaFault::BusyStuck) {
+            return;
+        }
+        let SystemDisplay::Svga(display) = self.sim.runtime.display() else {
+            return;
+        };
+        if display.host_behind() {
+            return;
+        }
+        self.sim.platform.machine.refresh_display();
+        let SystemDisplay::Svga(display) = self.sim.runtime.display() else {
+            return;
+        };
+        let fifo = display.svga().fifo();
+        if !fifo.is_empty() {
+            use vitrine::drivers::vga::svga::wire::{SVGA_FIFO_NEXT_CMD, SVGA_FIFO_STOP};
+            let (next, stop) = (
+                fifo.register(SVGA_FIFO_NEXT_CMD),
+                fifo.register(SVGA_FIFO_STOP),
+            );
+            self.violation(format!(
+                "SVGA FIFO not drained at quiescence: NEXT_CMD {next:#x}, STOP {stop:#x}"
+            ));
+        }
+    }
+
+    /// After a move the pointer is drawn exactly once: by the host (a shape it was
+    /// given, integration on) or by the guest in software.
+    fn check_pointer(&mut self) {
+        let (host, software) = self.sim.pointer_state();
+        if host == software {
+            self.violation(format!(
+                "pointer drawn by the host: {host}, by the guest: {software}"
+            ));
         }
     }
 

@@ -194,6 +194,41 @@ fn a_full_ring_carries_rectangles_until_the_host_drains_it() {
 }
 
 #[test]
+fn a_smaller_mode_set_while_the_host_is_stuck_is_written_after_the_old_updates() {
+    // The host applies mode registers before the commands already queued: written
+    // while its worker is stuck, 800x600 would come first and the queued UPDATE at
+    // (1200, 700) of the 1280x800 mode would land beyond the new screen.
+    for graphics in [GraphicsController::VmSvga, GraphicsController::VBoxSvga] {
+        let mut hal = hal(graphics, SvgaHost::VirtualBox, 2 << 20);
+        let info = pci(&mut hal);
+        let mut display = SvgaDisplay::new(&mut hal, &info, 1280, 800).unwrap();
+        let dirty = display.canvas().take_dirty();
+        display.present(&mut hal, &dirty).unwrap();
+        let stuck = |hal: &mut TwinHal, fault| hal.machine.svga_mut().unwrap().set_fault(fault);
+        stuck(&mut hal, SvgaFault::WorkerStuck);
+        fill(&mut display, 1200, 700, Rgb888::new(200, 10, 10));
+        display.canvas().take_dirty();
+        display
+            .present(&mut hal, &[Rect::new(1200, 700, 8, 8)])
+            .unwrap();
+        let mode = display.set_mode(&mut hal, 800, 600).unwrap();
+        assert_eq!((mode.width, mode.height), (800, 600), "{graphics:?}");
+        fill(&mut display, 100, 100, Rgb888::new(10, 200, 10));
+        let dirty = display.canvas().take_dirty();
+        display.present(&mut hal, &dirty).unwrap();
+        stuck(&mut hal, SvgaFault::None);
+        hal.machine.advance(20_000);
+        display.present(&mut hal, &[]).unwrap();
+        hal.machine.advance(20_000);
+        hal.machine.assert_no_protocol_errors();
+        let host = hal.machine.current_mode(0).unwrap();
+        assert_eq!((host.width, host.height), (800, 600), "{graphics:?}");
+        assert_eq!(window_matches_vram(&mut hal), 0, "{graphics:?}");
+        assert!(!display.host_behind(), "{graphics:?}");
+    }
+}
+
+#[test]
 fn qemu_mode_gets_a_64_kib_fifo_and_the_masked_cursor() {
     let mut hal = hal(GraphicsController::VmSvga, SvgaHost::Qemu, 64 << 10);
     let info = pci(&mut hal);

@@ -5,6 +5,10 @@
 //! The host shows nothing that is not UPDATEd (VirtualBox keeps TRACES off), so a
 //! rectangle that finds the ring full is never dropped: it is carried into the next
 //! frame's present.
+//!
+//! The host applies mode registers before the commands already queued, so a mode is
+//! written only once the host drained the FIFO. While it has not (a stuck worker),
+//! the guest draws the new mode at once and the host is told at a later present.
 
 use super::framebuffer::Framebuffer;
 use super::pointer::{arrow_argb, ARROW_HEIGHT, ARROW_HOTSPOT, ARROW_WIDTH};
@@ -28,6 +32,9 @@ pub struct SvgaDisplay {
     cursor: Option<CursorKind>,
     /// Rectangles the ring had no room for, as one bounding box for the next present.
     carried: Option<Rect>,
+    /// `mode` is not written to the host yet: it still had commands of the old mode
+    /// queued. Nothing is queued until it is (the rectangles are carried).
+    mode_unwritten: bool,
 }
 
 impl SvgaDisplay {
@@ -75,6 +82,7 @@ impl SvgaDisplay {
             mode,
             cursor,
             carried: None,
+            mode_unwritten: false,
         })
     }
 
@@ -106,6 +114,12 @@ impl SvgaDisplay {
         &self.svga
     }
 
+    /// Whether the host is behind the guest's framebuffer: rectangles wait to be
+    /// sent with the next present, or the mode is not written yet.
+    pub fn host_behind(&self) -> bool {
+        self.carried.is_some() || self.mode_unwritten
+    }
+
     /// The modes this display can set.
     pub fn mode_limits(&self) -> ModeLimits {
         self.svga.limits()
@@ -118,6 +132,35 @@ impl SvgaDisplay {
             return true;
         }
         self.svga.make_room(hal, UPDATE_BYTES) && self.svga.queue_update(x, y, w, h).is_ok()
+    }
+}
+
+impl SvgaDisplay {
+    /// Writes the mode the guest draws to the host once it drained the FIFO: true
+    /// when the host has it (rectangles may be queued again).
+    fn write_mode<H: Platform>(&mut self, hal: &mut H) -> bool {
+        let (width, height) = (self.mode.width, self.mode.height);
+        match self.svga.set_mode(hal, width, height) {
+            Ok(mode) => {
+                self.mode_unwritten = false;
+                if mode != self.mode {
+                    // Not what the registers promised: show the host's layout; the
+                    // pixels are right again at the app's next full redraw.
+                    log::warn!("svga display: host set {mode:?}, not {:?}", self.mode);
+                    if let Ok(fb) = framebuffer(self.svga.vram(), &mode) {
+                        self.canvas.replace_framebuffer(fb);
+                        self.mode = mode;
+                    }
+                }
+                log::info!("svga display: host drained its FIFO; {width}x{height} set");
+                true
+            }
+            Err(SvgaError::FifoNotDrained { .. }) => false,
+            Err(error) => {
+                log::warn!("svga display: host refused {width}x{height} late: {error:?}");
+                false
+            }
+        }
     }
 }
 
@@ -161,6 +204,11 @@ impl Display for SvgaDisplay {
     }
 
     fn present<H: Platform>(&mut self, hal: &mut H, dirty: &[Rect]) -> Result<(), DisplayError> {
+        if self.mode_unwritten && !self.write_mode(hal) {
+            let all = dirty.iter().filter(|r| !r.is_empty());
+            self.carried = all.fold(self.carried, |c, r| Some(c.map_or(*r, |c| c.union(r))));
+            return Ok(());
+        }
         let carried = self.carried.take();
         let mut unsent: Option<Rect> = None;
         for rect in carried.iter().chain(dirty) {
@@ -188,10 +236,31 @@ impl Display for SvgaDisplay {
         height: u32,
     ) -> Result<ModeInfo, DisplayError> {
         let choice = validate_mode(width, height, &self.svga.limits())?;
-        let mode = self.svga.set_mode(hal, choice.width, choice.height)?;
+        let (mode, unwritten) = match self.svga.set_mode(hal, choice.width, choice.height) {
+            Ok(mode) => (mode, false),
+            Err(SvgaError::FifoNotDrained { stop, next }) => {
+                log::warn!(
+                    "svga display: host has not drained the FIFO (stop={stop:#x} next={next:#x}); \
+                     {}x{} is drawn now and set on the host once it has",
+                    choice.width,
+                    choice.height
+                );
+                // What the host makes of these registers (vmsvga.md 4.3: no pitch
+                // lock is set, screen 0 starts where it did); checked when written.
+                let mode = SvgaMode {
+                    width: choice.width,
+                    height: choice.height,
+                    pitch: choice.width * 4,
+                    fb_offset: self.mode.fb_offset,
+                };
+                (mode, true)
+            }
+            Err(error) => return Err(error.into()),
+        };
         self.canvas
             .replace_framebuffer(framebuffer(self.svga.vram(), &mode)?);
         self.mode = mode;
+        self.mode_unwritten = unwritten;
         // Whatever was carried belongs to the old mode: the full redraw covers it.
         self.carried = None;
         Ok(self.mode())

@@ -157,6 +157,15 @@ pub enum SvgaError {
         /// Our NEXT_CMD.
         next: u32,
     },
+    /// Commands are still queued (the host's worker is stuck or slow): mode
+    /// registers written now would be applied before them, putting the old mode's
+    /// UPDATEs on the new screen. Try again once the host drained the FIFO.
+    FifoNotDrained {
+        /// The host's STOP.
+        stop: u32,
+        /// Our NEXT_CMD.
+        next: u32,
+    },
     /// The device draws no cursor (no CURSOR capability) or refused the image.
     Cursor(CursorError),
 }
@@ -323,10 +332,12 @@ impl Svga {
         let p = self.ports;
         // The worker applies a mode change before the commands queued so far, so
         // UPDATEs of the old mode must be drained first or they would land on the new
-        // (maybe smaller) screen.
-        if !self.fifo.is_empty() {
-            self.sync(hal);
-            self.wait_idle(hal);
+        // (maybe smaller) screen: a host that does not drain them gets no mode.
+        if !self.drain(hal) {
+            return Err(SvgaError::FifoNotDrained {
+                stop: self.fifo.register(SVGA_FIFO_STOP),
+                next: self.fifo.register(SVGA_FIFO_NEXT_CMD),
+            });
         }
         p.write(hal, SVGA_REG_WIDTH, width);
         p.write(hal, SVGA_REG_HEIGHT, height);
@@ -415,6 +426,17 @@ impl Svga {
     /// Asks the host to process the FIFO (and apply pending mode registers).
     pub fn sync(&mut self, io: &mut impl PortIo) {
         self.ports.write(io, SVGA_REG_SYNC, 1);
+    }
+
+    /// Whether the host consumed every command queued so far, after a SYNC and a
+    /// bounded wait when some were left.
+    pub fn drain<H: PortIo + Clock>(&mut self, hal: &mut H) -> bool {
+        if self.fifo.is_empty() {
+            return true;
+        }
+        self.sync(hal);
+        self.wait_idle(hal);
+        self.fifo.is_empty()
     }
 
     /// Polls BUSY until the host drained the FIFO: true when it did. Bounded by
