@@ -286,6 +286,31 @@ impl Framebuffer {
         self.count_written(written);
     }
 
+    /// Sets every pixel of row `y` from column `x` to `raw[coverage & 15]` (a run of
+    /// covered pixels: no test per pixel); ignored if the span is out of bounds.
+    pub fn paint_ramp_row(&mut self, x: u32, y: u32, coverage: &[u8], raw: &[u32; 16]) {
+        let Ok(len) = u32::try_from(coverage.len()) else {
+            return;
+        };
+        if self.format.bytes_per_pixel != 4 {
+            return self.paint_coverage_row(x, y, coverage, raw);
+        }
+        if !self.span_in_bounds(x, y, len) {
+            return;
+        }
+        self.count_written(len);
+        let start = self.offset(x, y);
+        let base = self.region.as_ptr();
+        for (i, &c) in coverage.iter().enumerate() {
+            // SAFETY: i < len and the span is in bounds (checked above; see fill_row).
+            unsafe {
+                base.add(start + i * 4)
+                    .cast::<u32>()
+                    .write_unaligned(raw[usize::from(c & 15)])
+            };
+        }
+    }
+
     /// Sets one pixel; ignored if out of bounds.
     #[inline]
     pub fn set_pixel(&mut self, x: u32, y: u32, raw: u32) {

@@ -77,9 +77,27 @@ struct RowSpans {
 
 /// Draws a rounded rectangle over `area` in `style`.
 pub fn rounded_rect<D: DrawTarget<Color = Rgb888>>(d: &mut D, area: &Rectangle, style: &CardStyle) {
+    rounded_rect_part(d, area, style, area);
+}
+
+/// The part of `rounded_rect(d, area, style)` inside `part`: only the rows and
+/// columns of `part` are visited and drawn (a panel drawn around its content).
+pub fn rounded_rect_part<D: DrawTarget<Color = Rgb888>>(
+    d: &mut D,
+    area: &Rectangle,
+    style: &CardStyle,
+    part: &Rectangle,
+) {
     let (w, h) = (area.size.width, area.size.height);
-    if w == 0 || h == 0 {
+    let part = part.intersection(area);
+    if w == 0 || h == 0 || part.is_zero_sized() {
         return;
+    }
+    if let Ok(canvas) = super::paint::as_canvas(d) {
+        // The whole part at once: the spans below then fall inside the newest dirty
+        // rectangle (a few comparisons each) instead of growing it span by span.
+        // Without `outside` the open corners are counted too (a few pixels).
+        canvas.add_dirty_area(&part);
     }
     let r = style.radius.min(w / 2).min(h / 2);
     let edge = style.stroke_width;
@@ -100,14 +118,16 @@ pub fn rounded_rect<D: DrawTarget<Color = Rgb888>>(d: &mut D, area: &Rectangle, 
         };
         RowSpans { open, face }
     };
-    let mut top = 0;
-    while top < h {
+    let first = (part.top_left.y - area.top_left.y) as u32;
+    let end = first + part.size.height;
+    let mut top = first;
+    while top < end {
         let spans = row(top);
         let mut bottom = top + 1;
-        while bottom < h && row(bottom) == spans {
+        while bottom < end && row(bottom) == spans {
             bottom += 1;
         }
-        draw_band(d, area, style, top, bottom - top, spans);
+        draw_band(d, area, style, (top, bottom - top), spans, &part);
         top = bottom;
     }
 }
@@ -117,22 +137,26 @@ fn draw_band<D: DrawTarget<Color = Rgb888>>(
     d: &mut D,
     area: &Rectangle,
     style: &CardStyle,
-    top: u32,
-    rows: u32,
+    (top, rows): (u32, u32),
     spans: RowSpans,
+    part: &Rectangle,
 ) {
     let w = area.size.width;
+    let (part_left, part_right) = (part.top_left.x, part.top_left.x + part.size.width as i32);
     let mut put = |from: u32, to: u32, color: Rgb888| {
-        if to > from {
+        let left = (area.top_left.x + from as i32).max(part_left);
+        let right = (area.top_left.x + to as i32).min(part_right);
+        if right > left {
             let rect = Rectangle::new(
-                area.top_left + Point::new(from as i32, top as i32),
-                Size::new(to - from, rows),
+                Point::new(left, area.top_left.y + top as i32),
+                Size::new((right - left) as u32, rows),
             );
             let _ = d.fill_solid(&rect, color);
         }
     };
-    // The widest piece first: the dirty rectangle of the band above then grows over
-    // the whole band at once (see `DirtyRects::add`) instead of splitting the card.
+    // The widest piece first: on a target other than the `Canvas` (which marks the
+    // box first) the dirty rectangle of the band above then grows over the whole band
+    // at once (see `DirtyRects::add`) instead of splitting the card.
     let open = spans.open;
     match spans.face {
         Some((left, right)) => {
