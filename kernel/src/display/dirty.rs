@@ -154,6 +154,13 @@ impl<const N: usize> DirtyRects<N> {
                 best_with_new = (w, i);
             }
         }
+        if best_with_new.0 == 0 {
+            // No pair can waste less than nothing (a pair wins only when strictly
+            // cheaper): skip the search over every pair.
+            let i = best_with_new.1;
+            self.rects[i] = self.rects[i].union(&rect);
+            return;
+        }
         let mut best_pair = (u64::MAX, 0, 0);
         for i in 0..self.rects.len() {
             for j in i + 1..self.rects.len() {
