@@ -108,17 +108,68 @@ impl Canvas {
             .paint_coverage_row(from as u32, y as u32, coverage, raw);
     }
 
-    /// `area` clipped to the screen, or `None` if nothing of it is visible.
+    /// Paints a glyph stored as runs: `rows` from row `y` down, each a coverage row
+    /// starting at column `x` with its runs (first column, length, solid), only
+    /// inside `clip` and the screen. Solid runs are one fill, partial ones go
+    /// through `raw` without a test per pixel, pixels in no run are left as they are:
+    /// the same pixels as `paint_coverage_row` row by row. Records nothing dirty.
+    pub fn paint_coverage_runs<'a, R>(
+        &mut self,
+        (x, y): (i32, i32),
+        rows: impl Iterator<Item = (&'a [u8], R)>,
+        clip: &Rectangle,
+        raw: &[u32; 16],
+    ) where
+        R: Iterator<Item = (usize, usize, bool)>,
+    {
+        let Some(clip) = self.clip(clip) else {
+            return;
+        };
+        let (left, right) = (clip.x as i32, clip.right() as i32);
+        let skip = (clip.y as i32 - y).max(0) as usize;
+        let mut row_y = y + skip as i32;
+        for (coverage, runs) in rows.skip(skip) {
+            if row_y >= clip.bottom() as i32 {
+                break;
+            }
+            if x >= left && x + coverage.len() as i32 <= right {
+                // The whole row is visible (most glyphs): no clipping per run.
+                self.framebuffer
+                    .paint_runs_row(x as u32, row_y as u32, coverage, runs, raw);
+                row_y += 1;
+                continue;
+            }
+            for (start, len, solid) in runs {
+                let from = x + start as i32;
+                let (a, b) = (from.max(left), (from + len as i32).min(right));
+                if a >= b {
+                    continue;
+                }
+                if solid {
+                    self.framebuffer
+                        .fill_row(a as u32, row_y as u32, (b - a) as u32, raw[15]);
+                } else {
+                    let part = &coverage[(a - x) as usize..(b - x) as usize];
+                    self.framebuffer
+                        .paint_ramp_row(a as u32, row_y as u32, part, raw);
+                }
+            }
+            row_y += 1;
+        }
+    }
+
+    /// `area` clipped to the screen, or `None` if nothing of it is visible. Plain
+    /// integer arithmetic: every span of a redraw comes through here.
+    #[inline]
     fn clip(&self, area: &Rectangle) -> Option<Rect> {
-        let clipped = area.intersection(&self.bounding_box());
-        clipped.bottom_right()?;
-        // Inside the bounding box, so the coordinates are non-negative.
-        Some(Rect::new(
-            clipped.top_left.x as u32,
-            clipped.top_left.y as u32,
-            clipped.size.width,
-            clipped.size.height,
-        ))
+        let (x, y) = (i64::from(area.top_left.x), i64::from(area.top_left.y));
+        let x0 = x.max(0);
+        let y0 = y.max(0);
+        let x1 = (x + i64::from(area.size.width)).min(i64::from(self.framebuffer.width()));
+        let y1 = (y + i64::from(area.size.height)).min(i64::from(self.framebuffer.height()));
+        // Inside the screen, so the coordinates fit u32.
+        (x0 < x1 && y0 < y1)
+            .then(|| Rect::new(x0 as u32, y0 as u32, (x1 - x0) as u32, (y1 - y0) as u32))
     }
 }
 
@@ -199,9 +250,8 @@ impl DrawTarget for Canvas {
             return Ok(());
         };
         let raw = self.framebuffer.format().pack(color);
-        for y in clip.y..clip.bottom() {
-            self.framebuffer.fill_row(clip.x, y, clip.width, raw);
-        }
+        self.framebuffer
+            .fill_rect(clip.x, clip.y, clip.width, clip.height, raw);
         self.dirty.add(clip);
         Ok(())
     }

@@ -20,6 +20,13 @@ pub const MIN_ARENA: usize = 64 * 1024;
 /// mode the kernel shows) take about 300 KiB, so a 4K frame never empties it
 /// (`app/tests/glyph_cache.rs` checks that), with room for an app's other texts.
 pub const MAX_ARENA: usize = 1024 * 1024;
+/// `Rendered::runs` of a glyph stored without runs (no room left for them).
+const NO_RUNS: u32 = u32::MAX;
+/// Solid runs shorter than this are painted with the partial pixels around them:
+/// a run costs a little to start, a solid one pays off only when it is long.
+const MIN_SOLID_RUN: usize = 4;
+/// Bit of a run's length word that marks it solid (full coverage).
+const SOLID: u16 = 0x8000;
 /// Glyph slots (a power of two, for the hash probe).
 const SLOTS: usize = 1024;
 /// Slots filled before the cache starts over (keeps probes short).
@@ -55,6 +62,8 @@ pub struct GlyphCacheStats {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Rendered {
     offset: u32,
+    /// Where the row-run index lies (see `runs_of`), or `NO_RUNS`.
+    runs: u32,
     width: u16,
     height: u16,
     /// Left column relative to the pen.
@@ -71,10 +80,13 @@ struct Slot {
     rendered: Rendered,
 }
 
+// All zero bytes, like the rest of an empty cache, so the shared cache is .bss and
+// not 32 KiB of the image (an empty slot's `runs` is never read: key 0 finds nothing).
 const EMPTY: Slot = Slot {
     key: 0,
     rendered: Rendered {
         offset: 0,
+        runs: 0,
         width: 0,
         height: 0,
         left: 0,
@@ -85,7 +97,7 @@ const EMPTY: Slot = Slot {
 
 /// The cache proper: an arena of coverage rows and the slots that index it.
 pub(super) struct GlyphCache {
-    arena: &'static mut [u8],
+    arena: Arena,
     slots: [Slot; SLOTS],
     used: usize,
     filled: usize,
@@ -93,11 +105,28 @@ pub(super) struct GlyphCache {
     clears: u32,
 }
 
+/// The cache's memory; none before `install` (a null `None`, not an empty slice's
+/// dangling pointer, keeps the static cache all zero bytes: .bss).
+struct Arena(Option<&'static mut [u8]>);
+
+impl core::ops::Deref for Arena {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.0.as_deref().unwrap_or(&[])
+    }
+}
+
+impl core::ops::DerefMut for Arena {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        self.0.as_deref_mut().unwrap_or(&mut [])
+    }
+}
+
 impl GlyphCache {
-    /// An empty cache over `arena` (its contents do not matter).
-    pub(super) const fn new(arena: &'static mut [u8]) -> Self {
+    /// An empty cache over `arena` (its contents do not matter), or over none.
+    pub(super) const fn new(arena: Option<&'static mut [u8]>) -> Self {
         Self {
-            arena,
+            arena: Arena(arena),
             slots: [EMPTY; SLOTS],
             used: 0,
             filled: 0,
@@ -127,7 +156,7 @@ unsafe impl Sync for Shared {}
 
 static SHARED: Shared = Shared {
     busy: AtomicBool::new(false),
-    cache: UnsafeCell::new(GlyphCache::new(&mut [])),
+    cache: UnsafeCell::new(GlyphCache::new(None)),
 };
 
 /// Runs `f` on the shared cache unless another user holds it (then `None`).
@@ -141,7 +170,7 @@ fn with_cache<R>(f: impl FnOnce(&'static mut GlyphCache) -> R) -> Option<R> {
     let cache = unsafe { &mut *SHARED.cache.get() };
     #[cfg(not(target_os = "none"))]
     if cache.arena.is_empty() && !host::ARENA_TAKEN.swap(true, Ordering::Relaxed) {
-        cache.arena = host::arena();
+        cache.arena = Arena(Some(host::arena()));
     }
     Some(f(cache))
 }
@@ -149,7 +178,7 @@ fn with_cache<R>(f: impl FnOnce(&'static mut GlyphCache) -> R) -> Option<R> {
 /// Hands `arena` to the cache (emptied), once at boot; `false` if a drawer holds
 /// the cache right now (then the old arena stays).
 pub fn install(arena: &'static mut [u8]) -> bool {
-    let installed = with_cache(|cache| *cache = GlyphCache::new(arena)).is_some();
+    let installed = with_cache(|cache| *cache = GlyphCache::new(Some(arena))).is_some();
     if installed {
         SHARED.busy.store(false, Ordering::Release);
     }
@@ -312,8 +341,10 @@ impl GlyphCache {
             area.copy_within(from..from + trimmed_w, r * trimmed_w);
         }
         self.used += trimmed_w * trimmed_h;
+        let runs = self.store_runs(offset, trimmed_w, trimmed_h);
         let rendered = Rendered {
             offset: offset as u32,
+            runs,
             width: trimmed_w as u16,
             height: trimmed_h as u16,
             left: (left + first_col as i32) as i16,
@@ -330,6 +361,67 @@ impl GlyphCache {
             }
         }
         Some(rendered)
+    }
+
+    /// Stores the runs of the `width` x `height` coverage at `offset` after it: an
+    /// index of `height + 1` little-endian u16 (the first run of each row, then the
+    /// end), then 4 bytes a run: its first column and its length (u16 each, the
+    /// length with `SOLID` set for full coverage). Pixels without coverage are in no
+    /// run. Returns where the index starts, or `NO_RUNS` if they do not fit.
+    fn store_runs(&mut self, offset: usize, width: usize, height: usize) -> u32 {
+        let rows = |arena: &[u8]| -> usize {
+            (0..height)
+                .map(|j| row_runs(&arena[offset + j * width..][..width]).count())
+                .sum()
+        };
+        let count = rows(&self.arena);
+        let index = self.used;
+        let bytes = (height + 1) * 2 + count * 4;
+        if count > usize::from(u16::MAX) || index + bytes > self.arena.len() {
+            return NO_RUNS;
+        }
+        let (coverage, rest) = self.arena.split_at_mut(index);
+        let (table, runs) = rest[..bytes].split_at_mut((height + 1) * 2);
+        let mut n = 0usize;
+        for j in 0..height {
+            table[j * 2..j * 2 + 2].copy_from_slice(&(n as u16).to_le_bytes());
+            for (x, len, solid) in row_runs(&coverage[offset + j * width..][..width]) {
+                let word = len as u16 | if solid { SOLID } else { 0 };
+                runs[n * 4..n * 4 + 2].copy_from_slice(&(x as u16).to_le_bytes());
+                runs[n * 4 + 2..n * 4 + 4].copy_from_slice(&word.to_le_bytes());
+                n += 1;
+            }
+        }
+        table[height * 2..].copy_from_slice(&(n as u16).to_le_bytes());
+        self.used += bytes;
+        index as u32
+    }
+
+    /// `r` as runs, rows from the top: the column its coverage starts at (pen at
+    /// `pen`), the rows above the baseline, and each row's coverage with its runs;
+    /// `None` when `r` has no runs or is gone.
+    pub(super) fn glyph_runs<'a>(&'a self, r: &Rendered, pen: i32) -> Option<GlyphRuns<'a>> {
+        if !self.is_current(r) || r.runs == NO_RUNS {
+            return None;
+        }
+        let (width, height) = (usize::from(r.width), usize::from(r.height));
+        let table = r.runs as usize;
+        let index = &self.arena[table..table + (height + 1) * 2];
+        let count = usize::from(u16::from_le_bytes([
+            index[height * 2],
+            index[height * 2 + 1],
+        ]));
+        let first_run = table + (height + 1) * 2;
+        Some(GlyphRuns {
+            x: pen + i32::from(r.left),
+            above: i32::from(r.top),
+            rows: GlyphRows {
+                coverage: &self.arena[r.offset as usize..r.offset as usize + width * height],
+                width: width.max(1),
+                index,
+                runs: &self.arena[first_run..first_run + count * 4],
+            },
+        })
     }
 
     /// Row `dy` (below the baseline) of `r` over columns [x0, x0 + len) with the pen
@@ -380,6 +472,97 @@ impl GlyphCache {
     }
 }
 
+/// A cached glyph as runs (`GlyphCache::glyph_runs`).
+pub(super) struct GlyphRuns<'a> {
+    /// The column its coverage starts at.
+    pub x: i32,
+    /// Rows above the baseline.
+    pub above: i32,
+    /// Each row's coverage with its runs, from the top.
+    pub rows: GlyphRows<'a>,
+}
+
+/// The rows of a `GlyphRuns`: each row's coverage and its runs.
+pub(super) struct GlyphRows<'a> {
+    /// The rows still to come, `width` bytes each.
+    coverage: &'a [u8],
+    width: usize,
+    /// The first run of each row still to come, then the end (little-endian u16).
+    index: &'a [u8],
+    /// Every run of the glyph.
+    runs: &'a [u8],
+}
+
+impl<'a> Iterator for GlyphRows<'a> {
+    type Item = (&'a [u8], Runs<'a>);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let (row, rest) = self.coverage.split_at_checked(self.width)?;
+        let [a, b, c, d, ..] = *self.index else {
+            return None;
+        };
+        let (from, to) = (
+            usize::from(u16::from_le_bytes([a, b])),
+            usize::from(u16::from_le_bytes([c, d])),
+        );
+        self.coverage = rest;
+        self.index = &self.index[2..];
+        Some((row, Runs(&self.runs[from * 4..to * 4])))
+    }
+}
+
+/// The runs of one coverage row, as stored: 4 bytes a run.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Runs<'a>(&'a [u8]);
+
+impl Iterator for Runs<'_> {
+    /// (first column from the row's start, length, solid).
+    type Item = (usize, usize, bool);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let (run, rest) = self.0.split_first_chunk::<4>()?;
+        self.0 = rest;
+        let x = u16::from_le_bytes([run[0], run[1]]);
+        let word = u16::from_le_bytes([run[2], run[3]]);
+        Some((
+            usize::from(x),
+            usize::from(word & !SOLID),
+            word & SOLID != 0,
+        ))
+    }
+}
+
+/// The runs of a coverage row: stretches of covered pixels, solid ones (coverage 15,
+/// at least `MIN_SOLID_RUN` long) apart from partial ones.
+fn row_runs(row: &[u8]) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
+    let mut x = 0;
+    core::iter::from_fn(move || {
+        while x < row.len() && row[x] == 0 {
+            x += 1;
+        }
+        if x == row.len() {
+            return None;
+        }
+        let start = x;
+        let solid_len = |from: usize| row[from..].iter().take_while(|&&c| c == 15).count();
+        let solid = solid_len(start);
+        if solid >= MIN_SOLID_RUN {
+            x += solid;
+            return Some((start, solid, true));
+        }
+        // Partial: up to a gap or to a solid stretch long enough to be its own run.
+        while x < row.len() && row[x] != 0 {
+            if row[x] == 15 && solid_len(x) >= MIN_SOLID_RUN {
+                break;
+            }
+            x += 1;
+        }
+        Some((start, x - start, false))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,7 +590,7 @@ mod tests {
 
     /// A cache over a fresh arena of `bytes` (garbage in it: the cache must not care).
     fn cache_of(bytes: usize) -> GlyphCache {
-        GlyphCache::new(vec![0xA5u8; bytes].leak())
+        GlyphCache::new(Some(vec![0xA5u8; bytes].leak()))
     }
 
     #[test]
@@ -446,5 +629,47 @@ mod tests {
         let mut none = cache_of(0);
         let font = Font::new(Weight::Regular, 12);
         assert!(none.get(font, 'a', font.glyph('a').unwrap()).is_none());
+    }
+
+    #[test]
+    fn stored_runs_cover_exactly_the_inked_pixels() {
+        let mut cache = cache_of(MAX_ARENA);
+        let mut solid_pixels = 0;
+        for font in [
+            Font::new(Weight::Regular, 9),
+            Font::new(Weight::Bold, 24),
+            Font::new(Weight::Bold, 140),
+        ] {
+            for c in "AWgjQ@%&ÉÆ0189lI|-_.,:;'iéßx€".chars() {
+                let r = cache.get(font, c, font.glyph(c).unwrap()).unwrap();
+                let glyph = cache.glyph_runs(&r, 5).unwrap();
+                assert_eq!((glyph.x, -glyph.above), (5 + r.columns().0, r.rows().0));
+                let rows = glyph.rows;
+                let mut count = 0;
+                for (dy, (coverage, runs)) in rows.enumerate() {
+                    count += 1;
+                    assert_eq!(coverage.len(), usize::from(r.width));
+                    let mut in_run = vec![false; coverage.len()];
+                    let mut end = 0;
+                    for (start, len, solid) in runs {
+                        assert!(start >= end && len > 0, "{c:?} row {dy}: sorted, apart");
+                        end = start + len;
+                        for (k, &v) in coverage[start..end].iter().enumerate() {
+                            in_run[start + k] = true;
+                            assert!(!solid || v == 15, "{c:?} row {dy}: solid only at 15");
+                        }
+                        if solid {
+                            assert!(len >= MIN_SOLID_RUN);
+                            solid_pixels += len;
+                        }
+                    }
+                    for (k, &v) in coverage.iter().enumerate() {
+                        assert_eq!(in_run[k], v != 0, "{c:?} {font:?} row {dy} column {k}");
+                    }
+                }
+                assert_eq!(count, r.rows().1 - r.rows().0, "every row");
+            }
+        }
+        assert!(solid_pixels > 1000, "big glyphs have solid stems");
     }
 }

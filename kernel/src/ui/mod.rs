@@ -30,7 +30,7 @@ pub mod widgets;
 pub use font::{missing_glyphs, Font, Weight};
 pub use image::Image;
 pub use paint::blend;
-pub use shape::{rounded_rect, CardStyle};
+pub use shape::{rounded_rect, rounded_rect_part, CardStyle};
 pub use text::{Align, TextStyle};
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! Nothing is read back from the target (the framebuffer may be write-combining
 //! video memory): blending is against the background colour the caller names.
 
+use super::glyph_cache::GlyphRows;
 use crate::display::Canvas;
 use embedded_graphics::pixelcolor::{Rgb888, RgbColor};
 use embedded_graphics::prelude::*;
@@ -77,6 +78,20 @@ impl<F: FnMut(i32, i32, &mut [Rgb888])> Iterator for Rows<'_, F> {
     }
 }
 
+/// `target` as the `Canvas` it is, if it is one (for its fast paths and its dirty
+/// rectangles); any other target comes back as it is.
+pub(super) fn as_canvas<D: DrawTarget<Color = Rgb888>>(
+    target: &mut D,
+) -> Result<&mut Canvas, &mut D> {
+    if typeid::of::<D>() != typeid::of::<Canvas>() {
+        return Err(target);
+    }
+    // SAFETY: `D` is `Canvas` (equal type ids; `Canvas` has no lifetime parameters
+    // for the erased-lifetime id to hide), so this is the same exclusive reference
+    // with its real type.
+    Ok(unsafe { &mut *(target as *mut D).cast::<Canvas>() })
+}
+
 /// Where coverage rows go: straight into a `Canvas`'s framebuffer (the kernel's and
 /// the host renders' target), or through `fill_contiguous` on any other target.
 pub(super) enum Painter<'a, D> {
@@ -89,15 +104,13 @@ impl<'a, D: DrawTarget<Color = Rgb888>> Painter<'a, D> {
     /// A painter of `color` over `background` on `target`.
     pub(super) fn new(target: &'a mut D, color: Rgb888, background: Rgb888) -> Self {
         let colors = ramp(color, background);
-        if typeid::of::<D>() == typeid::of::<Canvas>() {
-            // SAFETY: `D` is `Canvas` (equal type ids; `Canvas` has no lifetime
-            // parameters for the erased-lifetime id to hide), so this is the same
-            // exclusive reference with its real type.
-            let canvas = unsafe { &mut *(target as *mut D).cast::<Canvas>() };
-            let format = canvas.framebuffer().format();
-            return Self::Canvas(canvas, colors.map(|c| format.pack(c)));
+        match as_canvas(target) {
+            Ok(canvas) => {
+                let format = canvas.framebuffer().format();
+                Self::Canvas(canvas, colors.map(|c| format.pack(c)))
+            }
+            Err(target) => Self::Other(target, colors),
         }
-        Self::Other(target, colors)
     }
 
     /// Paints the pixels of row `y` from column `x` whose `coverage` (0..=15) is not
@@ -120,6 +133,25 @@ impl<'a, D: DrawTarget<Color = Rgb888>> Painter<'a, D> {
                         .map(|&c| colors[usize::from(c & 15)]);
                     let _ = target.fill_contiguous(&area, pixels);
                     i += run;
+                }
+            }
+        }
+    }
+
+    /// Paints a glyph stored as runs (see `glyph_cache::glyph_runs`): `rows` from
+    /// row `y` down, coverage starting at column `x`, only inside `clip`.
+    pub(super) fn glyph(&mut self, (x, y): (i32, i32), rows: GlyphRows<'_>, clip: &Rectangle) {
+        match self {
+            Self::Canvas(canvas, raw) => canvas.paint_coverage_runs((x, y), rows, clip, raw),
+            Self::Other(..) => {
+                let (from, to) = (clip.top_left.x, clip.top_left.x + clip.size.width as i32);
+                let (top, bottom) = (clip.top_left.y, clip.top_left.y + clip.size.height as i32);
+                for (j, (coverage, _)) in rows.enumerate() {
+                    let row_y = y + j as i32;
+                    let (a, b) = (from.max(x), to.min(x + coverage.len() as i32));
+                    if row_y >= top && row_y < bottom && a < b {
+                        self.row(a, row_y, &coverage[(a - x) as usize..(b - x) as usize]);
+                    }
                 }
             }
         }

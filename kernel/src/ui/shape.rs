@@ -45,15 +45,14 @@ fn corner_inset(r: u32, e: u32) -> u32 {
     let dy = 2 * (r - e) - 1;
     let limit = 4 * r * r - dy * dy;
     // First column (from the edge) whose centre is inside: (2(r - i) - 1)² <= limit.
-    let mut i = 0;
-    while i < r {
-        let dx = 2 * (r - i) - 1;
-        if dx * dx <= limit {
-            break;
-        }
-        i += 1;
+    // Centres dx = 2(r - i) - 1 fall as i grows: the first inside is the largest odd
+    // dx with dx² <= limit.
+    if limit < 1 {
+        return r as u32;
     }
-    i as u32
+    let largest = limit.isqrt();
+    let odd = largest - (1 - largest % 2);
+    (r - (odd + 1) / 2).clamp(0, r) as u32
 }
 
 /// Open columns on row `k` of a `height`-row shape with corner radius `r`.
@@ -77,9 +76,27 @@ struct RowSpans {
 
 /// Draws a rounded rectangle over `area` in `style`.
 pub fn rounded_rect<D: DrawTarget<Color = Rgb888>>(d: &mut D, area: &Rectangle, style: &CardStyle) {
+    rounded_rect_part(d, area, style, area);
+}
+
+/// The part of `rounded_rect(d, area, style)` inside `part`: only the rows and
+/// columns of `part` are visited and drawn (a panel drawn around its content).
+pub fn rounded_rect_part<D: DrawTarget<Color = Rgb888>>(
+    d: &mut D,
+    area: &Rectangle,
+    style: &CardStyle,
+    part: &Rectangle,
+) {
     let (w, h) = (area.size.width, area.size.height);
-    if w == 0 || h == 0 {
+    let part = part.intersection(area);
+    if w == 0 || h == 0 || part.is_zero_sized() {
         return;
+    }
+    if let Ok(canvas) = super::paint::as_canvas(d) {
+        // The whole part at once: the spans below then fall inside the newest dirty
+        // rectangle (a few comparisons each) instead of growing it span by span.
+        // Without `outside` the open corners are counted too (a few pixels).
+        canvas.add_dirty_area(&part);
     }
     let r = style.radius.min(w / 2).min(h / 2);
     let edge = style.stroke_width;
@@ -100,15 +117,35 @@ pub fn rounded_rect<D: DrawTarget<Color = Rgb888>>(d: &mut D, area: &Rectangle, 
         };
         RowSpans { open, face }
     };
-    let mut top = 0;
-    while top < h {
-        let spans = row(top);
+    // Rows [straight, straight_end) lie below the top corners and the top edge and
+    // above the bottom ones: all alike, so they are not computed one by one.
+    let straight = r.max(edge);
+    let straight_end = h.saturating_sub(straight);
+    let first = (part.top_left.y - area.top_left.y) as u32;
+    let end = first + part.size.height;
+    let (mut top, mut spans) = (first, row(first));
+    while top < end {
+        // Each row's spans are computed once: the row ending a band starts the next.
         let mut bottom = top + 1;
-        while bottom < h && row(bottom) == spans {
-            bottom += 1;
+        let mut next = None;
+        while bottom < end {
+            let here = row(bottom);
+            if here != spans {
+                next = Some(here);
+                break;
+            }
+            bottom = if (straight..straight_end).contains(&bottom) {
+                straight_end.min(end)
+            } else {
+                bottom + 1
+            };
         }
-        draw_band(d, area, style, top, bottom - top, spans);
+        draw_band(d, area, style, (top, bottom - top), spans, &part);
         top = bottom;
+        match next {
+            Some(here) => spans = here,
+            None => break,
+        }
     }
 }
 
@@ -117,22 +154,26 @@ fn draw_band<D: DrawTarget<Color = Rgb888>>(
     d: &mut D,
     area: &Rectangle,
     style: &CardStyle,
-    top: u32,
-    rows: u32,
+    (top, rows): (u32, u32),
     spans: RowSpans,
+    part: &Rectangle,
 ) {
     let w = area.size.width;
+    let (part_left, part_right) = (part.top_left.x, part.top_left.x + part.size.width as i32);
     let mut put = |from: u32, to: u32, color: Rgb888| {
-        if to > from {
+        let left = (area.top_left.x + from as i32).max(part_left);
+        let right = (area.top_left.x + to as i32).min(part_right);
+        if right > left {
             let rect = Rectangle::new(
-                area.top_left + Point::new(from as i32, top as i32),
-                Size::new(to - from, rows),
+                Point::new(left, area.top_left.y + top as i32),
+                Size::new((right - left) as u32, rows),
             );
             let _ = d.fill_solid(&rect, color);
         }
     };
-    // The widest piece first: the dirty rectangle of the band above then grows over
-    // the whole band at once (see `DirtyRects::add`) instead of splitting the card.
+    // The widest piece first: on a target other than the `Canvas` (which marks the
+    // box first) the dirty rectangle of the band above then grows over the whole band
+    // at once (see `DirtyRects::add`) instead of splitting the card.
     let open = spans.open;
     match spans.face {
         Some((left, right)) => {
@@ -145,5 +186,26 @@ fn draw_band<D: DrawTarget<Color = Rgb888>>(
     if let Some(outside) = style.outside {
         put(0, open, outside);
         put(w - open, w, outside);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::corner_inset;
+
+    /// The square root gives the column a walk from the edge would stop at.
+    #[test]
+    fn corner_inset_is_the_first_column_whose_centre_is_inside() {
+        for r in 1..400u32 {
+            for e in 0..r {
+                let (r64, e64) = (i64::from(r), i64::from(e));
+                let dy = 2 * (r64 - e64) - 1;
+                let limit = 4 * r64 * r64 - dy * dy;
+                let walked = (0..r)
+                    .find(|&i| (2 * (r64 - i64::from(i)) - 1).pow(2) <= limit)
+                    .unwrap_or(r);
+                assert_eq!(corner_inset(r, e), walked, "r={r} e={e}");
+            }
+        }
     }
 }

@@ -239,7 +239,13 @@ pub fn draw_line_clipped<D: DrawTarget<Color = Rgb888>>(
             ([p], Some(c)) => p.cached.map(|r| (round64(p.pen64), r, c)),
             _ => None,
         };
-        for y in ay..ay + ah {
+        // Stored as runs: the whole glyph in one go.
+        let runs = alone.and_then(|(pen, r, c)| c.glyph_runs(&r, pen));
+        let rows = if runs.is_some() { 0 } else { ah };
+        if let Some(glyph) = runs {
+            painter.glyph((glyph.x, baseline - glyph.above), glyph.rows, &area);
+        }
+        for y in ay..ay + rows {
             if let Some((pen, r, c)) = alone {
                 if let Some(row) = c.row(&r, pen, y - baseline, ax, aw as usize) {
                     painter.row(ax, y, row);

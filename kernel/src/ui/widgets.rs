@@ -5,7 +5,7 @@
 //! paint every pixel of their rectangle once (the background only in the corners
 //! the rounded face leaves open), so a redraw costs about one fill of the widget.
 
-use super::shape::{rounded_rect, CardStyle};
+use super::shape::{rounded_rect, rounded_rect_part, CardStyle};
 use super::text::{self, Align, TextStyle};
 use super::Font;
 use crate::display::fill_outside::fill_outside;
@@ -203,7 +203,7 @@ impl Theme {
         .into_iter()
         .flatten()
         {
-            rounded_rect(&mut d.clipped(&clip), &body, &style);
+            rounded_rect_part(d, &body, &style, &clip);
         }
         body
     }

@@ -1,6 +1,7 @@
 //! Footprint: the smallest guest RAM (whole MiB, bisected) with which the kiosk
 //! reaches its first frame under SeaBIOS, and the size of the kernel image the ISO
-//! carries (the stripped ELF).
+//! carries (the stripped ELF), with the bytes GRUB loads from it and the zeroed memory
+//! (.bss) it adds beside it.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -40,7 +41,9 @@ fn reaches_first_frame(iso: &Path, mib: u32) -> Result<bool> {
 pub fn measure(elf: &Path) -> Result<Vec<Row>> {
     let iso = super::iso_path("bench-memory");
     crate::iso::make_iso(elf, "", &iso)?;
-    let image = std::fs::metadata(crate::iso::staged_kernel(&iso))?.len();
+    let staged = crate::iso::staged_kernel(&iso);
+    let image = std::fs::metadata(&staged)?.len();
+    let (loaded, zeroed) = load_sizes(&staged)?;
     if !reaches_first_frame(&iso, START_MIB)? {
         return Err(format!("no first frame with {START_MIB} MiB").into());
     }
@@ -68,6 +71,30 @@ pub fn measure(elf: &Path) -> Result<Vec<Row>> {
             "KiB",
             Goal::AtMost(GOAL_IMAGE_KIB),
         )
-        .detail(format!("{image} B, stripped ELF in the ISO")),
+        .detail(format!(
+            "{image} B stripped ELF in the ISO; loads {} KiB, zeroes {} KiB (.bss)",
+            loaded.div_ceil(1024),
+            zeroed.div_ceil(1024)
+        )),
     ])
+}
+
+/// The bytes the ELF at `path` loads from the file (its PT_LOAD segments' file sizes)
+/// and the memory its segments add zeroed beyond them (.bss).
+fn load_sizes(path: &Path) -> Result<(u64, u64)> {
+    let data = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let file = elf::ElfBytes::<elf::endian::AnyEndian>::minimal_parse(&data)
+        .map_err(|e| format!("{} is not an ELF file: {e}", path.display()))?;
+    let segments = file
+        .segments()
+        .ok_or_else(|| format!("{} has no program headers", path.display()))?;
+    Ok(segments
+        .iter()
+        .filter(|segment| segment.p_type == elf::abi::PT_LOAD)
+        .fold((0, 0), |(loaded, zeroed), segment| {
+            (
+                loaded + segment.p_filesz,
+                zeroed + segment.p_memsz.saturating_sub(segment.p_filesz),
+            )
+        }))
 }

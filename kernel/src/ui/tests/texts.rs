@@ -294,7 +294,7 @@ fn drawing_fast_or_pixel_by_pixel_gives_the_same_pixels() {
     use crate::display::framebuffer::{Framebuffer, PixelFormat};
     use crate::display::Canvas;
     use crate::hal::PhysRegion;
-    let (w, h) = (300u32, 90u32);
+    let (w, h) = (420u32, 90u32);
     let mut buf = vec![0u8; (w * h * 4) as usize];
     // SAFETY: `buf` outlives the canvas.
     let region = unsafe { PhysRegion::new(0x1000, buf.as_mut_ptr(), buf.len()) };
@@ -303,10 +303,24 @@ fn drawing_fast_or_pixel_by_pixel_gives_the_same_pixels() {
     // Text is drawn onto its background colour (the surface under it).
     canvas.clear(PAPER).unwrap();
     let mut screen = Screen::new(w, h, PAPER);
-    for (t, px) in [("Genève 5 €", 24u32), ("Zürich", 70)] {
-        let s = style(Font::new(Weight::Bold, px));
-        text::draw_line(&mut canvas, t, &s, -7, 60);
-        text::draw_line(&mut screen, t, &s, -7, 60);
+    // Glyphs off both edges and cut by a clip box (`draw_in` with a narrow area), at
+    // sizes from tiny to large, so glyph rows go out as clipped runs; each drawn twice
+    // on the canvas (the second time from the cache's runs).
+    let cut = Rectangle::new(Point::new(183, 20), Size::new(61, 50));
+    for (t, weight, px, x) in [
+        ("Genève 5 €", Weight::Bold, 24u32, -7),
+        ("Zürich", Weight::Bold, 70, -7),
+        ("Wall ßé", Weight::Regular, 13, 360),
+        ("IIIll|", Weight::Bold, 55, 330),
+        ("fjord", Weight::Regular, 9, 100),
+    ] {
+        let s = style(Font::new(weight, px));
+        for _ in 0..2 {
+            text::draw_line(&mut canvas, t, &s, x, 60);
+            text::draw_in(&mut canvas, t, &s, &cut, text::Align::Center);
+        }
+        text::draw_line(&mut screen, t, &s, x, 60);
+        text::draw_in(&mut screen, t, &s, &cut, text::Align::Center);
     }
     for y in 0..h {
         for x in 0..w {
