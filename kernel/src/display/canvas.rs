@@ -132,6 +132,13 @@ impl Canvas {
             if row_y >= clip.bottom() as i32 {
                 break;
             }
+            if x >= left && x + coverage.len() as i32 <= right {
+                // The whole row is visible (most glyphs): no clipping per run.
+                self.framebuffer
+                    .paint_runs_row(x as u32, row_y as u32, coverage, runs, raw);
+                row_y += 1;
+                continue;
+            }
             for (start, len, solid) in runs {
                 let from = x + start as i32;
                 let (a, b) = (from.max(left), (from + len as i32).min(right));
@@ -151,17 +158,18 @@ impl Canvas {
         }
     }
 
-    /// `area` clipped to the screen, or `None` if nothing of it is visible.
+    /// `area` clipped to the screen, or `None` if nothing of it is visible. Plain
+    /// integer arithmetic: every span of a redraw comes through here.
+    #[inline]
     fn clip(&self, area: &Rectangle) -> Option<Rect> {
-        let clipped = area.intersection(&self.bounding_box());
-        clipped.bottom_right()?;
-        // Inside the bounding box, so the coordinates are non-negative.
-        Some(Rect::new(
-            clipped.top_left.x as u32,
-            clipped.top_left.y as u32,
-            clipped.size.width,
-            clipped.size.height,
-        ))
+        let (x, y) = (i64::from(area.top_left.x), i64::from(area.top_left.y));
+        let x0 = x.max(0);
+        let y0 = y.max(0);
+        let x1 = (x + i64::from(area.size.width)).min(i64::from(self.framebuffer.width()));
+        let y1 = (y + i64::from(area.size.height)).min(i64::from(self.framebuffer.height()));
+        // Inside the screen, so the coordinates fit u32.
+        (x0 < x1 && y0 < y1)
+            .then(|| Rect::new(x0 as u32, y0 as u32, (x1 - x0) as u32, (y1 - y0) as u32))
     }
 }
 
@@ -242,9 +250,8 @@ impl DrawTarget for Canvas {
             return Ok(());
         };
         let raw = self.framebuffer.format().pack(color);
-        for y in clip.y..clip.bottom() {
-            self.framebuffer.fill_row(clip.x, y, clip.width, raw);
-        }
+        self.framebuffer
+            .fill_rect(clip.x, clip.y, clip.width, clip.height, raw);
         self.dirty.add(clip);
         Ok(())
     }

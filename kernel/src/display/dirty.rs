@@ -97,17 +97,22 @@ impl<const N: usize> DirtyRects<N> {
     }
 
     /// Records that `rect` changed.
+    #[inline]
     pub fn add(&mut self, rect: Rect) {
-        if rect.is_empty() {
+        // Most spans of a redraw fall inside the newest rectangle (a card marks its
+        // box before drawing its rows): that test stays in the caller.
+        if rect.is_empty() || self.rects.last().is_some_and(|last| last.contains(&rect)) {
             return;
         }
+        self.add_new(rect);
+    }
+
+    /// `add` for a non-empty `rect` outside the newest rectangle.
+    fn add_new(&mut self, rect: Rect) {
         // Shapes arrive as runs of touching spans (the scanlines of a rounded card,
         // the rows of a glyph): growing the newest rectangle by one span costs O(1),
         // where a new entry would soon cost a merge search over the whole set.
         if let Some(last) = self.rects.last_mut() {
-            if last.contains(&rect) {
-                return;
-            }
             let union = last.union(&rect);
             let waste = union.area().saturating_sub(last.area() + rect.area());
             // Slack: the span's own area plus one row and one column of the union (a
@@ -148,6 +153,13 @@ impl<const N: usize> DirtyRects<N> {
             if w < best_with_new.0 {
                 best_with_new = (w, i);
             }
+        }
+        if best_with_new.0 == 0 {
+            // No pair can waste less than nothing (a pair wins only when strictly
+            // cheaper): skip the search over every pair.
+            let i = best_with_new.1;
+            self.rects[i] = self.rects[i].union(&rect);
+            return;
         }
         let mut best_pair = (u64::MAX, 0, 0);
         for i in 0..self.rects.len() {

@@ -196,6 +196,40 @@ impl Framebuffer {
         }
     }
 
+    /// Sets the `width` x `height` pixels from (`x`, `y`) to `raw`: one bounds check
+    /// for the rectangle, then row after row (a card's edge is a 1-pixel-wide
+    /// rectangle: the checks would cost more than its pixels). Ignored if it does not
+    /// lie inside the framebuffer.
+    pub fn fill_rect(&mut self, x: u32, y: u32, width: u32, height: u32, raw: u32) {
+        if width == 0 || height == 0 {
+            return;
+        }
+        let Some(last) = y.checked_add(height - 1) else {
+            return;
+        };
+        if !self.span_in_bounds(x, last, width) {
+            return;
+        }
+        if self.format.bytes_per_pixel != 4 {
+            for row in y..y + height {
+                self.fill_row(x, row, width, raw);
+            }
+            return;
+        }
+        self.count_written(width * height);
+        let (width, pitch) = (width as usize, self.pitch as usize);
+        let mut row = self.region.as_ptr().wrapping_add(self.offset(x, y));
+        for _ in 0..height {
+            for i in 0..width {
+                // SAFETY: rows y..y + height < self.height and columns x..x + width
+                // <= self.width (checked above for the last row, which has the
+                // highest addresses; see fill_row).
+                unsafe { row.add(i * 4).cast::<u32>().write_unaligned(raw) };
+            }
+            row = row.wrapping_add(pitch);
+        }
+    }
+
     /// Writes raw pixels along row `y` from column `x`, taking at most `len` of them
     /// from `pixels`; returns how many it wrote. Ignored (0) if the span is out of bounds.
     pub fn write_row(
@@ -309,6 +343,58 @@ impl Framebuffer {
                     .write_unaligned(raw[usize::from(c & 15)])
             };
         }
+    }
+
+    /// Paints a row of a glyph stored as runs: `coverage` starts at column `x` of row
+    /// `y`, each run (first column in `coverage`, length, solid) sets its pixels to
+    /// `raw[15]` if solid, else to `raw[coverage & 15]`; pixels in no run are left as
+    /// they are. One bounds check for the row, none per run or pixel. Ignored if the
+    /// row is out of bounds; runs past the end of `coverage` are skipped.
+    pub fn paint_runs_row(
+        &mut self,
+        x: u32,
+        y: u32,
+        coverage: &[u8],
+        runs: impl Iterator<Item = (usize, usize, bool)>,
+        raw: &[u32; 16],
+    ) {
+        let Ok(len) = u32::try_from(coverage.len()) else {
+            return;
+        };
+        if !self.span_in_bounds(x, y, len) {
+            return;
+        }
+        if self.format.bytes_per_pixel != 4 {
+            for (start, n, _) in runs {
+                if let Some(part) = coverage.get(start..start + n) {
+                    self.paint_coverage_row(x + start as u32, y, part, raw);
+                }
+            }
+            return;
+        }
+        let row = self.region.as_ptr().wrapping_add(self.offset(x, y));
+        let mut written = 0;
+        for (start, n, solid) in runs {
+            let Some(part) = coverage.get(start..start + n) else {
+                continue;
+            };
+            written += n;
+            let at = row.wrapping_add(start * 4);
+            if solid {
+                for i in 0..n {
+                    // SAFETY: start + i < coverage.len() = len, and the row's span
+                    // [x, x + len) is in bounds (checked above; see fill_row).
+                    unsafe { at.add(i * 4).cast::<u32>().write_unaligned(raw[15]) };
+                }
+            } else {
+                for (i, &c) in part.iter().enumerate() {
+                    let value = raw[usize::from(c & 15)];
+                    // SAFETY: as above (i < n, part = coverage[start..start + n]).
+                    unsafe { at.add(i * 4).cast::<u32>().write_unaligned(value) };
+                }
+            }
+        }
+        self.count_written(written as u32);
     }
 
     /// Sets one pixel; ignored if out of bounds.

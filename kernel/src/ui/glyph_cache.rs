@@ -80,11 +80,13 @@ struct Slot {
     rendered: Rendered,
 }
 
+// All zero bytes, like the rest of an empty cache, so the shared cache is .bss and
+// not 32 KiB of the image (an empty slot's `runs` is never read: key 0 finds nothing).
 const EMPTY: Slot = Slot {
     key: 0,
     rendered: Rendered {
         offset: 0,
-        runs: NO_RUNS,
+        runs: 0,
         width: 0,
         height: 0,
         left: 0,
@@ -95,7 +97,7 @@ const EMPTY: Slot = Slot {
 
 /// The cache proper: an arena of coverage rows and the slots that index it.
 pub(super) struct GlyphCache {
-    arena: &'static mut [u8],
+    arena: Arena,
     slots: [Slot; SLOTS],
     used: usize,
     filled: usize,
@@ -103,11 +105,28 @@ pub(super) struct GlyphCache {
     clears: u32,
 }
 
+/// The cache's memory; none before `install` (a null `None`, not an empty slice's
+/// dangling pointer, keeps the static cache all zero bytes: .bss).
+struct Arena(Option<&'static mut [u8]>);
+
+impl core::ops::Deref for Arena {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.0.as_deref().unwrap_or(&[])
+    }
+}
+
+impl core::ops::DerefMut for Arena {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        self.0.as_deref_mut().unwrap_or(&mut [])
+    }
+}
+
 impl GlyphCache {
-    /// An empty cache over `arena` (its contents do not matter).
-    pub(super) const fn new(arena: &'static mut [u8]) -> Self {
+    /// An empty cache over `arena` (its contents do not matter), or over none.
+    pub(super) const fn new(arena: Option<&'static mut [u8]>) -> Self {
         Self {
-            arena,
+            arena: Arena(arena),
             slots: [EMPTY; SLOTS],
             used: 0,
             filled: 0,
@@ -137,7 +156,7 @@ unsafe impl Sync for Shared {}
 
 static SHARED: Shared = Shared {
     busy: AtomicBool::new(false),
-    cache: UnsafeCell::new(GlyphCache::new(&mut [])),
+    cache: UnsafeCell::new(GlyphCache::new(None)),
 };
 
 /// Runs `f` on the shared cache unless another user holds it (then `None`).
@@ -151,7 +170,7 @@ fn with_cache<R>(f: impl FnOnce(&'static mut GlyphCache) -> R) -> Option<R> {
     let cache = unsafe { &mut *SHARED.cache.get() };
     #[cfg(not(target_os = "none"))]
     if cache.arena.is_empty() && !host::ARENA_TAKEN.swap(true, Ordering::Relaxed) {
-        cache.arena = host::arena();
+        cache.arena = Arena(Some(host::arena()));
     }
     Some(f(cache))
 }
@@ -159,7 +178,7 @@ fn with_cache<R>(f: impl FnOnce(&'static mut GlyphCache) -> R) -> Option<R> {
 /// Hands `arena` to the cache (emptied), once at boot; `false` if a drawer holds
 /// the cache right now (then the old arena stays).
 pub fn install(arena: &'static mut [u8]) -> bool {
-    let installed = with_cache(|cache| *cache = GlyphCache::new(arena)).is_some();
+    let installed = with_cache(|cache| *cache = GlyphCache::new(Some(arena))).is_some();
     if installed {
         SHARED.busy.store(false, Ordering::Release);
     }
@@ -355,7 +374,7 @@ impl GlyphCache {
                 .map(|j| row_runs(&arena[offset + j * width..][..width]).count())
                 .sum()
         };
-        let count = rows(self.arena);
+        let count = rows(&self.arena);
         let index = self.used;
         let bytes = (height + 1) * 2 + count * 4;
         if count > usize::from(u16::MAX) || index + bytes > self.arena.len() {
@@ -571,7 +590,7 @@ mod tests {
 
     /// A cache over a fresh arena of `bytes` (garbage in it: the cache must not care).
     fn cache_of(bytes: usize) -> GlyphCache {
-        GlyphCache::new(vec![0xA5u8; bytes].leak())
+        GlyphCache::new(Some(vec![0xA5u8; bytes].leak()))
     }
 
     #[test]

@@ -45,15 +45,14 @@ fn corner_inset(r: u32, e: u32) -> u32 {
     let dy = 2 * (r - e) - 1;
     let limit = 4 * r * r - dy * dy;
     // First column (from the edge) whose centre is inside: (2(r - i) - 1)² <= limit.
-    let mut i = 0;
-    while i < r {
-        let dx = 2 * (r - i) - 1;
-        if dx * dx <= limit {
-            break;
-        }
-        i += 1;
+    // Centres dx = 2(r - i) - 1 fall as i grows: the first inside is the largest odd
+    // dx with dx² <= limit.
+    if limit < 1 {
+        return r as u32;
     }
-    i as u32
+    let largest = limit.isqrt();
+    let odd = largest - (1 - largest % 2);
+    (r - (odd + 1) / 2).clamp(0, r) as u32
 }
 
 /// Open columns on row `k` of a `height`-row shape with corner radius `r`.
@@ -118,17 +117,35 @@ pub fn rounded_rect_part<D: DrawTarget<Color = Rgb888>>(
         };
         RowSpans { open, face }
     };
+    // Rows [straight, straight_end) lie below the top corners and the top edge and
+    // above the bottom ones: all alike, so they are not computed one by one.
+    let straight = r.max(edge);
+    let straight_end = h.saturating_sub(straight);
     let first = (part.top_left.y - area.top_left.y) as u32;
     let end = first + part.size.height;
-    let mut top = first;
+    let (mut top, mut spans) = (first, row(first));
     while top < end {
-        let spans = row(top);
+        // Each row's spans are computed once: the row ending a band starts the next.
         let mut bottom = top + 1;
-        while bottom < end && row(bottom) == spans {
-            bottom += 1;
+        let mut next = None;
+        while bottom < end {
+            let here = row(bottom);
+            if here != spans {
+                next = Some(here);
+                break;
+            }
+            bottom = if (straight..straight_end).contains(&bottom) {
+                straight_end.min(end)
+            } else {
+                bottom + 1
+            };
         }
         draw_band(d, area, style, (top, bottom - top), spans, &part);
         top = bottom;
+        match next {
+            Some(here) => spans = here,
+            None => break,
+        }
     }
 }
 
@@ -169,5 +186,26 @@ fn draw_band<D: DrawTarget<Color = Rgb888>>(
     if let Some(outside) = style.outside {
         put(0, open, outside);
         put(w - open, w, outside);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::corner_inset;
+
+    /// The square root gives the column a walk from the edge would stop at.
+    #[test]
+    fn corner_inset_is_the_first_column_whose_centre_is_inside() {
+        for r in 1..400u32 {
+            for e in 0..r {
+                let (r64, e64) = (i64::from(r), i64::from(e));
+                let dy = 2 * (r64 - e64) - 1;
+                let limit = 4 * r64 * r64 - dy * dy;
+                let walked = (0..r)
+                    .find(|&i| (2 * (r64 - i64::from(i)) - 1).pow(2) <= limit)
+                    .unwrap_or(r);
+                assert_eq!(corner_inset(r, e), walked, "r={r} e={e}");
+            }
+        }
     }
 }

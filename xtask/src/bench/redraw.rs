@@ -13,8 +13,9 @@ use crate::Result;
 
 const TIMEOUT: Duration = Duration::from_secs(300);
 
-/// Boots the bench ISO and turns its `bench` lines into rows.
-pub fn measure(elf: &Path) -> Result<Vec<Row>> {
+/// Boots the bench ISO and turns its `bench` lines into rows; with `instructions`,
+/// under `-icount shift=0` (one TSC nanosecond per guest instruction).
+pub fn measure(elf: &Path, instructions: bool) -> Result<Vec<Row>> {
     let iso = super::iso_path("bench-redraw");
     crate::iso::make_iso(elf, "bench=redraw test-exit=bench", &iso)?;
     let mut options = QemuOptions::new(iso, Firmware::Bios);
@@ -22,6 +23,11 @@ pub fn measure(elf: &Path) -> Result<Vec<Row>> {
     options
         .extra_args
         .extend(["-global", "VGA.vgamem_mb=64"].map(String::from));
+    if instructions {
+        options
+            .extra_args
+            .extend(["-icount", "shift=0"].map(String::from));
+    }
     let mut run = QemuRun::start("bench-redraw", &options)?;
     let lines = match collect(&mut run) {
         Ok(lines) => lines,
@@ -30,7 +36,24 @@ pub fn measure(elf: &Path) -> Result<Vec<Row>> {
             return Err(format!("{error}\n---- serial log ----\n{}", run.serial_log()).into());
         }
     };
-    rows(&lines)
+    let rows = rows(&lines)?;
+    if !instructions {
+        return Ok(rows);
+    }
+    // Instruction ratios: their own names, no goal (the goal is about time).
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let detail = row.detail.replace(" us", " k instructions");
+            Row::new(
+                format!("{} (instructions)", row.key),
+                row.value,
+                row.unit,
+                Goal::Record,
+            )
+            .detail(detail)
+        })
+        .collect())
 }
 
 /// Waits for `bench done` and a clean exit; returns the `bench` lines.
