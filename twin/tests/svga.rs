@@ -359,6 +359,19 @@ fn a_huge_qemu_cursor_is_larger_than_the_ring() {
 }
 
 #[test]
+fn a_qemu_cursor_whose_scanline_bits_saturate_is_larger_than_the_ring() {
+    let mut m = machine(GraphicsController::VmSvga, SvgaHost::Qemu, 16);
+    set_mode(&mut m, 800, 600);
+    // QEMU mode checks no XOR depth before the length: 0xFFFFFFFF wide at depth
+    // 0xFFFFFFFF has a scanline of 2^64 bits, which overflowed the padding to 32
+    // (svga fuzz finding). Its length saturates and only the id is skipped.
+    push(&mut m, &[19, 0, 0, 0, u32::MAX, 1, 1, u32::MAX]);
+    sync(&mut m);
+    assert!(m.pointer().shape.is_none());
+    m.take_protocol_errors();
+}
+
+#[test]
 fn fence_irq_and_acknowledge() {
     let mut m = vmsvga();
     set_mode(&mut m, 800, 600);

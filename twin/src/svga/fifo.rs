@@ -320,9 +320,15 @@ fn malformed(ctx: &mut SvgaCtx<'_>, id: u32, bytes: u32) -> Step {
 }
 
 /// Bytes of one cursor mask: scanlines padded to 32 bits, depth 15 read as 16.
+/// Saturating: in QEMU mode neither the width nor the depth is checked before the
+/// length, and padding a saturated scanline overflowed (svga fuzz finding).
 fn mask_bytes(width: u32, height: u32, depth: u32) -> u32 {
     let depth = if depth == 15 { 16 } else { depth };
-    (width.saturating_mul(depth).next_multiple_of(32) / 8).saturating_mul(height)
+    let scanline = width
+        .saturating_mul(depth)
+        .checked_next_multiple_of(32)
+        .map_or(u32::MAX / 8, |bits| bits / 8);
+    scanline.saturating_mul(height)
 }
 
 fn execute(svga: &mut Svga, ctx: &mut SvgaCtx<'_>, r: &mut Reader<'_>, id: u32, bytes: u32) {
