@@ -150,7 +150,34 @@ fn wait_for(
     Err(format!("live window never showed {what}: {last}").into())
 }
 
-fn start_xvfb() -> Result<(Killed, String)> {
+/// What Xvfb said (its stderr goes to a file): for a failure report.
+fn xvfb_log(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let tail: Vec<&str> = text.lines().rev().take(8).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    format!("Xvfb's log {}: {}", path.display(), tail.join(" | "))
+}
+
+/// A running Xvfb: the process, its display and its log.
+struct Xvfb {
+    process: Killed,
+    display: String,
+    log: PathBuf,
+}
+
+impl Xvfb {
+    /// Whether it still runs, and what it said: appended to a failure.
+    fn state(&mut self) -> String {
+        let running = match self.process.0.try_wait() {
+            Ok(None) => "running".to_string(),
+            Ok(Some(status)) => format!("exited ({status})"),
+            Err(e) => format!("unknown ({e})"),
+        };
+        format!("Xvfb {} {running}; {}", self.display, xvfb_log(&self.log))
+    }
+}
+
+fn start_xvfb() -> Result<Xvfb> {
     // A display number of our own, so parallel runs do not meet.
     for n in (90 + std::process::id() % 100)..300 {
         // A lock file without a socket is a server that was killed: its pid may be
@@ -161,6 +188,9 @@ fn start_xvfb() -> Result<(Killed, String)> {
             continue;
         }
         let display = format!(":{n}");
+        let dir = crate::target_dir().join("xtask").join("live");
+        std::fs::create_dir_all(&dir)?;
+        let log = dir.join(format!("xvfb-{n}.log"));
         let child = Command::new("Xvfb")
             .args([
                 display.as_str(),
@@ -171,24 +201,28 @@ fn start_xvfb() -> Result<(Killed, String)> {
                 "tcp",
             ])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&log)?)
             .spawn()
             .map_err(|e| format!("cannot start Xvfb: {e}"))?;
-        let mut xvfb = Killed(child);
-        let socket = format!("/tmp/.X11-unix/X{n}");
+        let mut xvfb = Xvfb {
+            process: Killed(child),
+            display,
+            log,
+        };
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
-            // The socket file exists from bind(), before the server listens: ready
-            // means a connection is accepted.
-            if std::os::unix::net::UnixStream::connect(&socket).is_ok() {
-                return Ok((xvfb, display));
+            // The socket exists from bind() and accepts connections before the server
+            // has finished starting (keymap, screens), and it may still fail then:
+            // ready means a real client's request was answered.
+            if tool(&xvfb.display, &["xdotool", "getdisplaygeometry"]).is_ok() {
+                return Ok(xvfb);
             }
-            if let Ok(Some(status)) = xvfb.0.try_wait() {
-                return Err(format!("Xvfb {display} exited at start: {status}").into());
+            if let Ok(Some(_)) = xvfb.process.0.try_wait() {
+                return Err(format!("Xvfb exited at start: {}", xvfb.state()).into());
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        return Err(format!("Xvfb {display} did not come up in 15 s").into());
+        return Err(format!("Xvfb did not answer in 15 s: {}", xvfb.state()).into());
     }
     Err("no free X display number".into())
 }
@@ -197,7 +231,8 @@ fn start_xvfb() -> Result<(Killed, String)> {
 pub fn run(package: &str) -> Result {
     crate::setup::ensure_packages(crate::setup::LIVE_NEEDS)?;
     let binary: PathBuf = crate::app_host::binary(package)?;
-    let (_xvfb, display) = start_xvfb()?;
+    let mut xvfb = start_xvfb()?;
+    let display = xvfb.display.clone();
     let xtask = std::env::current_exe()?;
     let (w, h) = (800u32, 600u32);
     let live = Command::new(xtask)
@@ -231,12 +266,14 @@ pub fn run(package: &str) -> Result {
             break id;
         }
         if let Ok(Some(status)) = live.0.try_wait() {
-            return Err(
-                format!("the live preview exited before its window showed: {status}").into(),
-            );
+            return Err(format!(
+                "the live preview exited before its window showed: {status}; {}",
+                xvfb.state()
+            )
+            .into());
         }
         if Instant::now() >= deadline {
-            return Err("the live preview window never appeared".into());
+            return Err(format!("the live preview window never appeared; {}", xvfb.state()).into());
         }
         std::thread::sleep(Duration::from_millis(200));
     };
