@@ -170,6 +170,35 @@ impl Framebuffer {
         y < self.height && x.checked_add(len).is_some_and(|end| end <= self.width)
     }
 
+    /// Writes `n` 32-bit pixels of `raw` from `at`.
+    ///
+    /// # Safety
+    /// `at .. at + n × 4` lies inside the region (callers checked the span; see
+    /// `fill_row`).
+    #[inline(always)]
+    unsafe fn store_solid(at: *mut u8, n: usize, raw: u32) {
+        for i in 0..n {
+            // SAFETY: inside the region (the caller's contract).
+            unsafe { at.add(i * 4).cast::<u32>().write_unaligned(raw) };
+        }
+    }
+
+    /// Writes one 32-bit pixel `raw[c & 15]` per coverage value `c` from `at`.
+    ///
+    /// # Safety
+    /// `at .. at + coverage.len() × 4` lies inside the region (as `store_solid`).
+    #[inline(always)]
+    unsafe fn store_ramp(at: *mut u8, coverage: &[u8], raw: &[u32; 16]) {
+        for (i, &c) in coverage.iter().enumerate() {
+            // SAFETY: inside the region (the caller's contract).
+            unsafe {
+                at.add(i * 4)
+                    .cast::<u32>()
+                    .write_unaligned(raw[usize::from(c & 15)])
+            };
+        }
+    }
+
     /// Sets `len` pixels of row `y` from column `x` to `raw`; ignored if out of bounds.
     pub fn fill_row(&mut self, x: u32, y: u32, len: u32, raw: u32) {
         if !self.span_in_bounds(x, y, len) {
@@ -179,12 +208,10 @@ impl Framebuffer {
         let start = self.offset(x, y);
         let base = self.region.as_ptr();
         if self.format.bytes_per_pixel == 4 {
-            for i in 0..len as usize {
-                // SAFETY: x + len <= width and y < height (checked above), and `new`
-                // checked pitch × (height-1) + width × 4 <= region length, so every
-                // u32 written lies inside the region, valid per PhysRegion::new.
-                unsafe { base.add(start + i * 4).cast::<u32>().write_unaligned(raw) };
-            }
+            // SAFETY: x + len <= width and y < height (checked above), and `new`
+            // checked pitch × (height-1) + width × 4 <= region length, so every u32
+            // written lies inside the region, valid per PhysRegion::new.
+            unsafe { Self::store_solid(base.add(start), len as usize, raw) };
         } else {
             let bytes = raw.to_le_bytes();
             for i in 0..len as usize {
@@ -220,12 +247,10 @@ impl Framebuffer {
         let (width, pitch) = (width as usize, self.pitch as usize);
         let mut row = self.region.as_ptr().wrapping_add(self.offset(x, y));
         for _ in 0..height {
-            for i in 0..width {
-                // SAFETY: rows y..y + height < self.height and columns x..x + width
-                // <= self.width (checked above for the last row, which has the
-                // highest addresses; see fill_row).
-                unsafe { row.add(i * 4).cast::<u32>().write_unaligned(raw) };
-            }
+            // SAFETY: rows y..y + height < self.height and columns x..x + width
+            // <= self.width (checked above for the last row, which has the highest
+            // addresses; see fill_row).
+            unsafe { Self::store_solid(row, width, raw) };
             row = row.wrapping_add(pitch);
         }
     }
@@ -333,16 +358,9 @@ impl Framebuffer {
             return;
         }
         self.count_written(len);
-        let start = self.offset(x, y);
-        let base = self.region.as_ptr();
-        for (i, &c) in coverage.iter().enumerate() {
-            // SAFETY: i < len and the span is in bounds (checked above; see fill_row).
-            unsafe {
-                base.add(start + i * 4)
-                    .cast::<u32>()
-                    .write_unaligned(raw[usize::from(c & 15)])
-            };
-        }
+        let at = self.region.as_ptr().wrapping_add(self.offset(x, y));
+        // SAFETY: the span is in bounds (checked above; see fill_row).
+        unsafe { Self::store_ramp(at, coverage, raw) };
     }
 
     /// Paints a row of a glyph stored as runs: `coverage` starts at column `x` of row
@@ -380,17 +398,13 @@ impl Framebuffer {
             };
             written += n;
             let at = row.wrapping_add(start * 4);
-            if solid {
-                for i in 0..n {
-                    // SAFETY: start + i < coverage.len() = len, and the row's span
-                    // [x, x + len) is in bounds (checked above; see fill_row).
-                    unsafe { at.add(i * 4).cast::<u32>().write_unaligned(raw[15]) };
-                }
-            } else {
-                for (i, &c) in part.iter().enumerate() {
-                    let value = raw[usize::from(c & 15)];
-                    // SAFETY: as above (i < n, part = coverage[start..start + n]).
-                    unsafe { at.add(i * 4).cast::<u32>().write_unaligned(value) };
+            // SAFETY: start + n <= coverage.len() = len (`part` exists), and the
+            // row's span [x, x + len) is in bounds (checked above; see fill_row).
+            unsafe {
+                if solid {
+                    Self::store_solid(at, n, raw[15]);
+                } else {
+                    Self::store_ramp(at, part, raw);
                 }
             }
         }
