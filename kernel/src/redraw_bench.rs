@@ -4,7 +4,8 @@
 //!
 //! Lines (`cargo xtask bench` reads them): `@vitrine bench name=N mode=WxH cache=wc|uc
 //! reps=N us=MEAN min_us=MIN px=DIRTY`, where N is `fill` (the whole screen),
-//! `redraw` (a full app redraw), `page` (a wheel step: the demo's page switch),
+//! `redraw` (a full app redraw), `redraw-uncached` (the same with every glyph
+//! resampled from the master, as without a glyph cache arena; write-combining only), `page` (a wheel step: the demo's page switch),
 //! `hover` (the pointer entering or leaving the app's first widget) and `fill-hover` (a plain fill of what `hover` marked
 //! dirty).
 
@@ -82,6 +83,12 @@ impl<D: Display, A: App> Bench<'_, D, A> {
             app.event(&resize, info);
             app.draw(d.canvas(), info);
         });
+        if self.cache == "wc" {
+            self.run("redraw-uncached", |d, info, _| {
+                app.event(&resize, info);
+                crate::ui::glyph_cache::bypassed(|| app.draw(d.canvas(), info));
+            });
+        }
         self.run("page", |d, info, rep| {
             let delta = if rep % 2 == 0 { -1 } else { 1 };
             app.event(&Event::Input(InputEvent::Wheel { delta }), info);

@@ -194,6 +194,13 @@ pub fn stats() -> Option<GlyphCacheStats> {
     stats
 }
 
+/// Runs `f` with the cache held, so the text it draws is resampled from the master
+/// glyphs: what drawing costs without an arena (the smallest VMs; `bench=redraw`).
+pub fn bypassed<R>(f: impl FnOnce() -> R) -> R {
+    let _held = lock();
+    f()
+}
+
 #[cfg(not(target_os = "none"))]
 mod host {
     use super::MAX_ARENA;
