@@ -158,6 +158,57 @@ impl Canvas {
         }
     }
 
+    /// Copies the rows of a line kept as runs of raw pixels (see
+    /// `Framebuffer::copy_runs_row`): `rows` from row `y` down, each `width` columns
+    /// from column `x`, only inside `clip` and the screen. Records nothing dirty.
+    pub fn copy_pixel_runs<'a>(
+        &mut self,
+        (x, y): (i32, i32),
+        width: u32,
+        mut rows: impl Iterator<Item = (&'a [u32], &'a [u32])>,
+        clip: &Rectangle,
+    ) {
+        let Some(clip) = self.clip(clip) else {
+            return;
+        };
+        let (left, right) = (clip.x as i32, clip.right() as i32);
+        let skip = (clip.y as i32 - y).max(0) as usize;
+        let mut next = if skip > 0 {
+            rows.nth(skip)
+        } else {
+            rows.next()
+        };
+        let mut row_y = y + skip as i32;
+        let whole = x >= left && x + width as i32 <= right;
+        while let Some((runs, pixels)) = next {
+            if row_y >= clip.bottom() as i32 {
+                break;
+            }
+            if whole {
+                // The whole row is visible (most lines): no clipping per run.
+                self.framebuffer
+                    .copy_runs_row(x as u32, row_y as u32, width, runs, pixels);
+            } else {
+                let mut rest = pixels;
+                for &run in runs {
+                    let (start, n) = ((run >> 16) as i32, (run & 0xFFFF) as usize);
+                    let Some((part, after)) = rest.split_at_checked(n) else {
+                        break;
+                    };
+                    rest = after;
+                    let from = x + start;
+                    let (a, b) = (from.max(left), (from + n as i32).min(right));
+                    if a < b {
+                        let part = &part[(a - from) as usize..(b - from) as usize];
+                        self.framebuffer.copy_row_from(a as u32, row_y as u32, part);
+                    }
+                }
+            }
+            row_y += 1;
+            next = rows.next();
+        }
+    }
+
     /// `area` clipped to the screen, or `None` if nothing of it is visible. Plain
     /// integer arithmetic: every span of a redraw comes through here.
     #[inline]

@@ -411,6 +411,53 @@ impl Framebuffer {
         self.count_written(written as u32);
     }
 
+    /// Copies a row of runs of raw pixels to row `y` from column `x` (a line kept
+    /// by the label cache): each run (first column from `x` << 16 | length) takes
+    /// the next pixels of `pixels`; pixels in no run are left as they are. One bounds
+    /// check for the `width` columns of the row, one compare per run. Ignored if the
+    /// row is out of bounds; runs past `width` or past the pixels end the row.
+    pub fn copy_runs_row(&mut self, x: u32, y: u32, width: u32, runs: &[u32], pixels: &[u32]) {
+        if !self.span_in_bounds(x, y, width) {
+            return;
+        }
+        let mut rest = pixels;
+        let mut written = 0;
+        if self.format.bytes_per_pixel != 4 {
+            for &run in runs {
+                let (start, n) = (run >> 16, (run & 0xFFFF) as usize);
+                let Some((part, after)) = rest.split_at_checked(n) else {
+                    break;
+                };
+                rest = after;
+                self.write_row(x + start, y, n as u32, part.iter().copied());
+            }
+            return;
+        }
+        let row = self.region.as_ptr().wrapping_add(self.offset(x, y));
+        for &run in runs {
+            let (start, n) = ((run >> 16) as usize, (run & 0xFFFF) as usize);
+            let Some((part, after)) = rest.split_at_checked(n) else {
+                break;
+            };
+            if start + n > width as usize {
+                break;
+            }
+            rest = after;
+            written += n as u32;
+            // SAFETY: start + n <= width (checked just above) and the row's span
+            // [x, x + width) is in bounds (checked on entry; see fill_row); `part` is
+            // ordinary memory, not the region.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    part.as_ptr().cast::<u8>(),
+                    row.wrapping_add(start * 4),
+                    n * 4,
+                )
+            };
+        }
+        self.count_written(written);
+    }
+
     /// Sets one pixel; ignored if out of bounds.
     #[inline]
     pub fn set_pixel(&mut self, x: u32, y: u32, raw: u32) {

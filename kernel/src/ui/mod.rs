@@ -21,6 +21,7 @@ pub mod font;
 mod glyph;
 pub mod glyph_cache;
 pub mod image;
+pub mod label_cache;
 pub mod layout;
 mod paint;
 pub mod shape;
