@@ -30,7 +30,7 @@ pub const MIN_ARENA: usize = 64 * 1024;
 /// the clock's changing texts.
 pub const MAX_ARENA: usize = 8 * 1024 * 1024;
 /// Line slots (a power of two, for the hash probe).
-const SLOTS: usize = 256;
+const SLOTS: usize = 128;
 /// Slots filled before the cache starts over (keeps probes short).
 const MAX_FILLED: usize = SLOTS * 3 / 4;
 /// A line bigger than this part of the arena is not kept (it would push out the rest).
@@ -258,7 +258,7 @@ impl LabelCache {
     pub(super) fn find(&self, key: &LineKey) -> Option<Line> {
         let words = key.words();
         let hash = key.hash(&words);
-        let start = (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
+        let start = (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57) as usize;
         for probe in 0..SLOTS {
             let line = &self.slots[(start + probe) % SLOTS];
             if line.hash == 0 {
@@ -362,7 +362,7 @@ impl LabelCache {
             bounds,
         };
         self.used += line.total_words();
-        let start = (line.hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
+        let start = (line.hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57) as usize;
         for probe in 0..SLOTS {
             let slot = &mut self.slots[(start + probe) % SLOTS];
             if slot.hash == 0 {

@@ -260,7 +260,9 @@ fn line_box(text: &str, font: Font) -> LineBox {
     }
 }
 
-/// `draw_line_clipped` glyph by glyph.
+/// `draw_line_clipped` glyph by glyph. Not inlined: `draw_line_clipped` calls it
+/// for a canvas in two places (drawing, and rendering a line to keep).
+#[inline(never)]
 fn draw_glyphs<D: DrawTarget<Color = Rgb888>>(
     target: &mut D,
     text: &str,
