@@ -10,6 +10,8 @@ use embedded_graphics::primitives::Rectangle;
 
 /// How many dirty rectangles a frame keeps before merging.
 pub const DIRTY_CAPACITY: usize = 32;
+/// Spans `fill_spans_rows` fills side by side in one pass down the rows.
+const SPANS: usize = 18;
 
 /// A framebuffer plus the set of rectangles drawn since the last `take_dirty`.
 #[derive(Debug, Clone)]
@@ -156,6 +158,33 @@ impl Canvas {
             }
             row_y += 1;
         }
+    }
+
+    /// Fills rows [y, y + rows) with `spans` (first column, end column, colour) side
+    /// by side, row after row (`Framebuffer::fill_spans_rect`), clipped to the
+    /// screen. Records nothing dirty (the caller marks what it drew).
+    pub fn fill_spans_rows(&mut self, y: i32, rows: u32, spans: &[(i32, i32, Rgb888)]) {
+        let (width, height) = (self.framebuffer.width() as i32, self.framebuffer.height() as i32);
+        let (top, bottom) = (y.max(0), y.saturating_add(rows as i32).min(height));
+        if top >= bottom {
+            return;
+        }
+        let format = self.framebuffer.format();
+        let mut clipped: heapless::Vec<(u32, u32, u32), SPANS> = heapless::Vec::new();
+        for &(from, to, color) in spans {
+            let (a, b) = (from.max(0), to.min(width));
+            if a < b && clipped.push((a as u32, (b - a) as u32, format.pack(color))).is_err() {
+                // More spans than a row takes at once: one pass each.
+                for &(x, len, raw) in &clipped {
+                    self.framebuffer
+                        .fill_rect(x, top as u32, len, (bottom - top) as u32, raw);
+                }
+                clipped.clear();
+                let _ = clipped.push((a as u32, (b - a) as u32, format.pack(color)));
+            }
+        }
+        self.framebuffer
+            .fill_spans_rect(top as u32, (bottom - top) as u32, &clipped);
     }
 
     /// Copies the rows of a line kept as runs of raw pixels (see

@@ -255,6 +255,38 @@ impl Framebuffer {
         }
     }
 
+    /// Sets rows [y, y + height) to `spans` (first column, length, raw value) side by
+    /// side, row after row: each row of video memory is visited once, not once per
+    /// span (a pass down the rows of a narrow span costs a page lookup per row in
+    /// an emulator's TLB). Ignored unless every span lies inside the framebuffer.
+    pub fn fill_spans_rect(&mut self, y: u32, height: u32, spans: &[(u32, u32, u32)]) {
+        let Some(last) = y.checked_add(height).and_then(|end| end.checked_sub(1)) else {
+            return;
+        };
+        if !spans.iter().all(|&(x, len, _)| self.span_in_bounds(x, last, len)) {
+            return;
+        }
+        if self.format.bytes_per_pixel != 4 {
+            for &(x, len, raw) in spans {
+                self.fill_rect(x, y, len, height, raw);
+            }
+            return;
+        }
+        let pixels: u32 = spans.iter().map(|&(_, len, _)| len).sum();
+        self.count_written(pixels * height);
+        let pitch = self.pitch as usize;
+        let mut row = self.region.as_ptr().wrapping_add(self.offset(0, y));
+        for _ in 0..height {
+            for &(x, len, raw) in spans {
+                // SAFETY: rows y..y + height < self.height and each span's columns
+                // x..x + len <= self.width (checked above for the last row, which has
+                // the highest addresses; see fill_row).
+                unsafe { Self::store_solid(row.wrapping_add(x as usize * 4), len as usize, raw) };
+            }
+            row = row.wrapping_add(pitch);
+        }
+    }
+
     /// Writes raw pixels along row `y` from column `x`, taking at most `len` of them
     /// from `pixels`; returns how many it wrote. Ignored (0) if the span is out of bounds.
     pub fn write_row(

@@ -23,7 +23,7 @@ pub mod glyph_cache;
 pub mod image;
 pub mod label_cache;
 pub mod layout;
-mod paint;
+pub(crate) mod paint;
 pub mod shape;
 pub mod text;
 pub mod widgets;
