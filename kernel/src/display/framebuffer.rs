@@ -55,6 +55,10 @@ impl PixelFormat {
     }
 }
 
+/// Runs of raw pixels up to this long are copied by plain stores, longer ones by
+/// `memcpy` (whose call and string instructions cost more than a few stores).
+const SHORT_COPY: usize = 8;
+
 /// Why a framebuffer description was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FramebufferError {
@@ -476,15 +480,20 @@ impl Framebuffer {
             }
             rest = after;
             written += n as u32;
+            let at = row.wrapping_add(start * 4);
             // SAFETY: start + n <= width (checked just above) and the row's span
             // [x, x + width) is in bounds (checked on entry; see fill_row); `part` is
             // ordinary memory, not the region.
             unsafe {
-                core::ptr::copy_nonoverlapping(
-                    part.as_ptr().cast::<u8>(),
-                    row.wrapping_add(start * 4),
-                    n * 4,
-                )
+                if n <= SHORT_COPY {
+                    // Most runs are a few edge pixels: stores in place, no call (a
+                    // volatile store is not turned back into a `memcpy` call).
+                    for (i, &raw) in part.iter().enumerate() {
+                        at.add(i * 4).cast::<u32>().write_volatile(raw);
+                    }
+                } else {
+                    core::ptr::copy_nonoverlapping(part.as_ptr().cast::<u8>(), at, n * 4);
+                }
             };
         }
         self.count_written(written);
