@@ -164,7 +164,10 @@ impl Canvas {
     /// by side, row after row (`Framebuffer::fill_spans_rect`), clipped to the
     /// screen. Records nothing dirty (the caller marks what it drew).
     pub fn fill_spans_rows(&mut self, y: i32, rows: u32, spans: &[(i32, i32, Rgb888)]) {
-        let (width, height) = (self.framebuffer.width() as i32, self.framebuffer.height() as i32);
+        let (width, height) = (
+            self.framebuffer.width() as i32,
+            self.framebuffer.height() as i32,
+        );
         let (top, bottom) = (y.max(0), y.saturating_add(rows as i32).min(height));
         if top >= bottom {
             return;
@@ -173,7 +176,11 @@ impl Canvas {
         let mut clipped: heapless::Vec<(u32, u32, u32), SPANS> = heapless::Vec::new();
         for &(from, to, color) in spans {
             let (a, b) = (from.max(0), to.min(width));
-            if a < b && clipped.push((a as u32, (b - a) as u32, format.pack(color))).is_err() {
+            if a < b
+                && clipped
+                    .push((a as u32, (b - a) as u32, format.pack(color)))
+                    .is_err()
+            {
                 // More spans than a row takes at once: one pass each.
                 for &(x, len, raw) in &clipped {
                     self.framebuffer

@@ -66,7 +66,8 @@ pub fn fill_outside<D: DrawTarget<Color = Rgb888>>(
             Ok(canvas) if gaps.len() > 1 => {
                 canvas.fill_spans_rows(top, rows, &gaps);
                 for &(from, to, _) in &gaps {
-                    let gap = Rectangle::new(Point::new(from, top), Size::new((to - from) as u32, rows));
+                    let gap =
+                        Rectangle::new(Point::new(from, top), Size::new((to - from) as u32, rows));
                     canvas.add_dirty_area(&gap);
                 }
             }
@@ -108,7 +109,7 @@ fn insertion_sort<T: PartialOrd + Copy>(items: &mut [T]) {
 mod tests {
     use super::*;
     use embedded_graphics::mock_display::MockDisplay;
-    
+
     /// Counts writes per pixel.
     struct Counting {
         writes: Vec<u32>,
@@ -201,13 +202,22 @@ mod tests {
             buffer.fill(0);
             let mut display = MemoryDisplay::new(&mut buffer, w, h).unwrap();
             let area = Rectangle::new(
-                Point::new((next(&mut seed) % 20) as i32 - 5, (next(&mut seed) % 20) as i32 - 5),
-                Size::new(1 + (next(&mut seed) % 60) as u32, 1 + (next(&mut seed) % 50) as u32),
+                Point::new(
+                    (next(&mut seed) % 20) as i32 - 5,
+                    (next(&mut seed) % 20) as i32 - 5,
+                ),
+                Size::new(
+                    1 + (next(&mut seed) % 60) as u32,
+                    1 + (next(&mut seed) % 50) as u32,
+                ),
             );
             let holes: Vec<Rectangle> = (0..next(&mut seed) % 7)
                 .map(|_| {
                     Rectangle::new(
-                        Point::new((next(&mut seed) % 70) as i32 - 5, (next(&mut seed) % 55) as i32 - 5),
+                        Point::new(
+                            (next(&mut seed) % 70) as i32 - 5,
+                            (next(&mut seed) % 55) as i32 - 5,
+                        ),
                         Size::new((next(&mut seed) % 30) as u32, (next(&mut seed) % 30) as u32),
                     )
                 })
@@ -221,9 +231,16 @@ mod tests {
                     let p = Point::new(x, y);
                     let filled = area.contains(p) && !holes.iter().any(|r| r.contains(p));
                     let raw = display.pixel(x as u32, y as u32);
-                    assert_eq!(raw == 0xFF_FFFF, filled, "({x},{y}) area {area:?} holes {holes:?}");
+                    assert_eq!(
+                        raw == 0xFF_FFFF,
+                        filled,
+                        "({x},{y}) area {area:?} holes {holes:?}"
+                    );
                     let marked = dirty.iter().any(|r| {
-                        (x as u32) >= r.x && (x as u32) < r.right() && (y as u32) >= r.y && (y as u32) < r.bottom()
+                        (x as u32) >= r.x
+                            && (x as u32) < r.right()
+                            && (y as u32) >= r.y
+                            && (y as u32) < r.bottom()
                     });
                     assert!(!filled || marked, "({x},{y}) filled, not marked dirty");
                 }

@@ -267,7 +267,10 @@ impl Framebuffer {
         let Some(last) = y.checked_add(height).and_then(|end| end.checked_sub(1)) else {
             return;
         };
-        if !spans.iter().all(|&(x, len, _)| self.span_in_bounds(x, last, len)) {
+        if !spans
+            .iter()
+            .all(|&(x, len, _)| self.span_in_bounds(x, last, len))
+        {
             return;
         }
         if self.format.bytes_per_pixel != 4 {

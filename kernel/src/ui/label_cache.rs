@@ -33,6 +33,10 @@ pub const MAX_ARENA: usize = 8 * 1024 * 1024;
 const SLOTS: usize = 128;
 /// Slots filled before the cache starts over (keeps probes short).
 const MAX_FILLED: usize = SLOTS * 3 / 4;
+/// Lines remembered as drawn once: a line is kept the second time it is drawn, so a
+/// text drawn once (a clock's second, a first frame at a new size) costs no more
+/// than drawing its glyphs, and does not fill the arena.
+const SEEN: usize = 128;
 /// A line bigger than this part of the arena is not kept (it would push out the rest).
 const MAX_SHARE: usize = 4;
 /// No pixel value: `PixelFormat::pack` sets at most 24 of the 32 bits.
@@ -194,6 +198,9 @@ impl Line {
 pub(super) struct LabelCache {
     arena: Arena,
     slots: [Line; SLOTS],
+    /// Hashes of lines drawn once and not kept (a ring; 0: none).
+    seen: [u64; SEEN],
+    next_seen: usize,
     /// Arena words in use.
     used: usize,
     filled: usize,
@@ -232,6 +239,8 @@ impl LabelCache {
         Self {
             arena: Arena(arena),
             slots: [EMPTY; SLOTS],
+            seen: [0; SEEN],
+            next_seen: 0,
             used: 0,
             filled: 0,
             clears: 0,
@@ -272,6 +281,19 @@ impl LabelCache {
             }
         }
         None
+    }
+
+    /// Whether the line `key`, which `find` did not find, is worth keeping now:
+    /// `true` the second time it is asked (it was drawn before), else it is
+    /// remembered and `false` (draw its glyphs).
+    pub(super) fn admit(&mut self, key: &LineKey) -> bool {
+        let hash = key.hash(&key.words());
+        if self.seen.contains(&hash) {
+            return true;
+        }
+        self.seen[self.next_seen] = hash;
+        self.next_seen = (self.next_seen + 1) % SEEN;
+        false
     }
 
     fn text_of(&self, line: &Line) -> impl Iterator<Item = u32> + '_ {
@@ -510,10 +532,15 @@ pub fn stats() -> Option<LabelCacheStats> {
     stats
 }
 
-/// Empties the cache (the next draw of every line renders it again): for measuring
-/// a cold redraw. `false` while a drawer holds it.
+/// Empties the cache and forgets the lines drawn once (the next draw of every line
+/// draws its glyphs, the one after keeps it): for measuring a cold redraw. `false`
+/// while a drawer holds it.
 pub fn empty() -> bool {
-    let emptied = with_cache(LabelCache::clear).is_some();
+    let emptied = with_cache(|cache| {
+        cache.clear();
+        cache.seen = [0; SEEN];
+    })
+    .is_some();
     if emptied {
         SHARED.busy.store(false, Ordering::Release);
     }
@@ -741,6 +768,24 @@ mod tests {
         }
         assert_eq!(kept(&cache, &cache.find(&k).unwrap()), expected(37, 23, 1));
         assert_eq!(cache.stats().lines, 9);
+    }
+
+    #[test]
+    fn a_line_is_worth_keeping_the_second_time_it_is_drawn() {
+        let mut cache = cache_of(MIN_ARENA);
+        assert!(!cache.admit(&key("once")), "first time: draw the glyphs");
+        assert!(cache.admit(&key("once")), "second time: keep it");
+        assert!(!cache.admit(&LineKey {
+            color: Rgb888::BLACK,
+            ..key("once")
+        }));
+        // Remembered lines are forgotten oldest first.
+        let texts: Vec<String> = (0..SEEN).map(|i| format!("{i}")).collect();
+        for t in &texts {
+            assert!(!cache.admit(&key(t)));
+        }
+        assert!(!cache.admit(&key("once")), "forgotten");
+        assert!(cache.admit(&key(&texts[SEEN - 1])), "still remembered");
     }
 
     #[test]

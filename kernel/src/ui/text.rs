@@ -179,9 +179,9 @@ pub fn draw_line_clipped<D: DrawTarget<Color = Rgb888>>(
 }
 
 /// `draw_line_clipped` on a canvas from the label cache: the line's pixels copied
-/// as kept, rendering and keeping them first if they are not. `None` when the
-/// cache cannot keep this line (busy, absent, full of it, a 24-bit format): then
-/// the glyphs are drawn.
+/// as kept, rendering and keeping them first if they are drawn a second time.
+/// `None` when the line is drawn for the first time or the cache cannot keep it
+/// (busy, absent, full of it, a 24-bit format): then the glyphs are drawn.
 fn draw_kept(
     canvas: &mut Canvas,
     text: &str,
@@ -205,6 +205,7 @@ fn draw_kept(
             }
             line
         }
+        None if !lines.admit(&key) => return None,
         None => {
             let bounds = line_box(text, style.font);
             if bounds.width == 0 {
