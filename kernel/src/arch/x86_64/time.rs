@@ -256,6 +256,8 @@ pub fn pit_one_shot(count: u16) {
 }
 
 /// Microseconds since `mark_entry` at TSC value `tsc` (0 for a TSC before entry).
+// Out of line: the 128-bit division was copied into some 40 callers (2 KB).
+#[inline(never)]
 pub fn us_at(tsc: u64) -> u64 {
     let ticks = tsc.saturating_sub(TSC_AT_ENTRY.load(Ordering::Relaxed));
     (ticks as u128 * 1000 / tsc_khz().max(1) as u128) as u64
