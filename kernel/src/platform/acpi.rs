@@ -21,8 +21,10 @@ pub struct IdentityMapHandler;
 #[cfg(target_os = "none")]
 #[repr(align(4096))]
 struct ZeroPage([u8; 4096]);
+/// `mut` only so that it is `.bss` (zeroed at boot) instead of 4 KiB of zero bytes in
+/// the image's `.rodata`; nothing writes it (the ACPI crate only reads mappings).
 #[cfg(target_os = "none")]
-static ZERO_PAGE: ZeroPage = ZeroPage([0; 4096]);
+static mut ZERO_PAGE: ZeroPage = ZeroPage([0; 4096]);
 
 #[cfg(target_os = "none")]
 impl AcpiHandler for IdentityMapHandler {
@@ -36,7 +38,10 @@ impl AcpiHandler for IdentityMapHandler {
             (physical_address as *mut T, size)
         } else {
             logging::warn!("acpi: table at {physical_address:#x}+{size:#x} is outside the identity map; ignored");
-            (ZERO_PAGE.0.as_ptr() as *mut T, size.min(ZERO_PAGE.0.len()))
+            (
+                (&raw mut ZERO_PAGE.0).cast::<T>(),
+                size.min(core::mem::size_of::<ZeroPage>()),
+            )
         };
         // SAFETY: `pointer` is either the identity mapping of the requested range
         // (checked above) or the static zero page; never null.
