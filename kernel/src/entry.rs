@@ -74,7 +74,7 @@ fn raise_late_fault() {
 /// nothing else takes RAM from the map).
 fn install_glyph_cache(boot: &BootInfo) {
     use crate::arch::paging;
-    use crate::ui::glyph_cache;
+    use crate::ui::{glyph_cache, label_cache};
     let mut taken: heapless::Vec<(u64, u64), 2> = heapless::Vec::new();
     let _ = taken.push(paging::kernel_image());
     if let Some(range) = boot.info_range {
@@ -107,6 +107,20 @@ fn install_glyph_cache(boot: &BootInfo) {
             bytes / 1024,
             free_bytes / 1024
         );
+    }
+    // The label cache takes part of what is left after it.
+    let (start, free_bytes) = (start + bytes as u64, free_bytes - bytes as u64);
+    let bytes = label_cache::arena_bytes(free_bytes);
+    if bytes == 0 {
+        logging::info!("label cache: none (text drawn from glyph runs)");
+        return;
+    }
+    // SAFETY: as above, for the part of the free region after the glyph cache's
+    // arena; page-aligned (both start and the glyph cache's size are whole pages),
+    // so aligned for u32.
+    let arena = unsafe { core::slice::from_raw_parts_mut(start as *mut u32, bytes / 4) };
+    if label_cache::install(arena) {
+        logging::info!("label cache: {} KiB at {start:#x}", bytes / 1024);
     }
 }
 
@@ -208,12 +222,14 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
     interrupts::init(acpi.interrupts);
     x86_64::instructions::interrupts::enable();
     logging::debug!("t_us={} after ACPI and interrupt set-up", time::now_us());
-    interrupts::check_idle_timer(50_000);
-    logging::debug!("t_us={} after the idle-timer check", time::now_us());
 
     // SAFETY: CPU, paging and interrupts are set up; this is the only `Metal`.
     let mut platform = unsafe { Metal::new(power) };
+    // The PCI scan runs inside the LAPIC timer's calibration window.
     let scan = pci::enumerate(&mut platform);
+    interrupts::choose_idle_timer();
+    interrupts::check_idle_timer(50_000);
+    logging::debug!("t_us={} after the idle-timer check", time::now_us());
     for function in scan.functions() {
         crate::status!("pci {}", function.status_fields());
     }

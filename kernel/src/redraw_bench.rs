@@ -4,7 +4,8 @@
 //!
 //! Lines (`cargo xtask bench` reads them): `@vitrine bench name=N mode=WxH cache=wc|uc
 //! reps=N us=MEAN min_us=MIN px=DIRTY`, where N is `fill` (the whole screen),
-//! `redraw` (a full app redraw), `page` (a wheel step: the demo's page switch),
+//! `redraw` (a full app redraw), `cold` (the same with the glyph and label caches
+//! emptied first: the first redraw at a new size), `page` (a wheel step: the demo's page switch),
 //! `hover` (the pointer entering or leaving the app's first widget) and `fill-hover` (a plain fill of what `hover` marked
 //! dirty).
 
@@ -13,6 +14,7 @@ use crate::arch::time::{rdtsc, tsc_khz};
 use crate::display::{Display, Rect};
 use crate::event::InputEvent;
 use crate::metal::Metal;
+use crate::ui::{glyph_cache, label_cache};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
@@ -80,6 +82,14 @@ impl<D: Display, A: App> Bench<'_, D, A> {
             width: self.mode.0,
             height: self.mode.1,
         };
+        // The first redraw after a resize to a new size: nothing of its text kept
+        // yet (glyphs resampled, lines rendered and kept, then copied).
+        self.run("cold", &mut |d, info, _| {
+            glyph_cache::empty();
+            label_cache::empty();
+            app.event(&resize, info);
+            app.draw(d.canvas(), info);
+        });
         self.run("redraw", &mut |d, info, _| {
             app.event(&resize, info);
             app.draw(d.canvas(), info);

@@ -109,6 +109,11 @@ fn rows(lines: &[StatusLine]) -> Result<Vec<Row>> {
             };
             for (name, reference, what) in [
                 ("redraw", fill, "full redraw / full fill"),
+                (
+                    "cold",
+                    fill,
+                    "first redraw at a size, text caches empty / full fill",
+                ),
                 ("page", fill, "page switch / full fill"),
             ] {
                 if let Some(measured) = figure(lines, name, mode, cache) {
