@@ -221,12 +221,14 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
     interrupts::init(acpi.interrupts);
     x86_64::instructions::interrupts::enable();
     log::debug!("t_us={} after ACPI and interrupt set-up", time::now_us());
-    interrupts::check_idle_timer(50_000);
-    log::debug!("t_us={} after the idle-timer check", time::now_us());
 
     // SAFETY: CPU, paging and interrupts are set up; this is the only `Metal`.
     let mut platform = unsafe { Metal::new(power) };
+    // The PCI scan runs inside the LAPIC timer's calibration window.
     let scan = pci::enumerate(&mut platform);
+    interrupts::choose_idle_timer();
+    interrupts::check_idle_timer(50_000);
+    log::debug!("t_us={} after the idle-timer check", time::now_us());
     for function in scan.functions() {
         crate::status!("pci {}", function.status_fields());
     }

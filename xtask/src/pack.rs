@@ -27,6 +27,9 @@ const DESCRIPTOR_TAG: &[u8; 8] = b"VitrPack";
 /// ELF header and program header sizes (ELF64).
 const EHDR_SIZE: usize = 64;
 const PHDR_SIZE: usize = 56;
+/// Bytes the unpacker may write past the end of the unpacked sections (its dword
+/// copies): reserved memory must follow them (start.rs).
+const UNPACK_OVERSHOOT: u64 = 3;
 /// File offset of the `.boot` bytes: after the headers, 8-byte aligned as the
 /// Multiboot2 header in it must be (and within the first 32 KiB GRUB searches).
 const BOOT_FILE_OFFSET: usize = 256;
@@ -122,7 +125,10 @@ fn pack_segments(
         Some(bss) if compressed.len() as u64 <= bss.memory_size => {
             (bss.address, memory_end - bss.address)
         }
-        _ => (memory_end.next_multiple_of(4096), compressed.len() as u64),
+        _ => (
+            (memory_end + UNPACK_OVERSHOOT).next_multiple_of(4096),
+            compressed.len() as u64,
+        ),
     };
     let source_end = source + compressed.len() as u64;
     let destination = base + boot_size;
@@ -142,12 +148,10 @@ fn pack_segments(
         boot_bytes[fields + 4 * i..fields + 4 * i + 4]
             .copy_from_slice(&(value as u32).to_le_bytes());
     }
-    // `.boot` reserves everything up to the compressed bytes (or the kernel's end).
-    let boot_memory_end = if source >= memory_end {
-        memory_end
-    } else {
-        source
-    };
+    // `.boot` reserves everything up to the compressed bytes: the unpacked sections,
+    // the unpacker's overshoot past them and, when the compressed bytes come after
+    // the kernel, its .bss.
+    let boot_memory_end = source;
     let packed = vec![
         Segment {
             address: base,
@@ -497,7 +501,10 @@ mod tests {
             if bss == 0x20_000 {
                 assert_eq!(source, 0x10D_000, "the compressed bytes wait in .bss");
             } else {
-                assert_eq!(source, 0x10E_000, "too big for .bss: after the kernel");
+                assert_eq!(
+                    source, 0x10F_000,
+                    "too big for .bss: after the kernel and its overshoot"
+                );
             }
         }
     }

@@ -18,7 +18,9 @@ use crate::irq_lines::{route_line, FiredLines, InterruptModel, MAX_LINES};
 pub const TICK_LINE: u8 = 0;
 /// Marks "no I/O APIC pin" in `PIN_OF_LINE`.
 const NO_PIN: u32 = u32::MAX;
-/// How long the LAPIC timer is counted against the TSC at boot.
+/// The shortest window the LAPIC timer is counted against the TSC at boot. It opens
+/// in `init` and closes in `choose_idle_timer`, so the work between them (the PCI
+/// scan) fills it instead of a busy wait.
 const LAPIC_CALIBRATION_US: u64 = 1_000;
 /// The shot `check_idle_timer` arms: only whether it fires matters, so a short one
 /// (a boot-time wait).
@@ -55,6 +57,11 @@ static USE_IO_APIC: AtomicBool = AtomicBool::new(false);
 static IO_APIC_PINS: AtomicU32 = AtomicU32::new(0);
 /// The idle timer in use (an `IdleTimer`).
 static IDLE_TIMER: AtomicU8 = AtomicU8::new(IdleTimer::Poll as u8);
+/// The LAPIC timer's count and the TSC when its calibration window opened
+/// (`NO_CALIBRATION`: none open).
+static CALIBRATION_COUNT: AtomicU64 = AtomicU64::new(NO_CALIBRATION);
+static CALIBRATION_TSC: AtomicU64 = AtomicU64::new(0);
+const NO_CALIBRATION: u64 = u64::MAX;
 /// LAPIC timer counts per millisecond (divide by 16), from the boot calibration.
 static LAPIC_TIMER_KHZ: AtomicU64 = AtomicU64::new(0);
 /// I/O APIC pin of each line (APIC mode), set when the line is enabled.
@@ -72,7 +79,8 @@ pub enum ControllerKind {
 }
 
 /// Remaps and masks the 8259s, then brings up the APICs when `model` has them and
-/// picks the idle timer. Interrupts stay off: the caller enables them.
+/// starts counting the LAPIC timer against the TSC; `choose_idle_timer` finishes.
+/// Interrupts stay off: the caller enables them.
 pub fn init(model: InterruptModel) -> ControllerKind {
     pic::remap_and_mask(idt::IRQ_BASE);
     let kind = if model.has_io_apic() && local_apic_usable() {
@@ -104,7 +112,19 @@ pub fn init(model: InterruptModel) -> ControllerKind {
     unsafe { *core::ptr::addr_of_mut!(MODEL) = model };
     // Quiet the PIT's periodic mode the firmware left running: one final shot.
     time::pit_one_shot(1);
-    let timer = match calibrate_lapic_timer(kind) {
+    if kind == ControllerKind::IoApic {
+        apic::timer_start_masked();
+        CALIBRATION_COUNT.store(u64::from(apic::timer_current()), Ordering::SeqCst);
+        CALIBRATION_TSC.store(time::rdtsc(), Ordering::SeqCst);
+    }
+    kind
+}
+
+/// Picks the idle timer: the local APIC timer when its calibration (opened by
+/// `init`, closed here once at least `LAPIC_CALIBRATION_US` long) shows it counting,
+/// else PIT channel 0, else polling. Call once after `init`.
+pub fn choose_idle_timer() {
+    let timer = match finish_lapic_calibration() {
         Some(khz) => {
             LAPIC_TIMER_KHZ.store(khz, Ordering::SeqCst);
             log::info!("interrupts: idle timer = local APIC timer, one-shot, {khz} kHz");
@@ -120,18 +140,18 @@ pub fn init(model: InterruptModel) -> ControllerKind {
         }
     };
     IDLE_TIMER.store(timer as u8, Ordering::SeqCst);
-    kind
 }
 
 /// The LAPIC timer's rate (counts per ms at divide-by-16), counted against the TSC
-/// with its interrupt masked; `None` without a local APIC or when it does not count.
-fn calibrate_lapic_timer(kind: ControllerKind) -> Option<u64> {
-    if kind != ControllerKind::IoApic {
+/// with its interrupt masked since `init`; `None` without a local APIC or when it
+/// does not count.
+fn finish_lapic_calibration() -> Option<u64> {
+    let start_count = CALIBRATION_COUNT.swap(NO_CALIBRATION, Ordering::SeqCst);
+    if start_count == NO_CALIBRATION {
         return None;
     }
-    apic::timer_start_masked();
-    let start_count = apic::timer_current();
-    let start = time::rdtsc();
+    let start_count = start_count as u32;
+    let start = CALIBRATION_TSC.load(Ordering::SeqCst);
     let cycles = LAPIC_CALIBRATION_US * time::tsc_khz() / 1000;
     while time::rdtsc().wrapping_sub(start) < cycles {
         core::hint::spin_loop();

@@ -89,7 +89,10 @@ _start:
 
     /* Unpack .text, .rodata and .data (one LZ4 block) when the image is packed. No
        stack: it lies in .bss, where the compressed bytes may be. Copies go by dwords
-       where they can: under emulation each `rep` step costs the same at any width. */
+       and may run up to 3 bytes past their end (reading past the literals, writing
+       what the next sequence overwrites; past the last one lies memory the packed
+       image reserves and .bss): under emulation each loop step or `rep` step costs
+       about the same, so fewer, wider steps and no per-copy tail are what count. */
     mov esi, dword ptr [vitrine_pack_source]
     mov edi, dword ptr [vitrine_pack_destination]
     cmp esi, dword ptr [vitrine_pack_source_end]
@@ -99,6 +102,7 @@ _start:
     inc esi
     mov ecx, eax
     shr ecx, 4
+    jz 14f                              /* no literals */
     cmp ecx, 15
     jne 13f
 12:
@@ -108,38 +112,46 @@ _start:
     cmp ebx, 255
     je 12b
 13:
-    mov ebx, ecx                        /* literals */
-    shr ecx, 2
-    rep movsd
-    mov ecx, ebx
-    and ecx, 3
-    rep movsb
+    mov ebx, dword ptr [esi]            /* literals */
+    mov dword ptr [edi], ebx
+    add esi, 4
+    add edi, 4
+    sub ecx, 4
+    ja 13b
+    add esi, ecx                        /* back by the 0 to 3 bytes copied too many */
+    add edi, ecx
+14:
     cmp esi, dword ptr [vitrine_pack_source_end]
     jae 19f                             /* the last sequence has literals only */
     movzx ebx, word ptr [esi]           /* match offset */
     add esi, 2
     and eax, 15
     cmp eax, 15
-    jne 15f
-14:
+    jne 16f
+15:
     movzx ecx, byte ptr [esi]
     inc esi
     add eax, ecx
     cmp ecx, 255
-    je 14b
-15:
+    je 15b
+16:
     lea ecx, [eax + 4]                  /* match length */
     mov eax, esi
     mov esi, edi
     sub esi, ebx
     cmp ebx, 4
-    jb 16f                              /* closer than a dword: byte by byte repeats it */
-    mov ebx, ecx
-    shr ecx, 2
-    rep movsd
-    mov ecx, ebx
-    and ecx, 3
-16:
+    jb 18f                              /* closer than a dword: byte by byte repeats it */
+17:
+    mov ebx, dword ptr [esi]
+    mov dword ptr [edi], ebx
+    add esi, 4
+    add edi, 4
+    sub ecx, 4
+    ja 17b
+    add edi, ecx
+    mov esi, eax
+    jmp 11b
+18:
     rep movsb
     mov esi, eax
     jmp 11b
