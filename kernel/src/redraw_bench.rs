@@ -40,11 +40,13 @@ struct Bench<'a, D, A> {
 
 impl<D: Display, A: App> Bench<'_, D, A> {
     /// Times `step` (which draws) `REPS` times and prints the line for `name`;
-    /// returns the dirty rectangles of the last run.
+    /// returns the dirty rectangles of the last run. (`dyn`: one copy of the timing
+    /// loop for the five steps, not one each.)
+    #[inline(never)]
     fn run(
         &mut self,
         name: &str,
-        mut step: impl FnMut(&mut D, &SystemInfo, u32),
+        step: &mut dyn FnMut(&mut D, &SystemInfo, u32),
     ) -> heapless::Vec<Rect, { crate::display::canvas::DIRTY_CAPACITY }> {
         let (mut total, mut min, mut dirty) = (0, u64::MAX, heapless::Vec::new());
         for rep in 0..REPS {
@@ -72,7 +74,7 @@ impl<D: Display, A: App> Bench<'_, D, A> {
 
     fn all(&mut self) {
         let colours = [Rgb888::new(0x0F, 0x17, 0x2A), Rgb888::new(0x1E, 0x29, 0x3B)];
-        self.run("fill", |d, _, rep| {
+        self.run("fill", &mut |d, _, rep| {
             let _ = d.canvas().clear(colours[rep as usize % 2]);
         });
         let mut app = (self.new_app)();
@@ -82,17 +84,17 @@ impl<D: Display, A: App> Bench<'_, D, A> {
         };
         // The first redraw after a resize to a new size: nothing of its text kept
         // yet (glyphs resampled, lines rendered and kept, then copied).
-        self.run("cold", |d, info, _| {
+        self.run("cold", &mut |d, info, _| {
             glyph_cache::empty();
             label_cache::empty();
             app.event(&resize, info);
             app.draw(d.canvas(), info);
         });
-        self.run("redraw", |d, info, _| {
+        self.run("redraw", &mut |d, info, _| {
             app.event(&resize, info);
             app.draw(d.canvas(), info);
         });
-        self.run("page", |d, info, rep| {
+        self.run("page", &mut |d, info, rep| {
             let delta = if rep % 2 == 0 { -1 } else { 1 };
             app.event(&Event::Input(InputEvent::Wheel { delta }), info);
             app.draw(d.canvas(), info);
@@ -107,13 +109,13 @@ impl<D: Display, A: App> Bench<'_, D, A> {
         };
         let inside = widget.center();
         let outside = widget.top_left - Point::new(2, 2);
-        let hover_dirty = self.run("hover", |d, info, rep| {
+        let hover_dirty = self.run("hover", &mut |d, info, rep| {
             let at = if rep % 2 == 0 { inside } else { outside };
             let event = InputEvent::PointerMove { x: at.x, y: at.y };
             app.event(&Event::Input(event), info);
             app.draw(d.canvas(), info);
         });
-        self.run("fill-hover", |d, _, rep| {
+        self.run("fill-hover", &mut |d, _, rep| {
             for r in &hover_dirty {
                 let area = Rectangle::new(
                     Point::new(r.x as i32, r.y as i32),

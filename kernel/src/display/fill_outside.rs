@@ -10,7 +10,10 @@ use embedded_graphics::primitives::Rectangle;
 /// Holes handled exactly; with more, the whole area is filled (correct, not minimal).
 pub const MAX_HOLES: usize = 16;
 
-/// Fills `area` with `color`, except the parts covered by `holes`.
+/// Fills `area` with `color`, except the parts covered by `holes`. The holes are
+/// for shapes the caller paints in the same frame: on a `Canvas` the whole area is
+/// marked dirty first, so what is drawn in it afterwards (a full redraw's widgets)
+/// falls inside the newest dirty rectangle, one test each.
 pub fn fill_outside<D: DrawTarget<Color = Rgb888>>(
     target: &mut D,
     area: &Rectangle,
@@ -20,6 +23,9 @@ pub fn fill_outside<D: DrawTarget<Color = Rgb888>>(
     let Some(bottom_right) = area.bottom_right() else {
         return Ok(());
     };
+    if let Ok(canvas) = crate::ui::paint::as_canvas(target) {
+        canvas.add_dirty_area(area);
+    }
     let (left, right) = (area.top_left.x, bottom_right.x + 1);
     let mut clipped: heapless::Vec<(i32, i32, i32, i32), MAX_HOLES> = heapless::Vec::new();
     for hole in holes {

@@ -7,6 +7,7 @@
 //! (the local APIC timer, else PIT channel 0 on line 0, which is never reported) for
 //! the caller's deadline and halts until it or any other interrupt arrives.
 
+use crate::logging;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 
 use super::paging::{self, CacheType};
@@ -87,13 +88,13 @@ pub fn init(model: InterruptModel) -> ControllerKind {
         let io_apic = model.io_apic.expect("checked by has_io_apic");
         for (base, len) in [(model.local_apic_address, 0x1000), (io_apic.address, 0x20)] {
             if let Err(error) = paging::set_cache_type(base, len, CacheType::Uncached) {
-                log::warn!("interrupts: APIC registers at {base:#x} stay cacheable: {error:?}");
+                logging::warn!("interrupts: APIC registers at {base:#x} stay cacheable: {error:?}");
             }
         }
         apic::init_local(model.local_apic_address, idt::SPURIOUS_VECTOR);
         let pins = apic::init_io(io_apic.address);
         IO_APIC_PINS.store(pins, Ordering::SeqCst);
-        log::info!(
+        logging::info!(
             "interrupts: I/O APIC at {:#x} (GSI {}..{}), local APIC at {:#x}, {} overrides",
             io_apic.address,
             io_apic.gsi_base,
@@ -104,7 +105,7 @@ pub fn init(model: InterruptModel) -> ControllerKind {
         USE_IO_APIC.store(true, Ordering::SeqCst);
         ControllerKind::IoApic
     } else {
-        log::info!("interrupts: using the legacy 8259 PIC");
+        logging::info!("interrupts: using the legacy 8259 PIC");
         ControllerKind::LegacyPic
     };
     // SAFETY: written once here, interrupts off, before any handler or `enable_line`
@@ -127,15 +128,15 @@ pub fn choose_idle_timer() {
     let timer = match finish_lapic_calibration() {
         Some(khz) => {
             LAPIC_TIMER_KHZ.store(khz, Ordering::SeqCst);
-            log::info!("interrupts: idle timer = local APIC timer, one-shot, {khz} kHz");
+            logging::info!("interrupts: idle timer = local APIC timer, one-shot, {khz} kHz");
             IdleTimer::LapicOneShot
         }
         None if route_and_unmask(TICK_LINE) => {
-            log::info!("interrupts: idle timer = PIT channel 0, one-shot");
+            logging::info!("interrupts: idle timer = PIT channel 0, one-shot");
             IdleTimer::PitOneShot
         }
         None => {
-            log::warn!("interrupts: no idle timer (no LAPIC timer, IRQ 0 unroutable); idle waits poll the clock");
+            logging::warn!("interrupts: no idle timer (no LAPIC timer, IRQ 0 unroutable); idle waits poll the clock");
             IdleTimer::Poll
         }
     };
@@ -161,7 +162,7 @@ fn finish_lapic_calibration() -> Option<u64> {
     apic::timer_stop();
     let khz = oneshot::counter_khz(u64::from(elapsed), tsc_cycles, time::tsc_khz());
     if khz.is_none() {
-        log::warn!("interrupts: the local APIC timer does not count; falling back to the PIT");
+        logging::warn!("interrupts: the local APIC timer does not count; falling back to the PIT");
     }
     khz
 }
@@ -202,7 +203,7 @@ fn local_apic_usable() -> bool {
     unsafe {
         let base = msr.read();
         if base & APIC_X2APIC_MODE != 0 {
-            log::warn!("interrupts: local APIC is in x2APIC mode (MSR access only); falling back to the 8259 PIC");
+            logging::warn!("interrupts: local APIC is in x2APIC mode (MSR access only); falling back to the 8259 PIC");
             return false;
         }
         if base & APIC_GLOBAL_ENABLE == 0 {
@@ -230,7 +231,7 @@ fn route_and_unmask(line: u8) -> bool {
             .checked_sub(io_apic.gsi_base)
             .filter(|&pin| pin < IO_APIC_PINS.load(Ordering::SeqCst))
         else {
-            log::warn!(
+            logging::warn!(
                 "interrupts: line {line} maps to GSI {} outside our I/O APIC",
                 route.gsi
             );
@@ -243,7 +244,7 @@ fn route_and_unmask(line: u8) -> bool {
         pic::set_masked(line, false);
         true
     } else {
-        log::warn!("interrupts: line {line} does not exist on the 8259 PIC");
+        logging::warn!("interrupts: line {line} does not exist on the 8259 PIC");
         false
     }
 }
@@ -296,7 +297,9 @@ pub fn handle_timer() {
 /// Routes and unmasks a device line (`hal::Irqs::enable_line`).
 pub fn enable_line(line: u8) -> bool {
     if line == TICK_LINE {
-        log::warn!("interrupts: line 0 is the PIT (idle timer) and cannot be given to a device");
+        logging::warn!(
+            "interrupts: line 0 is the PIT (idle timer) and cannot be given to a device"
+        );
         return false;
     }
     x86_64::instructions::interrupts::without_interrupts(|| route_and_unmask(line))
@@ -339,7 +342,7 @@ pub fn check_idle_timer(timeout_us: u64) -> bool {
     }
     let arrived = timer_fires() > start;
     if !arrived {
-        log::warn!("interrupts: the idle timer ({timer:?}) did not fire within {timeout_us} us; idle waits poll the clock");
+        logging::warn!("interrupts: the idle timer ({timer:?}) did not fire within {timeout_us} us; idle waits poll the clock");
         IDLE_TIMER.store(IdleTimer::Poll as u8, Ordering::SeqCst);
     }
     arrived
