@@ -28,6 +28,8 @@ static mut ZERO_PAGE: ZeroPage = ZeroPage([0; 4096]);
 
 #[cfg(target_os = "none")]
 impl AcpiHandler for IdentityMapHandler {
+    // Out of line: the ACPI crate's table walks inlined it at every mapping.
+    #[inline(never)]
     unsafe fn map_physical_region<T>(
         &self,
         physical_address: usize,

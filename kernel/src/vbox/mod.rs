@@ -480,6 +480,7 @@ impl VboxIntegration {
         });
     }
 
+    #[inline(never)]
     fn error(&mut self, op: &str, error: vmmdev::Error) {
         self.errors += 1;
         // A broken host could fail every request: log the first few, then every 1000th.
