@@ -323,8 +323,8 @@ impl LabelCache {
         let text = key.text.len().div_ceil(4);
         let (area, table) = (width * height, (height + 1) * 2);
         // The box first; after the painted pixels are packed to its start, the row
-        // table, the runs and the text.
-        let need = area + table + text;
+        // table, the runs (at most one per two columns of a row) and the text.
+        let need = area + table + height * width.div_ceil(2) + text;
         if need > self.arena.len() / MAX_SHARE {
             return None;
         }
@@ -332,35 +332,37 @@ impl LabelCache {
             self.clear();
         }
         let offset = self.used;
-        let boxed = &mut self.arena[offset..offset + area];
-        boxed.fill(UNPAINTED);
-        on_canvas(boxed, bounds.width, bounds.height, key.format, |canvas| {
-            draw(canvas, -bounds.left, -bounds.top)
-        });
-        let run_count: usize = (self.arena[offset..offset + area].chunks_exact(width))
-            .map(|row| painted_runs(row).count())
-            .sum();
-        if offset + need + run_count > self.arena.len() {
-            return None;
-        }
-        let entry = &mut self.arena[offset..offset + need + run_count];
-        // Pack each row's painted pixels towards the start (never past the row being
-        // read); the table and the runs go after the box meanwhile.
+        let entry = &mut self.arena[offset..offset + need];
+        entry[..area].fill(UNPAINTED);
+        on_canvas(
+            &mut entry[..area],
+            bounds.width,
+            bounds.height,
+            key.format,
+            |canvas| draw(canvas, -bounds.left, -bounds.top),
+        );
+        // One pass: each row's painted pixels move towards the start (a pixel is
+        // written no later than where it is read from, so nothing unread is
+        // overwritten); the table and the runs go after the box meanwhile.
         let (mut pixels, mut n) = (0usize, 0usize);
         for j in 0..height {
             entry[area + j * 2] = n as u32;
             entry[area + j * 2 + 1] = pixels as u32;
-            let row = j * width;
-            let mut x = 0;
-            loop {
-                let found = painted_runs(&entry[row + x..row + width]).next();
-                let Some((start, len)) = found else { break };
-                let from = row + x + start;
-                entry.copy_within(from..from + len, pixels);
-                entry[area + table + n] = ((x + start) as u32) << 16 | len as u32;
+            let (row, end) = (j * width, (j + 1) * width);
+            let mut x = row;
+            while x < end {
+                if entry[x] == UNPAINTED {
+                    x += 1;
+                    continue;
+                }
+                let start = x;
+                while x < end && entry[x] != UNPAINTED {
+                    entry[pixels + (x - start)] = entry[x];
+                    x += 1;
+                }
+                entry[area + table + n] = ((start - row) as u32) << 16 | (x - start) as u32;
                 n += 1;
-                pixels += len;
-                x += start + len;
+                pixels += x - start;
             }
         }
         entry[area + table - 2] = n as u32;
@@ -410,21 +412,6 @@ impl LabelCache {
             runs: &self.arena[runs_at..runs_at + line.runs as usize],
         }
     }
-}
-
-/// The runs of painted pixels in `row`: (first column, length).
-fn painted_runs(row: &[u32]) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut x = 0;
-    core::iter::from_fn(move || {
-        while x < row.len() && row[x] == UNPAINTED {
-            x += 1;
-        }
-        let start = x;
-        while x < row.len() && row[x] != UNPAINTED {
-            x += 1;
-        }
-        (x > start).then_some((start, x - start))
-    })
 }
 
 /// Runs `f` on a canvas over `pixels` (`width` x `height`, in `format`).
