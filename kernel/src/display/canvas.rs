@@ -207,17 +207,19 @@ impl Canvas {
         let Some(clip) = self.clip(clip) else {
             return;
         };
-        let (left, right) = (clip.x as i32, clip.right() as i32);
-        let skip = (clip.y as i32 - y).max(0) as usize;
+        // In i64: `x`, `y` may lie far off the screen (only the clip is on it).
+        let (x, y) = (i64::from(x), i64::from(y));
+        let (left, right) = (i64::from(clip.x), i64::from(clip.right()));
+        let skip = (i64::from(clip.y) - y).max(0) as usize;
         let mut next = if skip > 0 {
             rows.nth(skip)
         } else {
             rows.next()
         };
-        let mut row_y = y + skip as i32;
-        let whole = x >= left && x + width as i32 <= right;
+        let mut row_y = y + skip as i64;
+        let whole = x >= left && x + i64::from(width) <= right;
         while let Some((runs, pixels)) = next {
-            if row_y >= clip.bottom() as i32 {
+            if row_y >= i64::from(clip.bottom()) {
                 break;
             }
             if whole {
@@ -227,13 +229,13 @@ impl Canvas {
             } else {
                 let mut rest = pixels;
                 for &run in runs {
-                    let (start, n) = ((run >> 16) as i32, (run & 0xFFFF) as usize);
+                    let (start, n) = (i64::from(run >> 16), (run & 0xFFFF) as usize);
                     let Some((part, after)) = rest.split_at_checked(n) else {
                         break;
                     };
                     rest = after;
                     let from = x + start;
-                    let (a, b) = (from.max(left), (from + n as i32).min(right));
+                    let (a, b) = (from.max(left), (from + n as i64).min(right));
                     if a < b {
                         let part = &part[(a - from) as usize..(b - from) as usize];
                         self.framebuffer.copy_row_from(a as u32, row_y as u32, part);

@@ -209,7 +209,7 @@ fn draw_kept(
         None => {
             let bounds = line_box(text, style.font);
             if bounds.width == 0 {
-                return Some(x + bounds.end);
+                return Some(x.saturating_add(bounds.end));
             }
             lines.insert(&key, bounds, |canvas, pen, baseline| {
                 let everything = canvas.bounding_box();
@@ -218,12 +218,13 @@ fn draw_kept(
         }
     };
     let b = line.bounds();
-    let (left, top) = (x + b.left, baseline + b.top);
+    // Saturating: a line placed far off the screen only needs to stay off it.
+    let (left, top) = (x.saturating_add(b.left), baseline.saturating_add(b.top));
     let area =
         Rectangle::new(Point::new(left, top), Size::new(b.width, b.height)).intersection(clip);
     canvas.copy_pixel_runs((left, top), b.width, lines.rows(&line), &area);
     canvas.add_dirty_area(&area);
-    Some(x + b.end)
+    Some(x.saturating_add(b.end))
 }
 
 /// The box of the pixels `text` may paint in `font` (the union of its glyphs'
