@@ -32,8 +32,10 @@ pub struct OptionName {
 impl OptionName {
     /// A name of 1..=`MAX_NAME` bytes of letters, digits, `-`, `_`, `.`, `/`.
     pub fn new(name: &str) -> Result<Self, OptionError> {
-        let valid = |c: char| c.is_ascii_alphanumeric() || "-_./".contains(c);
-        if name.is_empty() || name.len() > MAX_NAME || !name.chars().all(valid) {
+        // Bytes, not chars: any byte of a non-ASCII character fails the same test, and
+        // `str::contains(char)` was a 2 KB pattern search.
+        let valid = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/');
+        if name.is_empty() || name.len() > MAX_NAME || !name.bytes().all(valid) {
             return Err(OptionError::BadName);
         }
         let mut bytes = [0; MAX_NAME];

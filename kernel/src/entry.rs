@@ -9,6 +9,7 @@
 //! platform from then on (drivers take it as `impl Platform`) and gets what bring-up
 //! found in [`Handoff`]: the boot information and the PCI scan.
 
+use crate::logging;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::arch::{fault, interrupts, time};
@@ -73,7 +74,7 @@ fn raise_late_fault() {
 /// nothing else takes RAM from the map).
 fn install_glyph_cache(boot: &BootInfo) {
     use crate::arch::paging;
-    use crate::ui::glyph_cache;
+    use crate::ui::{glyph_cache, label_cache};
     let mut taken: heapless::Vec<(u64, u64), 2> = heapless::Vec::new();
     let _ = taken.push(paging::kernel_image());
     if let Some(range) = boot.info_range {
@@ -88,7 +89,7 @@ fn install_glyph_cache(boot: &BootInfo) {
     let (start, free_bytes) = free.map_or((0, 0), |(start, end)| (start, end - start));
     let bytes = glyph_cache::arena_bytes(free_bytes);
     if bytes == 0 {
-        log::warn!(
+        logging::warn!(
             "glyph cache: none (largest free RAM {} KiB, needs {} KiB): text is drawn uncached",
             free_bytes / 1024,
             2 * glyph_cache::MIN_ARENA / 1024
@@ -101,11 +102,25 @@ fn install_glyph_cache(boot: &BootInfo) {
     // from the map, so the cache is its only user from here on.
     let arena = unsafe { core::slice::from_raw_parts_mut(start as *mut u8, bytes) };
     if glyph_cache::install(arena) {
-        log::info!(
+        logging::info!(
             "glyph cache: {} KiB at {start:#x} (largest free RAM {} KiB)",
             bytes / 1024,
             free_bytes / 1024
         );
+    }
+    // The label cache takes part of what is left after it.
+    let (start, free_bytes) = (start + bytes as u64, free_bytes - bytes as u64);
+    let bytes = label_cache::arena_bytes(free_bytes);
+    if bytes == 0 {
+        logging::info!("label cache: none (text drawn from glyph runs)");
+        return;
+    }
+    // SAFETY: as above, for the part of the free region after the glyph cache's
+    // arena; page-aligned (both start and the glyph cache's size are whole pages),
+    // so aligned for u32.
+    let arena = unsafe { core::slice::from_raw_parts_mut(start as *mut u32, bytes / 4) };
+    if label_cache::install(arena) {
+        logging::info!("label cache: {} KiB at {start:#x}", bytes / 1024);
     }
 }
 
@@ -118,7 +133,7 @@ fn exit_if_requested(boot: &BootInfo, word: &str) {
 
 /// Raises the exception `test-fault=` asked for.
 fn trigger_test_fault(kind: TestFault) {
-    log::info!("test: raising {kind:?} on purpose");
+    logging::info!("test: raising {kind:?} on purpose");
     // SAFETY: each arm raises an exception on purpose; the handler reports it and
     // never returns here, so no state is left inconsistent.
     unsafe {
@@ -151,9 +166,9 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
     time::mark_entry();
     serial::init();
     serial::write_str("\n");
-    log::info!("Vitrine kernel starting");
+    logging::info!("Vitrine kernel starting");
     crate::arch::init_cpu();
-    log::debug!("t_us={} after serial and CPU tables", time::now_us());
+    logging::debug!("t_us={} after serial and CPU tables", time::now_us());
 
     // SAFETY: `start.rs` passes GRUB's EAX/EBX unchanged; the information lies in
     // identity-mapped RAM the kernel never writes (no allocator).
@@ -163,22 +178,22 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
     let restarts = crate::arch::recovery::boot(boot.cmdline.on_fault());
     crate::arch::recovery::set_first_reset_method(boot.cmdline.test_reset);
     for warning in boot.cmdline.warnings() {
-        log::warn!("{warning}");
+        logging::warn!("{warning}");
     }
     if boot.cmdline.dropped_warnings() > 0 {
-        log::warn!(
+        logging::warn!(
             "cmdline: {} more warnings not shown",
             boot.cmdline.dropped_warnings()
         );
     }
     if !boot.memory.warnings().is_empty() {
-        log::warn!("memory map: {}", boot.memory.warnings());
+        logging::warn!("memory map: {}", boot.memory.warnings());
     }
 
     time::init_tsc();
     install_glyph_cache(&boot);
     match &boot.framebuffer {
-        Some(fb) => log::info!(
+        Some(fb) => logging::info!(
             "boot: firmware framebuffer {}x{}x{} pitch {} at {:#x}",
             fb.width,
             fb.height,
@@ -186,7 +201,7 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
             fb.pitch,
             fb.phys
         ),
-        None => log::info!("boot: no firmware framebuffer (text mode)"),
+        None => logging::info!("boot: no firmware framebuffer (text mode)"),
     }
     crate::status!(
         "boot firmware={} mem_kib={} tsc_khz={} cmdline=\"{}\"",
@@ -196,7 +211,7 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
         Quoted(boot.cmdline_text.as_str())
     );
     exit_if_requested(&boot, "boot");
-    log::debug!(
+    logging::debug!(
         "t_us={} after boot information and TSC calibration",
         time::now_us()
     );
@@ -206,24 +221,26 @@ extern "C" fn vitrine_kernel_entry(magic: u32, info_address: u64) -> ! {
     crate::arch::recovery::set_reset_register(power.reset);
     interrupts::init(acpi.interrupts);
     x86_64::instructions::interrupts::enable();
-    log::debug!("t_us={} after ACPI and interrupt set-up", time::now_us());
-    interrupts::check_idle_timer(50_000);
-    log::debug!("t_us={} after the idle-timer check", time::now_us());
+    logging::debug!("t_us={} after ACPI and interrupt set-up", time::now_us());
 
     // SAFETY: CPU, paging and interrupts are set up; this is the only `Metal`.
     let mut platform = unsafe { Metal::new(power) };
+    // The PCI scan runs inside the LAPIC timer's calibration window.
     let scan = pci::enumerate(&mut platform);
+    interrupts::choose_idle_timer();
+    interrupts::check_idle_timer(50_000);
+    logging::debug!("t_us={} after the idle-timer check", time::now_us());
     for function in scan.functions() {
         crate::status!("pci {}", function.status_fields());
     }
     if scan.dropped() > 0 {
-        log::warn!(
+        logging::warn!(
             "pci: {} functions beyond the table were not kept",
             scan.dropped()
         );
     }
     exit_if_requested(&boot, "pci");
-    log::debug!("t_us={} after PCI enumeration", time::now_us());
+    logging::debug!("t_us={} after PCI enumeration", time::now_us());
     if irq_selftest::run(&mut platform, &scan).is_some() {
         exit_if_requested(&boot, "irq-selftest");
     }

@@ -8,6 +8,7 @@
 //! Result: `@vitrine irq-selftest line=N rounds=R events=E result=ok|fail`.
 
 use crate::hal::{Clock, Irqs, PhysMem};
+use crate::logging;
 use crate::platform::pci::PciScan;
 
 /// QEMU's educational PCI device.
@@ -27,7 +28,7 @@ const ROUND_US: u64 = 20_000;
 pub fn run<P: PhysMem + Irqs + Clock>(platform: &mut P, scan: &PciScan) -> Option<bool> {
     let edu = scan.find(EDU_VENDOR, EDU_DEVICE)?;
     let (Some(line), Some(bar)) = (edu.irq(), edu.memory_bar(0x100)) else {
-        log::warn!("irq-selftest: edu device without an interrupt line or memory BAR");
+        logging::warn!("irq-selftest: edu device without an interrupt line or memory BAR");
         crate::status!("irq-selftest line=none rounds=0 events=0 result=fail");
         return Some(false);
     };

@@ -82,6 +82,7 @@ pub mod irq_selftest;
 #[cfg(target_os = "none")]
 #[doc(hidden)]
 pub mod launch;
+mod logging;
 mod main_macro;
 #[cfg(target_os = "none")]
 pub mod metal;

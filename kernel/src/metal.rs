@@ -4,6 +4,7 @@
 //! PCI configuration goes through the 0xCF8/0xCFC mechanism; the clock is the TSC;
 //! interrupt lines are the I/O APIC (or the 8259 fallback) set up at boot.
 
+use crate::logging;
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, Ordering};
 
@@ -50,14 +51,14 @@ impl Metal {
     /// Switches the machine off (ACPI S5). Returns only if that is impossible (no
     /// PM1a port or no `\_S5` package) or did not take effect; both are logged.
     pub fn power_off(&mut self) {
-        log::info!("metal: powering off");
+        logging::info!("metal: powering off");
         let power = self.power;
         if power.enter_s5(self) {
             let deadline = time::now_us() + crate::power::POWER_OFF_GRACE_US;
             while time::now_us() < deadline {
                 core::hint::spin_loop();
             }
-            log::warn!("metal: still running after the ACPI power-off request");
+            logging::warn!("metal: still running after the ACPI power-off request");
         }
     }
 
@@ -89,7 +90,7 @@ impl Metal {
         match paging::set_cache_type(phys, len, cache_type) {
             Ok(()) => true,
             Err(error) => {
-                log::warn!("metal: {cache_type:?} mapping refused: {error:?}");
+                logging::warn!("metal: {cache_type:?} mapping refused: {error:?}");
                 false
             }
         }
@@ -129,7 +130,7 @@ impl PortIo for Metal {
 impl PhysMem for Metal {
     fn map(&mut self, phys: u64, len: usize) -> Option<PhysRegion> {
         if len == 0 || !paging::is_identity_mapped(phys, len as u64) {
-            log::warn!("metal: cannot map {phys:#x}+{len:#x}: outside the identity map");
+            logging::warn!("metal: cannot map {phys:#x}+{len:#x}: outside the identity map");
             return None;
         }
         // SAFETY: the range is identity-mapped for the kernel's lifetime (checked

@@ -8,6 +8,7 @@
 
 use crate::drivers::acpi_power_button::AcpiPowerButton;
 use crate::hal::{Clock, Irqs, PortIo};
+use crate::logging;
 use crate::platform::acpi::PowerInfo;
 use crate::status;
 use crate::vbox::VboxIntegration;
@@ -30,7 +31,7 @@ impl PowerControl {
             .as_ref()
             .map(|info| AcpiPowerButton::start(hal, info));
         if button.is_none() {
-            log::info!("power: no ACPI power button; host shutdown requests are not seen");
+            logging::info!("power: no ACPI power button; host shutdown requests are not seen");
         }
         Self { button, acpi }
     }
@@ -71,7 +72,7 @@ pub fn power_off<H: PortIo + Clock + Irqs>(
 ) {
     if let Some(vbox) = vbox {
         vbox.power_off(hal);
-        log::warn!("power: still running after the VMMDev power-off; trying ACPI S5");
+        logging::warn!("power: still running after the VMMDev power-off; trying ACPI S5");
     }
     if acpi.power_off_writes().is_some() {
         status!("power off via=acpi");

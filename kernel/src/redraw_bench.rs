@@ -4,8 +4,10 @@
 //!
 //! Lines (`cargo xtask bench` reads them): `@vitrine bench name=N mode=WxH cache=wc|uc
 //! reps=N us=MEAN min_us=MIN px=DIRTY`, where N is `fill` (the whole screen),
-//! `redraw` (a full app redraw), `redraw-uncached` (the same with every glyph
-//! resampled from the master, as without a glyph cache arena; write-combining only), `page` (a wheel step: the demo's page switch),
+//! `redraw` (a full app redraw), `cold` (the same with the glyph and label caches
+//! emptied first: the first redraw at a new size), `redraw-uncached` (with the glyph
+//! cache held: every glyph resampled from its master, as without a cache arena;
+//! write-combining only), `page` (a wheel step: the demo's page switch),
 //! `hover` (the pointer entering or leaving the app's first widget) and `fill-hover` (a plain fill of what `hover` marked
 //! dirty).
 
@@ -14,6 +16,7 @@ use crate::arch::time::{rdtsc, tsc_khz};
 use crate::display::{Display, Rect};
 use crate::event::InputEvent;
 use crate::metal::Metal;
+use crate::ui::{glyph_cache, label_cache};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
@@ -32,23 +35,25 @@ fn micros(cycles: u64) -> u64 {
 struct Bench<'a, D, A> {
     new_app: fn() -> A,
     display: &'a mut D,
-    info: SystemInfo,
+    info: &'a SystemInfo,
     mode: (u32, u32),
     cache: &'static str,
 }
 
 impl<D: Display, A: App> Bench<'_, D, A> {
     /// Times `step` (which draws) `REPS` times and prints the line for `name`;
-    /// returns the dirty rectangles of the last run.
+    /// returns the dirty rectangles of the last run. (`dyn`: one copy of the timing
+    /// loop for the five steps, not one each.)
+    #[inline(never)]
     fn run(
         &mut self,
         name: &str,
-        mut step: impl FnMut(&mut D, &SystemInfo, u32),
+        step: &mut dyn FnMut(&mut D, &SystemInfo, u32),
     ) -> heapless::Vec<Rect, { crate::display::canvas::DIRTY_CAPACITY }> {
         let (mut total, mut min, mut dirty) = (0, u64::MAX, heapless::Vec::new());
         for rep in 0..REPS {
             let start = rdtsc();
-            step(self.display, &self.info, rep);
+            step(self.display, self.info, rep);
             dirty = self.display.canvas().take_dirty();
             let cycles = rdtsc().wrapping_sub(start);
             total += cycles;
@@ -71,7 +76,7 @@ impl<D: Display, A: App> Bench<'_, D, A> {
 
     fn all(&mut self) {
         let colours = [Rgb888::new(0x0F, 0x17, 0x2A), Rgb888::new(0x1E, 0x29, 0x3B)];
-        self.run("fill", |d, _, rep| {
+        self.run("fill", &mut |d, _, rep| {
             let _ = d.canvas().clear(colours[rep as usize % 2]);
         });
         let mut app = (self.new_app)();
@@ -79,17 +84,25 @@ impl<D: Display, A: App> Bench<'_, D, A> {
             width: self.mode.0,
             height: self.mode.1,
         };
-        self.run("redraw", |d, info, _| {
+        // The first redraw after a resize to a new size: nothing of its text kept
+        // yet (glyphs resampled, lines rendered and kept, then copied).
+        self.run("cold", &mut |d, info, _| {
+            glyph_cache::empty();
+            label_cache::empty();
+            app.event(&resize, info);
+            app.draw(d.canvas(), info);
+        });
+        self.run("redraw", &mut |d, info, _| {
             app.event(&resize, info);
             app.draw(d.canvas(), info);
         });
         if self.cache == "wc" {
-            self.run("redraw-uncached", |d, info, _| {
+            self.run("redraw-uncached", &mut |d, info, _| {
                 app.event(&resize, info);
-                crate::ui::glyph_cache::bypassed(|| app.draw(d.canvas(), info));
+                glyph_cache::bypassed(|| app.draw(d.canvas(), info));
             });
         }
-        self.run("page", |d, info, rep| {
+        self.run("page", &mut |d, info, rep| {
             let delta = if rep % 2 == 0 { -1 } else { 1 };
             app.event(&Event::Input(InputEvent::Wheel { delta }), info);
             app.draw(d.canvas(), info);
@@ -104,13 +117,13 @@ impl<D: Display, A: App> Bench<'_, D, A> {
         };
         let inside = widget.center();
         let outside = widget.top_left - Point::new(2, 2);
-        let hover_dirty = self.run("hover", |d, info, rep| {
+        let hover_dirty = self.run("hover", &mut |d, info, rep| {
             let at = if rep % 2 == 0 { inside } else { outside };
             let event = InputEvent::PointerMove { x: at.x, y: at.y };
             app.event(&Event::Input(event), info);
             app.draw(d.canvas(), info);
         });
-        self.run("fill-hover", |d, _, rep| {
+        self.run("fill-hover", &mut |d, _, rep| {
             for r in &hover_dirty {
                 let area = Rectangle::new(
                     Point::new(r.x as i32, r.y as i32),
@@ -161,7 +174,7 @@ pub fn redraw<A: App>(platform: &mut Metal, display: &mut impl Display, new_app:
                 Bench {
                     new_app,
                     display: &mut *display,
-                    info: info.clone(),
+                    info: &info,
                     mode: (width, height),
                     cache,
                 }

@@ -10,6 +10,7 @@ use crate::display::pointer::{scale_for, SoftwarePointer};
 use crate::display::{report_mode, Display};
 use crate::event::{Event, InputEvent};
 use crate::hal::Platform;
+use crate::logging;
 use crate::status;
 use heapless::Deque;
 
@@ -412,7 +413,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
     pub fn set_initial_options(&mut self, options: &crate::app_options::AppOptions) {
         for (name, value) in options.iter() {
             if let Err(error) = self.info.options.set_initial(name, value) {
-                log::warn!("options: app.{name} not kept: {error:?}");
+                logging::warn!("options: app.{name} not kept: {error:?}");
             }
         }
     }
@@ -525,7 +526,7 @@ impl<D: Display, A: App, S> Runtime<D, A, S> {
                 // read): said once, then ignored.
                 if !self.unknown_options.contains(&name) && self.unknown_options.push(name).is_ok()
                 {
-                    log::warn!("options: `{name}` is not an option of this app; ignored");
+                    logging::warn!("options: `{name}` is not an option of this app; ignored");
                 }
                 continue;
             }

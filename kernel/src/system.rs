@@ -24,6 +24,7 @@ use crate::drivers::vmmdev::wire::{VMMDEV_DEVICEID, VMMDEV_VENDORID};
 use crate::drivers::vmmdev::PciResources;
 use crate::hal::{PhysRegion, Platform};
 use crate::input::{Input, Source};
+use crate::logging;
 use crate::platform::acpi::PowerInfo;
 use crate::platform::pci::{BarKind, PciFunction, PciScan};
 use crate::power::PowerControl;
@@ -284,13 +285,13 @@ fn start_vmmdev<H: Platform>(
     };
     let hgcm_pool = page.sub(REQUEST_PAGE_LEN, crate::drivers::vmmdev::hgcm::POOL_LEN);
     if hgcm_pool.is_none() {
-        log::info!("vbox: no room for the HGCM pool; guest properties off");
+        logging::info!("vbox: no room for the HGCM pool; guest properties off");
     }
     match VboxIntegration::start(hal, resources, vmmdev_page, hgcm_pool, config.integration) {
         Ok(started) => {
             if let Some(mirror) = config.vbox_log_mirror {
                 mirror(true);
-                log::info!("vbox: log mirrored to VBox.log (port 0x504)");
+                logging::info!("vbox: log mirrored to VBox.log (port 0x504)");
             }
             Some(started)
         }
@@ -318,7 +319,7 @@ pub fn build<H: Platform, A: App, D: InputDevices<H>, X: EventSource<H>>(
         // The display clamps the size; what it cannot fix (depth, a switched-off
         // screen) keeps the command-line mode.
         if hint.enabled && hint.width >= 1 && hint.height >= 1 && matches!(hint.bpp, 0 | 32) {
-            log::info!("vbox: boot hint {}x{}", hint.width, hint.height);
+            logging::info!("vbox: boot hint {}x{}", hint.width, hint.height);
             mode = (hint.width, hint.height);
         }
     }
@@ -340,7 +341,7 @@ pub fn build<H: Platform, A: App, D: InputDevices<H>, X: EventSource<H>>(
             display.framebuffer_range(vga.as_ref(), config.firmware_framebuffer.as_ref())
         {
             if !map(phys, len) {
-                log::warn!("system: framebuffer stays uncached");
+                logging::warn!("system: framebuffer stays uncached");
             }
         }
     }

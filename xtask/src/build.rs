@@ -7,7 +7,7 @@ use crate::setup::KERNEL_TARGET;
 use crate::{cargo, run_command, Result};
 
 /// Flags every kernel build needs; `.cargo/config.toml` normally carries them.
-const KERNEL_RUSTFLAGS: &str = r#"target.x86_64-unknown-none.rustflags=["-C","relocation-model=static","-C","force-frame-pointers=yes","-C","link-arg=-Tvitrine.ld","-C","link-arg=--no-pie","-C","llvm-args=-inline-threshold=150"]"#;
+const KERNEL_RUSTFLAGS: &str = r#"target.x86_64-unknown-none.rustflags=["-C","relocation-model=static","-C","force-frame-pointers=yes","-C","link-arg=-Tvitrine.ld","-C","link-arg=--no-pie","-C","llvm-args=-inline-threshold=150","-C","llvm-args=-align-loops=1"]"#;
 
 /// `cargo xtask build` options.
 #[derive(Debug, clap::Args)]

@@ -81,12 +81,20 @@ pub fn make_iso(elf: &Path, cmdline: &str, output: &Path) -> Result<u64> {
     // symbols from the CD at every boot for the ELF-sections tag, which the kernel
     // does not use); fault reports' raw addresses resolve against the unstripped ELF
     // under target/ (`cargo xtask symbolize`).
+    let stripped = stripped_kernel(output);
     let mut strip = Command::new("objcopy");
-    strip
-        .arg("--strip-all")
-        .arg(elf)
-        .arg(staging.join("boot").join("vitrine.elf"));
+    strip.arg("--strip-all").arg(elf).arg(&stripped);
     run_command(&mut strip)?;
+    // The ISO carries it packed (xtask/src/pack.rs): less to read from the CD.
+    let (packed, sizes) = crate::pack::pack(&fs::read(&stripped)?)?;
+    fs::write(staging.join("boot").join("vitrine.elf"), &packed)?;
+    println!(
+        "kernel: {} KiB stripped, {} KiB packed ({} KiB of sections in {} KiB of LZ4)",
+        fs::metadata(&stripped)?.len().div_ceil(1024),
+        packed.len().div_ceil(1024),
+        sizes.unpacked.div_ceil(1024),
+        sizes.compressed.div_ceil(1024)
+    );
 
     let template_path = crate::project_root().join("images").join("grub.cfg");
     let template = fs::read_to_string(&template_path)
@@ -166,9 +174,15 @@ fn mkrescue(staging: &Path, modules: &str, output: &Path) -> Result<u64> {
     Ok(size)
 }
 
-/// The stripped kernel image inside the ISO `output` was last built as.
+/// The kernel image inside the ISO `output` was last built as (packed).
 pub fn staged_kernel(output: &Path) -> PathBuf {
     staging_dir_path(output).join("boot").join("vitrine.elf")
+}
+
+/// The stripped, unpacked kernel image of the ISO `output` (beside its staging
+/// directory, outside the ISO).
+pub fn stripped_kernel(output: &Path) -> PathBuf {
+    staging_dir_path(output).with_extension("stripped.elf")
 }
 
 fn staging_dir_path(output: &Path) -> PathBuf {

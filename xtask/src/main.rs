@@ -16,6 +16,7 @@ mod iso;
 mod live;
 mod live_test;
 mod new_app;
+mod pack;
 mod preview;
 mod qemu;
 mod qmp;

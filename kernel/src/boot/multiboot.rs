@@ -1,6 +1,7 @@
 //! Reads the Multiboot2 boot information (with the `multiboot2` crate) into a
 //! [`BootInfo`]. Missing or malformed tags give a log line and a fallback.
 
+use crate::logging;
 use multiboot2::{BootInformation, BootInformationHeader, FramebufferType};
 
 use super::cmdline::Cmdline;
@@ -19,7 +20,7 @@ pub const BOOTLOADER_MAGIC: u32 = 0x36d7_6289;
 /// returned `BootInfo` is built.
 pub unsafe fn read(magic: u32, address: u64) -> BootInfo {
     if magic != BOOTLOADER_MAGIC {
-        log::warn!(
+        logging::warn!(
             "boot: not started by a Multiboot2 loader (magic {magic:#x}); no boot information"
         );
         return BootInfo::fallback();
@@ -30,7 +31,7 @@ pub unsafe fn read(magic: u32, address: u64) -> BootInfo {
     match loaded {
         Ok(info) => from_multiboot(&info),
         Err(error) => {
-            log::warn!(
+            logging::warn!(
                 "boot: malformed Multiboot2 information at {address:#x} ({error:?}); ignored"
             );
             BootInfo::fallback()
@@ -86,7 +87,7 @@ fn tags_well_formed(info: &BootInformation, typ: u32) -> bool {
         u32::from(tag.header().typ) == typ && (size < minimum || size > maximum)
     });
     if let Some(tag) = odd {
-        log::warn!(
+        logging::warn!(
             "boot: Multiboot2 tag type {typ} is {} bytes, not {minimum}..={maximum}; ignored",
             tag.header().size
         );
@@ -114,14 +115,14 @@ fn from_multiboot(info: &BootInformation) -> BootInfo {
         Some(Ok(text)) => {
             let (copy, cut) = bounded_copy(text.trim());
             if cut {
-                log::warn!(
+                logging::warn!(
                     "boot: command line longer than {} bytes; the rest is ignored",
                     super::MAX_CMDLINE
                 );
             }
             boot.cmdline_text = copy;
         }
-        Some(Err(error)) => log::warn!("boot: command line is not UTF-8 ({error:?}); ignored"),
+        Some(Err(error)) => logging::warn!("boot: command line is not UTF-8 ({error:?}); ignored"),
         None => {}
     }
     boot.cmdline = Cmdline::parse(&boot.cmdline_text);
@@ -135,7 +136,7 @@ fn from_multiboot(info: &BootInformation) -> BootInfo {
         if tag.checksum_is_valid() {
             boot.rsdp = Some(tag_payload(tag as *const _ as *const u8));
         } else {
-            log::warn!("boot: RSDP v2 tag has a bad checksum; ignored");
+            logging::warn!("boot: RSDP v2 tag has a bad checksum; ignored");
         }
     }
     if boot.rsdp.is_none() {
@@ -146,7 +147,7 @@ fn from_multiboot(info: &BootInformation) -> BootInfo {
             if tag.checksum_is_valid() {
                 boot.rsdp = Some(tag_payload(tag as *const _ as *const u8));
             } else {
-                log::warn!("boot: RSDP v1 tag has a bad checksum; ignored");
+                logging::warn!("boot: RSDP v1 tag has a bad checksum; ignored");
             }
         }
     }
@@ -175,7 +176,7 @@ fn memory_map_tag_readable(info: &BootInformation) -> bool {
                 || entry_size != Some(MEMORY_MAP_ENTRY_SIZE))
     });
     if bad.is_some() {
-        log::warn!("boot: memory map tag with an unexpected entry size; ignored");
+        logging::warn!("boot: memory map tag with an unexpected entry size; ignored");
         return false;
     }
     true
@@ -196,7 +197,7 @@ fn memory_map(info: &BootInformation) -> MemoryMap {
         .then(|| info.basic_memory_info_tag())
         .flatten()
     {
-        log::warn!("boot: no memory map tag; using the basic lower/upper memory sizes");
+        logging::warn!("boot: no memory map tag; using the basic lower/upper memory sizes");
         let lower = RawRegion {
             start: 0,
             len: basic.memory_lower() as u64 * 1024,
@@ -209,7 +210,7 @@ fn memory_map(info: &BootInformation) -> MemoryMap {
         };
         return MemoryMap::from_raw([lower, upper]);
     }
-    log::warn!("boot: no memory information from the loader; memory map empty");
+    logging::warn!("boot: no memory information from the loader; memory map empty");
     MemoryMap::from_raw(core::iter::empty())
 }
 
@@ -229,22 +230,22 @@ fn framebuffer(info: &BootInformation) -> Option<FirmwareFramebuffer> {
     let tag_size = raw.header().size;
     let kind = raw.payload().get(FRAMEBUFFER_TYPE_OFFSET - 8).copied();
     if kind != Some(FRAMEBUFFER_TYPE_RGB) {
-        log::info!("boot: firmware display is not a linear RGB framebuffer (type {kind:?})");
+        logging::info!("boot: firmware display is not a linear RGB framebuffer (type {kind:?})");
         return None;
     }
     if tag_size < RGB_FRAMEBUFFER_TAG_SIZE || !tags_well_formed(info, tag_type::FRAMEBUFFER) {
-        log::warn!("boot: framebuffer tag too short ({tag_size} bytes); ignored");
+        logging::warn!("boot: framebuffer tag too short ({tag_size} bytes); ignored");
         return None;
     }
     let tag = match info.framebuffer_tag()? {
         Ok(tag) => tag,
         Err(error) => {
-            log::warn!("boot: framebuffer tag of unknown type ({error:?}); ignored");
+            logging::warn!("boot: framebuffer tag of unknown type ({error:?}); ignored");
             return None;
         }
     };
     let Ok(FramebufferType::RGB { red, green, blue }) = tag.buffer_type() else {
-        log::info!("boot: firmware display is not a linear RGB framebuffer (text or indexed)");
+        logging::info!("boot: firmware display is not a linear RGB framebuffer (text or indexed)");
         return None;
     };
     let field = |f: multiboot2::FramebufferField| ColorField {
@@ -264,7 +265,7 @@ fn framebuffer(info: &BootInformation) -> Option<FirmwareFramebuffer> {
     match candidate.validate() {
         Ok(framebuffer) => Some(framebuffer),
         Err(reason) => {
-            log::warn!("boot: firmware framebuffer unusable ({reason:?}); ignored");
+            logging::warn!("boot: firmware framebuffer unusable ({reason:?}); ignored");
             None
         }
     }

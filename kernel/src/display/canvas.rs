@@ -10,6 +10,8 @@ use embedded_graphics::primitives::Rectangle;
 
 /// How many dirty rectangles a frame keeps before merging.
 pub const DIRTY_CAPACITY: usize = 32;
+/// Spans `fill_spans_rows` fills side by side in one pass down the rows.
+const SPANS: usize = 18;
 
 /// A framebuffer plus the set of rectangles drawn since the last `take_dirty`.
 #[derive(Debug, Clone)]
@@ -155,6 +157,93 @@ impl Canvas {
                 }
             }
             row_y += 1;
+        }
+    }
+
+    /// Fills rows [y, y + rows) with `spans` (first column, end column, colour) side
+    /// by side, row after row (`Framebuffer::fill_spans_rect`), clipped to the
+    /// screen. Records nothing dirty (the caller marks what it drew).
+    pub fn fill_spans_rows(&mut self, y: i32, rows: u32, spans: &[(i32, i32, Rgb888)]) {
+        let (width, height) = (
+            self.framebuffer.width() as i32,
+            self.framebuffer.height() as i32,
+        );
+        let (top, bottom) = (y.max(0), y.saturating_add(rows as i32).min(height));
+        if top >= bottom {
+            return;
+        }
+        let format = self.framebuffer.format();
+        let mut clipped: heapless::Vec<(u32, u32, u32), SPANS> = heapless::Vec::new();
+        for &(from, to, color) in spans {
+            let (a, b) = (from.max(0), to.min(width));
+            if a < b
+                && clipped
+                    .push((a as u32, (b - a) as u32, format.pack(color)))
+                    .is_err()
+            {
+                // More spans than a row takes at once: one pass each.
+                for &(x, len, raw) in &clipped {
+                    self.framebuffer
+                        .fill_rect(x, top as u32, len, (bottom - top) as u32, raw);
+                }
+                clipped.clear();
+                let _ = clipped.push((a as u32, (b - a) as u32, format.pack(color)));
+            }
+        }
+        self.framebuffer
+            .fill_spans_rect(top as u32, (bottom - top) as u32, &clipped);
+    }
+
+    /// Copies the rows of a line kept as runs of raw pixels (see
+    /// `Framebuffer::copy_runs_row`): `rows` from row `y` down, each `width` columns
+    /// from column `x`, only inside `clip` and the screen. Records nothing dirty.
+    pub fn copy_pixel_runs<'a>(
+        &mut self,
+        (x, y): (i32, i32),
+        width: u32,
+        mut rows: impl Iterator<Item = (&'a [u32], &'a [u32])>,
+        clip: &Rectangle,
+    ) {
+        let Some(clip) = self.clip(clip) else {
+            return;
+        };
+        // In i64: `x`, `y` may lie far off the screen (only the clip is on it).
+        let (x, y) = (i64::from(x), i64::from(y));
+        let (left, right) = (i64::from(clip.x), i64::from(clip.right()));
+        let skip = (i64::from(clip.y) - y).max(0) as usize;
+        let mut next = if skip > 0 {
+            rows.nth(skip)
+        } else {
+            rows.next()
+        };
+        let mut row_y = y + skip as i64;
+        let whole = x >= left && x + i64::from(width) <= right;
+        while let Some((runs, pixels)) = next {
+            if row_y >= i64::from(clip.bottom()) {
+                break;
+            }
+            if whole {
+                // The whole row is visible (most lines): no clipping per run.
+                self.framebuffer
+                    .copy_runs_row(x as u32, row_y as u32, width, runs, pixels);
+            } else {
+                let mut rest = pixels;
+                for &run in runs {
+                    let (start, n) = (i64::from(run >> 16), (run & 0xFFFF) as usize);
+                    let Some((part, after)) = rest.split_at_checked(n) else {
+                        break;
+                    };
+                    rest = after;
+                    let from = x + start;
+                    let (a, b) = (from.max(left), (from + n as i64).min(right));
+                    if a < b {
+                        let part = &part[(a - from) as usize..(b - from) as usize];
+                        self.framebuffer.copy_row_from(a as u32, row_y as u32, part);
+                    }
+                }
+            }
+            row_y += 1;
+            next = rows.next();
         }
     }
 

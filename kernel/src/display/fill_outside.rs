@@ -3,22 +3,29 @@
 //! Bands between the holes' top and bottom edges are filled as spans between the
 //! holes that cross them, so nothing a later widget covers is drawn twice.
 
+use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
 
 /// Holes handled exactly; with more, the whole area is filled (correct, not minimal).
 pub const MAX_HOLES: usize = 16;
 
-/// Fills `area` with `color`, except the parts covered by `holes`.
-pub fn fill_outside<D: DrawTarget>(
+/// Fills `area` with `color`, except the parts covered by `holes`. The holes are
+/// for shapes the caller paints in the same frame: on a `Canvas` the whole area is
+/// marked dirty first, so what is drawn in it afterwards (a full redraw's widgets)
+/// falls inside the newest dirty rectangle, one test each.
+pub fn fill_outside<D: DrawTarget<Color = Rgb888>>(
     target: &mut D,
     area: &Rectangle,
     holes: &[Rectangle],
-    color: D::Color,
+    color: Rgb888,
 ) -> Result<(), D::Error> {
     let Some(bottom_right) = area.bottom_right() else {
         return Ok(());
     };
+    if let Ok(canvas) = crate::ui::paint::as_canvas(target) {
+        canvas.add_dirty_area(area);
+    }
     let (left, right) = (area.top_left.x, bottom_right.x + 1);
     let mut clipped: heapless::Vec<(i32, i32, i32, i32), MAX_HOLES> = heapless::Vec::new();
     for hole in holes {
@@ -50,17 +57,44 @@ pub fn fill_outside<D: DrawTarget>(
             .map(|&(l, _, r, _)| (l, r))
             .collect();
         insertion_sort(&mut spans);
+        let mut gaps: heapless::Vec<(i32, i32, Rgb888), { MAX_HOLES + 1 }> = heapless::Vec::new();
         let mut x = left;
         for (start, end) in spans.iter().copied().chain([(right, right)]) {
             if start > x {
-                let gap = Rectangle::new(
-                    Point::new(x, top),
-                    Size::new((start - x) as u32, (bottom - top) as u32),
-                );
-                target.fill_solid(&gap, color)?;
+                // Cannot fail: one gap before each hole and one after the last.
+                let _ = gaps.push((x, start, color));
             }
             x = x.max(end);
         }
+        let rows = (bottom - top) as u32;
+        match crate::ui::paint::as_canvas(target) {
+            // Side by side, row after row: each row of video memory visited once.
+            Ok(canvas) if gaps.len() > 1 => {
+                canvas.fill_spans_rows(top, rows, &gaps);
+                for &(from, to, _) in &gaps {
+                    let gap =
+                        Rectangle::new(Point::new(from, top), Size::new((to - from) as u32, rows));
+                    canvas.add_dirty_area(&gap);
+                }
+            }
+            Ok(canvas) => fill_gaps(canvas, top, rows, &gaps).unwrap_or(()),
+            Err(target) => fill_gaps(target, top, rows, &gaps)?,
+        }
+    }
+    Ok(())
+}
+
+/// Fills each gap (first column, end column) over `rows` rows from `top`, one after
+/// the other.
+fn fill_gaps<D: DrawTarget<Color = Rgb888>>(
+    target: &mut D,
+    top: i32,
+    rows: u32,
+    gaps: &[(i32, i32, Rgb888)],
+) -> Result<(), D::Error> {
+    for &(from, to, color) in gaps {
+        let gap = Rectangle::new(Point::new(from, top), Size::new((to - from) as u32, rows));
+        target.fill_solid(&gap, color)?;
     }
     Ok(())
 }
@@ -81,7 +115,6 @@ fn insertion_sort<T: PartialOrd + Copy>(items: &mut [T]) {
 mod tests {
     use super::*;
     use embedded_graphics::mock_display::MockDisplay;
-    use embedded_graphics::pixelcolor::BinaryColor;
 
     /// Counts writes per pixel.
     struct Counting {
@@ -94,9 +127,9 @@ mod tests {
         }
     }
     impl DrawTarget for Counting {
-        type Color = BinaryColor;
+        type Color = Rgb888;
         type Error = core::convert::Infallible;
-        fn draw_iter<I: IntoIterator<Item = Pixel<BinaryColor>>>(
+        fn draw_iter<I: IntoIterator<Item = Pixel<Rgb888>>>(
             &mut self,
             pixels: I,
         ) -> Result<(), Self::Error> {
@@ -148,7 +181,7 @@ mod tests {
                 writes: vec![0; (w * h) as usize],
                 width: w,
             };
-            fill_outside(&mut target, &area, &holes, BinaryColor::On).unwrap();
+            fill_outside(&mut target, &area, &holes, Rgb888::WHITE).unwrap();
             for y in 0..h as i32 {
                 for x in 0..w as i32 {
                     let p = Point::new(x, y);
@@ -165,6 +198,63 @@ mod tests {
     }
 
     #[test]
+    fn on_a_canvas_exactly_the_pixels_outside_the_holes_are_filled_and_marked() {
+        use crate::display::memory::MemoryDisplay;
+        use crate::display::Display;
+        let (w, h) = (61u32, 47u32);
+        let mut buffer = vec![0u32; (w * h) as usize];
+        let mut seed = 11;
+        for _ in 0..300 {
+            buffer.fill(0);
+            let mut display = MemoryDisplay::new(&mut buffer, w, h).unwrap();
+            let area = Rectangle::new(
+                Point::new(
+                    (next(&mut seed) % 20) as i32 - 5,
+                    (next(&mut seed) % 20) as i32 - 5,
+                ),
+                Size::new(
+                    1 + (next(&mut seed) % 60) as u32,
+                    1 + (next(&mut seed) % 50) as u32,
+                ),
+            );
+            let holes: Vec<Rectangle> = (0..next(&mut seed) % 7)
+                .map(|_| {
+                    Rectangle::new(
+                        Point::new(
+                            (next(&mut seed) % 70) as i32 - 5,
+                            (next(&mut seed) % 55) as i32 - 5,
+                        ),
+                        Size::new((next(&mut seed) % 30) as u32, (next(&mut seed) % 30) as u32),
+                    )
+                })
+                .collect();
+            let canvas = display.canvas();
+            let _ = canvas.take_dirty();
+            fill_outside(canvas, &area, &holes, Rgb888::WHITE).unwrap();
+            let dirty = canvas.take_dirty();
+            for y in 0..h as i32 {
+                for x in 0..w as i32 {
+                    let p = Point::new(x, y);
+                    let filled = area.contains(p) && !holes.iter().any(|r| r.contains(p));
+                    let raw = display.pixel(x as u32, y as u32);
+                    assert_eq!(
+                        raw == 0xFF_FFFF,
+                        filled,
+                        "({x},{y}) area {area:?} holes {holes:?}"
+                    );
+                    let marked = dirty.iter().any(|r| {
+                        (x as u32) >= r.x
+                            && (x as u32) < r.right()
+                            && (y as u32) >= r.y
+                            && (y as u32) < r.bottom()
+                    });
+                    assert!(!filled || marked, "({x},{y}) filled, not marked dirty");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn insertion_sort_sorts() {
         let mut v = [5, -1, 3, 3, 0, 9, -7];
         insertion_sort(&mut v);
@@ -173,10 +263,10 @@ mod tests {
 
     #[test]
     fn too_many_holes_fill_the_whole_area() {
-        let mut display = MockDisplay::<BinaryColor>::new();
+        let mut display = MockDisplay::<Rgb888>::new();
         let area = Rectangle::new(Point::zero(), Size::new(4, 2));
         let holes = [Rectangle::new(Point::zero(), Size::new(1, 1)); MAX_HOLES + 1];
-        fill_outside(&mut display, &area, &holes, BinaryColor::On).unwrap();
-        display.assert_pattern(&["####", "####"]);
+        fill_outside(&mut display, &area, &holes, Rgb888::WHITE).unwrap();
+        display.assert_pattern(&["WWWW", "WWWW"]);
     }
 }

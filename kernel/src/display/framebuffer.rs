@@ -55,6 +55,10 @@ impl PixelFormat {
     }
 }
 
+/// Runs of raw pixels up to this long are copied by plain stores, longer ones by
+/// `memcpy` (whose call and string instructions cost more than a few stores).
+const SHORT_COPY: usize = 8;
+
 /// Why a framebuffer description was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FramebufferError {
@@ -255,6 +259,41 @@ impl Framebuffer {
         }
     }
 
+    /// Sets rows [y, y + height) to `spans` (first column, length, raw value) side by
+    /// side, row after row: each row of video memory is visited once, not once per
+    /// span (a pass down the rows of a narrow span costs a page lookup per row in
+    /// an emulator's TLB). Ignored unless every span lies inside the framebuffer.
+    pub fn fill_spans_rect(&mut self, y: u32, height: u32, spans: &[(u32, u32, u32)]) {
+        let Some(last) = y.checked_add(height).and_then(|end| end.checked_sub(1)) else {
+            return;
+        };
+        if !spans
+            .iter()
+            .all(|&(x, len, _)| self.span_in_bounds(x, last, len))
+        {
+            return;
+        }
+        if self.format.bytes_per_pixel != 4 {
+            for &(x, len, raw) in spans {
+                self.fill_rect(x, y, len, height, raw);
+            }
+            return;
+        }
+        let pixels: u32 = spans.iter().map(|&(_, len, _)| len).sum();
+        self.count_written(pixels * height);
+        let pitch = self.pitch as usize;
+        let mut row = self.region.as_ptr().wrapping_add(self.offset(0, y));
+        for _ in 0..height {
+            for &(x, len, raw) in spans {
+                // SAFETY: rows y..y + height < self.height and each span's columns
+                // x..x + len <= self.width (checked above for the last row, which has
+                // the highest addresses; see fill_row).
+                unsafe { Self::store_solid(row.wrapping_add(x as usize * 4), len as usize, raw) };
+            }
+            row = row.wrapping_add(pitch);
+        }
+    }
+
     /// Writes raw pixels along row `y` from column `x`, taking at most `len` of them
     /// from `pixels`; returns how many it wrote. Ignored (0) if the span is out of bounds.
     pub fn write_row(
@@ -409,6 +448,58 @@ impl Framebuffer {
             }
         }
         self.count_written(written as u32);
+    }
+
+    /// Copies a row of runs of raw pixels to row `y` from column `x` (a line kept
+    /// by the label cache): each run (first column from `x` << 16 | length) takes
+    /// the next pixels of `pixels`; pixels in no run are left as they are. One bounds
+    /// check for the `width` columns of the row, one compare per run. Ignored if the
+    /// row is out of bounds; runs past `width` or past the pixels end the row.
+    pub fn copy_runs_row(&mut self, x: u32, y: u32, width: u32, runs: &[u32], pixels: &[u32]) {
+        if !self.span_in_bounds(x, y, width) {
+            return;
+        }
+        let mut rest = pixels;
+        let mut written = 0;
+        if self.format.bytes_per_pixel != 4 {
+            for &run in runs {
+                let (start, n) = (run >> 16, (run & 0xFFFF) as usize);
+                let Some((part, after)) = rest.split_at_checked(n) else {
+                    break;
+                };
+                rest = after;
+                self.write_row(x + start, y, n as u32, part.iter().copied());
+            }
+            return;
+        }
+        let row = self.region.as_ptr().wrapping_add(self.offset(x, y));
+        for &run in runs {
+            let (start, n) = ((run >> 16) as usize, (run & 0xFFFF) as usize);
+            let Some((part, after)) = rest.split_at_checked(n) else {
+                break;
+            };
+            if start + n > width as usize {
+                break;
+            }
+            rest = after;
+            written += n as u32;
+            let at = row.wrapping_add(start * 4);
+            // SAFETY: start + n <= width (checked just above) and the row's span
+            // [x, x + width) is in bounds (checked on entry; see fill_row); `part` is
+            // ordinary memory, not the region.
+            unsafe {
+                if n <= SHORT_COPY {
+                    // Most runs are a few edge pixels: stores in place, no call (a
+                    // volatile store is not turned back into a `memcpy` call).
+                    for (i, &raw) in part.iter().enumerate() {
+                        at.add(i * 4).cast::<u32>().write_volatile(raw);
+                    }
+                } else {
+                    core::ptr::copy_nonoverlapping(part.as_ptr().cast::<u8>(), at, n * 4);
+                }
+            };
+        }
+        self.count_written(written);
     }
 
     /// Sets one pixel; ignored if out of bounds.

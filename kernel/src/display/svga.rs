@@ -19,6 +19,7 @@ use crate::drivers::vga::svga::cursor::CursorImage;
 use crate::drivers::vga::svga::{CursorKind, Svga, SvgaError, SvgaMode};
 use crate::drivers::vga::VgaPciInfo;
 use crate::hal::{PhysRegion, Platform};
+use crate::logging;
 
 /// Bytes one UPDATE command takes in the ring (id + 16-byte payload).
 const UPDATE_BYTES: u32 = 20;
@@ -69,7 +70,7 @@ impl SvgaDisplay {
         }
         let canvas = Canvas::new(framebuffer(svga.vram(), &mode)?);
         let cursor = Self::define_arrow(hal, &mut svga);
-        log::info!(
+        logging::info!(
             "svga: {} caps={:#x} fifo={:?} cursor={:?}",
             svga.layout().name(),
             svga.caps().bits(),
@@ -96,7 +97,7 @@ impl SvgaDisplay {
         match svga.define_cursor(hal, &image) {
             Ok(kind) => Some(kind),
             Err(error) => {
-                log::info!(
+                logging::info!(
                     "svga: no hardware cursor ({error:?}); the pointer is drawn in software"
                 );
                 None
@@ -146,18 +147,18 @@ impl SvgaDisplay {
                 if mode != self.mode {
                     // Not what the registers promised: show the host's layout; the
                     // pixels are right again at the app's next full redraw.
-                    log::warn!("svga display: host set {mode:?}, not {:?}", self.mode);
+                    logging::warn!("svga display: host set {mode:?}, not {:?}", self.mode);
                     if let Ok(fb) = framebuffer(self.svga.vram(), &mode) {
                         self.canvas.replace_framebuffer(fb);
                         self.mode = mode;
                     }
                 }
-                log::info!("svga display: host drained its FIFO; {width}x{height} set");
+                logging::info!("svga display: host drained its FIFO; {width}x{height} set");
                 true
             }
             Err(SvgaError::FifoNotDrained { .. }) => false,
             Err(error) => {
-                log::warn!("svga display: host refused {width}x{height} late: {error:?}");
+                logging::warn!("svga display: host refused {width}x{height} late: {error:?}");
                 false
             }
         }
@@ -221,7 +222,7 @@ impl Display for SvgaDisplay {
         }
         if let Some(rect) = unsent {
             if carried.is_none() {
-                log::warn!("svga display: ring full; {rect:?} carried to the next frame");
+                logging::warn!("svga display: ring full; {rect:?} carried to the next frame");
             }
             self.carried = Some(rect);
         }
@@ -239,7 +240,7 @@ impl Display for SvgaDisplay {
         let (mode, unwritten) = match self.svga.set_mode(hal, choice.width, choice.height) {
             Ok(mode) => (mode, false),
             Err(SvgaError::FifoNotDrained { stop, next }) => {
-                log::warn!(
+                logging::warn!(
                     "svga display: host has not drained the FIFO (stop={stop:#x} next={next:#x}); \
                      {}x{} is drawn now and set on the host once it has",
                     choice.width,
@@ -272,7 +273,7 @@ impl Display for SvgaDisplay {
         }
         if !self.svga.show_cursor(hal, visible) && !visible {
             // No CURSOR_ON register: the defined cursor stays on screen.
-            log::warn!("svga display: the host cursor cannot be hidden");
+            logging::warn!("svga display: the host cursor cannot be hidden");
         }
         visible
     }

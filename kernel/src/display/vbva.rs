@@ -14,6 +14,7 @@ use crate::drivers::vga::vbva::pointer::PointerShape;
 use crate::drivers::vga::vbva::{ScreenMode, Vbva, VbvaError};
 use crate::drivers::vga::VgaPciInfo;
 use crate::hal::{PhysRegion, Platform, PortIo};
+use crate::logging;
 use crate::runtime::EventQueue;
 use embedded_graphics::geometry::{Point, Size};
 use embedded_graphics::primitives::Rectangle;
@@ -92,7 +93,7 @@ impl VbvaDisplay {
     /// Shows or hides the host-drawn pointer (as mouse integration turns on/off).
     pub fn set_host_pointer_visible(&mut self, hal: &mut impl PortIo, visible: bool) {
         if self.host_pointer && self.vbva.set_pointer_visible(hal, visible) != Ok(true) {
-            log::warn!("vbva display: pointer visibility {visible} not applied");
+            logging::warn!("vbva display: pointer visibility {visible} not applied");
         }
     }
 
@@ -100,7 +101,7 @@ impl VbvaDisplay {
     pub fn report_pointer_position(&mut self, hal: &mut impl PortIo, x: i32, y: i32) {
         let (x, y) = (x.max(0) as u32, y.max(0) as u32);
         if let Err(error) = self.vbva.report_cursor_position(hal, x, y) {
-            log::warn!("vbva display: cursor position not reported: {error:?}");
+            logging::warn!("vbva display: cursor position not reported: {error:?}");
         }
     }
 
@@ -195,9 +196,9 @@ impl VbvaDisplay {
                     queue.request_mode(hint.width, hint.height);
                 }
             }
-            Ok(Some(_)) => log::info!("vbva display: host switched screen 0 off; ignored"),
+            Ok(Some(_)) => logging::info!("vbva display: host switched screen 0 off; ignored"),
             Ok(None) => {}
-            Err(error) => log::warn!("vbva display: hint query failed: {error:?}"),
+            Err(error) => logging::warn!("vbva display: hint query failed: {error:?}"),
         }
     }
 }
@@ -234,7 +235,7 @@ impl Display for VbvaDisplay {
             }
             Err(VbvaError::RingStuck { unsent }) => {
                 // Nothing is lost: the next frame repaints everything.
-                log::warn!("vbva display: {unsent} rects not sent; full repaint next frame");
+                logging::warn!("vbva display: {unsent} rects not sent; full repaint next frame");
                 self.canvas.mark_all_dirty();
                 Ok(())
             }

@@ -8,6 +8,7 @@
 //! and re-arms the line. If ACPI mode never comes on or the SCI cannot be routed, the
 //! status bit still sets on a press, so the backstop poll alone finds it.
 
+use crate::logging;
 use bitflags::bitflags;
 
 use crate::hal::{Clock, Irqs, PortIo};
@@ -117,21 +118,21 @@ impl AcpiPowerButton {
         for block in &blocks {
             let stale = Pm1Status::from_bits_retain(hal.in16(block.status_port)) & OWNED_STATUS;
             if !stale.is_empty() {
-                log::debug!("acpi: clearing stale PM1 status {:#x}", stale.bits());
+                logging::debug!("acpi: clearing stale PM1 status {:#x}", stale.bits());
                 hal.out16(block.status_port, stale.bits());
             }
             hal.out16(block.enable_port, Pm1Enable::POWER_BUTTON.bits());
         }
         let enabled = Pm1Enable::from_bits_retain(hal.in16(info.pm1a_event.enable_port));
         if !enabled.contains(Pm1Enable::POWER_BUTTON) {
-            log::warn!(
+            logging::warn!(
                 "acpi: PWRBTN_EN did not stick (PM1a_EN reads {:#x}); polling the status bit",
                 enabled.bits()
             );
         }
         let sci_line = info.sci_line.filter(|&line| hal.enable_line(line));
         if sci_line.is_none() {
-            log::warn!("acpi: no SCI line; the power button is polled every {SLOW_POLL_US} us");
+            logging::warn!("acpi: no SCI line; the power button is polled every {SLOW_POLL_US} us");
         }
         crate::status!(
             "acpi power_button=fixed mode={} sci={}",
@@ -194,7 +195,7 @@ impl AcpiPowerButton {
         if self.foreign_scis < MAX_FOREIGN_SCIS {
             hal.rearm(line);
         } else if self.foreign_scis == MAX_FOREIGN_SCIS {
-            log::warn!(
+            logging::warn!(
                 "acpi: SCI {line} fired {MAX_FOREIGN_SCIS} times with no PM1 event; left masked, polling instead"
             );
         }
@@ -214,14 +215,14 @@ fn enter_acpi_mode<H: PortIo + Clock>(hal: &mut H, info: &PowerButtonInfo) -> Ac
         return AcpiMode::AlreadyOn;
     }
     let Some(smi_command) = info.smi_command_port else {
-        log::warn!("acpi: SCI_EN clear and no SMI_CMD to enable ACPI mode; polling");
+        logging::warn!("acpi: SCI_EN clear and no SMI_CMD to enable ACPI mode; polling");
         return AcpiMode::Off;
     };
     hal.out8(smi_command, info.acpi_enable_value);
     let deadline = hal.now_us() + ACPI_ENABLE_TIMEOUT_US;
     for _ in 0..ACPI_ENABLE_MAX_READS {
         if sci_enabled(hal) {
-            log::info!("acpi: ACPI mode enabled");
+            logging::info!("acpi: ACPI mode enabled");
             return AcpiMode::Enabled;
         }
         if hal.now_us() >= deadline {
@@ -229,7 +230,7 @@ fn enter_acpi_mode<H: PortIo + Clock>(hal: &mut H, info: &PowerButtonInfo) -> Ac
         }
         core::hint::spin_loop();
     }
-    log::warn!(
+    logging::warn!(
         "acpi: SCI_EN still clear after ACPI_ENABLE {:#x} to port {smi_command:#x}; polling",
         info.acpi_enable_value
     );

@@ -13,6 +13,7 @@
 //! packet (IRQ 12) per event so the guest knows to look: poll on IRQ 12.
 
 use crate::input::{Buttons, Input};
+use crate::logging;
 
 /// The backdoor I/O port.
 pub const BACKDOOR_PORT: u16 = 0x5658;
@@ -232,7 +233,7 @@ impl VmMouse {
                 Some(mouse)
             }
             Err(error) => {
-                log::info!("vmmouse: not used ({error:?}); PS/2 motion drives the pointer");
+                logging::info!("vmmouse: not used ({error:?}); PS/2 motion drives the pointer");
                 crate::status!("vmmouse absolute=absent");
                 None
             }
@@ -322,20 +323,20 @@ impl VmMouse {
     ) {
         self.active = false;
         if self.recoveries >= MAX_RECOVERIES {
-            log::warn!("vmmouse: status {status:#010x} again; giving the pointer to PS/2");
+            logging::warn!("vmmouse: status {status:#010x} again; giving the pointer to PS/2");
             input.set_vmmouse_absolute(false);
             crate::status!("vmmouse absolute=off");
             return;
         }
         self.recoveries += 1;
-        log::warn!("vmmouse: status {status:#010x}; re-enabling");
+        logging::warn!("vmmouse: status {status:#010x}; re-enabling");
         backdoor_call(
             backdoor,
             command::ABSPOINTER_COMMAND,
             pointer_command::DISABLE,
         );
         if let Err(error) = self.enable(backdoor) {
-            log::warn!("vmmouse: re-enable failed ({error:?}); giving the pointer to PS/2");
+            logging::warn!("vmmouse: re-enable failed ({error:?}); giving the pointer to PS/2");
             input.set_vmmouse_absolute(false);
             crate::status!("vmmouse absolute=off");
         }

@@ -13,6 +13,7 @@ pub use queue::InputQueue;
 pub use source::{InputSource, PcInput};
 
 use crate::event::{InputEvent, Key};
+use crate::logging;
 
 /// Somewhere input events go: the queue, or a plain list in tests.
 pub trait EventSink {
@@ -168,7 +169,7 @@ impl<const N: usize> Input<N> {
             return false;
         }
         self.reported_drops = dropped;
-        log::warn!("input: event queue full, {dropped} events dropped so far");
+        logging::warn!("input: event queue full, {dropped} events dropped so far");
         crate::status!("input dropped={}", dropped);
         true
     }

@@ -9,6 +9,7 @@
 
 use crate::event::{Button, InputEvent};
 use crate::input::EventSink;
+use crate::logging;
 
 bitflags::bitflags! {
     /// Mouse buttons held down. The bit layout matches the first byte of a PS/2
@@ -173,7 +174,7 @@ impl Pointer {
         let (cx, cy) = (clamp(raw_x), clamp(raw_y));
         if (cx as i64, cy as i64) != (raw_x, raw_y) && !self.warned_out_of_range {
             self.warned_out_of_range = true;
-            log::warn!(
+            logging::warn!(
                 "input: absolute position ({raw_x}, {raw_y}) from {source:?} outside 0..=0xFFFF, clamped"
             );
         }
@@ -230,7 +231,7 @@ impl Pointer {
     /// A zero size is refused and logged; the old size is kept.
     pub fn resize(&mut self, width: u32, height: u32, sink: &mut impl EventSink) {
         if width == 0 || height == 0 {
-            log::warn!("input: ignored resize to {width}x{height}");
+            logging::warn!("input: ignored resize to {width}x{height}");
             return;
         }
         let (x, y) = match self.last_raw {

@@ -11,6 +11,7 @@ use crate::drivers::ps2::{Ps2, KEYBOARD_IRQ, MOUSE_IRQ};
 use crate::drivers::vmmouse::{BackdoorRegs, VmMouse, VmwareBackdoor};
 use crate::hal::Platform;
 use crate::input::Input;
+use crate::logging;
 use crate::runtime::{EventQueue, EventSource};
 
 /// How often the devices are read without an interrupt (lost edges, unroutable lines).
@@ -83,7 +84,7 @@ impl<B: VmwareBackdoor> PcInput<B> {
         ];
         for (line, present) in wanted {
             if present && !hal.enable_line(line) {
-                log::warn!("input: IRQ {line} cannot be routed; polling every 10 ms");
+                logging::warn!("input: IRQ {line} cannot be routed; polling every 10 ms");
                 self.poll_interval_us = POLL_ONLY_INTERVAL_US;
             }
         }

@@ -3,6 +3,7 @@
 //! Tables are read through the identity map. Any problem (no RSDP, a bad checksum, no
 //! MADT, no I/O APIC) gives a log line and the legacy model: the 8259 PIC.
 
+use crate::logging;
 use acpi::fadt::Fadt;
 use acpi::madt::Madt;
 use acpi::{AcpiHandler, AcpiTable, AcpiTables};
@@ -20,11 +21,15 @@ pub struct IdentityMapHandler;
 #[cfg(target_os = "none")]
 #[repr(align(4096))]
 struct ZeroPage([u8; 4096]);
+/// `mut` only so that it is `.bss` (zeroed at boot) instead of 4 KiB of zero bytes in
+/// the image's `.rodata`; nothing writes it (the ACPI crate only reads mappings).
 #[cfg(target_os = "none")]
-static ZERO_PAGE: ZeroPage = ZeroPage([0; 4096]);
+static mut ZERO_PAGE: ZeroPage = ZeroPage([0; 4096]);
 
 #[cfg(target_os = "none")]
 impl AcpiHandler for IdentityMapHandler {
+    // Out of line: the ACPI crate's table walks inlined it at every mapping.
+    #[inline(never)]
     unsafe fn map_physical_region<T>(
         &self,
         physical_address: usize,
@@ -34,8 +39,11 @@ impl AcpiHandler for IdentityMapHandler {
         let (pointer, length) = if mapped {
             (physical_address as *mut T, size)
         } else {
-            log::warn!("acpi: table at {physical_address:#x}+{size:#x} is outside the identity map; ignored");
-            (ZERO_PAGE.0.as_ptr() as *mut T, size.min(ZERO_PAGE.0.len()))
+            logging::warn!("acpi: table at {physical_address:#x}+{size:#x} is outside the identity map; ignored");
+            (
+                (&raw mut ZERO_PAGE.0).cast::<T>(),
+                size.min(core::mem::size_of::<ZeroPage>()),
+            )
         };
         // SAFETY: `pointer` is either the identity mapping of the requested range
         // (checked above) or the static zero page; never null.
@@ -131,12 +139,12 @@ pub fn reset_register(fadt: &[u8], reachable: impl Fn(u64, u64) -> bool) -> Opti
         .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
         .min(fadt.len());
     if length <= FADT_RESET_VALUE {
-        log::info!("acpi: FADT of {length} bytes has no reset register");
+        logging::info!("acpi: FADT of {length} bytes has no reset register");
         return None;
     }
     let le32 = |at: usize| u32::from_le_bytes([fadt[at], fadt[at + 1], fadt[at + 2], fadt[at + 3]]);
     if le32(FADT_FLAGS) & FADT_RESET_REG_SUPPORTED == 0 {
-        log::info!("acpi: FADT says the reset register is not supported");
+        logging::info!("acpi: FADT says the reset register is not supported");
         return None;
     }
     let gas = &fadt[FADT_RESET_REG..FADT_RESET_REG + 12];
@@ -144,7 +152,7 @@ pub fn reset_register(fadt: &[u8], reachable: impl Fn(u64, u64) -> bool) -> Opti
     let address = u64::from(le32(FADT_RESET_REG + 4)) | u64::from(le32(FADT_RESET_REG + 8)) << 32;
     let value = fadt[FADT_RESET_VALUE];
     let refuse = |why: &str| {
-        log::warn!(
+        logging::warn!(
             "acpi: reset register space={space} width={bit_width} offset={bit_offset} \
              address={address:#x} {why}; not used"
         );
@@ -181,7 +189,7 @@ pub fn reset_register(fadt: &[u8], reachable: impl Fn(u64, u64) -> bool) -> Opti
         }
         _ => return refuse("is in an address space we do not write"),
     };
-    log::info!("acpi: reset register {address} value {value:#04x}");
+    logging::info!("acpi: reset register {address} value {value:#04x}");
     Some(ResetRegister { address, value })
 }
 
@@ -251,7 +259,7 @@ pub fn power_button_info(raw: &RawFixedEvents) -> Option<PowerButtonInfo> {
             .filter(|&p| p != 0)
     };
     let Some(pm1a) = port(raw.pm1a_event) else {
-        log::warn!(
+        logging::warn!(
             "acpi: no usable PM1a event block ({:?}); power button unavailable",
             raw.pm1a_event
         );
@@ -259,7 +267,7 @@ pub fn power_button_info(raw: &RawFixedEvents) -> Option<PowerButtonInfo> {
     };
     let mut length = raw.pm1_event_length;
     if length < 4 || !length.is_multiple_of(2) {
-        log::warn!("acpi: PM1_EVT_LEN {length} is not an even length of at least 4; using 4");
+        logging::warn!("acpi: PM1_EVT_LEN {length} is not an even length of at least 4; using 4");
         length = 4;
     }
     let half = u16::from(length / 2);
@@ -272,21 +280,21 @@ pub fn power_button_info(raw: &RawFixedEvents) -> Option<PowerButtonInfo> {
             })
     };
     let Some(pm1a_event) = block(pm1a) else {
-        log::warn!(
+        logging::warn!(
             "acpi: PM1a event block at {pm1a:#x} runs past the I/O space; power button unavailable"
         );
         return None;
     };
     let pm1b_event = port(raw.pm1b_event).and_then(block);
     if raw.pm1b_event.is_some_and(|a| a != 0) && pm1b_event.is_none() {
-        log::warn!(
+        logging::warn!(
             "acpi: PM1b event block {:?} unusable; ignored",
             raw.pm1b_event
         );
     }
     let sci_line = usable_sci_line(raw.sci_interrupt);
     if sci_line.is_none() {
-        log::warn!(
+        logging::warn!(
             "acpi: SCI_INT {} cannot be routed; the power button is polled",
             raw.sci_interrupt
         );
@@ -295,7 +303,7 @@ pub fn power_button_info(raw: &RawFixedEvents) -> Option<PowerButtonInfo> {
         .ok()
         .filter(|&p| p != 0 && raw.acpi_enable != 0);
     if smi_command_port.is_none() && raw.smi_command != 0 {
-        log::warn!(
+        logging::warn!(
             "acpi: SMI_CMD {:#x} with ACPI_ENABLE {:#x} unusable; ACPI mode left as the firmware set it",
             raw.smi_command,
             raw.acpi_enable
@@ -330,7 +338,7 @@ impl PowerInfo {
     /// after the write returns; VirtualBox inside it).
     pub fn enter_s5(&self, io: &mut impl PortIo) -> bool {
         let Some(writes) = self.power_off_writes() else {
-            log::warn!("acpi: power-off unavailable (no PM1a control port or no \\_S5)");
+            logging::warn!("acpi: power-off unavailable (no PM1a control port or no \\_S5)");
             return false;
         };
         for (port, value) in writes {
@@ -465,7 +473,7 @@ fn rsdp_length_plausible<H: AcpiHandler>(handler: H, address: u64) -> bool {
     if (20..=RSDP_V2_LENGTH).contains(&length) {
         return true;
     }
-    log::warn!(
+    logging::warn!(
         "acpi: RSDP revision {} claims {length} bytes; ignored",
         bytes[15]
     );
@@ -500,7 +508,7 @@ fn root_table_plausible<H: AcpiHandler>(handler: H, address: u64) -> bool {
     if (36..=MAX_ROOT_TABLE_LENGTH).contains(&length) {
         return true;
     }
-    log::warn!("acpi: root table at {root:#x} claims {length} bytes; ignored");
+    logging::warn!("acpi: root table at {root:#x} claims {length} bytes; ignored");
     false
 }
 
@@ -510,7 +518,7 @@ fn fadt_lengths_plausible(fadt: &[u8]) -> bool {
     let (event, control) = (fadt.get(88).copied(), fadt.get(89).copied());
     let plausible = event.is_some_and(|l| l < 32) && control.is_some_and(|l| l < 32);
     if !plausible {
-        log::warn!(
+        logging::warn!(
             "acpi: FADT PM1 lengths {event:?}/{control:?} are implausible; power-off unavailable"
         );
     }
@@ -529,19 +537,21 @@ fn read_tables<H: AcpiHandler>(
     let tables = match tables {
         Ok(tables) => tables,
         Err(error) => {
-            log::warn!("acpi: no usable RSDP/RSDT ({error:?}); falling back to the 8259 PIC");
+            logging::warn!("acpi: no usable RSDP/RSDT ({error:?}); falling back to the 8259 PIC");
             return info;
         }
     };
     match tables.find_table::<Madt>() {
         Ok(_) if !madt_long_enough(&tables) => {
-            log::warn!("acpi: MADT shorter than its fixed part; falling back to the 8259 PIC")
+            logging::warn!("acpi: MADT shorter than its fixed part; falling back to the 8259 PIC")
         }
         Ok(madt) => info.interrupts = interrupt_model(mapped_bytes(&madt), &reachable),
-        Err(error) => log::warn!("acpi: no usable MADT ({error:?}); falling back to the 8259 PIC"),
+        Err(error) => {
+            logging::warn!("acpi: no usable MADT ({error:?}); falling back to the 8259 PIC")
+        }
     }
     if !fadt_long_enough(&tables) {
-        log::warn!("acpi: no FADT or one shorter than its fixed part; power-off unavailable");
+        logging::warn!("acpi: no FADT or one shorter than its fixed part; power-off unavailable");
         return info;
     }
     match tables.find_table::<Fadt>() {
@@ -563,11 +573,11 @@ fn read_tables<H: AcpiHandler>(
                 .filter(|block| block.address_space == acpi::address::AddressSpace::SystemIo)
                 .and_then(|block| u16::try_from(block.address).ok());
         }
-        Err(error) => log::warn!("acpi: no usable FADT ({error:?}); power-off unavailable"),
+        Err(error) => logging::warn!("acpi: no usable FADT ({error:?}); power-off unavailable"),
     }
     info.power.s5_sleep_types = read_s5(&tables, handler);
     if info.power.power_off_writes().is_none() {
-        log::info!("acpi: power-off unavailable (no PM1a port or no static \\_S5 package)");
+        logging::info!("acpi: power-off unavailable (no PM1a port or no static \\_S5 package)");
     }
     info
 }
@@ -581,7 +591,7 @@ fn raw_fixed_events(fadt: &Fadt) -> RawFixedEvents {
     let pm1a = fadt.pm1a_event_block().ok().and_then(io_block);
     let pm1b = fadt.pm1b_event_block().ok().flatten().and_then(io_block);
     if { fadt.flags }.power_button_is_control_method() {
-        log::info!(
+        logging::info!(
             "acpi: FADT says the power button is a control-method device; trying the fixed one"
         );
     }
@@ -666,7 +676,7 @@ fn read_s5<H: AcpiHandler>(tables: &AcpiTables<H>, handler: H) -> Option<(u8, u8
     let header = unsafe { handler.map_physical_region::<u8>(address as usize, 36) };
     let header_bytes = mapped_bytes(&header);
     if header_bytes.len() < 36 || &header_bytes[..4] != b"DSDT" {
-        log::warn!("acpi: no DSDT at {address:#x}; power-off unavailable");
+        logging::warn!("acpi: no DSDT at {address:#x}; power-off unavailable");
         return None;
     }
     let length = u32::from_le_bytes([
@@ -677,14 +687,14 @@ fn read_s5<H: AcpiHandler>(tables: &AcpiTables<H>, handler: H) -> Option<(u8, u8
     ]) as usize;
     drop(header);
     if !(36..=MAX_DSDT_LENGTH).contains(&length) {
-        log::warn!("acpi: DSDT length {length} is implausible; ignored");
+        logging::warn!("acpi: DSDT length {length} is implausible; ignored");
         return None;
     }
     // SAFETY: as above.
     let mapping = unsafe { handler.map_physical_region::<u8>(address as usize, length) };
     let aml_bytes = mapped_bytes(&mapping);
     if aml_bytes.len() < length || aml_bytes.iter().fold(0u8, |a, b| a.wrapping_add(*b)) != 0 {
-        log::warn!("acpi: DSDT at {address:#x} fails its checksum; ignored");
+        logging::warn!("acpi: DSDT at {address:#x} fails its checksum; ignored");
         return None;
     }
     s5_sleep_types(aml_bytes)
@@ -742,7 +752,7 @@ fn interrupt_model(madt: &[u8], reachable: impl Fn(u64, u64) -> bool) -> Interru
     while offset + 2 <= length {
         let (kind, entry_length) = (madt[offset], usize::from(madt[offset + 1]));
         if entry_length < 2 || offset + entry_length > length {
-            log::warn!(
+            logging::warn!(
                 "acpi: MADT entry at offset {offset} has length {entry_length}; the rest is ignored"
             );
             break;
@@ -767,7 +777,7 @@ fn interrupt_model(madt: &[u8], reachable: impl Fn(u64, u64) -> bool) -> Interru
                 let irq = entry[3];
                 let source = SourceOverride::from_madt(irq, u32_at(entry, 4), flags);
                 if model.overrides.push(source).is_err() {
-                    log::warn!(
+                    logging::warn!(
                         "acpi: more than {} interrupt overrides; IRQ {irq} ignored",
                         model.overrides.capacity(),
                     );
@@ -782,12 +792,14 @@ fn interrupt_model(madt: &[u8], reachable: impl Fn(u64, u64) -> bool) -> Interru
         }
     }
     if model.io_apic.is_none() {
-        log::warn!("acpi: MADT lists no I/O APIC; falling back to the 8259 PIC");
+        logging::warn!("acpi: MADT lists no I/O APIC; falling back to the 8259 PIC");
     }
     if !reachable(model.local_apic_address, 0x400)
         || model.io_apic.is_some_and(|io| !reachable(io.address, 0x20))
     {
-        log::warn!("acpi: APIC registers outside the identity map; falling back to the 8259 PIC");
+        logging::warn!(
+            "acpi: APIC registers outside the identity map; falling back to the 8259 PIC"
+        );
         model.io_apic = None;
     }
     model

@@ -201,6 +201,16 @@ pub fn bypassed<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// Empties the cache (every glyph is resampled when next drawn): for measuring a
+/// cold redraw. `false` while a drawer holds it.
+pub fn empty() -> bool {
+    let emptied = with_cache(GlyphCache::clear).is_some();
+    if emptied {
+        SHARED.busy.store(false, Ordering::Release);
+    }
+    emptied
+}
+
 #[cfg(not(target_os = "none"))]
 mod host {
     use super::MAX_ARENA;

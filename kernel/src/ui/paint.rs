@@ -80,7 +80,7 @@ impl<F: FnMut(i32, i32, &mut [Rgb888])> Iterator for Rows<'_, F> {
 
 /// `target` as the `Canvas` it is, if it is one (for its fast paths and its dirty
 /// rectangles); any other target comes back as it is.
-pub(super) fn as_canvas<D: DrawTarget<Color = Rgb888>>(
+pub(crate) fn as_canvas<D: DrawTarget<Color = Rgb888>>(
     target: &mut D,
 ) -> Result<&mut Canvas, &mut D> {
     if typeid::of::<D>() != typeid::of::<Canvas>() {

@@ -160,6 +160,36 @@ fn draw_band<D: DrawTarget<Color = Rgb888>>(
 ) {
     let w = area.size.width;
     let (part_left, part_right) = (part.top_left.x, part.top_left.x + part.size.width as i32);
+    if let Ok(canvas) = super::paint::as_canvas(d) {
+        // Left to right, row after row: each row of video memory is visited once
+        // (`rounded_rect_part` marked the part dirty).
+        let mut row: heapless::Vec<(i32, i32, Rgb888), 5> = heapless::Vec::new();
+        let mut put = |from: u32, to: u32, color: Rgb888| {
+            let left = (area.top_left.x + from as i32).max(part_left);
+            let right = (area.top_left.x + to as i32).min(part_right);
+            if right > left {
+                let _ = row.push((left, right, color));
+            }
+        };
+        let open = spans.open;
+        let outside = style.outside;
+        if let Some(outside) = outside {
+            put(0, open, outside);
+        }
+        match spans.face {
+            Some((left, right)) => {
+                put(open, left, style.stroke);
+                put(left, right, style.fill);
+                put(right, w - open, style.stroke);
+            }
+            None => put(open, w - open, style.stroke),
+        }
+        if let Some(outside) = outside {
+            put(w - open, w, outside);
+        }
+        canvas.fill_spans_rows(area.top_left.y + top as i32, rows, &row);
+        return;
+    }
     let mut put = |from: u32, to: u32, color: Rgb888| {
         let left = (area.top_left.x + from as i32).max(part_left);
         let right = (area.top_left.x + to as i32).min(part_right);

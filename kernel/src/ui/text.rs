@@ -4,7 +4,9 @@
 use super::font::{count_missing, Font, Glyph, Weight, MAX_SIZE, MIN_SIZE};
 use super::glyph;
 use super::glyph_cache::{self, CacheGuard, Rendered};
-use super::paint::{Painter, CHUNK};
+use super::label_cache::{self, LineBox, LineKey};
+use super::paint::{as_canvas, Painter, CHUNK};
+use crate::display::Canvas;
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
@@ -161,6 +163,109 @@ const NEAR: usize = 16;
 
 /// `draw_line`, touching nothing outside `clip`.
 pub fn draw_line_clipped<D: DrawTarget<Color = Rgb888>>(
+    target: &mut D,
+    text: &str,
+    style: &TextStyle,
+    x: i32,
+    baseline: i32,
+    clip: &Rectangle,
+) -> i32 {
+    if let Ok(canvas) = as_canvas(target) {
+        if let Some(end) = draw_kept(canvas, text, style, x, baseline, clip) {
+            return end;
+        }
+    }
+    draw_glyphs(target, text, style, x, baseline, clip)
+}
+
+/// `draw_line_clipped` on a canvas from the label cache: the line's pixels copied
+/// as kept, rendering and keeping them first if they are drawn a second time.
+/// `None` when the line is drawn for the first time or the cache cannot keep it
+/// (busy, absent, full of it, a 24-bit format): then the glyphs are drawn.
+fn draw_kept(
+    canvas: &mut Canvas,
+    text: &str,
+    style: &TextStyle,
+    x: i32,
+    baseline: i32,
+    clip: &Rectangle,
+) -> Option<i32> {
+    let mut lines = label_cache::lock()?;
+    let key = LineKey {
+        text,
+        font: style.font,
+        color: style.color,
+        background: style.background,
+        format: canvas.framebuffer().format(),
+    };
+    let line = match lines.find(&key) {
+        Some(line) => {
+            for _ in 0..line.bounds().missing {
+                count_missing();
+            }
+            line
+        }
+        None if !lines.admit(&key) => return None,
+        None => {
+            let bounds = line_box(text, style.font);
+            if bounds.width == 0 {
+                return Some(x.saturating_add(bounds.end));
+            }
+            lines.insert(&key, bounds, |canvas, pen, baseline| {
+                let everything = canvas.bounding_box();
+                draw_glyphs(canvas, text, style, pen, baseline, &everything);
+            })?
+        }
+    };
+    let b = line.bounds();
+    // Saturating: a line placed far off the screen only needs to stay off it.
+    let (left, top) = (x.saturating_add(b.left), baseline.saturating_add(b.top));
+    let area =
+        Rectangle::new(Point::new(left, top), Size::new(b.width, b.height)).intersection(clip);
+    canvas.copy_pixel_runs((left, top), b.width, lines.rows(&line), &area);
+    canvas.add_dirty_area(&area);
+    Some(x.saturating_add(b.end))
+}
+
+/// The box of the pixels `text` may paint in `font` (the union of its glyphs'
+/// boxes) relative to the pen and the baseline, where the pen ends, and how many
+/// characters have no glyph.
+fn line_box(text: &str, font: Font) -> LineBox {
+    let mut cache = glyph_cache::lock();
+    let (mut left, mut right, mut top, mut bottom) = (i32::MAX, i32::MIN, i32::MAX, i32::MIN);
+    let (mut pen64, mut missing) = (0i64, 0);
+    for c in text.chars() {
+        let p = Placed::new(font, c, pen64, cache.as_mut());
+        pen64 += i64::from(p.advance64);
+        missing += u32::from(p.glyph.is_none());
+        if p.is_blank() {
+            continue;
+        }
+        let ((l, r), (t, b)) = (p.columns(font), p.rows(font));
+        (left, right, top, bottom) = (left.min(l), right.max(r), top.min(t), bottom.max(b));
+    }
+    let end = round64(pen64);
+    if left >= right || top >= bottom {
+        return LineBox {
+            end,
+            missing,
+            ..LineBox::default()
+        };
+    }
+    LineBox {
+        left,
+        top,
+        width: (right - left) as u32,
+        height: (bottom - top) as u32,
+        end,
+        missing,
+    }
+}
+
+/// `draw_line_clipped` glyph by glyph. Not inlined: `draw_line_clipped` calls it
+/// for a canvas in two places (drawing, and rendering a line to keep).
+#[inline(never)]
+fn draw_glyphs<D: DrawTarget<Color = Rgb888>>(
     target: &mut D,
     text: &str,
     style: &TextStyle,

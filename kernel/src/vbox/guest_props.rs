@@ -18,6 +18,7 @@ use crate::drivers::vmmdev::wire::VBoxRc;
 use crate::drivers::vmmdev::Error;
 use crate::fault_report::Quoted;
 use crate::hal::PortIo;
+use crate::logging;
 use crate::status;
 use publish::Publisher;
 use wire::*;
@@ -208,7 +209,7 @@ impl GuestProperties {
             match self.hgcm.take(ticket, &mut buffer) {
                 Take::Pending(ticket) if now_us.saturating_sub(started) >= WAIT_RENEW_US => {
                     match self.hgcm.cancel(io, ticket) {
-                        Cancelled::Cancelled => log::info!("guestprop: config wait renewed"),
+                        Cancelled::Cancelled => logging::info!("guestprop: config wait renewed"),
                         // Its reply was dropped with the slot: read everything again.
                         Cancelled::Completed => self.enumerate_next = true,
                         Cancelled::Quarantined(rc) => self.failed(

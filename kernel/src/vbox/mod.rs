@@ -18,6 +18,7 @@ use crate::drivers::vmmdev::wire::{Events, MouseFeatures};
 use crate::drivers::vmmdev::{self, DisplayHint, PciResources, VmmDev};
 use crate::hal::{Clock, Irqs, PhysMem, PhysRegion, PortIo};
 use crate::input::Input;
+use crate::logging;
 use crate::runtime::{EventQueue, PointerOwner};
 use crate::status;
 use hint::mode_for_hint;
@@ -117,7 +118,7 @@ impl VboxIntegration {
         let heartbeat_us = match vmmdev.configure_heartbeat(hal) {
             Ok(ns) => Some((ns / 1000).max(MIN_HEARTBEAT_US)),
             Err(error) => {
-                log::info!("vmmdev: no heartbeat ({error:?})");
+                logging::info!("vmmdev: no heartbeat ({error:?})");
                 None
             }
         };
@@ -134,7 +135,7 @@ impl VboxIntegration {
                     };
                     hal.beat_in_background(Some(beat))
                 });
-        log::info!(
+        logging::info!(
             "vmmdev: heartbeat {}",
             match (heartbeat_us, background_beat) {
                 (Some(_), true) => "from the timer interrupt",
@@ -212,7 +213,7 @@ impl VboxIntegration {
     /// only if the host did not (the caller falls back to ACPI).
     pub fn power_off(&mut self, io: &mut impl PortIo) {
         if let Err(error) = self.vmmdev.shutdown(io) {
-            log::warn!("vmmdev: shutdown: {error:?}");
+            logging::warn!("vmmdev: shutdown: {error:?}");
         }
         status!("power off via=vmmdev");
         if let Err(error) = self.vmmdev.power_off(io) {
@@ -452,7 +453,7 @@ impl VboxIntegration {
         };
         let (width, height) = (choice.width, choice.height);
         if (width, height) == current {
-            log::debug!("vbox: hint {width}x{height} is the current mode");
+            logging::debug!("vbox: hint {width}x{height} is the current mode");
             return;
         }
         if (width, height) != (hint.width, hint.height) {
@@ -479,6 +480,7 @@ impl VboxIntegration {
         });
     }
 
+    #[inline(never)]
     fn error(&mut self, op: &str, error: vmmdev::Error) {
         self.errors += 1;
         // A broken host could fail every request: log the first few, then every 1000th.

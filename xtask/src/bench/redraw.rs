@@ -114,6 +114,11 @@ fn rows(lines: &[StatusLine]) -> Result<Vec<Row>> {
                     fill,
                     "full redraw without the glyph cache / full fill",
                 ),
+                (
+                    "cold",
+                    fill,
+                    "first redraw at a size, text caches empty / full fill",
+                ),
                 ("page", fill, "page switch / full fill"),
             ] {
                 if let Some(measured) = figure(lines, name, mode, cache) {

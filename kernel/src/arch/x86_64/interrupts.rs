@@ -7,6 +7,7 @@
 //! (the local APIC timer, else PIT channel 0 on line 0, which is never reported) for
 //! the caller's deadline and halts until it or any other interrupt arrives.
 
+use crate::logging;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 
 use super::paging::{self, CacheType};
@@ -18,7 +19,9 @@ use crate::irq_lines::{route_line, FiredLines, InterruptModel, MAX_LINES};
 pub const TICK_LINE: u8 = 0;
 /// Marks "no I/O APIC pin" in `PIN_OF_LINE`.
 const NO_PIN: u32 = u32::MAX;
-/// How long the LAPIC timer is counted against the TSC at boot.
+/// The shortest window the LAPIC timer is counted against the TSC at boot. It opens
+/// in `init` and closes in `choose_idle_timer`, so the work between them (the PCI
+/// scan) fills it instead of a busy wait.
 const LAPIC_CALIBRATION_US: u64 = 1_000;
 /// The shot `check_idle_timer` arms: only whether it fires matters, so a short one
 /// (a boot-time wait).
@@ -55,6 +58,11 @@ static USE_IO_APIC: AtomicBool = AtomicBool::new(false);
 static IO_APIC_PINS: AtomicU32 = AtomicU32::new(0);
 /// The idle timer in use (an `IdleTimer`).
 static IDLE_TIMER: AtomicU8 = AtomicU8::new(IdleTimer::Poll as u8);
+/// The LAPIC timer's count and the TSC when its calibration window opened
+/// (`NO_CALIBRATION`: none open).
+static CALIBRATION_COUNT: AtomicU64 = AtomicU64::new(NO_CALIBRATION);
+static CALIBRATION_TSC: AtomicU64 = AtomicU64::new(0);
+const NO_CALIBRATION: u64 = u64::MAX;
 /// LAPIC timer counts per millisecond (divide by 16), from the boot calibration.
 static LAPIC_TIMER_KHZ: AtomicU64 = AtomicU64::new(0);
 /// I/O APIC pin of each line (APIC mode), set when the line is enabled.
@@ -72,20 +80,21 @@ pub enum ControllerKind {
 }
 
 /// Remaps and masks the 8259s, then brings up the APICs when `model` has them and
-/// picks the idle timer. Interrupts stay off: the caller enables them.
+/// starts counting the LAPIC timer against the TSC; `choose_idle_timer` finishes.
+/// Interrupts stay off: the caller enables them.
 pub fn init(model: InterruptModel) -> ControllerKind {
     pic::remap_and_mask(idt::IRQ_BASE);
     let kind = if model.has_io_apic() && local_apic_usable() {
         let io_apic = model.io_apic.expect("checked by has_io_apic");
         for (base, len) in [(model.local_apic_address, 0x1000), (io_apic.address, 0x20)] {
             if let Err(error) = paging::set_cache_type(base, len, CacheType::Uncached) {
-                log::warn!("interrupts: APIC registers at {base:#x} stay cacheable: {error:?}");
+                logging::warn!("interrupts: APIC registers at {base:#x} stay cacheable: {error:?}");
             }
         }
         apic::init_local(model.local_apic_address, idt::SPURIOUS_VECTOR);
         let pins = apic::init_io(io_apic.address);
         IO_APIC_PINS.store(pins, Ordering::SeqCst);
-        log::info!(
+        logging::info!(
             "interrupts: I/O APIC at {:#x} (GSI {}..{}), local APIC at {:#x}, {} overrides",
             io_apic.address,
             io_apic.gsi_base,
@@ -96,7 +105,7 @@ pub fn init(model: InterruptModel) -> ControllerKind {
         USE_IO_APIC.store(true, Ordering::SeqCst);
         ControllerKind::IoApic
     } else {
-        log::info!("interrupts: using the legacy 8259 PIC");
+        logging::info!("interrupts: using the legacy 8259 PIC");
         ControllerKind::LegacyPic
     };
     // SAFETY: written once here, interrupts off, before any handler or `enable_line`
@@ -104,34 +113,46 @@ pub fn init(model: InterruptModel) -> ControllerKind {
     unsafe { *core::ptr::addr_of_mut!(MODEL) = model };
     // Quiet the PIT's periodic mode the firmware left running: one final shot.
     time::pit_one_shot(1);
-    let timer = match calibrate_lapic_timer(kind) {
+    if kind == ControllerKind::IoApic {
+        apic::timer_start_masked();
+        CALIBRATION_COUNT.store(u64::from(apic::timer_current()), Ordering::SeqCst);
+        CALIBRATION_TSC.store(time::rdtsc(), Ordering::SeqCst);
+    }
+    kind
+}
+
+/// Picks the idle timer: the local APIC timer when its calibration (opened by
+/// `init`, closed here once at least `LAPIC_CALIBRATION_US` long) shows it counting,
+/// else PIT channel 0, else polling. Call once after `init`.
+pub fn choose_idle_timer() {
+    let timer = match finish_lapic_calibration() {
         Some(khz) => {
             LAPIC_TIMER_KHZ.store(khz, Ordering::SeqCst);
-            log::info!("interrupts: idle timer = local APIC timer, one-shot, {khz} kHz");
+            logging::info!("interrupts: idle timer = local APIC timer, one-shot, {khz} kHz");
             IdleTimer::LapicOneShot
         }
         None if route_and_unmask(TICK_LINE) => {
-            log::info!("interrupts: idle timer = PIT channel 0, one-shot");
+            logging::info!("interrupts: idle timer = PIT channel 0, one-shot");
             IdleTimer::PitOneShot
         }
         None => {
-            log::warn!("interrupts: no idle timer (no LAPIC timer, IRQ 0 unroutable); idle waits poll the clock");
+            logging::warn!("interrupts: no idle timer (no LAPIC timer, IRQ 0 unroutable); idle waits poll the clock");
             IdleTimer::Poll
         }
     };
     IDLE_TIMER.store(timer as u8, Ordering::SeqCst);
-    kind
 }
 
 /// The LAPIC timer's rate (counts per ms at divide-by-16), counted against the TSC
-/// with its interrupt masked; `None` without a local APIC or when it does not count.
-fn calibrate_lapic_timer(kind: ControllerKind) -> Option<u64> {
-    if kind != ControllerKind::IoApic {
+/// with its interrupt masked since `init`; `None` without a local APIC or when it
+/// does not count.
+fn finish_lapic_calibration() -> Option<u64> {
+    let start_count = CALIBRATION_COUNT.swap(NO_CALIBRATION, Ordering::SeqCst);
+    if start_count == NO_CALIBRATION {
         return None;
     }
-    apic::timer_start_masked();
-    let start_count = apic::timer_current();
-    let start = time::rdtsc();
+    let start_count = start_count as u32;
+    let start = CALIBRATION_TSC.load(Ordering::SeqCst);
     let cycles = LAPIC_CALIBRATION_US * time::tsc_khz() / 1000;
     while time::rdtsc().wrapping_sub(start) < cycles {
         core::hint::spin_loop();
@@ -141,7 +162,7 @@ fn calibrate_lapic_timer(kind: ControllerKind) -> Option<u64> {
     apic::timer_stop();
     let khz = oneshot::counter_khz(u64::from(elapsed), tsc_cycles, time::tsc_khz());
     if khz.is_none() {
-        log::warn!("interrupts: the local APIC timer does not count; falling back to the PIT");
+        logging::warn!("interrupts: the local APIC timer does not count; falling back to the PIT");
     }
     khz
 }
@@ -182,7 +203,7 @@ fn local_apic_usable() -> bool {
     unsafe {
         let base = msr.read();
         if base & APIC_X2APIC_MODE != 0 {
-            log::warn!("interrupts: local APIC is in x2APIC mode (MSR access only); falling back to the 8259 PIC");
+            logging::warn!("interrupts: local APIC is in x2APIC mode (MSR access only); falling back to the 8259 PIC");
             return false;
         }
         if base & APIC_GLOBAL_ENABLE == 0 {
@@ -210,7 +231,7 @@ fn route_and_unmask(line: u8) -> bool {
             .checked_sub(io_apic.gsi_base)
             .filter(|&pin| pin < IO_APIC_PINS.load(Ordering::SeqCst))
         else {
-            log::warn!(
+            logging::warn!(
                 "interrupts: line {line} maps to GSI {} outside our I/O APIC",
                 route.gsi
             );
@@ -223,7 +244,7 @@ fn route_and_unmask(line: u8) -> bool {
         pic::set_masked(line, false);
         true
     } else {
-        log::warn!("interrupts: line {line} does not exist on the 8259 PIC");
+        logging::warn!("interrupts: line {line} does not exist on the 8259 PIC");
         false
     }
 }
@@ -276,7 +297,9 @@ pub fn handle_timer() {
 /// Routes and unmasks a device line (`hal::Irqs::enable_line`).
 pub fn enable_line(line: u8) -> bool {
     if line == TICK_LINE {
-        log::warn!("interrupts: line 0 is the PIT (idle timer) and cannot be given to a device");
+        logging::warn!(
+            "interrupts: line 0 is the PIT (idle timer) and cannot be given to a device"
+        );
         return false;
     }
     x86_64::instructions::interrupts::without_interrupts(|| route_and_unmask(line))
@@ -319,7 +342,7 @@ pub fn check_idle_timer(timeout_us: u64) -> bool {
     }
     let arrived = timer_fires() > start;
     if !arrived {
-        log::warn!("interrupts: the idle timer ({timer:?}) did not fire within {timeout_us} us; idle waits poll the clock");
+        logging::warn!("interrupts: the idle timer ({timer:?}) did not fire within {timeout_us} us; idle waits poll the clock");
         IDLE_TIMER.store(IdleTimer::Poll as u8, Ordering::SeqCst);
     }
     arrived

@@ -1,7 +1,9 @@
 //! Multiboot2 header and the 32-bit entry that switches to long mode and calls Rust.
 //!
 //! GRUB enters `_start` in 32-bit protected mode with paging off, EAX = the Multiboot2
-//! magic and EBX = the boot information address. We zero .bss, identity-map the first
+//! magic and EBX = the boot information address. In the ISO's packed image
+//! (xtask/src/pack.rs) we first unpack .text, .rodata and .data (LZ4), which only this
+//! section's code may run before. We zero .bss, identity-map the first
 //! 4 GiB with 2 MiB pages (static tables in .bss), enable long mode, load a temporary
 //! GDT and call `vitrine_kernel_entry(magic, info)` on the boot stack.
 
@@ -35,6 +37,15 @@ vitrine_mb2_header:
     .short 0
     .long 8
 vitrine_mb2_header_end:
+
+    /* Where the packed image's compressed sections are (xtask/src/pack.rs fills it in
+       the ISO's copy; found by its tag): source start, source end, destination. All
+       zero in an unpacked kernel. */
+    .balign 4
+    .ascii "VitrPack"
+vitrine_pack_source: .long 0
+vitrine_pack_source_end: .long 0
+vitrine_pack_destination: .long 0
 
     .section .bss.page_tables, "aw", @nobits
     .balign 4096
@@ -74,7 +85,78 @@ _start:
     cli
     cld
     mov ebp, eax                        /* keep the magic */
-    mov esi, ebx                        /* keep the info pointer (rep stosd spares esi) */
+    mov edx, ebx                        /* keep the info pointer (the unpacker spares edx) */
+
+    /* Unpack .text, .rodata and .data (one LZ4 block) when the image is packed. No
+       stack: it lies in .bss, where the compressed bytes may be. Copies go by dwords
+       and may run up to 3 bytes past their end (reading past the literals, writing
+       what the next sequence overwrites; past the last one lies memory the packed
+       image reserves and .bss): under emulation each loop step or `rep` step costs
+       about the same, so fewer, wider steps and no per-copy tail are what count. */
+    mov esi, dword ptr [vitrine_pack_source]
+    mov edi, dword ptr [vitrine_pack_destination]
+    cmp esi, dword ptr [vitrine_pack_source_end]
+    jae 19f
+11:
+    movzx eax, byte ptr [esi]           /* token: literal count, match length - 4 */
+    inc esi
+    mov ecx, eax
+    shr ecx, 4
+    jz 14f                              /* no literals */
+    cmp ecx, 15
+    jne 13f
+12:
+    movzx ebx, byte ptr [esi]           /* longer count: bytes added until one < 255 */
+    inc esi
+    add ecx, ebx
+    cmp ebx, 255
+    je 12b
+13:
+    mov ebx, dword ptr [esi]            /* literals */
+    mov dword ptr [edi], ebx
+    add esi, 4
+    add edi, 4
+    sub ecx, 4
+    ja 13b
+    add esi, ecx                        /* back by the 0 to 3 bytes copied too many */
+    add edi, ecx
+14:
+    cmp esi, dword ptr [vitrine_pack_source_end]
+    jae 19f                             /* the last sequence has literals only */
+    movzx ebx, word ptr [esi]           /* match offset */
+    add esi, 2
+    and eax, 15
+    cmp eax, 15
+    jne 16f
+15:
+    movzx ecx, byte ptr [esi]
+    inc esi
+    add eax, ecx
+    cmp ecx, 255
+    je 15b
+16:
+    lea ecx, [eax + 4]                  /* match length */
+    mov eax, esi
+    mov esi, edi
+    sub esi, ebx
+    cmp ebx, 4
+    jb 18f                              /* closer than a dword: byte by byte repeats it */
+17:
+    mov ebx, dword ptr [esi]
+    mov dword ptr [edi], ebx
+    add esi, 4
+    add edi, 4
+    sub ecx, 4
+    ja 17b
+    add edi, ecx
+    mov esi, eax
+    jmp 11b
+18:
+    rep movsb
+    mov esi, eax
+    jmp 11b
+19:
+    mov esi, edx                        /* the info pointer (rep stosd spares esi) */
 
     /* Zero .bss: it holds the page tables and the stack we are about to use. */
     mov edi, offset __bss_start

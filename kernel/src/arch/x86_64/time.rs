@@ -8,6 +8,7 @@
 //! got and how far the TSC got. Only when that window is too short, has run out or the
 //! PIT does not count does `init_tsc` fall back to timed runs.
 
+use crate::logging;
 use core::arch::x86_64::{__cpuid, __cpuid_count, _rdtsc};
 use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -198,7 +199,7 @@ fn tsc_khz_from_pit() -> Option<u64> {
 
 /// The smallest of several PIT calibrations, or `None` when the PIT never signals.
 fn tsc_khz_from_pit_runs() -> Option<u64> {
-    log::debug!("time: the PIT window since entry ran out; timing {CALIBRATION_RUNS} PIT runs");
+    logging::debug!("time: the PIT window since entry ran out; timing {CALIBRATION_RUNS} PIT runs");
     (0..CALIBRATION_RUNS)
         .map(|_| tsc_khz_from_pit())
         .try_fold(u64::MAX, |best, run| run.map(|khz| best.min(khz)))
@@ -210,7 +211,9 @@ fn plausible(khz: u64) -> Option<u64> {
     if khz >= MIN_PLAUSIBLE_TSC_KHZ {
         Some(khz)
     } else {
-        log::warn!("time: PIT calibration gave an implausible TSC frequency of {khz} kHz; ignored");
+        logging::warn!(
+            "time: PIT calibration gave an implausible TSC frequency of {khz} kHz; ignored"
+        );
         None
     }
 }
@@ -222,7 +225,7 @@ pub fn init_tsc() {
         Ok(khz) => plausible(khz),
         Err(WindowMiss::Expired) => tsc_khz_from_pit_runs().and_then(plausible),
         Err(WindowMiss::NotCounting) => {
-            log::warn!("time: PIT channel 2 does not count; TSC frequency from CPUID");
+            logging::warn!("time: PIT channel 2 does not count; TSC frequency from CPUID");
             None
         }
     });
@@ -233,7 +236,7 @@ pub fn init_tsc() {
     let khz = match khz.or_else(tsc_khz_from_cpuid_base) {
         Some(khz) if khz > 0 => khz,
         _ => {
-            log::warn!("time: TSC frequency unknown (no CPUID leaf, no PIT); assuming {FALLBACK_TSC_KHZ} kHz");
+            logging::warn!("time: TSC frequency unknown (no CPUID leaf, no PIT); assuming {FALLBACK_TSC_KHZ} kHz");
             FALLBACK_TSC_KHZ
         }
     };
@@ -253,6 +256,8 @@ pub fn pit_one_shot(count: u16) {
 }
 
 /// Microseconds since `mark_entry` at TSC value `tsc` (0 for a TSC before entry).
+// Out of line: the 128-bit division was copied into some 40 callers (2 KB).
+#[inline(never)]
 pub fn us_at(tsc: u64) -> u64 {
     let ticks = tsc.saturating_sub(TSC_AT_ENTRY.load(Ordering::Relaxed));
     (ticks as u128 * 1000 / tsc_khz().max(1) as u128) as u64

@@ -5,6 +5,7 @@
 //! broken controller makes bring-up fail with an error, never hang.
 
 use crate::hal::PortIo;
+use crate::logging;
 
 /// Data port: device bytes in, command parameters and device bytes out.
 pub const DATA_PORT: u16 = 0x60;
@@ -302,7 +303,7 @@ fn read_from(io: &mut impl PortIo, port: Port, polls: u32) -> Result<u8, Ps2Erro
             if from_mouse == (port == Port::Mouse) {
                 return Ok(byte);
             }
-            log::debug!("ps2: discarded {byte:#04x} from the other port during bring-up");
+            logging::debug!("ps2: discarded {byte:#04x} from the other port during bring-up");
         }
         core::hint::spin_loop();
     }
@@ -347,7 +348,7 @@ fn port_test(io: &mut impl PortIo, test: u8) -> bool {
     match read_data(io, REPLY_POLLS) {
         Ok(reply::PORT_TEST_PASSED) => true,
         Ok(code) => {
-            log::warn!("ps2: port test {test:#04x} failed with {code:#04x}");
+            logging::warn!("ps2: port test {test:#04x} failed with {code:#04x}");
             false
         }
         Err(_) => false,

@@ -3,6 +3,7 @@
 use super::controller::{Controller, Port, Ps2Error};
 use crate::event::Key;
 use crate::hal::PortIo;
+use crate::logging;
 use pc_keyboard::{
     layouts::Us104Key, DecodedKey, HandleControl, KeyCode, KeyState, Keyboard, ScancodeSet1,
     ScancodeSet2,
@@ -108,7 +109,7 @@ impl KeyboardDecoder {
             Ok(Some(event)) => event,
             Ok(None) => return None,
             Err(error) => {
-                log::debug!("ps2: keyboard byte {byte:#04x} not decoded: {error:?}");
+                logging::debug!("ps2: keyboard byte {byte:#04x} not decoded: {error:?}");
                 return None;
             }
         };

@@ -15,6 +15,7 @@ pub mod mouse;
 
 use crate::hal::PortIo;
 use crate::input::Input;
+use crate::logging;
 pub use controller::{read_status, Status};
 use controller::{Controller, DATA_PORT};
 use keyboard::{KeyboardDecoder, ScancodeSetKind};
@@ -52,7 +53,7 @@ impl Ps2 {
                 ps2.init_devices(io, controller);
                 ps2.controller = Some(controller);
             }
-            Err(error) => log::warn!("ps2: no usable i8042 controller ({error:?})"),
+            Err(error) => logging::warn!("ps2: no usable i8042 controller ({error:?})"),
         }
         crate::input::report_devices(ps2.device_status());
         ps2
@@ -68,7 +69,7 @@ impl Ps2 {
                     };
                     self.keyboard = Some(KeyboardDecoder::new(set));
                 }
-                Err(error) => log::warn!("ps2: keyboard did not come up ({error:?})"),
+                Err(error) => logging::warn!("ps2: keyboard did not come up ({error:?})"),
             }
         }
         if controller.mouse_port {
@@ -77,15 +78,15 @@ impl Ps2 {
                     self.mouse = Some(PacketDecoder::new(kind));
                     self.mouse_kind = Some(kind);
                 }
-                Err(error) => log::warn!("ps2: mouse did not come up ({error:?})"),
+                Err(error) => logging::warn!("ps2: mouse did not come up ({error:?})"),
             }
         }
         if let Err(error) =
             controller.enable_irqs(io, self.keyboard.is_some(), self.mouse.is_some())
         {
-            log::warn!("ps2: could not enable interrupts ({error:?}); polling only");
+            logging::warn!("ps2: could not enable interrupts ({error:?}); polling only");
         }
-        log::info!(
+        logging::info!(
             "ps2: translation={} keyboard={} mouse={:?}",
             controller.translation,
             self.keyboard.is_some(),

@@ -11,6 +11,7 @@
 pub mod hgcm;
 pub mod wire;
 
+use crate::logging;
 use core::fmt::Write;
 use core::sync::atomic::{fence, Ordering};
 
@@ -56,7 +57,7 @@ impl PciResources {
         let command = cfg.read_config(bus, device, function, PCI_COMMAND);
         let decoding = PCI_COMMAND_IO | PCI_COMMAND_MEMORY;
         if command & decoding != decoding {
-            log::info!(
+            logging::info!(
                 "vmmdev: enabling I/O and memory decoding (command was {:#06x})",
                 command & 0xFFFF
             );
@@ -293,7 +294,7 @@ impl VmmDev {
             {
                 self.report_guest_info(io)?;
                 if let Err(error) = self.report_guest_info2(io) {
-                    log::warn!("vmmdev: ReportGuestInfo2 refused ({error:?}); continuing");
+                    logging::warn!("vmmdev: ReportGuestInfo2 refused ({error:?}); continuing");
                 }
             }
             Err(error) => return Err(error),
@@ -432,7 +433,7 @@ impl VmmDev {
                         DisplayRequest::Multi => DisplayRequest::Ex,
                         _ => DisplayRequest::Two,
                     };
-                    log::info!(
+                    logging::info!(
                         "vmmdev: falling back to {:?} display requests",
                         self.display_request
                     );
@@ -454,7 +455,7 @@ impl VmmDev {
         // the slots offered (the extra ones are lost: the host marks them read).
         let reported = u32::from_le_bytes([buffer[28], buffer[29], buffer[30], buffer[31]]);
         if reported as usize > MAX_DISPLAYS {
-            log::warn!("vmmdev: host reported {reported} display hints for {MAX_DISPLAYS} slots; reading {MAX_DISPLAYS}");
+            logging::warn!("vmmdev: host reported {reported} display hints for {MAX_DISPLAYS} slots; reading {MAX_DISPLAYS}");
         }
         let mut hints = DisplayHints::new();
         let defs = &buffer[DisplayChangeRequestMulti::DISPLAYS_OFFSET..];
@@ -714,6 +715,8 @@ impl VmmDev {
 
     /// Submits the request in `bytes` (a header with `rc` preset, then the body) and
     /// copies the page back into `bytes`.
+    // Out of line: each of the ~19 requests inlined it.
+    #[inline(never)]
     fn submit_bytes(&mut self, io: &mut impl PortIo, bytes: &mut [u8]) -> Result {
         let Ok(header) = RequestHeader::read_from_prefix(bytes).map(|(header, _)| header) else {
             return Err(Error::RequestTooLarge(bytes.len()));

@@ -415,3 +415,37 @@ fn cached_and_uncached_paths_draw_the_same_pixels() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[test]
+fn lines_far_off_the_canvas_draw_nothing_and_end_where_the_glyph_path_does() {
+    use crate::display::framebuffer::{Framebuffer, PixelFormat};
+    use crate::display::Canvas;
+    use crate::hal::PhysRegion;
+    let (w, h) = (64u32, 32u32);
+    let mut buf = vec![0u8; (w * h * 4) as usize];
+    // SAFETY: `buf` outlives the canvas.
+    let region = unsafe { PhysRegion::new(0x1000, buf.as_mut_ptr(), buf.len()) };
+    let mut canvas =
+        Canvas::new(Framebuffer::new(region, w, h, w * 4, PixelFormat::XRGB8888).unwrap());
+    canvas.clear(PAPER).unwrap();
+    let mut screen = Screen::new(w, h, PAPER);
+    let s = style(Font::new(Weight::Bold, 20));
+    for (x, baseline) in [
+        (-1_000_000, 20),
+        (1_000_000, 20),
+        (10, -1_000_000),
+        (10, 1_000_000),
+    ] {
+        // Three times: drawn from glyphs, then kept, then copied.
+        for _ in 0..3 {
+            let end = text::draw_line(&mut canvas, "Genève", &s, x, baseline);
+            assert_eq!(end, text::draw_line(&mut screen, "Genève", &s, x, baseline));
+        }
+    }
+    assert_eq!(screen.differing(PAPER), 0);
+    for y in 0..h {
+        for x in 0..w {
+            assert_eq!(canvas.framebuffer().color(x, y), PAPER, "({x},{y})");
+        }
+    }
+}

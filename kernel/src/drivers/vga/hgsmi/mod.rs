@@ -13,6 +13,7 @@ pub mod wire;
 
 use super::dispi_regs::{VGA_PORT_HGSMI_GUEST, VGA_PORT_HGSMI_HOST};
 use crate::hal::{PhysRegion, PortIo};
+use core::cell::Cell;
 use heap::{BlockPool, HeapError};
 use layout::{VramLayout, VramRange, VramTooSmall};
 use wire::{BufferHeader, BufferLocation, BufferTail, HostFlags, HostFlagsArea, BUFFER_OVERHEAD};
@@ -182,14 +183,36 @@ impl Hgsmi {
     where
         T: IntoBytes + FromBytes + Immutable + KnownLayout + Copy,
     {
-        let request = *value;
+        self.exchange_bytes(io, channel, info, value.as_mut_bytes())
+    }
+
+    /// `exchange` on the command's bytes: one copy of this code for every command type
+    /// (it was instantiated, and inlined, once per type).
+    #[inline(never)]
+    fn exchange_bytes(
+        &self,
+        io: &mut impl PortIo,
+        channel: u8,
+        info: u16,
+        bytes: &mut [u8],
+    ) -> Result {
+        // Cells: the request is read by `fill`, the answer written back by `read`.
+        let bytes = Cell::from_mut(bytes).as_slice_of_cells();
         self.submit(
             io,
             channel,
             info,
-            size_of::<T>(),
-            |data| data.write_bytes(0, request.as_bytes()),
-            |data| data.read_bytes(0, value.as_mut_bytes()),
+            bytes.len(),
+            |data| {
+                for (i, byte) in bytes.iter().enumerate() {
+                    data.write_u8(i, byte.get());
+                }
+            },
+            |data| {
+                for (i, byte) in bytes.iter().enumerate() {
+                    byte.set(data.read_u8(i));
+                }
+            },
         )
     }
 

@@ -19,6 +19,7 @@ use self::wire::*;
 use super::dispi::ModeLimits;
 use super::{PciBar, VgaPciInfo, VIRTUALBOX_VGA_ID};
 use crate::hal::{Clock, PhysMem, PhysRegion, PortIo};
+use crate::logging;
 use zerocopy::IntoBytes;
 
 /// PCI vendor id of VMware.
@@ -238,7 +239,7 @@ impl Svga {
             .min(u64::from(fifo::QEMU_FIFO_LIMIT));
         let fb_start = u64::from(ports.read(hal, SVGA_REG_FB_START));
         if fb_start != res.vram.0 {
-            log::warn!(
+            logging::warn!(
                 "svga: FB_START {fb_start:#x} is not the VRAM BAR {:#x}; using the BAR",
                 res.vram.0
             );
@@ -364,7 +365,7 @@ impl Svga {
         let fb_offset = p.read(hal, SVGA_REG_FB_OFFSET);
         let end = u64::from(fb_offset) + u64::from(pitch) * u64::from(height);
         if pitch < width * 4 || end > self.vram.len() as u64 {
-            log::warn!(
+            logging::warn!(
                 "svga: host describes {width}x{height} with pitch {pitch} at {fb_offset:#x}, \
                  beyond {} bytes of VRAM",
                 self.vram.len()
@@ -380,7 +381,7 @@ impl Svga {
         if !self.wait_idle(hal) {
             // The mode registers are set and the host will apply them when its worker
             // runs; nothing is half-set on our side, but say so.
-            log::warn!("svga: host did not confirm the mode change in time");
+            logging::warn!("svga: host did not confirm the mode change in time");
         }
         let mode = SvgaMode {
             width,
@@ -448,7 +449,7 @@ impl Svga {
         for _ in 0..limit {
             if self.ports.read(hal, SVGA_REG_BUSY) == 0 {
                 if self.host_stuck {
-                    log::info!("svga: host is processing the FIFO again");
+                    logging::info!("svga: host is processing the FIFO again");
                     self.host_stuck = false;
                 }
                 return true;

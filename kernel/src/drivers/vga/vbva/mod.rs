@@ -29,6 +29,7 @@ use super::hgsmi::{
 };
 use crate::drivers::vmmdev::wire::VBoxRc;
 use crate::hal::{PhysRegion, PortIo};
+use crate::logging;
 use embedded_graphics::geometry::{Point, Size};
 use embedded_graphics::primitives::Rectangle;
 use pointer::PointerShape;
@@ -305,7 +306,7 @@ impl Vbva {
         self.check_fits(mode)?;
         self.mode = None;
         let Some(mode) = program_vbe(io, mode) else {
-            log::warn!("vbva: DISPI rejected {}x{}", mode.width, mode.height);
+            logging::warn!("vbva: DISPI rejected {}x{}", mode.width, mode.height);
             return Err(VbvaError::VbeRejected);
         };
         self.check_fits(mode)?;
@@ -348,7 +349,7 @@ impl Vbva {
             || mode.height > MAX_DIMENSION
             || !fits
         {
-            log::warn!(
+            logging::warn!(
                 "vbva: mode {}x{} does not fit {} framebuffer bytes; not set",
                 mode.width,
                 mode.height,
@@ -395,7 +396,7 @@ impl Vbva {
             // A ring error on the host side switched VBVA off everywhere (and dropped
             // our caps); the host refreshed from the framebuffer meanwhile. Start over
             // and repaint everything once.
-            log::warn!("vbva: host disabled the ring; re-enabling and repainting");
+            logging::warn!("vbva: host disabled the ring; re-enabling and repainting");
             self.ring_enabled = false;
             self.enable_ring(io)?;
             self.send_caps(io)?;
@@ -461,7 +462,7 @@ impl Vbva {
             |data| data.read_u32(0) as i32,
         )?;
         if result != 0 {
-            log::warn!("vbva: host refused the pointer shape (rc {result})");
+            logging::warn!("vbva: host refused the pointer shape (rc {result})");
             return Ok(false);
         }
         Ok(true)
@@ -491,7 +492,7 @@ impl Vbva {
             |data| data.read_u32(0) as i32,
         )?;
         if result != 0 {
-            log::warn!("vbva: host refused pointer visibility {visible} (rc {result})");
+            logging::warn!("vbva: host refused pointer visibility {visible} (rc {result})");
         }
         Ok(result == 0)
     }
@@ -547,12 +548,14 @@ impl Vbva {
             },
         )?;
         if rc != 0 {
-            log::warn!("vbva: QUERY_MODE_HINTS failed (rc {rc}); no hint taken");
+            logging::warn!("vbva: QUERY_MODE_HINTS failed (rc {rc}); no hint taken");
             return Ok(None);
         }
         if other_enabled > 0 && !self.other_screens_noted {
             self.other_screens_noted = true;
-            log::info!("vbva: ignoring hints for {other_enabled} other screen(s): screen 0 only");
+            logging::info!(
+                "vbva: ignoring hints for {other_enabled} other screen(s): screen 0 only"
+            );
         }
         Ok(hint
             .filter(|h| h.magic == wire::VBVAMODEHINT_MAGIC)
@@ -603,7 +606,7 @@ impl Vbva {
                 break;
             };
             if !self.host_command_in_heap(offset) {
-                log::warn!("vbva: host command at bad offset {offset:#x}; skipped");
+                logging::warn!("vbva: host command at bad offset {offset:#x}; skipped");
                 continue;
             }
             self.hgsmi.complete_host_command(io, offset);
@@ -643,7 +646,7 @@ impl Vbva {
         if self.ring.push(record) == Err(RingFull) {
             self.flush(io, stats)?;
             if self.ring.push(record).is_err() {
-                log::warn!("vbva: ring still full after a flush; host not consuming");
+                logging::warn!("vbva: ring still full after a flush; host not consuming");
                 return Ok(false);
             }
         }
@@ -680,11 +683,11 @@ impl Vbva {
             }
             if VBoxRc(result) == VBoxRc::VERR_INVALID_STATE && attempt == 0 {
                 // A ring from before a driver restart is still on: switch it off first.
-                log::info!("vbva: screen 0 already had a ring; disabling it first");
+                logging::info!("vbva: screen 0 already had a ring; disabling it first");
                 self.disable_ring(io)?;
                 continue;
             }
-            log::warn!(
+            logging::warn!(
                 "vbva: VBVA_ENABLE failed (rc {result}); host refreshes from the framebuffer"
             );
             break;
@@ -724,7 +727,7 @@ impl Vbva {
             };
             self.exchange(io, wire::VBVA_INFO_CAPS, &mut message)?;
             if message.rc != 0 {
-                log::warn!("vbva: VBVA_INFO_CAPS {caps:?} refused (rc {})", message.rc);
+                logging::warn!("vbva: VBVA_INFO_CAPS {caps:?} refused (rc {})", message.rc);
             }
         }
         self.caps_sent = true;
@@ -789,13 +792,13 @@ fn query_host_config(hgsmi: &Hgsmi, io: &mut impl PortIo) -> Result<HostConfig> 
     // The host answers index 0xFFFFFFFF with 0xFFFFFFFF; silence means HGSMI is dead.
     let probe = query(io, u32::MAX, 0)?;
     if probe != u32::MAX {
-        log::warn!("vbva: host did not answer the QUERY_CONF32 probe ({probe:#x})");
+        logging::warn!("vbva: host did not answer the QUERY_CONF32 probe ({probe:#x})");
         return Err(VbvaError::HostSilent { value: probe });
     }
     let unsupported = NOT_HANDLED as u32;
     let mut monitors = query(io, wire::VBOX_VBVA_CONF32_MONITOR_COUNT, 0)?;
     if monitors == 0 || monitors > MAX_MONITORS {
-        log::warn!("vbva: host reports {monitors} monitors; using 1");
+        logging::warn!("vbva: host reports {monitors} monitors; using 1");
         monitors = 1;
     }
     let host_heap_size = query(io, wire::VBOX_VBVA_CONF32_HOST_HEAP_SIZE, 0)?;
@@ -810,7 +813,7 @@ fn query_host_config(hgsmi: &Hgsmi, io: &mut impl PortIo) -> Result<HostConfig> 
     let record_len = size_of::<wire::CmdHdr>() as u32;
     if max_record_size < record_len {
         // Older hosts do not know the index; ours are 8 bytes, far below any real limit.
-        log::info!("vbva: host max record size {max_record_size}; assuming records fit");
+        logging::info!("vbva: host max record size {max_record_size}; assuming records fit");
         max_record_size = wire::VBVA_MAX_RECORD_SIZE;
     }
     Ok(HostConfig {
