@@ -6,8 +6,8 @@
 //! reps=N us=MEAN min_us=MIN px=DIRTY`, where N is `fill` (the whole screen),
 //! `redraw` (a full app redraw), `cold` (the same with the glyph and label caches
 //! emptied first: the first redraw at a new size), `redraw-uncached` (with the glyph
-//! cache held: every glyph resampled from its master, as without a cache arena;
-//! write-combining only), `page` (a wheel step: the demo's page switch),
+//! and label caches held: every glyph resampled from its master, as without a cache
+//! arena; write-combining only), `page` (a wheel step: the demo's page switch),
 //! `hover` (the pointer entering or leaving the app's first widget) and `fill-hover` (a plain fill of what `hover` marked
 //! dirty).
 
@@ -99,7 +99,8 @@ impl<D: Display, A: App> Bench<'_, D, A> {
         if self.cache == "wc" {
             self.run("redraw-uncached", &mut |d, info, _| {
                 app.event(&resize, info);
-                glyph_cache::bypassed(|| app.draw(d.canvas(), info));
+                let draw = || app.draw(d.canvas(), info);
+                label_cache::bypassed(|| glyph_cache::bypassed(draw));
             });
         }
         self.run("page", &mut |d, info, rep| {
