@@ -112,7 +112,7 @@ fn rows(lines: &[StatusLine]) -> Result<Vec<Row>> {
                 (
                     "redraw-uncached",
                     fill,
-                    "full redraw without the glyph cache / full fill",
+                    "full redraw without the text caches / full fill",
                 ),
                 (
                     "cold",
