@@ -43,6 +43,10 @@ pub struct IsoArgs {
     /// Where to write the ISO (default: images/vitrine.iso, images/APP.iso for other apps)
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+    /// Experiment: also build NAME-ownboot.iso, whose BIOS entry is Vitrine's own boot
+    /// image (xtask/src/bios_boot.rs) instead of GRUB
+    #[arg(long)]
+    pub own_bios_boot: bool,
 }
 
 /// `cargo xtask iso`.
@@ -54,6 +58,10 @@ pub fn run(args: &IsoArgs) -> Result {
     crate::setup::ensure_all()?;
     let elf = crate::build::build_kernel(&args.app.package)?;
     make_iso(&elf, &args.cmdline, &output)?;
+    if args.own_bios_boot {
+        let direct = crate::bios_boot::direct_iso_for(&output);
+        crate::bios_boot::make_direct_iso(&output, &args.cmdline, &direct)?;
+    }
     Ok(())
 }
 

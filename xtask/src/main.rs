@@ -6,6 +6,7 @@
 mod app_host;
 mod app_tests;
 mod bench;
+mod bios_boot;
 mod build;
 mod check;
 mod cli;

@@ -311,6 +311,15 @@ impl<'a> IsoCache<'a> {
             .join("iso")
             .join(format!("{test}.iso"));
         crate::iso::make_iso(self.elf, cmdline, &iso)?;
+        // Experiment (xtask/src/bios_boot.rs): VITRINE_OWN_BIOS_BOOT=1 boots every test
+        // through the ISO whose BIOS entry is our own boot image (UEFI: still GRUB).
+        let iso = if crate::bios_boot::wanted() {
+            let direct = crate::bios_boot::direct_iso_for(&iso);
+            crate::bios_boot::make_direct_iso(&iso, cmdline, &direct)?;
+            direct
+        } else {
+            iso
+        };
         self.isos.insert(cmdline.to_string(), iso.clone());
         Ok(iso)
     }

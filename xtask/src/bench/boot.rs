@@ -82,14 +82,29 @@ pub fn measure(elf: &Path, quick: bool) -> Result<Vec<Row>> {
     crate::iso::make_iso(elf, "", &kiosk_iso)?;
     let bare_iso = super::iso_path("bench-bare-grub");
     crate::iso::make_bare_grub_iso(&bare_iso)?;
+    // Experiment (xtask/src/bios_boot.rs): with VITRINE_OWN_BIOS_BOOT=1 the SeaBIOS
+    // rounds also boot the ISO whose BIOS entry is our own boot image, interleaved.
+    let own_iso = crate::bios_boot::direct_iso_for(&kiosk_iso);
+    if crate::bios_boot::wanted() {
+        crate::bios_boot::make_direct_iso(&kiosk_iso, "", &own_iso)?;
+    }
     let mut rows = Vec::new();
     for (firmware, label, goal, rounds) in [
         (Firmware::Bios, "SeaBIOS", Goal::AtMost(1.15), BIOS_ROUNDS),
         (Firmware::Uefi, "OVMF", Goal::Record, UEFI_ROUNDS),
     ] {
         let rounds = if quick { 1 } else { rounds };
-        let (mut kiosk, mut bare) = (Vec::new(), Vec::new());
+        let (mut kiosk, mut bare, mut own) = (Vec::new(), Vec::new(), Vec::new());
+        let with_own = crate::bios_boot::wanted() && firmware == Firmware::Bios;
         for _ in 0..rounds {
+            if with_own {
+                own.push(boot_until(
+                    &own_iso,
+                    firmware,
+                    "bench-boot-own",
+                    "@vitrine frame ",
+                )?);
+            }
             kiosk.push(boot_until(
                 &kiosk_iso,
                 firmware,
@@ -106,6 +121,22 @@ pub fn measure(elf: &Path, quick: bool) -> Result<Vec<Row>> {
         let wall = |runs: &[BootTime]| median(&runs.iter().map(|r| r.wall).collect::<Vec<_>>());
         let cpu = |runs: &[BootTime]| median(&runs.iter().map(|r| r.cpu).collect::<Vec<_>>());
         let (kiosk_wall, bare_wall) = (wall(&kiosk), wall(&bare));
+        if with_own {
+            let (own_wall, own_cpu, bare_cpu) = (wall(&own), cpu(&own), cpu(&bare));
+            rows.push(
+                Row::new(
+                    format!("own BIOS boot to first frame / bare GRUB, {label}"),
+                    own_wall / bare_wall,
+                    "x",
+                    goal,
+                )
+                .detail(format!(
+                    "{own_wall:.3} s / {bare_wall:.3} s wall; CPU {own_cpu:.3} s / \
+                     {bare_cpu:.3} s = {:.3}x; median of {rounds}",
+                    own_cpu / bare_cpu
+                )),
+            );
+        }
         rows.push(
             Row::new(
                 format!("boot to first frame / bare GRUB, {label}"),
