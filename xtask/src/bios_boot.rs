@@ -12,6 +12,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::{run_command, Result};
 
@@ -36,7 +37,16 @@ pub fn wanted() -> bool {
 
 /// The assembled stub with `cmdline` in its command-line field, padded to one sector.
 fn stub(cmdline: &str) -> Result<Vec<u8>> {
-    let dir = crate::target_dir().join("xtask").join("bios-boot");
+    // One folder per call: the unit tests assemble in parallel.
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let dir = crate::target_dir()
+        .join("xtask")
+        .join("bios-boot")
+        .join(format!(
+            "stub-{}-{}",
+            std::process::id(),
+            CALLS.fetch_add(1, Ordering::Relaxed)
+        ));
     fs::create_dir_all(&dir)?;
     let source = dir.join("bios_boot.s");
     fs::write(&source, STUB_SOURCE)?;
@@ -57,6 +67,7 @@ fn stub(cmdline: &str) -> Result<Vec<u8>> {
             .arg(&object),
     )?;
     let mut bytes = fs::read(&binary)?;
+    fs::remove_dir_all(&dir)?;
     if bytes.len() > STUB_SIZE {
         return Err(format!(
             "BIOS boot stub is {} bytes, over the {STUB_SIZE} the BIOS loads",
@@ -145,4 +156,41 @@ pub fn make_direct_iso(grub_iso: &Path, cmdline: &str, direct: &Path) -> Result<
         size.div_ceil(1024)
     );
     Ok(size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stub_is_one_sector_with_the_command_line_in_its_field() {
+        let bytes = stub("  mode=800x600 app.title=\"Gare de Lyon\" ").unwrap();
+        assert_eq!(bytes.len(), STUB_SIZE);
+        assert_eq!(
+            bytes[0], 0xEB,
+            "a short jump over the boot information table"
+        );
+        assert!(
+            bytes[8..64].iter().all(|&b| b == 0),
+            "table left to xorriso"
+        );
+        let at = bytes.windows(8).position(|w| w == CMDLINE_TAG).unwrap() + 8;
+        let line = b"mode=800x600 app.title=\"Gare de Lyon\"";
+        assert_eq!(&bytes[at..at + line.len()], line);
+        assert_eq!(bytes[at + line.len()], 0);
+    }
+
+    #[test]
+    fn a_command_line_over_256_bytes_is_refused() {
+        assert!(stub(&"x".repeat(256)).is_ok());
+        assert!(stub(&"x".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn the_kernel_follows_from_the_second_sector_and_must_fit_low_memory() {
+        let kernel = b"\x7fELF and the rest".to_vec();
+        let image = boot_image(&kernel, "").unwrap();
+        assert_eq!(&image[STUB_SIZE..], &kernel[..]);
+        assert!(boot_image(&vec![0; MAX_KERNEL_BYTES + 1], "").is_err());
+    }
 }

@@ -53,12 +53,21 @@ normalized:
     cld
     mov byte ptr [boot_drive], dl
 
+    /* Conventional memory in KiB: the kernel is read below its end (and the basic
+       memory information tag reports it). */
+    int 0x12
+    mov word ptr [lower_kib], ax
+
     /* Sectors after ours: ceil((length - 2048) / 2048). */
     mov eax, dword ptr [boot_info_image_length]
     dec eax
     shr eax, 11
     jz fail_no_kernel
     cmp eax, (LOAD_END - LOAD_ADDRESS) / 2048
+    ja fail_too_big
+    lea ecx, [eax * 2 + LOAD_ADDRESS / 1024]    /* KiB where the read ends */
+    movzx edx, word ptr [lower_kib]
+    cmp ecx, edx
     ja fail_too_big
     mov dword ptr [sectors_left], eax
     mov eax, dword ptr [boot_info_image_lba]
@@ -87,10 +96,6 @@ read_loop:
     add word ptr [dap_segment], ax
     jmp read_loop
 read_done:
-
-    /* Conventional memory in KiB (basic memory information tag). */
-    int 0x12
-    mov word ptr [lower_kib], ax
 
     /* E820 map: 24-byte entries, which is also the Multiboot2 entry layout. */
     mov di, E820_BUFFER
@@ -422,7 +427,7 @@ boot_drive: .byte 0
 
 loader_name: .asciz "vitrine-bios-boot"
 message_no_kernel: .asciz "vitrine boot: no kernel after the boot stub\r\n"
-message_too_big: .asciz "vitrine boot: kernel too large for low memory\r\n"
+message_too_big: .asciz "vitrine boot: kernel larger than conventional memory\r\n"
 message_read: .asciz "vitrine boot: CD read failed (INT 13h AH=42h)\r\n"
 message_no_memory_map: .asciz "vitrine boot: no E820 memory map\r\n"
 message_not_elf: .asciz "vitrine boot: the kernel is not an ELF file\r\n"
