@@ -33,7 +33,7 @@ fn micros(cycles: u64) -> u64 {
 struct Bench<'a, D, A> {
     new_app: fn() -> A,
     display: &'a mut D,
-    info: SystemInfo,
+    info: &'a SystemInfo,
     mode: (u32, u32),
     cache: &'static str,
 }
@@ -51,7 +51,7 @@ impl<D: Display, A: App> Bench<'_, D, A> {
         let (mut total, mut min, mut dirty) = (0, u64::MAX, heapless::Vec::new());
         for rep in 0..REPS {
             let start = rdtsc();
-            step(self.display, &self.info, rep);
+            step(self.display, self.info, rep);
             dirty = self.display.canvas().take_dirty();
             let cycles = rdtsc().wrapping_sub(start);
             total += cycles;
@@ -166,7 +166,7 @@ pub fn redraw<A: App>(platform: &mut Metal, display: &mut impl Display, new_app:
                 Bench {
                     new_app,
                     display: &mut *display,
-                    info: info.clone(),
+                    info: &info,
                     mode: (width, height),
                     cache,
                 }

@@ -4,6 +4,7 @@
 //! jumps to `interrupt_common`, which saves the general registers into an
 //! `InterruptFrame` and calls `dispatch`. No `x86-interrupt` ABI (nightly-only).
 
+use core::mem::MaybeUninit;
 use core::ptr::{addr_of, addr_of_mut};
 
 use x86_64::structures::idt::InterruptDescriptorTable;
@@ -155,7 +156,9 @@ fn address(stub: extern "C" fn()) -> VirtAddr {
     VirtAddr::new(stub as usize as u64)
 }
 
-static mut IDT: InterruptDescriptorTable = InterruptDescriptorTable::new();
+/// Zero bits until `init` writes it: `.bss`, not 4 KiB of initialised data in the image
+/// (a new table's entries are not all zero).
+static mut IDT: MaybeUninit<InterruptDescriptorTable> = MaybeUninit::zeroed();
 
 /// Fills and loads the IDT. Call once, after `gdt::init`, interrupts off.
 pub fn init() {
@@ -163,7 +166,7 @@ pub fn init() {
     // naked stubs above, which follow the interrupt calling convention (they end in
     // iretq via `interrupt_common`); the IST indexes were set up by `gdt::init`.
     unsafe {
-        let idt = &mut *addr_of_mut!(IDT);
+        let idt = (*addr_of_mut!(IDT)).write(InterruptDescriptorTable::new());
         idt.divide_error.set_handler_addr(address(vector_0));
         idt.debug.set_handler_addr(address(vector_1));
         idt.non_maskable_interrupt
@@ -202,7 +205,7 @@ pub fn init() {
         }
         idt[TIMER_VECTOR].set_handler_addr(address(lapic_timer));
         idt[SPURIOUS_VECTOR].set_handler_addr(address(spurious));
-        (*addr_of!(IDT)).load();
+        (*addr_of!(IDT)).assume_init_ref().load();
     }
 }
 
