@@ -17,6 +17,7 @@
 //! text::draw_in(&mut target, "Genève", &style, &area, Align::Center);
 //! ```
 
+mod coverage;
 pub mod font;
 mod glyph;
 pub mod glyph_cache;
@@ -34,5 +35,8 @@ pub use paint::blend;
 pub use shape::{rounded_rect, rounded_rect_part, CardStyle};
 pub use text::{Align, TextStyle};
 
+#[cfg(test)]
+#[path = "../../build/coverage_encode.rs"]
+mod coverage_encode;
 #[cfg(test)]
 mod tests;
