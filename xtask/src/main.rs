@@ -10,6 +10,7 @@ mod bios_boot;
 mod build;
 mod check;
 mod cli;
+mod empty_kernel;
 mod freshness;
 mod fuzz;
 mod image;
