@@ -10,7 +10,7 @@
 //! entry, so it still boots both ways.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -29,13 +29,15 @@ const MAX_KERNEL_BYTES: usize = 0x9F000 - 0x10000;
 /// Path of the boot image inside the ISO.
 const IMAGE_ISO_PATH: &str = "boot/vitrine-bios.img";
 
-/// Whether `VITRINE_OWN_BIOS_BOOT=1` asks the boot tests and the boot bench for the
-/// own-BIOS-boot ISO as well.
-pub fn wanted() -> bool {
-    std::env::var("VITRINE_OWN_BIOS_BOOT").is_ok_and(|v| v == "1")
+/// Whether `VITRINE_GRUB_BIOS_BOOT=1` asks for GRUB as the first BIOS entry again
+/// (the ISO as grub-mkrescue makes it): the opt-out, for comparisons.
+pub fn opted_out() -> bool {
+    std::env::var("VITRINE_GRUB_BIOS_BOOT").is_ok_and(|v| v == "1")
 }
 
-/// The assembled stub with `cmdline` in its command-line field, padded to one sector.
+/// The assembled stub with `cmdline` in its command-line field (as GRUB would hand it
+/// to the kernel: [`crate::iso::loader_cmdline`]) and the firmware-framebuffer flag
+/// after it, padded to one sector.
 fn stub(cmdline: &str) -> Result<Vec<u8>> {
     // One folder per call: the unit tests assemble in parallel.
     static CALLS: AtomicUsize = AtomicUsize::new(0);
@@ -75,7 +77,8 @@ fn stub(cmdline: &str) -> Result<Vec<u8>> {
         )
         .into());
     }
-    let line = cmdline.trim().as_bytes();
+    let line = crate::iso::loader_cmdline(cmdline)?;
+    let line = line.as_bytes();
     if line.len() >= CMDLINE_FIELD {
         return Err(format!("cmdline longer than {} bytes", CMDLINE_FIELD - 1).into());
     }
@@ -84,8 +87,12 @@ fn stub(cmdline: &str) -> Result<Vec<u8>> {
         .position(|w| w == CMDLINE_TAG)
         .ok_or("BIOS boot stub has no command-line field")?
         + CMDLINE_TAG.len();
-    bytes.resize(STUB_SIZE.max(at + CMDLINE_FIELD), 0);
+    if bytes.len() < at + CMDLINE_FIELD + 1 {
+        return Err("BIOS boot stub has no firmware-framebuffer flag after its cmdline".into());
+    }
+    bytes.resize(STUB_SIZE, 0);
     bytes[at..at + line.len()].copy_from_slice(line);
+    bytes[at + CMDLINE_FIELD] = u8::from(crate::iso::wants_firmware_framebuffer(cmdline) == "yes");
     Ok(bytes)
 }
 
@@ -104,25 +111,23 @@ fn boot_image(kernel: &[u8], cmdline: &str) -> Result<Vec<u8>> {
     Ok(image)
 }
 
-/// The own-BIOS-boot ISO beside the GRUB ISO `output`: `NAME-ownboot.iso`.
-pub fn direct_iso_for(output: &Path) -> PathBuf {
-    let stem = output
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "vitrine".into());
-    output.with_file_name(format!("{stem}-ownboot.iso"))
-}
+/// GRUB's El Torito image for BIOS (the second entry) and its hybrid MBR.
+const GRUB_ELTORITO: &str = "boot/grub/i386-pc/eltorito.img";
+const GRUB_HYBRID_MBR: &str = "/usr/lib/grub/i386-pc/boot_hybrid.img";
+/// Where GRUB's hybrid MBR keeps the 512-byte sector its core image starts at.
+const MBR_CORE_SECTOR_AT: usize = 0x1b0;
 
-/// Builds `direct` from the GRUB ISO `grub_iso` just made by `crate::iso::make_iso`
-/// with the same `cmdline`: its files (GRUB's EFI side and grub.cfg for UEFI), the BIOS
-/// El Torito entry replaced by our boot image, GRUB's BIOS modules left out.
-pub fn make_direct_iso(grub_iso: &Path, cmdline: &str, direct: &Path) -> Result<u64> {
-    let kernel = fs::read(crate::iso::staged_kernel(grub_iso))?;
-    let image = boot_image(&kernel, cmdline)?;
+/// Rebuilds the ISO grub-mkrescue made (`grub_iso`, for the kernel staged at `kernel`
+/// and `cmdline`) as `output`, with the same files and GRUB's boot set-up (xorriso
+/// options as grub-mkrescue passes them: the BIOS entry with GRUB's boot information,
+/// the hybrid MBR for USB/disk boot, the EFI image as entry and partition), and our
+/// boot image as the first, default BIOS entry before GRUB's.
+pub fn make_iso(grub_iso: &Path, kernel: &Path, cmdline: &str, output: &Path) -> Result<u64> {
+    let image = boot_image(&fs::read(kernel)?, cmdline)?;
     let tree = crate::target_dir()
         .join("xtask")
         .join("bios-boot")
-        .join("tree");
+        .join(format!("tree-{}", std::process::id()));
     if tree.exists() {
         fs::remove_dir_all(&tree)?;
     }
@@ -136,26 +141,117 @@ pub fn make_direct_iso(grub_iso: &Path, cmdline: &str, direct: &Path) -> Result<
     )?;
     // Extracted files are read-only, as on the CD.
     run_command(Command::new("chmod").args(["-R", "u+w"]).arg(&tree))?;
-    fs::remove_dir_all(tree.join("boot").join("grub").join("i386-pc"))?;
     fs::remove_file(tree.join("boot.catalog")).ok();
     fs::write(tree.join(IMAGE_ISO_PATH), &image)?;
+    if output.exists() {
+        fs::remove_file(output)?;
+    }
     run_command(
         Command::new("xorriso")
             .args(["-as", "mkisofs", "-quiet", "-o"])
-            .arg(direct)
-            .args(["-V", "VITRINE", "-R", "-J", "-c", "boot.catalog"])
+            .arg(output)
+            .args(["-r", "-c", "boot.catalog"])
             .args(["-b", IMAGE_ISO_PATH, "-no-emul-boot"])
             .args(["-boot-load-size", "4", "-boot-info-table"])
-            .args(["-eltorito-alt-boot", "-e", "efi.img", "-no-emul-boot"])
+            .args(["-eltorito-alt-boot", "-b", GRUB_ELTORITO, "-no-emul-boot"])
+            .args([
+                "-boot-load-size",
+                "4",
+                "-boot-info-table",
+                "--grub2-boot-info",
+            ])
+            .args([
+                "--grub2-mbr",
+                GRUB_HYBRID_MBR,
+                "-hfsplus",
+                "-apm-block-size",
+                "2048",
+            ])
+            .args(["-hfsplus-file-creator-type", "chrp", "tbxj"])
+            .args(["/System/Library/CoreServices/.disk_label"])
+            .args([
+                "-hfs-bless-by",
+                "i",
+                "/System/Library/CoreServices/boot.efi",
+            ])
+            .args([
+                "--efi-boot",
+                "efi.img",
+                "-efi-boot-part",
+                "--efi-boot-image",
+            ])
+            .args(["--protective-msdos-label"])
+            .args(["--sort-weight", "0", "/", "--sort-weight", "1", "/boot"])
             .arg(&tree),
     )?;
-    let size = fs::metadata(direct)?.len();
+    fs::remove_dir_all(&tree)?;
+    point_hybrid_mbr_at_grub(output)?;
+    let size = fs::metadata(output)?.len();
     println!(
-        "iso (own BIOS boot): {} ({} KiB)",
-        direct.display(),
+        "iso: {} ({} KiB; BIOS: own boot image, GRUB for USB and the firmware framebuffer)",
+        output.display(),
         size.div_ceil(1024)
     );
     Ok(size)
+}
+
+/// xorriso points GRUB's hybrid MBR at the first El Torito image, now ours: point it
+/// at GRUB's core image again (the sector after eltorito.img's first 2048-byte CD
+/// sector... as grub-mkrescue's ISO has it: LBA x 4 + 4), so USB/disk boot is GRUB's.
+fn point_hybrid_mbr_at_grub(iso: &Path) -> Result {
+    let mut bytes = fs::read(iso)?;
+    let entries = boot_entries(&bytes)?;
+    let grub = entries
+        .iter()
+        .filter(|e| e.platform == 0)
+        .nth(1)
+        .ok_or("no second BIOS El Torito entry (GRUB) in the ISO")?;
+    let sector = u64::from(grub.lba) * 4 + 4;
+    bytes[MBR_CORE_SECTOR_AT..MBR_CORE_SECTOR_AT + 8].copy_from_slice(&sector.to_le_bytes());
+    fs::write(iso, bytes)?;
+    Ok(())
+}
+
+/// One bootable El Torito entry.
+#[derive(Debug, PartialEq)]
+struct BootEntry {
+    platform: u8,
+    sectors: u16,
+    lba: u32,
+}
+
+/// The ISO's bootable El Torito entries in catalog order (the default entry first),
+/// found the way the stub does: Boot Record at sector 17, catalog, sections.
+fn boot_entries(iso: &[u8]) -> Result<Vec<BootEntry>> {
+    let sector = |lba: usize| iso.get(lba * 2048..lba * 2048 + 2048);
+    let record = sector(17).ok_or("ISO too short")?;
+    if &record[1..6] != b"CD001" || record[0] != 0 {
+        return Err("no El Torito Boot Record at sector 17".into());
+    }
+    let catalog_lba = u32::from_le_bytes(record[0x47..0x4b].try_into()?) as usize;
+    let catalog = sector(catalog_lba).ok_or("boot catalog beyond the ISO")?;
+    let entry = |at: usize, platform: u8| BootEntry {
+        platform,
+        sectors: u16::from_le_bytes([catalog[at + 6], catalog[at + 7]]),
+        lba: u32::from_le_bytes(catalog[at + 8..at + 12].try_into().unwrap()),
+    };
+    let mut entries = vec![entry(0x20, catalog[1])];
+    let mut at = 0x40;
+    while at + 32 <= catalog.len() && catalog[at] & 0xFE == 0x90 {
+        let (last, platform) = (catalog[at] == 0x91, catalog[at + 1]);
+        let count = u16::from_le_bytes([catalog[at + 2], catalog[at + 3]]);
+        for _ in 0..count {
+            at += 32;
+            if catalog[at] == 0x88 {
+                entries.push(entry(at, platform));
+            }
+        }
+        at += 32;
+        if last {
+            break;
+        }
+    }
+    Ok(entries)
 }
 
 #[cfg(test)]
@@ -175,9 +271,77 @@ mod tests {
             "table left to xorriso"
         );
         let at = bytes.windows(8).position(|w| w == CMDLINE_TAG).unwrap() + 8;
-        let line = b"mode=800x600 app.title=\"Gare de Lyon\"";
+        // As GRUB would hand it to the kernel (crate::iso::loader_cmdline).
+        let line = b"mode=800x600 \"app.title=Gare de Lyon\"";
         assert_eq!(&bytes[at..at + line.len()], line);
         assert_eq!(bytes[at + line.len()], 0);
+        assert_eq!(
+            bytes[at + CMDLINE_FIELD],
+            0,
+            "no firmware framebuffer asked for"
+        );
+    }
+
+    #[test]
+    fn display_firmware_sets_the_flag_that_hands_over_to_grub() {
+        let bytes = stub("mode=800x600 display=firmware").unwrap();
+        let at = bytes.windows(8).position(|w| w == CMDLINE_TAG).unwrap() + 8;
+        assert_eq!(bytes[at + CMDLINE_FIELD], 1);
+    }
+
+    #[test]
+    fn the_iso_boots_our_image_first_then_grub_and_the_hybrid_mbr_goes_to_grub() {
+        let dir = crate::target_dir()
+            .join("xtask")
+            .join("bios-boot")
+            .join("unit");
+        fs::create_dir_all(dir.join("st").join("boot").join("grub")).unwrap();
+        fs::write(dir.join("st/boot/grub/grub.cfg"), "halt\n").unwrap();
+        let grub_iso = dir.join("grub.iso");
+        run_command(
+            Command::new("grub-mkrescue")
+                .arg("-o")
+                .arg(&grub_iso)
+                .arg(dir.join("st"))
+                .args(["--", "-report_about", "SORRY"]),
+        )
+        .unwrap();
+        let kernel = dir.join("kernel.elf");
+        fs::write(&kernel, b"\x7fELF stand-in").unwrap();
+        let iso = dir.join("own.iso");
+        make_iso(&grub_iso, &kernel, "", &iso).unwrap();
+        let bytes = fs::read(&iso).unwrap();
+        let entries = boot_entries(&bytes).unwrap();
+        let platforms: Vec<u8> = entries.iter().map(|e| e.platform).collect();
+        assert_eq!(
+            platforms,
+            [0, 0, 0xEF],
+            "ours, GRUB's BIOS image, GRUB's EFI image"
+        );
+        let at = |e: &BootEntry| e.lba as usize * 2048;
+        let (ours, grub) = (&entries[0], &entries[1]);
+        assert_eq!(ours.sectors, 4);
+        assert_eq!(&bytes[at(ours) + STUB_SIZE..][..13], b"\x7fELF stand-in");
+        // xorriso wrote the image's LBA into our boot information table ...
+        assert_eq!(
+            &bytes[at(ours) + 12..at(ours) + 16],
+            &ours.lba.to_le_bytes()
+        );
+        // ... and GRUB's (its core image's first 512-byte sector, at byte 2548), and
+        // the hybrid MBR loads GRUB's core image.
+        let grub_core = u64::from(grub.lba) * 4 + 4;
+        assert_eq!(
+            &bytes[at(grub) + 12..at(grub) + 16],
+            &grub.lba.to_le_bytes()
+        );
+        assert_eq!(
+            &bytes[at(grub) + 2548..at(grub) + 2556],
+            &(grub_core + 1).to_le_bytes()
+        );
+        assert_eq!(&bytes[MBR_CORE_SECTOR_AT..][..8], &grub_core.to_le_bytes());
+        let mbr = fs::read(GRUB_HYBRID_MBR).unwrap();
+        // The Apple partition map's signature takes the first 8 bytes, as in GRUB's ISO.
+        assert_eq!(&bytes[8..0x1b0], &mbr[8..0x1b0]);
     }
 
     #[test]

@@ -29,6 +29,7 @@
     .set SECTORS_PER_READ, 16           /* 32 KiB: one segment holds it */
     .set MULTIBOOT2_MAGIC, 0x36d76289
     .set SMAP, 0x534D4150
+    .set CHAIN_SEGMENT, 0x8000          /* the stub's copy when it hands over to GRUB */
 
 _start:
     jmp real_mode_start
@@ -52,6 +53,30 @@ normalized:
     sti
     cld
     mov byte ptr [boot_drive], dl
+
+    /* GRUB stays the loader wherever the kernel may need the firmware framebuffer
+       (what images/grub.cfg decides on BIOS): display=firmware on the command line
+       (xtask bakes the flag), or a VGA at 00:02.0 the kernel does not program itself
+       (DISPI 1234:1111, 80EE:BEEF; SVGA II 15AD:0405). GRUB's BIOS image is the CD's
+       second El Torito entry; we hand over to it as a BIOS would. */
+    mov si, offset message_firmware_fb
+    cmp byte ptr [firmware_fb_wanted], 0
+    jne chain_to_grub
+    mov eax, 0x80001000                 /* bus 0, device 2, function 0, register 0 */
+    mov dx, 0xCF8
+    out dx, eax
+    mov dx, 0xCFC
+    in eax, dx
+    cmp eax, 0x11111234
+    je own_vga
+    cmp eax, 0xBEEF80EE
+    je own_vga
+    cmp eax, 0x040515AD
+    je own_vga
+    mov dword ptr [slot2_id], eax
+    mov si, offset message_other_vga
+    jmp chain_to_grub
+own_vga:
 
     /* Conventional memory in KiB: the kernel is read below its end (and the basic
        memory information tag reports it). */
@@ -177,6 +202,139 @@ fail:
     cli
     hlt
     jmp 3b
+
+/* Logs why (SI), moves this stub to segment 0x8000 (same offsets, clear of the
+   image GRUB's loaded to 0x7C00), reads the boot catalog and enters the first
+   bootable entry of a later x86 section (GRUB's eltorito.img) at 0000:7C00 with DL
+   the boot drive. */
+chain_to_grub:
+    call serial_print
+    cmp si, offset message_other_vga_tail   /* past the VGA message's NUL */
+    jne 1f
+    mov ebx, dword ptr [slot2_id]       /* vendor (low half):device, in hex */
+    call serial_hex16
+    mov al, ':'
+    call serial_char
+    rol ebx, 16
+    call serial_hex16
+    mov si, offset message_other_vga_tail
+    call serial_print
+1:
+    mov ax, CHAIN_SEGMENT
+    mov es, ax
+    mov si, 0x7C00
+    mov di, si
+    mov cx, 1024
+    rep movsw
+    ljmp CHAIN_SEGMENT, offset relocated
+relocated:
+    mov ds, ax
+    /* Volume descriptor 17: the Boot Record, with the catalog's LBA at 0x47. */
+    mov dword ptr [dap_lba], 17
+    call read_one_sector
+    cmp dword ptr [1], 0x30304443       /* "CD00" */
+    jne fail_no_grub
+    mov eax, dword ptr [0x47]
+    mov dword ptr [dap_lba], eax
+    call read_one_sector
+    /* Sections from 0x40: header (0x90, or 0x91 for the last), platform, count;
+       then its entries. Skip the sections until one has a bootable x86 entry. */
+    mov si, 0x40
+next_section:
+    mov al, byte ptr [si]
+    and al, 0xFE
+    cmp al, 0x90
+    jne fail_no_grub
+    mov bl, byte ptr [si]
+    mov bh, byte ptr [si + 1]
+    mov cx, word ptr [si + 2]
+section_entry:
+    add si, 32
+    cmp si, 2048 - 32
+    ja fail_no_grub
+    jcxz section_done
+    dec cx
+    test bh, bh
+    jnz section_entry
+    cmp byte ptr [si], 0x88
+    jne section_entry
+    /* Entry: 512-byte sector count at 6, CD LBA at 8. */
+    movzx eax, word ptr [si + 6]
+    add ax, 3
+    shr ax, 2
+    jz fail_no_grub
+    cmp ax, SECTORS_PER_READ
+    ja fail_no_grub
+    mov word ptr [dap_count], ax
+    mov eax, dword ptr [si + 8]
+    mov dword ptr [dap_lba], eax
+    mov word ptr [dap_offset], 0x7C00
+    mov word ptr [dap_segment], 0
+    call read_sectors
+    mov dl, byte ptr [boot_drive]
+    xor ax, ax
+    mov ds, ax
+    mov es, ax
+    ljmp 0, 0x7C00
+section_done:
+    cmp bl, 0x91
+    je fail_no_grub
+    jmp next_section
+
+/* Reads CD sector [dap_lba] to CHAIN_SEGMENT:0000. */
+read_one_sector:
+    mov word ptr [dap_count], 1
+    mov word ptr [dap_offset], 0
+    mov word ptr [dap_segment], CHAIN_SEGMENT
+read_sectors:
+    mov si, offset dap
+    mov dl, byte ptr [boot_drive]
+    mov ah, 0x42
+    int 0x13
+    jc fail_read
+    ret
+
+fail_no_grub:
+    mov si, offset message_no_grub
+    jmp fail
+
+/* COM1 output: the NUL-terminated string at SI (SI ends past it), one character
+   (AL), four hex digits of BX. */
+serial_print:
+    lodsb
+    test al, al
+    jz 1f
+    call serial_char
+    jmp serial_print
+1:
+    ret
+serial_hex16:
+    mov cx, 4
+1:
+    rol bx, 4
+    mov al, bl
+    and al, 0x0F
+    add al, '0'
+    cmp al, '9'
+    jbe 2f
+    add al, 'a' - '9' - 1
+2:
+    call serial_char
+    loop 1b
+    ret
+serial_char:
+    push dx
+    push ax
+    mov dx, 0x3F8 + 5
+1:
+    in al, dx
+    test al, 0x20
+    jz 1b
+    pop ax
+    mov dx, 0x3F8
+    out dx, al
+    pop dx
+    ret
 
     .code32
 protected_mode:
@@ -425,14 +583,23 @@ lower_kib: .short 0
 e820_count: .short 0
 boot_drive: .byte 0
 
+slot2_id: .long 0
+
 loader_name: .asciz "vitrine-bios-boot"
-message_no_kernel: .asciz "vitrine boot: no kernel after the boot stub\r\n"
-message_too_big: .asciz "vitrine boot: kernel larger than conventional memory\r\n"
+message_firmware_fb: .asciz "vitrine-bios-boot: display=firmware -> GRUB\r\n"
+message_other_vga: .ascii "vitrine-bios-boot: VGA "
+message_other_vga_id: .byte 0
+message_other_vga_tail: .asciz " at 00:02.0, not one the kernel drives -> GRUB\r\n"
+message_no_grub: .asciz "vitrine boot: no GRUB entry on the CD\r\n"
+message_no_kernel: .asciz "vitrine boot: no kernel\r\n"
+message_too_big: .asciz "vitrine boot: kernel too large\r\n"
 message_read: .asciz "vitrine boot: CD read failed (INT 13h AH=42h)\r\n"
 message_no_memory_map: .asciz "vitrine boot: no E820 memory map\r\n"
-message_not_elf: .asciz "vitrine boot: the kernel is not an ELF file\r\n"
+message_not_elf: .asciz "vitrine boot: kernel not ELF\r\n"
 
     /* The kernel command line, filled in by xtask (found by its tag): up to 256
        bytes and a NUL. */
     .ascii "VitrCmdl"
 command_line: .skip 257
+    /* Non-zero when the command line asks for display=firmware (xtask sets it). */
+firmware_fb_wanted: .byte 0

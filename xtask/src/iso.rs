@@ -43,10 +43,6 @@ pub struct IsoArgs {
     /// Where to write the ISO (default: images/vitrine.iso, images/APP.iso for other apps)
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
-    /// Experiment: also build NAME-ownboot.iso, whose BIOS entry is Vitrine's own boot
-    /// image (xtask/src/bios_boot.rs) instead of GRUB
-    #[arg(long)]
-    pub own_bios_boot: bool,
 }
 
 /// `cargo xtask iso`.
@@ -58,10 +54,6 @@ pub fn run(args: &IsoArgs) -> Result {
     crate::setup::ensure_all()?;
     let elf = crate::build::build_kernel(&args.app.package)?;
     make_iso(&elf, &args.cmdline, &output)?;
-    if args.own_bios_boot {
-        let direct = crate::bios_boot::direct_iso_for(&output);
-        crate::bios_boot::make_direct_iso(&output, &args.cmdline, &direct)?;
-    }
     Ok(())
 }
 
@@ -81,7 +73,9 @@ pub fn iso_for(package: &str) -> PathBuf {
     }
 }
 
-/// Stages the kernel and grub.cfg (with `cmdline` baked in) and runs grub-mkrescue.
+/// Stages the kernel and grub.cfg (with `cmdline` baked in), runs grub-mkrescue, and
+/// puts our own BIOS boot image first (xtask/src/bios_boot.rs; GRUB stays the second
+/// BIOS entry, the UEFI entry and the USB/disk boot) unless `VITRINE_GRUB_BIOS_BOOT=1`.
 /// Prints and returns the ISO size in bytes.
 pub fn make_iso(elf: &Path, cmdline: &str, output: &Path) -> Result<u64> {
     let staging = staging_dir(output)?;
@@ -105,7 +99,12 @@ pub fn make_iso(elf: &Path, cmdline: &str, output: &Path) -> Result<u64> {
     );
 
     write_config(&staging, cmdline)?;
-    mkrescue(&staging, GRUB_MODULES, output)
+    if crate::bios_boot::opted_out() {
+        return mkrescue(&staging, GRUB_MODULES, output);
+    }
+    let grub_iso = staging_dir_path(output).with_extension("grub.iso");
+    mkrescue(&staging, GRUB_MODULES, &grub_iso)?;
+    crate::bios_boot::make_iso(&grub_iso, &staged_kernel(output), cmdline, output)
 }
 
 /// Writes `images/grub.cfg` with `cmdline` baked in to `staging`'s `boot/grub/`.
@@ -142,7 +141,7 @@ pub fn make_empty_kernel_iso(output: &Path) -> Result<u64> {
 /// "yes" when the kernel command line may start the display chain at the firmware
 /// framebuffer (any `display=firmware` word: a mode set GRUB did not need only costs
 /// time), else "no".
-fn wants_firmware_framebuffer(cmdline: &str) -> &'static str {
+pub fn wants_firmware_framebuffer(cmdline: &str) -> &'static str {
     if words(cmdline).iter().any(|word| word == "display=firmware") {
         "yes"
     } else {
@@ -248,6 +247,33 @@ pub fn grub_quote(cmdline: &str) -> Result<String> {
         .join(" "))
 }
 
+/// The command line as GRUB's `multiboot2` hands it to the kernel for the line
+/// [`grub_quote`] writes: the words, each with `\\`, `'` and `"` escaped by a
+/// backslash and put in double quotes when it holds a space, joined by one space. Our
+/// own BIOS boot image passes exactly this, so the kernel sees one command line
+/// whichever loader started it.
+pub fn loader_cmdline(cmdline: &str) -> Result<String> {
+    grub_quote(cmdline)?;
+    Ok(words(cmdline)
+        .iter()
+        .map(|word| {
+            let escaped: String = word
+                .chars()
+                .flat_map(|c| {
+                    let escape = matches!(c, '\\' | '\'' | '"').then_some('\\');
+                    escape.into_iter().chain([c])
+                })
+                .collect();
+            if word.contains(' ') {
+                format!("\"{escaped}\"")
+            } else {
+                escaped
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
 /// Splits at whitespace outside double quotes and drops the quotes (`\"` inside
 /// quotes is a quote).
 fn words(cmdline: &str) -> Vec<String> {
@@ -279,7 +305,22 @@ fn words(cmdline: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::grub_quote;
+    use super::{grub_quote, loader_cmdline};
+
+    #[test]
+    fn the_loader_command_line_is_what_grub_hands_the_kernel() {
+        // GRUB quotes a word with a space whole and escapes quotes and backslashes.
+        assert_eq!(
+            loader_cmdline(" mode=800x600  app.title=\"Gare de Lyon\" ").unwrap(),
+            "mode=800x600 \"app.title=Gare de Lyon\""
+        );
+        assert_eq!(
+            loader_cmdline(r#"app.title="say \"hi\"" a\b"#).unwrap(),
+            r#""app.title=say \"hi\"" a\\b"#
+        );
+        assert_eq!(loader_cmdline("").unwrap(), "");
+        assert!(loader_cmdline("app.title='x'").is_err());
+    }
 
     #[test]
     fn plain_words_pass_through() {

@@ -311,15 +311,6 @@ impl<'a> IsoCache<'a> {
             .join("iso")
             .join(format!("{test}.iso"));
         crate::iso::make_iso(self.elf, cmdline, &iso)?;
-        // Experiment (xtask/src/bios_boot.rs): VITRINE_OWN_BIOS_BOOT=1 boots every test
-        // through the ISO whose BIOS entry is our own boot image (UEFI: still GRUB).
-        let iso = if crate::bios_boot::wanted() {
-            let direct = crate::bios_boot::direct_iso_for(&iso);
-            crate::bios_boot::make_direct_iso(&iso, cmdline, &direct)?;
-            direct
-        } else {
-            iso
-        };
         self.isos.insert(cmdline.to_string(), iso.clone());
         Ok(iso)
     }
@@ -383,7 +374,11 @@ fn check_ready(run: &mut QemuRun, timeout: Duration, firmware: Firmware) -> Resu
     if boot.number("mem_kib").is_none_or(|kib| kib == 0) {
         return Err(format!("boot line without usable memory: {}", boot.raw).into());
     }
-    // The command line went through grub.cfg and Multiboot2 intact.
+    // BIOS with the std VGA: our own boot image loaded the kernel, GRUB did not.
+    if firmware == Firmware::Bios && run.serial_log().contains("vitrine-bios-boot: ") {
+        return Err("the own BIOS boot image handed over to GRUB on the std VGA".into());
+    }
+    // The command line went through the loader and Multiboot2 intact.
     if boot.get("cmdline") != Some("test-exit=ready") {
         return Err(format!("expected cmdline=\"test-exit=ready\": {}", boot.raw).into());
     }

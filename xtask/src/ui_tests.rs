@@ -46,6 +46,31 @@ pub fn boot_tests() -> Vec<BootTest> {
             timeout: UEFI_TIMEOUT,
             check: check_firmware_framebuffer,
         },
+        // BIOS: our boot image hands over to GRUB (the ISO's second El Torito entry),
+        // which sets the VBE mode as grub.cfg says: asked for on the command line ...
+        BootTest {
+            name: "kiosk-bios-display-firmware",
+            firmware: Firmware::Bios,
+            cmdline: "display=firmware",
+            extra_args: &[],
+            timeout: TIMEOUT,
+            check: |run, timeout| {
+                expect_handover_to_grub(run, "display=firmware")?;
+                check_firmware_framebuffer(run, timeout)
+            },
+        },
+        // ... or for a VGA at 00:02.0 the kernel does not program (virtio-vga).
+        BootTest {
+            name: "kiosk-bios-virtio-firmware-framebuffer",
+            firmware: Firmware::Bios,
+            cmdline: "",
+            extra_args: &["-vga", "virtio"],
+            timeout: TIMEOUT,
+            check: |run, timeout| {
+                expect_handover_to_grub(run, "VGA 1af4:1050 at 00:02.0")?;
+                check_firmware_framebuffer(run, timeout)
+            },
+        },
         BootTest {
             name: "kiosk-1920x1080-vmmouse",
             firmware: Firmware::Bios,
@@ -283,6 +308,22 @@ fn check_integration_off(run: &mut QemuRun, timeout: Duration) -> Result {
 
 /// UEFI with a VGA that has no DISPI: the display falls back to the firmware
 /// framebuffer (fixed mode) and the kiosk is drawn on it.
+/// The own BIOS boot image logged, before the kernel started, that it handed over to
+/// GRUB for `reason` (xtask/src/bios_boot.s). Call it first: it waits for no line.
+fn expect_handover_to_grub(run: &mut QemuRun, reason: &str) -> Result {
+    run.wait_for("boot", TIMEOUT)?;
+    let log = run.serial_log();
+    let line = log
+        .lines()
+        .find(|l| l.starts_with("vitrine-bios-boot: "))
+        .ok_or("no `vitrine-bios-boot:` hand-over line before the kernel's")?;
+    if !line.contains(reason) || !line.contains("-> GRUB") {
+        return Err(format!("expected a hand-over to GRUB for {reason}: {line}").into());
+    }
+    println!("  {}", line.trim_end());
+    Ok(())
+}
+
 fn check_firmware_framebuffer(run: &mut QemuRun, timeout: Duration) -> Result {
     let deadline = Instant::now() + timeout;
     let display = run.wait_for("display", timeout)?;

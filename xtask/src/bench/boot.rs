@@ -28,8 +28,6 @@ const POLL: Duration = Duration::from_millis(2);
 /// through asynchronous requests), and under OVMF, where a boot takes ~5 s.
 const BIOS_ROUNDS: usize = 11;
 const UEFI_ROUNDS: usize = 5;
-/// Rounds of the own-BIOS-boot experiment (SeaBIOS only; its UEFI side is GRUB's).
-const OWN_BIOS_BOOT_ROUNDS: usize = 21;
 
 /// One boot's cost up to its end point.
 #[derive(Debug, Clone, Copy)]
@@ -91,12 +89,6 @@ pub fn measure(elf: &Path, quick: bool) -> Result<Vec<Row>> {
     crate::iso::make_bare_grub_iso(&bare_iso)?;
     let empty_iso = super::iso_path("bench-empty-kernel");
     crate::iso::make_empty_kernel_iso(&empty_iso)?;
-    // Experiment (xtask/src/bios_boot.rs): with VITRINE_OWN_BIOS_BOOT=1 the SeaBIOS
-    // rounds also boot the ISO whose BIOS entry is our own boot image, interleaved.
-    let own_iso = crate::bios_boot::direct_iso_for(&kiosk_iso);
-    if crate::bios_boot::wanted() {
-        crate::bios_boot::make_direct_iso(&kiosk_iso, "", &own_iso)?;
-    }
     let mut rows = Vec::new();
     // (firmware, label, goal, rounds, whether the empty kernel boots too)
     for (firmware, label, goal, rounds, with_empty) in [
@@ -109,26 +101,9 @@ pub fn measure(elf: &Path, quick: bool) -> Result<Vec<Row>> {
         ),
         (Firmware::Uefi, "OVMF", Goal::Record, UEFI_ROUNDS, false),
     ] {
-        let with_own = crate::bios_boot::wanted() && firmware == Firmware::Bios;
-        if crate::bios_boot::wanted() && !with_own {
-            continue;
-        }
-        let rounds = match (quick, with_own) {
-            (true, _) => 1,
-            (false, true) => OWN_BIOS_BOOT_ROUNDS,
-            (false, false) => rounds,
-        };
-        let (mut kiosk, mut bare, mut empty, mut own) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let rounds = if quick { 1 } else { rounds };
+        let (mut kiosk, mut bare, mut empty) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..rounds {
-            if with_own {
-                own.push(boot_until(
-                    &own_iso,
-                    firmware,
-                    "bench-boot-own",
-                    "@vitrine frame ",
-                )?);
-            }
             if with_empty {
                 empty.push(boot_until(
                     &empty_iso,
@@ -153,22 +128,6 @@ pub fn measure(elf: &Path, quick: bool) -> Result<Vec<Row>> {
         let wall = |runs: &[BootTime]| median(&runs.iter().map(|r| r.wall).collect::<Vec<_>>());
         let cpu = |runs: &[BootTime]| median(&runs.iter().map(|r| r.cpu).collect::<Vec<_>>());
         let (kiosk_wall, bare_wall) = (wall(&kiosk), wall(&bare));
-        if with_own {
-            let (own_wall, own_cpu, bare_cpu) = (wall(&own), cpu(&own), cpu(&bare));
-            rows.push(
-                Row::new(
-                    format!("own BIOS boot to first frame / bare GRUB, {label}"),
-                    own_wall / bare_wall,
-                    "x",
-                    goal,
-                )
-                .detail(format!(
-                    "{own_wall:.3} s / {bare_wall:.3} s wall; CPU {own_cpu:.3} s / \
-                     {bare_cpu:.3} s = {:.3}x; median of {rounds}",
-                    own_cpu / bare_cpu
-                )),
-            );
-        }
         rows.push(
             Row::new(
                 format!("boot to first frame / bare GRUB, {label}"),
