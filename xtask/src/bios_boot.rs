@@ -1,4 +1,4 @@
-//! Experiment: Vitrine's own BIOS boot image in place of GRUB on BIOS (issue 12).
+//! Vitrine's own BIOS boot image: the ISO's default BIOS entry, in place of GRUB's.
 //!
 //! GRUB's Multiboot2 path alone costs 1.13-1.19x a bare GRUB boot under SeaBIOS (module
 //! loads, file reads through ISO9660 and ATAPI PIO), so the boot goal cannot be met
@@ -6,8 +6,11 @@
 //! the packed kernel ELF appended to it with INT 13h, takes the E820 map, enables A20,
 //! builds the Multiboot2 information (command line, loader name, basic memory, memory
 //! map, ACPI RSDP), copies the PT_LOAD segments in 32-bit protected mode and enters the
-//! kernel as a Multiboot2 loader would. The ISO keeps GRUB's EFI image as its UEFI
-//! entry, so it still boots both ways.
+//! kernel as a Multiboot2 loader would. It sets no video mode: where the kernel may
+//! need the firmware framebuffer (display=firmware, or a VGA at 00:02.0 the kernel does
+//! not program) it hands over to GRUB's BIOS image, the ISO's second El Torito entry,
+//! whose grub.cfg decides as before. GRUB also keeps the hybrid MBR (USB/disk boot) and
+//! the UEFI entry, as grub-mkrescue lays them out.
 
 use std::fs;
 use std::path::Path;
@@ -196,8 +199,8 @@ pub fn make_iso(grub_iso: &Path, kernel: &Path, cmdline: &str, output: &Path) ->
 }
 
 /// xorriso points GRUB's hybrid MBR at the first El Torito image, now ours: point it
-/// at GRUB's core image again (the sector after eltorito.img's first 2048-byte CD
-/// sector... as grub-mkrescue's ISO has it: LBA x 4 + 4), so USB/disk boot is GRUB's.
+/// at GRUB's core image again (in 512-byte sectors, eltorito.img's LBA x 4 + 4, as in
+/// grub-mkrescue's ISO), so USB/disk boot stays GRUB's.
 fn point_hybrid_mbr_at_grub(iso: &Path) -> Result {
     let mut bytes = fs::read(iso)?;
     let entries = boot_entries(&bytes)?;

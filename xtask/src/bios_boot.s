@@ -1,6 +1,7 @@
-/* Vitrine's own BIOS boot image (experiment, xtask/src/bios_boot.rs): an El Torito
-   no-emulation boot image that loads the packed kernel ELF appended to it and enters
-   it through the Multiboot2 protocol, in place of GRUB on BIOS.
+/* Vitrine's own BIOS boot image (xtask/src/bios_boot.rs): the ISO's default El Torito
+   no-emulation boot image. It loads the packed kernel ELF appended to it and enters it
+   through the Multiboot2 protocol, or hands over to GRUB (the second BIOS entry) where
+   the kernel may need the firmware framebuffer.
 
    The BIOS loads the first 2 KiB (4 x 512 bytes: all we rely on) at 0x7C00. That is
    this whole stub; the kernel ELF follows it in the image, from the next 2048-byte CD
