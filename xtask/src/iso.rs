@@ -248,7 +248,7 @@ pub fn grub_quote(cmdline: &str) -> Result<String> {
 }
 
 /// The command line as GRUB's `multiboot2` hands it to the kernel for the line
-/// [`grub_quote`] writes: the words, each with `\\`, `'` and `"` escaped by a
+/// [`grub_quote`] writes: the words, each with `\`, `'` and `"` escaped by a
 /// backslash and put in double quotes when it holds a space, joined by one space. Our
 /// own BIOS boot image passes exactly this, so the kernel sees one command line
 /// whichever loader started it.

@@ -104,11 +104,18 @@ impl QemuOptions {
         let mut command = Command::new("qemu-system-x86_64");
         command
             .args(["-accel", "tcg", "-m"])
-            .arg(self.memory_mib.to_string())
-            .arg("-cdrom")
-            .arg(&self.iso)
-            .args(["-boot", "d"])
-            .args(["-device", DEBUG_EXIT_DEVICE]);
+            .arg(self.memory_mib.to_string());
+        // `-boot c` among the extra arguments: the ISO as a hard disk, as written to a
+        // USB stick (its hybrid MBR), with the guest's writes thrown away.
+        if self.extra_args.windows(2).any(|w| w == ["-boot", "c"]) {
+            command.arg("-drive").arg(format!(
+                "file={},format=raw,if=ide,snapshot=on",
+                self.iso.display()
+            ));
+        } else {
+            command.arg("-cdrom").arg(&self.iso).args(["-boot", "d"]);
+        }
+        command.args(["-device", DEBUG_EXIT_DEVICE]);
         // A reset ends QEMU, unless the test lets the guest restart
         // (`-action reboot=reset` among the extra arguments).
         if !self.extra_args.iter().any(|a| a == "reboot=reset") {

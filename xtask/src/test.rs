@@ -44,6 +44,15 @@ pub fn boot_tests() -> Vec<BootTest> {
             timeout: BIOS_TIMEOUT,
             check: |run, timeout| check_ready(run, timeout, Firmware::Bios),
         },
+        // The ISO as a disk (USB stick): BIOS boots GRUB's hybrid MBR, not our image.
+        BootTest {
+            name: "boot-bios-disk-ready",
+            firmware: Firmware::Bios,
+            cmdline: "test-exit=ready",
+            extra_args: &["-boot", "c"],
+            timeout: BIOS_TIMEOUT,
+            check: |run, timeout| check_ready(run, timeout, Firmware::Bios),
+        },
         BootTest {
             name: "boot-uefi-ready",
             firmware: Firmware::Uefi,
