@@ -17,6 +17,7 @@
 //! text::draw_in(&mut target, "Genève", &style, &area, Align::Center);
 //! ```
 
+pub mod card_face;
 pub mod font;
 mod glyph;
 pub mod glyph_cache;
