@@ -2,7 +2,8 @@
 //! has the pixels of the card drawn first and each item over it in order (the
 //! reference: a plain target, where text takes the glyph path): items inside the
 //! face, at and across its edges, in the rounded rows, cut by their clip, under and
-//! over each other, off the screen, with and without an edge. Each card is drawn
+//! over each other, off the screen, with and without an edge, lines kept whole (on
+//! the face's colour) and as runs (blended onto another). Each card is drawn
 //! three times on the canvas (the label cache keeps a line the second time, copies
 //! it the third). Its own test binary, so no other test holds the label cache (a
 //! busy cache would take the two-pass path and the pass would go untested).
@@ -172,9 +173,27 @@ fn a_card_in_one_pass_has_the_pixels_of_the_card_then_its_items() {
         );
     }
 
+    // Lines blended onto another colour than the face: kept as runs, the face filled
+    // between them; still one pass.
+    let (x, y) = (card.top_left.x, card.top_left.y);
+    let other = TextStyle::new(Font::new(Weight::Regular, 20), INK, ACCENT);
+    let sparse = [
+        OnFace::Line {
+            text: "Runs only",
+            style: other,
+            x: x + 14,
+            baseline: y + 40,
+        },
+        items[2],
+    ];
+    let written = same_pixels("sparse", card, style(1), &sparse);
+    assert_eq!(
+        written, area_bytes,
+        "a sparse line in the pass is written once"
+    );
+
     // A line across the left edge, one in the rounded top rows, one below the card:
     // drawn after the pass (over the edge, the corner, the background).
-    let (x, y) = (card.top_left.x, card.top_left.y);
     let outside = [
         OnFace::Line {
             text: "Edge",

@@ -262,6 +262,10 @@ fn in_one_pass(
         return Later::ALL;
     };
 
+    // A line on the face's colour is kept whole (see `LineKey::dense`): its rows
+    // are copied as they are, the face's pixels between its strokes included.
+    let fill_color = style.fill;
+    let dense = |line: &TextStyle| line.background == fill_color;
     // Lines not kept yet are kept now, all before any is looked up for the pass (a
     // full arena empties as a whole): drawn from glyphs after the pass instead, their
     // ink would be written twice, and cards are redrawn with the same lines.
@@ -277,6 +281,7 @@ fn in_one_pass(
                 color: style.color,
                 background: style.background,
                 format,
+                dense: dense(&style),
             };
             if lines.find(&key).is_none() && text::keep_now(&mut lines, &key, &style) {
                 fresh |= 1 << i;
@@ -308,6 +313,7 @@ fn in_one_pass(
                     color: style.color,
                     background: style.background,
                     format,
+                    dense: dense(&style),
                 };
                 let clip = Rect64::of(&clip);
                 match lines.find(&key) {

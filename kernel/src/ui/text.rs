@@ -197,6 +197,7 @@ fn draw_kept(
         color: style.color,
         background: style.background,
         format: canvas.framebuffer().format(),
+        dense: false,
     };
     let line = match lines.find(&key) {
         Some(line) => {
