@@ -3,10 +3,11 @@
 //! reference: a plain target, where text takes the glyph path): items inside the
 //! face, at and across its edges, in the rounded rows, cut by their clip, under and
 //! over each other, off the screen, with and without an edge, lines kept whole (on
-//! the face's colour) and as runs (blended onto another). Each card is drawn
-//! three times on the canvas (the label cache keeps a line the second time, copies
-//! it the third). Its own test binary, so no other test holds the label cache (a
-//! busy cache would take the two-pass path and the pass would go untested).
+//! the face's colour) and as runs (blended onto another); the text field through
+//! it. Each card is drawn three times on the canvas (lines on a card are kept the
+//! first time and copied after). Its own test binary, and its tests take turns, so
+//! nothing else holds the label cache (a busy cache takes the two-pass path and
+//! the pass would go untested).
 
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
@@ -17,6 +18,14 @@ use vitrine::display::Display;
 use vitrine::ui::card_face::{card_with, OnFace};
 use vitrine::ui::text::{self, Align, TextStyle};
 use vitrine::ui::{rounded_rect, CardStyle, Font, Weight};
+
+/// The label cache is one for the binary: one test at a time holds it (a busy
+/// cache takes the two-pass path, and the pass would go untested).
+static CACHE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn cache_to_myself() -> std::sync::MutexGuard<'static, ()> {
+    CACHE.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 const W: u32 = 240;
 const H: u32 = 140;
@@ -160,6 +169,7 @@ fn button_items(card: &Rectangle) -> [OnFace<'static>; 4] {
 
 #[test]
 fn a_card_in_one_pass_has_the_pixels_of_the_card_then_its_items() {
+    let _alone = cache_to_myself();
     let card = rect(20, 20, 180, 100);
     let area_bytes = u64::from(card.size.width * card.size.height) * 4;
 
@@ -282,4 +292,57 @@ fn a_card_in_one_pass_has_the_pixels_of_the_card_then_its_items() {
         });
     }
     same_pixels("many", card, style(1), &many);
+}
+
+/// The text field draws its card, text and caret through the one pass: the same
+/// pixels as on a plain target, in every state.
+#[test]
+fn a_text_field_in_one_pass_has_the_pixels_of_the_plain_target() {
+    let _alone = cache_to_myself();
+    use vitrine::ui::widgets::{TextField, Theme, WidgetState};
+    let theme = Theme::default();
+    let area = rect(10, 30, 200, 44);
+    let font = Font::new(Weight::Regular, 20);
+    let focused = WidgetState {
+        focused: true,
+        ..Default::default()
+    };
+    let hovered = WidgetState {
+        hovered: true,
+        ..Default::default()
+    };
+    for (typed, state) in [
+        ("", WidgetState::default()),
+        ("", focused),
+        ("Zürich", WidgetState::default()),
+        ("Zürich", focused),
+        ("A text longer than the field can show", focused),
+        ("A text longer than the field can show", hovered),
+    ] {
+        let mut field = TextField::<64>::new();
+        for c in typed.chars() {
+            field.edit(vitrine::event::Key::Char(c));
+        }
+        let mut buffer = vec![0u32; (W * H) as usize];
+        let mut display = MemoryDisplay::new(&mut buffer, W, H).unwrap();
+        let canvas = display.canvas();
+        canvas.clear(BACKGROUND).unwrap();
+        for _ in 0..3 {
+            field.draw(canvas, &area, "Type here", font, state, &theme);
+        }
+        let mut reference = Plain {
+            pixels: vec![BACKGROUND; (W * H) as usize],
+        };
+        field.draw(&mut reference, &area, "Type here", font, state, &theme);
+        for y in 0..H {
+            for x in 0..W {
+                assert_eq!(
+                    canvas.framebuffer().color(x, y),
+                    reference.pixels[(y * W + x) as usize],
+                    "{typed:?} {state:?}: pixel ({x},{y})"
+                );
+            }
+        }
+        assert_eq!(field.text(), typed);
+    }
 }

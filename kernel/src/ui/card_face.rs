@@ -452,7 +452,7 @@ fn in_one_pass(
         // The band's items, left to right; per row only the lines' runs change.
         let mut row: heapless::Vec<RowInlay, { 2 * MOST + 2 }> = heapless::Vec::new();
         let mut lines_at: heapless::Vec<(usize, usize), { 2 * MOST }> = heapless::Vec::new();
-        let _ = row.extend(left_edge);
+        row.extend(left_edge);
         for (i, inlay) in inlays.iter().enumerate() {
             if inlay.on_row(y) {
                 if matches!(inlay.pixels, InlayKind::Runs(_)) {
@@ -461,7 +461,7 @@ fn in_one_pass(
                 let _ = row.push(inlay.as_row_inlay(None));
             }
         }
-        let _ = row.extend(right_edge);
+        row.extend(right_edge);
         for row_y in y..band_end {
             for &(at, i) in &lines_at {
                 if let (Some(slot), Some(InlayKind::Runs(rows))) = (

@@ -348,13 +348,17 @@ impl<const N: usize> TextField<N> {
             pressed: false,
             ..state
         };
-        theme.card(d, area, state);
         let inner = theme.content(area);
         let face = theme.face(state);
         let caret_w = (font.px() / 12).max(2);
         if self.text.is_empty() && !state.focused {
-            let style = TextStyle::new(font, theme.muted, face);
-            text::draw_in(d, placeholder, &style, &inner, Align::Left);
+            let placeholder = OnFace::Text {
+                text: placeholder,
+                style: TextStyle::new(font, theme.muted, face),
+                area: inner,
+                align: Align::Left,
+            };
+            theme.card_with(d, area, state, &[placeholder]);
             return;
         }
         // The longest tail of the text that fits before the caret.
@@ -364,19 +368,30 @@ impl<const N: usize> TextField<N> {
             start += self.text[start..].chars().next().map_or(1, char::len_utf8);
         }
         let shown = &self.text[start..];
-        let style = TextStyle::new(font, theme.text, face);
-        text::draw_in(d, shown, &style, &inner, Align::Left);
-        if state.focused {
-            let h = font.height().min(inner.size.height);
-            let caret = Rectangle::new(
-                Point::new(
-                    inner.top_left.x + font.width(shown) as i32 + 1,
-                    inner.center().y - h as i32 / 2,
-                ),
-                Size::new(caret_w, h),
-            );
-            let _ = d.fill_solid(&caret, theme.focus);
+        // The text and the caret drawn with the card (`card_face`).
+        let text = OnFace::Text {
+            text: shown,
+            style: TextStyle::new(font, theme.text, face),
+            area: inner,
+            align: Align::Left,
+        };
+        if !state.focused {
+            theme.card_with(d, area, state, &[text]);
+            return;
         }
+        let h = font.height().min(inner.size.height);
+        let caret = Rectangle::new(
+            Point::new(
+                inner.top_left.x + font.width(shown) as i32 + 1,
+                inner.center().y - h as i32 / 2,
+            ),
+            Size::new(caret_w, h),
+        );
+        let caret = OnFace::Bar {
+            area: caret,
+            color: theme.focus,
+        };
+        theme.card_with(d, area, state, &[text, caret]);
     }
 }
 
