@@ -7,7 +7,9 @@
 //! others alone exactly like the glyph path does (text paints only its ink). Lines
 //! are keyed by everything their pixels depend on, compared in full on a hit (the
 //! hash only finds the slot): the text, the font, both colours and the pixel
-//! format; the pen position only moves the box (pens are whole pixels).
+//! format; the pen position only moves the box (pens are whole pixels). A line for a
+//! card drawn in one pass (`card_face`) on the card's face colour is kept whole
+//! instead (`LineKey::dense`): the unpainted pixels as that colour, one run a row.
 //!
 //! Memory like the glyph cache's: one arena of free RAM taken at boot ([`install`],
 //! sized by [`arena_bytes`]), a static of the largest size on a host; one drawer at
