@@ -1,8 +1,12 @@
 //! Puts the kernel's linker script (`vitrine.ld`) on the link search path of every
 //! bare-metal binary that depends on vitrine, so an app's link settings are
 //! `-Tvitrine.ld` (from the cargo configuration) and nothing copied by hand; and
-//! rasterizes the UI font (`build/fonts.rs`).
+//! rasterizes and codes the UI font (`build/fonts.rs`).
 
+#[path = "src/ui/coverage.rs"]
+mod coverage;
+#[path = "build/coverage_encode.rs"]
+mod coverage_encode;
 #[path = "build/fonts.rs"]
 mod fonts;
 

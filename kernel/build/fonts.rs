@@ -1,23 +1,114 @@
 //! Rasterizes the UI font (DejaVu Sans, from the `dejavu` crate) at build time: every
 //! character of `glyph_set` at one master size, regular and bold, as 4-bit
-//! anti-aliased coverage (other sizes are resampled from it at draw time). Writes `fonts.rs` (metrics tables) and `glyphs.bin`
-//! (coverage, two pixels a byte, rows padded to a byte) into `OUT_DIR`.
+//! anti-aliased coverage (other sizes are resampled from it at draw time), each glyph
+//! coded by `coverage_encode` (format in `src/ui/coverage.rs`). Writes `fonts.rs`
+//! (metrics tables) and `glyphs.bin` (the coded glyphs) into `OUT_DIR`, after checking
+//! that every glyph decodes back to its pixels.
 
+use super::coverage;
+use super::coverage_encode::encode;
 use std::fmt::Write as _;
 use std::path::Path;
 
 /// Pixel (em) size of the master glyphs.
 const MASTER: u32 = 40;
+/// `Glyph::base` of a glyph coded on its own.
+const NO_BASE: u16 = u16::MAX;
 
-/// Printable ASCII, Latin-1, then the typographic extras kiosk text uses.
+/// The typographic extras kiosk text uses, beyond Latin-1: dashes, quotes, bullet,
+/// ellipsis, euro.
+const EXTRAS: [char; 9] = [
+    '\u{2013}', '\u{2014}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2026}',
+    '\u{20AC}',
+];
+
+/// Printable ASCII, Latin-1, then `EXTRAS` (the order `font::glyph_index` counts on).
 fn glyph_set() -> Vec<char> {
     let mut chars: Vec<char> = (0x20u8..=0x7E).map(char::from).collect();
     chars.extend((0xA0u8..=0xFF).map(char::from));
-    chars.extend([
-        '\u{2013}', '\u{2014}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}',
-        '\u{2026}', '\u{20AC}',
-    ]);
+    chars.extend(EXTRAS);
     chars
+}
+
+/// One rasterized master glyph.
+struct Raster {
+    advance: u16,
+    left: i32,
+    top: i32,
+    width: usize,
+    height: usize,
+    /// 0..=15, one a pixel, rows top down.
+    pixels: Vec<u8>,
+}
+
+impl Raster {
+    /// Where `base`'s box sits in this glyph's box (column, row), if wholly inside.
+    fn place(&self, base: &Raster) -> Option<(usize, usize)> {
+        let dx = usize::try_from(base.left - self.left).ok()?;
+        let dy = usize::try_from(self.top - base.top).ok()?;
+        (dx + base.width <= self.width && dy + base.height <= self.height).then_some((dx, dy))
+    }
+
+    /// This glyph's box holding `base` (`base_width` pixels a row) at `(dx, dy)`
+    /// and zeros elsewhere: what the decoder starts from.
+    fn holding(&self, base_width: usize, base: &[u8], (dx, dy): (usize, usize)) -> Vec<u8> {
+        let mut start = vec![0u8; self.pixels.len()];
+        for (j, row) in base.chunks(base_width.max(1)).enumerate() {
+            let at = (dy + j) * self.width + dx;
+            start[at..at + base_width].copy_from_slice(row);
+        }
+        start
+    }
+}
+
+/// The coded glyphs of one face: each one's stream and base glyph (`NO_BASE`).
+/// A glyph takes as base the glyph of the same advance, smaller box inside its own,
+/// that makes its stream shortest (an accented letter takes its letter); a base
+/// has no base itself, so a glyph is decoded in at most two steps.
+fn code_face(glyphs: &[Raster]) -> Vec<(Vec<u8>, u16)> {
+    let area = |g: &Raster| g.width * g.height;
+    let mut coded: Vec<(Vec<u8>, u16)> = glyphs
+        .iter()
+        .map(|g| {
+            (
+                encode(&g.pixels, &vec![0; g.pixels.len()], g.width),
+                NO_BASE,
+            )
+        })
+        .collect();
+    // Smallest boxes first: a glyph's candidates (smaller boxes) are settled before it.
+    let mut order: Vec<usize> = (0..glyphs.len()).collect();
+    order.sort_by_key(|&i| area(&glyphs[i]));
+    for i in order {
+        let g = &glyphs[i];
+        for (b, base) in glyphs.iter().enumerate() {
+            if base.advance != g.advance || area(base) >= area(g) || coded[b].1 != NO_BASE {
+                continue;
+            }
+            let Some(at) = g.place(base) else { continue };
+            let stream = encode(&g.pixels, &g.holding(base.width, &base.pixels, at), g.width);
+            if stream.len() < coded[i].0.len() {
+                coded[i] = (stream, b as u16);
+            }
+        }
+    }
+    coded
+}
+
+/// What the kernel's decoding of glyph `i` gives (see `glyph::Master::decode`).
+fn decoded(glyphs: &[Raster], coded: &[(Vec<u8>, u16)], i: usize) -> Vec<u8> {
+    let g = &glyphs[i];
+    let (stream, base) = &coded[i];
+    let mut out = vec![0u8; g.pixels.len()];
+    if *base != NO_BASE {
+        let b = &glyphs[usize::from(*base)];
+        let mut base_pixels = vec![0u8; b.pixels.len()];
+        coverage::decode(&coded[usize::from(*base)].0, b.width, &mut base_pixels);
+        let at = g.place(b).expect("a base lies inside the box");
+        out = g.holding(b.width, &base_pixels, at);
+    }
+    coverage::decode(stream, g.width, &mut out);
+    out
 }
 
 /// Writes `fonts.rs` and `glyphs.bin` into `OUT_DIR`.
@@ -26,6 +117,7 @@ pub fn generate() {
     let chars = glyph_set();
     let mut data: Vec<u8> = Vec::new();
     let mut code = String::new();
+    let mut max_pixels = 0;
     writeln!(
         code,
         "// Generated by kernel/build.rs from DejaVu Sans 2.37."
@@ -33,9 +125,8 @@ pub fn generate() {
     .unwrap();
     writeln!(
         code,
-        "/// Characters with a glyph, in glyph order.\npub(crate) const GLYPH_CHARS: [char; {}] = {:?};",
-        chars.len(),
-        chars
+        "/// The characters after Latin-1 with a glyph, in glyph order.\npub(crate) const EXTRA_CHARS: [char; {}] = {EXTRAS:?};",
+        EXTRAS.len()
     )
     .unwrap();
     for (name, ttf) in [
@@ -44,53 +135,77 @@ pub fn generate() {
     ] {
         let font = fontdue::Font::from_bytes(ttf, fontdue::FontSettings::default())
             .expect("DejaVu Sans from the dejavu crate parses");
-        {
-            let px = MASTER;
-            let line = font
-                .horizontal_line_metrics(px as f32)
-                .expect("DejaVu Sans has horizontal metrics");
+        let line = font
+            .horizontal_line_metrics(MASTER as f32)
+            .expect("DejaVu Sans has horizontal metrics");
+        let glyphs: Vec<Raster> = chars
+            .iter()
+            .map(|&c| {
+                assert!(font.has_glyph(c), "DejaVu Sans lacks {c:?}");
+                let (m, coverage) = font.rasterize(c, MASTER as f32);
+                Raster {
+                    advance: u16::try_from((m.advance_width * 64.0).round() as u32).unwrap(),
+                    left: m.xmin,
+                    top: m.ymin + m.height as i32,
+                    width: m.width,
+                    height: m.height,
+                    // Rounded to 0..=15 (coverage 255 -> 15).
+                    pixels: coverage
+                        .iter()
+                        .map(|&v| ((u32::from(v) * 15 + 127) / 255) as u8)
+                        .collect(),
+                }
+            })
+            .collect();
+        let coded = code_face(&glyphs);
+        writeln!(
+            code,
+            "pub(crate) static {name}: Face = Face {{ px: {MASTER}, ascent: {}, descent: {}, glyphs: &[",
+            line.ascent.ceil() as i32,
+            (-line.descent).ceil() as i32
+        )
+        .unwrap();
+        for (i, (g, (stream, base))) in glyphs.iter().zip(&coded).enumerate() {
+            assert!(
+                decoded(&glyphs, &coded, i) == g.pixels,
+                "{name} {:?} does not decode to its pixels",
+                chars[i]
+            );
+            max_pixels = max_pixels.max(g.pixels.len());
             writeln!(
                 code,
-                "pub(crate) static {name}: Face = Face {{ px: {px}, ascent: {}, descent: {}, glyphs: &[",
-                line.ascent.ceil() as i32,
-                (-line.descent).ceil() as i32
+                "Glyph {{ advance: {}, left: {}, top: {}, width: {}, height: {}, base: {base}, offset: {} }},",
+                g.advance,
+                i8::try_from(g.left).unwrap(),
+                i8::try_from(g.top).unwrap(),
+                u8::try_from(g.width).unwrap(),
+                u8::try_from(g.height).unwrap(),
+                data.len()
             )
             .unwrap();
-            for &c in &chars {
-                assert!(font.has_glyph(c), "DejaVu Sans lacks {c:?}");
-                let (m, coverage) = font.rasterize(c, px as f32);
-                let offset = data.len();
-                let row_bytes = m.width.div_ceil(2);
-                for row in coverage.chunks(m.width.max(1)).take(m.height) {
-                    let mut packed = vec![0u8; row_bytes];
-                    for (x, &v) in row.iter().enumerate() {
-                        // Round to 0..=15 (coverage 255 -> 15).
-                        let q = (u32::from(v) * 15 + 127) / 255;
-                        packed[x / 2] |= (q as u8) << ((x % 2) * 4);
-                    }
-                    data.extend_from_slice(&packed);
-                }
-                writeln!(
-                    code,
-                    "Glyph {{ advance: {}, left: {}, top: {}, width: {}, height: {}, offset: {offset} }},",
-                    u16::try_from((m.advance_width * 64.0).round() as u32).unwrap(),
-                    i8::try_from(m.xmin).unwrap(),
-                    i8::try_from(m.ymin + m.height as i32).unwrap(),
-                    u8::try_from(m.width).unwrap(),
-                    u8::try_from(m.height).unwrap()
-                )
-                .unwrap();
-            }
-            writeln!(code, "]}};").unwrap();
+            data.extend_from_slice(stream);
         }
+        writeln!(code, "]}};").unwrap();
     }
     writeln!(
         code,
-        "/// Coverage of every glyph of every face.\npub(crate) static COVERAGE: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/glyphs.bin\"));"
+        "/// `Glyph::base` of a glyph coded on its own.\npub(crate) const NO_BASE: u16 = {NO_BASE};"
+    )
+    .unwrap();
+    writeln!(
+        code,
+        "/// Pixels of the largest master glyph box.\npub(crate) const MAX_MASTER_PIXELS: usize = {max_pixels};"
+    )
+    .unwrap();
+    writeln!(
+        code,
+        "/// The coded glyphs of every face (see `coverage`).\npub(crate) static COVERAGE: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/glyphs.bin\"));"
     )
     .unwrap();
     let out = Path::new(&out_dir);
     std::fs::write(out.join("glyphs.bin"), &data).expect("write glyphs.bin");
     std::fs::write(out.join("fonts.rs"), code).expect("write fonts.rs");
     println!("cargo:rerun-if-changed=build/fonts.rs");
+    println!("cargo:rerun-if-changed=build/coverage_encode.rs");
+    println!("cargo:rerun-if-changed=src/ui/coverage.rs");
 }

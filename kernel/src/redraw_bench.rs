@@ -5,7 +5,9 @@
 //! Lines (`cargo xtask bench` reads them): `@vitrine bench name=N mode=WxH cache=wc|uc
 //! reps=N us=MEAN min_us=MIN px=DIRTY`, where N is `fill` (the whole screen),
 //! `redraw` (a full app redraw), `cold` (the same with the glyph and label caches
-//! emptied first: the first redraw at a new size), `page` (a wheel step: the demo's page switch),
+//! emptied first: the first redraw at a new size), `redraw-uncached` (with the glyph
+//! and label caches held: every glyph resampled from its master, as without a cache
+//! arena; write-combining only), `page` (a wheel step: the demo's page switch),
 //! `hover` (the pointer entering or leaving the app's first widget) and `fill-hover` (a plain fill of what `hover` marked
 //! dirty).
 
@@ -94,6 +96,13 @@ impl<D: Display, A: App> Bench<'_, D, A> {
             app.event(&resize, info);
             app.draw(d.canvas(), info);
         });
+        if self.cache == "wc" {
+            self.run("redraw-uncached", &mut |d, info, _| {
+                app.event(&resize, info);
+                let draw = || app.draw(d.canvas(), info);
+                label_cache::bypassed(|| glyph_cache::bypassed(draw));
+            });
+        }
         self.run("page", &mut |d, info, rep| {
             let delta = if rep % 2 == 0 { -1 } else { 1 };
             app.event(&Event::Input(InputEvent::Wheel { delta }), info);

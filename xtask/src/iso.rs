@@ -96,6 +96,12 @@ pub fn make_iso(elf: &Path, cmdline: &str, output: &Path) -> Result<u64> {
         sizes.compressed.div_ceil(1024)
     );
 
+    write_config(&staging, cmdline)?;
+    mkrescue(&staging, GRUB_MODULES, output)
+}
+
+/// Writes `images/grub.cfg` with `cmdline` baked in to `staging`'s `boot/grub/`.
+fn write_config(staging: &Path, cmdline: &str) -> Result {
     let template_path = crate::project_root().join("images").join("grub.cfg");
     let template = fs::read_to_string(&template_path)
         .map_err(|e| format!("cannot read {}: {e}", template_path.display()))?;
@@ -108,6 +114,20 @@ pub fn make_iso(elf: &Path, cmdline: &str, output: &Path) -> Result<u64> {
         .replace(CMDLINE_TOKEN, &grub_quote(cmdline)?)
         .replace(FIRMWARE_FB_TOKEN, wants_firmware_framebuffer(cmdline));
     fs::write(staging.join("boot").join("grub").join("grub.cfg"), config)?;
+    Ok(())
+}
+
+/// Our ISO (same GRUB modules, options and `grub.cfg`) with the kernel replaced by
+/// the empty Multiboot2 kernel (`crate::empty_kernel`), which prints
+/// [`crate::empty_kernel::MARKER`] and halts: the cost of GRUB's Multiboot2 path
+/// alone, for the bench.
+pub fn make_empty_kernel_iso(output: &Path) -> Result<u64> {
+    let staging = staging_dir(output)?;
+    fs::write(
+        staging.join("boot").join("vitrine.elf"),
+        crate::empty_kernel::image(),
+    )?;
+    write_config(&staging, "")?;
     mkrescue(&staging, GRUB_MODULES, output)
 }
 

@@ -9,6 +9,7 @@ mod bench;
 mod build;
 mod check;
 mod cli;
+mod empty_kernel;
 mod freshness;
 mod fuzz;
 mod image;

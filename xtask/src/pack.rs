@@ -2,9 +2,11 @@
 //! LZ4-compressed behind its uncompressed `.boot` section, which unpacks them in place
 //! before anything else runs (`kernel/src/arch/x86_64/start.rs`).
 //!
-//! Why: SeaBIOS reads the CD by ATAPI PIO, ~80 µs per KiB under QEMU TCG, and GRUB
-//! copies every KiB twice more; unpacking LZ4 in the kernel's first instructions costs
-//! far less than the ~half of the image it saves (docs/performance.md, "Boot"). GRUB's
+//! Why: SeaBIOS reads the CD by ATAPI PIO (~80 µs of emulation per KiB under QEMU TCG,
+//! and QEMU serves each sector as an asynchronous request the guest waits for), and
+//! GRUB copies every KiB twice more; unpacking LZ4 in the kernel's first instructions
+//! costs far less than the ~half of the sectors it saves (docs/performance.md, "Boot",
+//! round 5). GRUB's
 //! own decompressors lose: `gzio` inflates as slowly as the PIO it saves, `lzopio` is a
 //! module load and a checksum pass that eat the gain.
 //!
@@ -22,7 +24,7 @@ use elf::ElfBytes;
 
 use crate::Result;
 
-/// The descriptor's tag in `.boot` (start.rs: `vitrine_pack`).
+/// The descriptor's tag in `.boot` (start.rs: `vitrine_pack_source` follows it).
 const DESCRIPTOR_TAG: &[u8; 8] = b"VitrPack";
 /// ELF header and program header sizes (ELF64).
 const EHDR_SIZE: usize = 64;
@@ -80,9 +82,8 @@ pub fn pack(image: &[u8]) -> Result<(Vec<u8>, Packed)> {
         });
     }
     segments.sort_by_key(|s| s.address);
-    let packed = pack_segments(&segments, boot.sh_addr, boot.sh_size)?;
-    let (sizes, out) = (packed.1, write_elf(file.ehdr.e_entry, &packed.0));
-    Ok((out, sizes))
+    let (packed, sizes) = pack_segments(&segments, boot.sh_addr, boot.sh_size)?;
+    Ok((write_elf(file.ehdr.e_entry, &packed), sizes))
 }
 
 /// The packed segments of a kernel made of `segments`, whose `.boot` section is

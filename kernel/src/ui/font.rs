@@ -1,5 +1,6 @@
 //! The UI font: DejaVu Sans (regular and bold), rasterized with anti-aliasing at build
-//! time (`kernel/build.rs`) at one master size, 4 bits a pixel. Every other size is
+//! time (`kernel/build.rs`) at one master size, 4 bits a pixel, each glyph stored
+//! compressed (`coverage`) and decoded whole before it is drawn. Every other size is
 //! resampled from it at draw time: smaller ones by averaging the master pixels under
 //! each output pixel (supersampled anti-aliasing), larger ones by a bilinear filter
 //! sharpened so edges stay one pixel wide, so big text stays crisp at 4K.
@@ -9,7 +10,7 @@
 
 use core::sync::atomic::{AtomicU32, Ordering};
 
-/// One glyph of one face: metrics in pixels, coverage at `offset` in `COVERAGE`.
+/// One glyph of one face: metrics in pixels, coded coverage at `offset` in `COVERAGE`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Glyph {
     /// Pen advance in 1/64 pixel.
@@ -20,7 +21,10 @@ pub(crate) struct Glyph {
     pub top: i8,
     pub width: u8,
     pub height: u8,
-    /// Where the rows start in `COVERAGE` (each row padded to a byte).
+    /// The glyph of the same face decoded into this one's box before its own codes
+    /// (its letter, for an accented one), or `NO_BASE`.
+    pub base: u16,
+    /// Where its codes start in `COVERAGE`.
     pub offset: u32,
 }
 
@@ -37,7 +41,7 @@ mod generated {
     use super::{Face, Glyph};
     include!(concat!(env!("OUT_DIR"), "/fonts.rs"));
 }
-pub(crate) use generated::COVERAGE;
+pub(crate) use generated::{COVERAGE, MAX_MASTER_PIXELS, NO_BASE};
 
 /// Regular or bold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,10 +81,10 @@ fn glyph_index(c: char) -> Option<usize> {
     match code {
         0x20..=0x7E => Some((code - 0x20) as usize),
         0xA0..=0xFF => Some((code - 0xA0) as usize + 95),
-        _ => generated::GLYPH_CHARS[191..]
+        _ => generated::EXTRA_CHARS
             .iter()
             .position(|&g| g == c)
-            .map(|i| i + 191),
+            .map(|i| i + 95 + 96),
     }
 }
 

@@ -1,19 +1,69 @@
 //! One glyph row at any size, resampled from the master coverage: copied at the
-//! master size, averaged (box filter) below it, sharpened-bilinear above it.
+//! master size, averaged (box filter) below it, sharpened-bilinear above it. The
+//! master glyph is decoded whole first ([`Master`]), once for all the rows drawn.
 
-use super::font::{Glyph, COVERAGE, ONE};
+use super::coverage;
+use super::font::{Face, Glyph, COVERAGE, MAX_MASTER_PIXELS, NO_BASE, ONE};
 
 const ONE64: i64 = ONE as i64;
 
-/// Master coverage (0..=15) at column `i`, row `j`; 0 outside the bitmap.
-#[inline]
-fn sample(g: &Glyph, i: i64, j: i64) -> i64 {
-    if i < 0 || j < 0 || i >= i64::from(g.width) || j >= i64::from(g.height) {
-        return 0;
+/// A master glyph decoded from `COVERAGE`: one byte a pixel, rows top down.
+pub(super) struct Master {
+    glyph: Glyph,
+    pixels: [u8; MAX_MASTER_PIXELS],
+}
+
+impl Master {
+    /// Decodes glyph `g` of `face`: its base glyph into its box first, if it has
+    /// one, then its own codes over it.
+    pub(super) fn decode(face: &Face, g: &Glyph) -> Self {
+        let mut master = Self {
+            glyph: *g,
+            pixels: [0; MAX_MASTER_PIXELS],
+        };
+        let width = usize::from(g.width);
+        let stream = |g: &Glyph| COVERAGE.get(g.offset as usize..).unwrap_or(&[]);
+        let box_pixels =
+            |g: &Glyph| (usize::from(g.width) * usize::from(g.height)).min(MAX_MASTER_PIXELS);
+        let pixels = &mut master.pixels[..box_pixels(g)];
+        if let Some(base) = face
+            .glyphs
+            .get(usize::from(g.base))
+            .filter(|_| g.base != NO_BASE)
+        {
+            let mut decoded = [0; MAX_MASTER_PIXELS];
+            let base_width = usize::from(base.width);
+            coverage::decode(stream(base), base_width, &mut decoded[..box_pixels(base)]);
+            // Where the base's box lies in this one's (the build put it inside).
+            let dx = usize::try_from(i32::from(base.left) - i32::from(g.left)).unwrap_or(0);
+            let dy = usize::try_from(i32::from(g.top) - i32::from(base.top)).unwrap_or(0);
+            let rows = decoded[..box_pixels(base)].chunks_exact(base_width.max(1));
+            for (j, row) in rows.enumerate() {
+                let at = (dy + j) * width + dx;
+                if let Some(to) = pixels.get_mut(at..at + base_width) {
+                    to.copy_from_slice(row);
+                }
+            }
+        }
+        coverage::decode(stream(g), width, pixels);
+        master
     }
-    let row_bytes = usize::from(g.width).div_ceil(2);
-    let byte = COVERAGE[g.offset as usize + j as usize * row_bytes + i as usize / 2];
-    i64::from((byte >> ((i % 2) * 4)) & 0xF)
+
+    /// Coverage (0..=15) at column `i`, row `j`; 0 outside the bitmap.
+    #[inline]
+    pub(super) fn coverage(&self, i: i64, j: i64) -> u8 {
+        let g = &self.glyph;
+        if i < 0 || j < 0 || i >= i64::from(g.width) || j >= i64::from(g.height) {
+            return 0;
+        }
+        let at = j as usize * usize::from(g.width) + i as usize;
+        self.pixels.get(at).copied().unwrap_or(0)
+    }
+}
+
+#[inline]
+fn sample(m: &Master, i: i64, j: i64) -> i64 {
+    i64::from(m.coverage(i, j))
 }
 
 fn round64(v: i64) -> i32 {
@@ -38,10 +88,10 @@ pub(super) fn rows(g: &Glyph, scale: u32) -> (i32, i32) {
     (-top as i32, bottom as i32)
 }
 
-/// Adds (max) the coverage of `g`'s row `dy` pixels below the baseline (negative:
+/// Adds (max) the coverage of `m`'s row `dy` pixels below the baseline (negative:
 /// above) into `cov`, which starts at column `x0`.
-pub(super) fn rasterize_row(g: &Glyph, scale: u32, pen64: i64, dy: i32, x0: i32, cov: &mut [u8]) {
-    let (l, r) = columns(g, scale, pen64);
+pub(super) fn rasterize_row(m: &Master, scale: u32, pen64: i64, dy: i32, x0: i32, cov: &mut [u8]) {
+    let (l, r) = columns(&m.glyph, scale, pen64);
     let from = l.max(x0);
     let to = r.min(x0 + cov.len() as i32);
     if from >= to {
@@ -53,21 +103,22 @@ pub(super) fn rasterize_row(g: &Glyph, scale: u32, pen64: i64, dy: i32, x0: i32,
     // cache renders whole rows; drawing uncached renders the parts in view).
     let skip = (from - l) as usize;
     match scale.cmp(&ONE) {
-        core::cmp::Ordering::Equal => copy_row(g, pen64, dy, from, out),
-        core::cmp::Ordering::Less => shrink_row(g, scale, pen64, dy, l, skip, out),
-        core::cmp::Ordering::Greater => enlarge_row(g, scale, pen64, dy, l, skip, out),
+        core::cmp::Ordering::Equal => copy_row(m, pen64, dy, from, out),
+        core::cmp::Ordering::Less => shrink_row(m, scale, pen64, dy, l, skip, out),
+        core::cmp::Ordering::Greater => enlarge_row(m, scale, pen64, dy, l, skip, out),
     }
 }
 
 /// Master size: the stored row as it is.
-fn copy_row(g: &Glyph, pen64: i64, dy: i32, from: i32, out: &mut [u8]) {
+fn copy_row(m: &Master, pen64: i64, dy: i32, from: i32, out: &mut [u8]) {
+    let g = &m.glyph;
     let j = i64::from(dy) + i64::from(g.top);
     if j < 0 || j >= i64::from(g.height) {
         return;
     }
     let origin = i64::from(round64(pen64)) + i64::from(g.left);
     for (k, slot) in out.iter_mut().enumerate() {
-        let v = sample(g, i64::from(from) + k as i64 - origin, j) as u8;
+        let v = sample(m, i64::from(from) + k as i64 - origin, j) as u8;
         *slot = (*slot).max(v);
     }
 }
@@ -81,7 +132,8 @@ fn centres_in(a: i64, b: i64) -> (i64, i64) {
 
 /// Smaller than the master: each output pixel is the mean of the master pixels under
 /// it. Steps from column `left`; the first `skip` columns are not written.
-fn shrink_row(g: &Glyph, scale: u32, pen64: i64, dy: i32, left: i32, skip: usize, out: &mut [u8]) {
+fn shrink_row(m: &Master, scale: u32, pen64: i64, dy: i32, left: i32, skip: usize, out: &mut [u8]) {
+    let g = &m.glyph;
     // Master pixels per output pixel (16.16, above 1).
     let inv = (ONE64 << 16) / i64::from(scale);
     let t0 = (i64::from(g.top) << 16) + i64::from(dy) * inv;
@@ -99,7 +151,7 @@ fn shrink_row(g: &Glyph, scale: u32, pen64: i64, dy: i32, left: i32, skip: usize
         let mut sum = 0;
         for j in j0..j1 {
             for i in i0.max(0)..i1.min(i64::from(g.width)) {
-                sum += sample(g, i, j);
+                sum += sample(m, i, j);
             }
         }
         // Master pixels outside the bitmap count as empty.
@@ -113,7 +165,16 @@ fn shrink_row(g: &Glyph, scale: u32, pen64: i64, dy: i32, left: i32, skip: usize
 /// Larger than the master: bilinear samples, sharpened around half coverage by the
 /// scale so edges stay about one output pixel wide. Steps from column `left`; the
 /// first `skip` columns are not written.
-fn enlarge_row(g: &Glyph, scale: u32, pen64: i64, dy: i32, left: i32, skip: usize, out: &mut [u8]) {
+fn enlarge_row(
+    m: &Master,
+    scale: u32,
+    pen64: i64,
+    dy: i32,
+    left: i32,
+    skip: usize,
+    out: &mut [u8],
+) {
+    let g = &m.glyph;
     let s = i64::from(scale);
     // Master row (16.16) under this output row's centre.
     let above = -((i64::from(dy) * 2 + 1) << 15) * ONE64 / s;
@@ -130,8 +191,8 @@ fn enlarge_row(g: &Glyph, scale: u32, pen64: i64, dy: i32, left: i32, skip: usiz
     let half = 15 * ONE64 / 2;
     for slot in out.iter_mut() {
         let (i0, fx) = (sx >> 16, sx & 0xFFFF);
-        let top = sample(g, i0, j0) * (ONE64 - fx) + sample(g, i0 + 1, j0) * fx;
-        let bottom = sample(g, i0, j0 + 1) * (ONE64 - fx) + sample(g, i0 + 1, j0 + 1) * fx;
+        let top = sample(m, i0, j0) * (ONE64 - fx) + sample(m, i0 + 1, j0) * fx;
+        let bottom = sample(m, i0, j0 + 1) * (ONE64 - fx) + sample(m, i0 + 1, j0 + 1) * fx;
         let c = (top * (ONE64 - fy) + bottom * fy) >> 16;
         let sharp = (((c - half) * s) >> 16) + half;
         let v = ((sharp + ONE64 / 2) >> 16).clamp(0, 15) as u8;

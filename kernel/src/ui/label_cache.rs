@@ -547,6 +547,13 @@ pub fn empty() -> bool {
     emptied
 }
 
+/// Runs `f` with the cache held, so the lines it draws are drawn glyph by glyph
+/// (`bench=redraw`'s uncached row).
+pub fn bypassed<R>(f: impl FnOnce() -> R) -> R {
+    let _held = lock();
+    f()
+}
+
 #[cfg(not(target_os = "none"))]
 mod host {
     use super::MAX_ARENA;

@@ -18,6 +18,7 @@
 //! ```
 
 pub mod card_face;
+mod coverage;
 pub mod font;
 mod glyph;
 pub mod glyph_cache;
@@ -35,5 +36,8 @@ pub use paint::blend;
 pub use shape::{rounded_rect, rounded_rect_part, CardStyle};
 pub use text::{Align, TextStyle};
 
+#[cfg(test)]
+#[path = "../../build/coverage_encode.rs"]
+mod coverage_encode;
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 //! anti-aliased glyph rows straight into the target (see `paint`).
 
 use super::font::{count_missing, Font, Glyph, Weight, MAX_SIZE, MIN_SIZE};
-use super::glyph;
+use super::glyph::{self, Master};
 use super::glyph_cache::{self, CacheGuard, Rendered};
 use super::label_cache::{self, Line, LineBox, LineKey};
 use super::paint::{as_canvas, Painter, CHUNK};
@@ -312,6 +312,8 @@ fn draw_glyphs<D: DrawTarget<Color = Rgb888>>(
     let mut painted_to = i32::MIN;
     let reach = font.px() as i32 + 2;
     let mut scratch = [0u8; CHUNK];
+    // Only a line with glyphs drawn uncached sets up (and pays for) this storage.
+    let mut masters: Option<Masters> = None;
     loop {
         // Place glyphs ahead until one starts past anything the current one covers.
         loop {
@@ -374,6 +376,11 @@ fn draw_glyphs<D: DrawTarget<Color = Rgb888>>(
         if let Some(glyph) = runs {
             painter.glyph((glyph.x, baseline - glyph.above), glyph.rows, &area);
         }
+        if rows > 0 && reaching.iter().any(|p| p.resampled(cache).is_some()) {
+            masters
+                .get_or_insert_with(|| Masters(heapless::Vec::new()))
+                .decode(font, cache, &reaching);
+        }
         for y in ay..ay + rows {
             if let Some((pen, r, c)) = alone {
                 if let Some(row) = c.row(&r, pen, y - baseline, ax, aw as usize) {
@@ -386,7 +393,7 @@ fn draw_glyphs<D: DrawTarget<Color = Rgb888>>(
                 let cov = &mut scratch[..((ax + aw - x0) as usize).min(CHUNK)];
                 cov.fill(0);
                 for p in &reaching {
-                    p.rasterize_row(font, cache, y - baseline, x0, cov);
+                    p.rasterize_row(font, cache, masters.as_ref(), y - baseline, x0, cov);
                 }
                 painter.row(x0, y, cov);
                 x0 += cov.len() as i32;
@@ -408,6 +415,39 @@ fn draw_glyphs<D: DrawTarget<Color = Rgb888>>(
 
 fn round64(v: i64) -> i32 {
     ((v + 32) >> 6) as i32
+}
+
+/// The decoded master glyphs of the glyphs on a line that are resampled (not drawn
+/// from the cache): each decoded once for the rows and boxes it reaches into, and a
+/// letter that comes again on the line while it is held not decoded again.
+struct Masters(heapless::Vec<(*const Glyph, Master), NEAR>);
+
+impl Masters {
+    /// Decodes the masters of `reaching` not held yet; first lets go of all when
+    /// those might not fit (the glyphs held are mostly behind on the line by then).
+    fn decode(&mut self, font: Font, cache: Option<&CacheGuard>, reaching: &[Placed]) {
+        let missing = |held: &Self| {
+            (reaching.iter())
+                .filter(|p| p.resampled(cache).is_some() && held.of(p).is_none())
+                .count()
+        };
+        if self.0.len() + missing(self) > self.0.capacity() {
+            self.0.clear();
+        }
+        for p in reaching {
+            let Some(g) = p.resampled(cache) else {
+                continue;
+            };
+            if self.of(p).is_none() {
+                let _ = self.0.push((g, Master::decode(font.face(), g)));
+            }
+        }
+    }
+
+    fn of(&self, p: &Placed) -> Option<&Master> {
+        let g = core::ptr::from_ref(p.glyph?);
+        self.0.iter().find(|(held, _)| *held == g).map(|(_, m)| m)
+    }
 }
 
 /// A character placed on the line.
@@ -462,12 +502,21 @@ impl Placed {
         }
     }
 
+    /// The glyph, when it is resampled from its master: not drawn from the cache (nor
+    /// a replacement box).
+    fn resampled(&self, cache: Option<&CacheGuard>) -> Option<&'static Glyph> {
+        let from_cache = matches!((&self.cached, cache), (Some(r), Some(c)) if c.is_current(r));
+        self.glyph.filter(|_| !from_cache)
+    }
+
     /// Adds this glyph's coverage (0..=15) on the row `dy` pixels below the baseline
-    /// (negative: above) to `cov`, which starts at column `x0`.
+    /// (negative: above) to `cov`, which starts at column `x0`: from the cache, else
+    /// resampled from its master in `masters`.
     fn rasterize_row(
         &self,
         font: Font,
         cache: Option<&CacheGuard>,
+        masters: Option<&Masters>,
         dy: i32,
         x0: i32,
         cov: &mut [u8],
@@ -479,9 +528,10 @@ impl Placed {
         }
         // Whole-pixel pens, as the cached glyphs are rendered.
         let pen64 = i64::from(round64(self.pen64)) * 64;
-        match self.glyph {
-            Some(g) => glyph::rasterize_row(g, font.scale(), pen64, dy, x0, cov),
-            None => self.replacement_row(font, dy, x0, cov),
+        match (self.glyph, masters.and_then(|m| m.of(self))) {
+            (Some(_), Some(m)) => glyph::rasterize_row(m, font.scale(), pen64, dy, x0, cov),
+            (Some(_), None) => {}
+            (None, _) => self.replacement_row(font, dy, x0, cov),
         }
     }
 

@@ -7,6 +7,11 @@
 //! it: on a loaded machine wall times swing, CPU times much less. It is summed over
 //! QEMU's threads from `/proc/PID/task/*/schedstat` (nanoseconds): the user + system
 //! ticks of `/proc/PID/stat` come in 10 ms steps, coarse beside a 0.3 s boot.
+//!
+//! Under SeaBIOS a third ISO boots in the same rounds: ours with the kernel replaced
+//! by one that only prints a line (`crate::empty_kernel`). Its ratio is what GRUB's
+//! Multiboot2 path (our `grub.cfg`, the loader's modules, `boot`) costs by itself:
+//! the part of the goal row no kernel change can remove.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -82,14 +87,31 @@ pub fn measure(elf: &Path, quick: bool) -> Result<Vec<Row>> {
     crate::iso::make_iso(elf, "", &kiosk_iso)?;
     let bare_iso = super::iso_path("bench-bare-grub");
     crate::iso::make_bare_grub_iso(&bare_iso)?;
+    let empty_iso = super::iso_path("bench-empty-kernel");
+    crate::iso::make_empty_kernel_iso(&empty_iso)?;
     let mut rows = Vec::new();
-    for (firmware, label, goal, rounds) in [
-        (Firmware::Bios, "SeaBIOS", Goal::AtMost(1.15), BIOS_ROUNDS),
-        (Firmware::Uefi, "OVMF", Goal::Record, UEFI_ROUNDS),
+    // (firmware, label, goal, rounds, whether the empty kernel boots too)
+    for (firmware, label, goal, rounds, with_empty) in [
+        (
+            Firmware::Bios,
+            "SeaBIOS",
+            Goal::AtMost(1.15),
+            BIOS_ROUNDS,
+            true,
+        ),
+        (Firmware::Uefi, "OVMF", Goal::Record, UEFI_ROUNDS, false),
     ] {
         let rounds = if quick { 1 } else { rounds };
-        let (mut kiosk, mut bare) = (Vec::new(), Vec::new());
+        let (mut kiosk, mut bare, mut empty) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..rounds {
+            if with_empty {
+                empty.push(boot_until(
+                    &empty_iso,
+                    firmware,
+                    "bench-empty-kernel",
+                    crate::empty_kernel::MARKER,
+                )?);
+            }
             kiosk.push(boot_until(
                 &kiosk_iso,
                 firmware,
@@ -129,6 +151,22 @@ pub fn measure(elf: &Path, quick: bool) -> Result<Vec<Row>> {
                 "{kiosk_cpu:.3} s / {bare_cpu:.3} s on the CPU, median of {rounds}"
             )),
         );
+        if with_empty {
+            let (empty_wall, empty_cpu) = (wall(&empty), cpu(&empty));
+            rows.push(
+                Row::new(
+                    format!("empty kernel boot / bare GRUB, {label}"),
+                    empty_wall / bare_wall,
+                    "x",
+                    Goal::Record,
+                )
+                .detail(format!(
+                    "our ISO with a kernel that only prints a line: {empty_wall:.3} s / \
+                     {bare_wall:.3} s wall, {:.2}x QEMU CPU, median of {rounds}",
+                    empty_cpu / bare_cpu
+                )),
+            );
+        }
     }
     Ok(rows)
 }

@@ -110,6 +110,11 @@ fn rows(lines: &[StatusLine]) -> Result<Vec<Row>> {
             for (name, reference, what) in [
                 ("redraw", fill, "full redraw / full fill"),
                 (
+                    "redraw-uncached",
+                    fill,
+                    "full redraw without the text caches / full fill",
+                ),
+                (
                     "cold",
                     fill,
                     "first redraw at a size, text caches empty / full fill",

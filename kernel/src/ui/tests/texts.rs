@@ -1,8 +1,9 @@
-//! Text: glyph pixels against the stored coverage, Latin-1 and € at every size,
+//! Text: glyph pixels against the decoded master coverage, Latin-1 and € at every size,
 //! crisp scaled edges, fitting, ellipsis, wrapping, replacement boxes.
 
 use super::Screen;
-use crate::ui::font::{self, has_glyph, Font, Weight, COVERAGE, MASTER_SIZE, MIN_SIZE};
+use crate::ui::font::{self, has_glyph, Font, Weight, MASTER_SIZE, MIN_SIZE};
+use crate::ui::glyph::Master;
 use crate::ui::text::{self, Align, TextStyle, ELLIPSIS};
 use crate::ui::{blend, missing_glyphs};
 use embedded_graphics::pixelcolor::{Rgb888, RgbColor};
@@ -34,7 +35,7 @@ fn at_the_master_size_a_glyph_lands_pixel_for_pixel_with_its_coverage() {
         let end = text::draw_line(&mut screen, &c.to_string(), &style(font), x, baseline);
         let g = font.glyph(c).unwrap();
         assert_eq!(end, x + ((u32::from(g.advance) + 32) / 64) as i32);
-        let row_bytes = usize::from(g.width).div_ceil(2);
+        let master = Master::decode(font.face(), g);
         let (left, top) = (i32::from(g.left), i32::from(g.top));
         for y in 0..120 {
             for sx in 0..200 {
@@ -42,9 +43,7 @@ fn at_the_master_size_a_glyph_lands_pixel_for_pixel_with_its_coverage() {
                 let inside =
                     gx >= 0 && gy >= 0 && gx < i32::from(g.width) && gy < i32::from(g.height);
                 let want = if inside {
-                    let byte =
-                        COVERAGE[g.offset as usize + gy as usize * row_bytes + gx as usize / 2];
-                    let v = (byte >> ((gx % 2) * 4)) & 0xF;
+                    let v = master.coverage(i64::from(gx), i64::from(gy));
                     blend(INK, PAPER, u32::from(v) * 17)
                 } else {
                     PAPER
@@ -371,8 +370,16 @@ fn cached_and_uncached_paths_draw_the_same_pixels() {
     // Narrow glyphs next to wide ones, accents, kerned pairs, at small and large
     // sizes, partly off the left edge, each followed by an ellipsis drawn where it
     // ends and by a second text over it (what `draw_in` and a card's rows do): the
-    // uncached path resamples only the columns in view, with wider boxes.
-    let texts = ["Genève 5 €", "Zürich", "fjord ij rt", "Aéro 5 €", "W.i.l.l"];
+    // uncached path resamples only the columns in view, with wider boxes; and a
+    // line longer than the masters the uncached path keeps decoded at once.
+    let texts = [
+        "Genève 5 €",
+        "Zürich",
+        "fjord ij rt",
+        "Aéro 5 €",
+        "W.i.l.l",
+        "Genève, Zürich, Neuchâtel, Fribourg",
+    ];
     let sizes = [
         (Weight::Regular, 9u32),
         (Weight::Regular, 13),
