@@ -346,3 +346,47 @@ fn a_text_field_in_one_pass_has_the_pixels_of_the_plain_target() {
         assert_eq!(field.text(), typed);
     }
 }
+
+/// `row_with` keeps a line only the second time it is drawn: the first draw leaves
+/// it for after the pass (its ink over the face), from the third on it is in the
+/// pass; the pixels are the plain target's every time.
+#[test]
+fn a_row_keeps_its_lines_on_second_sight() {
+    use vitrine::ui::card_face::row_with;
+    let _alone = cache_to_myself();
+    let row = rect(10, 40, 220, 30);
+    let style = CardStyle::filled(FACE, 0);
+    let items = [OnFace::Text {
+        text: "Uptime 0:17:42 (row)",
+        style: on_face(15),
+        area: row,
+        align: Align::Right,
+    }];
+    let mut buffer = vec![0u32; (W * H) as usize];
+    let mut display = MemoryDisplay::new(&mut buffer, W, H).unwrap();
+    let canvas = display.canvas();
+    canvas.clear(BACKGROUND).unwrap();
+    let mut reference = Plain {
+        pixels: vec![BACKGROUND; (W * H) as usize],
+    };
+    row_with(&mut reference, &row, &style, &items);
+    let area_bytes = u64::from(row.size.width * row.size.height) * 4;
+    let mut written = Vec::new();
+    for _ in 0..3 {
+        let before = canvas.framebuffer().bytes_written();
+        row_with(canvas, &row, &style, &items);
+        written.push(canvas.framebuffer().bytes_written() - before);
+        for y in 0..H {
+            for x in 0..W {
+                assert_eq!(
+                    canvas.framebuffer().color(x, y),
+                    reference.pixels[(y * W + x) as usize],
+                    "draw {}: pixel ({x},{y})",
+                    written.len()
+                );
+            }
+        }
+    }
+    assert!(written[0] > area_bytes, "first sight: drawn after the pass");
+    assert_eq!(written[2], area_bytes, "kept: in the pass, {written:?}");
+}

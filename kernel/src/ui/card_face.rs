@@ -66,12 +66,43 @@ enum Piece<'a> {
 }
 
 /// Draws `rounded_rect(d, area, style)` and then each of `on_face` in order, every
-/// row of the card's middle in one pass with the items the label cache holds.
+/// row of the card's middle in one pass with the items the label cache holds. Its
+/// lines are kept the first time they are drawn (a card is redrawn with the same
+/// lines: its hover colours, its values).
 pub fn card_with<D: DrawTarget<Color = Rgb888>>(
     d: &mut D,
     area: &Rectangle,
     style: &CardStyle,
     on_face: &[OnFace],
+) {
+    draw(d, area, style, on_face, Keep::FirstSight);
+}
+
+/// `card_with` for items whose texts change often (a status row's uptime, a frame
+/// count): a line is kept the second time it is drawn, as everywhere else, so
+/// one-off texts do not fill the label cache; until then it is drawn after the pass.
+pub fn row_with<D: DrawTarget<Color = Rgb888>>(
+    d: &mut D,
+    area: &Rectangle,
+    style: &CardStyle,
+    on_face: &[OnFace],
+) {
+    draw(d, area, style, on_face, Keep::SecondSight);
+}
+
+/// When a line not in the label cache is kept for the pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    FirstSight,
+    SecondSight,
+}
+
+fn draw<D: DrawTarget<Color = Rgb888>>(
+    d: &mut D,
+    area: &Rectangle,
+    style: &CardStyle,
+    on_face: &[OnFace],
+    keep: Keep,
 ) {
     let everything = d.bounding_box();
     let mut pieces: heapless::Vec<Piece, { 2 * MOST }> = heapless::Vec::new();
@@ -123,7 +154,7 @@ pub fn card_with<D: DrawTarget<Color = Rgb888>>(
     }
     let d = match as_canvas(d) {
         Ok(canvas) => {
-            let after = in_one_pass(canvas, area, style, &pieces);
+            let after = in_one_pass(canvas, area, style, &pieces, keep);
             draw_after(canvas, &pieces, after);
             canvas
         }
@@ -236,6 +267,7 @@ fn in_one_pass(
     area: &Rectangle,
     style: &CardStyle,
     pieces: &[Piece],
+    keep: Keep,
 ) -> Later {
     let (w, h) = (area.size.width, area.size.height);
     let fb = canvas.framebuffer();
@@ -268,7 +300,9 @@ fn in_one_pass(
     let dense = |line: &TextStyle| line.background == fill_color;
     // Lines not kept yet are kept now, all before any is looked up for the pass (a
     // full arena empties as a whole): drawn from glyphs after the pass instead, their
-    // ink would be written twice, and cards are redrawn with the same lines.
+    // ink would be written twice. On second sight only, a dense line is admitted
+    // here (its key is its own); a sparse one is the ordinary path's line, which
+    // admits it when it draws it after the pass.
     let mut lines = lines;
     // Lines kept just now (bit i: piece i): rendering them counted their missing
     // glyphs already.
@@ -283,7 +317,12 @@ fn in_one_pass(
                 format,
                 dense: dense(&style),
             };
-            if lines.find(&key).is_none() && text::keep_now(&mut lines, &key, &style) {
+            let worth = lines.find(&key).is_none()
+                && match keep {
+                    Keep::FirstSight => true,
+                    Keep::SecondSight => key.dense && lines.admit(&key),
+                };
+            if worth && text::keep_now(&mut lines, &key, &style) {
                 fresh |= 1 << i;
             }
         }
