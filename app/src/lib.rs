@@ -20,7 +20,8 @@ use heapless::String;
 use layout::{Layout, Widget, BUTTON_COUNT};
 use vitrine::app::{App, Button, Event, InputEvent, Interaction, Key, SystemInfo, UiEvent};
 use vitrine::display::fill_outside::fill_outside;
-use vitrine::ui::widgets::{self, List, TextField, Theme, WidgetState};
+use vitrine::ui::card_face::{row_with, OnFace};
+use vitrine::ui::widgets::{self, TextField, Theme, WidgetState};
 use vitrine::ui::{rounded_rect, text, Align, CardStyle, Font, TextStyle, Weight};
 
 pub use layout::layout;
@@ -663,28 +664,33 @@ impl Kiosk {
             checked: self.page == Page::Rooms && i < 4 && self.toggles[i],
             ..WidgetState::of(&self.ui, i)
         };
-        let face = widgets::button_face(d, &l.buttons[i], state, &self.theme());
+        let value = self.value(i);
+        let look = self.theme();
+        let face = look.face_of(&l.buttons[i], state);
         let (inner, surface) = (face.content, face.color);
         let label_h = self.fonts.label.height();
         let label_area = Rectangle::new(inner.top_left, Size::new(inner.size.width, label_h));
-        text::draw_in(
-            d,
-            self.label(i),
-            &TextStyle::new(self.fonts.label, face.text, surface),
-            &label_area,
-            Align::Left,
-        );
-        // A short accent bar under the label.
+        // The label, a short accent bar under it, the value and its hint: drawn with
+        // the card, its rows in one pass (`card_face`).
+        let mut on_face: heapless::Vec<OnFace, 4> = heapless::Vec::new();
+        let _ = on_face.push(OnFace::Text {
+            text: self.label(i),
+            style: TextStyle::new(self.fonts.label, face.text, surface),
+            area: label_area,
+            align: Align::Left,
+        });
         let bar_y = inner.top_left.y + label_h as i32 + l.unit as i32 / 2;
         let bar = Rectangle::new(
             Point::new(inner.top_left.x, bar_y),
             Size::new(l.unit * 3, (l.unit / 4).max(2)),
         );
         let mark = if state.lit() { face.text } else { accent };
-        let _ = d.fill_solid(&bar, mark);
+        let _ = on_face.push(OnFace::Bar {
+            area: bar,
+            color: mark,
+        });
 
         // The value sits centred in the space below the bar; the hint shares its baseline.
-        let value = self.value(i);
         let numeric = value.bytes().all(|b| b.is_ascii_digit());
         let mut value_font = if numeric {
             self.fonts.number
@@ -704,13 +710,12 @@ impl Kiosk {
         let space_bottom = inner.top_left.y + inner.size.height as i32;
         let baseline =
             ((space_top + space_bottom) / 2 + value_font.ascent() as i32 / 2).min(space_bottom);
-        text::draw_line(
-            d,
-            &value,
-            &TextStyle::new(value_font, mark, surface),
-            inner.top_left.x,
+        let _ = on_face.push(OnFace::Line {
+            text: &value,
+            style: TextStyle::new(value_font, mark, surface),
+            x: inner.top_left.x,
             baseline,
-        );
+        });
         let hint = self.hint(i);
         let hint_font = text::fit(
             &[hint],
@@ -721,14 +726,14 @@ impl Kiosk {
         if value_font.width(&value) + hint_font.width(hint) + l.unit * 2 <= inner.size.width {
             let hint_color = if state.lit() { face.text } else { theme::MUTED };
             let right = inner.top_left.x + inner.size.width as i32;
-            text::draw_line(
-                d,
-                hint,
-                &TextStyle::new(hint_font, hint_color, surface),
-                right - hint_font.width(hint) as i32,
+            let _ = on_face.push(OnFace::Line {
+                text: hint,
+                style: TextStyle::new(hint_font, hint_color, surface),
+                x: right - hint_font.width(hint) as i32,
                 baseline,
-            );
+            });
         }
+        look.card_with(d, &l.buttons[i], state, &on_face);
     }
 
     /// The status panel: a card with a title label and a list of label/value rows.
@@ -774,35 +779,47 @@ impl Kiosk {
         let values = status_values(info);
         let font = self.fonts.status_row;
         let unit = l.unit;
-        List::default().draw_rows(
-            d,
-            &rows_area,
-            STATUS_ROWS,
-            row_h,
-            WidgetState::default(),
-            &theme,
-            |d, row, area, colors| {
-                if row > 0 {
-                    let rule = Rectangle::new(area.top_left, Size::new(area.size.width, 1));
-                    let _ = d.fill_solid(&rule, theme::CARD_EDGE);
-                }
-                let (label, value) = (STATUS_LABELS[row], values[row].as_str());
-                let label_w = font.width(label);
-                let muted = TextStyle::new(font, theme::MUTED, colors.color);
-                text::draw_in(d, label, &muted, area, Align::Left);
-                // Long values (integration text) get a smaller font rather than being cut.
-                let room = area.size.width.saturating_sub(label_w + unit * 2);
-                let value_font = if font.width(value) <= room {
-                    font
-                } else {
-                    text::fit(&[value], Weight::Regular, room, font.height())
-                };
-                if value_font.width(value) <= room {
-                    let style = TextStyle::new(value_font, colors.text, colors.color);
-                    text::draw_in(d, value, &style, area, Align::Right);
-                }
-            },
-        );
+        // Each row with its rule and its two lines in one pass down its rows
+        // (`card_face`; its values change every second: kept on second sight): the
+        // same pixels as `List::draw_rows` with the row drawn on it.
+        for (row, (&label, value)) in STATUS_LABELS.iter().zip(&values).enumerate() {
+            let area = Rectangle::new(
+                rows_area.top_left + Point::new(0, (row as u32 * row_h) as i32),
+                Size::new(rows_area.size.width, row_h),
+            );
+            let mut on_row: heapless::Vec<OnFace, 3> = heapless::Vec::new();
+            if row > 0 {
+                let rule = Rectangle::new(area.top_left, Size::new(area.size.width, 1));
+                let _ = on_row.push(OnFace::Bar {
+                    area: rule,
+                    color: theme::CARD_EDGE,
+                });
+            }
+            let value = value.as_str();
+            let label_w = font.width(label);
+            let _ = on_row.push(OnFace::Text {
+                text: label,
+                style: TextStyle::new(font, theme::MUTED, theme.surface),
+                area,
+                align: Align::Left,
+            });
+            // Long values (integration text) get a smaller font rather than being cut.
+            let room = area.size.width.saturating_sub(label_w + unit * 2);
+            let value_font = if font.width(value) <= room {
+                font
+            } else {
+                text::fit(&[value], Weight::Regular, room, font.height())
+            };
+            if value_font.width(value) <= room {
+                let _ = on_row.push(OnFace::Text {
+                    text: value,
+                    style: TextStyle::new(value_font, theme.text, theme.surface),
+                    area,
+                    align: Align::Right,
+                });
+            }
+            row_with(d, &area, &CardStyle::filled(theme.surface, 0), &on_row);
+        }
     }
 
     fn draw_field<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D) {

@@ -1,8 +1,9 @@
 //! The label cache keeps the demo's lines as pixels: frames drawn from it are the
 //! frames the glyph path draws (a plain target, which never uses it), through
 //! resizes (the same lines at other sizes), page switches, hover and typing; a
-//! line is kept the second time it is drawn, and a third full redraw keeps nothing
-//! new (every line is a hit). Its own test binary,
+//! line is kept the second time it is drawn (a line on a button, drawn with its
+//! card in one pass, the first time), and a third full redraw keeps nothing new
+//! (every line is a hit). Its own test binary,
 //! so no other test draws text meanwhile.
 
 use embedded_graphics::pixelcolor::Rgb888;
@@ -119,9 +120,10 @@ fn frames_from_kept_lines_are_the_frames_of_the_glyph_path() {
         assert_eq!(differ, 0, "step {n} {event:?}: pixels differ");
         let now = stats();
         if n == 1 {
-            // Kept after the first frame: only lines it drew twice (the four "0"s).
+            // The first frame kept the buttons' lines (drawn with their cards in one
+            // pass: kept at first sight); the others are kept the second time.
             assert!(
-                lines_before < 5 && now.lines > 20,
+                lines_before > 5 && now.lines > lines_before,
                 "kept the second time: {now:?}"
             );
         }

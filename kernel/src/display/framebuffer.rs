@@ -82,6 +82,27 @@ pub enum FramebufferError {
     },
 }
 
+/// Something painted into a row by `Framebuffer::fill_row_around`.
+#[derive(Debug, Clone, Copy)]
+pub struct RowInlay<'a> {
+    /// First column on the screen.
+    pub x: u32,
+    /// Columns it spans; the row's colour fills those its pixels leave unpainted.
+    pub width: u32,
+    /// What it paints.
+    pub pixels: InlayPixels<'a>,
+}
+
+/// The pixels of a `RowInlay`.
+#[derive(Debug, Clone, Copy)]
+pub enum InlayPixels<'a> {
+    /// Every column one raw value (a bar).
+    Solid(u32),
+    /// Runs (first column from the inlay's << 16 | length) taking the next of the
+    /// raw pixels each (one row of a line kept by the label cache).
+    Runs(&'a [u32], &'a [u32]),
+}
+
 /// A framebuffer: a region of (video) memory with a geometry and a pixel format.
 #[derive(Debug, Clone, Copy)]
 pub struct Framebuffer {
@@ -487,19 +508,101 @@ impl Framebuffer {
             // SAFETY: start + n <= width (checked just above) and the row's span
             // [x, x + width) is in bounds (checked on entry; see fill_row); `part` is
             // ordinary memory, not the region.
-            unsafe {
-                if n <= SHORT_COPY {
-                    // Most runs are a few edge pixels: stores in place, no call (a
-                    // volatile store is not turned back into a `memcpy` call).
-                    for (i, &raw) in part.iter().enumerate() {
-                        at.add(i * 4).cast::<u32>().write_volatile(raw);
-                    }
-                } else {
-                    core::ptr::copy_nonoverlapping(part.as_ptr().cast::<u8>(), at, n * 4);
-                }
-            };
+            unsafe { Self::copy_run(at, part) };
         }
         self.count_written(written);
+    }
+
+    /// Sets `len` pixels of row `y` from column `x` to `raw`, except where `inlays`
+    /// (sorted by column, inside the span, not overlapping) put their own pixels:
+    /// every pixel of the span is written once, left to right (a card's face row and
+    /// the text and marks on it). Ignored if the span is out of bounds, not 32-bit,
+    /// or an inlay lies outside it or before the one ahead of it.
+    pub fn fill_row_around(&mut self, x: u32, y: u32, len: u32, raw: u32, inlays: &[RowInlay]) {
+        if !self.span_in_bounds(x, y, len) || self.format.bytes_per_pixel != 4 {
+            return;
+        }
+        let end = x + len;
+        let mut at = x;
+        for inlay in inlays {
+            if inlay.x < at || inlay.x.checked_add(inlay.width).is_none_or(|e| e > end) {
+                return;
+            }
+            at = inlay.x + inlay.width;
+        }
+        self.count_written(len);
+        let row = self.region.as_ptr().wrapping_add(self.offset(0, y));
+        let fill = |from: u32, to: u32| {
+            // SAFETY: x <= from <= to <= x + len, a span checked above (see fill_row).
+            unsafe {
+                Self::store_solid(
+                    row.wrapping_add(from as usize * 4),
+                    (to - from) as usize,
+                    raw,
+                )
+            };
+        };
+        let mut at = x;
+        for inlay in inlays {
+            fill(at, inlay.x);
+            match inlay.pixels {
+                InlayPixels::Solid(color) => {
+                    // SAFETY: inside the span (checked above).
+                    unsafe {
+                        Self::store_solid(
+                            row.wrapping_add(inlay.x as usize * 4),
+                            inlay.width as usize,
+                            color,
+                        )
+                    };
+                }
+                InlayPixels::Runs(runs, pixels) => {
+                    let mut rest = pixels;
+                    let mut cursor = inlay.x;
+                    for &run in runs {
+                        let (start, n) = (run >> 16, run & 0xFFFF);
+                        let Some((part, after)) = rest.split_at_checked(n as usize) else {
+                            break;
+                        };
+                        if start < cursor - inlay.x || start + n > inlay.width {
+                            // Out of order or past the inlay: not a kept line's row.
+                            break;
+                        }
+                        rest = after;
+                        fill(cursor, inlay.x + start);
+                        cursor = inlay.x + start + n;
+                        // SAFETY: the run lies inside the inlay (checked just above),
+                        // which lies inside the span; `part` is ordinary memory.
+                        unsafe {
+                            Self::copy_run(row.wrapping_add((inlay.x + start) as usize * 4), part)
+                        };
+                    }
+                    fill(cursor, inlay.x + inlay.width);
+                }
+            }
+            at = inlay.x + inlay.width;
+        }
+        fill(at, end);
+    }
+
+    /// Copies `part` to `at`.
+    ///
+    /// # Safety
+    /// `at .. at + part.len() × 4` lies inside the region; `part` is not in it.
+    #[inline(always)]
+    unsafe fn copy_run(at: *mut u8, part: &[u32]) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            if part.len() <= SHORT_COPY {
+                // Most runs are a few edge pixels: stores in place, no call (a
+                // volatile store is not turned back into a `memcpy` call).
+                for (i, &raw) in part.iter().enumerate() {
+                    at.add(i * 4).cast::<u32>().write_volatile(raw);
+                }
+            } else {
+                core::ptr::copy_nonoverlapping(part.as_ptr().cast::<u8>(), at, part.len() * 4);
+            }
+        }
     }
 
     /// Sets one pixel; ignored if out of bounds.

@@ -7,7 +7,9 @@
 //! others alone exactly like the glyph path does (text paints only its ink). Lines
 //! are keyed by everything their pixels depend on, compared in full on a hit (the
 //! hash only finds the slot): the text, the font, both colours and the pixel
-//! format; the pen position only moves the box (pens are whole pixels).
+//! format; the pen position only moves the box (pens are whole pixels). A line for a
+//! card drawn in one pass (`card_face`) on the card's face colour is kept whole
+//! instead (`LineKey::dense`): the unpainted pixels as that colour, one run a row.
 //!
 //! Memory like the glyph cache's: one arena of free RAM taken at boot ([`install`],
 //! sized by [`arena_bytes`]), a static of the largest size on a host; one drawer at
@@ -75,6 +77,10 @@ pub(super) struct LineKey<'a> {
     pub color: Rgb888,
     pub background: Rgb888,
     pub format: PixelFormat,
+    /// Kept whole: the box's unpainted pixels as `background`, one run a row (for a
+    /// card drawn in one pass, whose face is that colour: a row of the box is one
+    /// copy instead of a copy per run and a fill per gap).
+    pub dense: bool,
 }
 
 /// The key's parts as plain words (a slot of zeros is empty, so the cache is .bss).
@@ -96,7 +102,7 @@ impl LineKey<'_> {
             super::Weight::Bold => 2,
         };
         Words {
-            font: weight << 16 | self.font.px(),
+            font: u32::from(self.dense) << 31 | weight << 16 | self.font.px(),
             color: rgb(self.color),
             background: rgb(self.background),
             format: u32::from_le_bytes([
@@ -341,6 +347,13 @@ impl LabelCache {
             key.format,
             |canvas| draw(canvas, -bounds.left, -bounds.top),
         );
+        if key.dense {
+            // Every pixel of the box kept: each row becomes one run.
+            let background = key.format.pack(key.background);
+            for pixel in entry[..area].iter_mut().filter(|p| **p == UNPAINTED) {
+                *pixel = background;
+            }
+        }
         // One pass: each row's painted pixels move towards the start (a pixel is
         // written no later than where it is read from, so nothing unread is
         // overwritten); the table and the runs go after the box meanwhile.
@@ -620,6 +633,7 @@ mod tests {
             color: Rgb888::new(250, 240, 230),
             background: Rgb888::new(10, 20, 30),
             format: PixelFormat::XRGB8888,
+            dense: false,
         }
     }
 
@@ -762,6 +776,40 @@ mod tests {
         }
         assert_eq!(kept(&cache, &cache.find(&k).unwrap()), expected(37, 23, 1));
         assert_eq!(cache.stats().lines, 9);
+    }
+
+    #[test]
+    fn a_dense_line_keeps_its_whole_box_one_run_a_row_apart_from_the_sparse_one() {
+        let mut cache = cache_of(MIN_ARENA);
+        let sparse = key("Genève 5 €");
+        let dense = LineKey {
+            dense: true,
+            ..sparse
+        };
+        let (w, h) = (19, 7);
+        let line = cache.insert(&dense, bounds(w, h), |c, pen, base| {
+            pattern(c, pen, base, 5)
+        });
+        let line = line.expect("kept");
+        assert!(
+            cache.find(&sparse).is_none(),
+            "the sparse line is another line"
+        );
+        assert!(cache.find(&dense).is_some());
+        let background = PixelFormat::XRGB8888.pack(sparse.background);
+        let whole: Vec<Vec<Option<u32>>> = expected(w, h, 5)
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .map(|p| Some(p.unwrap_or(background)))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(kept(&cache, &line), whole);
+        assert!(
+            cache.rows(&line).all(|(runs, _)| runs == [w]),
+            "one run a row"
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@
 //! text::draw_in(&mut target, "Genève", &style, &area, Align::Center);
 //! ```
 
+pub mod card_face;
 mod coverage;
 pub mod font;
 mod glyph;

@@ -4,7 +4,7 @@
 use super::font::{count_missing, Font, Glyph, Weight, MAX_SIZE, MIN_SIZE};
 use super::glyph::{self, Master};
 use super::glyph_cache::{self, CacheGuard, Rendered};
-use super::label_cache::{self, LineBox, LineKey};
+use super::label_cache::{self, Line, LineBox, LineKey};
 use super::paint::{as_canvas, Painter, CHUNK};
 use crate::display::Canvas;
 use embedded_graphics::pixelcolor::Rgb888;
@@ -197,6 +197,7 @@ fn draw_kept(
         color: style.color,
         background: style.background,
         format: canvas.framebuffer().format(),
+        dense: false,
     };
     let line = match lines.find(&key) {
         Some(line) => {
@@ -211,10 +212,7 @@ fn draw_kept(
             if bounds.width == 0 {
                 return Some(x.saturating_add(bounds.end));
             }
-            lines.insert(&key, bounds, |canvas, pen, baseline| {
-                let everything = canvas.bounding_box();
-                draw_glyphs(canvas, text, style, pen, baseline, &everything);
-            })?
+            keep(&mut lines, &key, style, bounds)?
         }
     };
     let b = line.bounds();
@@ -225,6 +223,32 @@ fn draw_kept(
     canvas.copy_pixel_runs((left, top), b.width, lines.rows(&line), &area);
     canvas.add_dirty_area(&area);
     Some(x.saturating_add(b.end))
+}
+
+/// Renders the line `key` (drawn in `style`, its box `bounds`) into the label
+/// cache and keeps it; `None` if the cache does not take it.
+fn keep(
+    lines: &mut label_cache::CacheGuard,
+    key: &LineKey,
+    style: &TextStyle,
+    bounds: LineBox,
+) -> Option<Line> {
+    lines.insert(key, bounds, |canvas, pen, baseline| {
+        let everything = canvas.bounding_box();
+        draw_glyphs(canvas, key.text, style, pen, baseline, &everything);
+    })
+}
+
+/// Keeps the line `key` in the label cache now, whether drawn before or not (a
+/// card drawn in one pass takes only kept lines into it); `false` if it paints
+/// nothing or the cache does not take it.
+pub(super) fn keep_now(
+    lines: &mut label_cache::CacheGuard,
+    key: &LineKey,
+    style: &TextStyle,
+) -> bool {
+    let bounds = line_box(key.text, style.font);
+    bounds.width != 0 && keep(lines, key, style, bounds).is_some()
 }
 
 /// The box of the pixels `text` may paint in `font` (the union of its glyphs'
@@ -540,18 +564,35 @@ pub fn draw_in<D: DrawTarget<Color = Rgb888>>(
     area: &Rectangle,
     align: Align,
 ) -> bool {
-    let font = style.font;
+    let (shown, cut, x, baseline) = place_in(text, style.font, area, align);
+    let end = draw_line_clipped(target, shown, style, x, baseline, area);
+    if cut {
+        draw_line_clipped(target, ELLIPSIS, style, end, baseline, area);
+    }
+    cut
+}
+
+/// How far a line of `text` in `font` moves the pen: what `draw_line` returns less
+/// the pen it started at (pens are whole pixels, the advances 1/64 pixel).
+pub(super) fn advance(font: Font, text: &str) -> i32 {
+    round64(text.chars().map(|c| i64::from(font.advance64(c))).sum())
+}
+
+/// Where `draw_in` puts `text` in `font`: the part shown, whether it is cut (an
+/// ellipsis follows it), its pen and its baseline.
+pub(super) fn place_in<'a>(
+    text: &'a str,
+    font: Font,
+    area: &Rectangle,
+    align: Align,
+) -> (&'a str, bool, i32, i32) {
     let (shown, cut) = ellipsize(font, text, area.size.width);
     let width = font.width(shown) + if cut { font.width(ELLIPSIS) } else { 0 };
     let x = aligned_x(area, width, align);
     let baseline = area.top_left.y
         + (area.size.height as i32 - font.height() as i32) / 2
         + font.ascent() as i32;
-    let end = draw_line_clipped(target, shown, style, x, baseline, area);
-    if cut {
-        draw_line_clipped(target, ELLIPSIS, style, end, baseline, area);
-    }
-    cut
+    (shown, cut, x, baseline)
 }
 
 /// Draws `text` word-wrapped in `area`, lines placed as `align` says, from the top;

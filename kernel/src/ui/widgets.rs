@@ -5,6 +5,7 @@
 //! paint every pixel of their rectangle once (the background only in the corners
 //! the rounded face leaves open), so a redraw costs about one fill of the widget.
 
+use super::card_face::{card_with, OnFace};
 use super::shape::{rounded_rect, rounded_rect_part, CardStyle};
 use super::text::{self, Align, TextStyle};
 use super::Font;
@@ -153,30 +154,11 @@ impl Theme {
         state: WidgetState,
         hole: &Rectangle,
     ) -> Rectangle {
-        let body = if state.pressed {
-            super::layout::inset(area, self.press_inset)
-        } else {
-            *area
-        };
+        let body = self.body(area, state);
         if body != *area {
             let _ = fill_outside(d, area, &[body], self.background);
         }
-        let face = self.face(state);
-        let (edge, width) = if state.focused {
-            (self.focus, self.focus_width)
-        } else if state.lit() {
-            (face, self.edge_width)
-        } else {
-            (self.edge, self.edge_width)
-        };
-        // The corners get the background: each pixel of the area is painted once.
-        let style = CardStyle {
-            fill: face,
-            stroke: edge,
-            stroke_width: width,
-            radius: self.radius,
-            outside: Some(self.background),
-        };
+        let style = self.card_style(state);
         let hole = hole.intersection(&body);
         let Some(end) = hole.bottom_right() else {
             rounded_rect(d, &body, &style);
@@ -208,6 +190,62 @@ impl Theme {
         body
     }
 
+    /// Like `card`, then draws `on_face` on it in order: the card's middle rows and
+    /// the items on them in one pass where the label cache holds the lines (see
+    /// `card_face`), with the same pixels.
+    pub fn card_with<D: DrawTarget<Color = Rgb888>>(
+        &self,
+        d: &mut D,
+        area: &Rectangle,
+        state: WidgetState,
+        on_face: &[OnFace],
+    ) -> Rectangle {
+        let body = self.body(area, state);
+        if body != *area {
+            let _ = fill_outside(d, area, &[body], self.background);
+        }
+        card_with(d, &body, &self.card_style(state), on_face);
+        body
+    }
+
+    /// What `button_face` says about a card over `area` for `state`, without drawing.
+    pub fn face_of(&self, area: &Rectangle, state: WidgetState) -> Face {
+        Face {
+            content: self.content(&self.body(area, state)),
+            color: self.face(state),
+            text: self.text_on(state),
+        }
+    }
+
+    /// The rectangle a card over `area` draws for `state` (a pressed one sinks in).
+    fn body(&self, area: &Rectangle, state: WidgetState) -> Rectangle {
+        if state.pressed {
+            super::layout::inset(area, self.press_inset)
+        } else {
+            *area
+        }
+    }
+
+    /// How a card for `state` is painted. The corners get the background: each pixel
+    /// of the card's area is painted once.
+    fn card_style(&self, state: WidgetState) -> CardStyle {
+        let face = self.face(state);
+        let (edge, width) = if state.focused {
+            (self.focus, self.focus_width)
+        } else if state.lit() {
+            (face, self.edge_width)
+        } else {
+            (self.edge, self.edge_width)
+        };
+        CardStyle {
+            fill: face,
+            stroke: edge,
+            stroke_width: width,
+            radius: self.radius,
+            outside: Some(self.background),
+        }
+    }
+
     /// The part of a card's `area` its content goes in.
     pub fn content(&self, area: &Rectangle) -> Rectangle {
         super::layout::inset(area, self.radius.max(self.edge_width * 3))
@@ -237,9 +275,14 @@ pub fn button<D: DrawTarget<Color = Rgb888>>(
     state: WidgetState,
     theme: &Theme,
 ) {
-    let face = button_face(d, area, state, theme);
-    let style = TextStyle::new(font, face.text, face.color);
-    text::draw_in(d, caption, &style, &face.content, Align::Center);
+    let face = theme.face_of(area, state);
+    let caption = OnFace::Text {
+        text: caption,
+        style: TextStyle::new(font, face.text, face.color),
+        area: face.content,
+        align: Align::Center,
+    };
+    theme.card_with(d, area, state, &[caption]);
 }
 
 /// A button whose content the app draws itself (several texts, a mark): draws the
@@ -250,12 +293,8 @@ pub fn button_face<D: DrawTarget<Color = Rgb888>>(
     state: WidgetState,
     theme: &Theme,
 ) -> Face {
-    let body = theme.card(d, area, state);
-    Face {
-        content: theme.content(&body),
-        color: theme.face(state),
-        text: theme.text_on(state),
-    }
+    theme.card(d, area, state);
+    theme.face_of(area, state)
 }
 
 /// A one-line text entry holding up to `N` bytes.
@@ -309,13 +348,17 @@ impl<const N: usize> TextField<N> {
             pressed: false,
             ..state
         };
-        theme.card(d, area, state);
         let inner = theme.content(area);
         let face = theme.face(state);
         let caret_w = (font.px() / 12).max(2);
         if self.text.is_empty() && !state.focused {
-            let style = TextStyle::new(font, theme.muted, face);
-            text::draw_in(d, placeholder, &style, &inner, Align::Left);
+            let placeholder = OnFace::Text {
+                text: placeholder,
+                style: TextStyle::new(font, theme.muted, face),
+                area: inner,
+                align: Align::Left,
+            };
+            theme.card_with(d, area, state, &[placeholder]);
             return;
         }
         // The longest tail of the text that fits before the caret.
@@ -325,19 +368,30 @@ impl<const N: usize> TextField<N> {
             start += self.text[start..].chars().next().map_or(1, char::len_utf8);
         }
         let shown = &self.text[start..];
-        let style = TextStyle::new(font, theme.text, face);
-        text::draw_in(d, shown, &style, &inner, Align::Left);
-        if state.focused {
-            let h = font.height().min(inner.size.height);
-            let caret = Rectangle::new(
-                Point::new(
-                    inner.top_left.x + font.width(shown) as i32 + 1,
-                    inner.center().y - h as i32 / 2,
-                ),
-                Size::new(caret_w, h),
-            );
-            let _ = d.fill_solid(&caret, theme.focus);
+        // The text and the caret drawn with the card (`card_face`).
+        let text = OnFace::Text {
+            text: shown,
+            style: TextStyle::new(font, theme.text, face),
+            area: inner,
+            align: Align::Left,
+        };
+        if !state.focused {
+            theme.card_with(d, area, state, &[text]);
+            return;
         }
+        let h = font.height().min(inner.size.height);
+        let caret = Rectangle::new(
+            Point::new(
+                inner.top_left.x + font.width(shown) as i32 + 1,
+                inner.center().y - h as i32 / 2,
+            ),
+            Size::new(caret_w, h),
+        );
+        let caret = OnFace::Bar {
+            area: caret,
+            color: theme.focus,
+        };
+        theme.card_with(d, area, state, &[text, caret]);
     }
 }
 
