@@ -588,9 +588,9 @@ slot2_id: .long 0
 
 loader_name: .asciz "vitrine-bios-boot"
 message_firmware_fb: .asciz "vitrine-bios-boot: display=firmware -> GRUB\r\n"
-message_other_vga: .ascii "vitrine-bios-boot: VGA "
+message_other_vga: .ascii "vitrine-bios-boot: 00:02.0 is "
 message_other_vga_id: .byte 0
-message_other_vga_tail: .asciz " at 00:02.0, not one the kernel drives -> GRUB\r\n"
+message_other_vga_tail: .asciz ", not a VGA the kernel drives -> GRUB\r\n"
 message_no_grub: .asciz "vitrine boot: no GRUB entry on the CD\r\n"
 message_no_kernel: .asciz "vitrine boot: no kernel\r\n"
 message_too_big: .asciz "vitrine boot: kernel too large\r\n"

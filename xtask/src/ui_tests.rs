@@ -67,7 +67,7 @@ pub fn boot_tests() -> Vec<BootTest> {
             extra_args: &["-vga", "virtio"],
             timeout: TIMEOUT,
             check: |run, timeout| {
-                expect_handover_to_grub(run, "VGA 1af4:1050 at 00:02.0")?;
+                expect_handover_to_grub(run, "00:02.0 is 1af4:1050")?;
                 check_firmware_framebuffer(run, timeout)
             },
         },
