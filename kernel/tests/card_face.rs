@@ -16,7 +16,7 @@ use std::convert::Infallible;
 use vitrine::display::memory::MemoryDisplay;
 use vitrine::display::Display;
 use vitrine::ui::card_face::{card_with, OnFace};
-use vitrine::ui::text::{self, Align, TextStyle};
+use vitrine::ui::text::{Align, TextStyle};
 use vitrine::ui::{rounded_rect, CardStyle, Font, Weight};
 
 /// The label cache is one for the binary: one test at a time holds it (a busy
@@ -84,27 +84,7 @@ fn on_face(px: u32) -> TextStyle {
 fn two_passes(d: &mut Plain, area: &Rectangle, card: &CardStyle, items: &[OnFace]) {
     rounded_rect(d, area, card);
     for item in items {
-        match *item {
-            OnFace::Text {
-                text,
-                style,
-                area,
-                align,
-            } => {
-                text::draw_in(d, text, &style, &area, align);
-            }
-            OnFace::Line {
-                text,
-                style,
-                x,
-                baseline,
-            } => {
-                text::draw_line(d, text, &style, x, baseline);
-            }
-            OnFace::Bar { area, color } => {
-                let _ = d.fill_solid(&area, color);
-            }
-        }
+        item.draw(d);
     }
 }
 

@@ -45,6 +45,33 @@ pub enum OnFace<'a> {
     Bar { area: Rectangle, color: Rgb888 },
 }
 
+impl OnFace<'_> {
+    /// Draws this item alone, the ordinary way (what `card_with` draws after its pass).
+    pub fn draw<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D) {
+        match *self {
+            OnFace::Text {
+                text,
+                style,
+                area,
+                align,
+            } => {
+                text::draw_in(d, text, &style, &area, align);
+            }
+            OnFace::Line {
+                text,
+                style,
+                x,
+                baseline,
+            } => {
+                text::draw_line(d, text, &style, x, baseline);
+            }
+            OnFace::Bar { area, color } => {
+                let _ = d.fill_solid(&area, color);
+            }
+        }
+    }
+}
+
 /// Items (lines, ellipses, bars) one card takes into its pass; more are drawn after.
 const MOST: usize = 8;
 
@@ -201,27 +228,7 @@ fn draw_after<D: DrawTarget<Color = Rgb888>>(d: &mut D, pieces: &[Piece], later:
 /// Draws items past what one pass takes, the ordinary way.
 fn draw_plain<D: DrawTarget<Color = Rgb888>>(d: &mut D, items: &[OnFace]) {
     for item in items {
-        match *item {
-            OnFace::Text {
-                text,
-                style,
-                area,
-                align,
-            } => {
-                text::draw_in(d, text, &style, &area, align);
-            }
-            OnFace::Line {
-                text,
-                style,
-                x,
-                baseline,
-            } => {
-                text::draw_line(d, text, &style, x, baseline);
-            }
-            OnFace::Bar { area, color } => {
-                let _ = d.fill_solid(&area, color);
-            }
-        }
+        item.draw(d);
     }
 }
 
