@@ -392,28 +392,14 @@ segments_done:
     mov edi, INFO + 8
 
     /* Command line (type 1). */
-    mov dword ptr [edi], 1
-    lea ebx, [edi + 8]
+    mov eax, 1
     mov esi, offset command_line
-1:
-    lodsb
-    mov byte ptr [ebx], al
-    inc ebx
-    test al, al
-    jnz 1b
-    call close_tag
+    call string_tag
 
     /* Boot loader name (type 2). */
-    mov dword ptr [edi], 2
-    lea ebx, [edi + 8]
+    mov eax, 2
     mov esi, offset loader_name
-1:
-    lodsb
-    mov byte ptr [ebx], al
-    inc ebx
-    test al, al
-    jnz 1b
-    call close_tag
+    call string_tag
 
     /* Basic memory information (type 4): lower KiB, and the KiB of usable RAM from
        1 MiB on (the E820 entry starting there). */
@@ -503,6 +489,19 @@ segments_done:
     mov eax, MULTIBOOT2_MAGIC
     mov ebx, INFO
     jmp ecx
+
+/* Writes a tag of type EAX at EDI holding the zero-terminated string at ESI, then
+   closes it. Clobbers EAX, EBX, ESI. */
+string_tag:
+    mov dword ptr [edi], eax
+    lea ebx, [edi + 8]
+1:
+    lodsb
+    mov byte ptr [ebx], al
+    inc ebx
+    test al, al
+    jnz 1b
+    /* falls through to close_tag */
 
 /* Finishes the tag at EDI whose string ends before EBX: sets its size, moves EDI to
    the next 8-byte boundary. */
