@@ -55,13 +55,51 @@ fn corner_inset(r: u32, e: u32) -> u32 {
     (r - (odd + 1) / 2).clamp(0, r) as u32
 }
 
-/// Open columns on row `k` of a `height`-row shape with corner radius `r`.
-fn inset(r: u32, height: u32, k: u32) -> u32 {
-    let from_edge = k.min(height - 1 - k);
-    if from_edge >= r {
-        0
-    } else {
-        corner_inset(r, from_edge)
+/// The open columns of a corner of radius `r`, row after row: each answer starts
+/// from the one before (a shape's rows are visited in order, and neighbouring rows
+/// open by a column or two), so a corner costs one square root, not one per row.
+#[derive(Debug, Clone, Copy)]
+struct CornerWalk {
+    r: u32,
+    /// The last row's open columns (`None` before the first row).
+    last: Option<u32>,
+}
+
+impl CornerWalk {
+    fn new(r: u32) -> Self {
+        Self { r, last: None }
+    }
+
+    /// `corner_inset(r, e)`, walked from the last answer.
+    fn at(&mut self, e: u32) -> u32 {
+        let r = i64::from(self.r);
+        let dy = 2 * (r - i64::from(e)) - 1;
+        let limit = 4 * r * r - dy * dy;
+        // Column `i` (from the edge) has its centre inside; false up to the answer,
+        // true from it on (the same test `corner_inset` solves with the root).
+        let inside = |i: u32| (2 * (r - i64::from(i)) - 1).pow(2) <= limit;
+        let mut i = match self.last {
+            Some(last) => last,
+            None => corner_inset(self.r, e),
+        };
+        while i > 0 && inside(i - 1) {
+            i -= 1;
+        }
+        while i < self.r && !inside(i) {
+            i += 1;
+        }
+        self.last = Some(i);
+        i
+    }
+
+    /// Open columns on row `k` of a `height`-row shape with this corner.
+    fn inset(&mut self, height: u32, k: u32) -> u32 {
+        let from_edge = k.min(height - 1 - k);
+        if from_edge >= self.r {
+            0
+        } else {
+            self.at(from_edge)
+        }
     }
 }
 
@@ -100,15 +138,15 @@ pub fn rounded_rect_part<D: DrawTarget<Color = Rgb888>>(
     }
     let r = style.radius.min(w / 2).min(h / 2);
     let edge = style.stroke_width;
-    let row = |k: u32| {
-        let open = inset(r, h, k);
+    let (mut outer, mut inner) = (CornerWalk::new(r), CornerWalk::new(r.saturating_sub(edge)));
+    let mut row = |k: u32| {
+        let open = outer.inset(h, k);
         let face = if edge == 0 {
             Some((open, w - open))
         } else if 2 * edge < w && 2 * edge < h && k >= edge && k < h - edge {
             // The face is the rectangle inset by the edge, with the radius shrunk
             // by as much (same centres, so the edge keeps its width round the corner).
-            let ir = r.saturating_sub(edge);
-            let open_in = inset(ir, h - 2 * edge, k - edge);
+            let open_in = inner.inset(h - 2 * edge, k - edge);
             let left = (edge + open_in).max(open);
             let right = (w - edge - open_in).min(w - open).max(left);
             Some((left, right))
@@ -221,7 +259,24 @@ fn draw_band<D: DrawTarget<Color = Rgb888>>(
 
 #[cfg(test)]
 mod tests {
-    use super::corner_inset;
+    use super::{corner_inset, CornerWalk};
+
+    /// A walk gives the root's answer whichever row it comes from: down a corner,
+    /// up it, and jumping about (a part drawn from its middle, the next shape).
+    #[test]
+    fn corner_walk_gives_the_same_columns_as_the_root_in_any_order() {
+        for r in 0..300u32 {
+            let down: std::vec::Vec<u32> = (0..r).collect();
+            let up: std::vec::Vec<u32> = (0..r).rev().collect();
+            let jumps: std::vec::Vec<u32> = (0..r).map(|e| (e * 7 + r / 2) % r.max(1)).collect();
+            for order in [&down, &up, &jumps] {
+                let mut walk = CornerWalk::new(r);
+                for &e in order.iter().chain(up.iter()).chain(down.iter()) {
+                    assert_eq!(walk.at(e), corner_inset(r, e), "r={r} e={e}");
+                }
+            }
+        }
+    }
 
     /// The square root gives the column a walk from the edge would stop at.
     #[test]
