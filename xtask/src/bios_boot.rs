@@ -95,7 +95,7 @@ fn stub(cmdline: &str) -> Result<Vec<u8>> {
     }
     bytes.resize(STUB_SIZE, 0);
     bytes[at..at + line.len()].copy_from_slice(line);
-    bytes[at + CMDLINE_FIELD] = u8::from(crate::iso::wants_firmware_framebuffer(cmdline) == "yes");
+    bytes[at + CMDLINE_FIELD] = u8::from(crate::iso::wants_firmware_framebuffer(cmdline));
     Ok(bytes)
 }
 
