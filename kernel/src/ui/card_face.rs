@@ -304,7 +304,14 @@ fn in_one_pass(
     // A line on the face's colour is kept whole (see `LineKey::dense`): its rows
     // are copied as they are, the face's pixels between its strokes included.
     let fill_color = style.fill;
-    let dense = |line: &TextStyle| line.background == fill_color;
+    let key_of = |text, line: &TextStyle| LineKey {
+        text,
+        font: line.font,
+        color: line.color,
+        background: line.background,
+        format,
+        dense: line.background == fill_color,
+    };
     // Lines not kept yet are kept now, all before any is looked up for the pass (a
     // full arena empties as a whole): drawn from glyphs after the pass instead, their
     // ink would be written twice. On second sight only, a dense line is admitted
@@ -316,14 +323,7 @@ fn in_one_pass(
     let mut fresh = 0u32;
     for (i, piece) in pieces.iter().enumerate() {
         if let Piece::Line { text, style, .. } = *piece {
-            let key = LineKey {
-                text,
-                font: style.font,
-                color: style.color,
-                background: style.background,
-                format,
-                dense: dense(&style),
-            };
+            let key = key_of(text, &style);
             let worth = lines.find(&key).is_none()
                 && match keep {
                     Keep::FirstSight => true,
@@ -353,14 +353,7 @@ fn in_one_pass(
                 baseline,
                 clip,
             } => {
-                let key = LineKey {
-                    text,
-                    font: style.font,
-                    color: style.color,
-                    background: style.background,
-                    format,
-                    dense: dense(&style),
-                };
+                let key = key_of(text, &style);
                 let clip = Rect64::of(&clip);
                 match lines.find(&key) {
                     Some(line) => {
