@@ -154,10 +154,7 @@ impl Theme {
         state: WidgetState,
         hole: &Rectangle,
     ) -> Rectangle {
-        let body = self.body(area, state);
-        if body != *area {
-            let _ = fill_outside(d, area, &[body], self.background);
-        }
+        let body = self.clear_around_body(d, area, state);
         let style = self.card_style(state);
         let hole = hole.intersection(&body);
         let Some(end) = hole.bottom_right() else {
@@ -200,10 +197,7 @@ impl Theme {
         state: WidgetState,
         on_face: &[OnFace],
     ) -> Rectangle {
-        let body = self.body(area, state);
-        if body != *area {
-            let _ = fill_outside(d, area, &[body], self.background);
-        }
+        let body = self.clear_around_body(d, area, state);
         card_with(d, &body, &self.card_style(state), on_face);
         body
     }
@@ -215,6 +209,21 @@ impl Theme {
             color: self.face(state),
             text: self.text_on(state),
         }
+    }
+
+    /// The card's rectangle for `state` (`body`), with the ring a pressed card sinks
+    /// away from painted in the background.
+    fn clear_around_body<D: DrawTarget<Color = Rgb888>>(
+        &self,
+        d: &mut D,
+        area: &Rectangle,
+        state: WidgetState,
+    ) -> Rectangle {
+        let body = self.body(area, state);
+        if body != *area {
+            let _ = fill_outside(d, area, &[body], self.background);
+        }
+        body
     }
 
     /// The rectangle a card over `area` draws for `state` (a pressed one sinks in).
