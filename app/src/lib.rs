@@ -20,8 +20,8 @@ use heapless::String;
 use layout::{Layout, Widget, BUTTON_COUNT};
 use vitrine::app::{App, Button, Event, InputEvent, Interaction, Key, SystemInfo, UiEvent};
 use vitrine::display::fill_outside::fill_outside;
-use vitrine::ui::card_face::{row_with, OnFace};
-use vitrine::ui::widgets::{self, TextField, Theme, WidgetState};
+use vitrine::ui::card_face::OnFace;
+use vitrine::ui::widgets::{self, List, TextField, Theme, WidgetState};
 use vitrine::ui::{rounded_rect, text, Align, CardStyle, Font, TextStyle, Weight};
 
 pub use layout::layout;
@@ -779,47 +779,48 @@ impl Kiosk {
         let values = status_values(info);
         let font = self.fonts.status_row;
         let unit = l.unit;
-        // Each row with its rule and its two lines in one pass down its rows
-        // (`card_face`; its values change every second: kept on second sight): the
-        // same pixels as `List::draw_rows` with the row drawn on it.
-        for (row, (&label, value)) in STATUS_LABELS.iter().zip(&values).enumerate() {
-            let area = Rectangle::new(
-                rows_area.top_left + Point::new(0, (row as u32 * row_h) as i32),
-                Size::new(rows_area.size.width, row_h),
-            );
-            let mut on_row: heapless::Vec<OnFace, 3> = heapless::Vec::new();
-            if row > 0 {
-                let rule = Rectangle::new(area.top_left, Size::new(area.size.width, 1));
-                let _ = on_row.push(OnFace::Bar {
-                    area: rule,
-                    color: theme::CARD_EDGE,
-                });
-            }
-            let value = value.as_str();
-            let label_w = font.width(label);
-            let _ = on_row.push(OnFace::Text {
-                text: label,
-                style: TextStyle::new(font, theme::MUTED, theme.surface),
-                area,
-                align: Align::Left,
-            });
-            // Long values (integration text) get a smaller font rather than being cut.
-            let room = area.size.width.saturating_sub(label_w + unit * 2);
-            let value_font = if font.width(value) <= room {
-                font
-            } else {
-                text::fit(&[value], Weight::Regular, room, font.height())
-            };
-            if value_font.width(value) <= room {
+        // Each row with its rule and its two lines in one pass down its rows; its
+        // values change every second (`List::draw_rows_with`).
+        List::default().draw_rows_with(
+            d,
+            &rows_area,
+            STATUS_ROWS,
+            row_h,
+            WidgetState::default(),
+            &theme,
+            |row, area, colors, on_row| {
+                if row > 0 {
+                    let rule = Rectangle::new(area.top_left, Size::new(area.size.width, 1));
+                    let _ = on_row.push(OnFace::Bar {
+                        area: rule,
+                        color: theme::CARD_EDGE,
+                    });
+                }
+                let (label, value) = (STATUS_LABELS[row], values[row].as_str());
+                let label_w = font.width(label);
                 let _ = on_row.push(OnFace::Text {
-                    text: value,
-                    style: TextStyle::new(value_font, theme.text, theme.surface),
-                    area,
-                    align: Align::Right,
+                    text: label,
+                    style: TextStyle::new(font, theme::MUTED, colors.color),
+                    area: *area,
+                    align: Align::Left,
                 });
-            }
-            row_with(d, &area, &CardStyle::filled(theme.surface, 0), &on_row);
-        }
+                // Long values (integration text) get a smaller font rather than being cut.
+                let room = area.size.width.saturating_sub(label_w + unit * 2);
+                let value_font = if font.width(value) <= room {
+                    font
+                } else {
+                    text::fit(&[value], Weight::Regular, room, font.height())
+                };
+                if value_font.width(value) <= room {
+                    let _ = on_row.push(OnFace::Text {
+                        text: value,
+                        style: TextStyle::new(value_font, colors.text, colors.color),
+                        area: *area,
+                        align: Align::Right,
+                    });
+                }
+            },
+        );
     }
 
     fn draw_field<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D) {

@@ -5,7 +5,7 @@
 //! paint every pixel of their rectangle once (the background only in the corners
 //! the rounded face leaves open), so a redraw costs about one fill of the widget.
 
-use super::card_face::{card_with, OnFace};
+use super::card_face::{card_with, row_with, OnFace};
 use super::shape::{rounded_rect, rounded_rect_part, CardStyle};
 use super::text::{self, Align, TextStyle};
 use super::Font;
@@ -404,6 +404,9 @@ impl<const N: usize> TextField<N> {
     }
 }
 
+/// Items a row of `List::draw_rows_with` takes on its face.
+pub const ROW_ITEMS: usize = 4;
+
 /// The colours of a list row: its face and its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RowColors {
@@ -516,6 +519,69 @@ impl List {
         D: DrawTarget<Color = Rgb888>,
         F: FnMut(&mut D, usize, &Rectangle, RowColors),
     {
+        self.paint_rows(
+            d,
+            area,
+            len,
+            row_height,
+            state,
+            theme,
+            |d, index, row, colors| {
+                let _ = d.fill_solid(row, colors.color);
+                draw_row(d, index, row, colors);
+            },
+        );
+    }
+
+    /// `draw_rows` for rows whose content is items on the row's face:
+    /// `row_items(index, row rectangle, colours, items)` lists them, and each row is
+    /// drawn with its items in one pass down its rows (`card_face::row_with`: kept
+    /// lines on second sight, for values that change), the same pixels.
+    #[allow(clippy::too_many_arguments)]
+    pub fn draw_rows_with<'t, D, F>(
+        &self,
+        d: &mut D,
+        area: &Rectangle,
+        len: usize,
+        row_height: u32,
+        state: WidgetState,
+        theme: &Theme,
+        mut row_items: F,
+    ) where
+        D: DrawTarget<Color = Rgb888>,
+        F: FnMut(usize, &Rectangle, RowColors, &mut heapless::Vec<OnFace<'t>, ROW_ITEMS>),
+    {
+        self.paint_rows(
+            d,
+            area,
+            len,
+            row_height,
+            state,
+            theme,
+            |d, index, row, colors| {
+                let mut items = heapless::Vec::new();
+                row_items(index, row, colors, &mut items);
+                row_with(d, row, &CardStyle::filled(colors.color, 0), &items);
+            },
+        );
+    }
+
+    /// The rows' geometry and colours for `draw_rows` and `draw_rows_with`:
+    /// `paint_row` paints every pixel of each visible row.
+    #[allow(clippy::too_many_arguments)]
+    fn paint_rows<D, F>(
+        &self,
+        d: &mut D,
+        area: &Rectangle,
+        len: usize,
+        row_height: u32,
+        state: WidgetState,
+        theme: &Theme,
+        mut paint_row: F,
+    ) where
+        D: DrawTarget<Color = Rgb888>,
+        F: FnMut(&mut D, usize, &Rectangle, RowColors),
+    {
         let face = theme.face(WidgetState {
             pressed: false,
             checked: false,
@@ -540,8 +606,7 @@ impl List {
                     text: theme.text,
                 }
             };
-            let _ = d.fill_solid(&row, colors.color);
-            draw_row(d, index, &row, colors);
+            paint_row(d, index, &row, colors);
         }
         let used = shown as u32 * row_height;
         let rest = Rectangle::new(

@@ -334,3 +334,63 @@ fn list_rows_are_drawn_by_the_app_on_cleared_rows() {
     assert_eq!(screen.at(50, 95), theme.surface, "below the rows");
     assert_eq!(screen.differing(Rgb888::BLACK), 100 * 100);
 }
+
+/// Rows listed as items on their faces paint what rows cleared and then drawn on do,
+/// and only the visible rows are asked for.
+#[test]
+fn list_rows_with_items_match_rows_drawn_on() {
+    use crate::ui::card_face::OnFace;
+    use crate::ui::text::{self, TextStyle};
+    let theme = Theme::default();
+    let area = Rectangle::new(Point::new(0, 0), Size::new(120, 100));
+    let list = List {
+        first: 1,
+        selected: Some(2),
+    };
+    let labels = ["zero", "one", "two", "three", "four"];
+    let rule = |row: &Rectangle| Rectangle::new(row.top_left, Size::new(row.size.width, 1));
+    let mut drawn_on = Screen::new(120, 100, Rgb888::BLACK);
+    list.draw_rows(
+        &mut drawn_on,
+        &area,
+        labels.len(),
+        30,
+        WidgetState::default(),
+        &theme,
+        |d, index, row, colors| {
+            let _ = d.fill_solid(&rule(row), theme.edge);
+            let style = TextStyle::new(font(), colors.text, colors.color);
+            text::draw_in(d, labels[index], &style, row, Align::Left);
+        },
+    );
+    let mut with_items = Screen::new(120, 100, Rgb888::BLACK);
+    let mut asked = Vec::new();
+    list.draw_rows_with(
+        &mut with_items,
+        &area,
+        labels.len(),
+        30,
+        WidgetState::default(),
+        &theme,
+        |index, row, colors, items| {
+            asked.push(index);
+            let _ = items.push(OnFace::Bar {
+                area: rule(row),
+                color: theme.edge,
+            });
+            let _ = items.push(OnFace::Text {
+                text: labels[index],
+                style: TextStyle::new(font(), colors.text, colors.color),
+                area: *row,
+                align: Align::Left,
+            });
+        },
+    );
+    assert_eq!(asked, [1, 2, 3], "the rows that fit, from the first shown");
+    for y in 0..100 {
+        for x in 0..120 {
+            assert_eq!(with_items.at(x, y), drawn_on.at(x, y), "pixel ({x}, {y})");
+        }
+    }
+    assert_eq!(with_items.at(60, 95), theme.surface, "below the rows");
+}
