@@ -78,6 +78,10 @@ pub fn iso_for(package: &str) -> PathBuf {
 /// BIOS entry, the UEFI entry and the USB/disk boot) unless `VITRINE_GRUB_BIOS_BOOT=1`.
 /// Prints and returns the ISO size in bytes.
 pub fn make_iso(elf: &Path, cmdline: &str, output: &Path) -> Result<u64> {
+    // Both ways below write `output`: its folder must exist in a fresh target dir.
+    if let Some(parent) = output.parent() {
+        fs::create_dir_all(parent)?;
+    }
     let staging = staging_dir(output)?;
     // The image boots without its debug info and symbol table (GRUB would read the
     // symbols from the CD at every boot for the ELF-sections tag, which the kernel
