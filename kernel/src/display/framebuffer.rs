@@ -1,6 +1,7 @@
 //! A linear framebuffer over a `PhysRegion`: geometry, pixel format, and row-wise
 //! access through the raw pointer once the row's bounds are known.
 
+use super::pixel_runs;
 use crate::hal::PhysRegion;
 use embedded_graphics::pixelcolor::{Rgb888, RgbColor};
 
@@ -54,10 +55,6 @@ impl PixelFormat {
         )
     }
 }
-
-/// Runs of raw pixels up to this long are copied by plain stores, longer ones by
-/// `memcpy` (whose call and string instructions cost more than a few stores).
-const SHORT_COPY: usize = 8;
 
 /// Why a framebuffer description was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,23 +192,10 @@ impl Framebuffer {
         y < self.height && x.checked_add(len).is_some_and(|end| end <= self.width)
     }
 
-    /// Writes `n` 32-bit pixels of `raw` from `at`.
-    ///
-    /// # Safety
-    /// `at .. at + n × 4` lies inside the region (callers checked the span; see
-    /// `fill_row`).
-    #[inline(always)]
-    unsafe fn store_solid(at: *mut u8, n: usize, raw: u32) {
-        for i in 0..n {
-            // SAFETY: inside the region (the caller's contract).
-            unsafe { at.add(i * 4).cast::<u32>().write_unaligned(raw) };
-        }
-    }
-
     /// Writes one 32-bit pixel `raw[c & 15]` per coverage value `c` from `at`.
     ///
     /// # Safety
-    /// `at .. at + coverage.len() × 4` lies inside the region (as `store_solid`).
+    /// `at .. at + coverage.len() × 4` lies inside the region (as `pixel_runs::fill`).
     #[inline(always)]
     unsafe fn store_ramp(at: *mut u8, coverage: &[u8], raw: &[u32; 16]) {
         for (i, &c) in coverage.iter().enumerate() {
@@ -236,7 +220,7 @@ impl Framebuffer {
             // SAFETY: x + len <= width and y < height (checked above), and `new`
             // checked pitch × (height-1) + width × 4 <= region length, so every u32
             // written lies inside the region, valid per PhysRegion::new.
-            unsafe { Self::store_solid(base.add(start), len as usize, raw) };
+            unsafe { pixel_runs::fill(base.add(start), len as usize, raw) };
         } else {
             let bytes = raw.to_le_bytes();
             for i in 0..len as usize {
@@ -275,7 +259,7 @@ impl Framebuffer {
             // SAFETY: rows y..y + height < self.height and columns x..x + width
             // <= self.width (checked above for the last row, which has the highest
             // addresses; see fill_row).
-            unsafe { Self::store_solid(row, width, raw) };
+            unsafe { pixel_runs::fill(row, width, raw) };
             row = row.wrapping_add(pitch);
         }
     }
@@ -309,7 +293,7 @@ impl Framebuffer {
                 // SAFETY: rows y..y + height < self.height and each span's columns
                 // x..x + len <= self.width (checked above for the last row, which has
                 // the highest addresses; see fill_row).
-                unsafe { Self::store_solid(row.wrapping_add(x as usize * 4), len as usize, raw) };
+                unsafe { pixel_runs::fill(row.wrapping_add(x as usize * 4), len as usize, raw) };
             }
             row = row.wrapping_add(pitch);
         }
@@ -361,13 +345,7 @@ impl Framebuffer {
             let start = self.offset(x, y);
             // SAFETY: the span is in bounds (checked above; see fill_row), and `pixels`
             // is ordinary memory that cannot overlap the region's device memory.
-            unsafe {
-                core::ptr::copy_nonoverlapping(
-                    pixels.as_ptr().cast::<u8>(),
-                    self.region.as_ptr().add(start),
-                    pixels.len() * 4,
-                )
-            };
+            unsafe { pixel_runs::copy(self.region.as_ptr().add(start), pixels) };
         } else {
             self.write_row(x, y, len, pixels.iter().copied());
         }
@@ -462,7 +440,7 @@ impl Framebuffer {
             // row's span [x, x + len) is in bounds (checked above; see fill_row).
             unsafe {
                 if solid {
-                    Self::store_solid(at, n, raw[15]);
+                    pixel_runs::fill(at, n, raw[15]);
                 } else {
                     Self::store_ramp(at, part, raw);
                 }
@@ -508,7 +486,7 @@ impl Framebuffer {
             // SAFETY: start + n <= width (checked just above) and the row's span
             // [x, x + width) is in bounds (checked on entry; see fill_row); `part` is
             // ordinary memory, not the region.
-            unsafe { Self::copy_run(at, part) };
+            unsafe { pixel_runs::copy(at, part) };
         }
         self.count_written(written);
     }
@@ -535,7 +513,7 @@ impl Framebuffer {
         let fill = |from: u32, to: u32| {
             // SAFETY: x <= from <= to <= x + len, a span checked above (see fill_row).
             unsafe {
-                Self::store_solid(
+                pixel_runs::fill(
                     row.wrapping_add(from as usize * 4),
                     (to - from) as usize,
                     raw,
@@ -549,7 +527,7 @@ impl Framebuffer {
                 InlayPixels::Solid(color) => {
                     // SAFETY: inside the span (checked above).
                     unsafe {
-                        Self::store_solid(
+                        pixel_runs::fill(
                             row.wrapping_add(inlay.x as usize * 4),
                             inlay.width as usize,
                             color,
@@ -574,7 +552,7 @@ impl Framebuffer {
                         // SAFETY: the run lies inside the inlay (checked just above),
                         // which lies inside the span; `part` is ordinary memory.
                         unsafe {
-                            Self::copy_run(row.wrapping_add((inlay.x + start) as usize * 4), part)
+                            pixel_runs::copy(row.wrapping_add((inlay.x + start) as usize * 4), part)
                         };
                     }
                     fill(cursor, inlay.x + inlay.width);
@@ -583,26 +561,6 @@ impl Framebuffer {
             at = inlay.x + inlay.width;
         }
         fill(at, end);
-    }
-
-    /// Copies `part` to `at`.
-    ///
-    /// # Safety
-    /// `at .. at + part.len() × 4` lies inside the region; `part` is not in it.
-    #[inline(always)]
-    unsafe fn copy_run(at: *mut u8, part: &[u32]) {
-        // SAFETY: the caller's contract.
-        unsafe {
-            if part.len() <= SHORT_COPY {
-                // Most runs are a few edge pixels: stores in place, no call (a
-                // volatile store is not turned back into a `memcpy` call).
-                for (i, &raw) in part.iter().enumerate() {
-                    at.add(i * 4).cast::<u32>().write_volatile(raw);
-                }
-            } else {
-                core::ptr::copy_nonoverlapping(part.as_ptr().cast::<u8>(), at, part.len() * 4);
-            }
-        }
     }
 
     /// Sets one pixel; ignored if out of bounds.

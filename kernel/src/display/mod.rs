@@ -11,6 +11,7 @@ pub mod fill_outside;
 pub mod firmware;
 pub mod framebuffer;
 pub mod memory;
+mod pixel_runs;
 pub mod pointer;
 pub mod svga;
 pub mod system;
