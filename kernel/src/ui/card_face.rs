@@ -14,7 +14,7 @@
 //! later (the later item must stay on top).
 
 use super::font::count_missing;
-use super::label_cache::{self, LineKey, LineRows};
+use super::label_cache::{self, Line, LineKey, LineRows};
 use super::paint::as_canvas;
 use super::shape::{rounded_rect, rounded_rect_part, CardStyle};
 use super::text::{self, Align, TextStyle, ELLIPSIS};
@@ -321,10 +321,15 @@ fn in_one_pass(
     // Lines kept just now (bit i: piece i): rendering them counted their missing
     // glyphs already.
     let mut fresh = 0u32;
+    // What each piece's lookup found (`None` for a bar): the pass uses it unless a
+    // line was kept meanwhile (which may have emptied the arena).
+    let mut found: heapless::Vec<Option<Line>, { 2 * MOST }> = heapless::Vec::new();
     for (i, piece) in pieces.iter().enumerate() {
+        let mut line = None;
         if let Piece::Line { text, style, .. } = *piece {
             let key = key_of(text, &style);
-            let worth = lines.find(&key).is_none()
+            line = lines.find(&key);
+            let worth = line.is_none()
                 && match keep {
                     Keep::FirstSight => true,
                     Keep::SecondSight => key.dense && lines.admit(&key),
@@ -333,6 +338,7 @@ fn in_one_pass(
                 fresh |= 1 << i;
             }
         }
+        let _ = found.push(line);
     }
     let lines = lines;
 
@@ -353,9 +359,12 @@ fn in_one_pass(
                 baseline,
                 clip,
             } => {
-                let key = key_of(text, &style);
                 let clip = Rect64::of(&clip);
-                match lines.find(&key) {
+                let line = match found.get(i) {
+                    Some(&line) if fresh == 0 => line,
+                    _ => lines.find(&key_of(text, &style)),
+                };
+                match line {
                     Some(line) => {
                         let b = line.bounds();
                         let (left, top) = (

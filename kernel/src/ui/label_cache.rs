@@ -115,18 +115,13 @@ impl LineKey<'_> {
         }
     }
 
-    /// FNV-1a over the text and the other parts; never 0 (an empty slot).
+    /// FNV-1a over the text and the other parts, a word at a time (a step per 4
+    /// bytes of text: the hash is computed on every lookup); never 0 (an empty slot).
     fn hash(&self, words: &Words) -> u64 {
-        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        let step = |h: u64, w: u32| (h ^ u64::from(w)).wrapping_mul(0x0100_0000_01b3);
         let parts = [words.font, words.color, words.background, words.format];
-        for b in self
-            .text
-            .bytes()
-            .chain(parts.iter().flat_map(|w| w.to_le_bytes()))
-        {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        h | 1
+        let h = text_words(self.text).fold(0xcbf2_9ce4_8422_2325u64, step);
+        parts.into_iter().fold(h, step) | 1
     }
 }
 
@@ -231,11 +226,13 @@ impl core::ops::DerefMut for Arena {
 }
 
 /// Packs `text` 4 bytes a word (little-endian, the last word padded with zeros).
+/// Byte by byte into the word, not `copy_from_slice` into a buffer: that is a call
+/// to `memcpy` (its length varies) for every word, on every lookup.
 fn text_words(text: &str) -> impl Iterator<Item = u32> + '_ {
     text.as_bytes().chunks(4).map(|c| {
-        let mut w = [0u8; 4];
-        w[..c.len()].copy_from_slice(c);
-        u32::from_le_bytes(w)
+        c.iter()
+            .rev()
+            .fold(0u32, |word, &b| word << 8 | u32::from(b))
     })
 }
 
@@ -728,6 +725,21 @@ mod tests {
                 row
             })
             .collect()
+    }
+
+    #[test]
+    fn text_packs_four_bytes_a_word_little_endian_the_last_padded_with_zeros() {
+        let words = |t: &str| text_words(t).collect::<Vec<u32>>();
+        assert_eq!(words(""), Vec::<u32>::new());
+        assert_eq!(words("a"), [u32::from(b'a')]);
+        assert_eq!(
+            words("Genève"),
+            [
+                u32::from_le_bytes(*b"Gen\xC3"),
+                u32::from_le_bytes([0xA8, b'v', b'e', 0])
+            ]
+        );
+        assert_eq!(words("abcd"), [u32::from_le_bytes(*b"abcd")]);
     }
 
     #[test]

@@ -76,10 +76,10 @@ pub fn ellipsize(font: Font, text: &str, max_width: u32) -> (&str, bool) {
         return (text, false);
     }
     let room = u64::from(max_width.saturating_sub(font.width(ELLIPSIS))) * 64;
-    let mut used = 0u64;
+    let (mut used, advances) = (0u64, font.advances());
     let mut end = 0;
     for (i, c) in text.char_indices() {
-        used += u64::from(font.advance64(c));
+        used += u64::from(advances.of(c));
         if used > room {
             break;
         }
@@ -575,7 +575,8 @@ pub fn draw_in<D: DrawTarget<Color = Rgb888>>(
 /// How far a line of `text` in `font` moves the pen: what `draw_line` returns less
 /// the pen it started at (pens are whole pixels, the advances 1/64 pixel).
 pub(super) fn advance(font: Font, text: &str) -> i32 {
-    round64(text.chars().map(|c| i64::from(font.advance64(c))).sum())
+    let advances = font.advances();
+    round64(text.chars().map(|c| i64::from(advances.of(c))).sum())
 }
 
 /// Where `draw_in` puts `text` in `font`: the part shown, whether it is cut (an

@@ -261,7 +261,11 @@ impl Theme {
     }
 }
 
-/// A text on the background, fitted into `area` with an ellipsis if too long.
+/// A text on the background, fitted into `area` with an ellipsis if too long:
+/// `area` filled with the background and the text over it, drawn as a row of a list
+/// is (`card_face::row_with`): once its line is kept (the second time it is drawn),
+/// each row of `area` is written once, the line's rows copied whole (background
+/// pixels and ink) with the background filled around them.
 pub fn label<D: DrawTarget<Color = Rgb888>>(
     d: &mut D,
     area: &Rectangle,
@@ -270,9 +274,13 @@ pub fn label<D: DrawTarget<Color = Rgb888>>(
     align: Align,
     theme: &Theme,
 ) {
-    let _ = d.fill_solid(area, theme.background);
-    let style = TextStyle::new(font, theme.text, theme.background);
-    text::draw_in(d, content, &style, area, align);
+    let text = OnFace::Text {
+        text: content,
+        style: TextStyle::new(font, theme.text, theme.background),
+        area: *area,
+        align,
+    };
+    row_with(d, area, &CardStyle::filled(theme.background, 0), &[text]);
 }
 
 /// A button: a card with its caption centred.
