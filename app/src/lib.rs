@@ -38,6 +38,37 @@ pub enum Page {
     Rooms,
 }
 
+impl Page {
+    /// Its name beside the clock.
+    fn name(self) -> &'static str {
+        match self {
+            Page::Home => "Home",
+            Page::Rooms => "Rooms",
+        }
+    }
+
+    /// Its place in per-page tables.
+    fn index(self) -> usize {
+        match self {
+            Page::Home => 0,
+            Page::Rooms => 1,
+        }
+    }
+}
+
+/// The small text beside button `i`'s value on `page`.
+fn hint(page: Page, i: usize) -> &'static str {
+    match (page, i) {
+        // Prices: accented text and the euro sign, from the toolkit's Latin-1 font.
+        (Page::Home, 0..=2) => DRINK_PRICES[i],
+        (Page::Home, 3) => "total",
+        (Page::Home, 4) => "colour",
+        (Page::Rooms, 0..=3) => "switch",
+        (Page::Rooms, 4) => "devices",
+        _ => "next",
+    }
+}
+
 const HOME_LABELS: [&str; BUTTON_COUNT] = [
     "Espresso",
     "Cappuccino",
@@ -91,6 +122,11 @@ struct Fonts {
     status_title: Font,
     status_row: Font,
     field: Font,
+    /// The page name's beside the clock, per page (`Page::index`).
+    caption: [Font; 2],
+    /// Each button's hint, per page, on its face as it is and pressed (sunk in,
+    /// smaller): fitted once per layout rather than on every draw of a button.
+    hint: [[[Font; 2]; BUTTON_COUNT]; 2],
 }
 
 impl Fonts {
@@ -108,6 +144,13 @@ impl Fonts {
         let title_h = l.title.size.height;
         let status_inner = l.status.size.width.saturating_sub(2 * pad);
         let (row_h, status_title_h) = status_rows(l);
+        let clock = text::fit(
+            &["up 00:00:00", "00:00:00 UTC"],
+            Weight::Bold,
+            l.clock.size.width,
+            title_h * 6 / 10,
+        );
+        let label = text::fit(&all_labels, Weight::Bold, inner_w, b.height / 5);
         Self {
             title: text::fit(
                 &[PRODUCT_NAME],
@@ -115,13 +158,8 @@ impl Fonts {
                 l.title.size.width / 2,
                 title_h * 7 / 10,
             ),
-            clock: text::fit(
-                &["up 00:00:00", "00:00:00 UTC"],
-                Weight::Bold,
-                l.clock.size.width,
-                title_h * 6 / 10,
-            ),
-            label: text::fit(&all_labels, Weight::Bold, inner_w, b.height / 5),
+            clock,
+            label,
             value: text::fit(
                 &VALUE_SAMPLES,
                 Weight::Bold,
@@ -147,8 +185,42 @@ impl Fonts {
                 l.field.size.width.saturating_sub(2 * pad),
                 l.field.size.height / 2,
             ),
+            caption: [Page::Home, Page::Rooms].map(|page| caption_font(l, clock, page)),
+            hint: [Page::Home, Page::Rooms].map(|page| {
+                core::array::from_fn(|i| {
+                    [false, true].map(|pressed| hint_font(l, label, page, i, pressed))
+                })
+            }),
         }
     }
+}
+
+/// The font of the page's name beside the clock (`clock`: the clock's font).
+fn caption_font(l: &Layout, clock: Font, page: Page) -> Font {
+    text::fit(
+        &[page.name()],
+        Weight::Regular,
+        l.clock.size.width / 3,
+        clock.height() * 3 / 4,
+    )
+}
+
+/// The font of button `i`'s hint on `page` (`label`: the buttons' label font), on
+/// its face as it is or pressed (which face: the accent colour does not move it).
+fn hint_font(l: &Layout, label: Font, page: Page, i: usize, pressed: bool) -> Font {
+    let state = WidgetState {
+        pressed,
+        ..WidgetState::default()
+    };
+    let inner = theme_for(l, theme::ACCENTS[0])
+        .face_of(&l.buttons[i], state)
+        .content;
+    text::fit(
+        &[hint(page, i)],
+        Weight::Regular,
+        inner.size.width / 3,
+        label.height() * 3 / 4,
+    )
 }
 
 /// Space between a button's edge and its content.
@@ -339,15 +411,7 @@ impl Kiosk {
     }
 
     fn hint(&self, i: usize) -> &'static str {
-        match (self.page, i) {
-            // Prices: accented text and the euro sign, from the toolkit's Latin-1 font.
-            (Page::Home, 0..=2) => DRINK_PRICES[i],
-            (Page::Home, 3) => "total",
-            (Page::Home, 4) => "colour",
-            (Page::Rooms, 0..=3) => "switch",
-            (Page::Rooms, 4) => "devices",
-            _ => "next",
-        }
+        hint(self.page, i)
     }
 
     /// Does what button `i` says.
@@ -537,24 +601,7 @@ impl Kiosk {
 
     /// The toolkit theme for the current layout and accent colour.
     fn theme(&self) -> Theme {
-        let l = &self.layout;
-        let accent = self.accent();
-        Theme {
-            background: theme::BACKGROUND,
-            surface: theme::CARD,
-            hover: theme::CARD_HOVER,
-            pressed: theme::shade(accent, 80),
-            checked: accent,
-            on_pressed: theme::ON_ACCENT,
-            edge: theme::CARD_EDGE,
-            focus: theme::FOCUS,
-            text: theme::TEXT,
-            muted: theme::MUTED,
-            radius: l.radius,
-            edge_width: (l.unit / 12).max(1),
-            focus_width: (l.unit / 4).max(2),
-            press_inset: (l.unit / 3).max(1),
-        }
+        theme_for(&self.layout, self.accent())
     }
 
     /// The theme for text on the header bar.
@@ -571,12 +618,14 @@ impl Kiosk {
         let logo = t.size.height * 6 / 10;
         let name_x = t.top_left.x + logo as i32 + l.unit as i32;
         let room = (l.clock.top_left.x - name_x).max(1) as u32;
-        // The name's label paints its own area: the bar only fills around it.
+        // The name's label paints its own area, and the clock's labels all of the
+        // clock's (`draw_clock` follows every `draw_header`): the bar only fills
+        // around them.
         let name_area = Rectangle::new(
             Point::new(name_x, t.top_left.y),
             Size::new(room.min(t.size.width), t.size.height),
         );
-        let _ = fill_outside(d, &l.header, &[name_area], theme::HEADER);
+        let _ = fill_outside(d, &l.header, &[name_area, l.clock], theme::HEADER);
         let line_h = (l.unit / 4).max(1);
         let line = Rectangle::new(
             Point::new(0, l.header.size.height as i32 - line_h as i32),
@@ -618,16 +667,8 @@ impl Kiosk {
 
     fn draw_clock<D: DrawTarget<Color = Rgb888>>(&self, d: &mut D) {
         let c = &self.layout.clock;
-        let page = match self.page {
-            Page::Home => "Home",
-            Page::Rooms => "Rooms",
-        };
-        let caption = text::fit(
-            &[page],
-            Weight::Regular,
-            c.size.width / 3,
-            self.fonts.clock.height() * 3 / 4,
-        );
+        let page = self.page.name();
+        let caption = self.fonts.caption[self.page.index()];
         let time_w = self.fonts.clock.width(&self.clock_text);
         let gap = self.layout.unit * 2;
         // Two labels side by side: the page name, then the time at the right edge.
@@ -717,12 +758,7 @@ impl Kiosk {
             baseline,
         });
         let hint = self.hint(i);
-        let hint_font = text::fit(
-            &[hint],
-            Weight::Regular,
-            inner.size.width / 3,
-            self.fonts.label.height() * 3 / 4,
-        );
+        let hint_font = self.fonts.hint[self.page.index()][i][usize::from(state.pressed)];
         if value_font.width(&value) + hint_font.width(hint) + l.unit * 2 <= inner.size.width {
             let hint_color = if state.lit() { face.text } else { theme::MUTED };
             let right = inner.top_left.x + inner.size.width as i32;
@@ -832,6 +868,26 @@ impl Kiosk {
             WidgetState::of(&self.ui, FIELD),
             &self.theme(),
         );
+    }
+}
+
+/// The toolkit theme for layout `l` and accent colour `accent`.
+fn theme_for(l: &Layout, accent: Rgb888) -> Theme {
+    Theme {
+        background: theme::BACKGROUND,
+        surface: theme::CARD,
+        hover: theme::CARD_HOVER,
+        pressed: theme::shade(accent, 80),
+        checked: accent,
+        on_pressed: theme::ON_ACCENT,
+        edge: theme::CARD_EDGE,
+        focus: theme::FOCUS,
+        text: theme::TEXT,
+        muted: theme::MUTED,
+        radius: l.radius,
+        edge_width: (l.unit / 12).max(1),
+        focus_width: (l.unit / 4).max(2),
+        press_inset: (l.unit / 3).max(1),
     }
 }
 

@@ -293,6 +293,89 @@ fn ticks_redraw_only_the_clock_and_status_and_only_when_they_change() {
     }
 }
 
+/// The hint and page-name fonts fitted once per layout are the ones fitting them on
+/// every draw chose: for every button, page, state and accent colour.
+#[test]
+fn fonts_fitted_per_layout_are_those_fitted_per_draw() {
+    for (w, h) in SIZES {
+        let mut kiosk = Kiosk::new();
+        kiosk.event(
+            &Event::Resize {
+                width: w,
+                height: h,
+            },
+            &info(w, h),
+        );
+        let l = *kiosk.layout();
+        for accent in 0..theme::ACCENTS.len() {
+            kiosk.accent = accent;
+            for page in [Page::Home, Page::Rooms] {
+                let c = l.clock;
+                let caption = text::fit(
+                    &[page.name()],
+                    Weight::Regular,
+                    c.size.width / 3,
+                    kiosk.fonts.clock.height() * 3 / 4,
+                );
+                assert_eq!(kiosk.fonts.caption[page.index()], caption, "{w}x{h}");
+                for i in 0..BUTTON_COUNT {
+                    for pressed in [false, true] {
+                        let state = WidgetState {
+                            pressed,
+                            hovered: true,
+                            focused: i == 1,
+                            checked: i == 2,
+                        };
+                        let inner = kiosk.theme().face_of(&l.buttons[i], state).content;
+                        let want = text::fit(
+                            &[hint(page, i)],
+                            Weight::Regular,
+                            inner.size.width / 3,
+                            kiosk.fonts.label.height() * 3 / 4,
+                        );
+                        let got = kiosk.fonts.hint[page.index()][i][usize::from(pressed)];
+                        assert_eq!(got, want, "{w}x{h} {page:?} button {i} pressed {pressed}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The header's bar leaves the clock's area to the clock, which paints all of it:
+/// every full redraw and title change draws both.
+#[test]
+fn the_header_leaves_the_clock_area_to_the_clock_which_paints_all_of_it() {
+    const UNTOUCHED: u32 = 0x0001_0203;
+    for (w, h) in SIZES {
+        let mut buffer = vec![0u32; (w * h) as usize];
+        let (mut kiosk, mut display, info) = started(w, h, &mut buffer);
+        let l = *kiosk.layout();
+        let clock = |display: &MemoryDisplay| {
+            let c = to_rect(&l.clock);
+            (c.y..c.y + c.height)
+                .flat_map(|y| (c.x..c.x + c.width).map(move |x| (x, y)))
+                .map(|(x, y)| display.pixel(x, y))
+                .collect::<Vec<u32>>()
+        };
+        let _ = display.canvas().fill_solid(&l.screen, Rgb888::new(0, 1, 2));
+        let _ = display.canvas().fill_solid(&l.clock, Rgb888::new(1, 2, 3));
+        kiosk.draw_header(display.canvas());
+        assert!(
+            clock(&display).iter().all(|&p| p == UNTOUCHED),
+            "{w}x{h}: the header painted the clock's area"
+        );
+        for page in [Page::Home, Page::Rooms] {
+            kiosk.page = page;
+            let _ = display.canvas().fill_solid(&l.clock, Rgb888::new(1, 2, 3));
+            kiosk.clock_text = Kiosk::clock(&info);
+            kiosk.draw_clock(display.canvas());
+            let left = clock(&display).iter().filter(|&&p| p == UNTOUCHED).count();
+            assert_eq!(left, 0, "{w}x{h} {page:?}: the clock left pixels unpainted");
+        }
+    }
+}
+
 #[test]
 fn long_integration_text_stays_inside_the_status_panel() {
     let mut buffer = vec![0u32; 640 * 480];
