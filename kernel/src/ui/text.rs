@@ -72,8 +72,16 @@ pub fn fit(texts: &[&str], weight: Weight, max_width: u32, max_height: u32) -> F
 /// The longest prefix of `text` that fits `max_width` with an ellipsis after it, or
 /// all of `text` (and `false`) when it fits as it is.
 pub fn ellipsize(font: Font, text: &str, max_width: u32) -> (&str, bool) {
-    if font.width(text) <= max_width {
-        return (text, false);
+    let (shown, cut, _) = ellipsized(font, text, max_width);
+    (shown, cut)
+}
+
+/// `ellipsize`, and the width of what it shows (the ellipsis included): measured
+/// once where the text fits (`place_in` would measure it again).
+fn ellipsized(font: Font, text: &str, max_width: u32) -> (&str, bool, u32) {
+    let width = font.width(text);
+    if width <= max_width {
+        return (text, false, width);
     }
     let room = u64::from(max_width.saturating_sub(font.width(ELLIPSIS))) * 64;
     let (mut used, advances) = (0u64, font.advances());
@@ -85,7 +93,8 @@ pub fn ellipsize(font: Font, text: &str, max_width: u32) -> (&str, bool) {
         }
         end = i + c.len_utf8();
     }
-    (text[..end].trim_end(), true)
+    let shown = text[..end].trim_end();
+    (shown, true, font.width(shown) + font.width(ELLIPSIS))
 }
 
 /// Greedy word wrap of `text` to `max_width`: lines break at spaces and at `\n`; a
@@ -587,8 +596,7 @@ pub(super) fn place_in<'a>(
     area: &Rectangle,
     align: Align,
 ) -> (&'a str, bool, i32, i32) {
-    let (shown, cut) = ellipsize(font, text, area.size.width);
-    let width = font.width(shown) + if cut { font.width(ELLIPSIS) } else { 0 };
+    let (shown, cut, width) = ellipsized(font, text, area.size.width);
     let x = aligned_x(area, width, align);
     let baseline = area.top_left.y
         + (area.size.height as i32 - font.height() as i32) / 2

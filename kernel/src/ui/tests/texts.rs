@@ -185,6 +185,35 @@ fn fit_picks_the_largest_font_that_fits_both_ways() {
     );
 }
 
+/// `place_in` puts the shown text (and its ellipsis) where its measured width says,
+/// for a text that fits and one cut, at every alignment.
+#[test]
+fn placed_text_is_aligned_by_the_width_of_what_is_shown() {
+    let font = Font::new(Weight::Bold, 23);
+    let whole = "Genève – 3,80 €";
+    for width in [
+        font.width(whole) + 7,
+        font.width(whole),
+        font.width(whole) - 1,
+        40,
+    ] {
+        let area = Rectangle::new(Point::new(11, 3), Size::new(width, 40));
+        for align in [Align::Left, Align::Center, Align::Right] {
+            let (shown, cut, x, _) = text::place_in(whole, font, &area, align);
+            assert_eq!((shown, cut), text::ellipsize(font, whole, width));
+            let used = font.width(shown) + if cut { font.width(ELLIPSIS) } else { 0 };
+            let free = width as i32 - used as i32;
+            let want = 11
+                + match align {
+                    Align::Left => 0,
+                    Align::Center => free / 2,
+                    Align::Right => free,
+                };
+            assert_eq!(x, want, "width {width} {align:?}");
+        }
+    }
+}
+
 #[test]
 fn ellipsis_cuts_only_what_does_not_fit() {
     let font = Font::new(Weight::Regular, 19);
