@@ -299,6 +299,60 @@ impl Framebuffer {
         }
     }
 
+    /// Sets rows [y, y + height) to spans that change from row to row (a rounded
+    /// corner's rows): row `y + i` gets `spans_of(i)`, each span (first column, end
+    /// column) in the colour of the same index in `raws`, cut to `columns` [left,
+    /// right) (a span outside them, or ending before it starts, writes nothing).
+    /// Ignored unless the rows and `columns` lie inside the framebuffer.
+    ///
+    /// The rows' spans come from a closure rather than a slice so that a shape's rows
+    /// are computed and written in one loop, without a call per row: under emulation
+    /// every call and return ends a translated block, and so does each test for an
+    /// empty span, so spans are cut by min/max instead of tested.
+    #[inline]
+    pub fn fill_rows_with<const N: usize>(
+        &mut self,
+        (y, height): (u32, u32),
+        (left, right): (u32, u32),
+        raws: &[u32; N],
+        mut spans_of: impl FnMut(u32) -> [(i64, i64); N],
+    ) {
+        let Some(last) = y.checked_add(height).and_then(|end| end.checked_sub(1)) else {
+            return;
+        };
+        if left > right || !self.span_in_bounds(left, last, right - left) {
+            return;
+        }
+        let (left, right) = (i64::from(left), i64::from(right));
+        if self.format.bytes_per_pixel != 4 {
+            for i in 0..height {
+                for (&(from, to), &raw) in spans_of(i).iter().zip(raws) {
+                    let (from, to) = (from.max(left), to.min(right));
+                    if from < to {
+                        self.fill_row(from as u32, y + i, (to - from) as u32, raw);
+                    }
+                }
+            }
+            return;
+        }
+        let pitch = self.pitch as usize;
+        let mut row = self.region.as_ptr().wrapping_add(self.offset(0, y));
+        let mut pixels = 0;
+        for i in 0..height {
+            for (&(from, to), &raw) in spans_of(i).iter().zip(raws) {
+                let from = from.max(left).min(right);
+                let n = (to.min(right) - from).max(0) as usize;
+                pixels += n;
+                // SAFETY: rows y..y + height < self.height and columns left..right
+                // <= self.width (checked above for the last row, which has the highest
+                // addresses; see fill_row); `from` and `from + n` lie in [left, right].
+                unsafe { pixel_runs::fill(row.wrapping_add(from as usize * 4), n, raw) };
+            }
+            row = row.wrapping_add(pitch);
+        }
+        self.count_written(pixels as u32);
+    }
+
     /// Writes raw pixels along row `y` from column `x`, taking at most `len` of them
     /// from `pixels`; returns how many it wrote. Ignored (0) if the span is out of bounds.
     pub fn write_row(
