@@ -112,6 +112,37 @@ pub struct Framebuffer {
     bytes_written: u64,
 }
 
+/// Writes the part of span `K` of `spans` (first column, end column) inside [left,
+/// right] on the row starting at `row` in colour `raws[K]` (nothing past the `N`
+/// spans): the middle span as a long run, the others as short ones (see
+/// `fill_rows_with`); returns how many pixels it wrote.
+///
+/// # Safety
+/// Columns `left .. right` of the row at `row` lie in writable memory.
+#[inline(always)]
+unsafe fn fill_cut_span<const N: usize, const K: usize>(
+    row: *mut u8,
+    spans: &[(i64, i64); N],
+    raws: &[u32; N],
+    (left, right): (i64, i64),
+) -> usize {
+    let (Some(&(from, to)), Some(&raw)) = (spans.get(K), raws.get(K)) else {
+        return 0;
+    };
+    let from = from.max(left).min(right);
+    let n = (to.min(right) - from).max(0) as usize;
+    let at = row.wrapping_add(from as usize * 4);
+    // SAFETY: `from` and `from + n` lie in [left, right] (the caller's contract).
+    unsafe {
+        if K == N / 2 {
+            pixel_runs::fill(at, n, raw);
+        } else {
+            pixel_runs::fill_short(at, n, raw);
+        }
+    }
+    n
+}
+
 impl Framebuffer {
     /// Checks the geometry against the region, so every later access is in bounds.
     pub fn new(
@@ -308,7 +339,9 @@ impl Framebuffer {
     /// The rows' spans come from a closure rather than a slice so that a shape's rows
     /// are computed and written in one loop, without a call per row: under emulation
     /// every call and return ends a translated block, and so does each test for an
-    /// empty span, so spans are cut by min/max instead of tested.
+    /// empty span, so spans are cut by min/max instead of tested. At most five spans;
+    /// the middle one is written as a long run, the others as short ones (a rounded
+    /// row's face is most of it, its open corners and edges a few pixels).
     #[inline]
     pub fn fill_rows_with<const N: usize>(
         &mut self,
@@ -335,18 +368,23 @@ impl Framebuffer {
             }
             return;
         }
+        const { assert!(N <= 5, "fill_rows_with writes up to five spans a row") };
         let pitch = self.pitch as usize;
         let mut row = self.region.as_ptr().wrapping_add(self.offset(0, y));
         let mut pixels = 0;
         for i in 0..height {
-            for (&(from, to), &raw) in spans_of(i).iter().zip(raws) {
-                let from = from.max(left).min(right);
-                let n = (to.min(right) - from).max(0) as usize;
-                pixels += n;
-                // SAFETY: rows y..y + height < self.height and columns left..right
-                // <= self.width (checked above for the last row, which has the highest
-                // addresses; see fill_row); `from` and `from + n` lie in [left, right].
-                unsafe { pixel_runs::fill(row.wrapping_add(from as usize * 4), n, raw) };
+            let spans = spans_of(i);
+            // Span by span without a loop (a loop's test ends a translated block).
+            // SAFETY: rows y..y + height < self.height and columns left..right
+            // <= self.width (checked above for the last row, which has the highest
+            // addresses; see fill_row).
+            unsafe {
+                let columns = (left, right);
+                pixels += fill_cut_span::<N, 0>(row, &spans, raws, columns);
+                pixels += fill_cut_span::<N, 1>(row, &spans, raws, columns);
+                pixels += fill_cut_span::<N, 2>(row, &spans, raws, columns);
+                pixels += fill_cut_span::<N, 3>(row, &spans, raws, columns);
+                pixels += fill_cut_span::<N, 4>(row, &spans, raws, columns);
             }
             row = row.wrapping_add(pitch);
         }

@@ -20,15 +20,7 @@ pub unsafe fn fill(at: *mut u8, n: usize, raw: u32) {
     unsafe {
         if n >= 16 {
             if n >= 32 {
-                let last = n - 32;
-                let mut i = 0;
-                while i < last {
-                    store16(px.add(i), pair);
-                    store16(px.add(i + 16), pair);
-                    i += 32;
-                }
-                store16(px.add(last), pair);
-                store16(px.add(last + 16), pair);
+                store_32_or_more(px, n, pair);
             } else {
                 store16(px, pair);
                 store16(px.add(n - 16), pair);
@@ -47,6 +39,62 @@ pub unsafe fn fill(at: *mut u8, n: usize, raw: u32) {
             store_pair(px.add(n - 4), pair);
             store_pair(px.add(n - 2), pair);
         }
+    }
+}
+
+/// Writes `n` pixels of `raw` from `at`, as [`fill`] does, ordered for runs that are
+/// mostly a few pixels (a rounded row's open corners and edges): 2 to 7 pixels take
+/// one test and 8 to 32 two, each written by four stores whose places are capped at
+/// the run's end (overlapping on shorter runs) rather than chosen by more tests;
+/// longer runs and single pixels come after.
+///
+/// # Safety
+/// `at .. at + n × 4` lies in writable memory.
+#[inline(always)]
+pub unsafe fn fill_short(at: *mut u8, n: usize, raw: u32) {
+    let px = at.cast::<u32>();
+    let pair = u64::from(raw) * 0x1_0000_0001;
+    // SAFETY (all stores): every pixel index is below `n` (the caller's contract):
+    // each store starts at most at its last start, n - 2 or n - 8.
+    unsafe {
+        if n.wrapping_sub(2) < 6 {
+            let last = n - 2;
+            store_pair(px, pair);
+            store_pair(px.add(last.min(2)), pair);
+            store_pair(px.add(last.min(4)), pair);
+            store_pair(px.add(last), pair);
+        } else if n.wrapping_sub(8) < 25 {
+            let last = n - 8;
+            store8(px, pair);
+            store8(px.add(last.min(8)), pair);
+            store8(px.add(last.min(16)), pair);
+            store8(px.add(last), pair);
+        } else if n > 32 {
+            store_32_or_more(px, n, pair);
+        } else if n == 1 {
+            px.write_unaligned(raw);
+        }
+    }
+}
+
+/// Writes `n >= 32` pixels of `pair` (a pixel twice) from `px`, 32 at a time, the
+/// last 32 overlapping the ones before.
+///
+/// # Safety
+/// `n >= 32` pixels at `px` are writable.
+#[inline(always)]
+unsafe fn store_32_or_more(px: *mut u32, n: usize, pair: u64) {
+    let last = n - 32;
+    let mut i = 0;
+    // SAFETY: the caller's contract; i < last, so every store ends by n.
+    unsafe {
+        while i < last {
+            store16(px.add(i), pair);
+            store16(px.add(i + 16), pair);
+            i += 32;
+        }
+        store16(px.add(last), pair);
+        store16(px.add(last + 16), pair);
     }
 }
 
@@ -162,6 +210,23 @@ mod tests {
         for offset in 0..3 {
             for n in 0..200 {
                 let row = written(offset, n, |at| unsafe { fill(at, n, 0x00AB_CDEF) });
+                for (i, &p) in row.iter().enumerate() {
+                    let inside = (offset..offset + n).contains(&i);
+                    assert_eq!(
+                        p,
+                        if inside { 0x00AB_CDEF } else { GUARD },
+                        "n={n} offset={offset} i={i}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fill_short_writes_exactly_its_run_at_every_length_and_alignment() {
+        for offset in 0..3 {
+            for n in 0..200 {
+                let row = written(offset, n, |at| unsafe { fill_short(at, n, 0x00AB_CDEF) });
                 for (i, &p) in row.iter().enumerate() {
                     let inside = (offset..offset + n).contains(&i);
                     assert_eq!(
