@@ -3,13 +3,14 @@
 //! can show, with the framebuffer mapped write-combining and then uncached.
 //!
 //! Lines (`cargo xtask bench` reads them): `@vitrine bench name=N mode=WxH cache=wc|uc
-//! reps=N us=MEAN min_us=MIN px=DIRTY`, where N is `fill` (the whole screen),
-//! `redraw` (a full app redraw), `cold` (the same with the glyph and label caches
-//! emptied first: the first redraw at a new size), `redraw-uncached` (with the glyph
-//! and label caches held: every glyph resampled from its master, as without a cache
-//! arena; write-combining only), `page` (a wheel step: the demo's page switch),
-//! `hover` (the pointer entering or leaving the app's first widget) and `fill-hover` (a plain fill of what `hover` marked
-//! dirty).
+//! reps=N us=MEAN min_us=MIN fill_us=MEAN fill_min_us=MIN ratio_milli=R px=DIRTY`,
+//! where N is `redraw` (a full app redraw), `cold` (the same with the glyph and label
+//! caches emptied first: the first redraw at a new size), `redraw-uncached` (with
+//! the glyph and label caches held: every glyph resampled from its master, as
+//! without a cache arena; write-combining only), `page` (a wheel step: the demo's
+//! page switch) or `hover` (the pointer entering or leaving the app's first widget);
+//! each timed alternately with its plain fill (`fill_*`: the whole screen, for
+//! `hover` what the hover change marks dirty), R the median ratio of the pairs × 1000.
 
 use crate::app::{App, Event, SystemInfo};
 use crate::arch::time::{rdtsc, tsc_khz};
@@ -24,7 +25,7 @@ use embedded_graphics::primitives::Rectangle;
 /// Repetitions per measurement; the mean and the fastest are reported. Many, because
 /// on a loaded host most runs of a few milliseconds lose the vCPU for a while (the TSC
 /// counts host time under TCG) and the fastest run is the undisturbed one.
-const REPS: u32 = 15;
+const REPS: usize = 15;
 /// The sizes measured, in this order; the boot mode is restored afterwards.
 const SIZES: [(u32, u32); 3] = [(1024, 768), (1920, 1080), (3840, 2160)];
 
@@ -40,35 +41,62 @@ struct Bench<'a, D, A> {
     cache: &'static str,
 }
 
+/// Cycles of one timed call of `draw`, started with an empty TLB: every page it
+/// touches costs one lookup whatever ran before (QEMU grows and shrinks its TLB at
+/// flushes by recent use, so without this a fill took 1.0 to 2.5 ms at 1080p from
+/// one run to the next depending on how big it happened to be).
+fn timed(draw: impl FnOnce()) -> u64 {
+    crate::arch::paging::flush_tlb();
+    let start = rdtsc();
+    draw();
+    rdtsc().wrapping_sub(start)
+}
+
+/// The median of `values` (sorted in place).
+fn median(values: &mut [u64]) -> u64 {
+    values.sort_unstable();
+    values.get(values.len() / 2).copied().unwrap_or(0)
+}
+
 impl<D: Display, A: App> Bench<'_, D, A> {
-    /// Times `step` (which draws) `REPS` times and prints the line for `name`;
-    /// returns the dirty rectangles of the last run. (`dyn`: one copy of the timing
-    /// loop for the five steps, not one each.)
+    /// Times `step` (which draws) and `reference` (a plain fill) alternately, `REPS`
+    /// times each, so both see the same host load, and prints the line for `name`:
+    /// both means and fastest runs, and the median of the per-pair ratios (what the
+    /// bench reports: one disturbed run moves neither it nor its pair's partner).
+    /// Returns the dirty rectangles of the last run. (`dyn`: one copy of the timing
+    /// loop for the steps, not one each.)
     #[inline(never)]
     fn run(
         &mut self,
         name: &str,
+        reference: &mut dyn FnMut(&mut D, u32),
         step: &mut dyn FnMut(&mut D, &SystemInfo, u32),
     ) -> heapless::Vec<Rect, { crate::display::canvas::DIRTY_CAPACITY }> {
-        let (mut total, mut min, mut dirty) = (0, u64::MAX, heapless::Vec::new());
+        let mut dirty = heapless::Vec::new();
+        let (mut steps, mut references, mut ratios) = ([0; REPS], [0; REPS], [0; REPS]);
         for rep in 0..REPS {
-            let start = rdtsc();
-            step(self.display, self.info, rep);
-            dirty = self.display.canvas().take_dirty();
-            let cycles = rdtsc().wrapping_sub(start);
-            total += cycles;
-            min = min.min(cycles);
+            let display = &mut *self.display;
+            references[rep] = timed(|| reference(display, rep as u32));
+            let _ = display.canvas().take_dirty();
+            steps[rep] = timed(|| step(display, self.info, rep as u32));
+            dirty = display.canvas().take_dirty();
+            ratios[rep] = steps[rep] * 1000 / references[rep].max(1);
         }
         let px: u64 = dirty.iter().map(Rect::area).sum();
+        let mean = |v: &[u64]| micros(v.iter().sum::<u64>() / REPS as u64);
+        let fastest = |v: &[u64]| micros(v.iter().copied().min().unwrap_or(0));
         crate::status!(
-            "bench name={} mode={}x{} cache={} reps={} us={} min_us={} px={}",
+            "bench name={} mode={}x{} cache={} reps={} us={} min_us={} fill_us={} fill_min_us={} ratio_milli={} px={}",
             name,
             self.mode.0,
             self.mode.1,
             self.cache,
             REPS,
-            micros(total / u64::from(REPS)),
-            micros(min),
+            mean(&steps),
+            fastest(&steps),
+            mean(&references),
+            fastest(&references),
+            median(&mut ratios),
             px
         );
         dirty
@@ -76,9 +104,9 @@ impl<D: Display, A: App> Bench<'_, D, A> {
 
     fn all(&mut self) {
         let colours = [Rgb888::new(0x0F, 0x17, 0x2A), Rgb888::new(0x1E, 0x29, 0x3B)];
-        self.run("fill", &mut |d, _, rep| {
+        let mut full_fill = |d: &mut D, rep: u32| {
             let _ = d.canvas().clear(colours[rep as usize % 2]);
-        });
+        };
         let mut app = (self.new_app)();
         let resize = Event::Resize {
             width: self.mode.0,
@@ -86,29 +114,30 @@ impl<D: Display, A: App> Bench<'_, D, A> {
         };
         // The first redraw after a resize to a new size: nothing of its text kept
         // yet (glyphs resampled, lines rendered and kept, then copied).
-        self.run("cold", &mut |d, info, _| {
+        self.run("cold", &mut full_fill, &mut |d, info, _| {
             glyph_cache::empty();
             label_cache::empty();
             app.event(&resize, info);
             app.draw(d.canvas(), info);
         });
-        self.run("redraw", &mut |d, info, _| {
+        self.run("redraw", &mut full_fill, &mut |d, info, _| {
             app.event(&resize, info);
             app.draw(d.canvas(), info);
         });
         if self.cache == "wc" {
-            self.run("redraw-uncached", &mut |d, info, _| {
+            self.run("redraw-uncached", &mut full_fill, &mut |d, info, _| {
                 app.event(&resize, info);
                 let draw = || app.draw(d.canvas(), info);
                 label_cache::bypassed(|| glyph_cache::bypassed(draw));
             });
         }
-        self.run("page", &mut |d, info, rep| {
+        self.run("page", &mut full_fill, &mut |d, info, rep| {
             let delta = if rep % 2 == 0 { -1 } else { 1 };
             app.event(&Event::Input(InputEvent::Wheel { delta }), info);
             app.draw(d.canvas(), info);
         });
-        // In and out of the first widget: each move is one hover change.
+        // In and out of the first widget: each move is one hover change, against a
+        // fill of what the change marks dirty (found by one move in and out first).
         let mut first = None;
         app.widgets(&mut |_, rect| {
             first = first.or(Some(rect));
@@ -118,13 +147,17 @@ impl<D: Display, A: App> Bench<'_, D, A> {
         };
         let inside = widget.center();
         let outside = widget.top_left - Point::new(2, 2);
-        let hover_dirty = self.run("hover", &mut |d, info, rep| {
+        let mut hover = |d: &mut D, info: &SystemInfo, rep: u32| {
             let at = if rep % 2 == 0 { inside } else { outside };
             let event = InputEvent::PointerMove { x: at.x, y: at.y };
             app.event(&Event::Input(event), info);
             app.draw(d.canvas(), info);
-        });
-        self.run("fill-hover", &mut |d, _, rep| {
+        };
+        hover(self.display, self.info, 0);
+        let hover_dirty = self.display.canvas().take_dirty();
+        hover(self.display, self.info, 1);
+        let _ = self.display.canvas().take_dirty();
+        let mut fill_hover = |d: &mut D, rep: u32| {
             for r in &hover_dirty {
                 let area = Rectangle::new(
                     Point::new(r.x as i32, r.y as i32),
@@ -132,7 +165,8 @@ impl<D: Display, A: App> Bench<'_, D, A> {
                 );
                 let _ = d.canvas().fill_solid(&area, colours[rep as usize % 2]);
             }
-        });
+        };
+        self.run("hover", &mut fill_hover, &mut hover);
     }
 }
 

@@ -100,6 +100,40 @@ pub enum InlayPixels<'a> {
     Runs(&'a [u32], &'a [u32]),
 }
 
+/// Rows a band's pieces are painted over before moving on to the next rows: each
+/// piece picks its way to store once per chunk (not per row), while the chunk's
+/// rows of video memory (~30 pages at 1080p) stay in an emulator's TLB.
+const CHUNK_ROWS: u32 = 16;
+
+/// The row counts of `height` rows in chunks of `CHUNK_ROWS`.
+fn row_chunks(height: u32) -> impl Iterator<Item = usize> {
+    (0..height)
+        .step_by(CHUNK_ROWS as usize)
+        .map(move |start| (height - start).min(CHUNK_ROWS) as usize)
+}
+
+/// One piece of each row of a band (`Framebuffer::fill_band`): columns
+/// [x, x + width).
+#[derive(Debug, Clone, Copy)]
+pub struct BandPiece<'a> {
+    /// First column on the screen.
+    pub x: u32,
+    /// Columns it spans.
+    pub width: u32,
+    /// What it paints.
+    pub pixels: BandPixels<'a>,
+}
+
+/// The pixels of a `BandPiece`.
+#[derive(Debug, Clone, Copy)]
+pub enum BandPixels<'a> {
+    /// Every column of every row one raw value.
+    Solid(u32),
+    /// Raw pixels, row after row: the band's row `r` takes `width` of them from
+    /// `r × width` (a block of a kept line's rows).
+    Block(&'a [u32]),
+}
+
 /// A framebuffer: a region of (video) memory with a geometry and a pixel format.
 #[derive(Debug, Clone, Copy)]
 pub struct Framebuffer {
@@ -284,21 +318,26 @@ impl Framebuffer {
             return;
         }
         self.count_written(width * height);
-        let (width, pitch) = (width as usize, self.pitch as usize);
-        let mut row = self.region.as_ptr().wrapping_add(self.offset(x, y));
-        for _ in 0..height {
-            // SAFETY: rows y..y + height < self.height and columns x..x + width
-            // <= self.width (checked above for the last row, which has the highest
-            // addresses; see fill_row).
-            unsafe { pixel_runs::fill(row, width, raw) };
-            row = row.wrapping_add(pitch);
-        }
+        let at = self.region.as_ptr().wrapping_add(self.offset(x, y));
+        // SAFETY: rows y..y + height < self.height and columns x..x + width
+        // <= self.width (checked above for the last row, which has the highest
+        // addresses; see fill_row).
+        unsafe {
+            pixel_runs::fill_rows(
+                at,
+                width as usize,
+                height as usize,
+                self.pitch as usize,
+                raw,
+            )
+        };
     }
 
     /// Sets rows [y, y + height) to `spans` (first column, length, raw value) side by
-    /// side, row after row: each row of video memory is visited once, not once per
-    /// span (a pass down the rows of a narrow span costs a page lookup per row in
-    /// an emulator's TLB). Ignored unless every span lies inside the framebuffer.
+    /// side, `CHUNK_ROWS` rows at a time: a pass down all the rows of a narrow span
+    /// would cost a page lookup per row in an emulator's TLB, a pass per row a choice
+    /// of how to store each span per row. Ignored unless every span lies inside the
+    /// framebuffer.
     pub fn fill_spans_rect(&mut self, y: u32, height: u32, spans: &[(u32, u32, u32)]) {
         let Some(last) = y.checked_add(height).and_then(|end| end.checked_sub(1)) else {
             return;
@@ -319,14 +358,69 @@ impl Framebuffer {
         self.count_written(pixels * height);
         let pitch = self.pitch as usize;
         let mut row = self.region.as_ptr().wrapping_add(self.offset(0, y));
-        for _ in 0..height {
+        for rows in row_chunks(height) {
             for &(x, len, raw) in spans {
                 // SAFETY: rows y..y + height < self.height and each span's columns
                 // x..x + len <= self.width (checked above for the last row, which has
                 // the highest addresses; see fill_row).
-                unsafe { pixel_runs::fill(row.wrapping_add(x as usize * 4), len as usize, raw) };
+                unsafe {
+                    pixel_runs::fill_rows(
+                        row.wrapping_add(x as usize * 4),
+                        len as usize,
+                        rows,
+                        pitch,
+                        raw,
+                    )
+                };
             }
-            row = row.wrapping_add(pitch);
+            row = row.wrapping_add(rows * pitch);
+        }
+    }
+
+    /// Paints rows [y, y + height) with `pieces` side by side, `CHUNK_ROWS` rows at a
+    /// time (see `fill_spans_rect`). Ignored unless every
+    /// piece lies inside the framebuffer, every block holds `height` rows of its
+    /// width, and pixels are 32-bit.
+    pub fn fill_band(&mut self, y: u32, height: u32, pieces: &[BandPiece]) {
+        let Some(last) = y.checked_add(height).and_then(|end| end.checked_sub(1)) else {
+            return;
+        };
+        let fits = |piece: &BandPiece| {
+            self.span_in_bounds(piece.x, last, piece.width)
+                && match piece.pixels {
+                    BandPixels::Solid(_) => true,
+                    BandPixels::Block(block) => {
+                        block.len() / height as usize >= piece.width as usize
+                    }
+                }
+        };
+        if self.format.bytes_per_pixel != 4 || !pieces.iter().all(fits) {
+            return;
+        }
+        let pixels: u32 = pieces.iter().map(|piece| piece.width).sum();
+        self.count_written(pixels * height);
+        let pitch = self.pitch as usize;
+        let mut row = self.region.as_ptr().wrapping_add(self.offset(0, y));
+        let mut done = 0;
+        for rows in row_chunks(height) {
+            for piece in pieces {
+                let (at, n) = (row.wrapping_add(piece.x as usize * 4), piece.width as usize);
+                // SAFETY: rows y..y + height < self.height and each piece's columns
+                // lie inside the row (checked above for the last row, which has the
+                // highest addresses; see fill_row); a block holds `height` rows of
+                // `n` pixels (checked above), so rows done..done + rows lie inside
+                // it, and it is ordinary memory, not the region.
+                unsafe {
+                    match piece.pixels {
+                        BandPixels::Solid(raw) => pixel_runs::fill_rows(at, n, rows, pitch, raw),
+                        BandPixels::Block(block) => {
+                            pixel_runs::copy_rows(at, block.as_ptr().add(done * n), n, rows, pitch)
+                        }
+                    }
+                }
+            }
+            row = row.wrapping_add(rows * pitch);
+            done += rows;
         }
     }
 

@@ -3,10 +3,10 @@
 //! Shaped for an emulator that translates the guest's code (QEMU's TCG, VirtualBox's
 //! interpreter), where a taken branch ends a translated block and costs about as
 //! much as several stores: pixels move two at a time (64-bit accesses) in steps of
-//! sixteen, a run's remainder is written by stores that overlap pixels already
-//! written with the same values (not by a loop over the last few pixels), and short
-//! runs, the commonest, are tested for first. A copy does not call `memcpy`, whose
-//! `rep movs` is one translated block per 8 bytes.
+//! 32 (a fill) or 16 (a copy), the last step moved back to end at the run's end
+//! (overlapping pixels already written with the same values) instead of a loop over
+//! the last few pixels, and short runs by a few overlapping stores. A copy does not
+//! call `memcpy`, whose `rep movs` is one translated block per 8 bytes.
 
 /// Writes `n` pixels of `raw` from `at`.
 ///
@@ -14,30 +14,48 @@
 /// `at .. at + n × 4` lies in writable memory.
 #[inline(always)]
 pub unsafe fn fill(at: *mut u8, n: usize, raw: u32) {
-    let px = at.cast::<u32>();
+    // SAFETY: the caller's contract, for one row.
+    unsafe { fill_rows(at, n, 1, 0, raw) }
+}
+
+/// Writes `n` pixels of `raw` from `at` on each of `rows` rows `pitch` bytes apart.
+/// The run's length picks the way to store it once, not once a row: a short run
+/// costs one translated block a row.
+///
+/// # Safety
+/// `at + r × pitch .. + n × 4` lies in writable memory for every row r < `rows`.
+#[inline(always)]
+pub unsafe fn fill_rows(at: *mut u8, n: usize, rows: usize, pitch: usize, raw: u32) {
     let pair = u64::from(raw) * 0x1_0000_0001;
-    // SAFETY (all stores): every pixel index is below `n` (the caller's contract).
+    // SAFETY (all stores): every pixel index is below `n`, on a row below `rows`
+    // (the caller's contract).
     unsafe {
-        if n >= 16 {
-            if n >= 32 {
-                store_32_or_more(px, n, pair);
-            } else {
+        if n >= 32 {
+            each_row(at, rows, pitch, |px| store_32_or_more(px, n, pair));
+        } else if n >= 16 {
+            each_row(at, rows, pitch, |px| {
                 store16(px, pair);
                 store16(px.add(n - 16), pair);
-            }
+            });
         } else if n.wrapping_sub(1) < 3 {
             // 1, 2 or 3 pixels: first, middle and last cover them.
-            px.write_unaligned(raw);
-            px.add(n / 2).write_unaligned(raw);
-            px.add(n - 1).write_unaligned(raw);
+            each_row(at, rows, pitch, |px| {
+                px.write_unaligned(raw);
+                px.add(n / 2).write_unaligned(raw);
+                px.add(n - 1).write_unaligned(raw);
+            });
         } else if n >= 8 {
-            store8(px, pair);
-            store8(px.add(n - 8), pair);
+            each_row(at, rows, pitch, |px| {
+                store8(px, pair);
+                store8(px.add(n - 8), pair);
+            });
         } else if n >= 4 {
-            store_pair(px, pair);
-            store_pair(px.add(2), pair);
-            store_pair(px.add(n - 4), pair);
-            store_pair(px.add(n - 2), pair);
+            each_row(at, rows, pitch, |px| {
+                store_pair(px, pair);
+                store_pair(px.add(2), pair);
+                store_pair(px.add(n - 4), pair);
+                store_pair(px.add(n - 2), pair);
+            });
         }
     }
 }
@@ -84,18 +102,46 @@ pub unsafe fn fill_short(at: *mut u8, n: usize, raw: u32) {
 /// `n >= 32` pixels at `px` are writable.
 #[inline(always)]
 unsafe fn store_32_or_more(px: *mut u32, n: usize, pair: u64) {
-    let last = n - 32;
-    let mut i = 0;
-    // SAFETY: the caller's contract; i < last, so every store ends by n.
+    // Steps of 32, the last one moved back to end at `n` (a select, not a branch):
+    // one block per step, none after the loop.
+    let (last, mut i, mut more) = (n - 32, 0, true);
+    // SAFETY: the caller's contract; i <= last, so every store ends by n.
     unsafe {
-        while i < last {
+        while more {
             store16(px.add(i), pair);
             store16(px.add(i + 16), pair);
-            i += 32;
+            more = i < last;
+            i = (i + 32).min(last);
         }
-        store16(px.add(last), pair);
-        store16(px.add(last + 16), pair);
     }
+}
+
+/// Calls `store` with the first pixel of each of `rows` rows `pitch` bytes apart.
+#[inline(always)]
+fn each_row(at: *mut u8, rows: usize, pitch: usize, mut store: impl FnMut(*mut u32)) {
+    let mut row = at;
+    for _ in 0..rows {
+        store(row.cast());
+        row = row.wrapping_add(pitch);
+    }
+}
+
+/// Calls `copy` with the first pixel of each of `rows` source rows `n` pixels apart
+/// from `src` and of the destination row `pitch` bytes apart from `at`.
+#[inline(always)]
+fn each_source_row(
+    at: *mut u8,
+    src: *const u32,
+    n: usize,
+    rows: usize,
+    pitch: usize,
+    copy: impl Fn(*const u32, *mut u32),
+) {
+    let mut from = src;
+    each_row(at, rows, pitch, |dst| {
+        copy(from, dst);
+        from = from.wrapping_add(n);
+    });
 }
 
 /// # Safety
@@ -130,40 +176,57 @@ unsafe fn store8(at: *mut u32, pair: u64) {
     }
 }
 
-/// Copies `from` to `at`, in the same steps as [`fill`].
+/// Copies `from` to `at`, in steps like [`fill`]'s.
 ///
 /// # Safety
 /// `at .. at + from.len() × 4` lies in writable memory that `from` does not overlap.
 #[inline(always)]
 pub unsafe fn copy(at: *mut u8, from: &[u32]) {
-    let n = from.len();
-    let (src, dst) = (from.as_ptr(), at.cast::<u32>());
-    // SAFETY (all accesses): every pixel index is below `n`: inside `from` and inside
-    // the destination (the caller's contract). Eight-byte moves 32 bytes apart are
-    // not a pattern the compiler turns back into a `memcpy` call.
+    // SAFETY: the caller's contract; `from` is readable for its length.
+    unsafe { copy_rows(at, from.as_ptr(), from.len(), 1, 0) }
+}
+
+/// Copies `rows` rows of `n` pixels, row after row from `src`, to rows `pitch` bytes
+/// apart from `at`, in steps like [`fill`]'s (the way picked once, not once a row).
+///
+/// # Safety
+/// `src .. src + rows × n` is readable; `at + r × pitch .. + n × 4` is writable for
+/// every row r < `rows`; they do not overlap.
+#[inline(always)]
+pub unsafe fn copy_rows(at: *mut u8, src: *const u32, n: usize, rows: usize, pitch: usize) {
+    // SAFETY (all accesses): every pixel index is below `n`, on a row below `rows`:
+    // inside the source and inside the destination (the caller's contract).
+    // Eight-byte moves 32 bytes apart are not a pattern the compiler turns back into
+    // a `memcpy` call.
     unsafe {
-        if n.wrapping_sub(1) < 3 {
-            dst.write_unaligned(*src);
-            dst.add(n / 2).write_unaligned(*src.add(n / 2));
-            dst.add(n - 1).write_unaligned(*src.add(n - 1));
-        } else if n.wrapping_sub(4) < 4 {
-            move_pair(src, dst);
-            move_pair(src.add(2), dst.add(2));
-            move_pair(src.add(n - 4), dst.add(n - 4));
-            move_pair(src.add(n - 2), dst.add(n - 2));
-        } else if n.wrapping_sub(8) < 8 {
-            move8(src, dst);
-            move8(src.add(n - 8), dst.add(n - 8));
-        } else if n >= 16 {
-            let last = n - 16;
-            let mut i = 0;
-            while i < last {
-                move8(src.add(i), dst.add(i));
-                move8(src.add(i + 8), dst.add(i + 8));
-                i += 16;
-            }
-            move8(src.add(last), dst.add(last));
-            move8(src.add(last + 8), dst.add(last + 8));
+        if n >= 16 {
+            each_source_row(at, src, n, rows, pitch, |src, dst| {
+                let (last, mut i, mut more) = (n - 16, 0, true);
+                while more {
+                    move8(src.add(i), dst.add(i));
+                    move8(src.add(i + 8), dst.add(i + 8));
+                    more = i < last;
+                    i = (i + 16).min(last);
+                }
+            });
+        } else if n.wrapping_sub(1) < 3 {
+            each_source_row(at, src, n, rows, pitch, |src, dst| {
+                dst.write_unaligned(*src);
+                dst.add(n / 2).write_unaligned(*src.add(n / 2));
+                dst.add(n - 1).write_unaligned(*src.add(n - 1));
+            });
+        } else if n >= 8 {
+            each_source_row(at, src, n, rows, pitch, |src, dst| {
+                move8(src, dst);
+                move8(src.add(n - 8), dst.add(n - 8));
+            });
+        } else if n >= 4 {
+            each_source_row(at, src, n, rows, pitch, |src, dst| {
+                move_pair(src, dst);
+                move_pair(src.add(2), dst.add(2));
+                move_pair(src.add(n - 4), dst.add(n - 4));
+                move_pair(src.add(n - 2), dst.add(n - 2));
+            });
         }
     }
 }
@@ -217,6 +280,50 @@ mod tests {
                         if inside { 0x00AB_CDEF } else { GUARD },
                         "n={n} offset={offset} i={i}"
                     );
+                }
+            }
+        }
+    }
+
+    /// Rows of `width` guard pixels with `rows` rows of `n` pixels at column `x`,
+    /// after `write` (given the first pixel and the pitch in bytes).
+    fn block_written(
+        x: usize,
+        n: usize,
+        rows: usize,
+        write: impl FnOnce(*mut u8, usize),
+    ) -> (Vec<u32>, usize) {
+        let width = x + n + 5;
+        let mut screen = vec![GUARD; width * (rows + 2)];
+        write(screen[width + x..].as_mut_ptr().cast(), width * 4);
+        (screen, width)
+    }
+
+    #[test]
+    fn fill_rows_and_copy_rows_write_exactly_their_rectangle() {
+        for n in [0, 1, 2, 3, 5, 8, 13, 16, 31, 32, 33, 64, 100] {
+            for rows in [0, 1, 2, 7, 16] {
+                let from: Vec<u32> = (0..(n * rows) as u32).map(|i| i * 3 + 1).collect();
+                let (filled, width) = block_written(2, n, rows, |at, pitch| unsafe {
+                    fill_rows(at, n, rows, pitch, 7)
+                });
+                let (copied, _) = block_written(2, n, rows, |at, pitch| unsafe {
+                    copy_rows(at, from.as_ptr(), n, rows, pitch)
+                });
+                for (i, (&f, &c)) in filled.iter().zip(&copied).enumerate() {
+                    let (row, column) = (i / width, i % width);
+                    let inside = (1..=rows).contains(&row) && (2..2 + n).contains(&column);
+                    let source = if inside {
+                        from[(row - 1) * n + column - 2]
+                    } else {
+                        GUARD
+                    };
+                    assert_eq!(
+                        f,
+                        if inside { 7 } else { GUARD },
+                        "fill n={n} rows={rows} at {row},{column}"
+                    );
+                    assert_eq!(c, source, "copy n={n} rows={rows} at {row},{column}");
                 }
             }
         }

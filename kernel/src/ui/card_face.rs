@@ -18,7 +18,7 @@ use super::label_cache::{self, LineKey, LineRows};
 use super::paint::as_canvas;
 use super::shape::{rounded_rect, rounded_rect_part, CardStyle};
 use super::text::{self, Align, TextStyle, ELLIPSIS};
-use crate::display::framebuffer::{InlayPixels, RowInlay};
+use crate::display::framebuffer::{BandPiece, BandPixels, InlayPixels, RowInlay};
 use crate::display::Canvas;
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
@@ -447,6 +447,7 @@ fn in_one_pass(
     };
     let left_edge = edge_inlay(x0, x0 + i64::from(edge));
     let right_edge = edge_inlay(x0 + i64::from(w) - i64::from(edge), x0 + i64::from(w));
+    let edges = [left_edge, right_edge];
     let mut y = first;
     while y < last {
         // Rows alike up to the next item's top or bottom.
@@ -485,6 +486,25 @@ fn in_one_pass(
             canvas
                 .framebuffer_mut()
                 .fill_spans_rect(y, band_end - y, &spans);
+            y = band_end;
+            continue;
+        }
+        // Dense lines only: the band's rows in one call, each line a block of rows.
+        let mut pieces = heapless::Vec::new();
+        if band_pieces(
+            &mut pieces,
+            &inlays,
+            (y, band_end - y),
+            &edges,
+            (span_left, span_right),
+            fill,
+        ) {
+            canvas.framebuffer_mut().fill_band(y, band_end - y, &pieces);
+            for inlay in inlays.iter_mut().filter(|inlay| inlay.on_row(y)) {
+                if let InlayKind::Runs(rows) = &mut inlay.pixels {
+                    rows.skip((band_end - y) as usize);
+                }
+            }
             y = band_end;
             continue;
         }
@@ -528,6 +548,64 @@ fn in_one_pass(
         &rows(i64::from(last), y0 + i64::from(h)),
     );
     later
+}
+
+/// Puts rows [y, y + rows) of the card's middle in `pieces`, side by side, left to
+/// right: the edges, the items on those rows (bars, and lines as blocks of their
+/// kept rows) and the face's colour between them; false if a line there is not
+/// kept dense (its rows are copied run by run instead).
+fn band_pieces<'a>(
+    pieces: &mut heapless::Vec<BandPiece<'a>, { 4 * MOST + 4 }>,
+    inlays: &[Inlay<'a>],
+    (y, rows): (u32, u32),
+    [left_edge, right_edge]: &[Option<RowInlay>; 2],
+    (span_left, span_right): (u32, u32),
+    fill: u32,
+) -> bool {
+    let mut at = span_left;
+    let mut put = |x: u32, width: u32, pixels: BandPixels<'a>| {
+        if x > at {
+            let _ = pieces.push(BandPiece {
+                x: at,
+                width: x - at,
+                pixels: BandPixels::Solid(fill),
+            });
+        }
+        let _ = pieces.push(BandPiece { x, width, pixels });
+        at = x + width;
+    };
+    let edge = |inlay: &Option<RowInlay>| match inlay {
+        Some(RowInlay {
+            x,
+            width,
+            pixels: InlayPixels::Solid(raw),
+        }) => Some((*x, *width, BandPixels::Solid(*raw))),
+        _ => None,
+    };
+    if let Some((x, width, pixels)) = edge(left_edge) {
+        put(x, width, pixels);
+    }
+    for inlay in inlays.iter().filter(|inlay| inlay.on_row(y)) {
+        let pixels = match &inlay.pixels {
+            InlayKind::Solid(raw) => BandPixels::Solid(*raw),
+            InlayKind::Runs(lines) => match lines.block(rows as usize, inlay.width as usize) {
+                Some(block) => BandPixels::Block(block),
+                None => return false,
+            },
+        };
+        put(inlay.x, inlay.width, pixels);
+    }
+    if let Some((x, width, pixels)) = edge(right_edge) {
+        put(x, width, pixels);
+    }
+    if span_right > at {
+        let _ = pieces.push(BandPiece {
+            x: at,
+            width: span_right - at,
+            pixels: BandPixels::Solid(fill),
+        });
+    }
+    true
 }
 
 /// A rectangle in wide integers (items may lie far off the screen).

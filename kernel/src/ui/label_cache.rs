@@ -423,6 +423,8 @@ impl LabelCache {
             pixels,
             table,
             runs: &self.arena[runs_at..runs_at + line.runs as usize],
+            // A dense line's rows are each one run of the box's width.
+            whole_rows: line.words.font >> 31 == 1,
         }
     }
 }
@@ -457,6 +459,26 @@ pub(super) struct LineRows<'a> {
     /// (first run, first pixel) of each row still to come, then the ends.
     table: &'a [u32],
     runs: &'a [u32],
+    /// Every row is one run of the box's whole width (a dense line).
+    whole_rows: bool,
+}
+
+impl<'a> LineRows<'a> {
+    /// The next `rows` rows as one block of pixels, row after row, if each is one
+    /// run `width` wide (a dense line of that width): a band of them is copied
+    /// without looking at the runs. Does not move on (see `skip`).
+    pub(super) fn block(&self, rows: usize, width: usize) -> Option<&'a [u32]> {
+        let (&pixel, &end) = (self.table.get(1)?, self.table.get(rows * 2 + 1)?);
+        let (pixel, end) = (pixel as usize, end as usize);
+        (self.whole_rows && end.checked_sub(pixel)? == rows * width)
+            .then(|| self.pixels.get(pixel..end))
+            .flatten()
+    }
+
+    /// Moves on by `rows` rows.
+    pub(super) fn skip(&mut self, rows: usize) {
+        self.table = self.table.get(rows * 2..).unwrap_or(&[]);
+    }
 }
 
 impl<'a> Iterator for LineRows<'a> {
@@ -479,7 +501,7 @@ impl<'a> Iterator for LineRows<'a> {
     }
 
     fn nth(&mut self, n: usize) -> Option<Self::Item> {
-        self.table = self.table.get(n * 2..).unwrap_or(&[]);
+        self.skip(n);
         self.next()
     }
 }

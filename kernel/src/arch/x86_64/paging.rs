@@ -46,7 +46,8 @@ pub fn kernel_image() -> (u64, u64) {
     )
 }
 
-fn flush_tlb() {
+/// Empties the TLB (all non-global translations).
+pub fn flush_tlb() {
     ::x86_64::instructions::tlb::flush_all();
 }
 
