@@ -3,7 +3,7 @@
 //! Shaped for an emulator that translates the guest's code (QEMU's TCG, VirtualBox's
 //! interpreter), where a taken branch ends a translated block and costs about as
 //! much as several stores: pixels move two at a time (64-bit accesses) in steps of
-//! 32 (a fill) or 16 (a copy), the last step moved back to end at the run's end
+//! 32, the last step moved back to end at the run's end
 //! (overlapping pixels already written with the same values) instead of a loop over
 //! the last few pixels, and short runs by a few overlapping stores. A copy does not
 //! call `memcpy`, whose `rep movs` is one translated block per 8 bytes.
@@ -12,7 +12,7 @@
 ///
 /// # Safety
 /// `at .. at + n × 4` lies in writable memory.
-#[inline(always)]
+#[inline]
 pub unsafe fn fill(at: *mut u8, n: usize, raw: u32) {
     // SAFETY: the caller's contract, for one row.
     unsafe { fill_rows(at, n, 1, 0, raw) }
@@ -20,11 +20,12 @@ pub unsafe fn fill(at: *mut u8, n: usize, raw: u32) {
 
 /// Writes `n` pixels of `raw` from `at` on each of `rows` rows `pitch` bytes apart.
 /// The run's length picks the way to store it once, not once a row: a short run
-/// costs one translated block a row.
+/// costs one translated block a row. (Not inlined: one copy of the code for every
+/// caller; callers hand it many rows at once, so the call is rare.)
 ///
 /// # Safety
 /// `at + r × pitch .. + n × 4` lies in writable memory for every row r < `rows`.
-#[inline(always)]
+#[inline(never)]
 pub unsafe fn fill_rows(at: *mut u8, n: usize, rows: usize, pitch: usize, raw: u32) {
     let pair = u64::from(raw) * 0x1_0000_0001;
     // SAFETY (all stores): every pixel index is below `n`, on a row below `rows`
@@ -180,34 +181,40 @@ unsafe fn store8(at: *mut u32, pair: u64) {
 ///
 /// # Safety
 /// `at .. at + from.len() × 4` lies in writable memory that `from` does not overlap.
-#[inline(always)]
+#[inline]
 pub unsafe fn copy(at: *mut u8, from: &[u32]) {
     // SAFETY: the caller's contract; `from` is readable for its length.
     unsafe { copy_rows(at, from.as_ptr(), from.len(), 1, 0) }
 }
 
 /// Copies `rows` rows of `n` pixels, row after row from `src`, to rows `pitch` bytes
-/// apart from `at`, in steps like [`fill`]'s (the way picked once, not once a row).
+/// apart from `at`, in steps like [`fill`]'s (the way picked once, not once a row;
+/// not inlined, as [`fill_rows`]).
 ///
 /// # Safety
 /// `src .. src + rows × n` is readable; `at + r × pitch .. + n × 4` is writable for
 /// every row r < `rows`; they do not overlap.
-#[inline(always)]
+#[inline(never)]
 pub unsafe fn copy_rows(at: *mut u8, src: *const u32, n: usize, rows: usize, pitch: usize) {
     // SAFETY (all accesses): every pixel index is below `n`, on a row below `rows`:
     // inside the source and inside the destination (the caller's contract).
     // Eight-byte moves 32 bytes apart are not a pattern the compiler turns back into
     // a `memcpy` call.
     unsafe {
-        if n >= 16 {
+        if n >= 32 {
             each_source_row(at, src, n, rows, pitch, |src, dst| {
-                let (last, mut i, mut more) = (n - 16, 0, true);
+                let (last, mut i, mut more) = (n - 32, 0, true);
                 while more {
-                    move8(src.add(i), dst.add(i));
-                    move8(src.add(i + 8), dst.add(i + 8));
+                    move16(src.add(i), dst.add(i));
+                    move16(src.add(i + 16), dst.add(i + 16));
                     more = i < last;
-                    i = (i + 16).min(last);
+                    i = (i + 32).min(last);
                 }
+            });
+        } else if n >= 16 {
+            each_source_row(at, src, n, rows, pitch, |src, dst| {
+                move16(src, dst);
+                move16(src.add(n - 16), dst.add(n - 16));
             });
         } else if n.wrapping_sub(1) < 3 {
             each_source_row(at, src, n, rows, pitch, |src, dst| {
@@ -240,6 +247,17 @@ unsafe fn move_pair(src: *const u32, dst: *mut u32) {
         dst.cast::<u64>()
             .write_unaligned(src.cast::<u64>().read_unaligned())
     };
+}
+
+/// # Safety
+/// Sixteen pixels at `src` are readable, at `dst` writable.
+#[inline(always)]
+unsafe fn move16(src: *const u32, dst: *mut u32) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        move8(src, dst);
+        move8(src.add(8), dst.add(8));
+    }
 }
 
 /// # Safety
