@@ -169,7 +169,7 @@ unsafe fn fill_cut_span<const N: usize, const K: usize>(
     // SAFETY: `from` and `from + n` lie in [left, right] (the caller's contract).
     unsafe {
         if K == N / 2 {
-            pixel_runs::fill(at, n, raw);
+            pixel_runs::fill_long(at, n, raw);
         } else {
             pixel_runs::fill_short(at, n, raw);
         }
@@ -295,6 +295,13 @@ impl Framebuffer {
                 }
             }
         }
+    }
+
+    /// `fill_row`, called: for paths that are rare (3 bytes a pixel) inside code that
+    /// should stay small.
+    #[inline(never)]
+    fn fill_row_not_inlined(&mut self, x: u32, y: u32, len: u32, raw: u32) {
+        self.fill_row(x, y, len, raw);
     }
 
     /// Sets the `width` x `height` pixels from (`x`, `y`) to `raw`: one bounds check
@@ -456,7 +463,7 @@ impl Framebuffer {
                 for (&(from, to), &raw) in spans_of(i).iter().zip(raws) {
                     let (from, to) = (from.max(left), to.min(right));
                     if from < to {
-                        self.fill_row(from as u32, y + i, (to - from) as u32, raw);
+                        self.fill_row_not_inlined(from as u32, y + i, (to - from) as u32, raw);
                     }
                 }
             }

@@ -65,11 +65,11 @@ pub unsafe fn fill_rows(at: *mut u8, n: usize, rows: usize, pitch: usize, raw: u
 /// mostly a few pixels (a rounded row's open corners and edges): 2 to 7 pixels take
 /// one test and 8 to 32 two, each written by four stores whose places are capped at
 /// the run's end (overlapping on shorter runs) rather than chosen by more tests;
-/// longer runs and single pixels come after.
+/// longer runs (a call to [`fill`]) and single pixels come after.
 ///
 /// # Safety
 /// `at .. at + n × 4` lies in writable memory.
-#[inline(always)]
+#[inline(never)]
 pub unsafe fn fill_short(at: *mut u8, n: usize, raw: u32) {
     let px = at.cast::<u32>();
     let pair = u64::from(raw) * 0x1_0000_0001;
@@ -89,9 +89,27 @@ pub unsafe fn fill_short(at: *mut u8, n: usize, raw: u32) {
             store8(px.add(last.min(16)), pair);
             store8(px.add(last), pair);
         } else if n > 32 {
-            store_32_or_more(px, n, pair);
+            fill(at, n, raw);
         } else if n == 1 {
             px.write_unaligned(raw);
+        }
+    }
+}
+
+/// Writes `n` pixels of `raw` from `at`, as [`fill`] does, for runs that are mostly
+/// long (a rounded row's face): more than 32 pixels take one test and no call, in
+/// steps of 32; shorter runs go to [`fill`].
+///
+/// # Safety
+/// `at .. at + n × 4` lies in writable memory.
+#[inline(always)]
+pub unsafe fn fill_long(at: *mut u8, n: usize, raw: u32) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if n > 32 {
+            store_32_or_more(at.cast(), n, u64::from(raw) * 0x1_0000_0001);
+        } else {
+            fill(at, n, raw);
         }
     }
 }
@@ -348,17 +366,19 @@ mod tests {
     }
 
     #[test]
-    fn fill_short_writes_exactly_its_run_at_every_length_and_alignment() {
+    fn fill_short_and_fill_long_write_exactly_their_run_at_every_length_and_alignment() {
         for offset in 0..3 {
             for n in 0..200 {
-                let row = written(offset, n, |at| unsafe { fill_short(at, n, 0x00AB_CDEF) });
-                for (i, &p) in row.iter().enumerate() {
-                    let inside = (offset..offset + n).contains(&i);
-                    assert_eq!(
-                        p,
-                        if inside { 0x00AB_CDEF } else { GUARD },
-                        "n={n} offset={offset} i={i}"
-                    );
+                let short = written(offset, n, |at| unsafe { fill_short(at, n, 0x00AB_CDEF) });
+                let long = written(offset, n, |at| unsafe { fill_long(at, n, 0x00AB_CDEF) });
+                for (i, (&s, &l)) in short.iter().zip(&long).enumerate() {
+                    let want = if (offset..offset + n).contains(&i) {
+                        0x00AB_CDEF
+                    } else {
+                        GUARD
+                    };
+                    assert_eq!(s, want, "short n={n} offset={offset} i={i}");
+                    assert_eq!(l, want, "long n={n} offset={offset} i={i}");
                 }
             }
         }

@@ -4,6 +4,7 @@
 //! `outside` colour the corners left open are painted too, so every pixel of the
 //! bounding box is written exactly once (no background fill under the card first).
 
+use core::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
@@ -63,32 +64,44 @@ const fn corner_inset(r: u32, e: u32) -> u32 {
 }
 
 /// The largest radius whose corners are looked up in `CORNER_INSETS` (the demo's
-/// cards and buttons use 8 to about 24); larger ones are walked row by row.
-const TABLED_RADIUS: u32 = 64;
+/// cards: 15 at 640x480, 24 at 1024x768, 40 at 1080p, 81 at 4K; buttons 8); larger
+/// ones take the band path, walked row by row.
+const TABLED_RADIUS: u32 = 96;
 /// Entries of `CORNER_INSETS`: r + 1 for each radius r up to `TABLED_RADIUS`.
 const TABLE_LEN: usize = ((TABLED_RADIUS + 1) * (TABLED_RADIUS + 2) / 2) as usize;
 
-/// `corner_inset(r, e)` at `table_start(r) + e` for every `e <= r <= TABLED_RADIUS`,
-/// computed at build time; `e == r` (the first row past the corner) holds 0, so a
-/// row's entry is `table_start(r) + min(e, r)` whatever its distance from the edge.
-static CORNER_INSETS: [u8; TABLE_LEN] = {
-    let mut table = [0u8; TABLE_LEN];
-    let mut r = 0;
-    while r <= TABLED_RADIUS {
-        let mut e = 0;
-        while e < r {
-            // At most r <= TABLED_RADIUS, which fits a byte.
-            table[table_start(r) + e as usize] = corner_inset(r, e) as u8;
-            e += 1;
-        }
-        r += 1;
-    }
-    table
-};
+/// `corner_inset(r, e)` at `table_start(r) + e` for every `e <= r <= TABLED_RADIUS`
+/// whose radius `tabled_corner` has filled in; `e == r` (the first row past the
+/// corner) holds 0, so a row's entry is `table_start(r) + min(e, r)` whatever its
+/// distance from the edge. Zeros until filled, so it lies in `.bss` and costs the
+/// kernel image nothing (a table built at compile time cost 1.2 KiB for radii up to 48).
+static CORNER_INSETS: [AtomicU8; TABLE_LEN] = [const { AtomicU8::new(0) }; TABLE_LEN];
+/// Which radii `CORNER_INSETS` holds.
+static TABLED: [AtomicBool; TABLED_RADIUS as usize + 1] =
+    [const { AtomicBool::new(false) }; TABLED_RADIUS as usize + 1];
 
 /// Where radius `r`'s entries start in `CORNER_INSETS`.
 const fn table_start(r: u32) -> usize {
     (r as usize) * (r as usize + 1) / 2
+}
+
+/// Fills in radius `r <= TABLED_RADIUS` (once per radius; a shape or a CPU that
+/// gets here at the same time writes the same values) and returns where it starts.
+fn tabled_corner(r: u32) -> usize {
+    let start = table_start(r);
+    let Some(done) = TABLED.get(r as usize) else {
+        return start;
+    };
+    if !done.load(Ordering::Acquire) {
+        for e in 0..r {
+            if let Some(entry) = CORNER_INSETS.get(start + e as usize) {
+                // At most r <= TABLED_RADIUS, which fits a byte.
+                entry.store(corner_inset(r, e) as u8, Ordering::Relaxed);
+            }
+        }
+        done.store(true, Ordering::Release);
+    }
+    start
 }
 
 /// The open columns `e` rows from the edge of a tabled corner starting at `start`
@@ -96,7 +109,7 @@ const fn table_start(r: u32) -> usize {
 #[inline(always)]
 fn tabled_inset(start: usize, r: u32, e: i64) -> i64 {
     let at = start + e.clamp(0, i64::from(r)) as usize;
-    i64::from(CORNER_INSETS[at.min(TABLE_LEN - 1)])
+    i64::from(CORNER_INSETS[at.min(TABLE_LEN - 1)].load(Ordering::Relaxed))
 }
 
 /// The open columns of a corner of radius `r`, row after row: each answer starts
@@ -270,10 +283,13 @@ fn part_on_canvas(
 
     let (w64, h64, e64) = (i64::from(w), i64::from(h), i64::from(edge));
     let r_in = r.saturating_sub(edge);
-    let (outer, inner) = (table_start(r), table_start(r_in));
+    let (outer, inner) = (tabled_corner(r), tabled_corner(r_in));
     // Rows inside the edge have a face (the rectangle inset by the edge, its radius
     // shrunk by as much); where the edges meet there is none.
     let has_face = 2 * edge < w && 2 * edge < h;
+    // 1 where the open parts are left as they are (a factor, not a test: one copy of
+    // the row code).
+    let closed = i64::from(style.outside.is_none());
     // Row k's cuts, from the left: open, edge, face, edge, open (some may be empty).
     let cuts = |k: u32| -> [i64; 6] {
         let k = i64::from(k);
@@ -289,44 +305,31 @@ fn part_on_canvas(
         } else {
             (w64 - open, w64 - open)
         };
-        [0, open, left, right, w64 - open, w64].map(|cut| x0 + cut)
+        // Without an outside colour the open parts are empty spans.
+        let outer = open * closed;
+        [outer, open, left, right, w64 - open, w64 - outer].map(|cut| x0 + cut)
     };
     let (fill, stroke) = (format.pack(style.fill), format.pack(style.stroke));
+    let outside = style.outside.map_or(0, |outside| format.pack(outside));
+    let raws = [outside, stroke, fill, stroke, outside];
     let y_of = |k: u32| (y0 + i64::from(k)) as u32;
     let rounded_rows = |canvas: &mut crate::display::Canvas, from: u32, to: u32| {
         if from >= to {
             return;
         }
         let rows = (y_of(from), to - from);
-        match style.outside {
-            Some(outside) => {
-                let outside = format.pack(outside);
-                let raws = [outside, stroke, fill, stroke, outside];
-                canvas
-                    .framebuffer_mut()
-                    .fill_rows_with(rows, columns, &raws, |i| {
-                        let c = cuts(from + i);
-                        [
-                            (c[0], c[1]),
-                            (c[1], c[2]),
-                            (c[2], c[3]),
-                            (c[3], c[4]),
-                            (c[4], c[5]),
-                        ]
-                    });
-            }
-            None => {
-                canvas.framebuffer_mut().fill_rows_with(
-                    rows,
-                    columns,
-                    &[stroke, fill, stroke],
-                    |i| {
-                        let c = cuts(from + i);
-                        [(c[1], c[2]), (c[2], c[3]), (c[3], c[4])]
-                    },
-                );
-            }
-        }
+        canvas
+            .framebuffer_mut()
+            .fill_rows_with(rows, columns, &raws, |i| {
+                let c = cuts(from + i);
+                [
+                    (c[0], c[1]),
+                    (c[1], c[2]),
+                    (c[2], c[3]),
+                    (c[3], c[4]),
+                    (c[4], c[5]),
+                ]
+            });
     };
     // Rows [straight, straight_end) lie below the top corners and the top edge and
     // above the bottom ones: all alike, one band.
@@ -430,7 +433,24 @@ fn draw_band<D: DrawTarget<Color = Rgb888>>(
 
 #[cfg(test)]
 mod tests {
-    use super::{corner_inset, CornerWalk};
+    use super::{corner_inset, tabled_corner, tabled_inset, CornerWalk, TABLED_RADIUS};
+
+    /// The table, filled radius by radius in any order, holds the root's columns,
+    /// and 0 from the corner's last row on.
+    #[test]
+    fn tabled_corners_give_the_roots_columns() {
+        for r in (0..=TABLED_RADIUS).rev().chain(0..=TABLED_RADIUS) {
+            let start = tabled_corner(r);
+            for e in -2..i64::from(r) + 3 {
+                let want = if e >= i64::from(r) {
+                    0
+                } else {
+                    corner_inset(r, e.max(0) as u32)
+                };
+                assert_eq!(tabled_inset(start, r, e), i64::from(want), "r={r} e={e}");
+            }
+        }
+    }
 
     /// A walk gives the root's answer whichever row it comes from: down a corner,
     /// up it, and jumping about (a part drawn from its middle, the next shape).
