@@ -153,3 +153,44 @@ fn rows(lines: &[StatusLine]) -> Result<Vec<Row>> {
     }
     Ok(rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status_line::parse_log;
+
+    #[test]
+    fn rows_take_the_median_ratio_and_hold_only_the_1080p_redraw_to_the_goal() {
+        let lines = parse_log(
+            "@vitrine bench name=redraw mode=1920x1080 cache=wc reps=15 us=5000 min_us=4000 fill_us=2600 fill_min_us=2500 ratio_milli=1730 px=2073600\n\
+             @vitrine bench name=page mode=1920x1080 cache=wc reps=15 us=900 min_us=800 fill_us=2600 fill_min_us=2500 ratio_milli=350 px=400\n\
+             @vitrine bench name=hover mode=1024x768 cache=uc reps=15 us=90 min_us=80 fill_us=40 fill_min_us=35 ratio_milli=2100 px=58368\n\
+             @vitrine bench name=redraw mode=1024x768 cache=wc reps=15 us=2000 min_us=1900 fill_us=800 ratio_milli=2500 px=1\n",
+        );
+        let rows = rows(&lines).unwrap();
+        let keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
+        // The 1024x768 redraw line lacks fill_min_us: no row rather than a made-up one.
+        assert_eq!(
+            keys,
+            [
+                "hover/fill 1024x768 uc",
+                "redraw/fill 1920x1080 wc",
+                "page/fill 1920x1080 wc"
+            ]
+        );
+        assert_eq!(rows[1].value, 1.73);
+        assert!(matches!(rows[1].goal, Goal::AtMost(g) if g == 1.5));
+        assert!(matches!(rows[2].goal, Goal::Record));
+        assert!(
+            rows[0].detail.contains("58368 dirty px"),
+            "{}",
+            rows[0].detail
+        );
+        assert!(
+            rows[1].detail.contains("4000 / 2500 us"),
+            "{}",
+            rows[1].detail
+        );
+        assert!(super::rows(&[]).is_err());
+    }
+}
