@@ -32,17 +32,7 @@ pub unsafe fn fill_rows(at: *mut u8, n: usize, rows: usize, pitch: usize, raw: u
     // (the caller's contract).
     unsafe {
         if n >= 32 {
-            each_row(at, rows, pitch, |px| {
-                // Steps of 32, the last one moved back to end at `n` (a select, not
-                // a branch): one block per step, none after the loop.
-                let (last, mut i, mut more) = (n - 32, 0, true);
-                while more {
-                    store16(px.add(i), pair);
-                    store16(px.add(i + 16), pair);
-                    more = i < last;
-                    i = (i + 32).min(last);
-                }
-            });
+            each_row(at, rows, pitch, |px| store_32_or_more(px, n, pair));
         } else if n >= 16 {
             each_row(at, rows, pitch, |px| {
                 store16(px, pair);
@@ -67,6 +57,80 @@ pub unsafe fn fill_rows(at: *mut u8, n: usize, rows: usize, pitch: usize, raw: u
                 store_pair(px.add(n - 4), pair);
                 store_pair(px.add(n - 2), pair);
             });
+        }
+    }
+}
+
+/// Writes `n` pixels of `raw` from `at`, as [`fill`] does, ordered for runs that are
+/// mostly a few pixels (a rounded row's open corners and edges): 2 to 7 pixels take
+/// one test and 8 to 32 two, each written by four stores whose places are capped at
+/// the run's end (overlapping on shorter runs) rather than chosen by more tests;
+/// longer runs (a call to [`fill`]) and single pixels come after.
+///
+/// # Safety
+/// `at .. at + n × 4` lies in writable memory.
+#[inline(never)]
+pub unsafe fn fill_short(at: *mut u8, n: usize, raw: u32) {
+    let px = at.cast::<u32>();
+    let pair = u64::from(raw) * 0x1_0000_0001;
+    // SAFETY (all stores): every pixel index is below `n` (the caller's contract):
+    // each store starts at most at its last start, n - 2 or n - 8.
+    unsafe {
+        if n.wrapping_sub(2) < 6 {
+            let last = n - 2;
+            store_pair(px, pair);
+            store_pair(px.add(last.min(2)), pair);
+            store_pair(px.add(last.min(4)), pair);
+            store_pair(px.add(last), pair);
+        } else if n.wrapping_sub(8) < 25 {
+            let last = n - 8;
+            store8(px, pair);
+            store8(px.add(last.min(8)), pair);
+            store8(px.add(last.min(16)), pair);
+            store8(px.add(last), pair);
+        } else if n > 32 {
+            fill(at, n, raw);
+        } else if n == 1 {
+            px.write_unaligned(raw);
+        }
+    }
+}
+
+/// Writes `n` pixels of `raw` from `at`, as [`fill`] does, for runs that are mostly
+/// long (a rounded row's face): more than 32 pixels take one test and no call, in
+/// steps of 32; shorter runs go to [`fill`].
+///
+/// # Safety
+/// `at .. at + n × 4` lies in writable memory.
+#[inline(always)]
+pub unsafe fn fill_long(at: *mut u8, n: usize, raw: u32) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if n > 32 {
+            store_32_or_more(at.cast(), n, u64::from(raw) * 0x1_0000_0001);
+        } else {
+            fill(at, n, raw);
+        }
+    }
+}
+
+/// Writes `n >= 32` pixels of `pair` (a pixel twice) from `px`, 32 at a time, the
+/// last 32 overlapping the ones before.
+///
+/// # Safety
+/// `n >= 32` pixels at `px` are writable.
+#[inline(always)]
+unsafe fn store_32_or_more(px: *mut u32, n: usize, pair: u64) {
+    // Steps of 32, the last one moved back to end at `n` (a select, not a branch):
+    // one block per step, none after the loop.
+    let (last, mut i, mut more) = (n - 32, 0, true);
+    // SAFETY: the caller's contract; i <= last, so every store ends by n.
+    unsafe {
+        while more {
+            store16(px.add(i), pair);
+            store16(px.add(i + 16), pair);
+            more = i < last;
+            i = (i + 32).min(last);
         }
     }
 }
@@ -296,6 +360,25 @@ mod tests {
                         "fill n={n} rows={rows} at {row},{column}"
                     );
                     assert_eq!(c, source, "copy n={n} rows={rows} at {row},{column}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fill_short_and_fill_long_write_exactly_their_run_at_every_length_and_alignment() {
+        for offset in 0..3 {
+            for n in 0..200 {
+                let short = written(offset, n, |at| unsafe { fill_short(at, n, 0x00AB_CDEF) });
+                let long = written(offset, n, |at| unsafe { fill_long(at, n, 0x00AB_CDEF) });
+                for (i, (&s, &l)) in short.iter().zip(&long).enumerate() {
+                    let want = if (offset..offset + n).contains(&i) {
+                        0x00AB_CDEF
+                    } else {
+                        GUARD
+                    };
+                    assert_eq!(s, want, "short n={n} offset={offset} i={i}");
+                    assert_eq!(l, want, "long n={n} offset={offset} i={i}");
                 }
             }
         }

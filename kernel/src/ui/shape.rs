@@ -4,6 +4,7 @@
 //! `outside` colour the corners left open are painted too, so every pixel of the
 //! bounding box is written exactly once (no background fill under the card first).
 
+use core::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
@@ -39,8 +40,8 @@ impl CardStyle {
 
 /// Columns a corner of radius `r` leaves open on the row `e` rows from the edge
 /// (`e < r`): those whose pixel centre lies outside the quarter circle.
-fn corner_inset(r: u32, e: u32) -> u32 {
-    let (r, e) = (i64::from(r), i64::from(e));
+const fn corner_inset(r: u32, e: u32) -> u32 {
+    let (r, e) = (r as i64, e as i64);
     // Centres at half pixels: compare doubled distances to avoid fractions.
     let dy = 2 * (r - e) - 1;
     let limit = 4 * r * r - dy * dy;
@@ -52,7 +53,63 @@ fn corner_inset(r: u32, e: u32) -> u32 {
     }
     let largest = limit.isqrt();
     let odd = largest - (1 - largest % 2);
-    (r - (odd + 1) / 2).clamp(0, r) as u32
+    let inset = r - (odd + 1) / 2;
+    if inset < 0 {
+        0
+    } else if inset > r {
+        r as u32
+    } else {
+        inset as u32
+    }
+}
+
+/// The largest radius whose corners are looked up in `CORNER_INSETS` (the demo's
+/// cards: 15 at 640x480, 24 at 1024x768, 40 at 1080p, 81 at 4K; buttons 8); larger
+/// ones take the band path, walked row by row.
+const TABLED_RADIUS: u32 = 96;
+/// Entries of `CORNER_INSETS`: r + 1 for each radius r up to `TABLED_RADIUS`.
+const TABLE_LEN: usize = ((TABLED_RADIUS + 1) * (TABLED_RADIUS + 2) / 2) as usize;
+
+/// `corner_inset(r, e)` at `table_start(r) + e` for every `e <= r <= TABLED_RADIUS`
+/// whose radius `tabled_corner` has filled in; `e == r` (the first row past the
+/// corner) holds 0, so a row's entry is `table_start(r) + min(e, r)` whatever its
+/// distance from the edge. Zeros until filled, so it lies in `.bss` and costs the
+/// kernel image nothing (a table built at compile time cost 1.2 KiB for radii up to 48).
+static CORNER_INSETS: [AtomicU8; TABLE_LEN] = [const { AtomicU8::new(0) }; TABLE_LEN];
+/// Which radii `CORNER_INSETS` holds.
+static TABLED: [AtomicBool; TABLED_RADIUS as usize + 1] =
+    [const { AtomicBool::new(false) }; TABLED_RADIUS as usize + 1];
+
+/// Where radius `r`'s entries start in `CORNER_INSETS`.
+const fn table_start(r: u32) -> usize {
+    (r as usize) * (r as usize + 1) / 2
+}
+
+/// Fills in radius `r <= TABLED_RADIUS` (once per radius; a shape or a CPU that
+/// gets here at the same time writes the same values) and returns where it starts.
+fn tabled_corner(r: u32) -> usize {
+    let start = table_start(r);
+    let Some(done) = TABLED.get(r as usize) else {
+        return start;
+    };
+    if !done.load(Ordering::Acquire) {
+        for e in 0..r {
+            if let Some(entry) = CORNER_INSETS.get(start + e as usize) {
+                // At most r <= TABLED_RADIUS, which fits a byte.
+                entry.store(corner_inset(r, e) as u8, Ordering::Relaxed);
+            }
+        }
+        done.store(true, Ordering::Release);
+    }
+    start
+}
+
+/// The open columns `e` rows from the edge of a tabled corner starting at `start`
+/// (`table_start(r)`), or 0 from `e >= r` on: a load, no branch.
+#[inline(always)]
+fn tabled_inset(start: usize, r: u32, e: i64) -> i64 {
+    let at = start + e.clamp(0, i64::from(r)) as usize;
+    i64::from(CORNER_INSETS[at.min(TABLE_LEN - 1)].load(Ordering::Relaxed))
 }
 
 /// The open columns of a corner of radius `r`, row after row: each answer starts
@@ -130,13 +187,16 @@ pub fn rounded_rect_part<D: DrawTarget<Color = Rgb888>>(
     if w == 0 || h == 0 || part.is_zero_sized() {
         return;
     }
+    let r = style.radius.min(w / 2).min(h / 2);
     if let Ok(canvas) = super::paint::as_canvas(d) {
         // The whole part at once: the spans below then fall inside the newest dirty
         // rectangle (a few comparisons each) instead of growing it span by span.
         // Without `outside` the open corners are counted too (a few pixels).
         canvas.add_dirty_area(&part);
+        if r <= TABLED_RADIUS {
+            return part_on_canvas(canvas, area, style, &part, r);
+        }
     }
-    let r = style.radius.min(w / 2).min(h / 2);
     let edge = style.stroke_width;
     let (mut outer, mut inner) = (CornerWalk::new(r), CornerWalk::new(r.saturating_sub(edge)));
     let mut row = |k: u32| {
@@ -185,6 +245,120 @@ pub fn rounded_rect_part<D: DrawTarget<Color = Rgb888>>(
             None => break,
         }
     }
+}
+
+/// `rounded_rect_part` on a canvas, for a radius `r` (already clamped) whose corners
+/// are tabled: each run of rounded rows is one `Framebuffer::fill_rows_with`, every
+/// row's spans computed without a branch or a call (a rounded row used to cost a
+/// corner walk per corner, a band and its clipping, some fifty translated blocks
+/// besides its pixels); the straight middle is one band.
+fn part_on_canvas(
+    canvas: &mut crate::display::Canvas,
+    area: &Rectangle,
+    style: &CardStyle,
+    part: &Rectangle,
+    r: u32,
+) {
+    let (w, h) = (area.size.width, area.size.height);
+    let edge = style.stroke_width;
+    let fb = canvas.framebuffer();
+    let (screen_w, screen_h, format) = (i64::from(fb.width()), i64::from(fb.height()), fb.format());
+    // The part's visible columns and rows, and its rows [k0, k1) counted in the shape.
+    let (x0, y0) = (i64::from(area.top_left.x), i64::from(area.top_left.y));
+    let (part_x, part_y) = (i64::from(part.top_left.x), i64::from(part.top_left.y));
+    let columns = (
+        part_x.max(0),
+        (part_x + i64::from(part.size.width)).min(screen_w),
+    );
+    let (top, bottom) = (
+        part_y.max(0),
+        (part_y + i64::from(part.size.height)).min(screen_h),
+    );
+    if columns.0 >= columns.1 || top >= bottom {
+        return;
+    }
+    // Inside the shape (`part` lies inside `area`), so these fit u32.
+    let (k0, k1) = ((top - y0) as u32, (bottom - y0) as u32);
+    let columns = (columns.0 as u32, columns.1 as u32);
+
+    let (w64, h64, e64) = (i64::from(w), i64::from(h), i64::from(edge));
+    let r_in = r.saturating_sub(edge);
+    let (outer, inner) = (tabled_corner(r), tabled_corner(r_in));
+    // Rows inside the edge have a face (the rectangle inset by the edge, its radius
+    // shrunk by as much); where the edges meet there is none.
+    let has_face = 2 * edge < w && 2 * edge < h;
+    // 1 where the open parts are left as they are (a factor, not a test: one copy of
+    // the row code).
+    let closed = i64::from(style.outside.is_none());
+    // Row k's cuts, from the left: open, edge, face, edge, open (some may be empty).
+    let cuts = |k: u32| -> [i64; 6] {
+        let k = i64::from(k);
+        let open = tabled_inset(outer, r, k.min(h64 - 1 - k));
+        // Negative on the rows of the top and bottom edge.
+        let from_edge_in = (k - e64).min(h64 - 1 - e64 - k);
+        let open_in = tabled_inset(inner, r_in, from_edge_in);
+        let face_left = (e64 + open_in).max(open);
+        let face_right = (w64 - e64 - open_in).min(w64 - open).max(face_left);
+        // A row without a face is edge from one open part to the other.
+        let (left, right) = if has_face && from_edge_in >= 0 {
+            (face_left, face_right)
+        } else {
+            (w64 - open, w64 - open)
+        };
+        // Without an outside colour the open parts are empty spans.
+        let outer = open * closed;
+        [outer, open, left, right, w64 - open, w64 - outer].map(|cut| x0 + cut)
+    };
+    let (fill, stroke) = (format.pack(style.fill), format.pack(style.stroke));
+    let outside = style.outside.map_or(0, |outside| format.pack(outside));
+    let raws = [outside, stroke, fill, stroke, outside];
+    let y_of = |k: u32| (y0 + i64::from(k)) as u32;
+    let rounded_rows = |canvas: &mut crate::display::Canvas, from: u32, to: u32| {
+        if from >= to {
+            return;
+        }
+        let rows = (y_of(from), to - from);
+        canvas
+            .framebuffer_mut()
+            .fill_rows_with(rows, columns, &raws, |i| {
+                let c = cuts(from + i);
+                [
+                    (c[0], c[1]),
+                    (c[1], c[2]),
+                    (c[2], c[3]),
+                    (c[3], c[4]),
+                    (c[4], c[5]),
+                ]
+            });
+    };
+    // Rows [straight, straight_end) lie below the top corners and the top edge and
+    // above the bottom ones: all alike, one band.
+    let straight = r.max(edge);
+    let straight_end = h.saturating_sub(straight);
+    if straight >= straight_end {
+        rounded_rows(canvas, k0, k1);
+        return;
+    }
+    rounded_rows(canvas, k0, k1.min(straight));
+    let (m0, m1) = (k0.max(straight), k1.min(straight_end));
+    if m0 < m1 {
+        let face = if edge == 0 {
+            Some((0, w))
+        } else if has_face {
+            Some((edge, w - edge))
+        } else {
+            None
+        };
+        draw_band(
+            canvas,
+            area,
+            style,
+            (m0, m1 - m0),
+            RowSpans { open: 0, face },
+            part,
+        );
+    }
+    rounded_rows(canvas, k0.max(straight_end), k1);
 }
 
 /// Rows [top, top + rows) of the shape, which all have `spans`.
@@ -259,7 +433,24 @@ fn draw_band<D: DrawTarget<Color = Rgb888>>(
 
 #[cfg(test)]
 mod tests {
-    use super::{corner_inset, CornerWalk};
+    use super::{corner_inset, tabled_corner, tabled_inset, CornerWalk, TABLED_RADIUS};
+
+    /// The table, filled radius by radius in any order, holds the root's columns,
+    /// and 0 from the corner's last row on.
+    #[test]
+    fn tabled_corners_give_the_roots_columns() {
+        for r in (0..=TABLED_RADIUS).rev().chain(0..=TABLED_RADIUS) {
+            let start = tabled_corner(r);
+            for e in -2..i64::from(r) + 3 {
+                let want = if e >= i64::from(r) {
+                    0
+                } else {
+                    corner_inset(r, e.max(0) as u32)
+                };
+                assert_eq!(tabled_inset(start, r, e), i64::from(want), "r={r} e={e}");
+            }
+        }
+    }
 
     /// A walk gives the root's answer whichever row it comes from: down a corner,
     /// up it, and jumping about (a part drawn from its middle, the next shape).

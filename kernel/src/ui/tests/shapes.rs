@@ -2,7 +2,7 @@
 //! embedded-graphics draws, and few draw calls.
 
 use super::Screen;
-use crate::ui::shape::{rounded_rect, CardStyle};
+use crate::ui::shape::{rounded_rect, rounded_rect_part, CardStyle};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::{
@@ -142,4 +142,73 @@ fn the_shape_is_embedded_graphics_rounded_rectangle() {
             &differ[..differ.len().min(8)]
         );
     }
+}
+
+/// On a `Canvas` a part's rounded rows are computed from a table and written in one
+/// pass (`Framebuffer::fill_rows_with`), elsewhere band by band with a corner walk:
+/// the same pixels for radii in and past the table (96), edges thin, thick and meeting,
+/// with and without an outside colour, shapes off every side of the screen, and
+/// parts cutting any rows and columns.
+#[test]
+fn a_canvas_draws_the_same_parts_as_any_other_target() {
+    use crate::display::framebuffer::{Framebuffer, PixelFormat};
+    use crate::display::Canvas;
+    use crate::hal::PhysRegion;
+    let (sw, sh) = (96u32, 72u32);
+    let mut buf = vec![0u8; (sw * sh * 4) as usize];
+    // SAFETY: `buf` outlives the canvas.
+    let region = unsafe { PhysRegion::new(0x1000, buf.as_mut_ptr(), buf.len()) };
+    let mut canvas =
+        Canvas::new(Framebuffer::new(region, sw, sh, sw * 4, PixelFormat::XRGB8888).unwrap());
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move |n: u32| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % u64::from(n.max(1))) as u32
+    };
+    let mut cases = 0;
+    for radius in (0..=70u32).chain([81, 95, 96, 97, 130, 200]) {
+        for edge in [0u32, 1, 2, 3, 9, 40] {
+            for outside in [Some(OUTSIDE), None] {
+                for _ in 0..3 {
+                    let (w, h) = (1 + next(150), 1 + next(110));
+                    let x = next(sw + 60) as i32 - 30 - (w / 3) as i32;
+                    let y = next(sh + 60) as i32 - 30 - (h / 3) as i32;
+                    let area = Rectangle::new(Point::new(x, y), Size::new(w, h));
+                    // The whole shape, or a part whose sides fall anywhere in it (or
+                    // past it).
+                    let part = if next(3) == 0 {
+                        area
+                    } else {
+                        let (px, py) = (next(w + 10) as i32 - 5, next(h + 10) as i32 - 5);
+                        let size = Size::new(next(w + 5), next(h + 5));
+                        Rectangle::new(Point::new(x + px, y + py), size)
+                    };
+                    let style = CardStyle {
+                        fill: FACE,
+                        stroke: EDGE,
+                        stroke_width: edge,
+                        radius,
+                        outside,
+                    };
+                    canvas.clear(PAPER).unwrap();
+                    rounded_rect_part(&mut canvas, &area, &style, &part);
+                    let mut screen = Screen::new(sw, sh, PAPER);
+                    rounded_rect_part(&mut screen, &area, &style, &part);
+                    for py in 0..sh {
+                        for px in 0..sw {
+                            assert_eq!(
+                                canvas.framebuffer().color(px, py),
+                                screen.at(px as i32, py as i32),
+                                "{area:?} part {part:?} r={radius} e={edge} {outside:?}: ({px},{py})"
+                            );
+                        }
+                    }
+                    cases += 1;
+                }
+            }
+        }
+    }
+    assert!(cases > 1000);
 }
