@@ -444,6 +444,7 @@ impl Framebuffer {
     /// the middle one is written as a long run, the others as short ones (a rounded
     /// row's face is most of it, its open corners and edges a few pixels).
     #[inline]
+    #[link_section = ".text.pixels"]
     pub fn fill_rows_with<const N: usize>(
         &mut self,
         (y, height): (u32, u32),

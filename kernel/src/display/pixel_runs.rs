@@ -7,6 +7,11 @@
 //! (overlapping pixels already written with the same values) instead of a loop over
 //! the last few pixels, and short runs by a few overlapping stores. A copy does not
 //! call `memcpy`, whose `rep movs` is one translated block per 8 bytes.
+//!
+//! The loops over many pixels (here and `Framebuffer::fill_rows_with`) sit together in
+//! one page of code (`.text.pixels`, vitrine.ld): a loop that crosses a 4 KiB
+//! boundary cannot jump back within its translated block's page, and QEMU leaves
+//! the block at every step instead (a build's layout moved a redraw by 10–25 %).
 
 /// Writes `n` pixels of `raw` from `at`.
 ///
@@ -26,6 +31,7 @@ pub unsafe fn fill(at: *mut u8, n: usize, raw: u32) {
 /// # Safety
 /// `at + r × pitch .. + n × 4` lies in writable memory for every row r < `rows`.
 #[inline(never)]
+#[link_section = ".text.pixels"]
 pub unsafe fn fill_rows(at: *mut u8, n: usize, rows: usize, pitch: usize, raw: u32) {
     let pair = u64::from(raw) * 0x1_0000_0001;
     // SAFETY (all stores): every pixel index is below `n`, on a row below `rows`
@@ -213,6 +219,7 @@ pub unsafe fn copy(at: *mut u8, from: &[u32]) {
 /// `src .. src + rows × n` is readable; `at + r × pitch .. + n × 4` is writable for
 /// every row r < `rows`; they do not overlap.
 #[inline(never)]
+#[link_section = ".text.pixels"]
 pub unsafe fn copy_rows(at: *mut u8, src: *const u32, n: usize, rows: usize, pitch: usize) {
     // SAFETY (all accesses): every pixel index is below `n`, on a row below `rows`:
     // inside the source and inside the destination (the caller's contract).
