@@ -346,13 +346,12 @@ impl Framebuffer {
     /// of how to store each span per row. Ignored unless every span lies inside the
     /// framebuffer.
     pub fn fill_spans_rect(&mut self, y: u32, height: u32, spans: &[(u32, u32, u32)]) {
-        let Some(last) = y.checked_add(height).and_then(|end| end.checked_sub(1)) else {
-            return;
+        let piece = |&(x, width, raw): &(u32, u32, u32)| BandPiece {
+            x,
+            width,
+            pixels: BandPixels::Solid(raw),
         };
-        if !spans
-            .iter()
-            .all(|&(x, len, _)| self.span_in_bounds(x, last, len))
-        {
+        if !self.band_in_bounds(y, height, spans.iter().map(piece)) {
             return;
         }
         if self.format.bytes_per_pixel != 4 {
@@ -361,27 +360,8 @@ impl Framebuffer {
             }
             return;
         }
-        let pixels: u32 = spans.iter().map(|&(_, len, _)| len).sum();
-        self.count_written(pixels * height);
-        let pitch = self.pitch as usize;
-        let mut row = self.region.as_ptr().wrapping_add(self.offset(0, y));
-        for rows in row_chunks(height) {
-            for &(x, len, raw) in spans {
-                // SAFETY: rows y..y + height < self.height and each span's columns
-                // x..x + len <= self.width (checked above for the last row, which has
-                // the highest addresses; see fill_row).
-                unsafe {
-                    pixel_runs::fill_rows(
-                        row.wrapping_add(x as usize * 4),
-                        len as usize,
-                        rows,
-                        pitch,
-                        raw,
-                    )
-                };
-            }
-            row = row.wrapping_add(rows * pitch);
-        }
+        // SAFETY: in bounds (checked above), 32-bit pixels.
+        unsafe { self.paint_band(y, height, spans, piece) };
     }
 
     /// Paints rows [y, y + height) with `pieces` side by side, `CHUNK_ROWS` rows at a
@@ -389,10 +369,27 @@ impl Framebuffer {
     /// piece lies inside the framebuffer, every block holds `height` rows of its
     /// width, and pixels are 32-bit.
     pub fn fill_band(&mut self, y: u32, height: u32, pieces: &[BandPiece]) {
-        let Some(last) = y.checked_add(height).and_then(|end| end.checked_sub(1)) else {
+        if self.format.bytes_per_pixel != 4
+            || !self.band_in_bounds(y, height, pieces.iter().copied())
+        {
             return;
+        }
+        // SAFETY: in bounds (checked just above), 32-bit pixels.
+        unsafe { self.paint_band(y, height, pieces, |piece| *piece) };
+    }
+
+    /// Whether rows [y, y + height) (at least one) hold every piece's columns and
+    /// every block holds `height` rows of its piece's width.
+    fn band_in_bounds<'a>(
+        &self,
+        y: u32,
+        height: u32,
+        mut pieces: impl Iterator<Item = BandPiece<'a>>,
+    ) -> bool {
+        let Some(last) = y.checked_add(height).and_then(|end| end.checked_sub(1)) else {
+            return false;
         };
-        let fits = |piece: &BandPiece| {
+        pieces.all(|piece| {
             self.span_in_bounds(piece.x, last, piece.width)
                 && match piece.pixels {
                     BandPixels::Solid(_) => true,
@@ -400,23 +397,36 @@ impl Framebuffer {
                         block.len() / height as usize >= piece.width as usize
                     }
                 }
-        };
-        if self.format.bytes_per_pixel != 4 || !pieces.iter().all(fits) {
-            return;
-        }
-        let pixels: u32 = pieces.iter().map(|piece| piece.width).sum();
+        })
+    }
+
+    /// Paints rows [y, y + height) with the pieces of `items` (`piece_of` each) side
+    /// by side, `CHUNK_ROWS` rows at a time: the loop of `fill_spans_rect` and
+    /// `fill_band`.
+    ///
+    /// # Safety
+    /// `band_in_bounds` holds for the pieces, and pixels are 32-bit.
+    unsafe fn paint_band<'a, T>(
+        &mut self,
+        y: u32,
+        height: u32,
+        items: &[T],
+        piece_of: impl Fn(&T) -> BandPiece<'a>,
+    ) {
+        let pixels: u32 = items.iter().map(|item| piece_of(item).width).sum();
         self.count_written(pixels * height);
         let pitch = self.pitch as usize;
         let mut row = self.region.as_ptr().wrapping_add(self.offset(0, y));
         let mut done = 0;
         for rows in row_chunks(height) {
-            for piece in pieces {
+            for item in items {
+                let piece = piece_of(item);
                 let (at, n) = (row.wrapping_add(piece.x as usize * 4), piece.width as usize);
                 // SAFETY: rows y..y + height < self.height and each piece's columns
-                // lie inside the row (checked above for the last row, which has the
+                // lie inside the row (the caller checked the last row, which has the
                 // highest addresses; see fill_row); a block holds `height` rows of
-                // `n` pixels (checked above), so rows done..done + rows lie inside
-                // it, and it is ordinary memory, not the region.
+                // `n` pixels (checked too), so rows done..done + rows lie inside it,
+                // and it is ordinary memory, not the region.
                 unsafe {
                     match piece.pixels {
                         BandPixels::Solid(raw) => pixel_runs::fill_rows(at, n, rows, pitch, raw),

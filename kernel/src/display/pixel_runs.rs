@@ -33,7 +33,7 @@ pub unsafe fn fill(at: *mut u8, n: usize, raw: u32) {
 #[inline(never)]
 #[link_section = ".text.pixels"]
 pub unsafe fn fill_rows(at: *mut u8, n: usize, rows: usize, pitch: usize, raw: u32) {
-    let pair = u64::from(raw) * 0x1_0000_0001;
+    let pair = pair_of(raw);
     // SAFETY (all stores): every pixel index is below `n`, on a row below `rows`
     // (the caller's contract).
     unsafe {
@@ -78,7 +78,7 @@ pub unsafe fn fill_rows(at: *mut u8, n: usize, rows: usize, pitch: usize, raw: u
 #[inline(never)]
 pub unsafe fn fill_short(at: *mut u8, n: usize, raw: u32) {
     let px = at.cast::<u32>();
-    let pair = u64::from(raw) * 0x1_0000_0001;
+    let pair = pair_of(raw);
     // SAFETY (all stores): every pixel index is below `n` (the caller's contract):
     // each store starts at most at its last start, n - 2 or n - 8.
     unsafe {
@@ -113,11 +113,17 @@ pub unsafe fn fill_long(at: *mut u8, n: usize, raw: u32) {
     // SAFETY: the caller's contract.
     unsafe {
         if n > 32 {
-            store_32_or_more(at.cast(), n, u64::from(raw) * 0x1_0000_0001);
+            store_32_or_more(at.cast(), n, pair_of(raw));
         } else {
             fill(at, n, raw);
         }
     }
+}
+
+/// `raw` twice, for 64-bit stores of two pixels.
+#[inline(always)]
+fn pair_of(raw: u32) -> u64 {
+    u64::from(raw) * 0x1_0000_0001
 }
 
 /// Writes `n >= 32` pixels of `pair` (a pixel twice) from `px`, 32 at a time, the
@@ -228,13 +234,7 @@ pub unsafe fn copy_rows(at: *mut u8, src: *const u32, n: usize, rows: usize, pit
     unsafe {
         if n >= 32 {
             each_source_row(at, src, n, rows, pitch, |src, dst| {
-                let (last, mut i, mut more) = (n - 32, 0, true);
-                while more {
-                    move16(src.add(i), dst.add(i));
-                    move16(src.add(i + 16), dst.add(i + 16));
-                    more = i < last;
-                    i = (i + 32).min(last);
-                }
+                move_32_or_more(src, dst, n)
             });
         } else if n >= 16 {
             each_source_row(at, src, n, rows, pitch, |src, dst| {
@@ -259,6 +259,25 @@ pub unsafe fn copy_rows(at: *mut u8, src: *const u32, n: usize, rows: usize, pit
                 move_pair(src.add(n - 4), dst.add(n - 4));
                 move_pair(src.add(n - 2), dst.add(n - 2));
             });
+        }
+    }
+}
+
+/// Copies `n >= 32` pixels from `src` to `dst` in steps of 32, as
+/// `store_32_or_more` writes them.
+///
+/// # Safety
+/// `n >= 32` pixels at `src` are readable, at `dst` writable.
+#[inline(always)]
+unsafe fn move_32_or_more(src: *const u32, dst: *mut u32, n: usize) {
+    let (last, mut i, mut more) = (n - 32, 0, true);
+    // SAFETY: the caller's contract; i <= last, so every move ends by n.
+    unsafe {
+        while more {
+            move16(src.add(i), dst.add(i));
+            move16(src.add(i + 16), dst.add(i + 16));
+            more = i < last;
+            i = (i + 32).min(last);
         }
     }
 }
