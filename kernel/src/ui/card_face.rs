@@ -466,39 +466,8 @@ fn in_one_pass(
             .filter(|&edge| edge > y)
             .min()
             .unwrap_or(last);
-        let text = inlays
-            .iter()
-            .any(|inlay| inlay.on_row(y) && matches!(inlay.pixels, InlayKind::Runs(_)));
-        if !text {
-            // Only bars (or nothing) on these rows: spans side by side, row after row.
-            let mut spans: heapless::Vec<(u32, u32, u32), { 4 * MOST + 4 }> = heapless::Vec::new();
-            let mut at = span_left;
-            let mut put = |x: u32, width: u32, raw: u32| {
-                if x > at {
-                    let _ = spans.push((at, x - at, fill));
-                }
-                let _ = spans.push((x, width, raw));
-                at = x + width;
-            };
-            let bars = inlays
-                .iter()
-                .filter(|inlay| inlay.on_row(y))
-                .map(|inlay| inlay.as_row_inlay(None));
-            for inlay in left_edge.into_iter().chain(bars).chain(right_edge) {
-                if let InlayPixels::Solid(raw) = inlay.pixels {
-                    put(inlay.x, inlay.width, raw);
-                }
-            }
-            if span_right > at {
-                let _ = spans.push((at, span_right - at, fill));
-            }
-            canvas
-                .framebuffer_mut()
-                .fill_spans_rect(y, band_end - y, &spans);
-            y = band_end;
-            continue;
-        }
-        // Dense lines only: the band's rows in one call, each line a block of rows.
+        // Bars and dense lines (or nothing): the band's rows in one call, each line a
+        // block of rows.
         let mut pieces = heapless::Vec::new();
         if band_pieces(
             &mut pieces,
