@@ -146,37 +146,6 @@ pub struct Framebuffer {
     bytes_written: u64,
 }
 
-/// Writes the part of span `K` of `spans` (first column, end column) inside [left,
-/// right] on the row starting at `row` in colour `raws[K]` (nothing past the `N`
-/// spans): the middle span as a long run, the others as short ones (see
-/// `fill_rows_with`); returns how many pixels it wrote.
-///
-/// # Safety
-/// Columns `left .. right` of the row at `row` lie in writable memory.
-#[inline(always)]
-unsafe fn fill_cut_span<const N: usize, const K: usize>(
-    row: *mut u8,
-    spans: &[(i64, i64); N],
-    raws: &[u32; N],
-    (left, right): (i64, i64),
-) -> usize {
-    let (Some(&(from, to)), Some(&raw)) = (spans.get(K), raws.get(K)) else {
-        return 0;
-    };
-    let from = from.max(left).min(right);
-    let n = (to.min(right) - from).max(0) as usize;
-    let at = row.wrapping_add(from as usize * 4);
-    // SAFETY: `from` and `from + n` lie in [left, right] (the caller's contract).
-    unsafe {
-        if K == N / 2 {
-            pixel_runs::fill_long(at, n, raw);
-        } else {
-            pixel_runs::fill_short(at, n, raw);
-        }
-    }
-    n
-}
-
 impl Framebuffer {
     /// Checks the geometry against the region, so every later access is in bounds.
     pub fn new(
@@ -441,26 +410,24 @@ impl Framebuffer {
         }
     }
 
-    /// Sets rows [y, y + height) to spans that change from row to row (a rounded
-    /// corner's rows): row `y + i` gets `spans_of(i)`, each span (first column, end
-    /// column) in the colour of the same index in `raws`, cut to `columns` [left,
-    /// right) (a span outside them, or ending before it starts, writes nothing).
-    /// Ignored unless the rows and `columns` lie inside the framebuffer.
+    /// Sets rows [y, y + height) to five spans that change from row to row (a rounded
+    /// part's rows): row `y + i` is cut at the six columns `cuts_of(i)`, span k
+    /// running from cut k to cut k + 1 in `raws[k]`, all cut to `columns` [left,
+    /// right) (a span ending before it starts writes nothing; a later span wins where
+    /// two overlap). Ignored unless the rows and `columns` lie inside the framebuffer.
     ///
-    /// The rows' spans come from a closure rather than a slice so that a shape's rows
+    /// The rows' cuts come from a closure rather than a slice so that a shape's rows
     /// are computed and written in one loop, without a call per row: under emulation
-    /// every call and return ends a translated block, and so does each test for an
-    /// empty span, so spans are cut by min/max instead of tested. At most five spans;
-    /// the middle one is written as a long run, the others as short ones (a rounded
-    /// row's face is most of it, its open corners and edges a few pixels).
+    /// every call and return ends a translated block, and so does each test, so cuts
+    /// are clamped by min/max instead of tested (see `pixel_runs::fill_five_runs`).
     #[inline]
-    #[link_section = ".text.pixels"]
-    pub fn fill_rows_with<const N: usize>(
+    #[link_section = ".text.shape_rows"]
+    pub fn fill_rows_with(
         &mut self,
         (y, height): (u32, u32),
         (left, right): (u32, u32),
-        raws: &[u32; N],
-        mut spans_of: impl FnMut(u32) -> [(i64, i64); N],
+        raws: &[u32; 5],
+        mut cuts_of: impl FnMut(u32) -> [i64; 6],
     ) {
         let Some(last) = y.checked_add(height).and_then(|end| end.checked_sub(1)) else {
             return;
@@ -469,10 +436,12 @@ impl Framebuffer {
             return;
         }
         let (left, right) = (i64::from(left), i64::from(right));
+        let mut cut_row = |i| cuts_of(i).map(|cut| cut.clamp(left, right) as usize);
         if self.format.bytes_per_pixel != 4 {
             for i in 0..height {
-                for (&(from, to), &raw) in spans_of(i).iter().zip(raws) {
-                    let (from, to) = (from.max(left), to.min(right));
+                let cuts = cut_row(i);
+                for (k, &raw) in raws.iter().enumerate() {
+                    let (from, to) = (cuts[k], cuts[k + 1]);
                     if from < to {
                         self.fill_row_not_inlined(from as u32, y + i, (to - from) as u32, raw);
                     }
@@ -480,24 +449,19 @@ impl Framebuffer {
             }
             return;
         }
-        const { assert!(N <= 5, "fill_rows_with writes up to five spans a row") };
         let pitch = self.pitch as usize;
         let mut row = self.region.as_ptr().wrapping_add(self.offset(0, y));
         let mut pixels = 0;
         for i in 0..height {
-            let spans = spans_of(i);
-            // Span by span without a loop (a loop's test ends a translated block).
-            // SAFETY: rows y..y + height < self.height and columns left..right
-            // <= self.width (checked above for the last row, which has the highest
-            // addresses; see fill_row).
-            unsafe {
-                let columns = (left, right);
-                pixels += fill_cut_span::<N, 0>(row, &spans, raws, columns);
-                pixels += fill_cut_span::<N, 1>(row, &spans, raws, columns);
-                pixels += fill_cut_span::<N, 2>(row, &spans, raws, columns);
-                pixels += fill_cut_span::<N, 3>(row, &spans, raws, columns);
-                pixels += fill_cut_span::<N, 4>(row, &spans, raws, columns);
-            }
+            let cuts = cut_row(i);
+            pixels += cuts
+                .windows(2)
+                .map(|w| w[1].saturating_sub(w[0]))
+                .sum::<usize>();
+            // SAFETY: rows y..y + height < self.height and the cuts lie in
+            // left..=right <= self.width (checked above for the last row, which has
+            // the highest addresses; see fill_row).
+            unsafe { pixel_runs::fill_five_runs(row.cast(), cuts, raws) };
             row = row.wrapping_add(pitch);
         }
         self.count_written(pixels as u32);

@@ -320,16 +320,7 @@ fn part_on_canvas(
         let rows = (y_of(from), to - from);
         canvas
             .framebuffer_mut()
-            .fill_rows_with(rows, columns, &raws, |i| {
-                let c = cuts(from + i);
-                [
-                    (c[0], c[1]),
-                    (c[1], c[2]),
-                    (c[2], c[3]),
-                    (c[3], c[4]),
-                    (c[4], c[5]),
-                ]
-            });
+            .fill_rows_with(rows, columns, &raws, |i| cuts(from + i));
     };
     // Rows [straight, straight_end) lie below the top corners and the top edge and
     // above the bottom ones: all alike, one band.
