@@ -136,13 +136,21 @@ pub unsafe fn fill_long(at: *mut u8, n: usize, raw: u32) {
 #[inline(always)]
 pub unsafe fn fill_five_runs(row: *mut u32, cuts: [usize; 6], raws: &[u32; 5]) {
     let [c0, c1, c2, c3, c4, c5] = cuts;
-    // `&`, not `&&`: one test, not one per comparison.
-    let ascending = (c0 <= c1) & (c1 <= c2) & (c3 <= c4) & (c4 <= c5);
+    // Ascending with a wide face when no difference is negative (its top bit set;
+    // cuts are far below 2^63): one test, where comparisons became one each.
+    let differences = [
+        c1.wrapping_sub(c0),
+        c2.wrapping_sub(c1),
+        c3.wrapping_sub(c2).wrapping_sub(32),
+        c4.wrapping_sub(c3),
+        c5.wrapping_sub(c4),
+    ];
+    let fast = differences.iter().fold(0, |any, d| any | d) >> (usize::BITS - 1) == 0;
     // SAFETY (all stores): every run written lies in [min(cuts), max(cuts)) (the
     // caller's contract): a run stretched right ends by c1 + 32 <= c3 and one
     // stretched left starts at c4 - 32 >= c2 or later, on the fast path.
     unsafe {
-        if ascending & (c3 >= c2 + 32) {
+        if fast {
             let right = |from: usize, to: usize, raw| {
                 store_32_or_more(row.add(from), (to - from).max(32), pair_of(raw))
             };
