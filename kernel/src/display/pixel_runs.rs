@@ -120,6 +120,9 @@ pub unsafe fn fill_long(at: *mut u8, n: usize, raw: u32) {
     }
 }
 
+/// The step of a short run in a row of five (`fill_five_runs`).
+const SHORT_STEP: usize = 8;
+
 /// Writes the five runs of a row between six cuts (pixel indexes from `row`): run k
 /// over [cuts\[k\], cuts\[k + 1\]) in `raws[k]` (a rounded row's open part, edge,
 /// face, edge and open part). A run that ends before it starts writes nothing, and
@@ -152,11 +155,15 @@ pub unsafe fn fill_five_runs(row: *mut u32, cuts: [usize; 6], raws: &[u32; 5]) {
     unsafe {
         if fast {
             let right = |from: usize, to: usize, raw| {
-                store_32_or_more(row.add(from), (to - from).max(32), pair_of(raw))
+                store_in_steps::<SHORT_STEP>(
+                    row.add(from),
+                    (to - from).max(SHORT_STEP),
+                    pair_of(raw),
+                )
             };
             let left = |from: usize, to: usize, raw| {
-                let start = from.min(to - 32);
-                store_32_or_more(row.add(start), to - start, pair_of(raw))
+                let start = from.min(to - SHORT_STEP);
+                store_in_steps::<SHORT_STEP>(row.add(start), to - start, pair_of(raw))
             };
             right(c0, c1, raws[0]);
             right(c1, c2, raws[1]);
@@ -187,16 +194,29 @@ fn pair_of(raw: u32) -> u64 {
 /// `n >= 32` pixels at `px` are writable.
 #[inline(always)]
 unsafe fn store_32_or_more(px: *mut u32, n: usize, pair: u64) {
-    // Steps of 32, the last one moved back to end at `n` (a select, not a branch):
+    // SAFETY: the caller's contract.
+    unsafe { store_in_steps::<32>(px, n, pair) }
+}
+
+/// Writes `n >= STEP` pixels of `pair` (a pixel twice) from `px`, `STEP` (even) at a
+/// time, the last step overlapping the ones before.
+///
+/// # Safety
+/// `n >= STEP` pixels at `px` are writable.
+#[inline(always)]
+unsafe fn store_in_steps<const STEP: usize>(px: *mut u32, n: usize, pair: u64) {
+    // Steps of STEP, the last one moved back to end at `n` (a select, not a branch):
     // one block per step, none after the loop.
-    let (last, mut i, mut more) = (n - 32, 0, true);
+    let (last, mut i, mut more) = (n - STEP, 0, true);
     // SAFETY: the caller's contract; i <= last, so every store ends by n.
     unsafe {
         while more {
-            store16(px.add(i), pair);
-            store16(px.add(i + 16), pair);
+            let at = px.add(i);
+            for pair_at in (0..STEP).step_by(2) {
+                store_pair(at.add(pair_at), pair);
+            }
             more = i < last;
-            i = (i + 32).min(last);
+            i = (i + STEP).min(last);
         }
     }
 }
