@@ -2,7 +2,7 @@
 //! a framebuffer, with row-wise fast paths and a dirty rectangle for every draw.
 
 use super::dirty::{DirtyRects, Rect};
-use super::framebuffer::Framebuffer;
+use super::framebuffer::{BandPiece, BandPixels, Framebuffer};
 use core::convert::Infallible;
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
@@ -161,8 +161,8 @@ impl Canvas {
     }
 
     /// Fills rows [y, y + rows) with `spans` (first column, end column, colour) side
-    /// by side, row after row (`Framebuffer::fill_spans_rect`), clipped to the
-    /// screen. Records nothing dirty (the caller marks what it drew).
+    /// by side, row after row (`Framebuffer::fill_band`), clipped to the screen.
+    /// Records nothing dirty (the caller marks what it drew).
     pub fn fill_spans_rows(&mut self, y: i32, rows: u32, spans: &[(i32, i32, Rgb888)]) {
         let (width, height) = (
             self.framebuffer.width() as i32,
@@ -172,26 +172,27 @@ impl Canvas {
         if top >= bottom {
             return;
         }
+        let (top, rows) = (top as u32, (bottom - top) as u32);
         let format = self.framebuffer.format();
-        let mut clipped: heapless::Vec<(u32, u32, u32), SPANS> = heapless::Vec::new();
+        let mut clipped: heapless::Vec<BandPiece, SPANS> = heapless::Vec::new();
         for &(from, to, color) in spans {
             let (a, b) = (from.max(0), to.min(width));
-            if a < b
-                && clipped
-                    .push((a as u32, (b - a) as u32, format.pack(color)))
-                    .is_err()
-            {
-                // More spans than a row takes at once: one pass each.
-                for &(x, len, raw) in &clipped {
-                    self.framebuffer
-                        .fill_rect(x, top as u32, len, (bottom - top) as u32, raw);
-                }
+            if a >= b {
+                continue;
+            }
+            let piece = BandPiece {
+                x: a as u32,
+                width: (b - a) as u32,
+                pixels: BandPixels::Solid(format.pack(color)),
+            };
+            if clipped.push(piece).is_err() {
+                // More spans than a row takes at once: these in one pass, then on.
+                self.framebuffer.fill_band(top, rows, &clipped);
                 clipped.clear();
-                let _ = clipped.push((a as u32, (b - a) as u32, format.pack(color)));
+                let _ = clipped.push(piece);
             }
         }
-        self.framebuffer
-            .fill_spans_rect(top as u32, (bottom - top) as u32, &clipped);
+        self.framebuffer.fill_band(top, rows, &clipped);
     }
 
     /// Copies the rows of a line kept as runs of raw pixels (see

@@ -146,6 +146,38 @@ pub struct Framebuffer {
     bytes_written: u64,
 }
 
+/// Paints `height` rows `pitch` bytes apart from `row` with `pieces` side by side,
+/// `CHUNK_ROWS` rows at a time: the loop of `Framebuffer::fill_band`, with the pixel
+/// loops inlined and beside them in their page of code (`.text.pixels`), so a piece
+/// costs neither a call nor a return (each a lookup of the next translated block
+/// under emulation).
+///
+/// # Safety
+/// For every row r < `height`, each piece's columns from `row + r × pitch` are
+/// writable, and each block holds `height` rows of its piece's width, in ordinary
+/// memory.
+#[inline(never)]
+#[link_section = ".text.pixels"]
+unsafe fn paint_band(mut row: *mut u8, height: usize, pitch: usize, pieces: &[BandPiece]) {
+    let mut done = 0;
+    for rows in row_chunks(height as u32) {
+        for piece in pieces {
+            let (at, n) = (row.wrapping_add(piece.x as usize * 4), piece.width as usize);
+            // SAFETY: the caller's contract, for rows done..done + rows.
+            unsafe {
+                match piece.pixels {
+                    BandPixels::Solid(raw) => pixel_runs::fill_block(at, n, rows, pitch, raw),
+                    BandPixels::Block(block) => {
+                        pixel_runs::copy_block(at, block.as_ptr().add(done * n), n, rows, pitch)
+                    }
+                }
+            }
+        }
+        row = row.wrapping_add(rows * pitch);
+        done += rows;
+    }
+}
+
 impl Framebuffer {
     /// Checks the geometry against the region, so every later access is in bounds.
     pub fn new(
@@ -309,56 +341,40 @@ impl Framebuffer {
         };
     }
 
-    /// Sets rows [y, y + height) to `spans` (first column, length, raw value) side by
-    /// side, `CHUNK_ROWS` rows at a time: a pass down all the rows of a narrow span
-    /// would cost a page lookup per row in an emulator's TLB, a pass per row a choice
-    /// of how to store each span per row. Ignored unless every span lies inside the
-    /// framebuffer.
-    pub fn fill_spans_rect(&mut self, y: u32, height: u32, spans: &[(u32, u32, u32)]) {
-        let piece = |&(x, width, raw): &(u32, u32, u32)| BandPiece {
-            x,
-            width,
-            pixels: BandPixels::Solid(raw),
-        };
-        if !self.band_in_bounds(y, height, spans.iter().map(piece)) {
+    /// Paints rows [y, y + height) with `pieces` side by side, `CHUNK_ROWS` rows at a
+    /// time: a pass down all the rows of a narrow piece would cost a page lookup per
+    /// row in an emulator's TLB, a pass per row a choice of how to store each piece
+    /// per row. Ignored unless every piece lies inside the framebuffer and every block
+    /// holds `height` rows of its width; with pixels other than 32-bit, only solid
+    /// pieces are painted (blocks hold 32-bit pixels).
+    pub fn fill_band(&mut self, y: u32, height: u32, pieces: &[BandPiece]) {
+        if !self.band_in_bounds(y, height, pieces) {
             return;
         }
         if self.format.bytes_per_pixel != 4 {
-            for &(x, len, raw) in spans {
-                self.fill_rect(x, y, len, height, raw);
+            for piece in pieces {
+                if let BandPixels::Solid(raw) = piece.pixels {
+                    self.fill_rect(piece.x, y, piece.width, height, raw);
+                }
             }
             return;
         }
-        // SAFETY: in bounds (checked above), 32-bit pixels.
-        unsafe { self.paint_band(y, height, spans, piece) };
-    }
-
-    /// Paints rows [y, y + height) with `pieces` side by side, `CHUNK_ROWS` rows at a
-    /// time (see `fill_spans_rect`). Ignored unless every
-    /// piece lies inside the framebuffer, every block holds `height` rows of its
-    /// width, and pixels are 32-bit.
-    pub fn fill_band(&mut self, y: u32, height: u32, pieces: &[BandPiece]) {
-        if self.format.bytes_per_pixel != 4
-            || !self.band_in_bounds(y, height, pieces.iter().copied())
-        {
-            return;
-        }
-        // SAFETY: in bounds (checked just above), 32-bit pixels.
-        unsafe { self.paint_band(y, height, pieces, |piece| *piece) };
+        let pixels: u32 = pieces.iter().map(|piece| piece.width).sum();
+        self.count_written(pixels * height);
+        let row = self.region.as_ptr().wrapping_add(self.offset(0, y));
+        // SAFETY: rows y..y + height < self.height, each piece's columns lie inside
+        // the row and each block holds `height` rows of its width (checked above, for
+        // the last row, which has the highest addresses; see fill_row); 32-bit pixels.
+        unsafe { paint_band(row, height as usize, self.pitch as usize, pieces) };
     }
 
     /// Whether rows [y, y + height) (at least one) hold every piece's columns and
     /// every block holds `height` rows of its piece's width.
-    fn band_in_bounds<'a>(
-        &self,
-        y: u32,
-        height: u32,
-        mut pieces: impl Iterator<Item = BandPiece<'a>>,
-    ) -> bool {
+    fn band_in_bounds(&self, y: u32, height: u32, pieces: &[BandPiece]) -> bool {
         let Some(last) = y.checked_add(height).and_then(|end| end.checked_sub(1)) else {
             return false;
         };
-        pieces.all(|piece| {
+        pieces.iter().all(|piece| {
             self.span_in_bounds(piece.x, last, piece.width)
                 && match piece.pixels {
                     BandPixels::Solid(_) => true,
@@ -367,47 +383,6 @@ impl Framebuffer {
                     }
                 }
         })
-    }
-
-    /// Paints rows [y, y + height) with the pieces of `items` (`piece_of` each) side
-    /// by side, `CHUNK_ROWS` rows at a time: the loop of `fill_spans_rect` and
-    /// `fill_band`.
-    ///
-    /// # Safety
-    /// `band_in_bounds` holds for the pieces, and pixels are 32-bit.
-    unsafe fn paint_band<'a, T>(
-        &mut self,
-        y: u32,
-        height: u32,
-        items: &[T],
-        piece_of: impl Fn(&T) -> BandPiece<'a>,
-    ) {
-        let pixels: u32 = items.iter().map(|item| piece_of(item).width).sum();
-        self.count_written(pixels * height);
-        let pitch = self.pitch as usize;
-        let mut row = self.region.as_ptr().wrapping_add(self.offset(0, y));
-        let mut done = 0;
-        for rows in row_chunks(height) {
-            for item in items {
-                let piece = piece_of(item);
-                let (at, n) = (row.wrapping_add(piece.x as usize * 4), piece.width as usize);
-                // SAFETY: rows y..y + height < self.height and each piece's columns
-                // lie inside the row (the caller checked the last row, which has the
-                // highest addresses; see fill_row); a block holds `height` rows of
-                // `n` pixels (checked too), so rows done..done + rows lie inside it,
-                // and it is ordinary memory, not the region.
-                unsafe {
-                    match piece.pixels {
-                        BandPixels::Solid(raw) => pixel_runs::fill_rows(at, n, rows, pitch, raw),
-                        BandPixels::Block(block) => {
-                            pixel_runs::copy_rows(at, block.as_ptr().add(done * n), n, rows, pitch)
-                        }
-                    }
-                }
-            }
-            row = row.wrapping_add(rows * pitch);
-            done += rows;
-        }
     }
 
     /// Sets rows [y, y + height) to five spans that change from row to row (a rounded

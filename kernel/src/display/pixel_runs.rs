@@ -23,16 +23,27 @@ pub unsafe fn fill(at: *mut u8, n: usize, raw: u32) {
     unsafe { fill_rows(at, n, 1, 0, raw) }
 }
 
-/// Writes `n` pixels of `raw` from `at` on each of `rows` rows `pitch` bytes apart.
-/// The run's length picks the way to store it once, not once a row: a short run
-/// costs one translated block a row. (Not inlined: one copy of the code for every
-/// caller; callers hand it many rows at once, so the call is rare.)
+/// Writes `n` pixels of `raw` from `at` on each of `rows` rows `pitch` bytes apart
+/// (`fill_block`, not inlined: one copy of the code for every caller; callers hand
+/// it many rows at once, so the call is rare).
 ///
 /// # Safety
 /// `at + r × pitch .. + n × 4` lies in writable memory for every row r < `rows`.
 #[inline(never)]
 #[link_section = ".text.pixels"]
 pub unsafe fn fill_rows(at: *mut u8, n: usize, rows: usize, pitch: usize, raw: u32) {
+    // SAFETY: the caller's contract.
+    unsafe { fill_block(at, n, rows, pitch, raw) }
+}
+
+/// Writes `n` pixels of `raw` from `at` on each of `rows` rows `pitch` bytes apart.
+/// The run's length picks the way to store it once, not once a row: a short run
+/// costs one translated block a row.
+///
+/// # Safety
+/// `at + r × pitch .. + n × 4` lies in writable memory for every row r < `rows`.
+#[inline(always)]
+pub unsafe fn fill_block(at: *mut u8, n: usize, rows: usize, pitch: usize, raw: u32) {
     let pair = pair_of(raw);
     // SAFETY (all stores): every pixel index is below `n`, on a row below `rows`
     // (the caller's contract).
@@ -295,8 +306,7 @@ pub unsafe fn copy(at: *mut u8, from: &[u32]) {
 }
 
 /// Copies `rows` rows of `n` pixels, row after row from `src`, to rows `pitch` bytes
-/// apart from `at`, in steps like [`fill`]'s (the way picked once, not once a row;
-/// not inlined, as [`fill_rows`]).
+/// apart from `at` (`copy_block`, not inlined, as [`fill_rows`]).
 ///
 /// # Safety
 /// `src .. src + rows × n` is readable; `at + r × pitch .. + n × 4` is writable for
@@ -304,6 +314,18 @@ pub unsafe fn copy(at: *mut u8, from: &[u32]) {
 #[inline(never)]
 #[link_section = ".text.pixels"]
 pub unsafe fn copy_rows(at: *mut u8, src: *const u32, n: usize, rows: usize, pitch: usize) {
+    // SAFETY: the caller's contract.
+    unsafe { copy_block(at, src, n, rows, pitch) }
+}
+
+/// Copies `rows` rows of `n` pixels, row after row from `src`, to rows `pitch` bytes
+/// apart from `at`, in steps like [`fill`]'s (the way picked once, not once a row).
+///
+/// # Safety
+/// `src .. src + rows × n` is readable; `at + r × pitch .. + n × 4` is writable for
+/// every row r < `rows`; they do not overlap.
+#[inline(always)]
+pub unsafe fn copy_block(at: *mut u8, src: *const u32, n: usize, rows: usize, pitch: usize) {
     // SAFETY (all accesses): every pixel index is below `n`, on a row below `rows`:
     // inside the source and inside the destination (the caller's contract).
     // Eight-byte moves 32 bytes apart are not a pattern the compiler turns back into
