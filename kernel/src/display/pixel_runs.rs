@@ -1,17 +1,20 @@
-//! Stores of a run of 32-bit pixels into video memory: a solid fill and a copy.
+//! Stores of a run of 32-bit pixels into video memory: a solid fill, a copy, and the
+//! five runs of a rounded row.
 //!
 //! Shaped for an emulator that translates the guest's code (QEMU's TCG, VirtualBox's
-//! interpreter), where a taken branch ends a translated block and costs about as
-//! much as several stores: pixels move two at a time (64-bit accesses) in steps of
-//! 32, the last step moved back to end at the run's end
+//! interpreter), where each memory access costs about as much as a few other
+//! instructions and a call, a return or a jump to another page of code costs several
+//! accesses (a lookup of the next translated block): pixels move two at a time
+//! (64-bit accesses) in steps of 32, the last step moved back to end at the run's end
 //! (overlapping pixels already written with the same values) instead of a loop over
 //! the last few pixels, and short runs by a few overlapping stores. A copy does not
 //! call `memcpy`, whose `rep movs` is one translated block per 8 bytes.
 //!
-//! The loops over many pixels (here and `Framebuffer::fill_rows_with`) sit together in
-//! one page of code (`.text.pixels`, vitrine.ld): a loop that crosses a 4 KiB
-//! boundary cannot jump back within its translated block's page, and QEMU leaves
-//! the block at every step instead (a build's layout moved a redraw by 10–25 %).
+//! The loops over many pixels sit in pages of code of their own (`.text.pixels`
+//! with `Framebuffer`'s band loop, `.text.shape_rows` for `fill_rows_with`;
+//! vitrine.ld): a loop that crosses a 4 KiB boundary cannot jump back within its
+//! translated block's page, and QEMU leaves the block at every step instead (a
+//! build's layout moved a redraw by 10–25 %).
 
 /// Writes `n` pixels of `raw` from `at`.
 ///
