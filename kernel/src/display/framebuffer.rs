@@ -411,7 +411,7 @@ impl Framebuffer {
             return;
         }
         let (left, right) = (i64::from(left), i64::from(right));
-        let mut cut_row = |i| cuts_of(i).map(|cut| cut.clamp(left, right) as usize);
+        let mut cut_row = move |i| cuts_of(i).map(|cut| cut.clamp(left, right) as usize);
         if self.format.bytes_per_pixel != 4 {
             for i in 0..height {
                 let cuts = cut_row(i);

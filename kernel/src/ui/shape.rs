@@ -291,7 +291,7 @@ fn part_on_canvas(
     // the row code).
     let closed = i64::from(style.outside.is_none());
     // Row k's cuts, from the left: open, edge, face, edge, open (some may be empty).
-    let cuts = |k: u32| -> [i64; 6] {
+    let cuts = move |k: u32| -> [i64; 6] {
         let k = i64::from(k);
         let open = tabled_inset(outer, r, k.min(h64 - 1 - k));
         // Negative on the rows of the top and bottom edge.
@@ -320,7 +320,7 @@ fn part_on_canvas(
         let rows = (y_of(from), to - from);
         canvas
             .framebuffer_mut()
-            .fill_rows_with(rows, columns, &raws, |i| cuts(from + i));
+            .fill_rows_with(rows, columns, &raws, move |i| cuts(from + i));
     };
     // Rows [straight, straight_end) lie below the top corners and the top edge and
     // above the bottom ones: all alike, one band.
