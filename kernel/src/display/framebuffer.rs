@@ -380,9 +380,11 @@ impl Framebuffer {
             self.span_in_bounds(piece.x, last, piece.width)
                 && match piece.pixels {
                     BandPixels::Solid(_) => true,
-                    BandPixels::Block(block) => {
-                        block.len() / height as usize >= piece.width as usize
-                    }
+                    // (A product, not a quotient: a division is a helper call
+                    // under emulation.)
+                    BandPixels::Block(block) => (piece.width as usize)
+                        .checked_mul(height as usize)
+                        .is_some_and(|needed| block.len() >= needed),
                 }
         })
     }

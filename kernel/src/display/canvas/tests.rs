@@ -254,3 +254,43 @@ fn copy_row_from_matches_write_row_and_respects_bounds() {
         assert_eq!(fa.pixel(3, 2), row[0]);
     }
 }
+
+/// A band paints its solid pieces and blocks exactly, and is ignored whole when a
+/// block holds fewer than its rows × width pixels or a piece runs off the screen.
+#[test]
+fn fill_band_paints_whole_bands_and_refuses_short_blocks() {
+    use crate::display::framebuffer::{BandPiece, BandPixels};
+    let (w, h) = (40u32, 6u32);
+    let pitch = w * 4;
+    let mut memory = vec![0u8; (pitch * h) as usize];
+    let mut fb = framebuffer(&mut memory, w, h, pitch, PixelFormat::XRGB8888);
+    let block: Vec<u32> = (1..=3 * 4).collect();
+    fn band(block: &[u32], x: u32) -> [BandPiece<'_>; 2] {
+        [
+            BandPiece {
+                x: 0,
+                width: 5,
+                pixels: BandPixels::Solid(7),
+            },
+            BandPiece {
+                x,
+                width: 3,
+                pixels: BandPixels::Block(block),
+            },
+        ]
+    }
+    fb.fill_band(1, 4, &band(&block[..11], 5)); // a pixel short: ignored
+    fb.fill_band(1, 4, &band(&block, 38)); // runs past the right edge: ignored
+    assert!((0..h).all(|y| (0..w).all(|x| fb.pixel(x, y) == 0)));
+    fb.fill_band(1, 4, &band(&block, 5));
+    for y in 0..h {
+        for x in 0..w {
+            let want = match (y, x) {
+                (1..=4, 0..=4) => 7,
+                (1..=4, 5..=7) => block[((y - 1) * 3 + x - 5) as usize],
+                _ => 0,
+            };
+            assert_eq!(fb.pixel(x, y), want, "({x},{y})");
+        }
+    }
+}
