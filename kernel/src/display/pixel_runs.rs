@@ -222,19 +222,27 @@ unsafe fn store_32_or_more(px: *mut u32, n: usize, pair: u64) {
 /// `n >= STEP` pixels at `px` are writable.
 #[inline(always)]
 unsafe fn store_in_steps<const STEP: usize>(px: *mut u32, n: usize, pair: u64) {
-    // Steps of STEP, the last one moved back to end at `n` (a select, not a branch):
-    // one block per step, none after the loop.
-    let (last, mut i, mut more) = (n - STEP, 0, true);
-    // SAFETY: the caller's contract; i <= last, so every store ends by n.
-    unsafe {
-        while more {
+    each_step::<STEP>(n, |i| {
+        // SAFETY: the caller's contract; the step's pixels i .. i + STEP lie below n.
+        unsafe {
             let at = px.add(i);
             for pair_at in (0..STEP).step_by(2) {
                 store_pair(at.add(pair_at), pair);
             }
-            more = i < last;
-            i = (i + STEP).min(last);
         }
+    });
+}
+
+/// Calls `step` with the first pixel of each step of `STEP` over `n >= STEP`
+/// pixels: 0, STEP, 2 × STEP ... and last `n - STEP`, the last step moved back to
+/// end at `n` (a select, not a branch: one block per step, none after the loop).
+#[inline(always)]
+fn each_step<const STEP: usize>(n: usize, mut step: impl FnMut(usize)) {
+    let (last, mut i, mut more) = (n - STEP, 0, true);
+    while more {
+        step(i);
+        more = i < last;
+        i = (i + STEP).min(last);
     }
 }
 
@@ -372,16 +380,13 @@ pub unsafe fn copy_block(at: *mut u8, src: *const u32, n: usize, rows: usize, pi
 /// `n >= 32` pixels at `src` are readable, at `dst` writable.
 #[inline(always)]
 unsafe fn move_32_or_more(src: *const u32, dst: *mut u32, n: usize) {
-    let (last, mut i, mut more) = (n - 32, 0, true);
-    // SAFETY: the caller's contract; i <= last, so every move ends by n.
-    unsafe {
-        while more {
+    each_step::<32>(n, |i| {
+        // SAFETY: the caller's contract; the step's pixels i .. i + 32 lie below n.
+        unsafe {
             move16(src.add(i), dst.add(i));
             move16(src.add(i + 16), dst.add(i + 16));
-            more = i < last;
-            i = (i + 32).min(last);
         }
-    }
+    });
 }
 
 /// # Safety
