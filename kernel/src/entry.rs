@@ -108,8 +108,11 @@ fn install_glyph_cache(boot: &BootInfo) {
             free_bytes / 1024
         );
     }
-    // The label cache takes part of what is left after it.
+    // The label cache takes part of what is left after it (`arena_start` may skip
+    // some of it: free RAM has no other taker).
     let (start, free_bytes) = (start + bytes as u64, free_bytes - bytes as u64);
+    let coloured = label_cache::arena_start(start, free_bytes);
+    let (start, free_bytes) = (coloured, free_bytes - (coloured - start));
     let bytes = label_cache::arena_bytes(free_bytes);
     if bytes == 0 {
         logging::info!("label cache: none (text drawn from glyph runs)");

@@ -56,6 +56,29 @@ pub fn arena_bytes(free: u64) -> usize {
     }
 }
 
+/// A framebuffer's BAR is aligned to at least this, and the emulators' TLBs a
+/// redraw runs through cover about this much: QEMU's is direct-mapped, indexed by
+/// page number, and grows to 4096 entries (16 MiB of addresses) for a redraw.
+const COLOUR_SPAN: u64 = 16 << 20;
+
+/// Where the arena starts in a free range `[start, start + free)`: at half a
+/// `COLOUR_SPAN` past a multiple of it, when the range holds the arena there at full
+/// size, else at `start`. The rows a redraw copies from the arena then take TLB
+/// slots the framebuffer's first 8 MiB (a 1080p screen) do not: at the start of free
+/// RAM (~3 MiB) they evicted the very video pages they were copied to, ~300 extra
+/// misses a 1080p redraw (page colouring, for a software TLB).
+pub fn arena_start(start: u64, free: u64) -> u64 {
+    let half = COLOUR_SPAN / 2;
+    let coloured = (start + half).next_multiple_of(COLOUR_SPAN) - half;
+    let skipped = coloured - start;
+    let full = arena_bytes(free);
+    if skipped < free && arena_bytes(free - skipped) == full {
+        coloured
+    } else {
+        start
+    }
+}
+
 /// What the cache holds now (for the log and for tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LabelCacheStats {
@@ -638,6 +661,20 @@ mod tests {
         assert_eq!(arena_bytes(2 * MIN_ARENA as u64), MIN_ARENA);
         assert_eq!(arena_bytes(MIB + 0x3000), (MIB / 2) as usize + 0x1000);
         assert_eq!(arena_bytes(240 * MIB), MAX_ARENA);
+    }
+
+    #[test]
+    fn the_arena_starts_half_a_colour_span_past_a_boundary_when_it_fits_there() {
+        const MIB: u64 = 1024 * 1024;
+        // Free RAM from ~3 MiB to 256 MiB: the arena moves up to 8 MiB.
+        assert_eq!(arena_start(0x2c_3000, 253 * MIB), 8 * MIB);
+        // Already there, or past it to the next one.
+        assert_eq!(arena_start(8 * MIB, 100 * MIB), 8 * MIB);
+        assert_eq!(arena_start(9 * MIB, 100 * MIB), 24 * MIB);
+        // Too little room past the boundary for the whole arena: where it was.
+        assert_eq!(arena_start(3 * MIB, 20 * MIB), 3 * MIB);
+        assert_eq!(arena_start(3 * MIB, 5 * MIB), 3 * MIB);
+        assert_eq!(arena_start(3 * MIB, 0), 3 * MIB);
     }
 
     /// A cache over a fresh arena of `bytes` (garbage in it: the cache must not care).
