@@ -11,7 +11,8 @@
 //! call `memcpy`, whose `rep movs` is one translated block per 8 bytes.
 //!
 //! The loops over many pixels sit in pages of code of their own (`.text.pixels`
-//! with `Framebuffer`'s band loop, `.text.shape_rows` for `fill_rows_with`;
+//! with `Framebuffer`'s band loop, `.text.shape_rows` for `fill_rows_with` and
+//! `copy_rows`;
 //! vitrine.ld): a loop that crosses a 4 KiB boundary cannot jump back within its
 //! translated block's page, and QEMU leaves the block at every step instead (a
 //! build's layout moved a redraw by 10–25 %).
@@ -51,7 +52,12 @@ pub unsafe fn fill_block(at: *mut u8, n: usize, rows: usize, pitch: usize, raw: 
     // SAFETY (all stores): every pixel index is below `n`, on a row below `rows`
     // (the caller's contract).
     unsafe {
-        if n >= 32 {
+        if ends_in_half_step(n) {
+            each_row(at, rows, pitch, |px| {
+                store_32_or_more(px, n - 16, pair);
+                store16(px.add(n - 16), pair);
+            });
+        } else if n >= 32 {
             each_row(at, rows, pitch, |px| store_32_or_more(px, n, pair));
         } else if n >= 16 {
             each_row(at, rows, pitch, |px| {
@@ -198,6 +204,16 @@ pub unsafe fn fill_five_runs(row: *mut u32, cuts: [usize; 6], raws: &[u32; 5]) {
     }
 }
 
+/// Whether a run of `n` pixels is better written as steps of 32 over its first
+/// `n - 16` and one step of 16 at its end (in the row's own translated block) than
+/// as steps of 32 with the last moved back: when 1 to 16 pixels are left over a
+/// multiple of 32, the moved-back step rewrote 16 to 31 of them; this way 0 to 15
+/// (a 1080p redraw rewrote 88k pixels with the fill's last steps alone).
+#[inline(always)]
+fn ends_in_half_step(n: usize) -> bool {
+    n >= 48 && (n.wrapping_sub(1) & 31) < 16
+}
+
 /// `raw` twice, for 64-bit stores of two pixels.
 #[inline(always)]
 fn pair_of(raw: u32) -> u64 {
@@ -329,13 +345,14 @@ pub unsafe fn copy(at: *mut u8, from: &[u32]) {
 }
 
 /// Copies `rows` rows of `n` pixels, row after row from `src`, to rows `pitch` bytes
-/// apart from `at` (`copy_block`, not inlined, as [`fill_rows`]).
+/// apart from `at` (`copy_block`, not inlined, as [`fill_rows`]; in the second page,
+/// a redraw's copies are the band loop's).
 ///
 /// # Safety
 /// `src .. src + rows × n` is readable; `at + r × pitch .. + n × 4` is writable for
 /// every row r < `rows`; they do not overlap.
 #[inline(never)]
-#[link_section = ".text.pixels"]
+#[link_section = ".text.shape_rows"]
 pub unsafe fn copy_rows(at: *mut u8, src: *const u32, n: usize, rows: usize, pitch: usize) {
     // SAFETY: the caller's contract.
     unsafe { copy_block(at, src, n, rows, pitch) }
@@ -354,7 +371,12 @@ pub unsafe fn copy_block(at: *mut u8, src: *const u32, n: usize, rows: usize, pi
     // Eight-byte moves 32 bytes apart are not a pattern the compiler turns back into
     // a `memcpy` call.
     unsafe {
-        if n >= 32 {
+        if ends_in_half_step(n) {
+            each_source_row(at, src, n, rows, pitch, |src, dst| {
+                move_32_or_more(src, dst, n - 16);
+                move16(src.add(n - 16), dst.add(n - 16));
+            });
+        } else if n >= 32 {
             each_source_row(at, src, n, rows, pitch, |src, dst| {
                 move_32_or_more(src, dst, n)
             });
