@@ -432,15 +432,10 @@ impl Framebuffer {
         let mut row = self.region.as_ptr().wrapping_add(self.offset(0, y));
         let mut pixels = 0;
         for i in 0..height {
-            let cuts = cut_row(i);
-            pixels += cuts
-                .windows(2)
-                .map(|w| w[1].saturating_sub(w[0]))
-                .sum::<usize>();
             // SAFETY: rows y..y + height < self.height and the cuts lie in
             // left..=right <= self.width (checked above for the last row, which has
             // the highest addresses; see fill_row).
-            unsafe { pixel_runs::fill_five_runs(row.cast(), cuts, raws) };
+            pixels += unsafe { pixel_runs::fill_five_runs(row.cast(), cut_row(i), raws) };
             row = row.wrapping_add(pitch);
         }
         self.count_written(pixels as u32);

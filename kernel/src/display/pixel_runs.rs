@@ -156,10 +156,13 @@ const SHORT_STEP: usize = 8;
 /// into the face, written last over them: a short run then costs one translated
 /// block, where choosing its stores (`fill_short`) cost a call and three.
 ///
+/// Returns the pixels the runs cover (their lengths summed, an empty run as 0): on
+/// the fast path the cuts' span, without a sum kept beside the stores.
+///
 /// # Safety
 /// Pixels `0 .. max(cuts)` from `row` are writable.
 #[inline(always)]
-pub unsafe fn fill_five_runs(row: *mut u32, cuts: [usize; 6], raws: &[u32; 5]) {
+pub unsafe fn fill_five_runs(row: *mut u32, cuts: [usize; 6], raws: &[u32; 5]) -> usize {
     let [c0, c1, c2, c3, c4, c5] = cuts;
     // Ascending with a wide face when no difference is negative (its top bit set;
     // cuts are far below 2^63): one test, where comparisons became one each.
@@ -193,13 +196,22 @@ pub unsafe fn fill_five_runs(row: *mut u32, cuts: [usize; 6], raws: &[u32; 5]) {
             left(c4, c5, raws[4]);
             left(c3, c4, raws[3]);
             store_32_or_more(row.add(c2), c3 - c2, pair_of(raws[2]));
+            c5 - c0
         } else {
             let at = |from: usize| row.add(from).cast::<u8>();
-            fill_short(at(c0), c1.saturating_sub(c0), raws[0]);
-            fill_short(at(c1), c2.saturating_sub(c1), raws[1]);
-            fill_long(at(c2), c3.saturating_sub(c2), raws[2]);
-            fill_short(at(c3), c4.saturating_sub(c3), raws[3]);
-            fill_short(at(c4), c5.saturating_sub(c4), raws[4]);
+            let lengths = [
+                c1.saturating_sub(c0),
+                c2.saturating_sub(c1),
+                c3.saturating_sub(c2),
+                c4.saturating_sub(c3),
+                c5.saturating_sub(c4),
+            ];
+            fill_short(at(c0), lengths[0], raws[0]);
+            fill_short(at(c1), lengths[1], raws[1]);
+            fill_long(at(c2), lengths[2], raws[2]);
+            fill_short(at(c3), lengths[3], raws[3]);
+            fill_short(at(c4), lengths[4], raws[4]);
+            lengths.iter().sum()
         }
     }
 }
@@ -626,8 +638,10 @@ mod tests {
                 }
             }
             let mut got = vec![GUARD; end + 40];
-            unsafe { fill_five_runs(got.as_mut_ptr(), cuts, &raws) };
+            let covered = unsafe { fill_five_runs(got.as_mut_ptr(), cuts, &raws) };
             assert_eq!(got, want, "cuts {cuts:?}");
+            let lengths = cuts.windows(2).map(|w| w[1].saturating_sub(w[0]));
+            assert_eq!(covered, lengths.sum::<usize>(), "cuts {cuts:?}");
         }
     }
 }
