@@ -299,11 +299,13 @@ fn part_on_canvas(
         let open_in = tabled_inset(inner, r_in, from_edge_in);
         let face_left = (e64 + open_in).max(open);
         let face_right = (w64 - e64 - open_in).min(w64 - open).max(face_left);
-        // A row without a face is edge from one open part to the other.
+        // A row without a face is edge from one open part to the other: its middle
+        // run, drawn in the stroke's colour (`edge_raws`), so the row stays on
+        // `fill_five_runs`' fast path.
         let (left, right) = if has_face && from_edge_in >= 0 {
             (face_left, face_right)
         } else {
-            (w64 - open, w64 - open)
+            (open, w64 - open)
         };
         // Without an outside colour the open parts are empty spans.
         let outer = open * closed;
@@ -312,15 +314,30 @@ fn part_on_canvas(
     let (fill, stroke) = (format.pack(style.fill), format.pack(style.stroke));
     let outside = style.outside.map_or(0, |outside| format.pack(outside));
     let raws = [outside, stroke, fill, stroke, outside];
+    let edge_raws = [outside, stroke, stroke, stroke, outside];
     let y_of = |k: u32| (y0 + i64::from(k)) as u32;
+    let rows_with = |canvas: &mut crate::display::Canvas, from: u32, to: u32, raws| {
+        if from < to {
+            canvas.framebuffer_mut().fill_rows_with(
+                (y_of(from), to - from),
+                columns,
+                raws,
+                move |i| cuts(from + i),
+            );
+        }
+    };
+    // Rows [from, to): those of the top and bottom edge (all of them without a face)
+    // with the stroke's colour in the middle run, the others with the fill's.
+    let (face_top, face_bottom) = if has_face { (edge, h - edge) } else { (0, 0) };
     let rounded_rows = |canvas: &mut crate::display::Canvas, from: u32, to: u32| {
         if from >= to {
             return;
         }
-        let rows = (y_of(from), to - from);
-        canvas
-            .framebuffer_mut()
-            .fill_rows_with(rows, columns, &raws, move |i| cuts(from + i));
+        let first_face = face_top.clamp(from, to);
+        let past_face = face_bottom.clamp(from, to).max(first_face);
+        rows_with(canvas, from, first_face, &edge_raws);
+        rows_with(canvas, first_face, past_face, &raws);
+        rows_with(canvas, past_face, to, &edge_raws);
     };
     // Rows [straight, straight_end) lie below the top corners and the top edge and
     // above the bottom ones: all alike, one band.
