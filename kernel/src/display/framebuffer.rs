@@ -170,7 +170,14 @@ unsafe fn paint_band(mut row: *mut u8, height: usize, pitch: usize, pieces: &[Ba
                 match piece.pixels {
                     BandPixels::Solid(raw) => pixel_runs::fill_block(at, n, rows, pitch, raw),
                     BandPixels::Block(block) => {
-                        pixel_runs::copy_block(at, block.as_ptr().add(done * n), n, rows, pitch)
+                        let src = block.as_ptr().add(done * n);
+                        // Blocks narrower than 16 pixels (a glyph or two) are rare:
+                        // out of line, which leaves room in this page of code.
+                        if n >= 16 {
+                            pixel_runs::copy_block(at, src, n, rows, pitch)
+                        } else {
+                            pixel_runs::copy_rows(at, src, n, rows, pitch)
+                        }
                     }
                 }
             }

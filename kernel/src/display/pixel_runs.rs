@@ -64,8 +64,11 @@ pub unsafe fn fill_block(at: *mut u8, n: usize, rows: usize, pitch: usize, raw: 
                 store16(px, pair);
                 store16(px.add(n - 16), pair);
             });
+        } else if n == 2 {
+            // Most narrow runs: a card's edges two pixels wide.
+            each_row(at, rows, pitch, |px| store_pair(px, pair));
         } else if n.wrapping_sub(1) < 3 {
-            // 1, 2 or 3 pixels: first, middle and last cover them.
+            // 1 or 3 pixels: first, middle and last cover them.
             each_row(at, rows, pitch, |px| {
                 px.write_unaligned(raw);
                 px.add(n / 2).write_unaligned(raw);
