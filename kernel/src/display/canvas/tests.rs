@@ -294,3 +294,73 @@ fn fill_band_paints_whole_bands_and_refuses_short_blocks() {
         }
     }
 }
+
+/// A band of pieces of every width class `paint_band` stores differently (one, two
+/// and three pixels, short runs, steps of 32 with and without a tail of 16, blocks
+/// under and over 16 pixels wide) paints each exactly, at both alignments.
+#[test]
+fn fill_band_paints_pieces_of_every_width_exactly() {
+    use crate::display::framebuffer::{BandPiece, BandPixels};
+    let widths: [(u32, bool); 14] = [
+        (1, false),
+        (2, false),
+        (3, true),
+        (3, false),
+        (5, false),
+        (9, true),
+        (17, false),
+        (17, true),
+        (33, false),
+        (40, true),
+        (48, false),
+        (66, true),
+        (70, false),
+        (2, false),
+    ];
+    let rows = 5u32;
+    let blocks: Vec<Vec<u32>> = widths
+        .iter()
+        .enumerate()
+        .map(|(i, &(n, _))| (0..n * rows).map(|p| 1000 * (i as u32 + 1) + p).collect())
+        .collect();
+    for offset in 0..2u32 {
+        let w = offset + widths.iter().map(|&(n, _)| n).sum::<u32>() + 3;
+        let h = rows + 2;
+        let mut memory = vec![0u8; (w * 4 * h) as usize];
+        let mut fb = framebuffer(&mut memory, w, h, w * 4, PixelFormat::XRGB8888);
+        let mut pieces = Vec::new();
+        let mut x = offset;
+        for (i, &(n, block)) in widths.iter().enumerate() {
+            let pixels = if block {
+                BandPixels::Block(&blocks[i])
+            } else {
+                BandPixels::Solid(i as u32 + 1)
+            };
+            pieces.push(BandPiece {
+                x,
+                width: n,
+                pixels,
+            });
+            x += n;
+        }
+        fb.fill_band(1, rows, &pieces);
+        for y in 0..h {
+            let mut x = offset;
+            let mut want_row = vec![0u32; w as usize];
+            if (1..=rows).contains(&y) {
+                for (i, &(n, block)) in widths.iter().enumerate() {
+                    for k in 0..n {
+                        want_row[(x + k) as usize] = if block {
+                            blocks[i][((y - 1) * n + k) as usize]
+                        } else {
+                            i as u32 + 1
+                        };
+                    }
+                    x += n;
+                }
+            }
+            let got: Vec<u32> = (0..w).map(|x| fb.pixel(x, y)).collect();
+            assert_eq!(got, want_row, "row {y}, offset {offset}");
+        }
+    }
+}
