@@ -168,7 +168,9 @@ unsafe fn paint_band(mut row: *mut u8, height: usize, pitch: usize, pieces: &[Ba
             // SAFETY: the caller's contract, for rows done..done + rows.
             unsafe {
                 match piece.pixels {
-                    BandPixels::Solid(raw) => pixel_runs::fill_block(at, n, rows, pitch, raw),
+                    BandPixels::Solid(raw) => {
+                        pixel_runs::fill_block::<true>(at, n, rows, pitch, raw)
+                    }
                     BandPixels::Block(block) => {
                         let src = block.as_ptr().add(done * n);
                         // Blocks narrower than 16 pixels (a glyph or two) are rare:

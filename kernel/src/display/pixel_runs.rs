@@ -37,25 +37,45 @@ pub unsafe fn fill(at: *mut u8, n: usize, raw: u32) {
 #[link_section = ".text.pixels"]
 pub unsafe fn fill_rows(at: *mut u8, n: usize, rows: usize, pitch: usize, raw: u32) {
     // SAFETY: the caller's contract.
-    unsafe { fill_block(at, n, rows, pitch, raw) }
+    unsafe { fill_block::<false>(at, n, rows, pitch, raw) }
 }
 
 /// Writes `n` pixels of `raw` from `at` on each of `rows` rows `pitch` bytes apart.
 /// The run's length picks the way to store it once, not once a row: a short run
-/// costs one translated block a row.
+/// costs one translated block a row. With `TAILS`, a run of 40 pixels or more ends
+/// in the tail `fill_tail` picks (three more loops of code: the band loop's pieces
+/// end anywhere, the screen's background mostly on a multiple of 32).
 ///
 /// # Safety
 /// `at + r × pitch .. + n × 4` lies in writable memory for every row r < `rows`.
 #[inline(always)]
-pub unsafe fn fill_block(at: *mut u8, n: usize, rows: usize, pitch: usize, raw: u32) {
+pub unsafe fn fill_block<const TAILS: bool>(
+    at: *mut u8,
+    n: usize,
+    rows: usize,
+    pitch: usize,
+    raw: u32,
+) {
     let pair = pair_of(raw);
+    let tail = if TAILS { fill_tail(n) } else { 0 };
     // SAFETY (all stores): every pixel index is below `n`, on a row below `rows`
-    // (the caller's contract).
+    // (the caller's contract); a tail's steps of 32 cover n - tail >= 32 pixels.
     unsafe {
-        if ends_in_half_step(n) {
+        if tail == 8 {
+            each_row(at, rows, pitch, |px| {
+                store_32_or_more(px, n - 8, pair);
+                store8(px.add(n - 8), pair);
+            });
+        } else if tail == 16 {
             each_row(at, rows, pitch, |px| {
                 store_32_or_more(px, n - 16, pair);
                 store16(px.add(n - 16), pair);
+            });
+        } else if tail == 24 {
+            each_row(at, rows, pitch, |px| {
+                store_32_or_more(px, n - 24, pair);
+                store16(px.add(n - 24), pair);
+                store8(px.add(n - 8), pair);
             });
         } else if n >= 32 {
             each_row(at, rows, pitch, |px| store_32_or_more(px, n, pair));
@@ -227,6 +247,21 @@ pub unsafe fn fill_five_runs(row: *mut u32, cuts: [usize; 6], raws: &[u32; 5]) -
 #[inline(always)]
 fn ends_in_half_step(n: usize) -> bool {
     n >= 48 && (n.wrapping_sub(1) & 31) < 16
+}
+
+/// The tail (8, 16 or 24 pixels; 0 for none) a fill of `n` pixels ends in after its
+/// steps of 32 over the rest, in its row's block: the smallest multiple of 8 that
+/// holds what is left over a multiple of 32, so 0 to 7 pixels are written twice
+/// where the last step of 32 moved back rewrote up to 31 (62k pixels a 1080p redraw
+/// with tails of 16 only). None when that is 32, or the rest under one step.
+#[inline(always)]
+fn fill_tail(n: usize) -> usize {
+    let tail = (n.wrapping_sub(1) & 31) / 8 * 8 + 8;
+    if tail < 32 && n >= 32 + tail {
+        tail
+    } else {
+        0
+    }
 }
 
 /// `raw` twice, for 64-bit stores of two pixels.

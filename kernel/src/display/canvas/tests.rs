@@ -296,12 +296,14 @@ fn fill_band_paints_whole_bands_and_refuses_short_blocks() {
 }
 
 /// A band of pieces of every width class `paint_band` stores differently (one, two
-/// and three pixels, short runs, steps of 32 with and without a tail of 16, blocks
-/// under and over 16 pixels wide) paints each exactly, at both alignments.
+/// and three pixels, short runs, steps of 32 with and without a tail of 8, 16 or 24,
+/// blocks under and over 16 pixels wide) paints each exactly, at both alignments.
 #[test]
 fn fill_band_paints_pieces_of_every_width_exactly() {
     use crate::display::framebuffer::{BandPiece, BandPixels};
-    let widths: [(u32, bool); 14] = [
+    let widths: [(u32, bool); 16] = [
+        (82, false),
+        (57, false),
         (1, false),
         (2, false),
         (3, true),
