@@ -214,10 +214,24 @@ pub unsafe fn fill_five_runs(row: *mut u32, cuts: [usize; 6], raws: &[u32; 5]) -
                 let start = from.min(to - SHORT_STEP);
                 store_in_steps::<SHORT_STEP>(row.add(start), to - start, pair_of(raw))
             };
-            right(c0, c1, raws[0]);
-            right(c1, c2, raws[1]);
-            left(c4, c5, raws[4]);
-            left(c3, c4, raws[3]);
+            // Short runs of at most one step (most rounded rows) as that step
+            // without the loop around it: no block of their own.
+            let within_a_step = [0, 1, 3, 4]
+                .iter()
+                .fold(0, |any, &k| any | SHORT_STEP.wrapping_sub(differences[k]))
+                >> (usize::BITS - 1)
+                == 0;
+            if within_a_step {
+                store8(row.add(c0), pair_of(raws[0]));
+                store8(row.add(c1), pair_of(raws[1]));
+                store8(row.add(c5 - SHORT_STEP), pair_of(raws[4]));
+                store8(row.add(c4 - SHORT_STEP), pair_of(raws[3]));
+            } else {
+                right(c0, c1, raws[0]);
+                right(c1, c2, raws[1]);
+                left(c4, c5, raws[4]);
+                left(c3, c4, raws[3]);
+            }
             store_32_or_more(row.add(c2), c3 - c2, pair_of(raws[2]));
             c5 - c0
         } else {
