@@ -10,12 +10,11 @@
 //! the last few pixels, and short runs by a few overlapping stores. A copy does not
 //! call `memcpy`, whose `rep movs` is one translated block per 8 bytes.
 //!
-//! The loops over many pixels sit in pages of code of their own (`.text.pixels`
-//! with `Framebuffer`'s band loop, `.text.shape_rows` for `fill_rows_with` and
-//! `copy_rows`;
-//! vitrine.ld): a loop that crosses a 4 KiB boundary cannot jump back within its
-//! translated block's page, and QEMU leaves the block at every step instead (a
-//! build's layout moved a redraw by 10–25 %).
+//! The loops over many pixels sit in pages of code of their own (vitrine.ld:
+//! `.text.pixels` with `Framebuffer`'s band loop, `.text.shape_rows` for
+//! `fill_rows_with` and `copy_rows`): a loop that crosses a 4 KiB boundary cannot
+//! jump back within its translated block's page, and QEMU leaves the block at every
+//! step instead (a build's layout moved a redraw by 10–25 %).
 
 /// Writes `n` pixels of `raw` from `at`.
 ///
@@ -253,11 +252,12 @@ pub unsafe fn fill_five_runs(row: *mut u32, cuts: [usize; 6], raws: &[u32; 5]) -
     }
 }
 
-/// Whether a run of `n` pixels is better written as steps of 32 over its first
+/// Whether a copy of `n` pixels is better made as steps of 32 over its first
 /// `n - 16` and one step of 16 at its end (in the row's own translated block) than
 /// as steps of 32 with the last moved back: when 1 to 16 pixels are left over a
-/// multiple of 32, the moved-back step rewrote 16 to 31 of them; this way 0 to 15
-/// (a 1080p redraw rewrote 88k pixels with the fill's last steps alone).
+/// multiple of 32, the moved-back step rewrote 16 to 31 of them; this way 0 to 15.
+/// Copies stop at this one tail (fills have `fill_tail`'s three): a copy's loops are
+/// twice a fill's, and the band loop's page of code has no room for more.
 #[inline(always)]
 fn ends_in_half_step(n: usize) -> bool {
     n >= 48 && (n.wrapping_sub(1) & 31) < 16
